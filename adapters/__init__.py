@@ -1,0 +1,1 @@
+"""Everything that touches the outside world: persistence, files, the command line."""

@@ -1,0 +1,384 @@
+"""`planledger`: the command line.
+
+Exit codes: 0 done; 1 refused by a rule (the message names the rule and the plan clause);
+2 bad input (the message names the file, row and field). User errors never print a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TextIO
+
+from adapters import commands
+from adapters.input_errors import InputError
+from adapters.persistence import DEFAULT_DATABASE_URL, DatabaseUrlError
+from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
+from domain.periods import parse_period
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+# ---- argument types -------------------------------------------------------------------------
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def money(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from None
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise argparse.ArgumentTypeError(
+            f"an amount is positive, with at most two decimals: {text!r}"
+        )
+    return value.quantize(Decimal("0.01"))
+
+
+def period(text: str) -> Any:
+    try:
+        return parse_period(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+# ---- the parser -----------------------------------------------------------------------------
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        help=f"database URL: sqlite:///FILE or postgresql://USER@HOST:PORT/DB[?schema=NAME] "
+        f"(default: $PLANLEDGER_DB, else {DEFAULT_DATABASE_URL})",
+    )
+    common.add_argument(
+        "--actor",
+        default=argparse.SUPPRESS,
+        help="who records what this command writes (default: $PLANLEDGER_ACTOR, else the OS user)",
+    )
+    return common
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="output format (default: table)",
+    )
+
+
+def _carry_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-carry-days",
+        type=positive_int,
+        default=4,
+        help="longest run of calendar days a figure may be carried without a new one (default: 4)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="planledger",
+        description="An event-sourced ledger for a Rule 12b-1 distribution plan.",
+        parents=[common],
+    )
+    commands_parser = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_plan_commands(commands_parser, common)
+    _add_import_commands(commands_parser, common)
+    _add_accrue_command(commands_parser, common)
+    _add_pay_commands(commands_parser, common)
+    _add_provider_commands(commands_parser, common)
+    _add_expenditure_commands(commands_parser, common)
+    _add_read_commands(commands_parser, common)
+    return parser
+
+
+def _add_plan_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    plan = sub.add_parser("plan", help="load and show plan documents", parents=[common])
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
+    load = plan_sub.add_parser(
+        "load",
+        parents=[common],
+        help="record a plan file (idempotent)",
+        description="Record a plan file and its Schedule A fund classes as events. Loading the "
+        "same file again changes nothing.",
+    )
+    load.add_argument("file", type=Path, help="the plan file (TOML), with its text beside it")
+    load.set_defaults(handler=commands.plan_load)
+    show = plan_sub.add_parser("show", parents=[common], help="the fund classes and their terms")
+    _format_option(show)
+    show.set_defaults(handler=commands.plan_show)
+
+
+def _add_import_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    imports = sub.add_parser("import", help="import CSV files", parents=[common])
+    import_sub = imports.add_subparsers(dest="import_command", required=True, metavar="KIND")
+    for name, handler, columns in (
+        ("net-assets", commands.import_net_assets, "fund,class,date,net_assets[,source_reference]"),
+        (
+            "positions",
+            commands.import_positions,
+            "provider,fund,class,date,net_assets[,source_reference]",
+        ),
+    ):
+        parser = import_sub.add_parser(
+            name,
+            parents=[common],
+            help=f"daily {name.replace('-', ' ')} ({columns})",
+            description=f"Import a CSV with columns {columns}. Every row is checked first; any "
+            "problem is reported with its row and field and nothing is written. Re-importing the "
+            "same rows writes nothing.",
+        )
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--restatement",
+            action="store_true",
+            help="figures that change recorded ones are restatements",
+        )
+        parser.add_argument("--reason", help="why (required with --restatement)")
+        parser.set_defaults(handler=handler)
+    expenditures = import_sub.add_parser(
+        "expenditures",
+        parents=[common],
+        help="FIFTH expenditures by purpose",
+        description="Import a CSV with columns fund,class,incurred_on,period,purpose,performer,"
+        "performer_name,amount,description,reference[,company_agreement_reference].",
+    )
+    expenditures.add_argument("file", type=Path)
+    expenditures.set_defaults(handler=commands.import_expenditures)
+
+
+def _add_accrue_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    accrue = sub.add_parser(
+        "accrue",
+        parents=[common],
+        help="accrue the plan fee for every day in effect",
+        description="Accrue every calendar day, for every fund class whose plan is in effect, up "
+        "to --through. Running it again through the same date writes nothing.",
+    )
+    accrue.add_argument("--through", type=iso_date, required=True, help="last day to accrue")
+    _carry_option(accrue)
+    _format_option(accrue)
+    accrue.set_defaults(handler=commands.accrue)
+
+
+def _fund_class_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fund", required=True, help="fund code, e.g. INTL-BCV")
+    parser.add_argument("--class", dest="share_class", default="R", help="share class (default R)")
+
+
+def _add_pay_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    pay = sub.add_parser("pay", help="record payments", parents=[common])
+    pay_sub = pay.add_subparsers(dest="pay_command", required=True, metavar="PAYEE")
+    distributor = pay_sub.add_parser(
+        "distributor",
+        parents=[common],
+        help="a payment of plan fees to the Distributor",
+        description="Record a payment to the Distributor for whole calendar months. --amount "
+        "accrued pays what those months accrued and is unpaid.",
+    )
+    _fund_class_options(distributor)
+    distributor.add_argument(
+        "--period",
+        type=period,
+        required=True,
+        help="months covered: 2003-07, 2003Q3 or 2003-07..2003-09",
+    )
+    distributor.add_argument("--amount", required=True, help="amount, or 'accrued'")
+    distributor.add_argument("--paid-on", type=iso_date, required=True)
+    distributor.add_argument(
+        "--reference", required=True, help="payment reference (idempotency key)"
+    )
+    distributor.add_argument(
+        "--advance",
+        action="store_true",
+        help="the payment may exceed what is payable (needs --reason)",
+    )
+    distributor.add_argument("--reason", help="why the advance is made")
+    distributor.set_defaults(handler=commands.pay_distributor)
+    provider = pay_sub.add_parser(
+        "provider",
+        parents=[common],
+        help="a service fee paid to a provider (SEVENTH)",
+        description="Record a service fee paid or advanced by the Distributor to a provider. "
+        "--amount cap pays what the per-provider cap leaves for the period.",
+    )
+    provider.add_argument("--provider", required=True)
+    _fund_class_options(provider)
+    provider.add_argument("--period", type=period, required=True, help="e.g. 2003Q3")
+    provider.add_argument("--amount", required=True, help="amount, or 'cap'")
+    provider.add_argument("--paid-on", type=iso_date, required=True)
+    provider.add_argument("--reference", required=True)
+    provider.add_argument(
+        "--advanced",
+        action="store_true",
+        help="advanced by the Distributor before the fund paid it (SIXTH)",
+    )
+    _carry_option(provider)
+    provider.set_defaults(handler=commands.pay_provider)
+
+
+def _add_provider_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    provider = sub.add_parser("provider", help="service providers (SEVENTH)", parents=[common])
+    provider_sub = provider.add_subparsers(dest="provider_command", required=True, metavar="ACTION")
+    agree = provider_sub.add_parser(
+        "agree",
+        parents=[common],
+        help="record an agreement with a provider",
+        description="Record a SEVENTH agreement: (A) dealer service agreement, (B) third party, "
+        "(C) variable contract, (D) bank trust department.",
+    )
+    agree.add_argument("--provider", required=True, help="provider code")
+    agree.add_argument("--name", required=True, help="provider name")
+    agree.add_argument("--kind", choices=("A", "B", "C", "D"), required=True)
+    _fund_class_options(agree)
+    agree.add_argument("--rate", required=True, help="contractual annual rate, e.g. 0.25%%")
+    agree.add_argument("--from", dest="effective_from", type=iso_date, required=True)
+    agree.add_argument("--to", dest="effective_to", type=iso_date, help="last day (inclusive)")
+    agree.add_argument("--reference", required=True, help="the agreement's reference")
+    agree.add_argument(
+        "--agency-attested",
+        action="store_true",
+        help="the provider acts in an agency capacity for its customers",
+    )
+    agree.set_defaults(handler=commands.provider_agree)
+    fee = sub.add_parser(
+        "service-fee",
+        parents=[common],
+        help="the service-fee cap for a provider and period",
+    )
+    fee.add_argument("--provider", required=True)
+    _fund_class_options(fee)
+    fee.add_argument("--period", type=period, required=True)
+    _carry_option(fee)
+    _format_option(fee)
+    fee.set_defaults(handler=commands.service_fee)
+
+
+def _add_expenditure_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    expenditure = sub.add_parser("expenditure", help="FIFTH expenditures", parents=[common])
+    expenditure_sub = expenditure.add_subparsers(
+        dest="expenditure_command", required=True, metavar="ACTION"
+    )
+    record = expenditure_sub.add_parser("record", parents=[common], help="record one expenditure")
+    _fund_class_options(record)
+    record.add_argument("--incurred-on", type=iso_date, required=True)
+    record.add_argument("--period", type=period, required=True)
+    record.add_argument("--purpose", required=True, choices=commands.PURPOSE_CHOICES)
+    record.add_argument("--performer", required=True, choices=commands.PERFORMER_CHOICES)
+    record.add_argument("--performer-name", required=True)
+    record.add_argument("--amount", type=money, required=True)
+    record.add_argument("--description", required=True)
+    record.add_argument("--reference", required=True)
+    record.add_argument("--company-agreement-reference", default="")
+    record.set_defaults(handler=commands.record_expenditure)
+
+
+def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    balances = sub.add_parser(
+        "balances",
+        parents=[common],
+        help="accrued, paid and payable per fund class and part",
+    )
+    balances.add_argument("--as-of", type=iso_date, help="business date (default: today)")
+    _format_option(balances)
+    balances.set_defaults(handler=commands.balances)
+
+
+# ---- running --------------------------------------------------------------------------------
+
+
+def _resolve_context(arguments: argparse.Namespace) -> commands.Context:
+    database = (
+        getattr(arguments, "db", None) or os.environ.get("PLANLEDGER_DB") or DEFAULT_DATABASE_URL
+    )
+    actor = getattr(arguments, "actor", None) or os.environ.get("PLANLEDGER_ACTOR") or _os_user()
+    return commands.Context(database_url=database, actor=actor)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _report_error(error: Exception, err: TextIO) -> int:
+    if isinstance(error, RuleViolations):
+        for violation in error.violations:
+            err.write(f"refused: {violation}\n")
+        return EXIT_REFUSED
+    if isinstance(error, RuleViolation):
+        err.write(f"refused: {error}\n")
+        return EXIT_REFUSED
+    if isinstance(error, InputError):
+        for problem in error.problems:
+            err.write(f"error: {problem}\n")
+        err.write(f"{error}\n")
+        return EXIT_BAD_INPUT
+    err.write(f"error: {error}\n")
+    return EXIT_BAD_INPUT
+
+
+USER_ERRORS = (
+    RuleViolation,
+    RuleViolations,
+    InputError,
+    UnknownFundClassError,
+    DatabaseUrlError,
+    commands.CommandInputError,
+)
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        arguments = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    handler: Callable[[commands.Context, argparse.Namespace, TextIO], int] = arguments.handler
+    try:
+        return handler(_resolve_context(arguments), arguments, out)
+    except USER_ERRORS as error:
+        return _report_error(error, err)
+    except Exception as error:  # the last line of defence for the operator
+        if os.environ.get("PLANLEDGER_DEBUG"):
+            raise
+        err.write(
+            f"internal error: {type(error).__name__}: {error}\n"
+            "(set PLANLEDGER_DEBUG=1 to see the traceback)\n"
+        )
+        return EXIT_INTERNAL

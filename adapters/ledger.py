@@ -1,0 +1,617 @@
+"""The ledger's use cases: load, check, decide, save. Each is all-or-nothing.
+
+Every use case reads the aggregates it needs, lets the domain check and decide, and saves the
+changed aggregates in one `save()` (one transaction). Checks that span many rows or many fund
+classes run to the end first and report every problem, so a refused command writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from adapters.csv_import import (
+    CsvFile,
+    ExpenditureRow,
+    NetAssetsRow,
+    PositionRow,
+    read_csv,
+)
+from adapters.input_errors import InputError, InputProblem
+from adapters.persistence import LedgerStore
+from adapters.plan_file import read_plan_file
+from domain.basis import MissingFiguresError
+from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
+from domain.events import Provenance
+from domain.expenditures import Performer, Purpose
+from domain.fund_class import AccrualRunSummary, FundClass
+from domain.ids import fund_class_id, fund_class_key, plan_instrument_id, service_arrangement_id
+from domain.instrument import PlanInstrument, terms_digest
+from domain.periods import Period
+from domain.plan import PlanTerms, find_plan_violations
+from domain.registry import REGISTRY_ID, Registry
+from domain.service import AgreementKind, ServiceArrangement
+from domain.service_fees import ServiceFeeCap
+
+Progress = Callable[[int, int], None]
+
+# Accrual runs write this many fund classes per transaction, after every class has been checked.
+ACCRUAL_SAVE_BATCH = 50
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    file: str
+    rows: int
+    recorded: int
+    restated: int
+    unchanged: int
+
+    @property
+    def written(self) -> int:
+        return self.recorded + self.restated
+
+
+@dataclass(frozen=True)
+class PlanLoadSummary:
+    plan_key: str
+    document_sha256: str
+    fund_classes: list[str]
+    created: bool
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+class Ledger:
+    """The use cases of one ledger, acting as one actor."""
+
+    def __init__(self, store: LedgerStore, actor: str) -> None:
+        self.store = store
+        self.actor = actor
+
+    def provenance(self, source: str) -> Provenance:
+        return Provenance(self.actor, source)
+
+    # ---- reading aggregates -----------------------------------------------------------------
+
+    def registry(self) -> Registry | None:
+        try:
+            return self.store.repository.get(REGISTRY_ID)
+        except AggregateNotFoundError:
+            return None
+
+    def _registry_or_open(self, opened_on: date) -> Registry:
+        registry = self.registry()
+        return registry or Registry.open(opened_on, self.provenance("command:plan load"))
+
+    def fund_class_keys(self) -> list[str]:
+        registry = self.registry()
+        return sorted(registry.fund_classes) if registry else []
+
+    def fund_class(self, fund_code: str, share_class: str) -> FundClass:
+        try:
+            return self.store.repository.get(fund_class_id(fund_code, share_class))
+        except AggregateNotFoundError:
+            key = fund_class_key(fund_code, share_class)
+            raise UnknownFundClassError(
+                f"unknown fund class {key}: load the plan that adopts it first"
+            ) from None
+
+    def fund_classes(self) -> list[FundClass]:
+        return [self.fund_class(*key.split("/", 1)) for key in self.fund_class_keys()]
+
+    def arrangement(
+        self, provider_code: str, fund_code: str, share_class: str
+    ) -> ServiceArrangement:
+        try:
+            return self.store.repository.get(
+                service_arrangement_id(provider_code, fund_code, share_class)
+            )
+        except AggregateNotFoundError:
+            raise UnknownFundClassError(
+                f"no service agreement recorded for provider {provider_code} on "
+                f"{fund_class_key(fund_code, share_class)}"
+            ) from None
+
+    def arrangements(self) -> list[ServiceArrangement]:
+        registry = self.registry()
+        if registry is None:
+            return []
+        return [
+            self.arrangement(provider, *key.split("/", 1))
+            for provider, keys in sorted(registry.service_arrangements.items())
+            for key in keys
+        ]
+
+    def stream(self, aggregate_id: UUID) -> Iterator[Any]:
+        return iter(self.store.events.get(aggregate_id))
+
+    # ---- the plan ---------------------------------------------------------------------------
+
+    def load_plan(self, path: Path) -> PlanLoadSummary:
+        """Record a plan file as events; loading the same file again changes nothing.
+
+        Raises:
+            InputError: the file is malformed.
+            RuleViolation(s): the terms break a rule, or conflict with what is recorded.
+        """
+        terms, _text = read_plan_file(path)
+        violations = find_plan_violations(terms)
+        if violations:
+            raise RuleViolations(violations)
+        keys = [fund_class_key(fund.fund_code, terms.share_class) for fund in terms.funds]
+        if self._plan_already_loaded(terms):
+            return PlanLoadSummary(terms.plan_key, terms.document_sha256, keys, created=False)
+        registry = self._registry_or_open(terms.effective_date)
+        self._check_no_other_plan(registry, terms)
+        source = f"{terms.document_name} sha256:{terms.document_sha256[:16]}"
+        provenance = self.provenance(source)
+        instrument = PlanInstrument.record(terms, provenance)
+        fund_classes = [FundClass.adopt(terms, fund, provenance) for fund in terms.funds]
+        for fund in terms.funds:
+            registry.register_fund_class(
+                fund.fund_code,
+                terms.share_class,
+                terms.document_sha256,
+                terms.effective_date,
+                provenance,
+            )
+        self.store.save(instrument, registry, *fund_classes)
+        return PlanLoadSummary(terms.plan_key, terms.document_sha256, keys, created=True)
+
+    def _plan_already_loaded(self, terms: PlanTerms) -> bool:
+        try:
+            instrument = self.store.repository.get(plan_instrument_id(terms.document_sha256))
+        except AggregateNotFoundError:
+            return False
+        if instrument.terms_digest != terms_digest(terms):
+            raise RuleViolation(
+                "plan-terms-changed",
+                "TWELFTH (amendments are approved, not reloaded)",
+                f"plan document {terms.document_sha256[:16]} was loaded with other terms; a "
+                f"change to Schedule A or B is an amendment, not a new load",
+            )
+        return True
+
+    def _check_no_other_plan(self, registry: Registry, terms: PlanTerms) -> None:
+        conflicts = [
+            RuleViolation(
+                "fund-class-plan-conflict",
+                "Schedule A",
+                f"{fund_class_key(fund.fund_code, terms.share_class)} is already adopted under "
+                f"plan document {registry.fund_classes[key][:16]}",
+            )
+            for fund in terms.funds
+            if (key := fund_class_key(fund.fund_code, terms.share_class)) in registry.fund_classes
+        ]
+        if conflicts:
+            raise RuleViolations(conflicts)
+
+    # ---- net assets -------------------------------------------------------------------------
+
+    def import_net_assets(
+        self, path: Path, restatement_reason: str | None = None, progress: Progress = _no_progress
+    ) -> ImportSummary:
+        """Record a file of daily class net assets: every row or none.
+
+        Raises:
+            InputError: malformed rows, unknown fund classes, conflicting duplicate rows.
+            RuleViolations: changed figures without a restatement reason.
+        """
+        csv_file = read_csv(path, NetAssetsRow)
+        rows = self._unique_rows(csv_file, lambda record: (record.fund, record.share_class))
+        fund_classes = self._fund_classes_for(csv_file, rows)
+        if restatement_reason is None:
+            violations = [
+                RuleViolation(
+                    "net-assets-restatement-required",
+                    "SECOND, Schedule B",
+                    f"{csv_file.name} row {numbered.row}: {problem}; import it as a restatement "
+                    f"with a reason",
+                )
+                for numbered in rows
+                if (
+                    problem := fund_classes[
+                        (numbered.record.fund, numbered.record.share_class)
+                    ].check_net_assets(numbered.record.date, numbered.record.net_assets)
+                )
+            ]
+            if violations:
+                raise RuleViolations(violations)
+        outcomes = []
+        for index, numbered in enumerate(rows):
+            record = numbered.record
+            fund_class = fund_classes[(record.fund, record.share_class)]
+            provenance = self.provenance(csv_file.source(numbered.row, record.source_reference))
+            outcomes.append(
+                fund_class.record_net_assets(
+                    record.date, record.net_assets, provenance, restatement_reason
+                )
+            )
+            progress(index + 1, len(rows))
+        self.store.save(*fund_classes.values())
+        return _import_summary(csv_file, outcomes)
+
+    def _unique_rows(
+        self, csv_file: CsvFile[Any], owner: Callable[[Any], tuple[str, ...]]
+    ) -> list[Any]:
+        """Drop exact repeats of a row; refuse two different figures for one owner and date."""
+        first_by_key: dict[tuple[Any, ...], Any] = {}
+        unique = []
+        problems = []
+        for numbered in csv_file.rows:
+            key = (*owner(numbered.record), numbered.record.date)
+            first = first_by_key.get(key)
+            if first is None:
+                first_by_key[key] = numbered
+                unique.append(numbered)
+            elif first.record.net_assets != numbered.record.net_assets:
+                problems.append(
+                    InputProblem(
+                        csv_file.name,
+                        numbered.row,
+                        "net_assets",
+                        f"{numbered.record.net_assets} contradicts {first.record.net_assets} "
+                        f"on row {first.row} for the same {'/'.join(key[:-1])} and date",
+                    )
+                )
+        if problems:
+            raise InputError(problems)
+        return unique
+
+    def _fund_classes_for(
+        self, csv_file: CsvFile[Any], rows: Iterable[Any]
+    ) -> dict[tuple[str, str], FundClass]:
+        wanted: dict[tuple[str, str], int] = {}
+        for numbered in rows:
+            wanted.setdefault((numbered.record.fund, numbered.record.share_class), numbered.row)
+        known = set(self.fund_class_keys())
+        problems = [
+            InputProblem(
+                csv_file.name,
+                row,
+                "fund",
+                f"unknown fund class {fund_class_key(*key)}: load the plan that adopts it first",
+            )
+            for key, row in wanted.items()
+            if fund_class_key(*key) not in known
+        ]
+        if problems:
+            raise InputError(problems)
+        return {key: self.fund_class(*key) for key in wanted}
+
+    # ---- accruals ---------------------------------------------------------------------------
+
+    def accrue(
+        self, through: date, *, max_carry_days: int, progress: Progress = _no_progress
+    ) -> list[AccrualRunSummary]:
+        """Accrue every fund class through `through`.
+
+        Every class is checked for missing net assets before anything is written; then the
+        classes are accrued and saved in batches (each batch one transaction). A run that is
+        interrupted is completed by running it again: accrued days are never accrued twice.
+
+        Raises:
+            RuleViolations: net assets are missing for one or more classes.
+        """
+        keys = self.fund_class_keys()
+        missing: list[RuleViolation] = []
+        for key in keys:
+            try:
+                self.fund_class(*key.split("/", 1)).check_accrual(
+                    through, max_carry_days=max_carry_days
+                )
+            except MissingFiguresError as error:
+                missing.append(error)
+        if missing:
+            raise RuleViolations(missing)
+        provenance = self.provenance(f"command:accrue --through {through}")
+        summaries = []
+        for start in range(0, len(keys), ACCRUAL_SAVE_BATCH):
+            batch = [
+                self.fund_class(*key.split("/", 1))
+                for key in keys[start : start + ACCRUAL_SAVE_BATCH]
+            ]
+            for fund_class in batch:
+                summaries.append(
+                    fund_class.accrue_through(through, provenance, max_carry_days=max_carry_days)
+                )
+            self.store.save(*batch)
+            progress(min(start + ACCRUAL_SAVE_BATCH, len(keys)), len(keys))
+        return summaries
+
+    # ---- the Distributor --------------------------------------------------------------------
+
+    def pay_distributor(
+        self,
+        *,
+        fund_code: str,
+        share_class: str,
+        amount: Decimal | None,
+        paid_on: date,
+        period: Period,
+        reference: str,
+        advance_reason: str | None,
+    ) -> tuple[str, Decimal]:
+        """Record a payment to the Distributor; `amount=None` pays what the period accrued.
+
+        Returns:
+            The outcome (recorded or unchanged) and the amount.
+        """
+        fund_class = self.fund_class(fund_code, share_class)
+        if amount is None:
+            amount = fund_class.accrued_unpaid_in(period)
+            if amount <= 0:
+                raise RuleViolation(
+                    "nothing-accrued",
+                    "SECOND",
+                    f"{fund_class.key}: nothing accrued and unpaid for {period.label()}",
+                )
+        outcome = fund_class.pay_distributor(
+            amount=amount,
+            paid_on=paid_on,
+            period=period,
+            reference=reference,
+            provenance=self.provenance("command:pay distributor"),
+            advance_reason=advance_reason,
+        )
+        self.store.save(fund_class)
+        return outcome, amount
+
+    # ---- service providers ------------------------------------------------------------------
+
+    def sign_provider_agreement(
+        self,
+        *,
+        provider_code: str,
+        provider_name: str,
+        fund_code: str,
+        share_class: str,
+        reference: str,
+        kind: AgreementKind,
+        contractual_rate_annual: Decimal,
+        effective_from: date,
+        effective_to: date | None,
+        agency_capacity_attested: bool,
+    ) -> str:
+        fund_class = self.fund_class(fund_code, share_class)
+        provenance = self.provenance("command:provider agree")
+        to_save: list[Any] = []
+        try:
+            arrangement = self.arrangement(provider_code, fund_code, share_class)
+        except UnknownFundClassError:
+            arrangement = ServiceArrangement.open(
+                provider_code=provider_code,
+                provider_name=provider_name,
+                fund_code=fund_code,
+                share_class=share_class,
+                opened_on=effective_from,
+                provenance=provenance,
+            )
+            registry = self._registry_or_open(effective_from)
+            registry.register_service_arrangement(
+                provider_code, fund_code, share_class, effective_from, provenance
+            )
+            to_save.append(registry)
+        outcome = arrangement.sign_agreement(
+            reference=reference,
+            kind=kind,
+            contractual_rate_annual=contractual_rate_annual,
+            effective_from=effective_from,
+            effective_to=effective_to,
+            agency_capacity_attested=agency_capacity_attested,
+            schedule_b_service_rate_lowest=fund_class.service_rate_max_lowest_during(
+                effective_from, effective_to
+            ),
+            provenance=provenance,
+        )
+        self.store.save(arrangement, *to_save)
+        return outcome
+
+    def import_positions(
+        self, path: Path, restatement_reason: str | None = None, progress: Progress = _no_progress
+    ) -> ImportSummary:
+        """Record a file of provider positions: every row or none (as for net assets)."""
+        csv_file = read_csv(path, PositionRow)
+        rows = self._unique_rows(
+            csv_file, lambda record: (record.provider, record.fund, record.share_class)
+        )
+        arrangements = self._arrangements_for(csv_file, rows)
+        if restatement_reason is None:
+            violations = [
+                RuleViolation(
+                    "provider-position-restatement-required",
+                    "SEVENTH",
+                    f"{csv_file.name} row {numbered.row}: {problem}; import it as a restatement "
+                    f"with a reason",
+                )
+                for numbered in rows
+                if (
+                    problem := arrangements[_position_owner(numbered.record)].check_position(
+                        numbered.record.date, numbered.record.net_assets
+                    )
+                )
+            ]
+            if violations:
+                raise RuleViolations(violations)
+        outcomes = []
+        for index, numbered in enumerate(rows):
+            record = numbered.record
+            provenance = self.provenance(csv_file.source(numbered.row, record.source_reference))
+            outcomes.append(
+                arrangements[_position_owner(record)].record_position(
+                    record.date, record.net_assets, provenance, restatement_reason
+                )
+            )
+            progress(index + 1, len(rows))
+        self.store.save(*arrangements.values())
+        return _import_summary(csv_file, outcomes)
+
+    def _arrangements_for(
+        self, csv_file: CsvFile[PositionRow], rows: Iterable[Any]
+    ) -> dict[tuple[str, str, str], ServiceArrangement]:
+        wanted: dict[tuple[str, str, str], int] = {}
+        for numbered in rows:
+            wanted.setdefault(_position_owner(numbered.record), numbered.row)
+        registry = self.registry()
+        problems = [
+            InputProblem(
+                csv_file.name,
+                row,
+                "provider",
+                f"no service agreement recorded for provider {owner[0]} on "
+                f"{fund_class_key(owner[1], owner[2])}",
+            )
+            for owner, row in wanted.items()
+            if registry is None
+            or not registry.has_service_arrangement(owner[0], fund_class_key(owner[1], owner[2]))
+        ]
+        if problems:
+            raise InputError(problems)
+        return {owner: self.arrangement(*owner) for owner in wanted}
+
+    def service_fee_cap(
+        self,
+        provider_code: str,
+        fund_code: str,
+        share_class: str,
+        period: Period,
+        *,
+        max_carry_days: int,
+    ) -> ServiceFeeCap:
+        fund_class = self.fund_class(fund_code, share_class)
+        arrangement = self.arrangement(provider_code, fund_code, share_class)
+        return arrangement.service_fee_cap(
+            period, fund_class.service_rate_max_on, max_carry_days=max_carry_days
+        )
+
+    def pay_provider(
+        self,
+        *,
+        provider_code: str,
+        fund_code: str,
+        share_class: str,
+        period: Period,
+        amount: Decimal | None,
+        paid_on: date,
+        reference: str,
+        paid_or_advanced: str,
+        max_carry_days: int,
+    ) -> tuple[str, Decimal, ServiceFeeCap]:
+        """Record a service fee to a provider; `amount=None` pays what the cap leaves."""
+        fund_class = self.fund_class(fund_code, share_class)
+        arrangement = self.arrangement(provider_code, fund_code, share_class)
+        cap = arrangement.service_fee_cap(
+            period, fund_class.service_rate_max_on, max_carry_days=max_carry_days
+        )
+        if amount is None:
+            amount = cap.cap_amount - arrangement.paid_for(period)
+            if amount <= 0:
+                raise RuleViolation(
+                    "service-fee-cap",
+                    "SEVENTH",
+                    f"{arrangement.key}: the cap for {period.label()} is already paid",
+                )
+        outcome = arrangement.pay_service_fee(
+            amount=amount,
+            paid_on=paid_on,
+            cap=cap,
+            reference=reference,
+            paid_or_advanced=paid_or_advanced,
+            provenance=self.provenance("command:pay provider"),
+        )
+        self.store.save(arrangement)
+        return outcome, amount, cap
+
+    # ---- expenditures -----------------------------------------------------------------------
+
+    def record_expenditure(
+        self,
+        *,
+        fund_code: str,
+        share_class: str,
+        incurred_on: date,
+        period: Period,
+        purpose: Purpose,
+        performer: Performer,
+        performer_name: str,
+        amount: Decimal,
+        description: str,
+        reference: str,
+        company_agreement_reference: str,
+        source: str = "command:expenditure record",
+    ) -> str:
+        fund_class = self.fund_class(fund_code, share_class)
+        outcome = fund_class.record_expenditure(
+            incurred_on=incurred_on,
+            period=period,
+            purpose=purpose,
+            performer=performer,
+            performer_name=performer_name,
+            amount=amount,
+            description=description,
+            reference=reference,
+            company_agreement_reference=company_agreement_reference,
+            provenance=self.provenance(source),
+        )
+        self.store.save(fund_class)
+        return outcome
+
+    def import_expenditures(self, path: Path) -> ImportSummary:
+        """Record a file of FIFTH expenditures: every row or none."""
+        csv_file = read_csv(path, ExpenditureRow)
+        fund_classes = self._fund_classes_for(csv_file, csv_file.rows)
+        outcomes = []
+        violations = []
+        for numbered in csv_file.rows:
+            record = numbered.record
+            try:
+                outcomes.append(
+                    fund_classes[(record.fund, record.share_class)].record_expenditure(
+                        incurred_on=record.incurred_on,
+                        period=record.parsed_period,
+                        purpose=record.purpose,
+                        performer=record.performer,
+                        performer_name=record.performer_name,
+                        amount=record.amount,
+                        description=record.description,
+                        reference=record.reference,
+                        company_agreement_reference=record.company_agreement_reference,
+                        provenance=self.provenance(csv_file.source(numbered.row)),
+                    )
+                )
+            except RuleViolation as violation:
+                violations.append(
+                    RuleViolation(
+                        violation.rule,
+                        violation.clause,
+                        f"{csv_file.name} row {numbered.row}: {violation.detail}",
+                    )
+                )
+        if violations:
+            raise RuleViolations(violations)
+        self.store.save(*fund_classes.values())
+        return _import_summary(csv_file, outcomes)
+
+
+def _position_owner(record: PositionRow) -> tuple[str, str, str]:
+    return record.provider, record.fund, record.share_class
+
+
+def _import_summary(csv_file: CsvFile[Any], outcomes: list[str]) -> ImportSummary:
+    return ImportSummary(
+        file=csv_file.name,
+        rows=len(csv_file.rows),
+        recorded=outcomes.count("recorded"),
+        restated=outcomes.count("restated"),
+        unchanged=outcomes.count("unchanged"),
+    )

@@ -1,0 +1,168 @@
+"""Daily accrual of the plan fee and the month-end true-up (SECOND, Schedule B).
+
+Each calendar day the class incurs `basis × rate / days_in_year` for each part of Schedule B:
+the asset-based sales charge and the service fee. The day's total is rounded half-up to the
+cent and split between the parts by largest remainder. When a month is complete, a true-up
+makes the month's cents equal its exact total rounded once (domain brief §6.5, oracle 9(a)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from domain.money import (
+    ZERO,
+    allocate_largest_remainder,
+    exact_add,
+    exact_divide,
+    exact_multiply,
+    round_half_up_to_cent,
+)
+from domain.rates import days_in_year
+
+ROUNDING_POLICY = "daily-half-up/largest-remainder-absc-first/month-true-up"
+
+
+@dataclass(frozen=True)
+class PartRates:
+    """The annual rates accrued for each part on a day."""
+
+    absc_rate_annual: Decimal
+    service_rate_annual: Decimal
+
+
+@dataclass(frozen=True)
+class DailyAccrual:
+    day: date
+    basis_date: date
+    basis_net_assets: Decimal
+    rates: PartRates
+    days_in_year: int
+    absc_amount_exact: Decimal
+    service_amount_exact: Decimal
+    amount: Decimal
+    absc_amount: Decimal
+    service_amount: Decimal
+
+    @property
+    def amount_exact(self) -> Decimal:
+        return exact_add(self.absc_amount_exact, self.service_amount_exact)
+
+
+def split_cents(total_cents: Decimal, exact_parts: Sequence[Decimal]) -> list[Decimal]:
+    """Largest-remainder split that also accepts all-zero parts (a class with no assets)."""
+    if all(part == ZERO for part in exact_parts):
+        return [ZERO for _ in exact_parts]
+    return allocate_largest_remainder(total_cents, exact_parts)
+
+
+def compute_daily_accrual(
+    day: date, basis_date: date, basis_net_assets: Decimal, rates: PartRates
+) -> DailyAccrual:
+    year_days = days_in_year(day)
+    absc_exact = exact_divide(exact_multiply(basis_net_assets, rates.absc_rate_annual), year_days)
+    service_exact = exact_divide(
+        exact_multiply(basis_net_assets, rates.service_rate_annual), year_days
+    )
+    amount = round_half_up_to_cent(exact_add(absc_exact, service_exact))
+    absc_amount, service_amount = split_cents(amount, [absc_exact, service_exact])
+    return DailyAccrual(
+        day=day,
+        basis_date=basis_date,
+        basis_net_assets=basis_net_assets,
+        rates=rates,
+        days_in_year=year_days,
+        absc_amount_exact=absc_exact,
+        service_amount_exact=service_exact,
+        amount=amount,
+        absc_amount=absc_amount,
+        service_amount=service_amount,
+    )
+
+
+@dataclass(frozen=True)
+class BasisSegment:
+    """The month's basis summed over days that share rates and a day count.
+
+    Summing the basis and dividing once keeps the month's total exact: Σ basis × r / Y equals
+    (Σ basis) × r / Y when r and Y do not change.
+    """
+
+    rates: PartRates
+    days_in_year: int
+    net_assets_sum: Decimal
+
+
+@dataclass(frozen=True)
+class MonthTrueUp:
+    month: str
+    days_accrued: int
+    absc_amount_exact: Decimal
+    service_amount_exact: Decimal
+    month_amount: Decimal
+    month_absc_amount: Decimal
+    month_service_amount: Decimal
+    daily_absc_sum: Decimal
+    daily_service_sum: Decimal
+
+    @property
+    def amount_exact(self) -> Decimal:
+        return exact_add(self.absc_amount_exact, self.service_amount_exact)
+
+    @property
+    def daily_amount_sum(self) -> Decimal:
+        return self.daily_absc_sum + self.daily_service_sum
+
+    @property
+    def adjustment_absc(self) -> Decimal:
+        return self.month_absc_amount - self.daily_absc_sum
+
+    @property
+    def adjustment_service(self) -> Decimal:
+        return self.month_service_amount - self.daily_service_sum
+
+    @property
+    def adjustment_amount(self) -> Decimal:
+        return self.month_amount - self.daily_amount_sum
+
+
+def compute_month_true_up(
+    month: str,
+    days_accrued: int,
+    segments: Sequence[BasisSegment],
+    daily_absc_sum: Decimal,
+    daily_service_sum: Decimal,
+) -> MonthTrueUp:
+    absc_exact = ZERO
+    service_exact = ZERO
+    for segment in segments:
+        absc_exact = exact_add(
+            absc_exact,
+            exact_divide(
+                exact_multiply(segment.net_assets_sum, segment.rates.absc_rate_annual),
+                segment.days_in_year,
+            ),
+        )
+        service_exact = exact_add(
+            service_exact,
+            exact_divide(
+                exact_multiply(segment.net_assets_sum, segment.rates.service_rate_annual),
+                segment.days_in_year,
+            ),
+        )
+    month_amount = round_half_up_to_cent(exact_add(absc_exact, service_exact))
+    month_absc, month_service = split_cents(month_amount, [absc_exact, service_exact])
+    return MonthTrueUp(
+        month=month,
+        days_accrued=days_accrued,
+        absc_amount_exact=absc_exact,
+        service_amount_exact=service_exact,
+        month_amount=month_amount,
+        month_absc_amount=month_absc,
+        month_service_amount=month_service,
+        daily_absc_sum=daily_absc_sum,
+        daily_service_sum=daily_service_sum,
+    )

@@ -1,0 +1,69 @@
+"""What every ledger event carries, whatever it records.
+
+Each aggregate's events derive from `LedgerEvent`: besides the library's stream position and
+recorded time (`timestamp`), every event names the business date it is effective for, who
+recorded it, where it came from, and the natural key that makes recording it idempotent.
+See docs/events.md for the catalogue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import RuleViolation
+
+
+class LedgerEvent(Aggregate.Event):
+    business_date: date
+    actor: str
+    source: str
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who records a fact and from where: passed to every command, copied onto its events."""
+
+    actor: str
+    source: str
+
+    def at_row(self, row: int) -> Provenance:
+        return Provenance(self.actor, f"{self.source}#row={row}")
+
+
+def provenance_fields(provenance: Provenance, business_date: date, key: str) -> dict[str, Any]:
+    return {
+        "business_date": business_date,
+        "actor": provenance.actor,
+        "source": provenance.source,
+        "idempotency_key": key,
+    }
+
+
+def payload_digest(*parts: object) -> str:
+    """A short, stable digest of a command's payload, to tell a replay from a conflicting reuse."""
+    text = "\x1f".join(str(part) for part in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def is_replay_of(digests: dict[str, str], reference: str, digest: str, subject: str) -> bool:
+    """True if this exact command was recorded before under `reference`.
+
+    Raises:
+        RuleViolation: the reference was recorded with a different payload.
+    """
+    recorded = digests.get(reference)
+    if recorded is None:
+        return False
+    if recorded == digest:
+        return True
+    raise RuleViolation(
+        "reference-reused",
+        "idempotency",
+        f"{subject}: reference {reference!r} was already used with different details",
+    )

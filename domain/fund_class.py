@@ -1,0 +1,710 @@
+"""The `FundClass` aggregate: one fund's share class under the plan.
+
+It holds what SECOND needs to incur the fee (the Schedule B rates, the term, the daily net
+assets), the accruals made, and what was paid to the Distributor and spent under FIFTH. Every
+command checks its rules and computes its amounts first; only then does it trigger an event,
+whose `apply` assigns values and nothing else (it is replayed on every load).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.accrual import (
+    ROUNDING_POLICY,
+    BasisSegment,
+    DailyAccrual,
+    MonthTrueUp,
+    PartRates,
+    compute_daily_accrual,
+    compute_month_true_up,
+    split_cents,
+)
+from domain.basis import DayBasis, bases_for_days
+from domain.errors import RuleViolation
+from domain.events import (
+    LedgerEvent,
+    Provenance,
+    is_replay_of,
+    payload_digest,
+    provenance_fields,
+)
+from domain.expenditures import Performer, Purpose
+from domain.ids import fund_class_id, fund_class_key
+from domain.money import ZERO, exact_add, shown_exact
+from domain.periods import ONE_DAY, Period, is_last_day_of_month, month_label
+from domain.plan import FundTerms, PlanTerms
+from domain.rates import DAY_COUNT_ACTUAL_ACTUAL
+from domain.terms import CoverageInterval, authority_on, describe_lapse, initial_term
+
+RECORDED = "recorded"
+UNCHANGED = "unchanged"
+RESTATED = "restated"
+
+
+@dataclass(frozen=True)
+class AccrualRunSummary:
+    fund_class: str
+    days_accrued: int
+    first_day: date | None
+    last_day: date | None
+    amount: Decimal
+    true_ups: int
+    not_in_effect: str | None
+
+
+class FundClass(Aggregate):
+    TOPIC = "planledger.FundClass"
+
+    class Event(LedgerEvent):
+        pass
+
+    class Created(Aggregate.Created):
+        TOPIC = "planledger.FundClass.Created"
+
+    class PlanAdopted(Aggregate.Created, Event):
+        TOPIC = "planledger.FundClass.PlanAdopted"
+        plan_key: str
+        plan_title: str
+        document_sha256: str
+        company_name: str
+        fund_code: str
+        fund_name: str
+        share_class: str
+        distributor_name: str
+        effective_date: date
+        initial_term_end: date
+        absc_rate_annual: Decimal
+        service_rate_annual_max: Decimal
+        total_rate_annual_max: Decimal
+        day_count: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._adopt(self)
+
+    class NetAssetsRecorded(Event):
+        TOPIC = "planledger.FundClass.NetAssetsRecorded"
+        net_assets: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.net_assets_by_date[self.business_date.isoformat()] = self.net_assets
+
+    class NetAssetsRestated(Event):
+        TOPIC = "planledger.FundClass.NetAssetsRestated"
+        net_assets: Decimal
+        net_assets_previous: Decimal | None
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.net_assets_by_date[self.business_date.isoformat()] = self.net_assets
+
+    class FeeAccrued(Event):
+        TOPIC = "planledger.FundClass.FeeAccrued"
+        basis_date: date
+        basis_net_assets: Decimal
+        absc_rate_annual: Decimal
+        service_rate_annual: Decimal
+        day_count: str
+        days_in_year: int
+        amount_exact: Decimal
+        absc_amount_exact: Decimal
+        service_amount_exact: Decimal
+        amount: Decimal
+        absc_amount: Decimal
+        service_amount: Decimal
+        rounding_policy: str
+        authority: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_accrual(self)
+
+    class AccrualTrueUpPosted(Event):
+        TOPIC = "planledger.FundClass.AccrualTrueUpPosted"
+        month: str
+        days_accrued: int
+        amount_exact: Decimal
+        absc_amount_exact: Decimal
+        service_amount_exact: Decimal
+        month_amount: Decimal
+        month_absc_amount: Decimal
+        month_service_amount: Decimal
+        daily_amount_sum: Decimal
+        daily_absc_sum: Decimal
+        daily_service_sum: Decimal
+        adjustment_amount: Decimal
+        adjustment_absc: Decimal
+        adjustment_service: Decimal
+        rounding_policy: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_true_up(self)
+
+    class DistributorPaid(Event):
+        TOPIC = "planledger.FundClass.DistributorPaid"
+        amount: Decimal
+        absc_amount: Decimal
+        service_amount: Decimal
+        period_start: date
+        period_end_exclusive: date
+        reference: str
+        is_advance: bool
+        reason: str
+        payable_before: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_payment(self)
+
+    class ExpenditureRecorded(Event):
+        TOPIC = "planledger.FundClass.ExpenditureRecorded"
+        purpose: str
+        performer: str
+        performer_name: str
+        amount: Decimal
+        period_start: date
+        period_end_exclusive: date
+        description: str
+        reference: str
+        company_agreement_reference: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.expenditure_digests[self.reference] = _expenditure_digest(self)
+
+    # ---- identity and creation -------------------------------------------------------------
+
+    @staticmethod
+    def create_id(fund_code: str, share_class: str) -> UUID:
+        return fund_class_id(fund_code, share_class)
+
+    @classmethod
+    def adopt(cls, terms: PlanTerms, fund: FundTerms, provenance: Provenance) -> FundClass:
+        """Open the fund class's stream with the plan's terms for it (Schedule A and B)."""
+        key = f"plan/{terms.document_sha256}/fund-class/{fund.fund_code}/{terms.share_class}"
+        return cls._create(
+            cls.PlanAdopted,
+            id=fund_class_id(fund.fund_code, terms.share_class),
+            **provenance_fields(provenance, terms.effective_date, key),
+            plan_key=terms.plan_key,
+            plan_title=terms.title,
+            document_sha256=terms.document_sha256,
+            company_name=fund.company_name,
+            fund_code=fund.fund_code,
+            fund_name=fund.fund_name,
+            share_class=terms.share_class,
+            distributor_name=terms.distributor_name,
+            effective_date=terms.effective_date,
+            initial_term_end=terms.initial_term_end,
+            absc_rate_annual=fund.schedule_b.absc_rate_annual,
+            service_rate_annual_max=fund.schedule_b.service_rate_annual_max,
+            total_rate_annual_max=fund.schedule_b.total_rate_annual_max,
+            day_count=DAY_COUNT_ACTUAL_ACTUAL,
+        )
+
+    def _adopt(self, event: FundClass.PlanAdopted) -> None:
+        self.fund_code = event.fund_code
+        self.share_class = event.share_class
+        self.fund_name = event.fund_name
+        self.company_name = event.company_name
+        self.plan_key = event.plan_key
+        self.document_sha256 = event.document_sha256
+        self.distributor_name = event.distributor_name
+        self.effective_date = event.effective_date
+        self.initial_term_end = event.initial_term_end
+        self.schedule_b_versions: list[dict[str, Any]] = [
+            {
+                "effective_from": event.effective_date,
+                "absc_rate_annual": event.absc_rate_annual,
+                "service_rate_annual_max": event.service_rate_annual_max,
+                "total_rate_annual_max": event.total_rate_annual_max,
+            }
+        ]
+        self.net_assets_by_date: dict[str, Decimal] = {}
+        self.last_accrued_day: date | None = None
+        self.open_month: str | None = None
+        self.open_month_days = 0
+        self.open_month_segments: list[dict[str, Any]] = []
+        self.open_month_daily_absc = ZERO
+        self.open_month_daily_service = ZERO
+        self.accrued_absc_by_month: dict[str, Decimal] = {}
+        self.accrued_service_by_month: dict[str, Decimal] = {}
+        self.accrued_absc_total = ZERO
+        self.accrued_service_total = ZERO
+        self.paid_absc_total = ZERO
+        self.paid_service_total = ZERO
+        self.payments: list[dict[str, Any]] = []
+        self.payment_digests: dict[str, str] = {}
+        self.expenditure_digests: dict[str, str] = {}
+
+    @property
+    def key(self) -> str:
+        return fund_class_key(self.fund_code, self.share_class)
+
+    # ---- terms ------------------------------------------------------------------------------
+
+    def coverage(self) -> list[CoverageInterval]:
+        return [initial_term(self.effective_date, self.initial_term_end)]
+
+    def rates_on(self, day: date) -> PartRates:
+        """The Schedule B rates in force on `day` (the asset-based part and the service part)."""
+        in_force = self.schedule_b_versions[0]
+        for version in self.schedule_b_versions[1:]:
+            if version["effective_from"] <= day:
+                in_force = version
+        return PartRates(in_force["absc_rate_annual"], in_force["service_rate_annual_max"])
+
+    def service_rate_max_on(self, day: date) -> Decimal:
+        return self.rates_on(day).service_rate_annual
+
+    def service_rate_max_lowest_during(self, start: date, end_inclusive: date | None) -> Decimal:
+        """The lowest Schedule B maximum service fee in force on any day from `start`."""
+        rates = [self.service_rate_max_on(start)]
+        for version in self.schedule_b_versions:
+            starts = version["effective_from"]
+            if start < starts and (end_inclusive is None or starts <= end_inclusive):
+                rates.append(version["service_rate_annual_max"])
+        return min(rates)
+
+    # ---- net assets -------------------------------------------------------------------------
+
+    def check_net_assets(self, day: date, net_assets: Decimal) -> str | None:
+        """Why recording this figure needs a restatement, or None if it does not."""
+        recorded = self.net_assets_by_date.get(day.isoformat())
+        if recorded is not None and recorded != net_assets:
+            return f"{self.key} {day}: differs from the recorded {recorded}"
+        if recorded is None and self.last_accrued_day is not None and day <= self.last_accrued_day:
+            return (
+                f"{self.key} {day}: that day was already accrued on the basis of an earlier figure"
+            )
+        return None
+
+    def record_net_assets(
+        self,
+        day: date,
+        net_assets: Decimal,
+        provenance: Provenance,
+        restatement_reason: str | None = None,
+    ) -> str:
+        """Record the class's net assets for a day; idempotent for an identical figure.
+
+        Raises:
+            RuleViolation: the figure changes a recorded or accrued day and no reason was given.
+        """
+        recorded = self.net_assets_by_date.get(day.isoformat())
+        if recorded == net_assets:
+            return UNCHANGED
+        problem = self.check_net_assets(day, net_assets)
+        if problem is None:
+            key = f"net-assets/{self.key}/{day}"
+            self.trigger_event(
+                self.NetAssetsRecorded,
+                **provenance_fields(provenance, day, key),
+                net_assets=net_assets,
+            )
+            return RECORDED
+        if not restatement_reason:
+            raise RuleViolation(
+                "net-assets-restatement-required",
+                "SECOND, Schedule B",
+                f"{problem}; import it as a restatement with a reason",
+            )
+        key = f"net-assets-restatement/{self.key}/{day}/{net_assets}"
+        self.trigger_event(
+            self.NetAssetsRestated,
+            **provenance_fields(provenance, day, key),
+            net_assets=net_assets,
+            net_assets_previous=recorded,
+            reason=restatement_reason,
+        )
+        return RESTATED
+
+    # ---- accruals ---------------------------------------------------------------------------
+
+    def accrue_through(
+        self, through: date, provenance: Provenance, *, max_carry_days: int
+    ) -> AccrualRunSummary:
+        """Accrue every calendar day in effect after the last accrued day, up to `through`.
+
+        Every basis is found before any event is triggered, so missing net assets refuse the
+        whole run for this class. A month's true-up is posted once the run has passed its end.
+
+        Raises:
+            MissingFiguresError: a run of days without net assets longer than the limit.
+        """
+        planned = self._plan_accrual(through, max_carry_days)
+        if planned is None:
+            return AccrualRunSummary(self.key, 0, None, None, ZERO, 0, None)
+        calendar_days, authorities, bases = planned
+        return self._accrue_days(calendar_days, authorities, bases, provenance)
+
+    def check_accrual(self, through: date, *, max_carry_days: int) -> None:
+        """Raise what `accrue_through` would raise, without triggering anything."""
+        self._plan_accrual(through, max_carry_days)
+
+    def _plan_accrual(
+        self, through: date, max_carry_days: int
+    ) -> tuple[list[date], dict[date, str | None], list[DayBasis]] | None:
+        first_day = (
+            self.last_accrued_day + ONE_DAY if self.last_accrued_day else self.effective_date
+        )
+        if through < first_day:
+            return None
+        coverage = self.coverage()
+        calendar_days = list(Period(first_day, through + ONE_DAY).each_day())
+        authorities = {day: authority_on(coverage, day) for day in calendar_days}
+        effective_days = [day for day in calendar_days if authorities[day] is not None]
+        bases = bases_for_days(
+            self.net_assets_by_date,
+            effective_days,
+            max_carry_days=max_carry_days,
+            subject=f"{self.key} net assets",
+        )
+        return calendar_days, authorities, bases
+
+    def _accrue_days(
+        self,
+        calendar_days: list[date],
+        authorities: dict[date, str | None],
+        bases: list[DayBasis],
+        provenance: Provenance,
+    ) -> AccrualRunSummary:
+        basis_by_day = {basis.day: basis for basis in bases}
+        amount = ZERO
+        true_ups = 0
+        not_in_effect: str | None = None
+        for day in calendar_days:
+            basis = basis_by_day.get(day)
+            if basis is not None:
+                accrual = compute_daily_accrual(
+                    day, basis.basis_date, basis.net_assets, self.rates_on(day)
+                )
+                self._trigger_accrual(accrual, str(authorities[day]), provenance)
+                amount += accrual.amount
+            elif not_in_effect is None:
+                not_in_effect = f"not in effect from {day}: {describe_lapse(self.coverage(), day)}"
+            if is_last_day_of_month(day) and self.open_month == month_label(day):
+                true_up = self._compute_open_month_true_up()
+                self._trigger_true_up(true_up, day, provenance)
+                amount += true_up.adjustment_amount
+                true_ups += 1
+        return AccrualRunSummary(
+            self.key,
+            len(bases),
+            bases[0].day if bases else None,
+            bases[-1].day if bases else None,
+            amount,
+            true_ups,
+            not_in_effect,
+        )
+
+    def _trigger_accrual(
+        self, accrual: DailyAccrual, authority: str, provenance: Provenance
+    ) -> None:
+        self.trigger_event(
+            self.FeeAccrued,
+            **provenance_fields(provenance, accrual.day, f"accrual/{self.key}/{accrual.day}"),
+            basis_date=accrual.basis_date,
+            basis_net_assets=accrual.basis_net_assets,
+            absc_rate_annual=accrual.rates.absc_rate_annual,
+            service_rate_annual=accrual.rates.service_rate_annual,
+            day_count=DAY_COUNT_ACTUAL_ACTUAL,
+            days_in_year=accrual.days_in_year,
+            amount_exact=shown_exact(accrual.amount_exact),
+            absc_amount_exact=shown_exact(accrual.absc_amount_exact),
+            service_amount_exact=shown_exact(accrual.service_amount_exact),
+            amount=accrual.amount,
+            absc_amount=accrual.absc_amount,
+            service_amount=accrual.service_amount,
+            rounding_policy=ROUNDING_POLICY,
+            authority=authority,
+        )
+
+    def _compute_open_month_true_up(self) -> MonthTrueUp:
+        segments = [
+            BasisSegment(
+                PartRates(segment["absc_rate_annual"], segment["service_rate_annual"]),
+                segment["days_in_year"],
+                segment["net_assets_sum"],
+            )
+            for segment in self.open_month_segments
+        ]
+        return compute_month_true_up(
+            str(self.open_month),
+            self.open_month_days,
+            segments,
+            self.open_month_daily_absc,
+            self.open_month_daily_service,
+        )
+
+    def _trigger_true_up(
+        self, true_up: MonthTrueUp, month_end: date, provenance: Provenance
+    ) -> None:
+        key = f"accrual-true-up/{self.key}/{true_up.month}"
+        self.trigger_event(
+            self.AccrualTrueUpPosted,
+            **provenance_fields(provenance, month_end, key),
+            month=true_up.month,
+            days_accrued=true_up.days_accrued,
+            amount_exact=shown_exact(true_up.amount_exact),
+            absc_amount_exact=shown_exact(true_up.absc_amount_exact),
+            service_amount_exact=shown_exact(true_up.service_amount_exact),
+            month_amount=true_up.month_amount,
+            month_absc_amount=true_up.month_absc_amount,
+            month_service_amount=true_up.month_service_amount,
+            daily_amount_sum=true_up.daily_amount_sum,
+            daily_absc_sum=true_up.daily_absc_sum,
+            daily_service_sum=true_up.daily_service_sum,
+            adjustment_amount=true_up.adjustment_amount,
+            adjustment_absc=true_up.adjustment_absc,
+            adjustment_service=true_up.adjustment_service,
+            rounding_policy=ROUNDING_POLICY,
+        )
+
+    def _apply_accrual(self, event: FundClass.FeeAccrued) -> None:
+        month = month_label(event.business_date)
+        if self.open_month != month:
+            self.open_month = month
+            self.open_month_days = 0
+            self.open_month_segments = []
+            self.open_month_daily_absc = ZERO
+            self.open_month_daily_service = ZERO
+        self.open_month_days += 1
+        self._add_to_segment(event)
+        self.open_month_daily_absc = exact_add(self.open_month_daily_absc, event.absc_amount)
+        self.open_month_daily_service = exact_add(
+            self.open_month_daily_service, event.service_amount
+        )
+        self._add_accrued(month, event.absc_amount, event.service_amount)
+        self.last_accrued_day = event.business_date
+
+    def _add_to_segment(self, event: FundClass.FeeAccrued) -> None:
+        for segment in self.open_month_segments:
+            if (
+                segment["absc_rate_annual"] == event.absc_rate_annual
+                and segment["service_rate_annual"] == event.service_rate_annual
+                and segment["days_in_year"] == event.days_in_year
+            ):
+                segment["net_assets_sum"] = exact_add(
+                    segment["net_assets_sum"], event.basis_net_assets
+                )
+                return
+        self.open_month_segments.append(
+            {
+                "absc_rate_annual": event.absc_rate_annual,
+                "service_rate_annual": event.service_rate_annual,
+                "days_in_year": event.days_in_year,
+                "net_assets_sum": event.basis_net_assets,
+            }
+        )
+
+    def _apply_true_up(self, event: FundClass.AccrualTrueUpPosted) -> None:
+        self._add_accrued(event.month, event.adjustment_absc, event.adjustment_service)
+        self.open_month = None
+        self.open_month_days = 0
+        self.open_month_segments = []
+        self.open_month_daily_absc = ZERO
+        self.open_month_daily_service = ZERO
+
+    def _add_accrued(self, month: str, absc: Decimal, service: Decimal) -> None:
+        self.accrued_absc_by_month[month] = exact_add(
+            self.accrued_absc_by_month.get(month, ZERO), absc
+        )
+        self.accrued_service_by_month[month] = exact_add(
+            self.accrued_service_by_month.get(month, ZERO), service
+        )
+        self.accrued_absc_total = exact_add(self.accrued_absc_total, absc)
+        self.accrued_service_total = exact_add(self.accrued_service_total, service)
+
+    # ---- payments to the Distributor --------------------------------------------------------
+
+    @property
+    def payable(self) -> Decimal:
+        accrued = self.accrued_absc_total + self.accrued_service_total
+        return accrued - self.paid_absc_total - self.paid_service_total
+
+    def accrued_in(self, period: Period) -> tuple[Decimal, Decimal]:
+        months = period.months()
+        absc = sum((self.accrued_absc_by_month.get(month, ZERO) for month in months), ZERO)
+        service = sum((self.accrued_service_by_month.get(month, ZERO) for month in months), ZERO)
+        return absc, service
+
+    def accrued_unpaid_in(self, period: Period) -> Decimal:
+        """What was accrued for the months of `period`, less payments made for those months."""
+        absc, service = self.accrued_in(period)
+        paid = sum(
+            (
+                payment["amount"]
+                for payment in self.payments
+                if period.start <= payment["period_start"]
+                and payment["period_end_exclusive"] <= period.end_exclusive
+            ),
+            ZERO,
+        )
+        return max(absc + service - paid, ZERO)
+
+    def pay_distributor(
+        self,
+        *,
+        amount: Decimal,
+        paid_on: date,
+        period: Period,
+        reference: str,
+        provenance: Provenance,
+        advance_reason: str | None = None,
+    ) -> str:
+        """Record a payment of plan fees to the Distributor (SECOND, SIXTH).
+
+        Raises:
+            RuleViolation: the period is not whole months in the plan's term, the reference was
+                used for another payment, or the amount exceeds the payable balance and is not
+                an advance with a reason.
+        """
+        digest = payload_digest(amount, paid_on, period.start, period.end_exclusive, advance_reason)
+        if is_replay_of(self.payment_digests, reference, digest, f"{self.key} payment"):
+            return UNCHANGED
+        self._check_payment_period(period)
+        payable = self.payable
+        if amount > payable and not advance_reason:
+            raise RuleViolation(
+                "payment-exceeds-payable",
+                "SECOND, SIXTH",
+                f"{self.key}: payment {amount} exceeds the payable balance {payable}; "
+                f"record it as an advance with a reason if it is one",
+            )
+        absc_amount, service_amount = self._allocate_payment(amount, period)
+        self.trigger_event(
+            self.DistributorPaid,
+            **provenance_fields(provenance, paid_on, f"distributor-payment/{reference}"),
+            amount=amount,
+            absc_amount=absc_amount,
+            service_amount=service_amount,
+            period_start=period.start,
+            period_end_exclusive=period.end_exclusive,
+            reference=reference,
+            is_advance=bool(advance_reason),
+            reason=advance_reason or "",
+            payable_before=payable,
+        )
+        return RECORDED
+
+    def _check_payment_period(self, period: Period) -> None:
+        if not period.is_whole_months():
+            raise RuleViolation(
+                "payment-period",
+                "SECOND; settled monthly (decision Q17)",
+                f"{self.key}: a Distributor payment covers whole calendar months, "
+                f"not {period.label()}",
+            )
+        coverage = self.coverage()
+        if not any(
+            period.overlaps(Period(interval.start, interval.end_inclusive + ONE_DAY))
+            for interval in coverage
+        ):
+            raise RuleViolation(
+                "plan-not-in-effect",
+                "ELEVENTH",
+                f"{self.key}: no day of {period.label()} is in effect: "
+                f"{describe_lapse(coverage, period.start)}",
+            )
+
+    def _allocate_payment(self, amount: Decimal, period: Period) -> list[Decimal]:
+        absc, service = self.accrued_in(period)
+        if absc + service > ZERO:
+            return split_cents(amount, [absc, service])
+        rates = self.rates_on(period.start)
+        return split_cents(amount, [rates.absc_rate_annual, rates.service_rate_annual])
+
+    def _apply_payment(self, event: FundClass.DistributorPaid) -> None:
+        self.paid_absc_total = exact_add(self.paid_absc_total, event.absc_amount)
+        self.paid_service_total = exact_add(self.paid_service_total, event.service_amount)
+        self.payments.append(
+            {
+                "reference": event.reference,
+                "period_start": event.period_start,
+                "period_end_exclusive": event.period_end_exclusive,
+                "amount": event.amount,
+            }
+        )
+        self.payment_digests[event.reference] = payload_digest(
+            event.amount,
+            event.business_date,
+            event.period_start,
+            event.period_end_exclusive,
+            event.reason or None,
+        )
+
+    # ---- expenditures (FIFTH) ----------------------------------------------------------------
+
+    def record_expenditure(
+        self,
+        *,
+        incurred_on: date,
+        period: Period,
+        purpose: Purpose,
+        performer: Performer,
+        performer_name: str,
+        amount: Decimal,
+        description: str,
+        reference: str,
+        company_agreement_reference: str,
+        provenance: Provenance,
+    ) -> str:
+        """Record what the Distributor spent, and for which FIFTH purpose (reporting only, Q3).
+
+        Raises:
+            RuleViolation: "other agreed services" without the Company's agreement reference, or
+                a reference reused for different details.
+        """
+        event_fields = {
+            "purpose": purpose.value,
+            "performer": performer.value,
+            "performer_name": performer_name,
+            "amount": amount,
+            "period_start": period.start,
+            "period_end_exclusive": period.end_exclusive,
+            "description": description,
+            "reference": reference,
+            "company_agreement_reference": company_agreement_reference,
+        }
+        digest = _expenditure_digest_of(incurred_on, event_fields)
+        if is_replay_of(self.expenditure_digests, reference, digest, f"{self.key} expenditure"):
+            return UNCHANGED
+        if purpose is Purpose.OTHER_AGREED_SERVICES and not company_agreement_reference:
+            raise RuleViolation(
+                "other-services-need-agreement",
+                "FIFTH",
+                f"{self.key} {reference}: other services and activities must be agreed upon by "
+                f"the Company; give the agreement's reference",
+            )
+        self.trigger_event(
+            self.ExpenditureRecorded,
+            **provenance_fields(provenance, incurred_on, f"expenditure/{reference}"),
+            **event_fields,
+        )
+        return RECORDED
+
+
+_EXPENDITURE_FIELDS = (
+    "purpose",
+    "performer",
+    "performer_name",
+    "amount",
+    "period_start",
+    "period_end_exclusive",
+    "description",
+    "reference",
+    "company_agreement_reference",
+)
+
+
+def _expenditure_digest_of(incurred_on: date, fields: dict[str, Any]) -> str:
+    return payload_digest(incurred_on, *(fields[name] for name in _EXPENDITURE_FIELDS))
+
+
+def _expenditure_digest(event: FundClass.ExpenditureRecorded) -> str:
+    fields = {name: getattr(event, name) for name in _EXPENDITURE_FIELDS}
+    return _expenditure_digest_of(event.business_date, fields)

@@ -1,0 +1,105 @@
+"""The `PlanInstrument` aggregate: the plan document as the ledger loaded it.
+
+One stream per document hash. It records the instrument's parties and schedules exactly as
+the plan file states them, with a digest of those terms, so that loading the same file again
+changes nothing and loading different terms under the same document is caught.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.events import LedgerEvent, Provenance, payload_digest, provenance_fields
+from domain.ids import plan_instrument_id
+from domain.plan import PlanTerms
+
+
+def terms_digest(terms: PlanTerms) -> str:
+    return payload_digest(sorted(asdict(terms).items()))
+
+
+class PlanInstrument(Aggregate):
+    TOPIC = "planledger.PlanInstrument"
+
+    class Event(LedgerEvent):
+        pass
+
+    class Created(Aggregate.Created):
+        TOPIC = "planledger.PlanInstrument.Created"
+
+    class PlanInstrumentRecorded(Aggregate.Created, Event):
+        TOPIC = "planledger.PlanInstrument.PlanInstrumentRecorded"
+        plan_key: str
+        title: str
+        document_name: str
+        document_sha256: str
+        status_banner: str
+        share_class: str
+        distributor_name: str
+        distributor_jurisdiction: str
+        original_distributor_name: str
+        original_agreement_date: str
+        effective_date: date
+        initial_term_end: date
+        notice_address: str
+        governing_law: str
+        schedule_a: list[dict[str, Any]]
+        schedule_b: list[dict[str, Any]]
+        terms_digest: str
+
+        def apply(self, instrument: PlanInstrument) -> None:
+            instrument.plan_key = self.plan_key
+            instrument.document_sha256 = self.document_sha256
+            instrument.terms_digest = self.terms_digest
+            instrument.fund_codes = [row["fund_code"] for row in self.schedule_b]
+            instrument.share_class = self.share_class
+
+    @staticmethod
+    def create_id(document_sha256: str) -> UUID:
+        return plan_instrument_id(document_sha256)
+
+    @classmethod
+    def record(cls, terms: PlanTerms, provenance: Provenance) -> PlanInstrument:
+        return cls._create(
+            cls.PlanInstrumentRecorded,
+            id=plan_instrument_id(terms.document_sha256),
+            **provenance_fields(provenance, terms.effective_date, f"plan/{terms.document_sha256}"),
+            plan_key=terms.plan_key,
+            title=terms.title,
+            document_name=terms.document_name,
+            document_sha256=terms.document_sha256,
+            status_banner=terms.status_banner,
+            share_class=terms.share_class,
+            distributor_name=terms.distributor_name,
+            distributor_jurisdiction=terms.distributor_jurisdiction,
+            original_distributor_name=terms.original_distributor_name,
+            original_agreement_date=terms.original_agreement_date,
+            effective_date=terms.effective_date,
+            initial_term_end=terms.initial_term_end,
+            notice_address=terms.notice_address,
+            governing_law=terms.governing_law,
+            schedule_a=[
+                {
+                    "company": company.name,
+                    "jurisdiction": company.jurisdiction,
+                    "fund_codes": list(company.fund_codes),
+                }
+                for company in terms.companies
+            ],
+            schedule_b=[
+                {
+                    "fund_code": fund.fund_code,
+                    "fund_name": fund.fund_name,
+                    "absc_rate_annual": fund.schedule_b.absc_rate_annual,
+                    "service_rate_annual_max": fund.schedule_b.service_rate_annual_max,
+                    "total_rate_annual_max": fund.schedule_b.total_rate_annual_max,
+                }
+                for fund in terms.funds
+            ],
+            terms_digest=terms_digest(terms),
+        )

@@ -1,0 +1,461 @@
+"""The `ServiceArrangement` aggregate: one service provider's agreements for one fund class.
+
+SEVENTH lets the Distributor pay service fees to dealers (A), third parties (B), insurance
+companies under variable contract agreements (C) and bank trust departments and their brokers
+(D). The fee paid to a provider is capped by the average daily net assets of its customers'
+shares, so the positions, the agreements and the payments live together in this stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.basis import bases_for_days
+from domain.errors import RuleViolation
+from domain.events import (
+    LedgerEvent,
+    Provenance,
+    is_replay_of,
+    payload_digest,
+    provenance_fields,
+)
+from domain.ids import fund_class_key, service_arrangement_id
+from domain.money import ZERO, exact_add, shown_exact
+from domain.periods import Period
+from domain.rates import format_percent
+from domain.service_fees import ServiceFeeCap, compute_service_fee_cap
+
+RECORDED = "recorded"
+UNCHANGED = "unchanged"
+RESTATED = "restated"
+
+
+class AgreementKind(Enum):
+    """SEVENTH (A) to (D)."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+    @property
+    def label(self) -> str:
+        return AGREEMENT_KIND_LABELS[self]
+
+
+AGREEMENT_KIND_LABELS = {
+    AgreementKind.A: "Service Agreement with a dealer (SEVENTH (A))",
+    AgreementKind.B: "Third Party Agreement (SEVENTH (B))",
+    AgreementKind.C: "Variable Contract Agreement (SEVENTH (C))",
+    AgreementKind.D: "Bank Trust Department Agreement (SEVENTH (D))",
+}
+
+PAID = "paid"
+ADVANCED = "advanced"
+
+
+class ServiceArrangement(Aggregate):
+    TOPIC = "planledger.ServiceArrangement"
+
+    class Event(LedgerEvent):
+        pass
+
+    class Created(Aggregate.Created):
+        TOPIC = "planledger.ServiceArrangement.Created"
+
+    class ServiceArrangementOpened(Aggregate.Created, Event):
+        TOPIC = "planledger.ServiceArrangement.ServiceArrangementOpened"
+        provider_code: str
+        provider_name: str
+        fund_code: str
+        share_class: str
+
+        def apply(self, arrangement: ServiceArrangement) -> None:
+            arrangement.provider_code = self.provider_code
+            arrangement.provider_name = self.provider_name
+            arrangement.fund_code = self.fund_code
+            arrangement.share_class = self.share_class
+            arrangement.agreements = []
+            arrangement.agreement_digests = {}
+            arrangement.positions_by_date = {}
+            arrangement.payments = []
+            arrangement.payment_digests = {}
+
+    class ProviderAgreementSigned(Event):
+        TOPIC = "planledger.ServiceArrangement.ProviderAgreementSigned"
+        agreement_reference: str
+        kind: str
+        contractual_rate_annual: Decimal
+        effective_from: date
+        effective_to: date | None
+        agency_capacity_attested: bool
+        schedule_b_service_rate_annual: Decimal
+
+        def apply(self, arrangement: ServiceArrangement) -> None:
+            arrangement.agreements.append(
+                {
+                    "reference": self.agreement_reference,
+                    "kind": self.kind,
+                    "contractual_rate_annual": self.contractual_rate_annual,
+                    "effective_from": self.effective_from,
+                    "effective_to": self.effective_to,
+                    "agency_capacity_attested": self.agency_capacity_attested,
+                }
+            )
+            arrangement.agreement_digests[self.agreement_reference] = _agreement_digest(
+                self.kind,
+                self.contractual_rate_annual,
+                self.effective_from,
+                self.effective_to,
+                self.agency_capacity_attested,
+            )
+
+    class ProviderPositionRecorded(Event):
+        TOPIC = "planledger.ServiceArrangement.ProviderPositionRecorded"
+        net_assets: Decimal
+
+        def apply(self, arrangement: ServiceArrangement) -> None:
+            arrangement.positions_by_date[self.business_date.isoformat()] = self.net_assets
+
+    class ProviderPositionRestated(Event):
+        TOPIC = "planledger.ServiceArrangement.ProviderPositionRestated"
+        net_assets: Decimal
+        net_assets_previous: Decimal | None
+        reason: str
+
+        def apply(self, arrangement: ServiceArrangement) -> None:
+            arrangement.positions_by_date[self.business_date.isoformat()] = self.net_assets
+
+    class ServiceFeePaid(Event):
+        TOPIC = "planledger.ServiceArrangement.ServiceFeePaid"
+        amount: Decimal
+        paid_or_advanced: str
+        period_start: date
+        period_end_exclusive: date
+        reference: str
+        cap_amount_exact: Decimal
+        cap_amount: Decimal
+        net_assets_average_daily: Decimal
+        days_in_period: int
+        days_covered: int
+        rate_segments: list[dict[str, Any]]
+
+        def apply(self, arrangement: ServiceArrangement) -> None:
+            arrangement.payments.append(
+                {
+                    "reference": self.reference,
+                    "period_start": self.period_start,
+                    "period_end_exclusive": self.period_end_exclusive,
+                    "amount": self.amount,
+                }
+            )
+            arrangement.payment_digests[self.reference] = payload_digest(
+                self.amount,
+                self.business_date,
+                self.period_start,
+                self.period_end_exclusive,
+                self.paid_or_advanced,
+            )
+
+    # ---- identity and creation -------------------------------------------------------------
+
+    @staticmethod
+    def create_id(provider_code: str, fund_code: str, share_class: str) -> UUID:
+        return service_arrangement_id(provider_code, fund_code, share_class)
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        provider_code: str,
+        provider_name: str,
+        fund_code: str,
+        share_class: str,
+        opened_on: date,
+        provenance: Provenance,
+    ) -> ServiceArrangement:
+        key = f"service-arrangement/{provider_code}/{fund_code}/{share_class}"
+        return cls._create(
+            cls.ServiceArrangementOpened,
+            id=service_arrangement_id(provider_code, fund_code, share_class),
+            **provenance_fields(provenance, opened_on, key),
+            provider_code=provider_code,
+            provider_name=provider_name,
+            fund_code=fund_code,
+            share_class=share_class,
+        )
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider_code} on {fund_class_key(self.fund_code, self.share_class)}"
+
+    # ---- agreements -------------------------------------------------------------------------
+
+    def sign_agreement(
+        self,
+        *,
+        reference: str,
+        kind: AgreementKind,
+        contractual_rate_annual: Decimal,
+        effective_from: date,
+        effective_to: date | None,
+        agency_capacity_attested: bool,
+        schedule_b_service_rate_lowest: Decimal,
+        provenance: Provenance,
+    ) -> str:
+        """Record an agreement under SEVENTH.
+
+        Args:
+            schedule_b_service_rate_lowest: the lowest Schedule B maximum service fee in force
+                on any day of the agreement; the contractual rate may not exceed it.
+        Raises:
+            RuleViolation: the rate exceeds Schedule B, the dates are reversed, or the
+                reference was used for an agreement with other terms.
+        """
+        digest = _agreement_digest(
+            kind.value,
+            contractual_rate_annual,
+            effective_from,
+            effective_to,
+            agency_capacity_attested,
+        )
+        if is_replay_of(self.agreement_digests, reference, digest, f"{self.key} agreement"):
+            return UNCHANGED
+        if effective_to is not None and effective_to < effective_from:
+            raise RuleViolation(
+                "agreement-dates",
+                "SEVENTH",
+                f"{self.key} {reference}: the agreement ends ({effective_to}) before it starts "
+                f"({effective_from})",
+            )
+        if contractual_rate_annual > schedule_b_service_rate_lowest:
+            raise RuleViolation(
+                "service-rate-above-schedule-b",
+                "SEVENTH; Schedule B maximum service fee",
+                f"{self.key} {reference}: contractual rate "
+                f"{format_percent(contractual_rate_annual)} exceeds the Schedule B maximum "
+                f"service fee of {format_percent(schedule_b_service_rate_lowest)}",
+            )
+        key = (
+            f"provider-agreement/{self.provider_code}/{self.fund_code}/{self.share_class}/"
+            f"{reference}"
+        )
+        self.trigger_event(
+            self.ProviderAgreementSigned,
+            **provenance_fields(provenance, effective_from, key),
+            agreement_reference=reference,
+            kind=kind.value,
+            contractual_rate_annual=contractual_rate_annual,
+            effective_from=effective_from,
+            effective_to=effective_to,
+            agency_capacity_attested=agency_capacity_attested,
+            schedule_b_service_rate_annual=schedule_b_service_rate_lowest,
+        )
+        return RECORDED
+
+    def contractual_rate_on(self, day: date) -> Decimal | None:
+        """The rate of the agreement in force on `day`: of those whose dates cover the day, the
+        one that took effect last (a new agreement supersedes an earlier one while it runs)."""
+        in_force = None
+        for agreement in self.agreements:
+            ends = agreement["effective_to"]
+            covers = agreement["effective_from"] <= day and (ends is None or day <= ends)
+            if covers and (
+                in_force is None or agreement["effective_from"] >= in_force["effective_from"]
+            ):
+                in_force = agreement
+        return None if in_force is None else in_force["contractual_rate_annual"]
+
+    # ---- positions --------------------------------------------------------------------------
+
+    def check_position(self, day: date, net_assets: Decimal) -> str | None:
+        """Why recording this position needs a restatement, or None if it does not."""
+        recorded = self.positions_by_date.get(day.isoformat())
+        if recorded is not None and recorded != net_assets:
+            return f"{self.key} {day}: differs from the recorded {recorded}"
+        if recorded is None:
+            for payment in self.payments:
+                if payment["period_start"] <= day < payment["period_end_exclusive"]:
+                    return (
+                        f"{self.key} {day}: the service fee {payment['reference']} covering "
+                        f"that day was already paid on the basis of an earlier position"
+                    )
+        return None
+
+    def record_position(
+        self,
+        day: date,
+        net_assets: Decimal,
+        provenance: Provenance,
+        restatement_reason: str | None = None,
+    ) -> str:
+        recorded = self.positions_by_date.get(day.isoformat())
+        if recorded == net_assets:
+            return UNCHANGED
+        problem = self.check_position(day, net_assets)
+        if problem is None:
+            key = (
+                f"provider-position/{self.provider_code}/{self.fund_code}/{self.share_class}/{day}"
+            )
+            self.trigger_event(
+                self.ProviderPositionRecorded,
+                **provenance_fields(provenance, day, key),
+                net_assets=net_assets,
+            )
+            return RECORDED
+        if not restatement_reason:
+            raise RuleViolation(
+                "provider-position-restatement-required",
+                "SEVENTH",
+                f"{problem}; import it as a restatement with a reason",
+            )
+        key = (
+            f"provider-position-restatement/{self.provider_code}/{self.fund_code}/"
+            f"{self.share_class}/{day}/{net_assets}"
+        )
+        self.trigger_event(
+            self.ProviderPositionRestated,
+            **provenance_fields(provenance, day, key),
+            net_assets=net_assets,
+            net_assets_previous=recorded,
+            reason=restatement_reason,
+        )
+        return RESTATED
+
+    # ---- service fees -----------------------------------------------------------------------
+
+    def service_fee_cap(
+        self,
+        period: Period,
+        schedule_b_service_rate_on: Callable[[date], Decimal],
+        *,
+        max_carry_days: int,
+    ) -> ServiceFeeCap:
+        """The most this provider may be paid for `period` (SEVENTH; FINRA 2341(d)(5)).
+
+        Raises:
+            MissingFiguresError: a run of covered days without positions beyond the limit.
+        """
+        covered_days = [
+            day for day in period.each_day() if self.contractual_rate_on(day) is not None
+        ]
+        bases = bases_for_days(
+            self.positions_by_date,
+            covered_days,
+            max_carry_days=max_carry_days,
+            subject=f"{self.key} positions",
+            rule="provider-positions-missing",
+            clause="SEVENTH",
+        )
+
+        def rate_on(day: date) -> Decimal:
+            contractual = self.contractual_rate_on(day)
+            assert contractual is not None
+            return min(contractual, schedule_b_service_rate_on(day))
+
+        return compute_service_fee_cap(period, bases, rate_on)
+
+    def paid_for(self, period: Period) -> Decimal:
+        total = ZERO
+        for payment in self.payments:
+            if (payment["period_start"], payment["period_end_exclusive"]) == (
+                period.start,
+                period.end_exclusive,
+            ):
+                total = exact_add(total, payment["amount"])
+        return total
+
+    def pay_service_fee(
+        self,
+        *,
+        amount: Decimal,
+        paid_on: date,
+        cap: ServiceFeeCap,
+        reference: str,
+        paid_or_advanced: str,
+        provenance: Provenance,
+    ) -> str:
+        """Record a service fee paid (or advanced) by the Distributor to this provider.
+
+        Raises:
+            RuleViolation: no agreement in effect in the period, a period overlapping a paid
+                one, a total above the cap, or a reference reused with other details.
+        """
+        period = cap.period
+        digest = payload_digest(
+            amount, paid_on, period.start, period.end_exclusive, paid_or_advanced
+        )
+        if is_replay_of(self.payment_digests, reference, digest, f"{self.key} service-fee payment"):
+            return UNCHANGED
+        self._check_service_fee(amount, cap)
+        key = f"service-fee-payment/{reference}"
+        self.trigger_event(
+            self.ServiceFeePaid,
+            **provenance_fields(provenance, paid_on, key),
+            amount=amount,
+            paid_or_advanced=paid_or_advanced,
+            period_start=period.start,
+            period_end_exclusive=period.end_exclusive,
+            reference=reference,
+            cap_amount_exact=shown_exact(cap.cap_amount_exact),
+            cap_amount=cap.cap_amount,
+            net_assets_average_daily=shown_exact(cap.net_assets_average_daily),
+            days_in_period=period.days,
+            days_covered=cap.days_covered,
+            rate_segments=[
+                {
+                    "start": segment.start,
+                    "end_exclusive": segment.end_exclusive,
+                    "rate_annual": segment.rate_annual,
+                    "days_in_year": segment.days_in_year,
+                    "net_assets_sum": segment.net_assets_sum,
+                }
+                for segment in cap.segments
+            ],
+        )
+        return RECORDED
+
+    def _check_service_fee(self, amount: Decimal, cap: ServiceFeeCap) -> None:
+        period = cap.period
+        if cap.days_covered == 0:
+            raise RuleViolation(
+                "no-service-agreement",
+                "SEVENTH",
+                f"{self.key}: no agreement is in effect on any day of {period.label()}",
+            )
+        for payment in self.payments:
+            paid_period = Period(payment["period_start"], payment["period_end_exclusive"])
+            if paid_period != period and paid_period.overlaps(period):
+                raise RuleViolation(
+                    "service-fee-period-overlap",
+                    "SEVENTH",
+                    f"{self.key}: {period.label()} overlaps {paid_period.label()}, already paid "
+                    f"by {payment['reference']}",
+                )
+        already_paid = self.paid_for(period)
+        if exact_add(already_paid, amount) > cap.cap_amount_exact:
+            raise RuleViolation(
+                "service-fee-cap",
+                "SEVENTH; FINRA Rule 2341(d)(5)",
+                f"{self.key} {period.label()}: {amount} (with {already_paid} already paid) "
+                f"exceeds the cap {shown_exact(cap.cap_amount_exact)} = average daily net "
+                f"assets {shown_exact(cap.net_assets_average_daily)} over {cap.days_covered} "
+                f"covered days at the lower of the contractual and Schedule B rates",
+            )
+
+
+def _agreement_digest(
+    kind: str,
+    rate: Decimal,
+    effective_from: date,
+    effective_to: date | None,
+    agency_capacity_attested: bool,
+) -> str:
+    return payload_digest(kind, rate, effective_from, effective_to, agency_capacity_attested)

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Deterministic sample data for the demo: net assets, provider positions, expenditures.
+
+Writes into the folder given by --out:
+  net-assets.csv    class R net assets of both Schedule A funds on every NYSE business day
+                    from 2003-07-01 to 2004-06-30 (2004-02-29 is a Sunday and carries Friday's
+                    figure); INTL-BCV's July 2003 is the domain brief's oracle 9(a)
+  positions.csv     net assets attributable to the customers of two service providers
+  expenditures.csv  FIFTH expenditures, a few a quarter for each fund
+
+The same seed always gives the same files. Amounts are built from whole cents (integers),
+never from floats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+START = date(2003, 7, 1)
+END_INCLUSIVE = date(2004, 6, 30)
+
+# NYSE closures in the period (2004-06-11: national day of mourning for President Reagan).
+NYSE_HOLIDAYS = {
+    date(2003, 7, 4),
+    date(2003, 9, 1),
+    date(2003, 11, 27),
+    date(2003, 12, 25),
+    date(2004, 1, 1),
+    date(2004, 1, 19),
+    date(2004, 2, 16),
+    date(2004, 4, 9),
+    date(2004, 5, 31),
+    date(2004, 6, 11),
+}
+
+# Oracle 9(a): INTL-BCV/R fee-basis net assets in July 2003, in cents.
+JULY_2003_INTL_BCV_CENTS = {
+    1: 1_000_000_000,
+    2: 1_001_234_567,
+    3: 1_002_500_000,
+    7: 1_003_050_025,
+    8: 1_004_100_000,
+    9: 1_003_825_050,
+    10: 1_005_000_000,
+    11: 1_006_111_111,
+    14: 1_007_000_000,
+    15: 1_006_840_040,
+    16: 1_008_000_000,
+    17: 1_009_550_000,
+    18: 1_010_000_000,
+    21: 1_011_025_075,
+    22: 1_012_000_000,
+    23: 1_011_888_888,
+    24: 1_013_000_000,
+    25: 1_014_050_000,
+    28: 1_015_000_000,
+    29: 1_016_234_500,
+    30: 1_017_000_000,
+    31: 1_018_500_000,
+}
+
+PROVIDERS = [
+    # code, fund, share of the class held by its customers (percent)
+    ("DEALER-A", "INTL-BCV", 40),
+    ("DEALER-A", "STABLE-VALUE", 30),
+    ("RPS-B", "INTL-BCV", 15),
+]
+
+
+def business_days(start: date, end_inclusive: date) -> list[date]:
+    days, day = [], start
+    while day <= end_inclusive:
+        if day.weekday() < 5 and day not in NYSE_HOLIDAYS:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def cents_to_text(cents: int) -> str:
+    return f"{Decimal(cents) / 100:.2f}"
+
+
+def net_assets_cents(rng: random.Random) -> dict[str, dict[date, int]]:
+    series: dict[str, dict[date, int]] = {"INTL-BCV": {}, "STABLE-VALUE": {}}
+    intl, stable = 1_018_500_000, 2_500_000_000
+    for day in business_days(START, END_INCLUSIVE):
+        if day.year == 2003 and day.month == 7:
+            series["INTL-BCV"][day] = JULY_2003_INTL_BCV_CENTS[day.day]
+        else:
+            # A random walk of up to ±0.6% a day, in whole cents, drifting up slowly.
+            intl += intl * rng.randint(-60, 66) // 10_000 + rng.randint(-99, 99)
+            series["INTL-BCV"][day] = intl
+        stable += stable * rng.randint(-5, 7) // 10_000 + rng.randint(-99, 99)
+        series["STABLE-VALUE"][day] = stable
+    return series
+
+
+def write_net_assets(folder: Path, series: dict[str, dict[date, int]]) -> None:
+    with (folder / "net-assets.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["fund", "class", "date", "net_assets", "source_reference"])
+        for fund, figures in series.items():
+            for day, cents in figures.items():
+                writer.writerow(
+                    [fund, "R", day.isoformat(), cents_to_text(cents), f"NAV-{fund}-{day:%Y%m%d}"]
+                )
+
+
+def write_positions(folder: Path, series: dict[str, dict[date, int]], rng: random.Random) -> None:
+    with (folder / "positions.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["provider", "fund", "class", "date", "net_assets", "source_reference"])
+        for provider, fund, percent in PROVIDERS:
+            for day, cents in series[fund].items():
+                # The provider's share drifts by up to a tenth of a percentage point.
+                share_per_mille = percent * 10 + rng.randint(-1, 1)
+                writer.writerow(
+                    [
+                        provider,
+                        fund,
+                        "R",
+                        day.isoformat(),
+                        cents_to_text(cents * share_per_mille // 1000),
+                        f"NSCC-{provider}-{day:%Y%m%d}",
+                    ]
+                )
+
+
+EXPENDITURES = [
+    # purpose, performer, performer name, dollars, description
+    ("advertising", "third_party", "Front Range Media", 1800, "Retirement-plan print campaign"),
+    (
+        "sales_seminars",
+        "distributor",
+        "A I M Distributors, Inc.",
+        950,
+        "Plan-sponsor seminar, Denver",
+    ),
+    (
+        "printing_for_prospective_shareholders",
+        "affiliate",
+        "AIM Fund Services, Inc.",
+        620,
+        "Prospectuses for prospective plan participants",
+    ),
+    (
+        "advertising_material_and_sales_literature",
+        "distributor",
+        "A I M Distributors, Inc.",
+        480,
+        "Class R fact sheets",
+    ),
+    (
+        "supplemental_dealer_payments",
+        "third_party",
+        "Dealer A Securities, Inc.",
+        2100,
+        "Supplemental asset-based payment to a dealer",
+    ),
+]
+
+
+def write_expenditures(folder: Path) -> None:
+    quarters = [
+        ("2003Q3", date(2003, 9, 30)),
+        ("2003Q4", date(2003, 12, 31)),
+        ("2004Q1", date(2004, 3, 31)),
+        ("2004Q2", date(2004, 5, 28)),
+    ]
+    with (folder / "expenditures.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(
+            [
+                "fund",
+                "class",
+                "incurred_on",
+                "period",
+                "purpose",
+                "performer",
+                "performer_name",
+                "amount",
+                "description",
+                "reference",
+            ]
+        )
+        for fund_index, fund in enumerate(("INTL-BCV", "STABLE-VALUE")):
+            for quarter_index, (quarter, incurred_on) in enumerate(quarters):
+                for item_index, item in enumerate(EXPENDITURES):
+                    if (item_index + quarter_index + fund_index) % 2:
+                        continue
+                    purpose, performer, name, dollars, description = item
+                    amount = dollars * 100 + 37 * (quarter_index + 1) * (fund_index + 1)
+                    writer.writerow(
+                        [
+                            fund,
+                            "R",
+                            incurred_on.isoformat(),
+                            quarter,
+                            purpose,
+                            performer,
+                            name,
+                            cents_to_text(amount),
+                            description,
+                            f"EXP-{fund}-{quarter}-{item_index + 1}",
+                        ]
+                    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder to write into")
+    parser.add_argument("--seed", type=int, default=2003)
+    arguments = parser.parse_args()
+    arguments.out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(arguments.seed)
+    series = net_assets_cents(rng)
+    write_net_assets(arguments.out, series)
+    write_positions(arguments.out, series, rng)
+    write_expenditures(arguments.out)
+    print(f"sample data written to {arguments.out}")
+
+
+if __name__ == "__main__":
+    main()

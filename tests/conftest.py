@@ -1,0 +1,97 @@
+"""Shared fixtures: a ledger on SQLite and on PostgreSQL, and the plan and data they load.
+
+Every integration test that takes `ledger` (or `database_url`) runs twice: on a fresh SQLite
+file and on a fresh PostgreSQL schema of the server named by PLANLEDGER_TEST_POSTGRES_URL.
+Without that variable the PostgreSQL runs are skipped, except under CI=true, where they fail:
+CI must never pass without them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from eventsourcing.persistence import DatetimeAsISO
+from freezegun.api import FakeDatetime
+from psycopg import sql
+
+from adapters.ledger import Ledger
+from adapters.persistence import LedgerStore, open_store, parse_database_url, psycopg_conninfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_PLAN = PROJECT_ROOT / "plans" / "aim-class-r-2003" / "plan.toml"
+POSTGRES_URL_VARIABLE = "PLANLEDGER_TEST_POSTGRES_URL"
+
+
+class FakeDatetimeAsISO(DatetimeAsISO):
+    """freezegun's datetime, stored exactly as a real one (same transcoding name)."""
+
+    type = FakeDatetime
+
+
+LedgerStore.extra_transcodings.append(FakeDatetimeAsISO())
+
+
+def postgres_base_url() -> str:
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {POSTGRES_URL_VARIABLE} is not set: PostgreSQL tests must run")
+    pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
+
+
+def drop_schema(url: str) -> None:
+    target = parse_database_url(url)
+    with psycopg.connect(psycopg_conninfo(target), autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(str(target.postgres_schema))
+            )
+        )
+
+
+def fresh_postgres_url() -> str:
+    base = postgres_base_url()
+    schema = f"planledger_test_{uuid.uuid4().hex[:12]}"
+    return f"{base}{'&' if '?' in base else '?'}schema={schema}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        return
+    url = fresh_postgres_url()
+    try:
+        yield url
+    finally:
+        drop_schema(url)
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[LedgerStore]:
+    opened = open_store(database_url)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def ledger(store: LedgerStore) -> Ledger:
+    return Ledger(store, actor="test-accountant")
+
+
+@pytest.fixture
+def loaded_ledger(ledger: Ledger) -> Ledger:
+    ledger.load_plan(SHIPPED_PLAN)
+    return ledger
+
+
+def count_events(store: LedgerStore) -> int:
+    return len(store.recorder.select_notifications(start=None, limit=10**9))
