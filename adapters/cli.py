@@ -186,6 +186,13 @@ def _add_accrue_command(sub: Any, common: argparse.ArgumentParser) -> None:
         "to --through. Running it again through the same date writes nothing.",
     )
     accrue.add_argument("--through", type=iso_date, required=True, help="last day to accrue")
+    accrue.add_argument(
+        "--fund-class",
+        action="append",
+        dest="fund_classes",
+        metavar="FUND/CLASS",
+        help="accrue only this fund class (repeatable; default: every fund class)",
+    )
     _carry_option(accrue)
     _format_option(accrue)
     accrue.set_defaults(handler=commands.accrue)

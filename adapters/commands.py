@@ -166,6 +166,7 @@ def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         summaries = ledger.accrue(
             arguments.through,
             max_carry_days=arguments.max_carry_days,
+            fund_classes=arguments.fund_classes,
             progress=progress_bar("accruing"),
         )
     rows = [

@@ -292,9 +292,14 @@ class Ledger:
     # ---- accruals ---------------------------------------------------------------------------
 
     def accrue(
-        self, through: date, *, max_carry_days: int, progress: Progress = _no_progress
+        self,
+        through: date,
+        *,
+        max_carry_days: int,
+        fund_classes: list[str] | None = None,
+        progress: Progress = _no_progress,
     ) -> list[AccrualRunSummary]:
-        """Accrue every fund class through `through`.
+        """Accrue every fund class (or the ones named, as `FUND/CLASS`) through `through`.
 
         Every class is checked for missing net assets before anything is written; then the
         classes are accrued and saved in batches (each batch one transaction). A run that is
@@ -304,6 +309,11 @@ class Ledger:
             RuleViolations: net assets are missing for one or more classes.
         """
         keys = self.fund_class_keys()
+        if fund_classes is not None:
+            unknown = sorted(set(fund_classes) - set(keys))
+            if unknown:
+                raise UnknownFundClassError(f"unknown fund class {', '.join(unknown)}")
+            keys = [key for key in keys if key in fund_classes]
         missing: list[RuleViolation] = []
         for key in keys:
             try:
