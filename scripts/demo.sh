@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The demo: a year of the Class R plan on a fresh SQLite ledger in a folder of its own.
+#
+# Loads the shipped plan, generates deterministic net assets for both Schedule A funds from
+# 2003-07-01 to 2004-06-30, records two service providers with their agreements and positions,
+# accrues, pays the Distributor monthly and the providers quarterly, records FIFTH
+# expenditures, and prints the balances. PLANLEDGER_DEMO_DIR chooses the folder
+# (default: demo-output).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$(project_root)"
+ensure_venv
+
+OUT="${PLANLEDGER_DEMO_DIR:-demo-output}"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+export PLANLEDGER_DB="sqlite:///$OUT/planledger.db"
+export PLANLEDGER_ACTOR="${PLANLEDGER_ACTOR:-demo-operator}"
+FUNDS=(INTL-BCV STABLE-VALUE)
+
+pl() { .venv/bin/planledger "$@"; }
+step() { printf '\n== %s\n' "$*"; }
+
+step "Load the plan (Schedule A: two funds, Class R; Schedule B: 0.25% + 0.25%)"
+pl plan load plans/aim-class-r-2003/plan.toml
+pl plan load plans/aim-class-r-2003/plan.toml
+pl plan show
+
+step "Generate sample data and import the daily net assets"
+.venv/bin/python scripts/make_sample_data.py --out "$OUT/data"
+pl import net-assets "$OUT/data/net-assets.csv"
+pl import net-assets "$OUT/data/net-assets.csv"
+
+step "Record the service providers' agreements (SEVENTH) and their positions"
+for fund in "${FUNDS[@]}"; do
+  pl provider agree --provider DEALER-A --name "Dealer A Securities, Inc." --kind A \
+    --fund "$fund" --rate 0.25% --from 2003-07-01 --reference "SA-DEALER-A-$fund" --agency-attested
+done
+pl provider agree --provider RPS-B --name "Front Range Retirement Plan Services" --kind B \
+  --fund INTL-BCV --rate 0.20% --from 2003-07-01 --reference "TPA-RPS-B-2003" --agency-attested
+pl import positions "$OUT/data/positions.csv"
+
+step "Accrue every day through 2004-06-30"
+pl accrue --through 2004-06-30
+pl accrue --through 2004-06-30
+
+step "Pay the Distributor monthly in arrears (third business day of the next month)"
+PAYMENT_DATES=(
+  2003-07:2003-08-05 2003-08:2003-09-04 2003-09:2003-10-03 2003-10:2003-11-05
+  2003-11:2003-12-03 2003-12:2004-01-06 2004-01:2004-02-04 2004-02:2004-03-03
+  2004-03:2004-04-05 2004-04:2004-05-05 2004-05:2004-06-03
+)
+for entry in "${PAYMENT_DATES[@]}"; do
+  month=${entry%%:*}
+  paid_on=${entry#*:}
+  for fund in "${FUNDS[@]}"; do
+    pl pay distributor --fund "$fund" --period "$month" --amount accrued --paid-on "$paid_on" \
+      --reference "ADI-$fund-$month"
+  done
+done
+
+step "Pay the providers quarterly, up to their caps (the plan is in effect through 2004-05-30)"
+SERVICE_PERIODS=(2003Q3:2003-10-15 2003Q4:2004-01-15 2004Q1:2004-04-15 2004-04-01..2004-05-30:2004-06-15)
+pl service-fee --provider DEALER-A --fund INTL-BCV --period 2003Q3
+for entry in "${SERVICE_PERIODS[@]}"; do
+  period=${entry%%:*}
+  paid_on=${entry#*:}
+  for fund in "${FUNDS[@]}"; do
+    pl pay provider --provider DEALER-A --fund "$fund" --period "$period" --amount cap \
+      --paid-on "$paid_on" --reference "SF-DEALER-A-$fund-$period"
+  done
+  pl pay provider --provider RPS-B --fund INTL-BCV --period "$period" --amount cap \
+    --paid-on "$paid_on" --reference "SF-RPS-B-INTL-BCV-$period"
+done
+
+step "Record the Distributor's expenditures by FIFTH purpose"
+pl import expenditures "$OUT/data/expenditures.csv"
+
+step "Balances as of 2004-06-30"
+pl balances --as-of 2004-06-30
+pl balances --as-of 2004-06-30 --format json > "$OUT/balances.json"
+
+step "Files"
+echo "ledger:      $OUT/planledger.db  (export PLANLEDGER_DB=sqlite:///$OUT/planledger.db to explore it)"
+echo "sample data: $OUT/data/"
+echo "balances:    $OUT/balances.json"

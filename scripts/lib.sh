@@ -1,0 +1,37 @@
+# Shared by the scripts: find Python 3.11+, and make sure .venv holds the project and its
+# test tools. The install is repeated only when pyproject.toml changes.
+
+project_root() {
+  cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd
+}
+
+find_python() {
+  for candidate in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  echo "planledger needs Python 3.11 or newer; set PYTHON to its path" >&2
+  return 1
+}
+
+ensure_venv() {
+  local root stamp wanted python
+  root=$(project_root)
+  stamp="$root/.venv/.planledger-install-stamp"
+  wanted=$(sha256sum < "$root/pyproject.toml" | cut -d' ' -f1)
+  if [ ! -x "$root/.venv/bin/python" ]; then
+    python=$(find_python)
+    echo "creating $root/.venv with $python" >&2
+    "$python" -m venv "$root/.venv"
+  fi
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+    echo "installing planledger and its test tools into .venv" >&2
+    "$root/.venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$root/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root[test]"
+    echo "$wanted" > "$stamp"
+  fi
+}

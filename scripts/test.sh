@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Run the whole test suite: lint, then unit, integration and end-to-end tests.
+#
+# Creates .venv and installs the project on first use. PostgreSQL tests run when
+# PLANLEDGER_TEST_POSTGRES_URL names a server (for example
+# postgresql://postgres@127.0.0.1:5432/test); each test uses a schema of its own.
+# Under CI=true they must run. Extra arguments go to pytest.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$(project_root)"
+ensure_venv
+
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check --quiet .
+
+echo "== pytest"
+if [ -z "${PLANLEDGER_TEST_POSTGRES_URL:-}" ]; then
+  echo "(PLANLEDGER_TEST_POSTGRES_URL is not set: the PostgreSQL runs of the tests are skipped)"
+fi
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,208 @@
+"""The `planledger` command: exit codes, messages, formats, and quiet output off a terminal.
+
+Most tests call `main(argv)` in-process with a SQLite file in a temporary folder; one runs
+the installed console script to check what a shell user sees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from adapters.cli import main
+from tests import oracles
+from tests.builders import net_assets_csv, write_csv
+from tests.conftest import PROJECT_ROOT, SHIPPED_PLAN
+
+
+def run(*argv: str, db: Path) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main([*argv, "--db", f"sqlite:///{db}", "--actor", "cli-test"], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "ledger.db"
+    assert run("plan", "load", str(SHIPPED_PLAN), db=path)[0] == 0
+    return path
+
+
+def test_plan_load_reports_the_fund_classes(tmp_path):
+    code, out, _ = run("plan", "load", str(SHIPPED_PLAN), db=tmp_path / "x.db")
+    assert code == 0
+    assert "loaded: INTL-BCV/R, STABLE-VALUE/R" in out
+    code, out, _ = run("plan", "load", str(SHIPPED_PLAN), db=tmp_path / "x.db")
+    assert code == 0 and "already loaded, nothing changed" in out
+
+
+def test_bad_input_exits_2_naming_file_row_and_field(db, tmp_path):
+    bad = write_csv(
+        tmp_path / "nav.csv",
+        ["fund", "class", "date", "net_assets"],
+        [("INTL-BCV", "R", "2003-02-30", "1.00")],
+    )
+    code, out, err = run("import", "net-assets", str(bad), db=db)
+    assert code == 2
+    assert "error: nav.csv, row 2, field 'date': " in err
+    assert "nothing was written" in err
+    assert "Traceback" not in err
+
+
+def test_a_refusal_exits_1_naming_the_rule_and_the_clause(db, tmp_path):
+    net_assets_csv(
+        tmp_path / "a.csv", {date: "1.00" for date in list(oracles.JULY_2003_NET_ASSETS)[:2]}
+    )
+    assert run("import", "net-assets", str(tmp_path / "a.csv"), db=db)[0] == 0
+    code, _, err = run(
+        "pay",
+        "distributor",
+        "--fund",
+        "INTL-BCV",
+        "--period",
+        "2003-07",
+        "--amount",
+        "5.00",
+        "--paid-on",
+        "2003-08-05",
+        "--reference",
+        "W1",
+        db=db,
+    )
+    assert code == 1
+    assert "refused by rule 'payment-exceeds-payable' (SECOND, SIXTH)" in err
+
+
+def test_missing_net_assets_exit_1_and_name_the_dates(db):
+    code, _, err = run("accrue", "--through", "2003-07-31", db=db)
+    assert code == 1
+    assert "'net-assets-missing'" in err
+    assert "INTL-BCV/R net assets: no figure for 2003-07-01..2003-07-31 (31 days)" in err
+
+
+def test_usage_errors_exit_2_without_a_traceback(db):
+    code, _, err = run(
+        "pay",
+        "distributor",
+        "--fund",
+        "INTL-BCV",
+        "--period",
+        "2003-13",
+        "--amount",
+        "1",
+        "--paid-on",
+        "2003-08-05",
+        "--reference",
+        "W",
+        db=db,
+    )
+    assert code == 2
+    assert "Traceback" not in err
+    code, _, err = run(
+        "pay",
+        "distributor",
+        "--fund",
+        "INTL-BCV",
+        "--period",
+        "2003-07",
+        "--amount",
+        "1.001",
+        "--paid-on",
+        "2003-08-05",
+        "--reference",
+        "W",
+        db=db,
+    )
+    assert code == 2 and "--amount: positive, with at most two decimals" in err
+    code, _, err = run("import", "net-assets", "nowhere.csv", "--restatement", db=db)
+    assert code == 2 and "--restatement needs --reason" in err
+    code, _, err = run("import", "net-assets", "nowhere.csv", db=db)
+    assert code == 2 and "nowhere.csv: cannot read" in err
+
+
+def test_unknown_fund_exits_2(db):
+    code, _, err = run(
+        "pay",
+        "distributor",
+        "--fund",
+        "NOPE",
+        "--period",
+        "2003-07",
+        "--amount",
+        "1",
+        "--paid-on",
+        "2003-08-05",
+        "--reference",
+        "W",
+        db=db,
+    )
+    assert code == 2
+    assert "unknown fund class NOPE/R" in err
+
+
+def test_json_money_is_a_string_with_two_decimals(db, tmp_path):
+    run(
+        "import",
+        "net-assets",
+        str(net_assets_csv(tmp_path / "j.csv", oracles.JULY_2003_NET_ASSETS)),
+        db=db,
+    )
+    run("accrue", "--through", "2003-07-31", "--fund-class", "INTL-BCV/R", db=db)
+    code, out, _ = run("balances", "--as-of", "2003-07-31", "--format", "json", db=db)
+    assert code == 0
+    rows = {row["fund_class"]: row for row in json.loads(out)}
+    assert rows["INTL-BCV/R"]["accrued"] == "4282.70"
+    assert rows["INTL-BCV/R"]["absc_accrued"] == "2141.35"
+    assert rows["STABLE-VALUE/R"]["accrued"] == "0.00"
+    code, out, _ = run("balances", "--as-of", "2003-07-15", "--format", "csv", db=db)
+    header, intl = out.splitlines()[:2]
+    assert header.startswith("fund_class,accrued_through,absc_accrued")
+    assert intl.startswith("INTL-BCV/R,2003-07-15,")
+
+
+def test_every_command_has_help():
+    for argv in (
+        ["--help"],
+        ["plan", "load", "--help"],
+        ["import", "net-assets", "--help"],
+        ["accrue", "--help"],
+        ["pay", "distributor", "--help"],
+        ["pay", "provider", "--help"],
+        ["provider", "agree", "--help"],
+        ["service-fee", "--help"],
+        ["expenditure", "record", "--help"],
+        ["import", "expenditures", "--help"],
+        ["balances", "--help"],
+    ):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(argv) == 0
+        assert "usage: planledger" in out.getvalue()
+
+
+def test_the_console_script_is_quiet_off_a_terminal(tmp_path):
+    """Piped output carries results only: no progress bar, no traceback."""
+    script = PROJECT_ROOT / ".venv" / "bin" / "planledger"
+    environment = dict(os.environ, PLANLEDGER_DB=f"sqlite:///{tmp_path / 'x.db'}")
+    subprocess.run(
+        [str(script), "plan", "load", str(SHIPPED_PLAN)],
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+    nav = net_assets_csv(tmp_path / "n.csv", oracles.JULY_2003_NET_ASSETS)
+    completed = subprocess.run(
+        [str(script), "import", "net-assets", str(nav)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stderr == ""
+    assert completed.stdout == "n.csv: 22 rows; 22 recorded, 0 restated, 0 unchanged\n"

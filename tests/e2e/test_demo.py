@@ -1,0 +1,87 @@
+"""The demo runs from the shell script and its balances match an independent calculation.
+
+The calculation below reads the demo's own net-assets file and recomputes each month's fee
+with fractions: every calendar day from 2003-07-01 to the end of the initial term (2004-05-30)
+carries the last figure, at 0.50% a year over the actual days of the year, rounded once a
+month; the odd cent of each month goes to the asset-based sales charge (equal rates). The demo
+pays every month's accrual, so everything accrued is paid and nothing is payable.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+TERM_START = date(2003, 7, 1)
+TERM_END = date(2004, 5, 30)
+
+
+def independent_balances(net_assets_csv: Path) -> dict[str, dict[str, Decimal]]:
+    figures: dict[str, dict[date, Fraction]] = defaultdict(dict)
+    with net_assets_csv.open() as handle:
+        for row in csv.DictReader(handle):
+            figures[f"{row['fund']}/{row['class']}"][date.fromisoformat(row["date"])] = Fraction(
+                row["net_assets"]
+            )
+    balances = {}
+    for fund_class, by_day in figures.items():
+        months: dict[tuple[int, int], Fraction] = defaultdict(Fraction)
+        basis = None
+        day = TERM_START
+        while day <= TERM_END:
+            basis = by_day.get(day, basis)
+            year_days = 366 if day.year % 4 == 0 else 365
+            months[(day.year, day.month)] += basis * Fraction(5, 1000) / year_days
+            day += timedelta(days=1)
+        absc = service = Decimal(0)
+        for exact in months.values():
+            cents = int(
+                (Decimal(exact.numerator) / Decimal(exact.denominator) * 100).quantize(
+                    Decimal(1), rounding=ROUND_HALF_UP
+                )
+            )
+            absc += Decimal((cents + 1) // 2) / 100
+            service += Decimal(cents // 2) / 100
+        balances[fund_class] = {"absc_accrued": absc, "service_accrued": service}
+    return balances
+
+
+@pytest.mark.slow
+def test_demo_balances_match_an_independent_calculation(tmp_path):
+    folder = tmp_path / "demo"
+    environment = dict(os.environ, PLANLEDGER_DEMO_DIR=str(folder))
+    environment.pop("PLANLEDGER_DB", None)
+    completed = subprocess.run(
+        [str(PROJECT_ROOT / "scripts" / "demo.sh")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "Traceback" not in completed.stdout + completed.stderr
+    assert f"ledger:      {folder}/planledger.db" in completed.stdout
+    printed = json.loads((folder / "balances.json").read_text())
+    expected = independent_balances(folder / "data" / "net-assets.csv")
+    assert sorted(row["fund_class"] for row in printed) == sorted(expected)
+    for row in printed:
+        want = expected[row["fund_class"]]
+        accrued = want["absc_accrued"] + want["service_accrued"]
+        assert Decimal(row["absc_accrued"]) == want["absc_accrued"]
+        assert Decimal(row["service_accrued"]) == want["service_accrued"]
+        assert Decimal(row["accrued"]) == accrued
+        assert Decimal(row["paid"]) == accrued
+        assert row["payable"] == "0.00"
+        assert row["accrued_through"] == "2004-05-30"
