@@ -17,9 +17,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import psycopg
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 from psycopg import sql
 
+from adapters.event_codec import LedgerMapper
 from domain.fund_class import FundClass
 from domain.service import ServiceArrangement
 
@@ -142,6 +143,11 @@ class LedgerStore(Application):
     SNAPSHOTTED_TYPES: ClassVar[tuple[type, ...]] = (FundClass, ServiceArrangement)
     # Tests add a transcoding for freezegun's datetime here; production adds nothing.
     extra_transcodings: ClassVar[list[Transcoding]] = []
+
+    def construct_mapper(self) -> Mapper[Any]:
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=LedgerMapper
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -14,11 +14,14 @@ from datetime import date
 from decimal import Decimal
 
 from domain.money import (
+    CENT,
     ZERO,
     allocate_largest_remainder,
     exact_add,
     exact_divide,
     exact_multiply,
+    floor_to_cent,
+    quota,
     round_half_up_to_cent,
 )
 from domain.rates import days_in_year
@@ -56,7 +59,30 @@ def split_cents(total_cents: Decimal, exact_parts: Sequence[Decimal]) -> list[De
     """Largest-remainder split that also accepts all-zero parts (a class with no assets)."""
     if all(part == ZERO for part in exact_parts):
         return [ZERO for _ in exact_parts]
+    if len(exact_parts) == 2:
+        return split_cents_in_two(total_cents, exact_parts[0], exact_parts[1])
     return allocate_largest_remainder(total_cents, exact_parts)
+
+
+def split_cents_in_two(total_cents: Decimal, first: Decimal, second: Decimal) -> list[Decimal]:
+    """The largest-remainder split for two parts, without the general method's sorting.
+
+    Both quotas are computed the same way and compared the same way as in
+    `allocate_largest_remainder`, so ties (equal rates) resolve identically: to the first part.
+    A property test checks the two against each other.
+    """
+    weight = exact_add(first, second)
+    first_quota = quota(total_cents, first, weight)
+    second_quota = quota(total_cents, second, weight)
+    first_cents = floor_to_cent(first_quota)
+    second_cents = floor_to_cent(second_quota)
+    cents_left = total_cents - first_cents - second_cents
+    if cents_left == CENT:
+        if first_quota - first_cents >= second_quota - second_cents:
+            return [first_cents + CENT, second_cents]
+        return [first_cents, second_cents + CENT]
+    assert cents_left in (ZERO, CENT + CENT)
+    return [first_cents + cents_left / 2, second_cents + cents_left / 2]
 
 
 def compute_daily_accrual(
@@ -68,7 +94,10 @@ def compute_daily_accrual(
         exact_multiply(basis_net_assets, rates.service_rate_annual), year_days
     )
     amount = round_half_up_to_cent(exact_add(absc_exact, service_exact))
-    absc_amount, service_amount = split_cents(amount, [absc_exact, service_exact])
+    # The exact parts stand in the ratio of the rates, so the rates split the cents exactly.
+    absc_amount, service_amount = split_cents(
+        amount, [rates.absc_rate_annual, rates.service_rate_annual]
+    )
     return DailyAccrual(
         day=day,
         basis_date=basis_date,

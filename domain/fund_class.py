@@ -37,15 +37,25 @@ from domain.events import (
 )
 from domain.expenditures import Performer, Purpose
 from domain.ids import fund_class_id, fund_class_key
-from domain.money import ZERO, exact_add, shown_exact
+from domain.money import ZERO, exact_add, exact_sum, shown_exact
 from domain.periods import ONE_DAY, Period, is_last_day_of_month, month_label
 from domain.plan import FundTerms, PlanTerms
 from domain.rates import DAY_COUNT_ACTUAL_ACTUAL
-from domain.terms import CoverageInterval, authority_on, describe_lapse, initial_term
+from domain.terms import CoverageInterval, authorities_by_day, describe_lapse, initial_term
 
 RECORDED = "recorded"
 UNCHANGED = "unchanged"
 RESTATED = "restated"
+
+
+@dataclass(frozen=True)
+class AccrualPlan:
+    """What an accrual run will do for one fund class: each calendar day, its authority (None
+    where the plan is not in effect) and the basis of each day in effect."""
+
+    calendar_days: list[date]
+    authorities: dict[date, str | None]
+    bases: list[DayBasis]
 
 
 @dataclass(frozen=True)
@@ -228,12 +238,8 @@ class FundClass(Aggregate):
         self.open_month: str | None = None
         self.open_month_days = 0
         self.open_month_segments: list[dict[str, Any]] = []
-        self.open_month_daily_absc = ZERO
-        self.open_month_daily_service = ZERO
         self.accrued_absc_by_month: dict[str, Decimal] = {}
         self.accrued_service_by_month: dict[str, Decimal] = {}
-        self.accrued_absc_total = ZERO
-        self.accrued_service_total = ZERO
         self.paid_absc_total = ZERO
         self.paid_service_total = ZERO
         self.payments: list[dict[str, Any]] = []
@@ -329,33 +335,28 @@ class FundClass(Aggregate):
     ) -> AccrualRunSummary:
         """Accrue every calendar day in effect after the last accrued day, up to `through`.
 
+        Raises:
+            MissingFiguresError: a run of days without net assets longer than the limit.
+        """
+        return self.accrue(self.plan_accrual(through, max_carry_days=max_carry_days), provenance)
+
+    def plan_accrual(self, through: date, *, max_carry_days: int) -> AccrualPlan:
+        """Find the basis of every day to accrue, triggering nothing.
+
         Every basis is found before any event is triggered, so missing net assets refuse the
-        whole run for this class. A month's true-up is posted once the run has passed its end.
+        whole run for this class.
 
         Raises:
             MissingFiguresError: a run of days without net assets longer than the limit.
         """
-        planned = self._plan_accrual(through, max_carry_days)
-        if planned is None:
-            return AccrualRunSummary(self.key, 0, None, None, ZERO, 0, None)
-        calendar_days, authorities, bases = planned
-        return self._accrue_days(calendar_days, authorities, bases, provenance)
-
-    def check_accrual(self, through: date, *, max_carry_days: int) -> None:
-        """Raise what `accrue_through` would raise, without triggering anything."""
-        self._plan_accrual(through, max_carry_days)
-
-    def _plan_accrual(
-        self, through: date, max_carry_days: int
-    ) -> tuple[list[date], dict[date, str | None], list[DayBasis]] | None:
         first_day = (
             self.last_accrued_day + ONE_DAY if self.last_accrued_day else self.effective_date
         )
         if through < first_day:
-            return None
+            return AccrualPlan([], {}, [])
         coverage = self.coverage()
         calendar_days = list(Period(first_day, through + ONE_DAY).each_day())
-        authorities = {day: authority_on(coverage, day) for day in calendar_days}
+        authorities = authorities_by_day(coverage, calendar_days)
         effective_days = [day for day in calendar_days if authorities[day] is not None]
         bases = bases_for_days(
             self.net_assets_by_date,
@@ -363,7 +364,19 @@ class FundClass(Aggregate):
             max_carry_days=max_carry_days,
             subject=f"{self.key} net assets",
         )
-        return calendar_days, authorities, bases
+        return AccrualPlan(calendar_days, authorities, bases)
+
+    def accrue(self, plan: AccrualPlan, provenance: Provenance) -> AccrualRunSummary:
+        """Trigger the accruals (and month-end true-ups) of a plan made by `plan_accrual`.
+
+        A month's true-up is posted once the run has passed the month's last day.
+        """
+        if not plan.calendar_days:
+            return AccrualRunSummary(self.key, 0, None, None, ZERO, 0, None)
+        assert plan.calendar_days[0] == (
+            self.last_accrued_day + ONE_DAY if self.last_accrued_day else self.effective_date
+        ), "the plan was made for another state of this fund class"
+        return self._accrue_days(plan.calendar_days, plan.authorities, plan.bases, provenance)
 
     def _accrue_days(
         self,
@@ -436,8 +449,8 @@ class FundClass(Aggregate):
             str(self.open_month),
             self.open_month_days,
             segments,
-            self.open_month_daily_absc,
-            self.open_month_daily_service,
+            self.accrued_absc_by_month[str(self.open_month)],
+            self.accrued_service_by_month[str(self.open_month)],
         )
 
     def _trigger_true_up(
@@ -470,14 +483,8 @@ class FundClass(Aggregate):
             self.open_month = month
             self.open_month_days = 0
             self.open_month_segments = []
-            self.open_month_daily_absc = ZERO
-            self.open_month_daily_service = ZERO
         self.open_month_days += 1
         self._add_to_segment(event)
-        self.open_month_daily_absc = exact_add(self.open_month_daily_absc, event.absc_amount)
-        self.open_month_daily_service = exact_add(
-            self.open_month_daily_service, event.service_amount
-        )
         self._add_accrued(month, event.absc_amount, event.service_amount)
         self.last_accrued_day = event.business_date
 
@@ -506,8 +513,6 @@ class FundClass(Aggregate):
         self.open_month = None
         self.open_month_days = 0
         self.open_month_segments = []
-        self.open_month_daily_absc = ZERO
-        self.open_month_daily_service = ZERO
 
     def _add_accrued(self, month: str, absc: Decimal, service: Decimal) -> None:
         self.accrued_absc_by_month[month] = exact_add(
@@ -516,14 +521,14 @@ class FundClass(Aggregate):
         self.accrued_service_by_month[month] = exact_add(
             self.accrued_service_by_month.get(month, ZERO), service
         )
-        self.accrued_absc_total = exact_add(self.accrued_absc_total, absc)
-        self.accrued_service_total = exact_add(self.accrued_service_total, service)
 
     # ---- payments to the Distributor --------------------------------------------------------
 
     @property
     def payable(self) -> Decimal:
-        accrued = self.accrued_absc_total + self.accrued_service_total
+        accrued = exact_sum(
+            [*self.accrued_absc_by_month.values(), *self.accrued_service_by_month.values()]
+        )
         return accrued - self.paid_absc_total - self.paid_service_total
 
     def accrued_in(self, period: Period) -> tuple[Decimal, Decimal]:

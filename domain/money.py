@@ -15,6 +15,10 @@ CENT = Decimal("0.01")
 # Exact amounts are shown to auditors with ten decimals; computations never use the shown value.
 EXACT_QUANTUM = Decimal("1E-10")
 
+# Quotas are compared at this resolution, so that ties that are exact in arithmetic stay ties
+# whatever noise the sixtieth digit carries.
+QUOTA_QUANTUM = Decimal("1E-30")
+
 # Sixty significant digits: net assets in the trillions times rates with a few decimals, summed
 # over decades of days, stay exact until the one division by the day count.
 EXACT_CONTEXT = Context(prec=60, rounding=ROUND_HALF_EVEN)
@@ -82,8 +86,8 @@ def allocate_largest_remainder(
     assert total_cents >= ZERO and total_cents == total_cents.quantize(CENT)
     weight_total = exact_sum(exact_parts)
     assert weight_total > ZERO and all(part >= ZERO for part in exact_parts)
-    scaled = [exact_divide(exact_multiply(total_cents, part), weight_total) for part in exact_parts]
-    floors = [part.quantize(CENT, rounding=ROUND_FLOOR, context=EXACT_CONTEXT) for part in scaled]
+    scaled = [quota(total_cents, part, weight_total) for part in exact_parts]
+    floors = [floor_to_cent(part) for part in scaled]
     cents_left = int((total_cents - exact_sum(floors)) / CENT)
     # Sort by discarded fraction, largest first; Python's sort is stable, so ties keep order.
     order = sorted(
@@ -92,6 +96,16 @@ def allocate_largest_remainder(
     for index in order[:cents_left]:
         floors[index] += CENT
     return floors
+
+
+def quota(total: Decimal, part: Decimal, weight_total: Decimal) -> Decimal:
+    """`total × part / weight_total`, at the resolution at which quotas are compared."""
+    exact = exact_divide(exact_multiply(total, part), weight_total)
+    return exact.quantize(QUOTA_QUANTUM, rounding=ROUND_HALF_EVEN, context=EXACT_CONTEXT)
+
+
+def floor_to_cent(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_FLOOR, context=EXACT_CONTEXT)
 
 
 def format_money(amount: Decimal) -> str:

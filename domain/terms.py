@@ -31,11 +31,23 @@ def initial_term(effective_date: date, initial_term_end: date) -> CoverageInterv
     return CoverageInterval(effective_date, initial_term_end, "initial term")
 
 
-def authority_on(coverage: list[CoverageInterval], day: date) -> str | None:
+def interval_on(coverage: list[CoverageInterval], day: date) -> CoverageInterval | None:
     for interval in coverage:
         if interval.covers(day):
-            return interval.authority
+            return interval
     return None
+
+
+def authorities_by_day(
+    coverage: list[CoverageInterval], days: list[date]
+) -> dict[date, str | None]:
+    """The authority for each day (None where the plan is not in effect)."""
+    texts = {interval: interval.authority for interval in coverage}
+    found = {}
+    for day in days:
+        interval = interval_on(coverage, day)
+        found[day] = None if interval is None else texts[interval]
+    return found
 
 
 def describe_lapse(coverage: list[CoverageInterval], day: date) -> str:

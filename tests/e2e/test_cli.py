@@ -48,7 +48,7 @@ def test_bad_input_exits_2_naming_file_row_and_field(db, tmp_path):
         ["fund", "class", "date", "net_assets"],
         [("INTL-BCV", "R", "2003-02-30", "1.00")],
     )
-    code, out, err = run("import", "net-assets", str(bad), db=db)
+    code, _, err = run("import", "net-assets", str(bad), db=db)
     assert code == 2
     assert "error: nav.csv, row 2, field 'date': " in err
     assert "nothing was written" in err
