@@ -1,0 +1,135 @@
+"""Invariants of the FundClass aggregate under random histories, without a database.
+
+Hypothesis draws net-asset series (with weekend-like gaps), accrual run boundaries and
+payments. For every history: each day's parts sum to its total; each complete month equals its
+exact total rounded once (computed here independently with fractions); replaying the stored
+form of the events (through the ledger's mapper) rebuilds exactly the live state; and a
+snapshot taken from the live aggregate rebuilds it too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from eventsourcing.domain import Snapshot
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.persistence import LedgerStore
+from adapters.plan_file import read_plan_file
+from domain.events import Provenance
+from domain.fund_class import FundClass
+from domain.periods import month_period
+from tests.conftest import SHIPPED_PLAN
+
+TERMS, _ = read_plan_file(SHIPPED_PLAN)
+PROVENANCE = Provenance("property-test", "hypothesis")
+START = date(2003, 7, 1)
+STORE = LedgerStore(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
+@st.composite
+def histories(draw):
+    length = draw(st.integers(min_value=20, max_value=150))
+    figures = {}
+    day = START
+    value = draw(st.integers(min_value=0, max_value=10**11))
+    while (day - START).days < length:
+        figures[day] = Decimal(value) / 100
+        value = max(0, value + draw(st.integers(min_value=-(10**8), max_value=10**8)))
+        day += timedelta(days=draw(st.integers(min_value=1, max_value=4)))
+    last_day = max(figures)
+    cuts = sorted(
+        draw(st.sets(st.integers(min_value=0, max_value=(last_day - START).days), max_size=4))
+    )
+    return figures, [START + timedelta(days=cut) for cut in cuts] + [last_day]
+
+
+def new_fund_class() -> FundClass:
+    return FundClass.adopt(TERMS, TERMS.funds[0], PROVENANCE)
+
+
+def run(figures, run_ends) -> tuple[FundClass, list]:
+    fund_class = new_fund_class()
+    for day, value in figures.items():
+        fund_class.record_net_assets(day, value, PROVENANCE)
+    for through in run_ends:
+        fund_class.accrue_through(through, PROVENANCE, max_carry_days=4)
+    return fund_class, fund_class.collect_events()
+
+
+def independent_month_total(figures, month_first: date) -> Decimal:
+    total = Fraction(0)
+    for day in month_period(month_first).each_day():
+        basis = figures[max(known for known in figures if known <= day)]
+        year_days = 366 if day.year % 4 == 0 else 365
+        total += Fraction(basis) * Fraction(5, 1000) / year_days
+    return (Decimal(total.numerator) / Decimal(total.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_daily_parts_sum_and_complete_months_round_once(history):
+    figures, run_ends = history
+    fund_class, events = run(figures, run_ends)
+    for event in events:
+        if isinstance(event, FundClass.FeeAccrued):
+            assert event.absc_amount + event.service_amount == event.amount
+            assert abs(event.absc_amount - event.service_amount) <= Decimal("0.01")
+    for event in events:
+        if isinstance(event, FundClass.AccrualTrueUpPosted):
+            month_first = date.fromisoformat(event.month + "-01")
+            assert event.month_amount == independent_month_total(figures, month_first)
+            assert fund_class.accrued_absc_by_month[event.month] == event.month_absc_amount
+            assert fund_class.accrued_service_by_month[event.month] == event.month_service_amount
+    accrued_days = [e.business_date for e in events if isinstance(e, FundClass.FeeAccrued)]
+    assert accrued_days == sorted(set(accrued_days))
+    assert accrued_days == [START + timedelta(days=n) for n in range(len(accrued_days))]
+
+
+def replay(events) -> FundClass:
+    aggregate = None
+    for event in events:
+        stored = STORE.mapper.to_stored_event(event)
+        aggregate = STORE.mapper.to_domain_event(stored).mutate(aggregate)
+    return aggregate
+
+
+def comparable(aggregate: FundClass) -> dict:
+    state = dict(vars(aggregate))
+    state.pop("_pending_events")
+    return state
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(), st.integers(min_value=1, max_value=10**6))
+def test_replay_and_snapshot_rebuild_the_live_state(history, payment_cents):
+    figures, run_ends = history
+    fund_class, events = run(figures, run_ends)
+    month = month_period(START)
+    fund_class.pay_distributor(
+        amount=Decimal(payment_cents) / 100,
+        paid_on=date(2003, 8, 5),
+        period=month,
+        reference="W-1",
+        provenance=PROVENANCE,
+        advance_reason="property test",
+    )
+    events += fund_class.collect_events()
+    assert comparable(replay(events)) == comparable(fund_class)
+    snapshot = Snapshot.take(fund_class)
+    restored = STORE.mapper.to_domain_event(STORE.mapper.to_stored_event(snapshot)).mutate(None)
+    assert comparable(restored) == comparable(fund_class)
+    assert (
+        fund_class.payable
+        == sum((e.amount for e in events if isinstance(e, FundClass.FeeAccrued)), Decimal(0))
+        + sum(
+            (e.adjustment_amount for e in events if isinstance(e, FundClass.AccrualTrueUpPosted)),
+            Decimal(0),
+        )
+        - Decimal(payment_cents) / 100
+    )
