@@ -46,8 +46,8 @@ from domain.service_fees import ServiceFeeCap
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
 
-# Accrual runs write this many fund classes per transaction, after every class has been checked.
-ACCRUAL_SAVE_BATCH = 50
+# Bulk commands write at most about this many events per transaction, once every check passed.
+WRITE_BATCH_EVENTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,38 @@ def cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+class BatchedWriter:
+    """Saves the aggregates a bulk command changes, in transactions of bounded size.
+
+    A bulk command calls `changed(aggregate)` after each command on an aggregate; once the
+    pending events reach `WRITE_BATCH_EVENTS`, every changed aggregate is saved together. It
+    is used only after every check of the command has passed, so a refusal writes nothing; a
+    run cut short between batches is completed by running the same command again, because
+    recorded rows and accrued days are never recorded twice. (One statement with hundreds of
+    thousands of events also stalls the PostgreSQL driver, which is why there is a bound.)
+    """
+
+    def __init__(self, store: LedgerStore, limit_events: int = WRITE_BATCH_EVENTS) -> None:
+        self.store = store
+        self.limit_events = limit_events
+        self.pending: dict[UUID, Any] = {}
+        self.pending_counts: dict[UUID, int] = {}
+        self.pending_total = 0
+
+    def changed(self, aggregate: Any) -> None:
+        count = len(aggregate.pending_events)
+        self.pending_total += count - self.pending_counts.get(aggregate.id, 0)
+        self.pending_counts[aggregate.id] = count
+        self.pending[aggregate.id] = aggregate
+        if self.pending_total >= self.limit_events:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.store.save(*self.pending.values())
+        self.pending, self.pending_counts, self.pending_total = {}, {}, 0
 
 
 def bulk(method: Callable[..., T]) -> Callable[..., T]:
@@ -259,6 +291,7 @@ class Ledger:
             if violations:
                 raise RuleViolations(violations)
         outcomes = []
+        writer = BatchedWriter(self.store)
         for index, numbered in enumerate(rows):
             record = numbered.record
             fund_class = fund_classes[(record.fund, record.share_class)]
@@ -268,8 +301,9 @@ class Ledger:
                     record.date, record.net_assets, provenance, restatement_reason
                 )
             )
+            writer.changed(fund_class)
             progress(index + 1, len(rows))
-        self.store.save(*fund_classes.values())
+        writer.flush()
         return _import_summary(csv_file, outcomes)
 
     def _unique_rows(
@@ -360,11 +394,12 @@ class Ledger:
             raise RuleViolations(missing)
         provenance = self.provenance(f"command:accrue --through {through}")
         summaries = []
-        for start in range(0, len(planned), ACCRUAL_SAVE_BATCH):
-            batch = planned[start : start + ACCRUAL_SAVE_BATCH]
-            summaries += [fund_class.accrue(plan, provenance) for fund_class, plan in batch]
-            self.store.save(*(fund_class for fund_class, _ in batch))
-            progress(min(start + ACCRUAL_SAVE_BATCH, len(planned)), len(planned))
+        writer = BatchedWriter(self.store)
+        for index, (fund_class, plan) in enumerate(planned):
+            summaries.append(fund_class.accrue(plan, provenance))
+            writer.changed(fund_class)
+            progress(index + 1, len(planned))
+        writer.flush()
         return summaries
 
     # ---- the Distributor --------------------------------------------------------------------
@@ -483,16 +518,19 @@ class Ledger:
             if violations:
                 raise RuleViolations(violations)
         outcomes = []
+        writer = BatchedWriter(self.store)
         for index, numbered in enumerate(rows):
             record = numbered.record
             provenance = self.provenance(csv_file.source(numbered.row, record.source_reference))
+            arrangement = arrangements[_position_owner(record)]
             outcomes.append(
-                arrangements[_position_owner(record)].record_position(
+                arrangement.record_position(
                     record.date, record.net_assets, provenance, restatement_reason
                 )
             )
+            writer.changed(arrangement)
             progress(index + 1, len(rows))
-        self.store.save(*arrangements.values())
+        writer.flush()
         return _import_summary(csv_file, outcomes)
 
     def _arrangements_for(

@@ -188,6 +188,16 @@ def create_schema(target, schema: str) -> None:
         connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
 
 
+def drop_schemas(prefixes: tuple[str, ...] = ("bench_", "rawbench_")) -> None:
+    """Remove the schemas this benchmark created on PostgreSQL."""
+    target = parse_database_url(database_url("postgres", Path("."), "cleanup"))
+    with psycopg.connect(psycopg_conninfo(target), autocommit=True) as connection:
+        names = [row[0] for row in connection.execute("SELECT nspname FROM pg_namespace")]
+        for name in names:
+            if name.startswith(prefixes):
+                connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+
+
 def database_url(kind: str, folder: Path, name: str) -> str:
     if kind == "sqlite":
         return f"sqlite:///{folder / name}.db"
@@ -217,6 +227,8 @@ def main() -> None:
             )
             for index in (2, 3)
         ]
+        if arguments.db == "postgres":
+            drop_schemas()
     raw_rate = statistics.mean(raw["events_per_second"] for raw in raws)
     result = {
         "benchmark": "ingest",
