@@ -48,6 +48,7 @@ class FundRow(_Strict):
 
 
 class CompanyRow(_Strict):
+    code: Code
     name: Text
     jurisdiction: Text
     funds: list[FundRow] = Field(min_length=1)
@@ -128,8 +129,13 @@ def read_plan_file(path: Path) -> tuple[PlanTerms, bytes]:
 
 def _duplicate_codes(name: str, parsed: PlanFile) -> list[InputProblem]:
     seen: set[str] = set()
+    companies_seen: set[str] = set()
     problems = []
     for company_index, company in enumerate(parsed.companies):
+        if company.code in companies_seen:
+            field = f"companies.{company_index}.code"
+            problems.append(InputProblem(name, None, field, f"company code {company.code} repeats"))
+        companies_seen.add(company.code)
         for fund_index, fund in enumerate(company.funds):
             if fund.code in seen:
                 field = f"companies.{company_index}.funds.{fund_index}.code"
@@ -162,6 +168,7 @@ def _to_terms(parsed: PlanFile) -> PlanTerms:
         FundTerms(
             fund_code=fund.code,
             fund_name=fund.name,
+            company_code=company.code,
             company_name=company.name,
             schedule_b=ScheduleBRates(
                 absc_rate_annual=parse_percent(fund.schedule_b.asset_based_sales_charge),
@@ -173,7 +180,12 @@ def _to_terms(parsed: PlanFile) -> PlanTerms:
         for fund in company.funds
     )
     companies = tuple(
-        CompanyTerms(company.name, company.jurisdiction, tuple(fund.code for fund in company.funds))
+        CompanyTerms(
+            company.code,
+            company.name,
+            company.jurisdiction,
+            tuple(fund.code for fund in company.funds),
+        )
         for company in parsed.companies
     )
     return PlanTerms(

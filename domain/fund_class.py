@@ -83,6 +83,7 @@ class FundClass(Aggregate):
         plan_key: str
         plan_title: str
         document_sha256: str
+        company_code: str
         company_name: str
         fund_code: str
         fund_name: str
@@ -202,6 +203,7 @@ class FundClass(Aggregate):
             plan_key=terms.plan_key,
             plan_title=terms.title,
             document_sha256=terms.document_sha256,
+            company_code=fund.company_code,
             company_name=fund.company_name,
             fund_code=fund.fund_code,
             fund_name=fund.fund_name,
@@ -219,6 +221,7 @@ class FundClass(Aggregate):
         self.fund_code = event.fund_code
         self.share_class = event.share_class
         self.fund_name = event.fund_name
+        self.company_code = event.company_code
         self.company_name = event.company_name
         self.plan_key = event.plan_key
         self.document_sha256 = event.document_sha256

@@ -85,6 +85,7 @@ class PlanInstrument(Aggregate):
             governing_law=terms.governing_law,
             schedule_a=[
                 {
+                    "company_code": company.code,
                     "company": company.name,
                     "jurisdiction": company.jurisdiction,
                     "fund_codes": list(company.fund_codes),

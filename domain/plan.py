@@ -30,12 +30,14 @@ class FundTerms:
 
     fund_code: str
     fund_name: str
+    company_code: str
     company_name: str
     schedule_b: ScheduleBRates
 
 
 @dataclass(frozen=True)
 class CompanyTerms:
+    code: str
     name: str
     jurisdiction: str
     fund_codes: tuple[str, ...]

@@ -106,6 +106,7 @@ def write_inputs(folder: Path, fund_classes: int) -> tuple[Path, Path]:
     for company in range(0, fund_classes, 100):
         lines += [
             "[[companies]]",
+            f'code = "C{company // 100:03d}"',
             f'name = "Company {company // 100}"',
             'jurisdiction = "Maryland"',
         ]
