@@ -131,6 +131,7 @@ class FundClass(Aggregate):
         service_amount: Decimal
         rounding_policy: str
         authority: str
+        absc_limited_by: str
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class._apply_accrual(self)
@@ -437,6 +438,7 @@ class FundClass(Aggregate):
             service_amount=accrual.service_amount,
             rounding_policy=ROUNDING_POLICY,
             authority=authority,
+            absc_limited_by="",
         )
 
     def _compute_open_month_true_up(self) -> MonthTrueUp:
