@@ -273,35 +273,51 @@ class Ledger:
         csv_file = read_csv(path, NetAssetsRow)
         rows = self._unique_rows(csv_file, lambda record: (record.fund, record.share_class))
         fund_classes = self._fund_classes_for(csv_file, rows)
-        if restatement_reason is None:
+        return self._import_figures(
+            csv_file,
+            rows,
+            owner=lambda record: fund_classes[(record.fund, record.share_class)],
+            check=lambda owner, record: owner.check_net_assets(record.date, record.net_assets),
+            record=lambda owner, record, provenance: owner.record_net_assets(
+                record.date, record.net_assets, provenance, restatement_reason
+            ),
+            rule=("net-assets-restatement-required", "SECOND, Schedule B"),
+            is_restatement=restatement_reason is not None,
+            progress=progress,
+        )
+
+    def _import_figures(
+        self,
+        csv_file: CsvFile[Any],
+        rows: list[Any],
+        *,
+        owner: Callable[[Any], Any],
+        check: Callable[[Any, Any], str | None],
+        record: Callable[[Any, Any, Provenance], str],
+        rule: tuple[str, str],
+        is_restatement: bool,
+        progress: Progress,
+    ) -> ImportSummary:
+        """Record dated figures (net assets, positions) once every row has passed its check."""
+        if not is_restatement:
             violations = [
                 RuleViolation(
-                    "net-assets-restatement-required",
-                    "SECOND, Schedule B",
+                    *rule,
                     f"{csv_file.name} row {numbered.row}: {problem}; import it as a restatement "
                     f"with a reason",
                 )
                 for numbered in rows
-                if (
-                    problem := fund_classes[
-                        (numbered.record.fund, numbered.record.share_class)
-                    ].check_net_assets(numbered.record.date, numbered.record.net_assets)
-                )
+                if (problem := check(owner(numbered.record), numbered.record))
             ]
             if violations:
                 raise RuleViolations(violations)
         outcomes = []
         writer = BatchedWriter(self.store)
         for index, numbered in enumerate(rows):
-            record = numbered.record
-            fund_class = fund_classes[(record.fund, record.share_class)]
-            provenance = self.provenance(csv_file.source(numbered.row, record.source_reference))
-            outcomes.append(
-                fund_class.record_net_assets(
-                    record.date, record.net_assets, provenance, restatement_reason
-                )
-            )
-            writer.changed(fund_class)
+            aggregate = owner(numbered.record)
+            source = csv_file.source(numbered.row, numbered.record.source_reference)
+            outcomes.append(record(aggregate, numbered.record, self.provenance(source)))
+            writer.changed(aggregate)
             progress(index + 1, len(rows))
         writer.flush()
         return _import_summary(csv_file, outcomes)
@@ -500,38 +516,18 @@ class Ledger:
             csv_file, lambda record: (record.provider, record.fund, record.share_class)
         )
         arrangements = self._arrangements_for(csv_file, rows)
-        if restatement_reason is None:
-            violations = [
-                RuleViolation(
-                    "provider-position-restatement-required",
-                    "SEVENTH",
-                    f"{csv_file.name} row {numbered.row}: {problem}; import it as a restatement "
-                    f"with a reason",
-                )
-                for numbered in rows
-                if (
-                    problem := arrangements[_position_owner(numbered.record)].check_position(
-                        numbered.record.date, numbered.record.net_assets
-                    )
-                )
-            ]
-            if violations:
-                raise RuleViolations(violations)
-        outcomes = []
-        writer = BatchedWriter(self.store)
-        for index, numbered in enumerate(rows):
-            record = numbered.record
-            provenance = self.provenance(csv_file.source(numbered.row, record.source_reference))
-            arrangement = arrangements[_position_owner(record)]
-            outcomes.append(
-                arrangement.record_position(
-                    record.date, record.net_assets, provenance, restatement_reason
-                )
-            )
-            writer.changed(arrangement)
-            progress(index + 1, len(rows))
-        writer.flush()
-        return _import_summary(csv_file, outcomes)
+        return self._import_figures(
+            csv_file,
+            rows,
+            owner=lambda record: arrangements[_position_owner(record)],
+            check=lambda owner, record: owner.check_position(record.date, record.net_assets),
+            record=lambda owner, record, provenance: owner.record_position(
+                record.date, record.net_assets, provenance, restatement_reason
+            ),
+            rule=("provider-position-restatement-required", "SEVENTH"),
+            is_restatement=restatement_reason is not None,
+            progress=progress,
+        )
 
     def _arrangements_for(
         self, csv_file: CsvFile[PositionRow], rows: Iterable[Any]
