@@ -127,6 +127,9 @@ class BasisSegment:
 
 @dataclass(frozen=True)
 class MonthTrueUp:
+    """The month's exact total rounded once, against the cents already booked for the month
+    (its daily accruals, and any earlier true-up if days were added to a closed month)."""
+
     month: str
     days_accrued: int
     absc_amount_exact: Decimal
@@ -134,38 +137,44 @@ class MonthTrueUp:
     month_amount: Decimal
     month_absc_amount: Decimal
     month_service_amount: Decimal
-    daily_absc_sum: Decimal
-    daily_service_sum: Decimal
+    booked_absc_amount: Decimal
+    booked_service_amount: Decimal
 
     @property
     def amount_exact(self) -> Decimal:
         return exact_add(self.absc_amount_exact, self.service_amount_exact)
 
     @property
-    def daily_amount_sum(self) -> Decimal:
-        return self.daily_absc_sum + self.daily_service_sum
+    def booked_amount(self) -> Decimal:
+        return self.booked_absc_amount + self.booked_service_amount
 
     @property
     def adjustment_absc(self) -> Decimal:
-        return self.month_absc_amount - self.daily_absc_sum
+        return self.month_absc_amount - self.booked_absc_amount
 
     @property
     def adjustment_service(self) -> Decimal:
-        return self.month_service_amount - self.daily_service_sum
+        return self.month_service_amount - self.booked_service_amount
 
     @property
     def adjustment_amount(self) -> Decimal:
-        return self.month_amount - self.daily_amount_sum
+        return self.month_amount - self.booked_amount
 
 
 def compute_month_true_up(
     month: str,
     days_accrued: int,
     segments: Sequence[BasisSegment],
-    daily_absc_sum: Decimal,
-    daily_service_sum: Decimal,
+    booked_absc_amount: Decimal,
+    booked_service_amount: Decimal,
+    *,
+    absc_extra_exact: Decimal = ZERO,
 ) -> MonthTrueUp:
-    absc_exact = ZERO
+    """Args:
+    absc_extra_exact: asset-based amounts accrued on days a rule limited the part (they are
+        in no segment: the segment of such a day carries an asset-based rate of zero).
+    """
+    absc_exact = absc_extra_exact
     service_exact = ZERO
     for segment in segments:
         absc_exact = exact_add(
@@ -192,6 +201,6 @@ def compute_month_true_up(
         month_amount=month_amount,
         month_absc_amount=month_absc,
         month_service_amount=month_service,
-        daily_absc_sum=daily_absc_sum,
-        daily_service_sum=daily_service_sum,
+        booked_absc_amount=booked_absc_amount,
+        booked_service_amount=booked_service_amount,
     )

@@ -146,9 +146,9 @@ class FundClass(Aggregate):
         month_amount: Decimal
         month_absc_amount: Decimal
         month_service_amount: Decimal
-        daily_amount_sum: Decimal
-        daily_absc_sum: Decimal
-        daily_service_sum: Decimal
+        booked_amount: Decimal
+        booked_absc_amount: Decimal
+        booked_service_amount: Decimal
         adjustment_amount: Decimal
         adjustment_absc: Decimal
         adjustment_service: Decimal
@@ -239,9 +239,12 @@ class FundClass(Aggregate):
         ]
         self.net_assets_by_date: dict[str, Decimal] = {}
         self.last_accrued_day: date | None = None
-        self.open_month: str | None = None
-        self.open_month_days = 0
-        self.open_month_segments: list[dict[str, Any]] = []
+        # Per month: the basis summed per (rates, day count), the days accrued, and the exact
+        # asset-based amounts of days a rule limited; the months whose true-up is due.
+        self.segments_by_month: dict[str, list[dict[str, Any]]] = {}
+        self.days_by_month: dict[str, int] = {}
+        self.absc_extra_by_month: dict[str, Decimal] = {}
+        self.months_awaiting_true_up: list[str] = []
         self.accrued_absc_by_month: dict[str, Decimal] = {}
         self.accrued_service_by_month: dict[str, Decimal] = {}
         self.paid_absc_total = ZERO
@@ -403,8 +406,8 @@ class FundClass(Aggregate):
                 amount += accrual.amount
             elif not_in_effect is None:
                 not_in_effect = f"not in effect from {day}: {describe_lapse(self.coverage(), day)}"
-            if is_last_day_of_month(day) and self.open_month == month_label(day):
-                true_up = self._compute_open_month_true_up()
+            if is_last_day_of_month(day) and month_label(day) in self.months_awaiting_true_up:
+                true_up = self._compute_true_up(month_label(day))
                 self._trigger_true_up(true_up, day, provenance)
                 amount += true_up.adjustment_amount
                 true_ups += 1
@@ -441,21 +444,22 @@ class FundClass(Aggregate):
             absc_limited_by="",
         )
 
-    def _compute_open_month_true_up(self) -> MonthTrueUp:
+    def _compute_true_up(self, month: str) -> MonthTrueUp:
         segments = [
             BasisSegment(
                 PartRates(segment["absc_rate_annual"], segment["service_rate_annual"]),
                 segment["days_in_year"],
                 segment["net_assets_sum"],
             )
-            for segment in self.open_month_segments
+            for segment in self.segments_by_month[month]
         ]
         return compute_month_true_up(
-            str(self.open_month),
-            self.open_month_days,
+            month,
+            self.days_by_month[month],
             segments,
-            self.accrued_absc_by_month[str(self.open_month)],
-            self.accrued_service_by_month[str(self.open_month)],
+            self.accrued_absc_by_month[month],
+            self.accrued_service_by_month[month],
+            absc_extra_exact=self.absc_extra_by_month.get(month, ZERO),
         )
 
     def _trigger_true_up(
@@ -473,9 +477,9 @@ class FundClass(Aggregate):
             month_amount=true_up.month_amount,
             month_absc_amount=true_up.month_absc_amount,
             month_service_amount=true_up.month_service_amount,
-            daily_amount_sum=true_up.daily_amount_sum,
-            daily_absc_sum=true_up.daily_absc_sum,
-            daily_service_sum=true_up.daily_service_sum,
+            booked_amount=true_up.booked_amount,
+            booked_absc_amount=true_up.booked_absc_amount,
+            booked_service_amount=true_up.booked_service_amount,
             adjustment_amount=true_up.adjustment_amount,
             adjustment_absc=true_up.adjustment_absc,
             adjustment_service=true_up.adjustment_service,
@@ -484,19 +488,25 @@ class FundClass(Aggregate):
 
     def _apply_accrual(self, event: FundClass.FeeAccrued) -> None:
         month = month_label(event.business_date)
-        if self.open_month != month:
-            self.open_month = month
-            self.open_month_days = 0
-            self.open_month_segments = []
-        self.open_month_days += 1
-        self._add_to_segment(event)
+        if month not in self.months_awaiting_true_up:
+            self.months_awaiting_true_up.append(month)
+        self.days_by_month[month] = self.days_by_month.get(month, 0) + 1
+        absc_rate = event.absc_rate_annual
+        if event.absc_limited_by:
+            # The day's asset-based part is not rate × basis: keep it exactly, outside segments.
+            absc_rate = ZERO
+            self.absc_extra_by_month[month] = exact_add(
+                self.absc_extra_by_month.get(month, ZERO), event.absc_amount_exact
+            )
+        self._add_to_segment(month, absc_rate, event)
         self._add_accrued(month, event.absc_amount, event.service_amount)
         self.last_accrued_day = event.business_date
 
-    def _add_to_segment(self, event: FundClass.FeeAccrued) -> None:
-        for segment in self.open_month_segments:
+    def _add_to_segment(self, month: str, absc_rate: Decimal, event: FundClass.FeeAccrued) -> None:
+        segments = self.segments_by_month.setdefault(month, [])
+        for segment in segments:
             if (
-                segment["absc_rate_annual"] == event.absc_rate_annual
+                segment["absc_rate_annual"] == absc_rate
                 and segment["service_rate_annual"] == event.service_rate_annual
                 and segment["days_in_year"] == event.days_in_year
             ):
@@ -504,9 +514,9 @@ class FundClass(Aggregate):
                     segment["net_assets_sum"], event.basis_net_assets
                 )
                 return
-        self.open_month_segments.append(
+        segments.append(
             {
-                "absc_rate_annual": event.absc_rate_annual,
+                "absc_rate_annual": absc_rate,
                 "service_rate_annual": event.service_rate_annual,
                 "days_in_year": event.days_in_year,
                 "net_assets_sum": event.basis_net_assets,
@@ -515,9 +525,7 @@ class FundClass(Aggregate):
 
     def _apply_true_up(self, event: FundClass.AccrualTrueUpPosted) -> None:
         self._add_accrued(event.month, event.adjustment_absc, event.adjustment_service)
-        self.open_month = None
-        self.open_month_days = 0
-        self.open_month_segments = []
+        self.months_awaiting_true_up.remove(event.month)
 
     def _add_accrued(self, month: str, absc: Decimal, service: Decimal) -> None:
         self.accrued_absc_by_month[month] = exact_add(

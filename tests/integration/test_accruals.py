@@ -72,7 +72,7 @@ def test_july_2003_reproduces_oracle_9a_to_the_cent(july_ledger):
         oracles.JULY_2003_MONTH_ABSC,
         oracles.JULY_2003_MONTH_SERVICE,
     )
-    assert true_up.daily_amount_sum == oracles.JULY_2003_DAILY_SUM
+    assert true_up.booked_amount == oracles.JULY_2003_DAILY_SUM
     assert true_up.adjustment_amount == oracles.JULY_2003_TRUE_UP
     fund_class = july_ledger.fund_class("INTL-BCV", "R")
     assert fund_class.payable == oracles.JULY_2003_MONTH_AMOUNT

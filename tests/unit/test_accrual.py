@@ -65,16 +65,16 @@ def test_july_true_up_rounds_the_month_once():
         "2003-07",
         days_accrued=31,
         segments=[BasisSegment(SCHEDULE_B, 365, basis_sum)],
-        daily_absc_sum=sum((a.absc_amount for a in accruals), D(0)),
-        daily_service_sum=sum((a.service_amount for a in accruals), D(0)),
+        booked_absc_amount=sum((a.absc_amount for a in accruals), D(0)),
+        booked_service_amount=sum((a.service_amount for a in accruals), D(0)),
     )
     assert shown_exact(true_up.amount_exact) == oracles.JULY_2003_EXACT_TOTAL_10DP
     assert true_up.month_amount == oracles.JULY_2003_MONTH_AMOUNT
     assert true_up.month_absc_amount == oracles.JULY_2003_MONTH_ABSC
     assert true_up.month_service_amount == oracles.JULY_2003_MONTH_SERVICE
-    assert true_up.daily_amount_sum == oracles.JULY_2003_DAILY_SUM
-    assert true_up.daily_absc_sum == oracles.JULY_2003_DAILY_ABSC_SUM
-    assert true_up.daily_service_sum == oracles.JULY_2003_DAILY_SERVICE_SUM
+    assert true_up.booked_amount == oracles.JULY_2003_DAILY_SUM
+    assert true_up.booked_absc_amount == oracles.JULY_2003_DAILY_ABSC_SUM
+    assert true_up.booked_service_amount == oracles.JULY_2003_DAILY_SERVICE_SUM
     assert true_up.adjustment_amount == oracles.JULY_2003_TRUE_UP
     assert true_up.adjustment_absc + true_up.adjustment_service == true_up.adjustment_amount
 
