@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TextIO
 
-from adapters import commands
+from adapters import commands, commands_governance
 from adapters.input_errors import InputError
 from adapters.persistence import DEFAULT_DATABASE_URL, DatabaseUrlError
 from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
@@ -48,6 +48,12 @@ def money(text: str) -> Decimal:
             f"an amount is positive, with at most two decimals: {text!r}"
         )
     return value.quantize(Decimal("0.01"))
+
+
+def non_negative_money(text: str) -> Decimal:
+    if text.strip() in ("0", "0.0", "0.00"):
+        return Decimal("0.00")
+    return money(text)
 
 
 def period(text: str) -> Any:
@@ -119,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_provider_commands(commands_parser, common)
     _add_expenditure_commands(commands_parser, common)
     _add_read_commands(commands_parser, common)
+    _add_board_commands(commands_parser, common)
+    _add_governance_commands(commands_parser, common)
+    _add_report_commands(commands_parser, common)
+    _add_finra_commands(commands_parser, common)
     return parser
 
 
@@ -175,6 +185,25 @@ def _add_import_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     expenditures.add_argument("file", type=Path)
     expenditures.set_defaults(handler=commands.import_expenditures)
+    gross_sales = import_sub.add_parser(
+        "gross-sales",
+        parents=[common],
+        help="gross sales for the FINRA cap account",
+        description="Import a CSV with columns fund,class,date,gross_sales"
+        "[,reinvested_distributions,exchanges,source_reference]; new gross sales exclude "
+        "reinvested distributions and exchanges.",
+    )
+    gross_sales.add_argument("file", type=Path)
+    gross_sales.set_defaults(handler=commands_governance.import_gross_sales)
+    charges = import_sub.add_parser(
+        "sales-charges",
+        parents=[common],
+        help="front-end and deferred sales charges received",
+        description="Import a CSV with columns fund,class,date,kind (front_end|deferred),"
+        "amount,reference.",
+    )
+    charges.add_argument("file", type=Path)
+    charges.set_defaults(handler=commands_governance.import_sales_charges)
 
 
 def _add_accrue_command(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -319,6 +348,171 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     balances.add_argument("--as-of", type=iso_date, help="business date (default: today)")
     _format_option(balances)
     balances.set_defaults(handler=commands.balances)
+
+
+def _add_board_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    board = sub.add_parser(
+        "board", help="directors and meetings of a Company's board", parents=[common]
+    )
+    board_sub = board.add_subparsers(dest="board_command", required=True, metavar="ACTION")
+    directors = board_sub.add_parser(
+        "directors",
+        parents=[common],
+        help="record directors' attested status from a CSV",
+        description="Import a CSV with columns company,director,name,effective_from,in_office,"
+        "interested,financial_interest,basis,attested_by (flags: true/false).",
+    )
+    directors.add_argument("file", type=Path)
+    directors.set_defaults(handler=commands_governance.board_directors)
+    meeting = board_sub.add_parser(
+        "meeting",
+        parents=[common],
+        help="record a board meeting from its file (TOML)",
+        description="Record a meeting: attendance, resolutions and votes; each resolution is "
+        "counted under ELEVENTH/TWELFTH and what a passed one decides is carried out. Exit 1 "
+        "if a resolution failed.",
+    )
+    meeting.add_argument("file", type=Path)
+    meeting.set_defaults(handler=commands_governance.board_meeting)
+    nominate = board_sub.add_parser(
+        "nominate", parents=[common], help="nominate an independent director (TWELFTH)"
+    )
+    nominate.add_argument("--company", required=True)
+    nominate.add_argument("--nominee", required=True)
+    nominate.add_argument("--on", type=iso_date, required=True)
+    nominate.add_argument(
+        "--approved-by", required=True, help="comma-separated codes of the directors approving"
+    )
+    nominate.set_defaults(handler=commands_governance.board_nominate)
+    adviser = board_sub.add_parser(
+        "adviser", parents=[common], help="a change of the Company's investment adviser"
+    )
+    adviser.add_argument("--company", required=True)
+    adviser.add_argument("--adviser", required=True)
+    adviser.add_argument("--from", dest="effective_from", type=iso_date, required=True)
+    adviser.add_argument(
+        "--affiliated",
+        action=argparse.BooleanOptionalAction,
+        required=True,
+        help="whether it is the Distributor or an affiliate of it",
+    )
+    adviser.add_argument("--reference", required=True)
+    adviser.set_defaults(handler=commands_governance.board_adviser)
+
+
+def _add_governance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    vote = sub.add_parser(
+        "shareholder-vote",
+        parents=[common],
+        help="a vote of the class's shareholders (§2(a)(42)) on an amendment or termination",
+    )
+    _fund_class_options(vote)
+    vote.add_argument("--reference", required=True)
+    vote.add_argument("--subject", choices=("amendment", "termination"), required=True)
+    vote.add_argument("--amendment", help="the amendment's id (with --subject amendment)")
+    vote.add_argument("--on", type=iso_date, required=True)
+    vote.add_argument("--outstanding", required=True, help="shares outstanding (decimals allowed)")
+    vote.add_argument("--present", required=True, help="shares present in person or by proxy")
+    vote.add_argument("--for", dest="votes_for", required=True)
+    vote.add_argument("--against", default="0")
+    vote.add_argument("--abstain", default="0")
+    vote.add_argument("--broker-non-votes", default="0")
+    vote.set_defaults(handler=commands_governance.shareholder_vote)
+    notice = sub.add_parser(
+        "notice", parents=[common], help="the Distributor's written notice ending the agreement"
+    )
+    notice.add_argument(
+        "--fund-class",
+        action="append",
+        dest="fund_classes",
+        metavar="FUND/CLASS",
+        help="repeatable; default every fund class",
+    )
+    notice.add_argument("--method", choices=("delivered", "mailed"), required=True)
+    notice.add_argument("--sent-on", type=iso_date, required=True)
+    notice.add_argument("--received-on", type=iso_date)
+    notice.add_argument(
+        "--terminates-on",
+        type=iso_date,
+        required=True,
+        help="the day the agreement ends (at least 60 days after the notice)",
+    )
+    notice.add_argument("--document", required=True, help="reference of the written notice")
+    notice.set_defaults(handler=commands_governance.notice)
+    assignment = sub.add_parser(
+        "assignment",
+        parents=[common],
+        help="an assignment of the Distributor's agreement (§2(a)(4))",
+    )
+    assignment.add_argument("--on", type=iso_date, required=True)
+    assignment.add_argument("--description", required=True)
+    assignment.add_argument(
+        "--exempt",
+        action=argparse.BooleanOptionalAction,
+        required=True,
+        help="whether counsel found it exempt under Rule 2a-6",
+    )
+    assignment.add_argument("--reference", required=True, help="counsel's determination")
+    assignment.set_defaults(handler=commands_governance.assignment)
+    sales = sub.add_parser("sales", parents=[common], help="suspend or resume sales (SIXTH)")
+    sales_sub = sales.add_subparsers(dest="sales_command", required=True, metavar="ACTION")
+    for action in ("suspend", "resume"):
+        parser = sales_sub.add_parser(action, parents=[common])
+        _fund_class_options(parser)
+        parser.add_argument("--on", type=iso_date, required=True)
+        parser.add_argument("--reason", required=True)
+        parser.set_defaults(handler=commands_governance.sales)
+
+
+def _add_report_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    report = sub.add_parser("report", parents=[common], help="the FOURTH quarterly reports")
+    report_sub = report.add_subparsers(dest="report_command", required=True, metavar="ACTION")
+    issue = report_sub.add_parser(
+        "issue", parents=[common], help="record that a quarter's written report was issued"
+    )
+    _fund_class_options(issue)
+    issue.add_argument("--quarter", required=True)
+    issue.add_argument("--sha256", required=True, help="SHA-256 of the report document")
+    issue.add_argument("--on", type=iso_date, required=True)
+    issue.add_argument("--issued-by", default="the Distributor")
+    issue.set_defaults(handler=commands_governance.report_issue)
+    review = report_sub.add_parser(
+        "review", parents=[common], help="record the board's review of a quarter's report"
+    )
+    _fund_class_options(review)
+    review.add_argument("--quarter", required=True)
+    review.add_argument("--meeting", required=True)
+    review.add_argument("--on", type=iso_date, required=True)
+    review.set_defaults(handler=commands_governance.report_review)
+    comply = sub.add_parser(
+        "compliance",
+        parents=[common],
+        help="plan and agreement status, deadlines, caps",
+        description="Per fund class on --as-of: plan and agreement status, the next "
+        "continuance deadline, quarters not reviewed, pending notices, cap headroom, retention. "
+        "Exit 1 when anything is overdue.",
+    )
+    comply.add_argument("--as-of", type=iso_date, help="business date (default: today)")
+    _format_option(comply)
+    comply.set_defaults(handler=commands_governance.compliance)
+
+
+def _add_finra_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    finra = sub.add_parser("finra", parents=[common], help="the FINRA aggregate-cap account")
+    finra_sub = finra.add_subparsers(dest="finra_command", required=True, metavar="ACTION")
+    account = finra_sub.add_parser(
+        "open-account", parents=[common], help="start tracking a class's remaining amount"
+    )
+    _fund_class_options(account)
+    account.add_argument("--as-of", type=iso_date, required=True)
+    account.add_argument("--remaining", type=non_negative_money, required=True)
+    account.add_argument("--note", required=True, help="where the opening figure comes from")
+    account.set_defaults(handler=commands_governance.finra_open_account)
+    prime = finra_sub.add_parser("prime-rate", parents=[common], help="a prime rate from a date")
+    prime.add_argument("--from", dest="effective_from", type=iso_date, required=True)
+    prime.add_argument("--rate", required=True, help="annual, e.g. 4.00%%")
+    prime.add_argument("--source", required=True)
+    prime.set_defaults(handler=commands_governance.finra_prime_rate)
 
 
 # ---- running --------------------------------------------------------------------------------

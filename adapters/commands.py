@@ -18,6 +18,7 @@ from adapters.ledger import Ledger
 from adapters.output import Column, render
 from adapters.persistence import open_store
 from adapters.progress import progress_bar
+from domain.errors import RuleViolation, RuleViolations
 from domain.expenditures import Performer, Purpose
 from domain.ids import fund_class_id
 from domain.money import shown_exact
@@ -177,11 +178,24 @@ def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
             "last_day": summary.last_day,
             "true_ups": summary.true_ups,
             "amount": summary.amount,
-            "note": summary.not_in_effect or "",
+            "note": "; ".join(gap.describe() for gap in summary.gaps),
         }
         for summary in summaries
     ]
     out.write(render(rows, ACCRUAL_COLUMNS, arguments.format))
+    refusals = [
+        RuleViolation(
+            "plan-not-in-effect",
+            "ELEVENTH; Rule 12b-1(b)",
+            f"{summary.fund_class}: {gap.describe()}; no accrual was made for those days",
+        )
+        for summary in summaries
+        for gap in summary.refusals
+    ]
+    if refusals:
+        # The days in effect were accrued and saved; the lapse is reported as a refusal so that
+        # a scheduler running this command notices it (exit code 1).
+        raise RuleViolations(refusals)
     return 0
 
 

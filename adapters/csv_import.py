@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -203,3 +203,42 @@ def _validate_row(
 
 def _message(pydantic_message: str) -> str:
     return pydantic_message.removeprefix("Value error, ")
+
+
+Flag = Annotated[bool, Field(strict=False)]
+
+
+class DirectorRow(_Row):
+    company: Code
+    director: Code
+    name: Text
+    effective_from: date
+    in_office: Flag
+    interested: Flag
+    financial_interest: Flag
+    basis: Text
+    attested_by: Text
+
+
+NonNegative = Annotated[
+    Decimal, Field(ge=0, decimal_places=2, max_digits=20), AfterValidator(_cents)
+]
+
+
+class GrossSalesRow(_Row):
+    fund: Code
+    share_class: ShareClass = Field(alias="class")
+    date: date
+    gross_sales: NonNegative
+    reinvested_distributions: NonNegative = Decimal("0.00")
+    exchanges: NonNegative = Decimal("0.00")
+    source_reference: str = ""
+
+
+class SalesChargeRow(_Row):
+    fund: Code
+    share_class: ShareClass = Field(alias="class")
+    date: date
+    kind: Literal["front_end", "deferred"]
+    amount: Amount
+    reference: Text

@@ -28,9 +28,10 @@ from adapters.csv_import import (
     read_csv,
 )
 from adapters.input_errors import InputError, InputProblem
+from adapters.ledger_governance import GovernanceUseCases
 from adapters.persistence import LedgerStore
 from adapters.plan_file import read_plan_file
-from domain.basis import MissingFiguresError
+from adapters.summaries import ImportSummary, import_summary, violation_at_row
 from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
 from domain.events import Provenance
 from domain.expenditures import Performer, Purpose
@@ -48,19 +49,6 @@ T = TypeVar("T")
 
 # Bulk commands write at most about this many events per transaction, once every check passed.
 WRITE_BATCH_EVENTS = 10_000
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    file: str
-    rows: int
-    recorded: int
-    restated: int
-    unchanged: int
-
-    @property
-    def written(self) -> int:
-        return self.recorded + self.restated
 
 
 @dataclass(frozen=True)
@@ -133,7 +121,7 @@ def bulk(method: Callable[..., T]) -> Callable[..., T]:
     return with_gc_paused
 
 
-class Ledger:
+class Ledger(GovernanceUseCases):
     """The use cases of one ledger, acting as one actor."""
 
     def __init__(self, store: LedgerStore, actor: str) -> None:
@@ -320,7 +308,7 @@ class Ledger:
             writer.changed(aggregate)
             progress(index + 1, len(rows))
         writer.flush()
-        return _import_summary(csv_file, outcomes)
+        return import_summary(csv_file, outcomes)
 
     def _unique_rows(
         self, csv_file: CsvFile[Any], owner: Callable[[Any], tuple[str, ...]]
@@ -396,23 +384,26 @@ class Ledger:
             if unknown:
                 raise UnknownFundClassError(f"unknown fund class {', '.join(unknown)}")
             keys = [key for key in keys if key in fund_classes]
+        prime_rate_on = self.prime_rate_lookup()
         planned: list[tuple[FundClass, AccrualPlan]] = []
         missing: list[RuleViolation] = []
         for key in keys:
             fund_class = self.fund_class(*key.split("/", 1))
             try:
-                planned.append(
-                    (fund_class, fund_class.plan_accrual(through, max_carry_days=max_carry_days))
+                plan = fund_class.plan_accrual(
+                    through, max_carry_days=max_carry_days, prime_rate_on=prime_rate_on
                 )
-            except MissingFiguresError as error:
+            except RuleViolation as error:
                 missing.append(error)
+                continue
+            planned.append((fund_class, plan))
         if missing:
             raise RuleViolations(missing)
         provenance = self.provenance(f"command:accrue --through {through}")
         summaries = []
         writer = BatchedWriter(self.store)
         for index, (fund_class, plan) in enumerate(planned):
-            summaries.append(fund_class.accrue(plan, provenance))
+            summaries.append(fund_class.accrue(plan, provenance, prime_rate_on=prime_rate_on))
             writer.changed(fund_class)
             progress(index + 1, len(planned))
         writer.flush()
@@ -663,28 +654,12 @@ class Ledger:
                     )
                 )
             except RuleViolation as violation:
-                violations.append(
-                    RuleViolation(
-                        violation.rule,
-                        violation.clause,
-                        f"{csv_file.name} row {numbered.row}: {violation.detail}",
-                    )
-                )
+                violations.append(violation_at_row(csv_file.name, numbered.row, violation))
         if violations:
             raise RuleViolations(violations)
         self.store.save(*fund_classes.values())
-        return _import_summary(csv_file, outcomes)
+        return import_summary(csv_file, outcomes)
 
 
 def _position_owner(record: PositionRow) -> tuple[str, str, str]:
     return record.provider, record.fund, record.share_class
-
-
-def _import_summary(csv_file: CsvFile[Any], outcomes: list[str]) -> ImportSummary:
-    return ImportSummary(
-        file=csv_file.name,
-        rows=len(csv_file.rows),
-        recorded=outcomes.count("recorded"),
-        restated=outcomes.count("restated"),
-        unchanged=outcomes.count("unchanged"),
-    )

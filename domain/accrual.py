@@ -49,6 +49,7 @@ class DailyAccrual:
     amount: Decimal
     absc_amount: Decimal
     service_amount: Decimal
+    absc_limited_by: str = ""
 
     @property
     def amount_exact(self) -> Decimal:
@@ -86,18 +87,35 @@ def split_cents_in_two(total_cents: Decimal, first: Decimal, second: Decimal) ->
 
 
 def compute_daily_accrual(
-    day: date, basis_date: date, basis_net_assets: Decimal, rates: PartRates
+    day: date,
+    basis_date: date,
+    basis_net_assets: Decimal,
+    rates: PartRates,
+    *,
+    absc_limit: Decimal | None = None,
+    limited_by: str = "",
 ) -> DailyAccrual:
+    """One calendar day's accrual.
+
+    Args:
+        absc_limit: if a rule (the FINRA aggregate cap) allows less than the asset-based part,
+            the cents it allows; that day the part is exactly this amount.
+    """
     year_days = days_in_year(day)
     absc_exact = exact_divide(exact_multiply(basis_net_assets, rates.absc_rate_annual), year_days)
     service_exact = exact_divide(
         exact_multiply(basis_net_assets, rates.service_rate_annual), year_days
     )
-    amount = round_half_up_to_cent(exact_add(absc_exact, service_exact))
-    # The exact parts stand in the ratio of the rates, so the rates split the cents exactly.
-    absc_amount, service_amount = split_cents(
-        amount, [rates.absc_rate_annual, rates.service_rate_annual]
-    )
+    if absc_limit is not None:
+        absc_exact = absc_limit
+        amount = round_half_up_to_cent(exact_add(absc_exact, service_exact))
+        absc_amount, service_amount = split_cents(amount, [absc_exact, service_exact])
+    else:
+        amount = round_half_up_to_cent(exact_add(absc_exact, service_exact))
+        # The exact parts stand in the ratio of the rates, so the rates split the cents exactly.
+        absc_amount, service_amount = split_cents(
+            amount, [rates.absc_rate_annual, rates.service_rate_annual]
+        )
     return DailyAccrual(
         day=day,
         basis_date=basis_date,
@@ -109,6 +127,7 @@ def compute_daily_accrual(
         amount=amount,
         absc_amount=absc_amount,
         service_amount=service_amount,
+        absc_limited_by=limited_by,
     )
 
 

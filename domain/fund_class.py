@@ -36,26 +36,65 @@ from domain.events import (
     provenance_fields,
 )
 from domain.expenditures import Performer, Purpose
+from domain.finra import limit_absc
+from domain.fund_class_cap import FundClassCapAccount, PrimeRates
+from domain.fund_class_governance import FundClassGovernance
 from domain.ids import fund_class_id, fund_class_key
 from domain.money import ZERO, exact_add, exact_sum, shown_exact
 from domain.periods import ONE_DAY, Period, is_last_day_of_month, month_label
 from domain.plan import FundTerms, PlanTerms
 from domain.rates import DAY_COUNT_ACTUAL_ACTUAL
-from domain.terms import CoverageInterval, authorities_by_day, describe_lapse, initial_term
+from domain.terms import NotInEffect, PlanStanding
 
 RECORDED = "recorded"
 UNCHANGED = "unchanged"
 RESTATED = "restated"
 
 
+def _no_prime_rate(day: date) -> Decimal | None:
+    return None
+
+
+def _gaps(standing: PlanStanding, days_not_in_effect: list[date]) -> list[EffectGap]:
+    """Group consecutive days not in effect that share the same reason."""
+    gaps: list[EffectGap] = []
+    for day in days_not_in_effect:
+        kind, why = standing.why_not_in_effect(day)
+        last = gaps[-1] if gaps else None
+        if last is not None and last.last_day + ONE_DAY == day and last.kind is kind:
+            gaps[-1] = EffectGap(last.first_day, day, kind, last.why)
+        else:
+            gaps.append(EffectGap(day, day, kind, why))
+    return gaps
+
+
+@dataclass(frozen=True)
+class EffectGap:
+    """A run of days on which no accrual may be made, and why."""
+
+    first_day: date
+    last_day: date
+    kind: NotInEffect
+    why: str
+
+    def describe(self) -> str:
+        days = (
+            f"{self.first_day}"
+            if self.first_day == self.last_day
+            else (f"{self.first_day}..{self.last_day}")
+        )
+        return f"not in effect {days}: {self.why}"
+
+
 @dataclass(frozen=True)
 class AccrualPlan:
     """What an accrual run will do for one fund class: each calendar day, its authority (None
-    where the plan is not in effect) and the basis of each day in effect."""
+    where no accrual may be made), the basis of each day in effect, and the gaps."""
 
     calendar_days: list[date]
     authorities: dict[date, str | None]
     bases: list[DayBasis]
+    gaps: list[EffectGap]
 
 
 @dataclass(frozen=True)
@@ -66,10 +105,15 @@ class AccrualRunSummary:
     last_day: date | None
     amount: Decimal
     true_ups: int
-    not_in_effect: str | None
+    gaps: list[EffectGap]
+
+    @property
+    def refusals(self) -> list[EffectGap]:
+        """Gaps that are compliance failures (a lapse, no approval), not decisions."""
+        return [gap for gap in self.gaps if gap.kind.is_refusal]
 
 
-class FundClass(Aggregate):
+class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
     TOPIC = "planledger.FundClass"
 
     class Event(LedgerEvent):
@@ -187,6 +231,258 @@ class FundClass(Aggregate):
         def apply(self, fund_class: FundClass) -> None:
             fund_class.expenditure_digests[self.reference] = _expenditure_digest(self)
 
+    # ---- governance events (see domain/fund_class_governance.py) -----------------------------
+
+    class PlanApproved(Event):
+        TOPIC = "planledger.FundClass.PlanApproved"
+        resolution_id: str
+        meeting_id: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.approvals.append(
+                {"resolution_id": self.resolution_id, "approved_on": self.business_date}
+            )
+
+    class ContinuanceApproved(Event):
+        TOPIC = "planledger.FundClass.ContinuanceApproved"
+        resolution_id: str
+        meeting_id: str
+        period_start: date
+        period_end_inclusive: date
+        covers_from: date
+        retroactive: bool
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.continuances.append(
+                {
+                    "resolution_id": self.resolution_id,
+                    "approved_on": self.business_date,
+                    "period_end_inclusive": self.period_end_inclusive,
+                    "covers_from": self.covers_from,
+                }
+            )
+
+    class AmendmentApproved(Event):
+        TOPIC = "planledger.FundClass.AmendmentApproved"
+        amendment_id: str
+        resolution_id: str
+        absc_rate_annual: Decimal
+        service_rate_annual_max: Decimal
+        total_rate_annual_max: Decimal
+        increases_rates: bool
+        requires_shareholder_approval: bool
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.amendments[self.amendment_id] = {
+                "approved_on": self.business_date,
+                "absc_rate_annual": self.absc_rate_annual,
+                "service_rate_annual_max": self.service_rate_annual_max,
+                "total_rate_annual_max": self.total_rate_annual_max,
+                "status": "pending",
+            }
+
+    class ShareholderVoteTallied(Event):
+        TOPIC = "planledger.FundClass.ShareholderVoteTallied"
+        vote_reference: str
+        subject: str
+        subject_id: str
+        outstanding_shares: Decimal
+        present_shares: Decimal
+        votes_for: Decimal
+        votes_against: Decimal
+        abstentions: Decimal
+        broker_non_votes: Decimal
+        passed: bool
+        clause: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            if self.subject == "amendment" and not self.passed:
+                fund_class.amendments[self.subject_id]["status"] = "failed"
+
+    class ScheduleBAmended(Event):
+        TOPIC = "planledger.FundClass.ScheduleBAmended"
+        amendment_id: str
+        effective_from: date
+        absc_rate_annual: Decimal
+        service_rate_annual_max: Decimal
+        total_rate_annual_max: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.amendments[self.amendment_id]["status"] = "effective"
+            fund_class.schedule_b_versions.append(
+                {
+                    "effective_from": self.effective_from,
+                    "absc_rate_annual": self.absc_rate_annual,
+                    "service_rate_annual_max": self.service_rate_annual_max,
+                    "total_rate_annual_max": self.total_rate_annual_max,
+                }
+            )
+            fund_class.schedule_b_versions.sort(key=lambda version: version["effective_from"])
+
+    class PlanTerminated(Event):
+        TOPIC = "planledger.FundClass.PlanTerminated"
+        by: str
+        reference: str
+        effective_on: date
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.terminated_on = self.effective_on
+            fund_class.termination_reason = f"by {self.by}, {self.reference}"
+
+    class AgreementTerminated(Event):
+        TOPIC = "planledger.FundClass.AgreementTerminated"
+        reason: str
+        reference: str
+        effective_on: date
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.agreement_changes.append(
+                {"effective_on": self.effective_on, "in_effect": False, "reason": self.reason}
+            )
+
+    class TerminationNoticeGiven(Event):
+        TOPIC = "planledger.FundClass.TerminationNoticeGiven"
+        by: str
+        method: str
+        sent_on: date
+        received_on: date | None
+        notice_effective_on: date
+        termination_effective_on: date
+        document_reference: str
+
+    class AssignmentRecorded(Event):
+        TOPIC = "planledger.FundClass.AssignmentRecorded"
+        description: str
+        rule_2a6_exempt: bool
+        determination_reference: str
+
+    class AgreementRestored(Event):
+        TOPIC = "planledger.FundClass.AgreementRestored"
+        kind: str
+        resolution_id: str
+        distributor_name: str
+        effective_on: date
+        retroactive: bool
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.agreement_changes.append(
+                {
+                    "effective_on": self.effective_on,
+                    "in_effect": True,
+                    "reason": f"{self.kind.replace('_', ' ')} with {self.distributor_name}",
+                    "resolution_id": self.resolution_id,
+                }
+            )
+
+    class SalesSuspended(Event):
+        TOPIC = "planledger.FundClass.SalesSuspended"
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.sales_suspended = True
+
+    class SalesResumed(Event):
+        TOPIC = "planledger.FundClass.SalesResumed"
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.sales_suspended = False
+
+    class QuarterlyReportIssued(Event):
+        TOPIC = "planledger.FundClass.QuarterlyReportIssued"
+        quarter: str
+        report_sha256: str
+        issued_by: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.reports[self.quarter] = {
+                "report_sha256": self.report_sha256,
+                "issued_on": self.business_date,
+                "reviewed_on": None,
+            }
+
+    class QuarterlyReportReviewed(Event):
+        TOPIC = "planledger.FundClass.QuarterlyReportReviewed"
+        quarter: str
+        report_sha256: str
+        meeting_id: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.reports[self.quarter]["reviewed_on"] = self.business_date
+
+    # ---- FINRA aggregate-cap events (see domain/fund_class_cap.py) ----------------------------
+
+    class FinraCapAccountOpened(Event):
+        TOPIC = "planledger.FundClass.FinraCapAccountOpened"
+        opening_remaining: Decimal
+        note: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.cap_opened_on = self.business_date
+            fund_class.cap_month_start = self.business_date + ONE_DAY
+            fund_class.cap_month_start_remaining = self.opening_remaining
+
+    class NewGrossSalesRecorded(Event):
+        TOPIC = "planledger.FundClass.NewGrossSalesRecorded"
+        gross_sales: Decimal
+        reinvested_distributions: Decimal
+        exchanges: Decimal
+        new_gross_sales: Decimal
+        cap_rate: Decimal
+        cap_added: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.cap_lines.append(
+                {"date": self.business_date, "amount": self.cap_added, "kind": "new_gross_sales"}
+            )
+            fund_class.cap_digests[self.idempotency_key] = payload_digest(
+                self.gross_sales, self.reinvested_distributions, self.exchanges
+            )
+
+    class SalesChargeReceived(Event):
+        TOPIC = "planledger.FundClass.SalesChargeReceived"
+        kind: str
+        amount: Decimal
+        reference: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.cap_lines.append(
+                {"date": self.business_date, "amount": -self.amount, "kind": self.kind}
+            )
+            fund_class.cap_digests[self.idempotency_key] = payload_digest(
+                self.business_date, self.kind, self.amount
+            )
+
+    class CapInterestCredited(Event):
+        TOPIC = "planledger.FundClass.CapInterestCredited"
+        month: str
+        amount: Decimal
+        amount_exact: Decimal
+        remaining_after: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.cap_month_start = self.business_date + ONE_DAY
+            fund_class.cap_month_start_remaining = self.remaining_after
+            fund_class.cap_absc_this_month = {}
+            fund_class.cap_lines = [
+                line for line in fund_class.cap_lines if line["date"] > self.business_date
+            ]
+
+    class AbscSuspended(Event):
+        TOPIC = "planledger.FundClass.AbscSuspended"
+        remaining: Decimal
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.absc_suspended = True
+
+    class AbscResumed(Event):
+        TOPIC = "planledger.FundClass.AbscResumed"
+        remaining: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.absc_suspended = False
+
     # ---- identity and creation -------------------------------------------------------------
 
     @staticmethod
@@ -252,6 +548,23 @@ class FundClass(Aggregate):
         self.payments: list[dict[str, Any]] = []
         self.payment_digests: dict[str, str] = {}
         self.expenditure_digests: dict[str, str] = {}
+        # Governance (ELEVENTH to FOURTEENTH).
+        self.approvals: list[dict[str, Any]] = []
+        self.continuances: list[dict[str, Any]] = []
+        self.amendments: dict[str, dict[str, Any]] = {}
+        self.terminated_on: date | None = None
+        self.termination_reason = ""
+        self.agreement_changes: list[dict[str, Any]] = []
+        self.sales_suspended = False
+        self.reports: dict[str, dict[str, Any]] = {}
+        # The FINRA aggregate-cap account (opt-in).
+        self.cap_opened_on: date | None = None
+        self.cap_month_start: date = event.effective_date
+        self.cap_month_start_remaining = ZERO
+        self.cap_lines: list[dict[str, Any]] = []
+        self.cap_absc_this_month: dict[str, Decimal] = {}
+        self.cap_digests: dict[str, str] = {}
+        self.absc_suspended = False
 
     @property
     def key(self) -> str:
@@ -259,16 +572,10 @@ class FundClass(Aggregate):
 
     # ---- terms ------------------------------------------------------------------------------
 
-    def coverage(self) -> list[CoverageInterval]:
-        return [initial_term(self.effective_date, self.initial_term_end)]
-
     def rates_on(self, day: date) -> PartRates:
         """The Schedule B rates in force on `day` (the asset-based part and the service part)."""
-        in_force = self.schedule_b_versions[0]
-        for version in self.schedule_b_versions[1:]:
-            if version["effective_from"] <= day:
-                in_force = version
-        return PartRates(in_force["absc_rate_annual"], in_force["service_rate_annual_max"])
+        schedule_b = self.schedule_b_on(day)
+        return PartRates(schedule_b.absc_rate_annual, schedule_b.service_rate_annual_max)
 
     def service_rate_max_on(self, day: date) -> Decimal:
         return self.rates_on(day).service_rate_annual
@@ -338,32 +645,44 @@ class FundClass(Aggregate):
     # ---- accruals ---------------------------------------------------------------------------
 
     def accrue_through(
-        self, through: date, provenance: Provenance, *, max_carry_days: int
+        self,
+        through: date,
+        provenance: Provenance,
+        *,
+        max_carry_days: int,
+        prime_rate_on: PrimeRates | None = None,
     ) -> AccrualRunSummary:
         """Accrue every calendar day in effect after the last accrued day, up to `through`.
 
         Raises:
             MissingFiguresError: a run of days without net assets longer than the limit.
         """
-        return self.accrue(self.plan_accrual(through, max_carry_days=max_carry_days), provenance)
+        prime_rates = prime_rate_on or _no_prime_rate
+        plan = self.plan_accrual(through, max_carry_days=max_carry_days, prime_rate_on=prime_rates)
+        return self.accrue(plan, provenance, prime_rate_on=prime_rates)
 
-    def plan_accrual(self, through: date, *, max_carry_days: int) -> AccrualPlan:
-        """Find the basis of every day to accrue, triggering nothing.
+    def plan_accrual(
+        self,
+        through: date,
+        *,
+        max_carry_days: int,
+        prime_rate_on: PrimeRates = None,  # type: ignore[assignment]
+    ) -> AccrualPlan:
+        """Find the authority and the basis of every day to accrue, triggering nothing.
 
-        Every basis is found before any event is triggered, so missing net assets refuse the
-        whole run for this class.
+        Every basis is found before any event is triggered, so missing net assets (or missing
+        prime rates, for a class with an aggregate-cap account) refuse the whole run.
 
         Raises:
             MissingFiguresError: a run of days without net assets longer than the limit.
+            RuleViolation: prime rates are missing.
         """
-        first_day = (
-            self.last_accrued_day + ONE_DAY if self.last_accrued_day else self.effective_date
-        )
+        first_day = self._first_unaccrued_day()
         if through < first_day:
-            return AccrualPlan([], {}, [])
-        coverage = self.coverage()
+            return AccrualPlan([], {}, [], [])
+        standing = self.standing()
         calendar_days = list(Period(first_day, through + ONE_DAY).each_day())
-        authorities = authorities_by_day(coverage, calendar_days)
+        authorities = standing.authorities_by_day(calendar_days)
         effective_days = [day for day in calendar_days if authorities[day] is not None]
         bases = bases_for_days(
             self.net_assets_by_date,
@@ -371,55 +690,102 @@ class FundClass(Aggregate):
             max_carry_days=max_carry_days,
             subject=f"{self.key} net assets",
         )
-        return AccrualPlan(calendar_days, authorities, bases)
+        missing = self.missing_prime_rates(calendar_days, prime_rate_on or _no_prime_rate)
+        if missing:
+            raise RuleViolation(
+                "prime-rate-missing",
+                "SECOND; NASD 2830(d) (interest at prime + 1%)",
+                f"{self.key}: no prime rate is recorded for {missing[0]}"
+                + (f" to {missing[-1]}" if len(missing) > 1 else ""),
+            )
+        gaps = _gaps(standing, [day for day in calendar_days if authorities[day] is None])
+        return AccrualPlan(calendar_days, authorities, bases, gaps)
 
-    def accrue(self, plan: AccrualPlan, provenance: Provenance) -> AccrualRunSummary:
-        """Trigger the accruals (and month-end true-ups) of a plan made by `plan_accrual`.
+    def accrue(
+        self,
+        plan: AccrualPlan,
+        provenance: Provenance,
+        *,
+        prime_rate_on: PrimeRates = None,  # type: ignore[assignment]
+    ) -> AccrualRunSummary:
+        """Trigger the accruals, true-ups and cap-interest credits of a plan from `plan_accrual`.
 
-        A month's true-up is posted once the run has passed the month's last day.
+        A month's true-up (and interest credit) is posted once the run passes the month's end.
         """
         if not plan.calendar_days:
-            return AccrualRunSummary(self.key, 0, None, None, ZERO, 0, None)
-        assert plan.calendar_days[0] == (
-            self.last_accrued_day + ONE_DAY if self.last_accrued_day else self.effective_date
-        ), "the plan was made for another state of this fund class"
-        return self._accrue_days(plan.calendar_days, plan.authorities, plan.bases, provenance)
-
-    def _accrue_days(
-        self,
-        calendar_days: list[date],
-        authorities: dict[date, str | None],
-        bases: list[DayBasis],
-        provenance: Provenance,
-    ) -> AccrualRunSummary:
-        basis_by_day = {basis.day: basis for basis in bases}
+            return AccrualRunSummary(self.key, 0, None, None, ZERO, 0, [])
+        assert plan.calendar_days[0] == self._first_unaccrued_day(), (
+            "the plan was made for another state of this fund class"
+        )
+        basis_by_day = {basis.day: basis for basis in plan.bases}
         amount = ZERO
         true_ups = 0
-        not_in_effect: str | None = None
-        for day in calendar_days:
+        for day in plan.calendar_days:
             basis = basis_by_day.get(day)
             if basis is not None:
-                accrual = compute_daily_accrual(
-                    day, basis.basis_date, basis.net_assets, self.rates_on(day)
-                )
-                self._trigger_accrual(accrual, str(authorities[day]), provenance)
+                accrual = self._accrual_for(basis, provenance)
+                self._trigger_accrual(accrual, str(plan.authorities[day]), provenance)
                 amount += accrual.amount
-            elif not_in_effect is None:
-                not_in_effect = f"not in effect from {day}: {describe_lapse(self.coverage(), day)}"
-            if is_last_day_of_month(day) and month_label(day) in self.months_awaiting_true_up:
-                true_up = self._compute_true_up(month_label(day))
-                self._trigger_true_up(true_up, day, provenance)
-                amount += true_up.adjustment_amount
-                true_ups += 1
+            if is_last_day_of_month(day):
+                true_up = self._close_month(day, provenance, prime_rate_on or _no_prime_rate)
+                if true_up is not None:
+                    true_ups += 1
+                    amount += true_up.adjustment_amount
         return AccrualRunSummary(
             self.key,
-            len(bases),
-            bases[0].day if bases else None,
-            bases[-1].day if bases else None,
+            len(plan.bases),
+            plan.bases[0].day if plan.bases else None,
+            plan.bases[-1].day if plan.bases else None,
             amount,
             true_ups,
-            not_in_effect,
+            plan.gaps,
         )
+
+    def _accrual_for(self, basis: DayBasis, provenance: Provenance) -> DailyAccrual:
+        """The day's accrual, its asset-based part limited by the aggregate cap if need be."""
+        rates = self.rates_on(basis.day)
+        accrual = compute_daily_accrual(basis.day, basis.basis_date, basis.net_assets, rates)
+        if self.cap_opened_on is None or basis.day <= self.cap_opened_on:
+            return accrual
+        remaining = self.cap_remaining_before(basis.day)
+        limit = limit_absc(accrual.absc_amount, remaining)
+        if limit.allowed_cents is None:
+            if self.absc_suspended:
+                key = f"absc-resumed/{self.key}/{basis.day}"
+                self.trigger_event(
+                    self.AbscResumed,
+                    **provenance_fields(provenance, basis.day, key),
+                    remaining=remaining,
+                )
+            return accrual
+        if not self.absc_suspended:
+            key = f"absc-suspended/{self.key}/{basis.day}"
+            self.trigger_event(
+                self.AbscSuspended,
+                **provenance_fields(provenance, basis.day, key),
+                remaining=remaining,
+                reason=limit.reason,
+            )
+        return compute_daily_accrual(
+            basis.day,
+            basis.basis_date,
+            basis.net_assets,
+            rates,
+            absc_limit=limit.allowed_cents,
+            limited_by=limit.reason,
+        )
+
+    def _close_month(
+        self, month_end: date, provenance: Provenance, prime_rate_on: PrimeRates
+    ) -> MonthTrueUp | None:
+        """Post the month's true-up (if it has new accruals) and its cap interest."""
+        true_up = None
+        if month_label(month_end) in self.months_awaiting_true_up:
+            true_up = self._compute_true_up(month_label(month_end))
+            self._trigger_true_up(true_up, month_end, provenance)
+        if self.cap_opened_on is not None and month_end > self.cap_opened_on:
+            self.credit_cap_interest(month_end, prime_rate_on, provenance)
+        return true_up
 
     def _trigger_accrual(
         self, accrual: DailyAccrual, authority: str, provenance: Provenance
@@ -441,7 +807,7 @@ class FundClass(Aggregate):
             service_amount=accrual.service_amount,
             rounding_policy=ROUNDING_POLICY,
             authority=authority,
-            absc_limited_by="",
+            absc_limited_by=accrual.absc_limited_by,
         )
 
     def _compute_true_up(self, month: str) -> MonthTrueUp:
@@ -501,6 +867,8 @@ class FundClass(Aggregate):
         self._add_to_segment(month, absc_rate, event)
         self._add_accrued(month, event.absc_amount, event.service_amount)
         self.last_accrued_day = event.business_date
+        if self.cap_opened_on is not None and event.business_date > self.cap_opened_on:
+            self.cap_absc_this_month[event.business_date.isoformat()] = event.absc_amount
 
     def _add_to_segment(self, month: str, absc_rate: Decimal, event: FundClass.FeeAccrued) -> None:
         segments = self.segments_by_month.setdefault(month, [])
@@ -584,7 +952,7 @@ class FundClass(Aggregate):
         digest = payload_digest(amount, paid_on, period.start, period.end_exclusive, advance_reason)
         if is_replay_of(self.payment_digests, reference, digest, f"{self.key} payment"):
             return UNCHANGED
-        self._check_payment_period(period)
+        self._check_payment_period(period, is_advance=amount > self.payable)
         payable = self.payable
         if amount > payable and not advance_reason:
             raise RuleViolation(
@@ -609,7 +977,7 @@ class FundClass(Aggregate):
         )
         return RECORDED
 
-    def _check_payment_period(self, period: Period) -> None:
+    def _check_payment_period(self, period: Period, *, is_advance: bool) -> None:
         if not period.is_whole_months():
             raise RuleViolation(
                 "payment-period",
@@ -617,16 +985,23 @@ class FundClass(Aggregate):
                 f"{self.key}: a Distributor payment covers whole calendar months, "
                 f"not {period.label()}",
             )
-        coverage = self.coverage()
-        if not any(
-            period.overlaps(Period(interval.start, interval.end_inclusive + ONE_DAY))
-            for interval in coverage
-        ):
+        standing = self.standing()
+        days_in_effect = standing.days_in_effect(period)
+        if not days_in_effect:
+            _, why = standing.why_not_in_effect(period.start)
             raise RuleViolation(
                 "plan-not-in-effect",
-                "ELEVENTH",
-                f"{self.key}: no day of {period.label()} is in effect: "
-                f"{describe_lapse(coverage, period.start)}",
+                "ELEVENTH, THIRTEENTH",
+                f"{self.key}: no day of {period.label()} is in effect: {why}",
+            )
+        if is_advance and len(days_in_effect) < period.days:
+            first_gap = next(day for day in period.each_day() if day not in days_in_effect)
+            _, why = standing.why_not_in_effect(first_gap)
+            raise RuleViolation(
+                "plan-not-in-effect",
+                "ELEVENTH, THIRTEENTH",
+                f"{self.key}: an advance for {period.label()} would pay for {first_gap}, which is "
+                f"not in effect: {why}",
             )
 
     def _allocate_payment(self, amount: Decimal, period: Period) -> list[Decimal]:

@@ -1,15 +1,22 @@
-"""When the plan is in effect for a fund class, and by what authority (ELEVENTH).
+"""When the plan and the agreement are in effect for a fund class, and by what authority.
 
-The plan takes effect on its effective date and continues until the end of the initial term
-(2004-05-30 inclusive, decision Q6). Each later year needs a continuance approved by the board;
-until one is recorded, days after the term are not in effect and nothing accrues for them.
-Coverage is a list of dated intervals so that continuances can extend it.
+ELEVENTH: the plan is in effect from its effective date until the end of the initial term
+(2004-05-30 inclusive, decision Q6), once approved by the board and the Independent Board
+Members; then year to year, each annual period (05-31 to 05-30) only under a continuance.
+FIRST and THIRTEENTH: the agreement with the Distributor is in effect while the plan is, until
+it ends (termination of the plan, the Distributor's notice, an assignment, the adviser ceasing
+to be affiliated); a new agreement or other arrangement approved by the board restores it.
+Accruals need both (decision Q11); so do payments. See docs/governance.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
+from functools import cached_property
+
+from domain.periods import ONE_DAY, Period
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,7 @@ class CoverageInterval:
     start: date
     end_inclusive: date
     name: str
+    approved_by: str
 
     def covers(self, day: date) -> bool:
         return self.start <= day <= self.end_inclusive
@@ -24,40 +32,136 @@ class CoverageInterval:
     @property
     def authority(self) -> str:
         """What an accrual for a day in this interval cites as its authority."""
-        return f"{self.name} {self.start}..{self.end_inclusive} (ELEVENTH)"
+        return (
+            f"{self.name} {self.start}..{self.end_inclusive}, approved by {self.approved_by} "
+            f"(ELEVENTH)"
+        )
 
 
-def initial_term(effective_date: date, initial_term_end: date) -> CoverageInterval:
-    return CoverageInterval(effective_date, initial_term_end, "initial term")
+@dataclass(frozen=True)
+class AgreementChange:
+    """The agreement stops (`in_effect=False`) or resumes from `effective_on`."""
+
+    effective_on: date
+    in_effect: bool
+    reason: str
 
 
-def interval_on(coverage: list[CoverageInterval], day: date) -> CoverageInterval | None:
-    for interval in coverage:
-        if interval.covers(day):
-            return interval
-    return None
+class NotInEffect(Enum):
+    NOT_APPROVED = "not_approved"
+    LAPSED = "lapsed"
+    TERMINATED = "terminated"
+    AGREEMENT_ENDED = "agreement_ended"
+
+    @property
+    def is_refusal(self) -> bool:
+        """A lapse or a missing approval is a compliance failure; the others are decisions."""
+        return self in (NotInEffect.NOT_APPROVED, NotInEffect.LAPSED)
 
 
-def authorities_by_day(
-    coverage: list[CoverageInterval], days: list[date]
-) -> dict[date, str | None]:
-    """The authority for each day (None where the plan is not in effect)."""
-    texts = {interval: interval.authority for interval in coverage}
-    found = {}
-    for day in days:
-        interval = interval_on(coverage, day)
-        found[day] = None if interval is None else texts[interval]
-    return found
+@dataclass(frozen=True)
+class PlanStanding:
+    """Everything that decides whether a day is in effect, gathered from a fund class."""
 
+    effective_date: date
+    initial_term_end: date
+    first_approval: tuple[date, str] | None
+    continuances: list[CoverageInterval] = field(default_factory=list)
+    terminated_on: date | None = None
+    termination_reason: str = ""
+    agreement_changes: list[AgreementChange] = field(default_factory=list)
 
-def describe_lapse(coverage: list[CoverageInterval], day: date) -> str:
-    """Why the plan is not in effect on `day`, for refusals and run summaries."""
-    earlier = [interval for interval in coverage if interval.end_inclusive < day]
-    if not earlier:
-        first = min(interval.start for interval in coverage)
-        return f"the plan takes effect on {first} (ELEVENTH)"
-    last = max(earlier, key=lambda interval: interval.end_inclusive)
-    return (
-        f"the {last.name} ended on {last.end_inclusive} and no continuance "
-        f"approved by the board and the Independent Board Members covers {day} (ELEVENTH)"
-    )
+    @cached_property
+    def intervals(self) -> list[CoverageInterval]:
+        return self.coverage()
+
+    def coverage(self) -> list[CoverageInterval]:
+        intervals = []
+        if self.first_approval is not None:
+            approved_on, resolution = self.first_approval
+            start = max(self.effective_date, approved_on)
+            if start <= self.initial_term_end:
+                approved_by = f"resolution {resolution} of {approved_on}"
+                intervals.append(
+                    CoverageInterval(start, self.initial_term_end, "initial term", approved_by)
+                )
+        intervals += self.continuances
+        if self.terminated_on is None:
+            return intervals
+        return [
+            CoverageInterval(
+                i.start, min(i.end_inclusive, self.terminated_on - ONE_DAY), i.name, i.approved_by
+            )
+            for i in intervals
+            if i.start < self.terminated_on
+        ]
+
+    def plan_interval_on(self, day: date) -> CoverageInterval | None:
+        for interval in self.intervals:
+            if interval.covers(day):
+                return interval
+        return None
+
+    def agreement_change_on(self, day: date) -> AgreementChange | None:
+        """The last change of the agreement on or before `day` (None: never changed)."""
+        earlier = [change for change in self.agreement_changes if change.effective_on <= day]
+        return earlier[-1] if earlier else None
+
+    def agreement_in_effect(self, day: date) -> bool:
+        if self.plan_interval_on(day) is None:
+            return False
+        change = self.agreement_change_on(day)
+        return change is None or change.in_effect
+
+    def why_not_in_effect(self, day: date) -> tuple[NotInEffect, str]:
+        """Why neither accruals nor payments may be made for `day` (which is not in effect)."""
+        if self.terminated_on is not None and day >= self.terminated_on:
+            return NotInEffect.TERMINATED, (
+                f"the plan was terminated with effect from {self.terminated_on} "
+                f"({self.termination_reason}; THIRTEENTH)"
+            )
+        if self.plan_interval_on(day) is not None:
+            change = self.agreement_change_on(day)
+            assert change is not None and not change.in_effect
+            return NotInEffect.AGREEMENT_ENDED, (
+                f"the agreement with the Distributor ended on {change.effective_on} "
+                f"({change.reason}) and no new agreement or other arrangement approved by the "
+                f"board covers {day} (THIRTEENTH (C))"
+            )
+        if self.first_approval is None:
+            return NotInEffect.NOT_APPROVED, (
+                "no approval of the plan by the board and the Independent Board Members, cast "
+                "in person at a meeting called for the purpose, is recorded (ELEVENTH; Rule "
+                "12b-1(b)(2))"
+            )
+        return NotInEffect.LAPSED, self._describe_lapse(day)
+
+    def _describe_lapse(self, day: date) -> str:
+        coverage = self.coverage()
+        earlier = [interval for interval in coverage if interval.end_inclusive < day]
+        if not earlier:
+            first = min((interval.start for interval in coverage), default=self.effective_date)
+            return f"the plan is in effect only from {first} (ELEVENTH)"
+        last = max(earlier, key=lambda interval: interval.end_inclusive)
+        return (
+            f"lapsed: the {last.name} ended on {last.end_inclusive} and no "
+            f"continuance approved by the board and the Independent Board Members covers {day} "
+            f"(ELEVENTH)"
+        )
+
+    def authorities_by_day(self, days: list[date]) -> dict[date, str | None]:
+        """The authority for each day on which accruals may be made (None elsewhere)."""
+        found: dict[date, str | None] = {}
+        texts: dict[CoverageInterval, str] = {}
+        for day in days:
+            interval = self.plan_interval_on(day)
+            if interval is None or not self.agreement_in_effect(day):
+                found[day] = None
+                continue
+            if interval not in texts:
+                texts[interval] = interval.authority
+            found[day] = texts[interval]
+        return found
+
+    def days_in_effect(self, period: Period) -> list[date]:
+        return [day for day in period.each_day() if self.agreement_in_effect(day)]

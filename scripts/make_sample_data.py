@@ -7,6 +7,9 @@ Writes into the folder given by --out:
                     figure); INTL-BCV's July 2003 is the domain brief's oracle 9(a)
   positions.csv     net assets attributable to the customers of two service providers
   expenditures.csv  FIFTH expenditures, a few a quarter for each fund
+  directors.csv     the two boards' directors with their attested status
+  meetings/         the board meetings: the approval of the plan (June 2003) and its
+                    continuance (May 2004), one file per Company
 
 The same seed always gives the same files. Amounts are built from whole cents (integers),
 never from floats.
@@ -211,6 +214,105 @@ def write_expenditures(folder: Path) -> None:
                     )
 
 
+COMPANIES = {"INTL-FUNDS": "INTL-BCV", "TREASURERS-SERIES": "STABLE-VALUE"}
+DIRECTORS = [
+    # code, name, interested, basis
+    ("D-ADAMS", "Alice Adams", False, "2003 D&O questionnaire"),
+    ("D-BAKER", "Bruno Baker", False, "2003 D&O questionnaire"),
+    ("D-CRUZ", "Carmen Cruz", False, "2003 D&O questionnaire"),
+    ("D-DOYLE", "Dennis Doyle", True, "Officer of the investment adviser"),
+]
+
+
+def write_directors(folder: Path) -> None:
+    with (folder / "directors.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(
+            [
+                "company",
+                "director",
+                "name",
+                "effective_from",
+                "in_office",
+                "interested",
+                "financial_interest",
+                "basis",
+                "attested_by",
+            ]
+        )
+        for company in COMPANIES:
+            for code, name, interested, basis in DIRECTORS:
+                writer.writerow(
+                    [
+                        company,
+                        code,
+                        name,
+                        "2003-01-01",
+                        "true",
+                        str(interested).lower(),
+                        "false",
+                        basis,
+                        "Fund counsel",
+                    ]
+                )
+
+
+MEETING = """format = "planledger-meeting/1"
+company = "{company}"
+meeting_id = "{company}-{day}"
+date = {day}
+called_for_plan = true
+agenda = ["{agenda}"]
+minutes = "Minutes of the meeting of {day}, item 3"
+
+[attendance]
+D-ADAMS = "physical"
+D-BAKER = "physical"
+D-CRUZ = "physical"
+D-DOYLE = "{doyle_mode}"
+
+[[resolutions]]
+id = "{company}-{day}-1"
+kind = "{kind}"
+fund_classes = ["{fund}/R"]
+text = "RESOLVED, {text}"
+finding = "a reasonable likelihood that the plan will benefit the Fund and its Class R \
+shareholders (Rule 12b-1(e))"
+votes = {{ D-ADAMS = "for", D-BAKER = "for", D-CRUZ = "for", D-DOYLE = "for" }}
+{extra}"""
+
+
+def write_meetings(folder: Path) -> None:
+    meetings = folder / "meetings"
+    meetings.mkdir(exist_ok=True)
+    for company, fund in COMPANIES.items():
+        approval = MEETING.format(
+            company=company,
+            fund=fund,
+            day="2003-06-17",
+            kind="plan_approval",
+            doyle_mode="physical",
+            agenda="Approval of the Amended and Restated Master Distribution Plan and Agreement",
+            text="that the Amended and Restated Master Distribution Plan and Agreement "
+            "(Class R Shares) is approved",
+            extra="",
+        )
+        (meetings / f"2003-06-17-{company}.toml").write_text(approval)
+        # Dennis Doyle joins by telephone: it does not count as "in person" in 2004, and the
+        # continuance passes on the votes cast in person.
+        continuance = MEETING.format(
+            company=company,
+            fund=fund,
+            day="2004-05-20",
+            kind="continuance",
+            doyle_mode="telephone",
+            agenda="Annual continuance of the Class R Plan and Agreement",
+            text="that the Plan and Agreement is continued for the year ending May 30, 2005",
+            extra="covers_through = 2005-05-30\n",
+        )
+        (meetings / f"2004-05-20-{company}.toml").write_text(continuance)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder to write into")
@@ -222,6 +324,8 @@ def main() -> None:
     write_net_assets(arguments.out, series)
     write_positions(arguments.out, series, rng)
     write_expenditures(arguments.out)
+    write_directors(arguments.out)
+    write_meetings(arguments.out)
     print(f"sample data written to {arguments.out}")
 
 

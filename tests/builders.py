@@ -68,3 +68,79 @@ def every_day(first: date, last: date) -> list[date]:
 def weekdays(first: date, last: date, holidays: Iterable[date] = ()) -> list[date]:
     closed = set(holidays)
     return [day for day in every_day(first, last) if day.weekday() < 5 and day not in closed]
+
+
+# ---- governance -----------------------------------------------------------------------------
+
+COMPANIES = {"INTL-FUNDS": ["INTL-BCV/R"], "TREASURERS-SERIES": ["STABLE-VALUE/R"]}
+DIRECTORS = {
+    # code: (name, interested)
+    "D-ADAMS": ("Alice Adams", False),
+    "D-BAKER": ("Bruno Baker", False),
+    "D-CRUZ": ("Carmen Cruz", False),
+    "D-DOYLE": ("Dennis Doyle", True),
+}
+
+
+def seat_directors(ledger, company: str, on: date = date(2003, 1, 1)) -> None:
+    from adapters.ledger import Ledger  # noqa: F401  (type only)
+    from domain.governance import DirectorStatus
+
+    board = ledger._board_or_open(company, on)
+    for code, (name, interested) in DIRECTORS.items():
+        board.declare_director_status(
+            DirectorStatus(code, name, True, interested, False),
+            on,
+            "annual questionnaire",
+            "fund counsel",
+            ledger.provenance("test"),
+        )
+    ledger.store.save(board)
+
+
+def meeting_record(meeting_id, day, resolutions, *, called_for_plan=True, modes=None):
+    from domain.board import MeetingRecord
+    from domain.governance import AttendanceMode, Relief
+
+    attendance = {code: AttendanceMode.PHYSICAL for code in DIRECTORS}
+    attendance.update(modes or {})
+    return MeetingRecord(
+        meeting_id=meeting_id,
+        meeting_date=day,
+        called_for_plan=called_for_plan,
+        agenda=["The Class R Plan and Agreement"],
+        attendance=attendance,
+        relief=Relief.NONE,
+        minutes_reference=f"minutes {meeting_id}",
+        resolutions=resolutions,
+    )
+
+
+def resolution(resolution_id, kind, fund_classes, votes_for=tuple(DIRECTORS), **terms):
+    from domain.board import ResolutionRecord
+    from domain.governance import ResolutionKind, Vote
+
+    terms.setdefault("retroactive", False)
+    return ResolutionRecord(
+        resolution_id=resolution_id,
+        kind=ResolutionKind(kind),
+        fund_classes=list(fund_classes),
+        text=f"RESOLVED ({kind})",
+        votes={code: Vote.FOR for code in votes_for},
+        terms=terms,
+    )
+
+
+def approve_plan(ledger, day: date = date(2003, 6, 17)) -> None:
+    """Seat four directors (three independent) and approve the plan for every fund class."""
+    for company, fund_classes in COMPANIES.items():
+        seat_directors(ledger, company)
+        ledger.record_meeting(
+            company,
+            meeting_record(
+                f"{company}-{day}",
+                day,
+                [resolution(f"{company}-{day}-1", "plan_approval", fund_classes)],
+            ),
+            source="test",
+        )

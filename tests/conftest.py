@@ -89,7 +89,11 @@ def ledger(store: LedgerStore) -> Ledger:
 
 @pytest.fixture
 def loaded_ledger(ledger: Ledger) -> Ledger:
+    """The shipped plan, loaded and approved by both boards on 2003-06-17."""
+    from tests.builders import approve_plan
+
     ledger.load_plan(SHIPPED_PLAN)
+    approve_plan(ledger)
     return ledger
 
 

@@ -27,10 +27,19 @@ def run(*argv: str, db: Path) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
+    """A ledger with the shipped plan loaded and approved by both boards (June 2003)."""
     path = tmp_path / "ledger.db"
     assert run("plan", "load", str(SHIPPED_PLAN), db=path)[0] == 0
+    assert run("board", "directors", str(DATA / "directors.csv"), db=path)[0] == 0
+    for company in ("INTL-FUNDS", "TREASURERS-SERIES"):
+        code, out, err = run("board", "meeting", str(DATA / f"approval-{company}.toml"), db=path)
+        assert code == 0, err
+        assert "passed (board 4/4, Independent Board Members 3/3)" in out
     return path
 
 

@@ -1,10 +1,11 @@
 """The demo runs from the shell script and its balances match an independent calculation.
 
 The calculation below reads the demo's own net-assets file and recomputes each month's fee
-with fractions: every calendar day from 2003-07-01 to the end of the initial term (2004-05-30)
-carries the last figure, at 0.50% a year over the actual days of the year, rounded once a
-month; the odd cent of each month goes to the asset-based sales charge (equal rates). The demo
-pays every month's accrual, so everything accrued is paid and nothing is payable.
+with fractions: every calendar day from 2003-07-01 to 2004-06-30 (the initial term, then the
+continuance the boards approved in May 2004) carries the last figure, at 0.50% a year over the
+actual days of the year, rounded once a month; the odd cent of each month goes to the
+asset-based sales charge (equal rates). The demo pays every month's accrual (June on
+2004-07-06), so as of 2004-07-31 everything accrued is paid and nothing is payable.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pytest
 from tests.conftest import PROJECT_ROOT
 
 TERM_START = date(2003, 7, 1)
-TERM_END = date(2004, 5, 30)
+LAST_DAY = date(2004, 6, 30)  # the initial term to 2004-05-30, then the May 2004 continuance
 
 
 def independent_balances(net_assets_csv: Path) -> dict[str, dict[str, Decimal]]:
@@ -39,7 +40,7 @@ def independent_balances(net_assets_csv: Path) -> dict[str, dict[str, Decimal]]:
         months: dict[tuple[int, int], Fraction] = defaultdict(Fraction)
         basis = None
         day = TERM_START
-        while day <= TERM_END:
+        while day <= LAST_DAY:
             basis = by_day.get(day, basis)
             year_days = 366 if day.year % 4 == 0 else 365
             months[(day.year, day.month)] += basis * Fraction(5, 1000) / year_days
@@ -84,4 +85,4 @@ def test_demo_balances_match_an_independent_calculation(tmp_path):
         assert Decimal(row["accrued"]) == accrued
         assert Decimal(row["paid"]) == accrued
         assert row["payable"] == "0.00"
-        assert row["accrued_through"] == "2004-05-30"
+        assert row["accrued_through"] == "2004-06-30"

@@ -62,7 +62,10 @@ def test_july_2003_reproduces_oracle_9a_to_the_cent(july_ledger):
         assert event.days_in_year == 365
         assert event.day_count == "actual/actual"
         assert event.rounding_policy == "daily-half-up/largest-remainder-absc-first/month-true-up"
-        assert event.authority == "initial term 2003-07-01..2004-05-30 (ELEVENTH)"
+        assert event.authority == (
+            "initial term 2003-07-01..2004-05-30, approved by resolution "
+            "INTL-FUNDS-2003-06-17-1 of 2003-06-17 (ELEVENTH)"
+        )
     (true_up,) = true_ups(july_ledger)
     assert true_up.month == "2003-07"
     assert true_up.business_date == date(2003, 7, 31)
@@ -170,9 +173,14 @@ def test_the_initial_term_ends_on_may_30_and_leap_day_uses_366(loaded_ledger, tm
     (summary,) = loaded_ledger.accrue(date(2004, 6, 30), max_carry_days=4, fund_classes=[INTL])
     assert summary.last_day == date(2004, 5, 30)
     assert summary.days_accrued == 335
-    assert "not in effect from 2004-05-31: the initial term ended on 2004-05-30" in str(
-        summary.not_in_effect
+    (gap,) = summary.gaps
+    assert (gap.first_day, gap.last_day) == (date(2004, 5, 31), date(2004, 6, 30))
+    assert gap.describe().startswith(
+        "not in effect 2004-05-31..2004-06-30: lapsed: the initial term ended on 2004-05-30 and "
+        "no continuance approved by the board and the Independent Board Members covers "
+        "2004-05-31 (ELEVENTH)"
     )
+    assert summary.refusals == [gap]
     by_day = {event.business_date: event for event in accrued_events(loaded_ledger)}
     assert by_day[date(2004, 2, 29)].days_in_year == 366
     assert by_day[date(2004, 2, 29)].basis_date == date(2004, 2, 27)

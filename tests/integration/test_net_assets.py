@@ -25,7 +25,7 @@ def test_rows_become_events_with_their_file_row_and_key(loaded_ledger, tmp_path)
     path = net_assets_csv(tmp_path / "nav.csv", JULY)
     summary = loaded_ledger.import_net_assets(path)
     assert (summary.rows, summary.recorded, summary.unchanged) == (2, 2, 0)
-    events = list(loaded_ledger.stream(fund_class_id("INTL-BCV", "R")))[1:]
+    events = list(loaded_ledger.stream(fund_class_id("INTL-BCV", "R")))[2:]
     assert [type(event) for event in events] == [FundClass.NetAssetsRecorded] * 2
     first = events[0]
     assert first.net_assets == Decimal("10000000.00")

@@ -90,6 +90,11 @@ def test_every_event_is_plain_json_and_round_trips_exactly(loaded_ledger, store,
         "planledger.Registry.FundClassRegistered",
         "planledger.Registry.ServiceArrangementRegistered",
         "planledger.FundClass.PlanAdopted",
+        "planledger.FundClass.PlanApproved",
+        "planledger.Board.BoardOpened",
+        "planledger.Board.DirectorStatusDeclared",
+        "planledger.Board.BoardMeetingHeld",
+        "planledger.Board.ResolutionVoted",
         "planledger.FundClass.NetAssetsRecorded",
         "planledger.FundClass.NetAssetsRestated",
         "planledger.FundClass.FeeAccrued",
@@ -128,8 +133,9 @@ def test_a_long_history_loads_from_a_snapshot_and_equals_a_full_replay(
     loaded = store.repository.get(fund_class_id_)
     assert loaded.version > 600
     assert [snapshot.originator_version // 200 for snapshot in snapshots] == [1, 3]
-    # 336 figures, 335 days accrued, 10 true-ups (May is not complete until the run passes May 31)
-    assert snapshots[-1].originator_version == 1 + 336 + 335 + 10
+    # Adoption and approval, 336 figures, 335 days accrued, 10 true-ups (May is not complete
+    # until the run passes May 31).
+    assert snapshots[-1].originator_version == 2 + 336 + 335 + 10
     replayed = None
     for event in store.events.get(fund_class_id_):
         replayed = event.mutate(replayed)

@@ -48,7 +48,9 @@ def histories(draw):
 
 
 def new_fund_class() -> FundClass:
-    return FundClass.adopt(TERMS, TERMS.funds[0], PROVENANCE)
+    fund_class = FundClass.adopt(TERMS, TERMS.funds[0], PROVENANCE)
+    fund_class.approve_plan("R-2003-06-1", "M-2003-06", date(2003, 6, 17), PROVENANCE)
+    return fund_class
 
 
 def run(figures, run_ends) -> tuple[FundClass, list]:

@@ -1,0 +1,428 @@
+"""The `Board` aggregate: one Company's directors, meetings, resolutions and adviser.
+
+Directors' status is attested input with an effective date. A meeting is recorded with its
+attendance and the resolutions voted on; each resolution is tallied when it is recorded, under
+the rules in force on the meeting date, and the tally is stored on the event, so a later
+correction of a director's status never rewrites what was decided (brief §5.1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import RuleViolation
+from domain.events import LedgerEvent, Provenance, is_replay_of, payload_digest, provenance_fields
+from domain.governance import (
+    AttendanceMode,
+    DirectorStatus,
+    MeetingFacts,
+    Relief,
+    ResolutionKind,
+    Tally,
+    Vote,
+    is_majority,
+    tally_resolution,
+)
+from domain.ids import NAMESPACE
+
+
+def board_id(company_code: str) -> UUID:
+    return uuid5(NAMESPACE, f"board/{company_code}")
+
+
+@dataclass(frozen=True)
+class ResolutionRecord:
+    """A resolution as the minutes state it, before it is counted."""
+
+    resolution_id: str
+    kind: ResolutionKind
+    fund_classes: list[str]
+    text: str
+    votes: dict[str, Vote]
+    terms: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    meeting_id: str
+    meeting_date: date
+    called_for_plan: bool
+    agenda: list[str]
+    attendance: dict[str, AttendanceMode]
+    relief: Relief
+    minutes_reference: str
+    resolutions: list[ResolutionRecord]
+
+
+class Board(Aggregate):
+    TOPIC = "planledger.Board"
+
+    class Event(LedgerEvent):
+        pass
+
+    class Created(Aggregate.Created):
+        TOPIC = "planledger.Board.Created"
+
+    class BoardOpened(Aggregate.Created, Event):
+        TOPIC = "planledger.Board.BoardOpened"
+        company_code: str
+        company_name: str
+
+        def apply(self, board: Board) -> None:
+            board.company_code = self.company_code
+            board.company_name = self.company_name
+            board.director_history = {}
+            board.director_digests = {}
+            board.meetings = {}
+            board.resolutions = {}
+            board.nomination_digests = {}
+            board.advisers = []
+
+    class DirectorStatusDeclared(Event):
+        TOPIC = "planledger.Board.DirectorStatusDeclared"
+        director_code: str
+        director_name: str
+        in_office: bool
+        interested: bool
+        financial_interest: bool
+        basis: str
+        attested_by: str
+
+        def apply(self, board: Board) -> None:
+            board.director_history.setdefault(self.director_code, []).append(
+                {
+                    "effective_from": self.business_date,
+                    "name": self.director_name,
+                    "in_office": self.in_office,
+                    "interested": self.interested,
+                    "financial_interest": self.financial_interest,
+                }
+            )
+            board.director_history[self.director_code].sort(key=lambda row: row["effective_from"])
+            board.director_digests[self.idempotency_key] = _status_digest(self)
+
+    class BoardMeetingHeld(Event):
+        TOPIC = "planledger.Board.BoardMeetingHeld"
+        meeting_id: str
+        called_for_plan: bool
+        agenda: list[str]
+        attendance: list[dict[str, Any]]
+        relief_relied_on: str
+        minutes_reference: str
+        meeting_digest: str
+
+        def apply(self, board: Board) -> None:
+            board.meetings[self.meeting_id] = {
+                "date": self.business_date,
+                "digest": self.meeting_digest,
+            }
+
+    class ResolutionVoted(Event):
+        TOPIC = "planledger.Board.ResolutionVoted"
+        meeting_id: str
+        resolution_id: str
+        kind: str
+        fund_classes: list[str]
+        text: str
+        votes: list[dict[str, Any]]
+        terms: dict[str, Any]
+        board_seated: int
+        board_for: int
+        ibm_seated: int
+        ibm_for: int
+        passed: bool
+        reasons: list[str]
+        ratification_required: bool
+        in_person_rule: str
+
+        def apply(self, board: Board) -> None:
+            board.resolutions[self.resolution_id] = {
+                "meeting_id": self.meeting_id,
+                "date": self.business_date,
+                "kind": self.kind,
+                "passed": self.passed,
+                "ratification_required": self.ratification_required,
+                "ratified_by": None,
+            }
+            ratifies = self.terms.get("ratifies")
+            if self.passed and ratifies in board.resolutions:
+                board.resolutions[ratifies]["ratified_by"] = self.resolution_id
+
+    class IndependentDirectorNominated(Event):
+        TOPIC = "planledger.Board.IndependentDirectorNominated"
+        nominee: str
+        approved_by: list[str]
+        not_interested_in_office: list[str]
+
+        def apply(self, board: Board) -> None:
+            board.nomination_digests[self.idempotency_key] = payload_digest(
+                self.nominee, self.business_date, sorted(self.approved_by)
+            )
+
+    class AdviserChanged(Event):
+        TOPIC = "planledger.Board.AdviserChanged"
+        adviser_name: str
+        affiliated_with_distributor: bool
+        reference: str
+
+        def apply(self, board: Board) -> None:
+            board.advisers.append(
+                {
+                    "effective_from": self.business_date,
+                    "name": self.adviser_name,
+                    "affiliated": self.affiliated_with_distributor,
+                }
+            )
+
+    # ---- creation ---------------------------------------------------------------------------
+
+    @staticmethod
+    def create_id(company_code: str) -> UUID:
+        return board_id(company_code)
+
+    @classmethod
+    def open(
+        cls, company_code: str, company_name: str, opened_on: date, provenance: Provenance
+    ) -> Board:
+        return cls._create(
+            cls.BoardOpened,
+            id=board_id(company_code),
+            **provenance_fields(provenance, opened_on, f"board/{company_code}"),
+            company_code=company_code,
+            company_name=company_name,
+        )
+
+    # ---- directors --------------------------------------------------------------------------
+
+    def declare_director_status(
+        self,
+        status: DirectorStatus,
+        effective_from: date,
+        basis: str,
+        attested_by: str,
+        provenance: Provenance,
+    ) -> str:
+        """Record a director's attested status from a date (idempotent per director and date)."""
+        key = f"director-status/{self.company_code}/{status.code}/{effective_from}"
+        digest = payload_digest(
+            status.name, status.in_office, status.interested, status.financial_interest
+        )
+        if is_replay_of(self.director_digests, key, digest, f"{self.company_code} director"):
+            return "unchanged"
+        self.trigger_event(
+            self.DirectorStatusDeclared,
+            **provenance_fields(provenance, effective_from, key),
+            director_code=status.code,
+            director_name=status.name,
+            in_office=status.in_office,
+            interested=status.interested,
+            financial_interest=status.financial_interest,
+            basis=basis,
+            attested_by=attested_by,
+        )
+        return "recorded"
+
+    def directors_on(self, day: date) -> list[DirectorStatus]:
+        """Each director's latest declared status effective on or before `day`."""
+        statuses = []
+        for code, history in sorted(self.director_history.items()):
+            effective = [row for row in history if row["effective_from"] <= day]
+            if effective:
+                row = effective[-1]
+                statuses.append(
+                    DirectorStatus(
+                        code,
+                        row["name"],
+                        row["in_office"],
+                        row["interested"],
+                        row["financial_interest"],
+                    )
+                )
+        return statuses
+
+    def knows_director(self, code: str) -> bool:
+        return code in self.director_history
+
+    # ---- meetings ---------------------------------------------------------------------------
+
+    def hold_meeting(self, meeting: MeetingRecord, provenance: Provenance) -> list[Tally] | None:
+        """Record a meeting and tally each of its resolutions.
+
+        Returns:
+            The tallies, in the order of the resolutions; None if this exact meeting was
+            recorded before (nothing is written again).
+        Raises:
+            RuleViolation: the meeting id was recorded with different minutes.
+        """
+        digest = _meeting_digest(meeting)
+        recorded = self.meetings.get(meeting.meeting_id)
+        if recorded is not None:
+            if recorded["digest"] == digest:
+                return None
+            raise RuleViolation(
+                "reference-reused",
+                "idempotency",
+                f"{self.company_code}: meeting {meeting.meeting_id!r} was already recorded with "
+                f"different minutes",
+            )
+        directors = self.directors_on(meeting.meeting_date)
+        self.trigger_event(
+            self.BoardMeetingHeld,
+            **provenance_fields(
+                provenance,
+                meeting.meeting_date,
+                f"meeting/{self.company_code}/{meeting.meeting_id}",
+            ),
+            meeting_id=meeting.meeting_id,
+            called_for_plan=meeting.called_for_plan,
+            agenda=list(meeting.agenda),
+            attendance=[
+                {"director": code, "mode": mode.value}
+                for code, mode in sorted(meeting.attendance.items())
+            ],
+            relief_relied_on=meeting.relief.value,
+            minutes_reference=meeting.minutes_reference,
+            meeting_digest=digest,
+        )
+        facts = MeetingFacts(
+            meeting.meeting_date, meeting.called_for_plan, meeting.attendance, meeting.relief
+        )
+        return [
+            self._vote(
+                meeting,
+                resolution,
+                tally_resolution(resolution.kind, directors, facts, resolution.votes),
+                provenance,
+            )
+            for resolution in meeting.resolutions
+        ]
+
+    def _vote(
+        self,
+        meeting: MeetingRecord,
+        resolution: ResolutionRecord,
+        tally: Tally,
+        provenance: Provenance,
+    ) -> Tally:
+        if resolution.resolution_id in self.resolutions:
+            raise RuleViolation(
+                "reference-reused",
+                "idempotency",
+                f"{self.company_code}: resolution {resolution.resolution_id!r} was already "
+                f"recorded at another meeting",
+            )
+        key = f"resolution/{self.company_code}/{resolution.resolution_id}"
+        self.trigger_event(
+            self.ResolutionVoted,
+            **provenance_fields(provenance, meeting.meeting_date, key),
+            meeting_id=meeting.meeting_id,
+            resolution_id=resolution.resolution_id,
+            kind=resolution.kind.value,
+            fund_classes=list(resolution.fund_classes),
+            text=resolution.text,
+            votes=[
+                {"director": code, "vote": vote.value}
+                for code, vote in sorted(resolution.votes.items())
+            ],
+            terms=dict(resolution.terms),
+            board_seated=tally.board_seated,
+            board_for=tally.board_for,
+            ibm_seated=tally.ibm_seated,
+            ibm_for=tally.ibm_for,
+            passed=tally.passed,
+            reasons=list(tally.reasons),
+            ratification_required=tally.ratification_required,
+            in_person_rule=tally.in_person_rule,
+        )
+        return tally
+
+    def unratified_resolutions(self) -> list[str]:
+        return sorted(
+            resolution_id
+            for resolution_id, row in self.resolutions.items()
+            if row["ratification_required"] and row["ratified_by"] is None
+        )
+
+    # ---- nominations (TWELFTH) and the adviser (THIRTEENTH (B)) ------------------------------
+
+    def nominate_independent_director(
+        self, nominee: str, nominated_on: date, approved_by: list[str], provenance: Provenance
+    ) -> str:
+        """TWELFTH: the final decision on nominating a non-interested director is approved by a
+        majority of the non-interested directors then in office.
+
+        Raises:
+            RuleViolation: the approvals are not such a majority.
+        """
+        key = f"nomination/{self.company_code}/{nominee}/{nominated_on}"
+        digest = payload_digest(nominee, nominated_on, sorted(approved_by))
+        if is_replay_of(self.nomination_digests, key, digest, f"{self.company_code} nomination"):
+            return "unchanged"
+        eligible = [d.code for d in self.directors_on(nominated_on) if d.is_not_interested]
+        approving = sorted(set(approved_by) & set(eligible))
+        if not is_majority(len(approving), len(eligible)):
+            raise RuleViolation(
+                "nomination-needs-independent-majority",
+                "TWELFTH; Rule 12b-1(c)",
+                f"{self.company_code}: the nomination of {nominee} is approved by "
+                f"{len(approving)} of the {len(eligible)} directors in office who are not "
+                f"interested persons: not a majority",
+            )
+        self.trigger_event(
+            self.IndependentDirectorNominated,
+            **provenance_fields(provenance, nominated_on, key),
+            nominee=nominee,
+            approved_by=approving,
+            not_interested_in_office=eligible,
+        )
+        return "recorded"
+
+    def change_adviser(
+        self,
+        adviser_name: str,
+        effective_on: date,
+        affiliated: bool,
+        reference: str,
+        provenance: Provenance,
+    ) -> None:
+        key = f"adviser/{self.company_code}/{effective_on}/{adviser_name}"
+        self.trigger_event(
+            self.AdviserChanged,
+            **provenance_fields(provenance, effective_on, key),
+            adviser_name=adviser_name,
+            affiliated_with_distributor=affiliated,
+            reference=reference,
+        )
+
+
+def _status_digest(event: Board.DirectorStatusDeclared) -> str:
+    return payload_digest(
+        event.director_name, event.in_office, event.interested, event.financial_interest
+    )
+
+
+def _meeting_digest(meeting: MeetingRecord) -> str:
+    return payload_digest(
+        meeting.meeting_date,
+        meeting.called_for_plan,
+        meeting.agenda,
+        sorted((code, mode.value) for code, mode in meeting.attendance.items()),
+        meeting.relief.value,
+        meeting.minutes_reference,
+        [
+            (
+                r.resolution_id,
+                r.kind.value,
+                r.fund_classes,
+                r.text,
+                sorted((c, v.value) for c, v in r.votes.items()),
+                sorted(r.terms.items()),
+            )
+            for r in meeting.resolutions
+        ],
+    )
