@@ -32,7 +32,7 @@ def cap_added_for(new_gross_sales: Decimal, service_rate_annual: Decimal) -> Dec
 
 
 def daily_interest(remaining_before: Decimal, prime_rate_annual: Decimal, day: date) -> Decimal:
-    """Exact interest for `day` on the remaining amount at the end of the day before."""
+    """Exact interest for `day` on a remaining amount (none on a negative or zero one)."""
     if remaining_before <= ZERO:
         return ZERO
     rate = exact_add(prime_rate_annual, PRIME_SPREAD_ANNUAL)

@@ -747,7 +747,7 @@ class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
         accrual = compute_daily_accrual(basis.day, basis.basis_date, basis.net_assets, rates)
         if self.cap_opened_on is None or basis.day <= self.cap_opened_on:
             return accrual
-        remaining = self.cap_remaining_before(basis.day)
+        remaining = self.cap_available_on(basis.day)
         limit = limit_absc(accrual.absc_amount, remaining)
         if limit.allowed_cents is None:
             if self.absc_suspended:
@@ -893,6 +893,12 @@ class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
 
     def _apply_true_up(self, event: FundClass.AccrualTrueUpPosted) -> None:
         self._add_accrued(event.month, event.adjustment_absc, event.adjustment_service)
+        if self.cap_opened_on is not None and event.business_date > self.cap_opened_on:
+            # The month's asset-based charge is what it books, true-up included.
+            iso_day = event.business_date.isoformat()
+            self.cap_absc_this_month[iso_day] = exact_add(
+                self.cap_absc_this_month.get(iso_day, ZERO), event.adjustment_absc
+            )
         self.months_awaiting_true_up.remove(event.month)
 
     def _add_accrued(self, month: str, absc: Decimal, service: Decimal) -> None:

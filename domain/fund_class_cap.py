@@ -18,7 +18,7 @@ from domain.errors import RuleViolation
 from domain.events import Provenance, payload_digest, provenance_fields
 from domain.finra import cap_added_for, cap_rate, daily_interest
 from domain.money import ZERO, exact_add, round_half_up_to_cent, shown_exact
-from domain.periods import month_label, month_period
+from domain.periods import ONE_DAY, Period, month_label
 
 if TYPE_CHECKING:
     from domain.fund_class import FundClass
@@ -145,15 +145,13 @@ class FundClassCapAccount:
 
     # ---- used by the accrual run ------------------------------------------------------------
 
-    def cap_remaining_before(self: FundClass, day: date) -> Decimal:
-        """The remaining amount at the end of the day before `day`, from the recorded state.
-
-        `day` is in the month being accrued; the month's opening balance, its movements dated
-        before `day` and its asset-based accruals before `day` give the balance.
-        """
+    def cap_available_on(self: FundClass, day: date) -> Decimal:
+        """What remains for `day`'s asset-based accrual: the month's opening balance, the
+        movements dated up to and including `day` (sales of the day count for the day), less
+        the month's asset-based accruals before `day`."""
         remaining = self.cap_month_start_remaining
         for line in self.cap_lines:
-            if self.cap_month_start <= line["date"] < day:
+            if self.cap_month_start <= line["date"] <= day:
                 remaining = exact_add(remaining, line["amount"])
         for iso_day, charged in self.cap_absc_this_month.items():
             if date.fromisoformat(iso_day) < day:
@@ -170,19 +168,20 @@ class FundClassCapAccount:
     def credit_cap_interest(
         self: FundClass, month_end: date, prime_rate_on: PrimeRates, provenance: Provenance
     ) -> Decimal:
-        """Post the month's interest on the remaining amount (called at each month end)."""
-        month = month_period(month_end)
+        """Post the month's interest (called at each month end, after the month's true-up).
+
+        Interest runs on the remaining amount at the start of the month (the end of the month
+        before), for each day of the month at that day's prime rate + 1%, actual/actual; it is
+        credited at the month end, rounded half-up to the cent (brief §9(e); decision Q13).
+        """
+        opening = self.cap_month_start_remaining
         interest = ZERO
-        for day in month.each_day():
-            if day <= self.cap_opened_on:
-                continue
+        for day in Period(self.cap_month_start, month_end + ONE_DAY).each_day():
             rate = prime_rate_on(day)
             assert rate is not None, "prime rates are checked before the run"
-            interest = exact_add(
-                interest, daily_interest(self.cap_remaining_before(day), rate, day)
-            )
+            interest = exact_add(interest, daily_interest(opening, rate, day))
         credited = round_half_up_to_cent(interest)
-        remaining_after = exact_add(self.cap_remaining_before(month.end_exclusive), credited)
+        remaining_after = exact_add(self.cap_available_on(month_end + ONE_DAY), credited)
         key = f"cap-interest/{self.key}/{month_label(month_end)}"
         self.trigger_event(
             self.CapInterestCredited,

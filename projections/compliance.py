@@ -145,6 +145,12 @@ def _(event: FundClass.FeeAccrued, state: _Folded, as_of: date) -> None:
 
 
 @_fold.register
+def _(event: FundClass.AccrualTrueUpPosted, state: _Folded, as_of: date) -> None:
+    if state.cap_open:
+        state.cap_remaining -= event.adjustment_absc
+
+
+@_fold.register
 def _(event: FundClass.FinraCapAccountOpened, state: _Folded, as_of: date) -> None:
     state.cap_open = True
     state.cap_remaining = event.opening_remaining
