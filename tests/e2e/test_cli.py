@@ -215,3 +215,115 @@ def test_the_console_script_is_quiet_off_a_terminal(tmp_path):
     )
     assert completed.stderr == ""
     assert completed.stdout == "n.csv: 22 rows; 22 recorded, 0 restated, 0 unchanged\n"
+
+
+def test_compliance_exits_1_when_a_review_is_overdue_and_lists_the_status(db, tmp_path):
+    nav = net_assets_csv(tmp_path / "n.csv", oracles.JULY_2003_NET_ASSETS)
+    run("import", "net-assets", str(nav), db=db)
+    code, out, _ = run("compliance", "--as-of", "2003-09-30", "--format", "json", db=db)
+    assert code == 0
+    rows = {row["fund_class"]: row for row in json.loads(out)}
+    intl = rows["INTL-BCV/R"]
+    assert intl["plan"].startswith("in effect: initial term 2003-07-01..2004-05-30, approved by")
+    assert intl["agreement"] == "in effect"
+    assert intl["next_continuance_due"] == "2004-05-31"
+    assert intl["overdue"] is False
+    code, out, _ = run("compliance", "--as-of", "2004-01-01", "--format", "json", db=db)
+    assert code == 1
+    rows = {row["fund_class"]: row for row in json.loads(out)}
+    assert rows["INTL-BCV/R"]["unreviewed_quarters"] == "2003Q3 2003Q4"
+    assert "OVERDUE 2003Q3 written report not issued" in rows["INTL-BCV/R"]["items"]
+    code, out, _ = run("compliance", "--as-of", "2004-06-01", db=db)
+    assert code == 1
+    assert "lapsed: the initial term ended on 2004-05-30" in out
+
+
+def test_reports_issued_and_reviewed_clear_the_compliance_item(db):
+    for quarter, issued, reviewed in (
+        ("2003Q3", "2003-10-20", "2003-11-12"),
+        ("2003Q4", "2004-01-20", "2004-02-11"),
+    ):
+        for fund in ("INTL-BCV", "STABLE-VALUE"):
+            assert (
+                run(
+                    "report",
+                    "issue",
+                    "--fund",
+                    fund,
+                    "--quarter",
+                    quarter,
+                    "--sha256",
+                    "ab" * 32,
+                    "--on",
+                    issued,
+                    db=db,
+                )[0]
+                == 0
+            )
+            assert (
+                run(
+                    "report",
+                    "review",
+                    "--fund",
+                    fund,
+                    "--quarter",
+                    quarter,
+                    "--meeting",
+                    f"M-{reviewed}",
+                    "--on",
+                    reviewed,
+                    db=db,
+                )[0]
+                == 0
+            )
+    code, out, _ = run("compliance", "--as-of", "2004-03-01", "--format", "csv", db=db)
+    assert code == 0, out
+
+
+def test_a_review_before_the_report_is_issued_is_refused(db):
+    code, _, err = run(
+        "report",
+        "review",
+        "--fund",
+        "INTL-BCV",
+        "--quarter",
+        "2003Q3",
+        "--meeting",
+        "M-1",
+        "--on",
+        "2003-11-12",
+        db=db,
+    )
+    assert code == 1
+    assert "'report-not-issued' (FOURTH)" in err
+
+
+def test_a_malformed_meeting_file_names_each_field(db, tmp_path):
+    meeting = tmp_path / "bad.toml"
+    meeting.write_text(
+        'format = "planledger-meeting/1"\ncompany = "INTL-FUNDS"\nmeeting_id = "M"\n'
+        'date = 2004-05-20\ncalled_for_plan = "perhaps"\nagenda = []\nminutes = "m"\n'
+        '[attendance]\nD-ADAMS = "zoom"\n[[resolutions]]\nid = "R"\nkind = "continuance"\n'
+        'fund_classes = ["INTL-BCV/R"]\ntext = "t"\nvotes = { D-ADAMS = "for" }\n'
+    )
+    code, _, err = run("board", "meeting", str(meeting), db=db)
+    assert code == 2
+    assert "bad.toml, field 'called_for_plan'" in err
+    assert "bad.toml, field 'attendance.D-ADAMS'" in err
+    assert "bad.toml, field 'resolutions.0': a continuance resolution needs covers_through" in err
+
+
+def test_a_failed_resolution_is_recorded_and_exits_1(db, tmp_path):
+    meeting = tmp_path / "m.toml"
+    meeting.write_text(
+        (DATA / "approval-INTL-FUNDS.toml")
+        .read_text()
+        .replace("2003-06-17", "2004-05-20")
+        .replace('kind = "plan_approval"', 'kind = "continuance"\ncovers_through = 2005-05-30')
+        .replace('D-BAKER = "for", D-CRUZ = "for"', 'D-BAKER = "against", D-CRUZ = "abstain"')
+    )
+    code, out, _ = run("board", "meeting", str(meeting), db=db)
+    assert code == 1
+    assert "FAILED (board 2/4, Independent Board Members 1/3)" in out
+    code, out, _ = run("board", "meeting", str(meeting), db=db)
+    assert code == 0 and "already recorded" in out
