@@ -24,7 +24,7 @@ from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
 from domain.fund_class import FundClass
 from domain.governance import DirectorStatus, NoticeMethod, ResolutionKind, Tally
 from domain.market_data import MARKET_DATA_ID, MarketData
-from domain.plan import ScheduleBRates
+from domain.plan import FundTerms, ScheduleBRates
 
 if TYPE_CHECKING:
     from adapters.ledger import Ledger
@@ -119,8 +119,13 @@ class GovernanceUseCases:
         if tallies is None:
             return None
         outcomes = []
+        registry = None
         for resolution, tally in zip(meeting.resolutions, tallies, strict=True):
-            if tally.passed:
+            if tally.passed and "add_fund" in resolution.terms:
+                registry = registry or self.registry()
+                added = self._add_fund(company_code, resolution, meeting, registry, provenance)
+                fund_classes[added.key] = added
+            elif tally.passed:
                 for key in resolution.fund_classes:
                     self._carry_out(resolution, meeting, fund_classes[key], provenance)
             outcomes.append(
@@ -128,8 +133,45 @@ class GovernanceUseCases:
                     resolution.resolution_id, resolution.kind.value, resolution.fund_classes, tally
                 )
             )
-        self.store.save(board, *fund_classes.values())
+        self.store.save(board, registry, *fund_classes.values())
         return outcomes
+
+    def _add_fund(
+        self: Ledger,
+        company_code: str,
+        resolution: ResolutionRecord,
+        meeting: MeetingRecord,
+        registry: Any,
+        provenance: Any,
+    ) -> FundClass:
+        """TWELFTH: an amendment adding a fund to Schedule A, in effect from the resolution."""
+        added = resolution.terms["add_fund"]
+        template = self.fund_classes_of(company_code)[0]
+        fund = FundTerms(
+            added["fund_code"],
+            added["fund_name"],
+            company_code,
+            template.company_name,
+            ScheduleBRates(
+                added["absc_rate_annual"],
+                added["service_rate_annual_max"],
+                added["total_rate_annual_max"],
+            ),
+        )
+        fund_class = FundClass.adopt_added_fund(
+            template, fund, meeting.meeting_date, resolution.resolution_id, provenance
+        )
+        fund_class.approve_plan(
+            resolution.resolution_id, meeting.meeting_id, meeting.meeting_date, provenance
+        )
+        registry.register_fund_class(
+            fund.fund_code,
+            fund_class.share_class,
+            fund_class.document_sha256,
+            fund_class.effective_date,
+            provenance,
+        )
+        return fund_class
 
     def _check_meeting(
         self: Ledger, company_code: str, meeting: MeetingRecord, board: Board, source: str
@@ -143,20 +185,21 @@ class GovernanceUseCases:
         ]
         own = {fc.key: fc for fc in self.fund_classes_of(company_code)}
         for index, resolution in enumerate(meeting.resolutions):
-            problems += [
-                InputProblem(
-                    source,
-                    None,
-                    f"resolutions.{index}.fund_classes",
-                    f"{key} is not a fund class of {company_code}",
+            added = _added_fund_class(resolution, own)
+            for key in resolution.fund_classes:
+                if key == added and key in own:
+                    message = f"{key} is already a fund class"
+                elif key != added and key not in own:
+                    message = f"{key} is not a fund class of {company_code}"
+                else:
+                    continue
+                problems.append(
+                    InputProblem(source, None, f"resolutions.{index}.fund_classes", message)
                 )
-                for key in resolution.fund_classes
-                if key not in own
-            ]
         if problems:
             raise InputError(problems)
         wanted = {key for resolution in meeting.resolutions for key in resolution.fund_classes}
-        return {key: own[key] for key in sorted(wanted)}
+        return {key: own[key] for key in sorted(wanted) if key in own}
 
     def _carry_out(
         self: Ledger,
@@ -428,3 +471,12 @@ class GovernanceUseCases:
             raise RuleViolations(violations)
         self.store.save(*fund_classes.values())
         return import_summary(csv_file, outcomes)
+
+
+def _added_fund_class(resolution: ResolutionRecord, own: dict[str, FundClass]) -> str | None:
+    """The key of the fund class an `add_fund` amendment creates (None for other resolutions)."""
+    added = resolution.terms.get("add_fund")
+    if added is None or not own:
+        return None
+    share_class = next(iter(own.values())).share_class
+    return f"{added['fund_code']}/{share_class}"

@@ -23,7 +23,9 @@ covers_through = 2005-05-30           # continuance: the plan year it continues
 ```
 
 Kind-specific keys: `covers_through` and `retroactive` (continuance); `amendment_id` and
-`schedule_b` (amendment); `distributor` and `retroactive` (new_agreement, other_arrangement);
+`schedule_b` (an amendment of the rates), or `add_fund = { code, name, schedule_b }` (an
+amendment adding a fund to Schedule A; its `fund_classes` names the new class); `distributor`
+and `retroactive` (new_agreement, other_arrangement);
 `effective_on` (termination, default the meeting date); `ratifies` (ratification).
 """
 
@@ -51,6 +53,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class AddFundRow(_Strict):
+    code: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
+    name: Text
+    schedule_b: ScheduleBRow
+
+
 class ResolutionRow(_Strict):
     id: Text
     kind: ResolutionKind
@@ -65,6 +73,7 @@ class ResolutionRow(_Strict):
     distributor: str | None = None
     effective_on: date | None = None
     ratifies: str | None = None
+    add_fund: AddFundRow | None = None
 
     @model_validator(mode="after")
     def _kind_needs(self) -> ResolutionRow:
@@ -75,6 +84,8 @@ class ResolutionRow(_Strict):
             ResolutionKind.OTHER_ARRANGEMENT: ["distributor"],
             ResolutionKind.RATIFICATION: ["ratifies"],
         }.get(self.kind, [])
+        if self.kind is ResolutionKind.AMENDMENT and self.add_fund is not None:
+            needs = []
         missing = [name for name in needs if getattr(self, name) is None]
         if missing:
             raise ValueError(f"a {self.kind.value} resolution needs {', '.join(missing)}")
@@ -88,6 +99,15 @@ class ResolutionRow(_Strict):
             value = getattr(self, name)
             if value is not None:
                 terms[name] = value
+        if self.add_fund is not None:
+            rates = schedule_b_rates(self.add_fund.schedule_b)
+            terms["add_fund"] = {
+                "fund_code": self.add_fund.code,
+                "fund_name": self.add_fund.name,
+                "absc_rate_annual": rates.absc_rate_annual,
+                "service_rate_annual_max": rates.service_rate_annual_max,
+                "total_rate_annual_max": rates.total_rate_annual_max,
+            }
         if self.schedule_b is not None:
             terms["amendment_id"] = self.amendment_id or self.id
             rates = schedule_b_rates(self.schedule_b)

@@ -42,7 +42,7 @@ from domain.fund_class_governance import FundClassGovernance
 from domain.ids import fund_class_id, fund_class_key
 from domain.money import ZERO, exact_add, exact_sum, shown_exact
 from domain.periods import ONE_DAY, Period, is_last_day_of_month, month_label
-from domain.plan import FundTerms, PlanTerms
+from domain.plan import FundTerms, PlanTerms, find_schedule_b_violations
 from domain.rates import DAY_COUNT_ACTUAL_ACTUAL
 from domain.terms import NotInEffect, PlanStanding
 
@@ -514,7 +514,44 @@ class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
             day_count=DAY_COUNT_ACTUAL_ACTUAL,
         )
 
+    @classmethod
+    def adopt_added_fund(
+        cls,
+        template: FundClass,
+        fund: FundTerms,
+        effective_date: date,
+        resolution_id: str,
+        provenance: Provenance,
+    ) -> FundClass:
+        """A fund added to Schedule A by an amendment (TWELFTH): the plan's terms of a fund of
+        the same Company, the new fund's own rates, in effect from the resolution."""
+        violations = find_schedule_b_violations(fund.fund_code, fund.schedule_b)
+        if violations:
+            raise violations[0]
+        key = f"plan-amendment/{resolution_id}/fund-class/{fund.fund_code}/{template.share_class}"
+        return cls._create(
+            cls.PlanAdopted,
+            id=fund_class_id(fund.fund_code, template.share_class),
+            **provenance_fields(provenance, effective_date, key),
+            plan_key=template.plan_key,
+            plan_title=template.plan_title,
+            document_sha256=template.document_sha256,
+            company_code=template.company_code,
+            company_name=template.company_name,
+            fund_code=fund.fund_code,
+            fund_name=fund.fund_name,
+            share_class=template.share_class,
+            distributor_name=template.distributor_name,
+            effective_date=max(effective_date, template.effective_date),
+            initial_term_end=template.initial_term_end,
+            absc_rate_annual=fund.schedule_b.absc_rate_annual,
+            service_rate_annual_max=fund.schedule_b.service_rate_annual_max,
+            total_rate_annual_max=fund.schedule_b.total_rate_annual_max,
+            day_count=DAY_COUNT_ACTUAL_ACTUAL,
+        )
+
     def _adopt(self, event: FundClass.PlanAdopted) -> None:
+        self.plan_title = event.plan_title
         self.fund_code = event.fund_code
         self.share_class = event.share_class
         self.fund_name = event.fund_name

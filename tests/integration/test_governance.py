@@ -498,3 +498,34 @@ def test_the_asset_based_part_stops_when_the_remaining_amount_is_used_up(loaded_
     days = accrued_days(loaded_ledger)
     assert days[date(2003, 8, 4)].absc_amount == Decimal("0.00")
     assert days[date(2003, 8, 5)].absc_amount == Decimal("68.50")
+
+
+def test_an_amendment_adding_a_fund_to_schedule_a_adopts_a_new_class(loaded_ledger, tmp_path):
+    added = resolution(
+        "R-ADD",
+        "amendment",
+        ["INTL-GROWTH/R"],
+        add_fund={
+            "fund_code": "INTL-GROWTH",
+            "fund_name": "INVESCO International Growth Fund",
+            "absc_rate_annual": Decimal("0.0025"),
+            "service_rate_annual_max": Decimal("0.0025"),
+            "total_rate_annual_max": Decimal("0.0050"),
+        },
+    )
+    (outcome,) = meet(loaded_ledger, date(2003, 9, 15), added)
+    assert outcome.tally.passed
+    assert "INTL-GROWTH/R" in loaded_ledger.fund_class_keys()
+    growth = {day: Decimal("5000000.00") for day in every_day(date(2003, 9, 15), date(2003, 9, 30))}
+    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "g.csv", growth, fund="INTL-GROWTH"))
+    (summary,) = loaded_ledger.accrue(
+        date(2003, 9, 30), max_carry_days=4, fund_classes=["INTL-GROWTH/R"]
+    )
+    assert (summary.first_day, summary.days_accrued) == (date(2003, 9, 15), 16)
+    with pytest.raises(InputError) as bad:
+        meet(
+            loaded_ledger,
+            date(2003, 9, 16),
+            resolution("R-ADD2", "amendment", ["INTL-GROWTH/R"], add_fund=added.terms["add_fund"]),
+        )
+    assert "INTL-GROWTH/R is already a fund class" in str(bad.value.problems[0])
