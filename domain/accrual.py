@@ -72,6 +72,11 @@ def split_cents_in_two(total_cents: Decimal, first: Decimal, second: Decimal) ->
     `allocate_largest_remainder`, so ties (equal rates) resolve identically: to the first part.
     A property test checks the two against each other.
     """
+    if first == second:
+        # Equal weights (Schedule B's 0.25% + 0.25%): equal quotas, so the odd cent, if any,
+        # goes to the first part; that is half the total rounded half-up.
+        first_cents = round_half_up_to_cent(total_cents / 2)
+        return [first_cents, total_cents - first_cents]
     weight = exact_add(first, second)
     first_quota = quota(total_cents, first, weight)
     second_quota = quota(total_cents, second, weight)

@@ -39,6 +39,8 @@ from psycopg import sql
 
 from adapters.ledger import Ledger
 from adapters.persistence import open_store, parse_database_url, psycopg_conninfo
+from domain.board import MeetingRecord, ResolutionRecord
+from domain.governance import AttendanceMode, DirectorStatus, Relief, ResolutionKind, Vote
 
 YEAR = 2005
 HOLIDAYS = {
@@ -131,6 +133,44 @@ def write_inputs(folder: Path, fund_classes: int) -> tuple[Path, Path]:
     return plan, csv_path
 
 
+def approve_every_company(ledger: Ledger) -> None:
+    """Each board approves the plan for all its funds (without it nothing would accrue)."""
+    directors = ["D-1", "D-2", "D-3"]
+    companies: dict[str, list[str]] = {}
+    for fund_class in ledger.fund_classes():
+        companies.setdefault(fund_class.company_code, []).append(fund_class.key)
+    for company, keys in companies.items():
+        board = ledger._board_or_open(company, date(YEAR - 1, 1, 1))
+        for code in directors:
+            board.declare_director_status(
+                DirectorStatus(code, code, True, False, False),
+                date(YEAR - 1, 1, 1),
+                "questionnaire",
+                "counsel",
+                ledger.provenance("bench"),
+            )
+        ledger.store.save(board)
+        meeting = MeetingRecord(
+            meeting_id=f"{company}-approval",
+            meeting_date=date(YEAR - 1, 12, 15),
+            called_for_plan=True,
+            agenda=["approval of the plan"],
+            attendance={code: AttendanceMode.PHYSICAL for code in directors},
+            relief=Relief.NONE,
+            minutes_reference="minutes",
+            resolutions=[
+                ResolutionRecord(
+                    resolution_id=f"{company}-approval-1",
+                    kind=ResolutionKind.PLAN_APPROVAL,
+                    fund_classes=keys,
+                    text="approved",
+                    votes={code: Vote.FOR for code in directors},
+                )
+            ],
+        )
+        ledger.record_meeting(company, meeting, source="bench")
+
+
 def count_events(store) -> int:
     return store.recorder.max_notification_id() or 0
 
@@ -140,6 +180,7 @@ def run_ledger(url: str, plan: Path, csv_path: Path) -> dict[str, float]:
     try:
         ledger = Ledger(store, actor="bench")
         ledger.load_plan(plan)
+        approve_every_company(ledger)
         before = count_events(store)
         started = time.perf_counter()
         ledger.import_net_assets(csv_path)
