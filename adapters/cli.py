@@ -16,11 +16,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TextIO
 
-from adapters import commands, commands_governance
+from adapters import commands, commands_governance, commands_reports
 from adapters.input_errors import InputError
 from adapters.persistence import DEFAULT_DATABASE_URL, DatabaseUrlError
 from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
 from domain.periods import parse_period
+from projections.rows import PROJECTIONS as PROJECTION_NAMES
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -347,7 +348,46 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     balances.add_argument("--as-of", type=iso_date, help="business date (default: today)")
     _format_option(balances)
-    balances.set_defaults(handler=commands.balances)
+    balances.set_defaults(handler=commands_reports.balances)
+    trial = sub.add_parser(
+        "trial-balance",
+        parents=[common],
+        help="every account of the journal; debits = credits",
+    )
+    trial.add_argument("--as-of", type=iso_date, help="business date (default: today)")
+    _format_option(trial)
+    trial.set_defaults(handler=commands_reports.trial_balance_command)
+    journal = sub.add_parser(
+        "journal", parents=[common], help="the double-entry journal, one line per posting"
+    )
+    journal.add_argument("--period", type=period, help="business dates, e.g. 2003-07 or 2003Q3")
+    journal.add_argument("--fund-class", metavar="FUND/CLASS")
+    _format_option(journal)
+    journal.set_defaults(handler=commands_reports.journal_command)
+    rebuild = sub.add_parser(
+        "rebuild",
+        parents=[common],
+        help="drop and rebuild read models from the whole log",
+    )
+    rebuild.add_argument("--projection", choices=sorted(PROJECTION_NAMES))
+    rebuild.set_defaults(handler=commands_reports.rebuild)
+    split = sub.add_parser(
+        "split",
+        parents=[common],
+        help="the SIXTH split: plan payments, service fees, deemed asset-based sales charge",
+    )
+    split.add_argument(
+        "--period", type=period, required=True, help="e.g. 2003Q3 or 2003-07..2004-06"
+    )
+    split.add_argument(
+        "--by",
+        choices=("period", "month", "quarter", "plan-year"),
+        default="period",
+        help="cut the period (default: one row per class)",
+    )
+    split.add_argument("--fund-class", metavar="FUND/CLASS")
+    _format_option(split)
+    split.set_defaults(handler=commands_reports.split_command)
 
 
 def _add_board_commands(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -10,7 +10,6 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
@@ -18,13 +17,12 @@ from adapters.ledger import Ledger
 from adapters.output import Column, render
 from adapters.persistence import open_store
 from adapters.progress import progress_bar
+from adapters.read_models import ReadModels, read_model_engine
 from domain.errors import RuleViolation, RuleViolations
 from domain.expenditures import Performer, Purpose
-from domain.ids import fund_class_id
 from domain.money import shown_exact
 from domain.rates import format_percent, parse_percent
 from domain.service import ADVANCED, PAID, AgreementKind
-from projections.balances import balances_as_of
 
 PURPOSE_CHOICES = [purpose.value for purpose in Purpose]
 PERFORMER_CHOICES = [performer.value for performer in Performer]
@@ -38,10 +36,17 @@ class Context:
 
 @contextmanager
 def open_ledger(context: Context) -> Iterator[Ledger]:
+    """The ledger, with its read models caught up before the command and after it."""
     store = open_store(context.database_url)
+    read_models = ReadModels(store, read_model_engine(context.database_url))
     try:
-        yield Ledger(store, context.actor)
+        read_models.catch_up(progress=progress_bar("read models"))
+        ledger = Ledger(store, context.actor)
+        ledger.read_models = read_models
+        yield ledger
+        read_models.catch_up(progress=progress_bar("read models"))
     finally:
+        read_models.close()
         store.close()
 
 
@@ -336,49 +341,4 @@ def record_expenditure(context: Context, arguments: argparse.Namespace, out: Tex
             company_agreement_reference=arguments.company_agreement_reference,
         )
     out.write(f"expenditure {arguments.reference} of {arguments.amount} {outcome}\n")
-    return 0
-
-
-# ---- balances -------------------------------------------------------------------------------
-
-BALANCE_COLUMNS = [
-    Column("fund_class", "Fund class"),
-    Column("accrued_through", "Accrued through"),
-    Column("absc_accrued", "ABSC accrued", money=True),
-    Column("service_accrued", "Service accrued", money=True),
-    Column("accrued", "Accrued", money=True),
-    Column("absc_paid", "ABSC paid", money=True),
-    Column("service_paid", "Service paid", money=True),
-    Column("paid", "Paid", money=True),
-    Column("absc_payable", "ABSC payable", money=True),
-    Column("service_payable", "Service payable", money=True),
-    Column("payable", "Payable", money=True),
-]
-
-
-def balances(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
-    as_of = arguments.as_of or date.today()
-    with open_ledger(context) as ledger:
-        events = [
-            event
-            for key in ledger.fund_class_keys()
-            for event in ledger.stream(fund_class_id(*key.split("/", 1)))
-        ]
-    rows = [
-        {
-            "fund_class": balance.fund_class,
-            "accrued_through": balance.accrued_through,
-            "absc_accrued": balance.absc.accrued,
-            "service_accrued": balance.service.accrued,
-            "accrued": balance.total.accrued,
-            "absc_paid": balance.absc.paid,
-            "service_paid": balance.service.paid,
-            "paid": balance.total.paid,
-            "absc_payable": balance.absc.payable,
-            "service_payable": balance.service.payable,
-            "payable": balance.total.payable,
-        }
-        for balance in balances_as_of(events, as_of)
-    ]
-    out.write(render(rows, BALANCE_COLUMNS, arguments.format))
     return 0

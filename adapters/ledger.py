@@ -127,6 +127,7 @@ class Ledger(GovernanceUseCases):
     def __init__(self, store: LedgerStore, actor: str) -> None:
         self.store = store
         self.actor = actor
+        self.read_models: Any = None  # set by the command line, which keeps them current
 
     def provenance(self, source: str) -> Provenance:
         return Provenance(self.actor, source)

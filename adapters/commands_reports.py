@@ -1,0 +1,213 @@
+"""Handlers of the read commands served by the read models: balances, journal, trial balance,
+the SIXTH split, rebuilds, and the reports and exports."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import TextIO
+
+from adapters.commands import CommandInputError, Context, open_ledger
+from adapters.output import Column, render
+from adapters.progress import progress_bar
+from adapters.read_queries import balances as read_balances
+from adapters.read_queries import dollars, journal, split_inputs, trial_balance
+from domain.periods import Period
+from domain.rates import format_percent
+from projections.rows import PROJECTIONS
+from projections.split import combine, split_by_month, sub_periods
+
+BALANCE_COLUMNS = [
+    Column("fund_class", "Fund class"),
+    Column("accrued_through", "Accrued through"),
+    Column("absc_accrued", "ABSC accrued", money=True),
+    Column("service_accrued", "Service accrued", money=True),
+    Column("accrued", "Accrued", money=True),
+    Column("absc_paid", "ABSC paid", money=True),
+    Column("service_paid", "Service paid", money=True),
+    Column("paid", "Paid", money=True),
+    Column("absc_payable", "ABSC payable", money=True),
+    Column("service_payable", "Service payable", money=True),
+    Column("payable", "Payable", money=True),
+]
+
+
+def balances(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    as_of = arguments.as_of or date.today()
+    with open_ledger(context) as ledger:
+        found = read_balances(ledger.read_models.engine, as_of)
+    rows = [
+        {
+            "fund_class": balance.fund_class,
+            "accrued_through": balance.accrued_through,
+            "absc_accrued": dollars(balance.absc_accrued),
+            "service_accrued": dollars(balance.service_accrued),
+            "accrued": dollars(balance.accrued),
+            "absc_paid": dollars(balance.absc_paid),
+            "service_paid": dollars(balance.service_paid),
+            "paid": dollars(balance.paid),
+            "absc_payable": dollars(balance.absc_payable),
+            "service_payable": dollars(balance.service_payable),
+            "payable": dollars(balance.payable),
+        }
+        for balance in found
+    ]
+    out.write(render(rows, BALANCE_COLUMNS, arguments.format))
+    return 0
+
+
+TRIAL_BALANCE_COLUMNS = [
+    Column("account", "Account"),
+    Column("debit", "Debit", money=True),
+    Column("credit", "Credit", money=True),
+    Column("balance", "Balance", money=True),
+]
+
+
+def trial_balance_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    as_of = arguments.as_of or date.today()
+    with open_ledger(context) as ledger:
+        accounts = trial_balance(ledger.read_models.engine, as_of)
+    rows = [
+        {
+            "account": row.account,
+            "debit": dollars(row.debit_cents),
+            "credit": dollars(row.credit_cents),
+            "balance": dollars(row.balance_cents),
+        }
+        for row in accounts
+    ]
+    debits = sum(row.debit_cents for row in accounts)
+    credits = sum(row.credit_cents for row in accounts)
+    rows.append(
+        {
+            "account": "TOTAL",
+            "debit": dollars(debits),
+            "credit": dollars(credits),
+            "balance": dollars(debits - credits),
+        }
+    )
+    out.write(render(rows, TRIAL_BALANCE_COLUMNS, arguments.format))
+    if debits != credits:  # pragma: no cover - the journal is balanced entry by entry
+        raise CommandInputError(f"the trial balance does not balance: {debits} != {credits}")
+    return 0
+
+
+JOURNAL_COLUMNS = [
+    Column("business_date", "Date"),
+    Column("entry_id", "Entry (event)"),
+    Column("kind", "Kind"),
+    Column("account", "Account"),
+    Column("debit", "Debit", money=True),
+    Column("credit", "Credit", money=True),
+    Column("narration", "Narration"),
+    Column("actor", "Actor"),
+    Column("source", "Source"),
+]
+
+
+def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    period: Period | None = arguments.period
+    with open_ledger(context) as ledger:
+        rows = journal(
+            ledger.read_models.engine,
+            start=period.start if period else None,
+            end_inclusive=period.end_inclusive if period else None,
+            fund_class=arguments.fund_class,
+        )
+    records = [
+        {
+            "business_date": row.business_date,
+            "entry_id": row.entry_id,
+            "kind": row.kind,
+            "account": row.account,
+            "debit": dollars(row.debit_cents),
+            "credit": dollars(row.credit_cents),
+            "narration": row.narration,
+            "actor": row.actor,
+            "source": row.source,
+        }
+        for row in rows
+    ]
+    out.write(render(records, JOURNAL_COLUMNS, arguments.format))
+    return 0
+
+
+def rebuild(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    names = [arguments.projection] if arguments.projection else list(PROJECTIONS)
+    with open_ledger(context) as ledger:
+        done = ledger.read_models.rebuild(names, progress_bar("rebuilding"))
+    out.write(f"rebuilt {', '.join(names)} from {done.events} events (position {done.position})\n")
+    return 0
+
+
+SPLIT_COLUMNS = [
+    Column("fund_class", "Fund class"),
+    Column("period", "Period"),
+    Column("plan_payments", "Plan payments", money=True),
+    Column("service_fees", "Service fees", money=True),
+    Column("deemed_absc", "Deemed ABSC", money=True),
+    Column("own_resources", "Fees from own resources", money=True),
+    Column("average_daily_net_assets", "Avg daily net assets", money=True),
+    Column("payments_rate", "Payments p.a."),
+    Column("service_rate", "Service p.a."),
+    Column("absc_rate", "Deemed ABSC p.a."),
+    Column("caps", "FINRA caps"),
+    Column("by_provider", "Service fees by provider"),
+]
+
+
+def _rate(value: object) -> str:
+    return "" if value is None else format_percent(value)  # type: ignore[arg-type]
+
+
+def split_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    period: Period = arguments.period
+    with open_ledger(context) as ledger:
+        payments, fees, bases = split_inputs(
+            ledger.read_models.engine, period.start, period.end_exclusive
+        )
+        term_end = ledger.fund_classes()[0].initial_term_end if ledger.fund_class_keys() else None
+    months = split_by_month(payments, fees, bases)
+    anniversary = (term_end.month, term_end.day) if term_end else (5, 30)
+    pieces = (
+        [(period.label(), period)]
+        if arguments.by == "period"
+        else sub_periods(period, arguments.by, anniversary)
+    )
+    classes = sorted({fund_class for fund_class, _ in months})
+    if arguments.fund_class:
+        classes = [key for key in classes if key == arguments.fund_class]
+    rows = []
+    for fund_class in classes:
+        for label, piece in pieces:
+            figures = combine(
+                fund_class,
+                label,
+                (
+                    months[(fund_class, month)]
+                    for month in piece.months()
+                    if (fund_class, month) in months and month in period.months()
+                ),
+            )
+            rows.append(
+                {
+                    "fund_class": fund_class,
+                    "period": label,
+                    "plan_payments": dollars(figures.plan_payments),
+                    "service_fees": dollars(figures.service_from_plan),
+                    "deemed_absc": dollars(figures.deemed_absc),
+                    "own_resources": dollars(figures.service_from_own_resources),
+                    "average_daily_net_assets": figures.average_daily_net_assets,
+                    "payments_rate": _rate(figures.annualised(figures.plan_payments)),
+                    "service_rate": _rate(figures.annualised(figures.service_from_plan)),
+                    "absc_rate": _rate(figures.annualised(figures.deemed_absc)),
+                    "caps": "; ".join(figures.exceeds()) or "within",
+                    "by_provider": " ".join(
+                        f"{provider}={dollars(cents)}"
+                        for provider, cents in sorted(figures.service_fees_by_provider.items())
+                    ),
+                }
+            )
+    out.write(render(rows, SPLIT_COLUMNS, arguments.format))
+    return 0

@@ -1,0 +1,217 @@
+"""The double-entry journal: each money event as a balanced entry of named accounts.
+
+A pure function from one event to its entry (or None). Amounts are integer cents, so sums are
+exact in any database. The fund class's books and the Distributor's are in one journal, told
+apart by their accounts:
+
+    Expenses:Plan12b1:{class}:AssetBasedSalesCharge     the class's 12b-1 expense, per part
+    Expenses:Plan12b1:{class}:ServiceFee
+    Liabilities:PayableToDistributor:{class}:AssetBasedSalesCharge   what the class owes
+    Liabilities:PayableToDistributor:{class}:ServiceFee
+    Assets:Fund:{class}:Cash                            what the class paid out
+    Assets:Distributor:Cash                             the Distributor's cash
+    Income:Distributor:PlanFees:{class}                 plan fees the Distributor received
+    Expenses:Distributor:ServiceFees:{class}:{provider} service fees it paid (SEVENTH)
+    Expenses:Distributor:Fifth:{class}:{Purpose}        what it spent, by FIFTH purpose
+
+A `{class}` is the fund code and share class joined by a dash (`INTL-BCV-R`), so that every
+account name is also a valid Beancount account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import singledispatch
+from typing import Any
+
+from domain.fund_class import FundClass
+from domain.money import CENT
+from domain.service import ServiceArrangement
+
+ABSC = "AssetBasedSalesCharge"
+SERVICE = "ServiceFee"
+DISTRIBUTOR_CASH = "Assets:Distributor:Cash"
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    account: str
+    debit_cents: int
+    credit_cents: int
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    entry_id: str  # the event's identity: stream id and version
+    business_date: date
+    fund_class: str
+    kind: str
+    narration: str
+    lines: tuple[JournalLine, ...]
+
+    @property
+    def is_balanced(self) -> bool:
+        return sum(line.debit_cents for line in self.lines) == sum(
+            line.credit_cents for line in self.lines
+        )
+
+
+def cents(amount: Decimal) -> int:
+    assert amount == amount.quantize(CENT), amount
+    return int(amount * 100)
+
+
+def account_component(text: str) -> str:
+    """`INTL-BCV/R` → `INTL-BCV-R`; `sales_seminars` → `SalesSeminars`."""
+    if "_" in text or text.islower():
+        return "".join(part.capitalize() for part in text.split("_"))
+    return text.replace("/", "-")
+
+
+def signed_line(account: str, amount_cents: int) -> JournalLine:
+    """A debit for a positive amount, a credit for a negative one."""
+    if amount_cents >= 0:
+        return JournalLine(account, amount_cents, 0)
+    return JournalLine(account, 0, -amount_cents)
+
+
+@dataclass(frozen=True)
+class StreamContext:
+    """What an event's stream is about: its fund class and, for a service arrangement, the
+    provider."""
+
+    fund_class_key: str  # INTL-BCV/R
+    provider: str = ""
+
+    @property
+    def fund_class(self) -> str:
+        """The fund class as an account component: INTL-BCV-R."""
+        return self.fund_class_key.replace("/", "-")
+
+
+def entry_id(event: Any) -> str:
+    return f"{event.originator_id}:{event.originator_version}"
+
+
+@singledispatch
+def journal_entry(event: Any, context: StreamContext) -> JournalEntry | None:
+    """The entry an event posts; None for events that move no money.
+
+    Args:
+        context: what the event's stream is about; the caller knows it from the event that
+            created the stream.
+    """
+    return None
+
+
+def _accrual_entry(
+    event: Any, fund_class: str, kind: str, narration: str, *, absc: int, service: int
+) -> JournalEntry | None:
+    if absc == 0 and service == 0:
+        return None
+    lines = [
+        signed_line(f"Expenses:Plan12b1:{fund_class}:{ABSC}", absc),
+        signed_line(f"Expenses:Plan12b1:{fund_class}:{SERVICE}", service),
+        signed_line(f"Liabilities:PayableToDistributor:{fund_class}:{ABSC}", -absc),
+        signed_line(f"Liabilities:PayableToDistributor:{fund_class}:{SERVICE}", -service),
+    ]
+    return JournalEntry(
+        entry_id(event),
+        event.business_date,
+        fund_class,
+        kind,
+        narration,
+        tuple(line for line in lines if line.debit_cents or line.credit_cents),
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.FeeAccrued, context: StreamContext) -> JournalEntry | None:
+    return _accrual_entry(
+        event,
+        context.fund_class,
+        "accrual",
+        f"12b-1 fee accrued on {event.basis_net_assets} at "
+        f"{event.absc_rate_annual}+{event.service_rate_annual} /{event.days_in_year}",
+        absc=cents(event.absc_amount),
+        service=cents(event.service_amount),
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.AccrualTrueUpPosted, context: StreamContext) -> JournalEntry | None:
+    return _accrual_entry(
+        event,
+        context.fund_class,
+        "true-up",
+        f"month-end true-up {event.month}: the month rounded once is {event.month_amount}",
+        absc=cents(event.adjustment_absc),
+        service=cents(event.adjustment_service),
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.DistributorPaid, context: StreamContext) -> JournalEntry | None:
+    fund_class = context.fund_class
+    total = cents(event.amount)
+    lines = (
+        JournalLine(
+            f"Liabilities:PayableToDistributor:{fund_class}:{ABSC}", cents(event.absc_amount), 0
+        ),
+        JournalLine(
+            f"Liabilities:PayableToDistributor:{fund_class}:{SERVICE}",
+            cents(event.service_amount),
+            0,
+        ),
+        JournalLine(f"Assets:Fund:{fund_class}:Cash", 0, total),
+        JournalLine(DISTRIBUTOR_CASH, total, 0),
+        JournalLine(f"Income:Distributor:PlanFees:{fund_class}", 0, total),
+    )
+    advance = " (advance)" if event.is_advance else ""
+    return JournalEntry(
+        entry_id(event),
+        event.business_date,
+        fund_class,
+        "distributor-payment",
+        f"plan fees paid to the Distributor for {event.period_start}.."
+        f"{event.period_end_exclusive} ref {event.reference}{advance}",
+        tuple(line for line in lines if line.debit_cents or line.credit_cents),
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.ExpenditureRecorded, context: StreamContext) -> JournalEntry | None:
+    fund_class = context.fund_class
+    amount = cents(event.amount)
+    purpose = account_component(event.purpose)
+    return JournalEntry(
+        entry_id(event),
+        event.business_date,
+        fund_class,
+        "expenditure",
+        f"{event.description} by {event.performer_name} ({event.performer}) ref {event.reference}",
+        (
+            JournalLine(f"Expenses:Distributor:Fifth:{fund_class}:{purpose}", amount, 0),
+            JournalLine(DISTRIBUTOR_CASH, 0, amount),
+        ),
+    )
+
+
+@journal_entry.register
+def _(event: ServiceArrangement.ServiceFeePaid, context: StreamContext) -> JournalEntry | None:
+    amount = cents(event.amount)
+    fund_class, provider = context.fund_class, context.provider
+    return JournalEntry(
+        entry_id(event),
+        event.business_date,
+        fund_class,
+        "service-fee",
+        f"service fee {event.paid_or_advanced} to {provider} for {event.period_start}.."
+        f"{event.period_end_exclusive} ref {event.reference}",
+        (
+            JournalLine(f"Expenses:Distributor:ServiceFees:{fund_class}:{provider}", amount, 0),
+            JournalLine(DISTRIBUTOR_CASH, 0, amount),
+        ),
+    )

@@ -1,0 +1,260 @@
+"""Read-model rows as pure functions of events.
+
+Every read model is append-only: each event adds rows and never changes earlier ones, so a
+catch-up only inserts, and a rebuild is the same inserts from the first event. Money is in
+integer cents and rates are exact decimal strings, so every database sums them exactly.
+
+Projections, by name (each has its own tracking position):
+
+    streams    what each stream is about (fund class, provider), and provider agreements
+    journal    the double-entry journal (projections/journal.py)
+    payments   payments to the Distributor, service fees to providers, FIFTH expenditures
+    accruals   each day's accrual and each true-up, with the basis (for averages and rates)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import singledispatch
+from typing import Any
+
+from domain.fund_class import FundClass
+from domain.ids import fund_class_key
+from domain.periods import month_label
+from domain.service import ServiceArrangement
+from projections.journal import StreamContext, cents, entry_id, journal_entry
+
+Row = tuple[str, dict[str, Any]]
+Project = Callable[[Any, StreamContext], list[Row]]
+
+
+@singledispatch
+def stream_rows(event: Any, context: StreamContext) -> list[Row]:
+    return []
+
+
+@stream_rows.register
+def _(event: FundClass.PlanAdopted, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "streams",
+            {
+                "stream_id": str(event.originator_id),
+                "kind": "fund_class",
+                "fund_class": fund_class_key(event.fund_code, event.share_class),
+                "provider": "",
+                "company_code": event.company_code,
+            },
+        )
+    ]
+
+
+@stream_rows.register
+def _(event: ServiceArrangement.ServiceArrangementOpened, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "streams",
+            {
+                "stream_id": str(event.originator_id),
+                "kind": "service_arrangement",
+                "fund_class": fund_class_key(event.fund_code, event.share_class),
+                "provider": event.provider_code,
+                "company_code": "",
+            },
+        )
+    ]
+
+
+@stream_rows.register
+def _(event: ServiceArrangement.ProviderAgreementSigned, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "provider_agreements",
+            {
+                "stream_id": str(event.originator_id),
+                "provider": context.provider,
+                "fund_class": context.fund_class_key,
+                "reference": event.agreement_reference,
+                "agreement_kind": event.kind,
+                "rate_annual": str(event.contractual_rate_annual),
+                "effective_from": event.effective_from,
+                "effective_to": event.effective_to,
+            },
+        )
+    ]
+
+
+def journal_rows(event: Any, context: StreamContext) -> list[Row]:
+    entry = journal_entry(event, context)
+    if entry is None:
+        return []
+    assert entry.is_balanced, entry
+    rows: list[Row] = [
+        (
+            "journal_entries",
+            {
+                "entry_id": entry.entry_id,
+                "business_date": entry.business_date,
+                "recorded_at": event.timestamp.isoformat(),
+                "fund_class": entry.fund_class,
+                "kind": entry.kind,
+                "narration": entry.narration,
+                "actor": event.actor,
+                "source": event.source,
+            },
+        )
+    ]
+    rows += [
+        (
+            "journal_lines",
+            {
+                "entry_id": entry.entry_id,
+                "line_no": number,
+                "business_date": entry.business_date,
+                "account": line.account,
+                "debit_cents": line.debit_cents,
+                "credit_cents": line.credit_cents,
+            },
+        )
+        for number, line in enumerate(entry.lines, start=1)
+    ]
+    return rows
+
+
+@singledispatch
+def payment_rows(event: Any, context: StreamContext) -> list[Row]:
+    return []
+
+
+@payment_rows.register
+def _(event: FundClass.DistributorPaid, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "distributor_payments",
+            {
+                "entry_id": entry_id(event),
+                "fund_class": context.fund_class_key,
+                "paid_on": event.business_date,
+                "period_start": event.period_start,
+                "period_end_exclusive": event.period_end_exclusive,
+                "amount_cents": cents(event.amount),
+                "absc_cents": cents(event.absc_amount),
+                "service_cents": cents(event.service_amount),
+                "is_advance": event.is_advance,
+                "reference": event.reference,
+            },
+        )
+    ]
+
+
+@payment_rows.register
+def _(event: ServiceArrangement.ServiceFeePaid, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "service_fees",
+            {
+                "entry_id": entry_id(event),
+                "fund_class": context.fund_class_key,
+                "provider": context.provider,
+                "paid_on": event.business_date,
+                "period_start": event.period_start,
+                "period_end_exclusive": event.period_end_exclusive,
+                "amount_cents": cents(event.amount),
+                "cap_cents": cents(event.cap_amount),
+                "paid_or_advanced": event.paid_or_advanced,
+                "reference": event.reference,
+            },
+        )
+    ]
+
+
+@payment_rows.register
+def _(event: FundClass.ExpenditureRecorded, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "expenditures",
+            {
+                "entry_id": entry_id(event),
+                "fund_class": context.fund_class_key,
+                "incurred_on": event.business_date,
+                "period_start": event.period_start,
+                "period_end_exclusive": event.period_end_exclusive,
+                "purpose": event.purpose,
+                "performer": event.performer,
+                "performer_name": event.performer_name,
+                "amount_cents": cents(event.amount),
+                "description": event.description,
+                "reference": event.reference,
+            },
+        )
+    ]
+
+
+@singledispatch
+def accrual_rows(event: Any, context: StreamContext) -> list[Row]:
+    return []
+
+
+@accrual_rows.register
+def _(event: FundClass.FeeAccrued, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "accruals",
+            {
+                "entry_id": entry_id(event),
+                "fund_class": context.fund_class_key,
+                "business_date": event.business_date,
+                "month": month_label(event.business_date),
+                "kind": "accrual",
+                "basis_cents": cents(event.basis_net_assets),
+                "days_in_year": event.days_in_year,
+                "absc_rate_annual": str(event.absc_rate_annual),
+                "service_rate_annual": str(event.service_rate_annual),
+                "absc_cents": cents(event.absc_amount),
+                "service_cents": cents(event.service_amount),
+            },
+        )
+    ]
+
+
+@accrual_rows.register
+def _(event: FundClass.AccrualTrueUpPosted, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "accruals",
+            {
+                "entry_id": entry_id(event),
+                "fund_class": context.fund_class_key,
+                "business_date": event.business_date,
+                "month": event.month,
+                "kind": "true-up",
+                "basis_cents": 0,
+                "days_in_year": 0,
+                "absc_rate_annual": "",
+                "service_rate_annual": "",
+                "absc_cents": cents(event.adjustment_absc),
+                "service_cents": cents(event.adjustment_service),
+            },
+        )
+    ]
+
+
+PROJECTIONS: dict[str, Project] = {
+    "streams": stream_rows,
+    "journal": journal_rows,
+    "payments": payment_rows,
+    "accruals": accrual_rows,
+}
+
+
+def context_of_new_stream(event: Any) -> tuple[str, StreamContext] | None:
+    """The context a stream-creating event establishes, for the events that follow it."""
+    if isinstance(event, FundClass.PlanAdopted):
+        return str(event.originator_id), StreamContext(
+            fund_class_key(event.fund_code, event.share_class)
+        )
+    if isinstance(event, ServiceArrangement.ServiceArrangementOpened):
+        return str(event.originator_id), StreamContext(
+            fund_class_key(event.fund_code, event.share_class), event.provider_code
+        )
+    return None
