@@ -370,6 +370,7 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         help="drop and rebuild read models from the whole log",
     )
     rebuild.add_argument("--projection", choices=sorted(PROJECTION_NAMES))
+
     rebuild.set_defaults(handler=commands_reports.rebuild)
     split = sub.add_parser(
         "split",
@@ -388,6 +389,13 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     split.add_argument("--fund-class", metavar="FUND/CLASS")
     _format_option(split)
     split.set_defaults(handler=commands_reports.split_command)
+    export = sub.add_parser("export", parents=[common], help="export the books")
+    export_sub = export.add_subparsers(dest="export_command", required=True, metavar="FORMAT")
+    beancount = export_sub.add_parser(
+        "beancount", parents=[common], help="the journal as a Beancount ledger (bean-check, Fava)"
+    )
+    beancount.add_argument("--out", type=Path, required=True)
+    beancount.set_defaults(handler=commands_reports.export_beancount_command)
 
 
 def _add_board_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -507,15 +515,36 @@ def _add_governance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 def _add_report_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     report = sub.add_parser("report", parents=[common], help="the FOURTH quarterly reports")
     report_sub = report.add_subparsers(dest="report_command", required=True, metavar="ACTION")
+    quarterly = report_sub.add_parser(
+        "quarterly",
+        parents=[common],
+        help="write the FOURTH quarterly report of each class",
+        description="Write the quarterly report (amounts expended and their purposes, the SIXTH "
+        "split, accruals and payments, the year to date) as JSON, CSV, HTML and PDF.",
+    )
+    quarterly.add_argument("--quarter", required=True, help="e.g. 2003Q3")
+    quarterly.add_argument(
+        "--fund-class",
+        action="append",
+        dest="fund_classes",
+        metavar="FUND/CLASS",
+        help="repeatable; default every fund class",
+    )
+    quarterly.add_argument("--out", type=Path, required=True, help="folder for the files")
+    quarterly.add_argument("--formats", default="json,csv,html,pdf")
+    quarterly.set_defaults(handler=commands_reports.report_quarterly)
     issue = report_sub.add_parser(
-        "issue", parents=[common], help="record that a quarter's written report was issued"
+        "issue",
+        parents=[common],
+        help="record that a quarter's written report was issued",
+        description="Record the issue of a quarter's report, identified by the SHA-256 of its "
+        "JSON form as the ledger builds it now.",
     )
     _fund_class_options(issue)
     issue.add_argument("--quarter", required=True)
-    issue.add_argument("--sha256", required=True, help="SHA-256 of the report document")
     issue.add_argument("--on", type=iso_date, required=True)
     issue.add_argument("--issued-by", default="the Distributor")
-    issue.set_defaults(handler=commands_governance.report_issue)
+    issue.set_defaults(handler=commands_reports.report_issue)
     review = report_sub.add_parser(
         "review", parents=[common], help="record the board's review of a quarter's report"
     )

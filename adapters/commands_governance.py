@@ -179,20 +179,6 @@ def sales(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
-    with open_ledger(context) as ledger:
-        outcome = ledger.issue_report(
-            fund_code=arguments.fund,
-            share_class=arguments.share_class,
-            quarter=arguments.quarter,
-            report_sha256=arguments.sha256,
-            issued_on=arguments.on,
-            issued_by=arguments.issued_by,
-        )
-    out.write(f"{arguments.fund}/{arguments.share_class} {arguments.quarter} report {outcome}\n")
-    return 0
-
-
 def report_review(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
         outcome = ledger.review_report(

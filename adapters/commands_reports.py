@@ -7,11 +7,13 @@ import argparse
 from datetime import date
 from typing import TextIO
 
+from adapters.beancount_export import export_beancount
 from adapters.commands import CommandInputError, Context, open_ledger
 from adapters.output import Column, render
 from adapters.progress import progress_bar
 from adapters.read_queries import balances as read_balances
 from adapters.read_queries import dollars, journal, split_inputs, trial_balance
+from adapters.reports import FORMATS, quarterly_report, report_sha256, write_report
 from domain.periods import Period
 from domain.rates import format_percent
 from projections.rows import PROJECTIONS
@@ -210,4 +212,56 @@ def split_command(context: Context, arguments: argparse.Namespace, out: TextIO) 
                 }
             )
     out.write(render(rows, SPLIT_COLUMNS, arguments.format))
+    return 0
+
+
+def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    formats = tuple(arguments.formats.split(","))
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise CommandInputError(
+            f"--formats: unknown {', '.join(unknown)} (use {','.join(FORMATS)})"
+        )
+    with open_ledger(context) as ledger:
+        keys = arguments.fund_classes or ledger.fund_class_keys()
+        unknown = sorted(set(keys) - set(ledger.fund_class_keys()))
+        if unknown:
+            raise CommandInputError(f"unknown fund class {', '.join(unknown)}")
+        for key in keys:
+            report = quarterly_report(ledger, key, arguments.quarter)
+            for path in write_report(report, arguments.out, formats):
+                out.write(f"{path}\n")
+    return 0
+
+
+def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    """Record that a quarter's report was issued: the hash of the report as it stands now."""
+    with open_ledger(context) as ledger:
+        report = quarterly_report(
+            ledger, f"{arguments.fund}/{arguments.share_class}", arguments.quarter
+        )
+        digest = report_sha256(report)
+        outcome = ledger.issue_report(
+            fund_code=arguments.fund,
+            share_class=arguments.share_class,
+            quarter=arguments.quarter,
+            report_sha256=digest,
+            issued_on=arguments.on,
+            issued_by=arguments.issued_by,
+        )
+    out.write(
+        f"{arguments.fund}/{arguments.share_class} {arguments.quarter} report "
+        f"(SHA-256 {digest}) issued: {outcome}\n"
+    )
+    return 0
+
+
+def export_beancount_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        keys = ledger.fund_class_keys()
+        title = "planledger: " + (ledger.fund_classes()[0].plan_title if keys else "empty")
+        arguments.out.parent.mkdir(parents=True, exist_ok=True)
+        with arguments.out.open("w", encoding="utf-8") as handle:
+            count = export_beancount(ledger.read_models.engine, handle, title)
+    out.write(f"{arguments.out}: {count} transactions\n")
     return 0

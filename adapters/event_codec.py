@@ -67,6 +67,11 @@ _SCALARS: dict[type, tuple[Encoder | None, Decoder | None]] = {
 }
 
 
+# The real classes, held in a tuple: a test clock (freezegun) swaps module attributes that are
+# the classes themselves, but not the contents of a tuple. datetime first: it is a date too.
+_TIME_TYPES: tuple[type, ...] = (datetime, date)
+
+
 class _Field(typing.NamedTuple):
     name: str
     kind: type | None  # None: a container, stored in the library's tagged form
@@ -75,14 +80,27 @@ class _Field(typing.NamedTuple):
     optional: bool
 
 
-def _field(name: str, annotation: Any) -> _Field:
+def _scalar(annotation: Any) -> type | None:
+    """The scalar type an annotation names, seeing through subclasses of date and datetime
+    (a test clock may have swapped them into the modules' namespaces)."""
     if annotation in _SCALARS:
-        return _Field(name, annotation, *_SCALARS[annotation], optional=False)
+        return annotation  # type: ignore[no-any-return]
+    if isinstance(annotation, type):
+        for kind in _TIME_TYPES:
+            if issubclass(annotation, kind):
+                return kind
+    return None
+
+
+def _field(name: str, annotation: Any) -> _Field:
+    scalar = _scalar(annotation)
+    if scalar is not None:
+        return _Field(name, scalar, *_SCALARS[scalar], optional=False)
     arguments = typing.get_args(annotation)
     is_union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
     if is_union and len(arguments) == 2 and type(None) in arguments:
-        inner = next(argument for argument in arguments if argument is not type(None))
-        if inner in _SCALARS:
+        inner = _scalar(next(argument for argument in arguments if argument is not type(None)))
+        if inner is not None:
             return _Field(name, inner, *_SCALARS[inner], optional=True)
     return _Field(name, None, _tag, None, optional=True)
 

@@ -24,6 +24,11 @@ class Purpose(Enum):
     def label(self) -> str:
         return PURPOSE_LABELS[self]
 
+    @property
+    def short_label(self) -> str:
+        """A few words, for chart axes."""
+        return PURPOSE_SHORT_LABELS[self]
+
 
 PURPOSE_LABELS = {
     Purpose.SALES_SEMINARS: "Organizing and conducting sales seminars",
@@ -40,6 +45,17 @@ PURPOSE_LABELS = {
         "Supplemental payments to dealers and other institutions as asset-based sales charges"
     ),
     Purpose.OTHER_AGREED_SERVICES: "Other services and activities agreed upon by the Company",
+}
+
+
+PURPOSE_SHORT_LABELS = {
+    Purpose.SALES_SEMINARS: "Sales seminars",
+    Purpose.ADVERTISING: "Advertising",
+    Purpose.FINDERS_FEES: "Finders fees",
+    Purpose.PRINTING_FOR_PROSPECTIVE_SHAREHOLDERS: "Printing for prospects",
+    Purpose.ADVERTISING_MATERIAL_AND_SALES_LITERATURE: "Sales literature",
+    Purpose.SUPPLEMENTAL_DEALER_PAYMENTS: "Dealer payments",
+    Purpose.OTHER_AGREED_SERVICES: "Other agreed services",
 }
 
 

@@ -247,6 +247,17 @@ PROJECTIONS: dict[str, Project] = {
 }
 
 
+def relevant_topics() -> frozenset[str]:
+    """The topics of every event some projection turns into rows, or that opens a stream.
+
+    The runner skips the others (net assets, governance, the registry) without decoding them.
+    """
+    classes = {FundClass.PlanAdopted, ServiceArrangement.ServiceArrangementOpened}
+    for dispatcher in (stream_rows, payment_rows, accrual_rows, journal_entry):
+        classes |= {cls for cls in dispatcher.registry if cls is not object}
+    return frozenset(cls.TOPIC for cls in classes)
+
+
 def context_of_new_stream(event: Any) -> tuple[str, StreamContext] | None:
     """The context a stream-creating event establishes, for the events that follow it."""
     if isinstance(event, FundClass.PlanAdopted):

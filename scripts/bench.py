@@ -21,7 +21,9 @@ import hashlib
 import json
 import os
 import platform
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +31,7 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -37,8 +40,10 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from psycopg import sql
 
+from adapters.beancount_export import export_beancount
 from adapters.ledger import Ledger
 from adapters.persistence import open_store, parse_database_url, psycopg_conninfo
+from adapters.read_models import ReadModels, read_model_engine
 from domain.board import MeetingRecord, ResolutionRecord
 from domain.governance import AttendanceMode, DirectorStatus, Relief, ResolutionKind, Vote
 
@@ -249,8 +254,73 @@ def database_url(kind: str, folder: Path, name: str) -> str:
     return f"{base}?schema=bench_{name}_{uuid.uuid4().hex[:8]}"
 
 
+def measure_rebuild(url: str, until_position: int | None) -> dict[str, float]:
+    """Rebuild every read model (up to a position), timing it and reporting peak memory."""
+    store = open_store(url)
+    models = ReadModels(store, read_model_engine(url))
+    try:
+        started = time.perf_counter()
+        done = models.rebuild(until_position=until_position)
+        seconds = time.perf_counter() - started
+    finally:
+        models.close()
+        store.close()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"events": done.events, "seconds": seconds, "peak_rss_mib": peak_kib / 1024}
+
+
+def rebuild_in_child(url: str, until_position: int | None) -> dict[str, float]:
+    """`measure_rebuild` in a fresh process, so that its peak memory is the rebuild's own."""
+    command = [sys.executable, __file__, "--measure-rebuild", url]
+    if until_position is not None:
+        command.append(str(until_position))
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(completed.stdout)
+
+
+def run_rebuild_against_bean_check(url: str, folder: Path) -> dict[str, Any]:
+    """Rebuild the read models from the log, and time bean-check on the same books."""
+    store = open_store(url)
+    models = ReadModels(store, read_model_engine(url))
+    head = store.recorder.max_notification_id() or 0
+    try:
+        models.catch_up()
+        books = folder / "books.beancount"
+        started = time.perf_counter()
+        with books.open("w") as handle:
+            transactions = export_beancount(models.engine, handle, "benchmark")
+        export_seconds = time.perf_counter() - started
+    finally:
+        models.close()
+        store.close()
+    half = rebuild_in_child(url, head // 2)
+    full = rebuild_in_child(url, None)
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "bean-check"), str(books)],
+        check=True,
+        capture_output=True,
+    )
+    bean_check_seconds = time.perf_counter() - started
+    return {
+        "events": full["events"],
+        "rebuild_seconds": full["seconds"],
+        "rebuild_events_per_second": full["events"] / full["seconds"],
+        "rebuild_peak_rss_mib_half_log": half["peak_rss_mib"],
+        "rebuild_peak_rss_mib_whole_log": full["peak_rss_mib"],
+        "beancount_transactions": transactions,
+        "beancount_export_seconds": export_seconds,
+        "bean_check_seconds": bean_check_seconds,
+        "ratio_bean_check_to_rebuild": bean_check_seconds / full["seconds"],
+    }
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="planledger ingest benchmark")
+    if len(sys.argv) >= 3 and sys.argv[1] == "--measure-rebuild":
+        until = int(sys.argv[3]) if len(sys.argv) > 3 else None
+        print(json.dumps(measure_rebuild(sys.argv[2], until)))
+        return
+    parser = argparse.ArgumentParser(description="planledger ingest and rebuild benchmark")
     parser.add_argument("fund_classes", nargs="?", type=int, default=1000)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--out", type=Path, default=Path("bench-output"))
@@ -260,7 +330,8 @@ def main() -> None:
         folder = Path(temporary)
         plan, csv_path = write_inputs(folder, arguments.fund_classes)
         raw_before = run_raw(database_url(arguments.db, folder, "raw1"), 10_000, 20)  # warm-up
-        ledger = run_ledger(database_url(arguments.db, folder, "ledger"), plan, csv_path)
+        ledger_url = database_url(arguments.db, folder, "ledger")
+        ledger = run_ledger(ledger_url, plan, csv_path)
         raws = [
             run_raw(
                 database_url(arguments.db, folder, f"raw{index}"),
@@ -269,6 +340,7 @@ def main() -> None:
             )
             for index in (2, 3)
         ]
+        rebuild = run_rebuild_against_bean_check(ledger_url, folder)
         if arguments.db == "postgres":
             drop_schemas()
     raw_rate = statistics.mean(raw["events_per_second"] for raw in raws)
@@ -283,6 +355,7 @@ def main() -> None:
         "ratio_ledger_to_raw": ledger["events_per_second"] / raw_rate,
         "python": platform.python_version(),
         "warm_up_events_per_second": raw_before["events_per_second"],
+        "rebuild": rebuild,
     }
     print(f"fund classes:       {arguments.fund_classes} ({arguments.db}, one year)")
     print(
@@ -292,6 +365,19 @@ def main() -> None:
     )
     print(f"raw library save:   {raw_rate:,.0f} events/s (mean of {len(raws)} runs)")
     print(f"ratio ledger/raw:   {result['ratio_ledger_to_raw']:.2f}  (goal: at least 0.50)")
+    print(
+        f"rebuild read models: {rebuild['events']:,} events in {rebuild['rebuild_seconds']:.1f} s; "
+        f"peak memory {rebuild['rebuild_peak_rss_mib_half_log']:.0f} MiB for half the log, "
+        f"{rebuild['rebuild_peak_rss_mib_whole_log']:.0f} MiB for all of it"
+    )
+    print(
+        f"bean-check:         {rebuild['beancount_transactions']:,} transactions in "
+        f"{rebuild['bean_check_seconds']:.1f} s"
+    )
+    print(
+        f"ratio bean-check/rebuild: {rebuild['ratio_bean_check_to_rebuild']:.2f}  "
+        f"(goal: at least 3)"
+    )
     out_file = arguments.out / f"bench-ingest-{arguments.db}.json"
     out_file.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written to {out_file}")

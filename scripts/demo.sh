@@ -90,12 +90,37 @@ pl balances --as-of 2004-06-30
 pl balances --as-of 2004-07-31
 pl balances --as-of 2004-07-31 --format json > "$OUT/balances.json"
 
-step "Compliance as of 2004-06-30"
-# The FOURTH quarterly reports are not yet issued and reviewed in this demo, so the view lists
-# them as overdue and exits 1; the demo goes on.
-pl compliance --as-of 2004-06-30 || echo "(compliance: overdue items listed above, exit code $?)"
+step "The quarterly written reports (FOURTH): written, issued by the Distributor, reviewed"
+REPORTS=(2003Q3:2003-10-20:2003-11-12 2003Q4:2004-01-20:2004-02-11
+         2004Q1:2004-04-20:2004-05-20 2004Q2:2004-07-20:2004-08-11)
+for entry in "${REPORTS[@]}"; do
+  IFS=: read -r quarter issued reviewed <<< "$entry"
+  pl report quarterly --quarter "$quarter" --out "$OUT/reports" > /dev/null
+  for fund in "${FUNDS[@]}"; do
+    pl report issue --fund "$fund" --quarter "$quarter" --on "$issued"
+    pl report review --fund "$fund" --quarter "$quarter" --meeting "BOARD-$reviewed" \
+      --on "$reviewed"
+  done
+done
+ls "$OUT/reports"
+
+step "The SIXTH split of the year, by quarter"
+pl split --period 2003-07..2004-06 --by quarter
+
+step "Trial balance as of 2004-07-31 (debits = credits)"
+pl trial-balance --as-of 2004-07-31 | tee "$OUT/trial-balance.txt"
+
+step "Beancount export, checked by bean-check"
+pl export beancount --out "$OUT/books.beancount"
+.venv/bin/bean-check "$OUT/books.beancount" && echo "bean-check: no errors"
+
+step "Compliance as of 2004-06-30 and as of 2004-08-31"
+pl compliance --as-of 2004-06-30
+pl compliance --as-of 2004-08-31
 
 step "Files"
 echo "ledger:      $OUT/planledger.db  (export PLANLEDGER_DB=sqlite:///$OUT/planledger.db to explore it)"
 echo "sample data: $OUT/data/"
 echo "balances:    $OUT/balances.json"
+echo "reports:     $OUT/reports/ (JSON, CSV, HTML, PDF for each fund class and quarter)"
+echo "journal:     $OUT/trial-balance.txt, $OUT/books.beancount (bean-check, Fava)"

@@ -86,3 +86,16 @@ def test_demo_balances_match_an_independent_calculation(tmp_path):
         assert Decimal(row["paid"]) == accrued
         assert row["payable"] == "0.00"
         assert row["accrued_through"] == "2004-06-30"
+    reports = sorted(path.name for path in (folder / "reports").iterdir())
+    assert len(reports) == 2 * 4 * 4  # two fund classes, four quarters, four formats
+    assert "INTL-BCV-R-2003Q3.pdf" in reports and "STABLE-VALUE-R-2004Q2.html" in reports
+    checked = subprocess.run(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "bean-check"), str(folder / "books.beancount")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "bean-check: no errors" in completed.stdout
+    trial = (folder / "trial-balance.txt").read_text().splitlines()[-1].split()
+    assert trial[0] == "TOTAL" and trial[1] == trial[2] and trial[3] == "0.00"
