@@ -252,8 +252,6 @@ def test_reports_issued_and_reviewed_clear_the_compliance_item(db):
                     fund,
                     "--quarter",
                     quarter,
-                    "--sha256",
-                    "ab" * 32,
                     "--on",
                     issued,
                     db=db,
