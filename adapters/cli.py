@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters import commands, commands_governance, commands_reports
+from adapters.cli_audit import add_audit_commands
+from adapters.db_admin import WriterRoleError
 from adapters.input_errors import InputError
 from adapters.persistence import DEFAULT_DATABASE_URL, DatabaseUrlError
 from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
@@ -130,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_governance_commands(commands_parser, common)
     _add_report_commands(commands_parser, common)
     _add_finra_commands(commands_parser, common)
+    add_audit_commands(commands_parser, common)
     return parser
 
 
@@ -626,6 +629,7 @@ USER_ERRORS = (
     UnknownFundClassError,
     DatabaseUrlError,
     commands.CommandInputError,
+    WriterRoleError,
 )
 
 

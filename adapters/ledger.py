@@ -28,6 +28,7 @@ from adapters.csv_import import (
     read_csv,
 )
 from adapters.input_errors import InputError, InputProblem
+from adapters.ledger_audit import AuditUseCases
 from adapters.ledger_governance import GovernanceUseCases
 from adapters.persistence import LedgerStore
 from adapters.plan_file import read_plan_file
@@ -121,22 +122,42 @@ def bulk(method: Callable[..., T]) -> Callable[..., T]:
     return with_gc_paused
 
 
-class Ledger(GovernanceUseCases):
-    """The use cases of one ledger, acting as one actor."""
+class Ledger(AuditUseCases, GovernanceUseCases):
+    """The use cases of one ledger, acting as one actor.
 
-    def __init__(self, store: LedgerStore, actor: str) -> None:
+    A ledger made by `as_known_at(position)` reads every aggregate as it stood at that log
+    position and refuses to write (docs/audit.md §1).
+    """
+
+    def __init__(self, store: LedgerStore, actor: str, known_position: int | None = None) -> None:
         self.store = store
         self.actor = actor
+        self.known_position = known_position
         self.read_models: Any = None  # set by the command line, which keeps them current
 
     def provenance(self, source: str) -> Provenance:
+        if self.known_position is not None:
+            raise RuntimeError("a ledger read as known at a past position cannot record")
         return Provenance(self.actor, source)
 
     # ---- reading aggregates -----------------------------------------------------------------
 
+    def load(self, aggregate_id: UUID) -> Any:
+        """The aggregate, as known at this ledger's position (now, if it has none).
+
+        Raises:
+            AggregateNotFoundError: no such aggregate (or not yet, at the position).
+        """
+        if self.known_position is None:
+            return self.store.repository.get(aggregate_id)
+        version = self.store.version_at(aggregate_id, self.known_position)
+        if version is None:
+            raise AggregateNotFoundError(aggregate_id)
+        return self.store.repository.get(aggregate_id, version=version)
+
     def registry(self) -> Registry | None:
         try:
-            return self.store.repository.get(REGISTRY_ID)
+            return self.load(REGISTRY_ID)
         except AggregateNotFoundError:
             return None
 
@@ -150,7 +171,7 @@ class Ledger(GovernanceUseCases):
 
     def fund_class(self, fund_code: str, share_class: str) -> FundClass:
         try:
-            return self.store.repository.get(fund_class_id(fund_code, share_class))
+            return self.load(fund_class_id(fund_code, share_class))
         except AggregateNotFoundError:
             key = fund_class_key(fund_code, share_class)
             raise UnknownFundClassError(
@@ -164,9 +185,7 @@ class Ledger(GovernanceUseCases):
         self, provider_code: str, fund_code: str, share_class: str
     ) -> ServiceArrangement:
         try:
-            return self.store.repository.get(
-                service_arrangement_id(provider_code, fund_code, share_class)
-            )
+            return self.load(service_arrangement_id(provider_code, fund_code, share_class))
         except AggregateNotFoundError:
             raise UnknownFundClassError(
                 f"no service agreement recorded for provider {provider_code} on "
@@ -184,7 +203,10 @@ class Ledger(GovernanceUseCases):
         ]
 
     def stream(self, aggregate_id: UUID) -> Iterator[Any]:
-        return iter(self.store.events.get(aggregate_id))
+        if self.known_position is None:
+            return iter(self.store.events.get(aggregate_id))
+        version = self.store.version_at(aggregate_id, self.known_position)
+        return iter(self.store.events.get(aggregate_id, lte=version) if version else [])
 
     # ---- the plan ---------------------------------------------------------------------------
 

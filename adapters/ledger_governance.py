@@ -45,7 +45,7 @@ class GovernanceUseCases:
 
     def board(self: Ledger, company_code: str) -> Board | None:
         try:
-            return self.store.repository.get(board_id(company_code))
+            return self.load(board_id(company_code))
         except AggregateNotFoundError:
             return None
 
@@ -371,6 +371,9 @@ class GovernanceUseCases:
             quarter, report_sha256, issued_on, issued_by, self.provenance("command:report issue")
         )
         self.store.save(fund_class)
+        # Seal the chain with the report in it: a later rewrite of what the report rests on
+        # no longer matches the seal (docs/audit.md §3).
+        self.seal(f"quarterly report {fund_class.key} {quarter} sha256:{report_sha256}", issued_on)
         return outcome
 
     def review_report(
@@ -393,7 +396,7 @@ class GovernanceUseCases:
 
     def market_data(self: Ledger) -> MarketData | None:
         try:
-            return self.store.repository.get(MARKET_DATA_ID)
+            return self.load(MARKET_DATA_ID)
         except AggregateNotFoundError:
             return None
 

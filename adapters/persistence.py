@@ -9,17 +9,26 @@ branches on the backend. See docs/architecture.md for why the built-in modules w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
+from eventsourcing.utils import get_topic
 from psycopg import sql
 
+from adapters.chain import (
+    CHAIN_TABLE,
+    ChainedPostgresApplicationRecorder,
+    ChainedSQLiteApplicationRecorder,
+    ChainHead,
+    format_commit_time,
+)
 from adapters.event_codec import LedgerMapper
 from domain.fund_class import FundClass
 from domain.service import ServiceArrangement
@@ -81,6 +90,7 @@ def _sqlite_target(url: str, path: Path) -> DatabaseTarget:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path),
         "SQLITE_LOCK_TIMEOUT": "30",
+        "APPLICATION_RECORDER_TOPIC": get_topic(ChainedSQLiteApplicationRecorder),
     }
     return DatabaseTarget(url, environment, sqlite_path=path)
 
@@ -100,6 +110,7 @@ def _postgres_target(url: str) -> DatabaseTarget:
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "4",
+        "APPLICATION_RECORDER_TOPIC": get_topic(ChainedPostgresApplicationRecorder),
     }
     if schema:
         environment["POSTGRES_SCHEMA"] = schema
@@ -115,18 +126,33 @@ def psycopg_conninfo(target: DatabaseTarget) -> str:
     )
 
 
-def ensure_database(target: DatabaseTarget) -> None:
-    """Create what the library will not create itself: the SQLite folder, the PG schema."""
+def ensure_database(target: DatabaseTarget) -> DatabaseTarget:
+    """Create what the library will not create itself (the SQLite folder, the PG schema), and
+    say whether this connection may create tables.
+
+    A PostgreSQL role that does not own the ledger's events (the writer role of
+    `planledger db writer-role`) must not run the library's DDL: it only reads and appends.
+    """
     if target.sqlite_path is not None:
         target.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    if target.postgres_schema:
-        with psycopg.connect(psycopg_conninfo(target), autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                    sql.Identifier(target.postgres_schema)
-                )
-            )
+        return target
+    schema = target.postgres_schema or "public"
+    with psycopg.connect(psycopg_conninfo(target), autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]
+        ).fetchone()
+        if not exists:
+            connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        owned = connection.execute(
+            "SELECT pg_get_userbyid(c.relowner) = current_user FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relname = %s",
+            [schema, f"{APPLICATION_NAME}_events"],
+        ).fetchone()
+    if owned is None or owned[0]:
+        return target
+    environment = dict(target.environment, CREATE_TABLE="no")
+    return DatabaseTarget(target.url, environment, target.postgres_schema, target.sqlite_path)
 
 
 class LedgerStore(Application):
@@ -143,6 +169,43 @@ class LedgerStore(Application):
     SNAPSHOTTED_TYPES: ClassVar[tuple[type, ...]] = (FundClass, ServiceArrangement)
     # Tests add a transcoding for freezegun's datetime here; production adds nothing.
     extra_transcodings: ClassVar[list[Transcoding]] = []
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env=env)
+        install_guards = getattr(self.recorder, "install_guards", None)
+        may_create = self.env.get("CREATE_TABLE", "yes").lower() not in ("no", "false", "0")
+        if install_guards is not None and may_create:
+            install_guards(self.guarded_tables())
+
+    def guarded_tables(self) -> list[str]:
+        """The tables no one may update or delete from: events, chain, snapshots."""
+        tables = [self.recorder.events_table_name, CHAIN_TABLE]  # type: ignore[attr-defined]
+        if self.snapshots is not None:
+            tables.append(self.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
+        return tables
+
+    # ---- the chain and the known-at position (docs/audit.md) --------------------------------
+
+    def chain_head(self, position: int | None = None) -> ChainHead | None:
+        """The last chain record (at or before `position`, if given)."""
+        return self.recorder.chain_head(position)  # type: ignore[attr-defined,no-any-return]
+
+    def head_position(self) -> int:
+        return int(self.recorder.max_notification_id() or 0)
+
+    def position_known_at(self, moment: datetime) -> int:
+        """The position of the last event committed at or before `moment` (0: none)."""
+        return self.recorder.position_committed_by(  # type: ignore[attr-defined,no-any-return]
+            format_commit_time(moment)
+        )
+
+    def version_at(self, aggregate_id: UUID, position: int | None) -> int | None:
+        """The aggregate's version as known at `position` (None: it did not exist yet)."""
+        if position is None:
+            return None
+        return self.recorder.version_at(  # type: ignore[attr-defined,no-any-return]
+            aggregate_id, position
+        )
 
     def construct_mapper(self) -> Mapper[Any]:
         return self.factory.mapper(
@@ -175,6 +238,5 @@ class LedgerStore(Application):
 
 
 def open_store(url: str) -> LedgerStore:
-    target = parse_database_url(url)
-    ensure_database(target)
+    target = ensure_database(parse_database_url(url))
     return LedgerStore(env=target.environment)

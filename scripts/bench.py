@@ -207,6 +207,8 @@ def run_ledger(url: str, plan: Path, csv_path: Path) -> dict[str, float]:
 def run_raw(url: str, events: int, aggregates: int) -> dict[str, float]:
     target = parse_database_url(url)
     environment = dict(target.environment)
+    # The baseline is the library as it ships: its own recorder, without the ledger's chain.
+    environment.pop("APPLICATION_RECORDER_TOPIC", None)
     if target.is_postgres:
         environment["POSTGRES_SCHEMA"] = f"rawbench_{uuid.uuid4().hex[:8]}"
         create_schema(target, environment["POSTGRES_SCHEMA"])

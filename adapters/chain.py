@@ -1,0 +1,451 @@
+"""The hash chain: every stored event linked to the one stored before it (docs/audit.md §3).
+
+The ledger's recorders are the library's built-in SQLite and PostgreSQL application recorders
+with one addition: in the same transaction as the events, they write one chain record per event
+(its position, its commit time, the previous hash and its own hash). A crash therefore never
+leaves an event without its chain record, nor a record without its event.
+
+    hash = SHA-256(header + "\\n" + state)
+    header = JSON [previous_hash, position, originator_id, originator_version, topic, committed_at]
+
+The bundle's verifier (adapters/bundle_verifier.py) computes the same thing with the standard
+library alone; tests check the two agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier, Literal
+
+GENESIS_HASH = "0" * 64
+CHAIN_TABLE = "planledger_chain"
+COMMIT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: text order is time order
+_NEEDS_ESCAPING = re.compile(r'["\\\x00-\x1f\x7f-\U0010ffff]')
+
+
+class StoredContent(NamedTuple):
+    """What the chain hashes of one stored event, besides the previous hash."""
+
+    position: int
+    originator_id: str
+    originator_version: int
+    topic: str
+    committed_at: str
+    state: bytes
+
+
+def chain_header(previous_hash: str, content: StoredContent) -> str:
+    """The JSON array hashed before the state, as `json.dumps(..., separators=(",", ":"),
+    ensure_ascii=False)` writes it; formatted directly when no field needs escaping (every
+    ledger topic), because this runs for every event stored."""
+    if _NEEDS_ESCAPING.search(content.topic) is None:
+        return (
+            f'["{previous_hash}",{content.position},"{content.originator_id}",'
+            f'{content.originator_version},"{content.topic}","{content.committed_at}"]'
+        )
+    return json.dumps([previous_hash, *content[:5]], separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(previous_hash: str, content: StoredContent) -> str:
+    header = chain_header(previous_hash, content)
+    return hashlib.sha256(header.encode("utf-8") + b"\n" + content.state).hexdigest()
+
+
+def format_commit_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(COMMIT_TIME_FORMAT)
+
+
+def parse_commit_time(text: str) -> datetime:
+    return datetime.strptime(text, COMMIT_TIME_FORMAT).replace(tzinfo=UTC)
+
+
+def canonical_id(originator_id: UUID | str) -> str:
+    """The stream id as the chain hashes it: the hyphenated UUID, whatever the database keeps."""
+    return str(originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id)))
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    position: int
+    hash: str
+    committed_at: str
+
+
+@dataclass(frozen=True)
+class ChainRecord:
+    position: int
+    originator_id: str
+    originator_version: int
+    committed_at: str
+    previous_hash: str
+    hash: str
+
+
+ChainRow = tuple[int, str, int, str, str, str]
+
+
+def link(
+    head: ChainHead | None,
+    positioned: Sequence[tuple[int, StoredEvent]],
+    now: datetime,
+) -> list[ChainRow]:
+    """The chain rows (as ChainRecord's fields) of events just inserted, in position order,
+    after `head`. The commit time is never earlier than the head's, so positions and commit
+    times agree."""
+    committed_at = format_commit_time(now)
+    previous_hash = GENESIS_HASH
+    if head is not None:
+        committed_at = max(committed_at, head.committed_at)
+        previous_hash = head.hash
+    rows: list[ChainRow] = []
+    ids: dict[Any, str] = {}
+    sha256 = hashlib.sha256
+    for position, stored in sorted(positioned, key=lambda pair: pair[0]):
+        originator_id = ids.get(stored.originator_id)
+        if originator_id is None:
+            originator_id = ids[stored.originator_id] = canonical_id(stored.originator_id)
+        version = stored.originator_version
+        state = bytes(stored.state)
+        content = StoredContent(position, originator_id, version, stored.topic, committed_at, state)
+        digest = sha256(chain_header(previous_hash, content).encode("utf-8") + b"\n" + state)
+        rows.append(
+            (position, originator_id, version, committed_at, previous_hash, digest.hexdigest())
+        )
+        previous_hash = rows[-1][5]
+    return rows
+
+
+def _now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+# ---- SQLite ---------------------------------------------------------------------------------
+
+SQLITE_CHAIN_TABLE = f"""
+CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (
+    position INTEGER PRIMARY KEY,
+    originator_id TEXT NOT NULL,
+    originator_version INTEGER NOT NULL,
+    committed_at TEXT NOT NULL,
+    previous_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+)"""
+SQLITE_CHAIN_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {CHAIN_TABLE}_committed_at ON {CHAIN_TABLE} (committed_at)"
+)
+APPEND_ONLY_MESSAGE = "planledger: stored events are append-only; record a correcting event instead"
+
+
+def sqlite_guard_statements(table: str) -> list[str]:
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE} ({action} on {table} refused)'); END"
+        for action in ("UPDATE", "DELETE")
+    ]
+
+
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    """The built-in SQLite recorder, writing the chain in the events' transaction."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        statements = super().construct_create_table_statements()
+        statements += [SQLITE_CHAIN_TABLE, SQLITE_CHAIN_INDEX]
+        statements += sqlite_guard_statements(self.events_table_name)
+        statements += sqlite_guard_statements(CHAIN_TABLE)
+        return statements
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        if not stored_events:
+            return []
+        # Insert first: that takes the write lock, so nothing read next can move.
+        positions = self._insert_stored_events(c, stored_events)
+        c.execute(
+            f"SELECT position, hash, committed_at FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
+        )
+        row = c.fetchone()
+        head = ChainHead(row[0], row[1], row[2]) if row else None
+        records = link(head, list(zip(positions, stored_events, strict=True)), _now())
+        c.executemany(
+            f"INSERT INTO {CHAIN_TABLE} VALUES (?,?,?,?,?,?)",
+            records,
+        )
+        return positions
+
+    def _insert_stored_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]
+    ) -> list[int]:
+        """Insert the events in one `executemany` and return their rowids (positions).
+
+        The library inserts row by row to read each `lastrowid`. Under the write lock, SQLite
+        gives each new row the largest rowid plus one (rows are never deleted here: the
+        triggers refuse it), so the batch's rowids are the last `n` up to the new maximum;
+        the count is checked rather than assumed.
+        """
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (
+                    s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                    s.originator_version,
+                    s.topic,
+                    s.state,
+                )
+                for s in stored_events
+            ],
+        )
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        last = c.fetchone()[0]
+        first = last - len(stored_events) + 1
+        c.execute(
+            f"SELECT COUNT(*) FROM {self.events_table_name} WHERE rowid >= ? AND rowid <= ?",
+            [first, last],
+        )
+        if c.fetchone()[0] != len(stored_events):
+            raise RuntimeError("the events' rowids are not consecutive; nothing was written")
+        return list(range(first, last + 1))
+
+    # ---- reads ------------------------------------------------------------------------------
+
+    def _query(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return list(c.fetchall())
+
+    def chain_head(self, position: int | None = None) -> ChainHead | None:
+        where, params = ("WHERE position <= ? ", [position]) if position is not None else ("", [])
+        rows = self._query(
+            f"SELECT position, hash, committed_at FROM {CHAIN_TABLE} {where}"
+            "ORDER BY position DESC LIMIT 1",
+            params,
+        )
+        return ChainHead(rows[0][0], rows[0][1], rows[0][2]) if rows else None
+
+    def position_committed_by(self, committed_at: str) -> int:
+        rows = self._query(
+            f"SELECT MAX(position) FROM {CHAIN_TABLE} WHERE committed_at <= ?", [committed_at]
+        )
+        return int(rows[0][0] or 0)
+
+    def version_at(self, originator_id: UUID, position: int) -> int | None:
+        rows = self._query(
+            f"SELECT originator_version FROM {self.events_table_name} "
+            "WHERE originator_id = ? AND rowid <= ? ORDER BY originator_version DESC LIMIT 1",
+            [originator_id.hex, position],
+        )
+        return int(rows[0][0]) if rows else None
+
+    def chain_records(self, after: int, limit: int) -> list[ChainRecord]:
+        rows = self._query(
+            f"SELECT position, originator_id, originator_version, committed_at, previous_hash, "
+            f"hash FROM {CHAIN_TABLE} WHERE position > ? ORDER BY position LIMIT ?",
+            [after, limit],
+        )
+        return [ChainRecord(*row) for row in rows]
+
+    def commit_times(self, positions: Sequence[int]) -> dict[int, str]:
+        if not positions:
+            return {}
+        rows = self._query(
+            f"SELECT position, committed_at FROM {CHAIN_TABLE} "
+            "WHERE position >= ? AND position <= ?",
+            [min(positions), max(positions)],
+        )
+        return {int(position): committed_at for position, committed_at in rows}
+
+    def install_guards(self, tables: Sequence[str]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for table in tables:
+                for statement in sqlite_guard_statements(table):
+                    c.execute(statement)
+
+
+# ---- PostgreSQL -----------------------------------------------------------------------------
+
+
+def advisory_lock_key(schema: str, table: str) -> int:
+    """A stable signed 64-bit key for the writers' lock of one ledger (schema and table)."""
+    digest = hashlib.sha256(f"planledger:{schema}.{table}".encode()).digest()
+    return int(struct.unpack(">q", digest[:8])[0])
+
+
+class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
+    """The built-in PostgreSQL recorder, writing the chain in the events' transaction.
+
+    Writers serialize on a transaction-level advisory lock instead of `LOCK TABLE … IN
+    EXCLUSIVE MODE`: the effect for the notification order is the same (one writer at a time,
+    ids issued in commit order), and it needs no UPDATE privilege, so the ledger can run as a
+    role that may only SELECT and INSERT its events (docs/audit.md §3).
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        assert not datastore.enable_db_functions, "the chain needs the pipelined insert path"
+        schema = Identifier(datastore.schema)
+        self.chain_table = SQL("{0}.{1}").format(schema, Identifier(CHAIN_TABLE))
+        self.lock_table_statements = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
+            SQL("SELECT pg_advisory_xact_lock({0})").format(
+                Literal(advisory_lock_key(datastore.schema, events_table_name))
+            ),
+        ]
+        self.insert_events_statement += SQL(", originator_id, originator_version")
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} ("
+                "position bigint PRIMARY KEY, originator_id text NOT NULL, "
+                "originator_version bigint NOT NULL, committed_at text NOT NULL, "
+                "previous_hash text NOT NULL, hash text NOT NULL)"
+            ).format(self.chain_table),
+            SQL("CREATE INDEX IF NOT EXISTS {0} ON {1} (committed_at)").format(
+                Identifier(f"{CHAIN_TABLE}_committed_at"), self.chain_table
+            ),
+        ]
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> Sequence[int] | None:
+        rows = curs.fetchall()
+        if len(rows) != len(stored_events):
+            raise RuntimeError(f"got {len(rows)} notification ids for {len(stored_events)} events")
+        by_identity = {
+            (canonical_id(stored.originator_id), stored.originator_version): stored
+            for stored in stored_events
+        }
+        positioned = [
+            (
+                row["notification_id"],
+                by_identity[(canonical_id(row["originator_id"]), row["originator_version"])],
+            )
+            for row in rows
+        ]
+        curs.execute(
+            SQL(
+                "SELECT position, hash, committed_at FROM {0} ORDER BY position DESC LIMIT 1"
+            ).format(self.chain_table)
+        )
+        head_row = curs.fetchone()
+        head = (
+            ChainHead(head_row["position"], head_row["hash"], head_row["committed_at"])
+            if head_row
+            else None
+        )
+        records = link(head, positioned, _now())
+        curs.executemany(
+            SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s)").format(self.chain_table),
+            records,
+        )
+        return [row["notification_id"] for row in rows]
+
+    # ---- reads ------------------------------------------------------------------------------
+
+    def _query(self, statement: Any, params: Sequence[Any] = ()) -> list[Any]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params)
+            return list(curs.fetchall())
+
+    def chain_head(self, position: int | None = None) -> ChainHead | None:
+        statement = SQL("SELECT position, hash, committed_at FROM {0}").format(self.chain_table)
+        params: list[Any] = []
+        if position is not None:
+            statement += SQL(" WHERE position <= %s")
+            params.append(position)
+        statement += SQL(" ORDER BY position DESC LIMIT 1")
+        rows = self._query(statement, params)
+        if not rows:
+            return None
+        return ChainHead(rows[0]["position"], rows[0]["hash"], rows[0]["committed_at"])
+
+    def position_committed_by(self, committed_at: str) -> int:
+        rows = self._query(
+            SQL("SELECT MAX(position) AS position FROM {0} WHERE committed_at <= %s").format(
+                self.chain_table
+            ),
+            [committed_at],
+        )
+        return int(rows[0]["position"] or 0)
+
+    def version_at(self, originator_id: UUID, position: int) -> int | None:
+        rows = self._query(
+            SQL(
+                "SELECT originator_version FROM {0}.{1} WHERE originator_id = %s "
+                "AND notification_id <= %s ORDER BY originator_version DESC LIMIT 1"
+            ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+            [originator_id, position],
+        )
+        return int(rows[0]["originator_version"]) if rows else None
+
+    def chain_records(self, after: int, limit: int) -> list[ChainRecord]:
+        rows = self._query(
+            SQL(
+                "SELECT position, originator_id, originator_version, committed_at, "
+                "previous_hash, hash FROM {0} WHERE position > %s ORDER BY position LIMIT %s"
+            ).format(self.chain_table),
+            [after, limit],
+        )
+        return [
+            ChainRecord(
+                row["position"],
+                row["originator_id"],
+                row["originator_version"],
+                row["committed_at"],
+                row["previous_hash"],
+                row["hash"],
+            )
+            for row in rows
+        ]
+
+    def commit_times(self, positions: Sequence[int]) -> dict[int, str]:
+        if not positions:
+            return {}
+        rows = self._query(
+            SQL(
+                "SELECT position, committed_at FROM {0} WHERE position >= %s AND position <= %s"
+            ).format(self.chain_table),
+            [min(positions), max(positions)],
+        )
+        return {row["position"]: row["committed_at"] for row in rows}
+
+    def install_guards(self, tables: Sequence[str]) -> None:
+        schema = Identifier(self.datastore.schema)
+        function = SQL("{0}.planledger_refuse_change").format(schema)
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                SQL(
+                    "CREATE OR REPLACE FUNCTION {0}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    "BEGIN RAISE EXCEPTION '{1} (% on % refused)', TG_OP, TG_TABLE_NAME "
+                    "USING ERRCODE = 'insufficient_privilege'; END $$"
+                ).format(function, SQL(APPEND_ONLY_MESSAGE))
+            )
+            for table in tables:
+                target = SQL("{0}.{1}").format(schema, Identifier(table))
+                curs.execute(
+                    SQL(
+                        "CREATE OR REPLACE TRIGGER {0} BEFORE UPDATE OR DELETE ON {1} "
+                        "FOR EACH ROW EXECUTE FUNCTION {2}()"
+                    ).format(Identifier(f"{table}_append_only"), target, function)
+                )
+                curs.execute(
+                    SQL(
+                        "CREATE OR REPLACE TRIGGER {0} BEFORE TRUNCATE ON {1} "
+                        "FOR EACH STATEMENT EXECUTE FUNCTION {2}()"
+                    ).format(Identifier(f"{table}_no_truncate"), target, function)
+                )

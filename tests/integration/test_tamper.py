@@ -1,0 +1,236 @@
+"""Tamper evidence and append-only storage (docs/audit.md §3), on SQLite and PostgreSQL.
+
+Each test tampers with the database directly, the way someone with the database's password
+would (dropping the guard triggers first where the change needs it), and `verify` must name
+what was done and where. Updates and deletes through the normal database are refused.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from adapters.chain import GENESIS_HASH, StoredContent, chain_hash
+from adapters.cli import main
+from adapters.ledger import Ledger
+from adapters.persistence import open_store
+from adapters.verify import ExternalHead, verify_store
+from domain.fund_class import FundClass
+from tests.builders import every_day, net_assets_csv
+from tests.conftest import drop_schema, fresh_postgres_url
+from tests.integration.tamper import RawDatabase
+
+ACCRUED = FundClass.FeeAccrued.TOPIC
+FIRST_DAY, LAST_DAY = date(2003, 7, 1), date(2003, 12, 31)
+
+
+@pytest.fixture
+def history(loaded_ledger, tmp_path):
+    """Half a year of one class's accruals (a snapshot is taken at version 200), then a seal."""
+    figures = dict.fromkeys(every_day(FIRST_DAY, LAST_DAY), Decimal("50000000.00"))
+    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "na.csv", figures))
+    loaded_ledger.accrue(LAST_DAY, max_carry_days=4, fund_classes=["INTL-BCV/R"])
+    loaded_ledger.seal("half-year close", date(2004, 1, 5))
+    return loaded_ledger
+
+
+@pytest.fixture
+def raw(history, store, database_url):
+    return RawDatabase(store, database_url)
+
+
+def findings(store, heads=()):
+    result = verify_store(store, heads)
+    return result, [(finding.kind, finding.position) for finding in result.findings]
+
+
+def kinds(found):
+    return {kind for kind, _ in found}
+
+
+def test_an_untouched_store_verifies(history, store):
+    result, found = findings(store)
+    assert found == []
+    assert result.events == result.chain_records == store.head_position()
+    assert result.seals == 1  # the half-year close
+    assert result.snapshots >= 1
+    assert result.true_head_hash == store.chain_head().hash
+
+
+# ---- the database refuses changes -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", ["events", "chain", "snapshots"])
+def test_update_is_refused(raw, table):
+    name = getattr(raw, table)
+    with pytest.raises((Exception,), match="append-only"):
+        raw.execute(f"UPDATE {name} SET originator_version = originator_version + 1000")
+
+
+@pytest.mark.parametrize("table", ["events", "chain", "snapshots"])
+def test_delete_is_refused(raw, table):
+    name = getattr(raw, table)
+    with pytest.raises((Exception,), match="append-only"):
+        raw.execute(f"DELETE FROM {name}")
+
+
+# ---- every kind of tampering is found, with its position -------------------------------------
+
+
+def test_an_edited_event_is_found_and_breaks_the_later_seal(raw, store):
+    position = raw.positions_of_topic(ACCRUED)[10]
+    state = raw.state_at(position)
+    raw.drop_guards()
+    raw.set_state(position, state.replace(b'"amount":"', b'"amount":"9', 1))
+    _, found = findings(store)
+    assert ("edited", position) in found
+    assert "seal-mismatch" in kinds(found)
+
+
+def test_a_deleted_event_is_found(raw, store):
+    position = raw.positions_of_topic(ACCRUED)[20]
+    raw.drop_guards()
+    raw.execute(f"DELETE FROM {raw.events} WHERE {raw.position} = ?", [position])
+    _, found = findings(store)
+    assert ("deleted", position) in found
+
+
+def test_a_deleted_event_and_its_chain_record_break_the_link(raw, store):
+    position = raw.positions_of_topic(ACCRUED)[30]
+    raw.drop_guards()
+    raw.execute(f"DELETE FROM {raw.events} WHERE {raw.position} = ?", [position])
+    raw.execute(f"DELETE FROM {raw.chain} WHERE position = ?", [position])
+    _, found = findings(store)
+    assert ("link-broken", position + 1) in found
+    assert "reordered" in kinds(found)  # the stream's versions now have a gap
+
+
+def test_an_inserted_event_is_found(raw, store):
+    stream = uuid.uuid4()
+    stream_value = str(stream) if raw.is_postgres else stream.hex
+    raw.execute(
+        f"INSERT INTO {raw.events} (originator_id, originator_version, topic, state) "
+        "VALUES (?, 1, ?, ?)",
+        [stream_value, ACCRUED, b'{"amount":"1000000.00"}'],
+    )
+    _, found = findings(store)
+    assert ("inserted", store.head_position()) in found
+
+
+def test_reordered_events_are_found(raw, store):
+    first, second = raw.positions_of_topic(ACCRUED)[40:42]
+    raw.drop_guards()
+    # Swap two events' places in the log (their notification ids).
+    parking = 10**9
+    column = raw.position
+    raw.execute(f"UPDATE {raw.events} SET {column} = ? WHERE {column} = ?", [parking, first])
+    raw.execute(f"UPDATE {raw.events} SET {column} = ? WHERE {column} = ?", [first, second])
+    raw.execute(f"UPDATE {raw.events} SET {column} = ? WHERE {column} = ?", [second, parking])
+    _, found = findings(store)
+    assert ("reordered", first) in found
+    assert ("reordered", second) in found
+
+
+def test_an_edited_commit_time_is_found(raw, store):
+    position = raw.positions_of_topic(ACCRUED)[50]
+    raw.drop_guards()
+    raw.execute(
+        f"UPDATE {raw.chain} SET committed_at = ? WHERE position = ?",
+        ["2001-01-01T00:00:00.000000Z", position],
+    )
+    _, found = findings(store)
+    assert ("edited", position) in found
+
+
+def test_a_rewritten_chain_still_breaks_the_seal_and_the_external_head(raw, store):
+    """An intruder edits an event and recomputes every later hash: the chain is consistent
+    with itself, but not with the seal recorded before, nor with a head kept outside."""
+    head_before = store.chain_head()
+    position = raw.positions_of_topic(ACCRUED)[60]
+    raw.drop_guards()
+    raw.set_state(position, raw.state_at(position).replace(b'"amount":"', b'"amount":"8', 1))
+    rows = raw.execute(
+        f"SELECT c.position, c.originator_id, c.originator_version, e.topic, c.committed_at, "
+        f"e.state FROM {raw.chain} c JOIN {raw.events} e ON e.{raw.position} = c.position "
+        "ORDER BY c.position"
+    )
+    previous = GENESIS_HASH
+    for row in rows:
+        content = StoredContent(int(row[0]), row[1], int(row[2]), row[3], row[4], bytes(row[5]))
+        digest = chain_hash(previous, content)
+        raw.execute(
+            f"UPDATE {raw.chain} SET previous_hash = ?, hash = ? WHERE position = ?",
+            [previous, digest, content.position],
+        )
+        previous = digest
+    external = ExternalHead(head_before.position, head_before.hash)
+    _, found = findings(store, [external])
+    assert "edited" not in kinds(found) and "link-broken" not in kinds(found)
+    assert "seal-mismatch" in kinds(found)
+    assert ("head-mismatch", head_before.position) in found
+
+
+def test_an_edited_snapshot_is_found(raw, store):
+    rows = raw.execute(f"SELECT originator_version, state FROM {raw.snapshots}")
+    version, state = rows[0][0], bytes(rows[0][1])
+    raw.drop_guards()
+    raw.execute(
+        f"UPDATE {raw.snapshots} SET state = ? WHERE originator_version = ?",
+        [state.replace(b"50000000", b"40000000", 1), version],
+    )
+    _, found = findings(store)
+    assert "snapshot-mismatch" in kinds(found)
+
+
+# ---- PostgreSQL: TRUNCATE and privileges ---------------------------------------------------
+
+
+@pytest.mark.postgres
+class TestPostgresOnly:
+    @pytest.fixture
+    def database_url(self):
+        url = fresh_postgres_url()
+        try:
+            yield url
+        finally:
+            drop_schema(url)
+
+    def test_truncate_is_refused(self, raw):
+        for name in (raw.events, raw.chain, raw.snapshots):
+            with pytest.raises(psycopg.Error, match="append-only"):
+                raw.execute(f"TRUNCATE {name}")
+
+    def test_the_writer_role_may_append_but_not_change(self, raw, store, database_url, tmp_path):
+        role = f"planledger_writer_{uuid.uuid4().hex[:8]}"
+        try:
+            assert main(["--db", database_url, "db", "writer-role", role], out=io.StringIO()) == 0
+            writer_store = open_store(database_url.replace("postgres@", f"{role}@", 1))
+            try:
+                writer = Ledger(writer_store, actor="writer")
+                figures = {date(2004, 1, 1): Decimal("50000000.00")}
+                writer.import_net_assets(net_assets_csv(tmp_path / "jan.csv", figures))
+                summary = writer.accrue(
+                    date(2004, 1, 1), max_carry_days=4, fund_classes=["INTL-BCV/R"]
+                )
+                assert summary
+            finally:
+                writer_store.close()
+            as_writer = RawDatabase(store, database_url, user=role)
+            for statement in (
+                f"UPDATE {raw.events} SET topic = topic",
+                f"DELETE FROM {raw.events}",
+                f"TRUNCATE {raw.events}",
+                f"UPDATE {raw.chain} SET hash = hash",
+                f"DELETE FROM {raw.snapshots}",
+            ):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    as_writer.execute(statement)
+            assert verify_store(store).ok
+        finally:
+            raw.execute(f'DROP OWNED BY "{role}"')
+            raw.execute(f'DROP ROLE IF EXISTS "{role}"')
