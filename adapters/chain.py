@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
@@ -271,6 +271,28 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         )
         return {int(position): committed_at for position, committed_at in rows}
 
+    def select_stream_notifications(
+        self, originator_ids: Sequence[UUID], after: int, limit: int, stop: int | None = None
+    ) -> list[Notification]:
+        """The notifications of the given streams after a position, in log order."""
+        marks = ",".join("?" * len(originator_ids))
+        rows = self._query(
+            f"SELECT rowid, originator_id, originator_version, topic, state "
+            f"FROM {self.events_table_name} WHERE originator_id IN ({marks}) AND rowid > ? "
+            "AND rowid <= ? ORDER BY rowid LIMIT ?",
+            [*(stream.hex for stream in originator_ids), after, stop or 2**62, limit],
+        )
+        return [
+            Notification(
+                id=row[0],
+                originator_id=UUID(row[1]),
+                originator_version=row[2],
+                topic=row[3],
+                state=bytes(row[4]),
+            )
+            for row in rows
+        ]
+
     def install_guards(self, tables: Sequence[str]) -> None:
         with self.datastore.transaction(commit=True) as c:
             for table in tables:
@@ -423,6 +445,29 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             [min(positions), max(positions)],
         )
         return {row["position"]: row["committed_at"] for row in rows}
+
+    def select_stream_notifications(
+        self, originator_ids: Sequence[UUID], after: int, limit: int, stop: int | None = None
+    ) -> list[Notification]:
+        """The notifications of the given streams after a position, in log order."""
+        rows = self._query(
+            SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state "
+                "FROM {0}.{1} WHERE originator_id = ANY(%s) AND notification_id > %s "
+                "AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+            ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+            [list(originator_ids), after, stop or 2**62, limit],
+        )
+        return [
+            Notification(
+                id=row["notification_id"],
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            )
+            for row in rows
+        ]
 
     def install_guards(self, tables: Sequence[str]) -> None:
         schema = Identifier(self.datastore.schema)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters import commands, commands_governance, commands_reports
-from adapters.cli_audit import add_audit_commands
+from adapters.cli_audit import add_audit_commands, known_at_option
 from adapters.db_admin import WriterRoleError
 from adapters.input_errors import InputError
 from adapters.persistence import DEFAULT_DATABASE_URL, DatabaseUrlError
@@ -149,6 +149,7 @@ def _add_plan_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     load.add_argument("file", type=Path, help="the plan file (TOML), with its text beside it")
     load.set_defaults(handler=commands.plan_load)
     show = plan_sub.add_parser("show", parents=[common], help="the fund classes and their terms")
+    known_at_option(show)
     _format_option(show)
     show.set_defaults(handler=commands.plan_show)
 
@@ -350,6 +351,7 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         help="accrued, paid and payable per fund class and part",
     )
     balances.add_argument("--as-of", type=iso_date, help="business date (default: today)")
+    known_at_option(balances)
     _format_option(balances)
     balances.set_defaults(handler=commands_reports.balances)
     trial = sub.add_parser(
@@ -358,6 +360,7 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         help="every account of the journal; debits = credits",
     )
     trial.add_argument("--as-of", type=iso_date, help="business date (default: today)")
+    known_at_option(trial)
     _format_option(trial)
     trial.set_defaults(handler=commands_reports.trial_balance_command)
     journal = sub.add_parser(
@@ -365,6 +368,8 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     journal.add_argument("--period", type=period, help="business dates, e.g. 2003-07 or 2003Q3")
     journal.add_argument("--fund-class", metavar="FUND/CLASS")
+    journal.add_argument("--as-of", type=iso_date, help="entries dated on or before this date")
+    known_at_option(journal)
     _format_option(journal)
     journal.set_defaults(handler=commands_reports.journal_command)
     rebuild = sub.add_parser(
@@ -390,6 +395,10 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         help="cut the period (default: one row per class)",
     )
     split.add_argument("--fund-class", metavar="FUND/CLASS")
+    split.add_argument(
+        "--as-of", type=iso_date, help="only what was paid or accrued on or before this date"
+    )
+    known_at_option(split)
     _format_option(split)
     split.set_defaults(handler=commands_reports.split_command)
     export = sub.add_parser("export", parents=[common], help="export the books")
@@ -525,7 +534,11 @@ def _add_report_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Write the quarterly report (amounts expended and their purposes, the SIXTH "
         "split, accruals and payments, the year to date) as JSON, CSV, HTML and PDF.",
     )
-    quarterly.add_argument("--quarter", required=True, help="e.g. 2003Q3")
+    quarterly.add_argument(
+        "--quarter", help="e.g. 2003Q3 (default: the last quarter ended by --as-of)"
+    )
+    quarterly.add_argument("--as-of", type=iso_date, help="the report must be of a quarter ended")
+    known_at_option(quarterly)
     quarterly.add_argument(
         "--fund-class",
         action="append",
@@ -565,6 +578,7 @@ def _add_report_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         "Exit 1 when anything is overdue.",
     )
     comply.add_argument("--as-of", type=iso_date, help="business date (default: today)")
+    known_at_option(comply)
     _format_option(comply)
     comply.set_defaults(handler=commands_governance.compliance)
 

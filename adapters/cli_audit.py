@@ -61,6 +61,64 @@ def add_audit_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     seal.add_argument("--on", type=_iso_date, help="business date of the seal (default: today)")
     seal.set_defaults(handler=commands_audit.seal)
 
+    log = sub.add_parser(
+        "log",
+        parents=[common],
+        help="the auditor's log: every event with who, when, why and from which source",
+    )
+    log.add_argument("--fund", help="fund code")
+    log.add_argument("--class", dest="share_class", help="share class")
+    log.add_argument(
+        "--type", dest="event_types", action="append", metavar="EVENT", help="repeatable"
+    )
+    log.add_argument("--by", dest="log_actor", metavar="ACTOR", help="who recorded it")
+    log.add_argument("--from", dest="business_from", type=_iso_date, help="business date from")
+    log.add_argument("--to", dest="business_to", type=_iso_date, help="business date to")
+    log.add_argument("--as-of", type=_iso_date, help="business dates on or before")
+    log.add_argument(
+        "--committed-from", type=known_at_time, metavar="TIMESTAMP", help="commit time from"
+    )
+    log.add_argument(
+        "--committed-to", type=known_at_time, metavar="TIMESTAMP", help="commit time to"
+    )
+    known_at_option(log)
+    log.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    log.set_defaults(handler=commands_audit.log)
+
+    impact = sub.add_parser(
+        "impact",
+        parents=[common],
+        help="what the events committed since a time change in issued reports, fees, payments",
+    )
+    impact.add_argument("--since", type=known_at_time, required=True, metavar="TIMESTAMP")
+    impact.add_argument(
+        "--max-carry-days",
+        type=int,
+        default=4,
+        help="as for the service-fee caps being recomputed (default: 4)",
+    )
+    known_at_option(impact)
+    impact.add_argument("--format", choices=("text", "json"), default="text")
+    impact.set_defaults(handler=commands_audit.impact)
+
+    reverse = sub.add_parser(
+        "reverse",
+        parents=[common],
+        help="reverse a payment, service fee or expenditure recorded by mistake",
+        description="Record a reversal of a mistaken record, dated on its business date, with "
+        "the reason. The reference stays used; record the right figure under a new one.",
+    )
+    reverse_sub = reverse.add_subparsers(dest="reverse_command", required=True, metavar="WHAT")
+    for what in ("distributor-payment", "service-fee", "expenditure"):
+        parser = reverse_sub.add_parser(what, parents=[common])
+        if what == "service-fee":
+            parser.add_argument("--provider", required=True)
+        parser.add_argument("--fund", required=True, help="fund code")
+        parser.add_argument("--class", dest="share_class", default="R")
+        parser.add_argument("--reference", required=True, help="the mistaken record's reference")
+        parser.add_argument("--reason", required=True)
+        parser.set_defaults(handler=commands_audit.reverse)
+
     db = sub.add_parser("db", parents=[common], help="database administration")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     writer = db_sub.add_parser(

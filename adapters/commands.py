@@ -7,12 +7,14 @@ the result. Errors travel up to `cli.main`, which turns them into messages and e
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
+from adapters.chain import format_commit_time
 from adapters.ledger import Ledger
 from adapters.output import Column, render
 from adapters.persistence import open_store
@@ -52,6 +54,17 @@ def open_ledger(context: Context) -> Iterator[Ledger]:
 
 class CommandInputError(ValueError):
     """A value on the command line that the use case cannot take."""
+
+
+def known_view(ledger: Ledger, arguments: argparse.Namespace) -> Ledger:
+    """The ledger as known at `--known-at` (itself without it). The log position the time
+    resolved to goes to standard error, so the answer can be repeated exactly."""
+    moment = getattr(arguments, "known_at", None)
+    if moment is None:
+        return ledger
+    position = ledger.position_known_at(moment)
+    sys.stderr.write(f"as known at {format_commit_time(moment)}: log position {position}\n")
+    return ledger.as_known_at(position)
 
 
 def _amount_or_keyword(text: str, keyword: str) -> Decimal | None:
@@ -103,7 +116,7 @@ PLAN_COLUMNS = [
 def plan_show(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
         rows = []
-        for fund_class in ledger.fund_classes():
+        for fund_class in known_view(ledger, arguments).fund_classes():
             rates = fund_class.rates_on(fund_class.effective_date)
             rows.append(
                 {

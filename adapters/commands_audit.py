@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import json
+from dataclasses import asdict
 from datetime import date
-from typing import TextIO
+from decimal import Decimal
+from typing import Any, TextIO
 
-from adapters.commands import CommandInputError, Context, open_ledger
+from adapters.audit_log import LogEntry, LogFilter, UnknownEventTypeError, read_log
+from adapters.chain import format_commit_time
+from adapters.commands import CommandInputError, Context, known_view, open_ledger
 from adapters.db_admin import grant_writer_role
+from adapters.impact import Impact, analyse_impact
+from adapters.output import Column, render
 from adapters.persistence import open_store, parse_database_url
 from adapters.progress import progress_bar
 from adapters.read_models import ReadModels, read_model_engine
@@ -79,3 +86,181 @@ def db_writer_role(context: Context, arguments: argparse.Namespace, out: TextIO)
         f"connect as it with postgresql://{arguments.role}@HOST:PORT/DB?schema=…\n"
     )
     return 0
+
+
+LOG_COLUMNS = [
+    Column("position", "Position"),
+    Column("committed_at", "Committed (UTC)"),
+    Column("business_date", "Business date"),
+    Column("stream", "Stream"),
+    Column("version", "v"),
+    Column("event_type", "Event"),
+    Column("actor", "Actor"),
+    Column("source", "Source"),
+    Column("why", "Why"),
+]
+
+
+def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    chosen = LogFilter(
+        fund=arguments.fund,
+        share_class=arguments.share_class,
+        event_types=arguments.event_types or (),
+        actor=arguments.log_actor,
+        business_from=arguments.business_from,
+        business_to=min(
+            [day for day in (arguments.business_to, arguments.as_of) if day], default=None
+        ),
+        committed_from=arguments.committed_from,
+        committed_to=arguments.committed_to,
+    )
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments)
+        try:
+            entries = list(read_log(view, chosen))
+        except UnknownEventTypeError as error:
+            raise CommandInputError(str(error)) from None
+    if arguments.format == "json":
+        out.write(json.dumps([_entry_json(entry) for entry in entries], indent=2) + "\n")
+        return 0
+    rows = [{column.key: getattr(entry, column.key) for column in LOG_COLUMNS} for entry in entries]
+    out.write(render(rows, LOG_COLUMNS, arguments.format))
+    return 0
+
+
+def _entry_json(entry: LogEntry) -> dict[str, Any]:
+    record = asdict(entry)
+    record["business_date"] = entry.business_date.isoformat() if entry.business_date else None
+    return record
+
+
+def reverse(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    reason = (arguments.reason or "").strip()
+    if not reason:
+        raise CommandInputError("--reason: say why the record is reversed")
+    what = arguments.reverse_command
+    with open_ledger(context) as ledger:
+        if what == "distributor-payment":
+            outcome = ledger.reverse_distributor_payment(
+                fund_code=arguments.fund,
+                share_class=arguments.share_class,
+                reference=arguments.reference,
+                reason=reason,
+            )
+        elif what == "expenditure":
+            outcome = ledger.reverse_expenditure(
+                fund_code=arguments.fund,
+                share_class=arguments.share_class,
+                reference=arguments.reference,
+                reason=reason,
+            )
+        else:
+            outcome = ledger.reverse_service_fee(
+                provider_code=arguments.provider,
+                fund_code=arguments.fund,
+                share_class=arguments.share_class,
+                reference=arguments.reference,
+                reason=reason,
+            )
+    out.write(
+        f"{what} {arguments.reference} of {arguments.fund}/{arguments.share_class} reversed: "
+        f"{outcome}\n"
+    )
+    return 0
+
+
+def impact(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments)
+        found = analyse_impact(view, arguments.since, max_carry_days=arguments.max_carry_days)
+    if arguments.format == "json":
+        out.write(json.dumps(_impact_json(found), indent=2) + "\n")
+        return 0
+    out.write(_impact_text(found))
+    return 0
+
+
+def _signed(amount: Decimal | None) -> str:
+    return "" if amount is None else f" ({amount:+,.2f})"
+
+
+def _impact_text(found: Impact) -> str:
+    corrections = ", ".join(f"{name} {count}" for name, count in sorted(found.corrections.items()))
+    lines = [
+        f"{found.events_since} event(s) committed after {format_commit_time(found.since)} "
+        f"(log positions {found.since_position + 1}..{found.now_position})"
+        + (f"; corrections: {corrections}" if corrections else ""),
+    ]
+    if found.reports:
+        lines.append("Issued quarterly reports that would now come out differently:")
+        for report in found.reports:
+            lines.append(
+                f"  {report.fund_class} {report.quarter}, issued {report.issued_on} "
+                f"(sha256 {report.issued_sha256[:16]}…): now sha256 {report.sha256_now[:16]}…"
+            )
+            lines += [
+                f"    {change.path}: {change.before} -> {change.after}{_signed(change.delta)}"
+                for change in report.changes
+            ]
+    for kind, title in (
+        ("service-fee-cap", "Service fees whose cap is now different:"),
+        ("distributor-payment", "Distributor payments whose period's accruals now differ:"),
+    ):
+        chosen = [amount for amount in found.amounts if amount.kind == kind]
+        if chosen:
+            lines.append(title)
+        for amount in chosen:
+            who = f" {amount.provider}" if amount.provider else ""
+            lines.append(
+                f"  {amount.fund_class}{who} ref {amount.reference} for {amount.period}: "
+                f"paid {amount.paid:,.2f}; {amount.note}: then {amount.then:,.2f}, "
+                f"now {amount.now:,.2f}{_signed(amount.delta)}"
+            )
+    if not found.reports and not found.amounts:
+        lines.append("No issued report, service fee or payment comes out differently.")
+    return "\n".join(lines) + "\n"
+
+
+def _impact_json(found: Impact) -> dict[str, Any]:
+    return {
+        "since": format_commit_time(found.since),
+        "since_position": found.since_position,
+        "now_position": found.now_position,
+        "events_since": found.events_since,
+        "corrections": found.corrections,
+        "reports": [
+            {
+                "fund_class": report.fund_class,
+                "quarter": report.quarter,
+                "issued_on": report.issued_on.isoformat(),
+                "issued_sha256": report.issued_sha256,
+                "sha256_then": report.sha256_then,
+                "sha256_now": report.sha256_now,
+                "changes": [
+                    {
+                        "path": change.path,
+                        "before": change.before,
+                        "after": change.after,
+                        "delta": None if change.delta is None else str(change.delta),
+                    }
+                    for change in report.changes
+                ],
+            }
+            for report in found.reports
+        ],
+        "amounts": [
+            {
+                "kind": amount.kind,
+                "fund_class": amount.fund_class,
+                "provider": amount.provider,
+                "reference": amount.reference,
+                "period": amount.period,
+                "paid": str(amount.paid),
+                "then": str(amount.then),
+                "now": str(amount.now),
+                "delta": str(amount.delta),
+                "note": amount.note,
+            }
+            for amount in found.amounts
+        ],
+    }

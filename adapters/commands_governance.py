@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
-from adapters.commands import CommandInputError, Context, open_ledger
+from adapters.commands import CommandInputError, Context, known_view, open_ledger
 from adapters.output import Column, render
 from domain.governance import NoticeMethod
 from domain.ids import fund_class_id
@@ -257,14 +257,15 @@ COMPLIANCE_COLUMNS = [
 def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     as_of = arguments.as_of or date.today()
     with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments)
         rows = [
-            compliance_as_of(ledger.stream(fund_class_id(*key.split("/", 1))), as_of)
-            for key in ledger.fund_class_keys()
+            compliance_as_of(view.stream(fund_class_id(*key.split("/", 1))), as_of)
+            for key in view.fund_class_keys()
         ]
         unratified = {
             company: board.unratified_resolutions()
-            for company in sorted({fc.company_code for fc in ledger.fund_classes()})
-            if (board := ledger.board(company)) is not None
+            for company in sorted({fc.company_code for fc in view.fund_classes()})
+            if (board := view.board(company)) is not None
         }
     records = [
         {

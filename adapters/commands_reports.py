@@ -8,13 +8,13 @@ from datetime import date
 from typing import TextIO
 
 from adapters.beancount_export import export_beancount
-from adapters.commands import CommandInputError, Context, open_ledger
+from adapters.commands import CommandInputError, Context, known_view, open_ledger
 from adapters.output import Column, render
 from adapters.progress import progress_bar
 from adapters.read_queries import balances as read_balances
 from adapters.read_queries import dollars, journal, split_inputs, trial_balance
 from adapters.reports import FORMATS, quarterly_report, report_sha256, write_report
-from domain.periods import Period
+from domain.periods import Period, last_quarter_ended, parse_period
 from domain.rates import format_percent
 from projections.rows import PROJECTIONS
 from projections.split import combine, split_by_month, sub_periods
@@ -37,7 +37,8 @@ BALANCE_COLUMNS = [
 def balances(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     as_of = arguments.as_of or date.today()
     with open_ledger(context) as ledger:
-        found = read_balances(ledger.read_models.engine, as_of)
+        view = known_view(ledger, arguments)
+        found = read_balances(ledger.read_models.engine, as_of, view.known_position)
     rows = [
         {
             "fund_class": balance.fund_class,
@@ -69,7 +70,8 @@ TRIAL_BALANCE_COLUMNS = [
 def trial_balance_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     as_of = arguments.as_of or date.today()
     with open_ledger(context) as ledger:
-        accounts = trial_balance(ledger.read_models.engine, as_of)
+        view = known_view(ledger, arguments)
+        accounts = trial_balance(ledger.read_models.engine, as_of, view.known_position)
     rows = [
         {
             "account": row.account,
@@ -110,12 +112,15 @@ JOURNAL_COLUMNS = [
 
 def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     period: Period | None = arguments.period
+    ends = [day for day in (period.end_inclusive if period else None, arguments.as_of) if day]
     with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments)
         rows = journal(
             ledger.read_models.engine,
             start=period.start if period else None,
-            end_inclusive=period.end_inclusive if period else None,
+            end_inclusive=min(ends) if ends else None,
             fund_class=arguments.fund_class,
+            known_position=view.known_position,
         )
     records = [
         {
@@ -166,10 +171,16 @@ def _rate(value: object) -> str:
 def split_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     period: Period = arguments.period
     with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments)
         payments, fees, bases = split_inputs(
-            ledger.read_models.engine, period.start, period.end_exclusive
+            ledger.read_models.engine,
+            period.start,
+            period.end_exclusive,
+            known_position=view.known_position,
+            as_of=arguments.as_of,
         )
-        term_end = ledger.fund_classes()[0].initial_term_end if ledger.fund_class_keys() else None
+        keys = view.fund_class_keys()
+        term_end = view.fund_classes()[0].initial_term_end if keys else None
     months = split_by_month(payments, fees, bases)
     anniversary = (term_end.month, term_end.day) if term_end else (5, 30)
     pieces = (
@@ -222,16 +233,30 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
         raise CommandInputError(
             f"--formats: unknown {', '.join(unknown)} (use {','.join(FORMATS)})"
         )
+    quarter = _report_quarter(arguments)
     with open_ledger(context) as ledger:
-        keys = arguments.fund_classes or ledger.fund_class_keys()
-        unknown = sorted(set(keys) - set(ledger.fund_class_keys()))
+        view = known_view(ledger, arguments)
+        keys = arguments.fund_classes or view.fund_class_keys()
+        unknown = sorted(set(keys) - set(view.fund_class_keys()))
         if unknown:
             raise CommandInputError(f"unknown fund class {', '.join(unknown)}")
         for key in keys:
-            report = quarterly_report(ledger, key, arguments.quarter)
+            report = quarterly_report(view, key, quarter)
             for path in write_report(report, arguments.out, formats):
                 out.write(f"{path}\n")
     return 0
+
+
+def _report_quarter(arguments: argparse.Namespace) -> str:
+    """`--quarter`, or the last quarter that ended on or before `--as-of`."""
+    as_of: date | None = arguments.as_of
+    if arguments.quarter is None:
+        if as_of is None:
+            raise CommandInputError("give --quarter, or --as-of to take the last quarter ended")
+        return last_quarter_ended(as_of)
+    if as_of is not None and parse_period(arguments.quarter).end_inclusive > as_of:
+        raise CommandInputError(f"--quarter {arguments.quarter} ends after --as-of {as_of}")
+    return str(arguments.quarter)
 
 
 def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:

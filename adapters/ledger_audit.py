@@ -3,12 +3,17 @@ of mistaken records (docs/audit.md)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from domain.errors import RuleViolation
+from domain.fund_class import FundClass
 from domain.seal import ChainSeal, chain_seal_id
+from domain.service import ServiceArrangement
 
 if TYPE_CHECKING:
     from adapters.ledger import Ledger
@@ -53,3 +58,62 @@ class AuditUseCases:
         )
         self.store.save(seal)
         return seal
+
+    # ---- reversals of mistaken records ------------------------------------------------------
+
+    def reverse_distributor_payment(
+        self: Ledger, *, fund_code: str, share_class: str, reference: str, reason: str
+    ) -> str:
+        fund_class = self.fund_class(fund_code, share_class)
+        original = self._recorded(fund_class.id, FundClass.DistributorPaid.TOPIC, reference)
+        outcome = fund_class.reverse_distributor_payment(
+            original, reason, self.provenance("command:reverse distributor-payment")
+        )
+        self.store.save(fund_class)
+        return outcome
+
+    def reverse_expenditure(
+        self: Ledger, *, fund_code: str, share_class: str, reference: str, reason: str
+    ) -> str:
+        fund_class = self.fund_class(fund_code, share_class)
+        original = self._recorded(fund_class.id, FundClass.ExpenditureRecorded.TOPIC, reference)
+        outcome = fund_class.reverse_expenditure(
+            original, reason, self.provenance("command:reverse expenditure")
+        )
+        self.store.save(fund_class)
+        return outcome
+
+    def reverse_service_fee(
+        self: Ledger,
+        *,
+        provider_code: str,
+        fund_code: str,
+        share_class: str,
+        reference: str,
+        reason: str,
+    ) -> str:
+        arrangement = self.arrangement(provider_code, fund_code, share_class)
+        original = self._recorded(
+            arrangement.id, ServiceArrangement.ServiceFeePaid.TOPIC, reference
+        )
+        outcome = arrangement.reverse_service_fee(
+            original, reason, self.provenance("command:reverse service-fee")
+        )
+        self.store.save(arrangement)
+        return outcome
+
+    def _recorded(self: Ledger, stream_id: UUID, topic: str, reference: str) -> Any:
+        """The event of `topic` recorded under `reference` in the stream, read from the log
+        (the aggregate keeps only a digest of it).
+
+        Raises:
+            RuleViolation: there is none.
+        """
+        for stored in self.store.recorder.select_events(stream_id):
+            if stored.topic == topic and json.loads(stored.state).get("reference") == reference:
+                return self.store.mapper.to_domain_event(stored)
+        raise RuleViolation(
+            "reversal-unknown-record",
+            "docs/audit.md §2",
+            f"no {topic.rpartition('.')[2]} with reference {reference!r} in this stream",
+        )

@@ -35,6 +35,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.engine import Connection
@@ -61,6 +62,7 @@ TABLES: dict[str, Table] = {
         Column("fund_class", NAME, nullable=False),
         Column("provider", NAME, nullable=False),
         Column("company_code", NAME, nullable=False),
+        Column("position", BigInteger, nullable=False),
     ),
     "provider_agreements": Table(
         "rm_provider_agreements",
@@ -73,6 +75,7 @@ TABLES: dict[str, Table] = {
         Column("rate_annual", String(40), nullable=False),
         Column("effective_from", Date, nullable=False),
         Column("effective_to", Date),
+        Column("position", BigInteger, nullable=False),
     ),
     "journal_entries": Table(
         "rm_journal_entries",
@@ -85,6 +88,7 @@ TABLES: dict[str, Table] = {
         Column("narration", Text, nullable=False),
         Column("actor", NAME, nullable=False),
         Column("source", Text, nullable=False),
+        Column("position", BigInteger, nullable=False),
     ),
     "journal_lines": Table(
         "rm_journal_lines",
@@ -95,6 +99,7 @@ TABLES: dict[str, Table] = {
         Column("account", NAME, nullable=False, index=True),
         Column("debit_cents", BigInteger, nullable=False),
         Column("credit_cents", BigInteger, nullable=False),
+        Column("position", BigInteger, nullable=False),
     ),
     "distributor_payments": Table(
         "rm_distributor_payments",
@@ -109,6 +114,7 @@ TABLES: dict[str, Table] = {
         Column("service_cents", BigInteger, nullable=False),
         Column("is_advance", Boolean, nullable=False),
         Column("reference", NAME, nullable=False),
+        Column("position", BigInteger, nullable=False),
     ),
     "service_fees": Table(
         "rm_service_fees",
@@ -123,6 +129,7 @@ TABLES: dict[str, Table] = {
         Column("cap_cents", BigInteger, nullable=False),
         Column("paid_or_advanced", String(10), nullable=False),
         Column("reference", NAME, nullable=False),
+        Column("position", BigInteger, nullable=False),
     ),
     "expenditures": Table(
         "rm_expenditures",
@@ -138,6 +145,7 @@ TABLES: dict[str, Table] = {
         Column("amount_cents", BigInteger, nullable=False),
         Column("description", Text, nullable=False),
         Column("reference", NAME, nullable=False),
+        Column("position", BigInteger, nullable=False),
     ),
     "accruals": Table(
         "rm_accruals",
@@ -153,6 +161,7 @@ TABLES: dict[str, Table] = {
         Column("service_rate_annual", String(40), nullable=False),
         Column("absc_cents", BigInteger, nullable=False),
         Column("service_cents", BigInteger, nullable=False),
+        Column("position", BigInteger, nullable=False),
     ),
 }
 
@@ -163,6 +172,14 @@ PROJECTION_TABLES = {
     "payments": ["distributor_payments", "service_fees", "expenditures"],
     "accruals": ["accruals"],
 }
+
+# The log position of the event that produced each row: a query "as known at" position P
+# keeps the rows with position <= P (docs/audit.md §1).
+POSITION = "position"
+# Bumped when a table changes: read models of another schema are dropped and rebuilt from the
+# log (they are derived; the events are not touched).
+SCHEMA_VERSION = 2
+SCHEMA_ROW = "__schema__"
 
 BATCH_NOTIFICATIONS = 5_000
 RELEVANT_TOPICS = relevant_topics()
@@ -213,7 +230,20 @@ class ReadModels:
     def __init__(self, store: LedgerStore, engine: Engine) -> None:
         self.store = store
         self.engine = engine
-        metadata.create_all(engine)
+        self._ensure_schema()
+
+    def _ensure_schema(self) -> None:
+        tracking = TABLES["tracking"]
+        with self.engine.begin() as conn:
+            if inspect(conn).has_table(tracking.name):
+                stored = conn.execute(
+                    select(tracking.c.position).where(tracking.c.projection == SCHEMA_ROW)
+                ).scalar()
+                if stored == SCHEMA_VERSION:
+                    return
+                metadata.drop_all(conn)
+            metadata.create_all(conn)
+            conn.execute(insert(tracking).values(projection=SCHEMA_ROW, position=SCHEMA_VERSION))
 
     def positions(self, connection: Connection | None = None) -> dict[str, int]:
         with self._connection(connection) as conn:
@@ -315,6 +345,7 @@ class ReadModels:
             for name, position in positions.items():
                 if notification.id > position:
                     for table, row in PROJECTIONS[name](domain_event, context):
+                        row[POSITION] = notification.id
                         rows.setdefault(table, []).append(row)
         return rows
 

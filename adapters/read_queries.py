@@ -10,8 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, Select, Table, and_, case, func, select
 
 from adapters.read_models import TABLES
 from projections.journal import ABSC, SERVICE
@@ -22,6 +23,15 @@ CENT = Decimal("0.01")
 
 def dollars(cents: int) -> Decimal:
     return (Decimal(cents) * CENT).quantize(CENT)
+
+
+def known(query: Select[Any], known_position: int | None, *tables: Table) -> Select[Any]:
+    """The query restricted to rows the ledger knew at `known_position` (None: all of them)."""
+    if known_position is None:
+        return query
+    for table in tables:
+        query = query.where(table.c.position <= known_position)
+    return query
 
 
 @dataclass(frozen=True)
@@ -36,13 +46,17 @@ class AccountBalance:
         return self.debit_cents - self.credit_cents
 
 
-def trial_balance(engine: Engine, as_of: date) -> list[AccountBalance]:
+def trial_balance(
+    engine: Engine, as_of: date, known_position: int | None = None
+) -> list[AccountBalance]:
     lines = TABLES["journal_lines"]
-    query = (
+    query = known(
         select(lines.c.account, func.sum(lines.c.debit_cents), func.sum(lines.c.credit_cents))
         .where(lines.c.business_date <= as_of)
         .group_by(lines.c.account)
-        .order_by(lines.c.account)
+        .order_by(lines.c.account),
+        known_position,
+        lines,
     )
     with engine.connect() as conn:
         return [
@@ -81,24 +95,36 @@ class FundClassBalances:
         return self.absc_paid + self.service_paid
 
 
-def balances(engine: Engine, as_of: date) -> list[FundClassBalances]:
+def balances(
+    engine: Engine, as_of: date, known_position: int | None = None
+) -> list[FundClassBalances]:
     """Accrued, paid and payable per fund class and part, from the journal's accounts."""
-    by_account = {row.account: row.balance_cents for row in trial_balance(engine, as_of)}
+    by_account = {
+        row.account: row.balance_cents for row in trial_balance(engine, as_of, known_position)
+    }
     streams, accruals = TABLES["streams"], TABLES["accruals"]
     with engine.connect() as conn:
         classes = [
             row[0]
             for row in conn.execute(
-                select(streams.c.fund_class)
-                .where(streams.c.kind == "fund_class")
-                .order_by(streams.c.fund_class)
+                known(
+                    select(streams.c.fund_class)
+                    .where(streams.c.kind == "fund_class")
+                    .order_by(streams.c.fund_class),
+                    known_position,
+                    streams,
+                )
             )
         ]
         through = dict(
             conn.execute(
-                select(accruals.c.fund_class, func.max(accruals.c.business_date))
-                .where(and_(accruals.c.business_date <= as_of, accruals.c.kind == "accrual"))
-                .group_by(accruals.c.fund_class)
+                known(
+                    select(accruals.c.fund_class, func.max(accruals.c.business_date))
+                    .where(and_(accruals.c.business_date <= as_of, accruals.c.kind == "accrual"))
+                    .group_by(accruals.c.fund_class),
+                    known_position,
+                    accruals,
+                )
             ).all()
         )
     result = []
@@ -142,6 +168,7 @@ def journal(
     start: date | None = None,
     end_inclusive: date | None = None,
     fund_class: str | None = None,
+    known_position: int | None = None,
 ) -> list[JournalRow]:
     entries, lines = TABLES["journal_entries"], TABLES["journal_lines"]
     query = (
@@ -167,15 +194,20 @@ def journal(
         query = query.where(entries.c.business_date <= end_inclusive)
     if fund_class is not None:
         query = query.where(entries.c.fund_class == fund_class.replace("/", "-"))
+    query = known(query, known_position, entries)
     with engine.connect() as conn:
         return [JournalRow(*row) for row in conn.execute(query)]
 
 
 def split_inputs(
-    engine: Engine, start: date, end_exclusive: date
+    engine: Engine,
+    start: date,
+    end_exclusive: date,
+    known_position: int | None = None,
+    as_of: date | None = None,
 ) -> tuple[list[Covering], list[Covering], list[MonthBasis]]:
     """Payments and fees whose covered period overlaps [start, end_exclusive), and the accrual
-    basis of its months."""
+    basis of its months; only what was paid or accrued on or before `as_of`, if given."""
     payments, fees, accruals = (
         TABLES["distributor_payments"],
         TABLES["service_fees"],
@@ -183,42 +215,58 @@ def split_inputs(
     )
     with engine.connect() as conn:
         payment_rows = conn.execute(
-            select(
-                payments.c.fund_class,
-                payments.c.period_start,
-                payments.c.period_end_exclusive,
-                payments.c.amount_cents,
-            ).where(
-                and_(
-                    payments.c.period_start < end_exclusive, payments.c.period_end_exclusive > start
-                )
-            )
+            known(
+                select(
+                    payments.c.fund_class,
+                    payments.c.period_start,
+                    payments.c.period_end_exclusive,
+                    payments.c.amount_cents,
+                ).where(
+                    and_(
+                        payments.c.period_start < end_exclusive,
+                        payments.c.period_end_exclusive > start,
+                    )
+                ),
+                known_position,
+                payments,
+            ).where(payments.c.paid_on <= (as_of or date.max))
         ).all()
         fee_rows = conn.execute(
-            select(
-                fees.c.fund_class,
-                fees.c.period_start,
-                fees.c.period_end_exclusive,
-                fees.c.amount_cents,
-                fees.c.provider,
-            ).where(and_(fees.c.period_start < end_exclusive, fees.c.period_end_exclusive > start))
+            known(
+                select(
+                    fees.c.fund_class,
+                    fees.c.period_start,
+                    fees.c.period_end_exclusive,
+                    fees.c.amount_cents,
+                    fees.c.provider,
+                ).where(
+                    and_(fees.c.period_start < end_exclusive, fees.c.period_end_exclusive > start)
+                ),
+                known_position,
+                fees,
+            ).where(fees.c.paid_on <= (as_of or date.max))
         ).all()
         basis_rows = conn.execute(
-            select(
-                accruals.c.fund_class,
-                accruals.c.month,
-                accruals.c.days_in_year,
-                func.sum(accruals.c.basis_cents),
-                func.count(),
-            )
-            .where(
-                and_(
-                    accruals.c.kind == "accrual",
-                    accruals.c.business_date >= start,
-                    accruals.c.business_date < end_exclusive,
+            known(
+                select(
+                    accruals.c.fund_class,
+                    accruals.c.month,
+                    accruals.c.days_in_year,
+                    func.sum(accruals.c.basis_cents),
+                    # Adjustments restate a day's basis; only the accrual itself is a day.
+                    func.sum(case((accruals.c.kind == "accrual", 1), else_=0)),
                 )
-            )
-            .group_by(accruals.c.fund_class, accruals.c.month, accruals.c.days_in_year)
+                .where(
+                    and_(
+                        accruals.c.kind.in_(("accrual", "adjustment")),
+                        accruals.c.business_date >= start,
+                        accruals.c.business_date < end_exclusive,
+                    )
+                )
+                .group_by(accruals.c.fund_class, accruals.c.month, accruals.c.days_in_year),
+                known_position,
+                accruals,
+            ).where(accruals.c.business_date <= (as_of or date.max))
         ).all()
     bases: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
     for fund_class, month, year_days, basis_sum, days in basis_rows:
@@ -242,20 +290,30 @@ def split_inputs(
     )
 
 
-def expenditures(engine: Engine, fund_class: str, start: date, end_exclusive: date) -> list[dict]:
+def expenditures(
+    engine: Engine,
+    fund_class: str,
+    start: date,
+    end_exclusive: date,
+    known_position: int | None = None,
+) -> list[dict]:
     table = TABLES["expenditures"]
     with engine.connect() as conn:
         rows = (
             conn.execute(
-                select(table)
-                .where(
-                    and_(
-                        table.c.fund_class == fund_class,
-                        table.c.period_start < end_exclusive,
-                        table.c.period_end_exclusive > start,
+                known(
+                    select(table)
+                    .where(
+                        and_(
+                            table.c.fund_class == fund_class,
+                            table.c.period_start < end_exclusive,
+                            table.c.period_end_exclusive > start,
+                        )
                     )
+                    .order_by(table.c.period_start, table.c.entry_id),
+                    known_position,
+                    table,
                 )
-                .order_by(table.c.period_start, table.c.entry_id)
             )
             .mappings()
             .all()
@@ -263,13 +321,20 @@ def expenditures(engine: Engine, fund_class: str, start: date, end_exclusive: da
     return [dict(row) for row in rows]
 
 
-def provider_kinds(engine: Engine) -> dict[tuple[str, str], str]:
+def provider_kinds(engine: Engine, known_position: int | None = None) -> dict[tuple[str, str], str]:
     """(provider, fund class) → the SEVENTH kind of its latest agreement."""
     table = TABLES["provider_agreements"]
     with engine.connect() as conn:
         rows = conn.execute(
-            select(
-                table.c.provider, table.c.fund_class, table.c.agreement_kind, table.c.effective_from
-            ).order_by(table.c.effective_from)
+            known(
+                select(
+                    table.c.provider,
+                    table.c.fund_class,
+                    table.c.agreement_kind,
+                    table.c.effective_from,
+                ).order_by(table.c.effective_from),
+                known_position,
+                table,
+            )
         ).all()
     return {(provider, fund_class): kind for provider, fund_class, kind, _ in rows}

@@ -22,7 +22,7 @@ from sqlalchemy import and_, func, select
 
 from adapters.ledger import Ledger
 from adapters.read_models import TABLES
-from adapters.read_queries import expenditures, provider_kinds, split_inputs
+from adapters.read_queries import expenditures, known, provider_kinds, split_inputs
 from adapters.report_html import report_html
 from adapters.report_pdf import report_pdf
 from domain.ids import fund_class_id, service_arrangement_id
@@ -62,7 +62,10 @@ def events_digest(ledger: Ledger, fund_class: str, last_day: date) -> tuple[str,
     digest = hashlib.sha256()
     count = 0
     for stream_id in stream_ids:
-        for stored in ledger.store.recorder.select_events(stream_id):
+        version = ledger.store.version_at(stream_id, ledger.known_position)
+        if ledger.known_position is not None and version is None:
+            continue  # the stream did not exist yet at that position
+        for stored in ledger.store.recorder.select_events(stream_id, lte=version):
             if json.loads(stored.state)["business_date"] > last_day.isoformat():
                 continue
             digest.update(f"{stream_id}|{stored.originator_version}|{stored.topic}|".encode())
@@ -87,6 +90,7 @@ def _accrued_by_month(ledger: Ledger, fund_class: str, period: Period) -> dict[s
         )
         .group_by(accruals.c.month)
     )
+    query = known(query, ledger.known_position, accruals)
     with ledger.read_models.engine.connect() as conn:
         return {
             month: AccrualTotals(int(absc), int(service))
@@ -98,7 +102,11 @@ def _expenditure_lines(ledger: Ledger, fund_class: str, period: Period) -> list[
     return [
         ExpenditureLine(row["purpose"], row["performer"], row["amount_cents"])
         for row in expenditures(
-            ledger.read_models.engine, fund_class, period.start, period.end_exclusive
+            ledger.read_models.engine,
+            fund_class,
+            period.start,
+            period.end_exclusive,
+            ledger.known_position,
         )
     ]
 
@@ -108,7 +116,9 @@ def quarterly_report(ledger: Ledger, fund_class: str, quarter: str) -> dict[str,
     aggregate = ledger.fund_class(*fund_class.split("/", 1))
     year = quarter_and_year(quarter_period, aggregate.effective_date)
     engine = ledger.read_models.engine
-    payments, fees, bases = split_inputs(engine, year.start, year.end_exclusive)
+    payments, fees, bases = split_inputs(
+        engine, year.start, year.end_exclusive, known_position=ledger.known_position
+    )
     months = {
         month: figures
         for (key, month), figures in split_by_month(
@@ -138,7 +148,7 @@ def quarterly_report(ledger: Ledger, fund_class: str, quarter: str) -> dict[str,
     )
     kinds = {
         provider: kind
-        for (provider, key), kind in provider_kinds(engine).items()
+        for (provider, key), kind in provider_kinds(engine, ledger.known_position).items()
         if key == fund_class
     }
     return build_report(

@@ -8,7 +8,11 @@ third parties". The quarterly report (FOURTH) groups expenditures by these purpo
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
+from typing import Any
+
+from domain.events import payload_digest
 
 
 class Purpose(Enum):
@@ -63,3 +67,25 @@ class Performer(Enum):
     DISTRIBUTOR = "distributor"
     AFFILIATE = "affiliate"
     THIRD_PARTY = "third_party"
+
+
+_EXPENDITURE_FIELDS = (
+    "purpose",
+    "performer",
+    "performer_name",
+    "amount",
+    "period_start",
+    "period_end_exclusive",
+    "description",
+    "reference",
+    "company_agreement_reference",
+)
+
+
+def expenditure_digest_of(incurred_on: date, fields: dict[str, Any]) -> str:
+    return payload_digest(incurred_on, *(fields[name] for name in _EXPENDITURE_FIELDS))
+
+
+def expenditure_digest(event: Any) -> str:
+    fields = {name: getattr(event, name) for name in _EXPENDITURE_FIELDS}
+    return expenditure_digest_of(event.business_date, fields)

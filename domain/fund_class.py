@@ -35,9 +35,10 @@ from domain.events import (
     payload_digest,
     provenance_fields,
 )
-from domain.expenditures import Performer, Purpose
+from domain.expenditures import Performer, Purpose, expenditure_digest, expenditure_digest_of
 from domain.finra import limit_absc
 from domain.fund_class_cap import FundClassCapAccount, PrimeRates
+from domain.fund_class_corrections import FundClassCorrections
 from domain.fund_class_governance import FundClassGovernance
 from domain.ids import fund_class_id, fund_class_key
 from domain.money import ZERO, exact_add, exact_sum, shown_exact
@@ -113,7 +114,7 @@ class AccrualRunSummary:
         return [gap for gap in self.gaps if gap.kind.is_refusal]
 
 
-class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
+class FundClass(FundClassGovernance, FundClassCapAccount, FundClassCorrections, Aggregate):
     TOPIC = "planledger.FundClass"
 
     class Event(LedgerEvent):
@@ -229,7 +230,58 @@ class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
         company_agreement_reference: str
 
         def apply(self, fund_class: FundClass) -> None:
-            fund_class.expenditure_digests[self.reference] = _expenditure_digest(self)
+            fund_class.expenditure_digests[self.reference] = expenditure_digest(self)
+
+    # ---- corrections (see domain/fund_class_corrections.py) ----------------------------------
+
+    class FeeAccrualAdjusted(Event):
+        TOPIC = "planledger.FundClass.FeeAccrualAdjusted"
+        restatement_key: str
+        reason: str
+        basis_date_previous: date
+        basis_net_assets_previous: Decimal
+        basis_date: date
+        basis_net_assets: Decimal
+        absc_rate_annual: Decimal
+        service_rate_annual: Decimal
+        days_in_year: int
+        absc_amount_exact_delta: Decimal
+        service_amount_exact_delta: Decimal
+        absc_amount_delta: Decimal
+        service_amount_delta: Decimal
+        amount_delta: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_adjustment(self)
+
+    class DistributorPaymentReversed(Event):
+        TOPIC = "planledger.FundClass.DistributorPaymentReversed"
+        reference: str
+        reversed_version: int
+        amount: Decimal
+        absc_amount: Decimal
+        service_amount: Decimal
+        period_start: date
+        period_end_exclusive: date
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_payment_reversal(self)
+
+    class ExpenditureReversed(Event):
+        TOPIC = "planledger.FundClass.ExpenditureReversed"
+        reference: str
+        reversed_version: int
+        amount: Decimal
+        purpose: str
+        performer: str
+        performer_name: str
+        period_start: date
+        period_end_exclusive: date
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.reversed_references.append(self.reference)
 
     # ---- governance events (see domain/fund_class_governance.py) -----------------------------
 
@@ -585,6 +637,7 @@ class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
         self.payments: list[dict[str, Any]] = []
         self.payment_digests: dict[str, str] = {}
         self.expenditure_digests: dict[str, str] = {}
+        self.reversed_references: list[str] = []
         # Governance (ELEVENTH to FOURTEENTH).
         self.approvals: list[dict[str, Any]] = []
         self.continuances: list[dict[str, Any]] = []
@@ -670,12 +723,17 @@ class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
                 f"{problem}; import it as a restatement with a reason",
             )
         key = f"net-assets-restatement/{self.key}/{day}/{net_assets}"
+        figures_before = dict(self.net_assets_by_date)
         self.trigger_event(
             self.NetAssetsRestated,
             **provenance_fields(provenance, day, key),
             net_assets=net_assets,
             net_assets_previous=recorded,
             reason=restatement_reason,
+        )
+        # Days already accrued on the old figure are corrected now, in the same transaction.
+        self.correct_accruals_after_restatement(
+            day, figures_before, key, restatement_reason, provenance
         )
         return RESTATED
 
@@ -866,9 +924,9 @@ class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
         )
 
     def _trigger_true_up(
-        self, true_up: MonthTrueUp, month_end: date, provenance: Provenance
+        self, true_up: MonthTrueUp, month_end: date, provenance: Provenance, key_suffix: str = ""
     ) -> None:
-        key = f"accrual-true-up/{self.key}/{true_up.month}"
+        key = f"accrual-true-up/{self.key}/{true_up.month}{key_suffix}"
         self.trigger_event(
             self.AccrualTrueUpPosted,
             **provenance_fields(provenance, month_end, key),
@@ -936,7 +994,8 @@ class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
             self.cap_absc_this_month[iso_day] = exact_add(
                 self.cap_absc_this_month.get(iso_day, ZERO), event.adjustment_absc
             )
-        self.months_awaiting_true_up.remove(event.month)
+        if event.month in self.months_awaiting_true_up:  # a revision finds the month closed
+            self.months_awaiting_true_up.remove(event.month)
 
     def _add_accrued(self, month: str, absc: Decimal, service: Decimal) -> None:
         self.accrued_absc_by_month[month] = exact_add(
@@ -1106,7 +1165,7 @@ class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
             "reference": reference,
             "company_agreement_reference": company_agreement_reference,
         }
-        digest = _expenditure_digest_of(incurred_on, event_fields)
+        digest = expenditure_digest_of(incurred_on, event_fields)
         if is_replay_of(self.expenditure_digests, reference, digest, f"{self.key} expenditure"):
             return UNCHANGED
         if purpose is Purpose.OTHER_AGREED_SERVICES and not company_agreement_reference:
@@ -1122,25 +1181,3 @@ class FundClass(FundClassGovernance, FundClassCapAccount, Aggregate):
             **event_fields,
         )
         return RECORDED
-
-
-_EXPENDITURE_FIELDS = (
-    "purpose",
-    "performer",
-    "performer_name",
-    "amount",
-    "period_start",
-    "period_end_exclusive",
-    "description",
-    "reference",
-    "company_agreement_reference",
-)
-
-
-def _expenditure_digest_of(incurred_on: date, fields: dict[str, Any]) -> str:
-    return payload_digest(incurred_on, *(fields[name] for name in _EXPENDITURE_FIELDS))
-
-
-def _expenditure_digest(event: FundClass.ExpenditureRecorded) -> str:
-    fields = {name: getattr(event, name) for name in _EXPENDITURE_FIELDS}
-    return _expenditure_digest_of(event.business_date, fields)

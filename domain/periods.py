@@ -84,6 +84,16 @@ def quarter_period(year: int, quarter: int) -> Period:
     return Period(start, end_exclusive)
 
 
+def last_quarter_ended(on: date) -> str:
+    """The label (`2003Q3`) of the last calendar quarter that ended on or before `on`."""
+    quarter = (on.month - 1) // 3 + 1
+    if quarter_period(on.year, quarter).end_inclusive == on:
+        return f"{on.year}Q{quarter}"
+    if quarter == 1:
+        return f"{on.year - 1}Q4"
+    return f"{on.year}Q{quarter - 1}"
+
+
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 

@@ -87,6 +87,7 @@ class ServiceArrangement(Aggregate):
             arrangement.positions_by_date = {}
             arrangement.payments = []
             arrangement.payment_digests = {}
+            arrangement.reversed_references = []
 
     class ProviderAgreementSigned(Event):
         TOPIC = "planledger.ServiceArrangement.ProviderAgreementSigned"
@@ -163,6 +164,24 @@ class ServiceArrangement(Aggregate):
                 self.period_end_exclusive,
                 self.paid_or_advanced,
             )
+
+    class ServiceFeeReversed(Event):
+        TOPIC = "planledger.ServiceArrangement.ServiceFeeReversed"
+        reference: str
+        reversed_version: int
+        amount: Decimal
+        paid_or_advanced: str
+        period_start: date
+        period_end_exclusive: date
+        reason: str
+
+        def apply(self, arrangement: ServiceArrangement) -> None:
+            arrangement.payments = [
+                payment
+                for payment in arrangement.payments
+                if payment["reference"] != self.reference
+            ]
+            arrangement.reversed_references.append(self.reference)
 
     # ---- identity and creation -------------------------------------------------------------
 
@@ -449,6 +468,47 @@ class ServiceArrangement(Aggregate):
                 f"assets {shown_exact(cap.net_assets_average_daily)} over {cap.days_covered} "
                 f"covered days at the lower of the contractual and Schedule B rates",
             )
+
+    def reverse_service_fee(self, original: Any, reason: str, provenance: Provenance) -> str:
+        """Reverse a service fee recorded by mistake (`original`: its `ServiceFeePaid` event).
+
+        Raises:
+            RuleViolation: no reason, or not a payment of this arrangement as recorded.
+        """
+        if not reason.strip():
+            raise RuleViolation(
+                "reversal-needs-reason", "docs/audit.md §2", "say why the record is reversed"
+            )
+        reference = original.reference
+        digest = payload_digest(
+            original.amount,
+            original.business_date,
+            original.period_start,
+            original.period_end_exclusive,
+            original.paid_or_advanced,
+        )
+        if self.payment_digests.get(reference) != digest:
+            raise RuleViolation(
+                "reversal-unknown-record",
+                "docs/audit.md §2",
+                f"{self.key}: no service fee {reference!r} as given was recorded",
+            )
+        if reference in self.reversed_references:
+            return UNCHANGED
+        self.trigger_event(
+            self.ServiceFeeReversed,
+            **provenance_fields(
+                provenance, original.business_date, f"service-fee-reversal/{reference}"
+            ),
+            reference=reference,
+            reversed_version=original.originator_version,
+            amount=original.amount,
+            paid_or_advanced=original.paid_or_advanced,
+            period_start=original.period_start,
+            period_end_exclusive=original.period_end_exclusive,
+            reason=reason,
+        )
+        return RECORDED
 
 
 def _agreement_digest(

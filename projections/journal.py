@@ -215,3 +215,119 @@ def _(event: ServiceArrangement.ServiceFeePaid, context: StreamContext) -> Journ
             JournalLine(DISTRIBUTOR_CASH, 0, amount),
         ),
     )
+
+
+# ---- corrections (docs/audit.md §2) ---------------------------------------------------------
+
+
+def reversed_entry(original: JournalEntry, event: Any, kind: str, narration: str) -> JournalEntry:
+    """The exact opposite of an entry: every debit becomes a credit of the same amount."""
+    return JournalEntry(
+        entry_id(event),
+        event.business_date,
+        original.fund_class,
+        kind,
+        narration,
+        tuple(
+            JournalLine(line.account, line.credit_cents, line.debit_cents)
+            for line in original.lines
+        ),
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.FeeAccrualAdjusted, context: StreamContext) -> JournalEntry | None:
+    return _accrual_entry(
+        event,
+        context.fund_class,
+        "accrual-adjustment",
+        f"accrual of {event.business_date} adjusted: basis {event.basis_net_assets_previous} "
+        f"restated to {event.basis_net_assets} ({event.reason})",
+        absc=cents(event.absc_amount_delta),
+        service=cents(event.service_amount_delta),
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.DistributorPaymentReversed, context: StreamContext) -> JournalEntry | None:
+    fund_class = context.fund_class
+    total = cents(event.amount)
+    original = JournalEntry(
+        "",
+        event.business_date,
+        fund_class,
+        "",
+        "",
+        tuple(
+            line
+            for line in (
+                JournalLine(
+                    f"Liabilities:PayableToDistributor:{fund_class}:{ABSC}",
+                    cents(event.absc_amount),
+                    0,
+                ),
+                JournalLine(
+                    f"Liabilities:PayableToDistributor:{fund_class}:{SERVICE}",
+                    cents(event.service_amount),
+                    0,
+                ),
+                JournalLine(f"Assets:Fund:{fund_class}:Cash", 0, total),
+                JournalLine(DISTRIBUTOR_CASH, total, 0),
+                JournalLine(f"Income:Distributor:PlanFees:{fund_class}", 0, total),
+            )
+            if line.debit_cents or line.credit_cents
+        ),
+    )
+    return reversed_entry(
+        original,
+        event,
+        "distributor-payment-reversal",
+        f"reversal of payment ref {event.reference} ({event.reason})",
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.ExpenditureReversed, context: StreamContext) -> JournalEntry | None:
+    fund_class = context.fund_class
+    amount = cents(event.amount)
+    purpose = account_component(event.purpose)
+    original = JournalEntry(
+        "",
+        event.business_date,
+        fund_class,
+        "",
+        "",
+        (
+            JournalLine(f"Expenses:Distributor:Fifth:{fund_class}:{purpose}", amount, 0),
+            JournalLine(DISTRIBUTOR_CASH, 0, amount),
+        ),
+    )
+    return reversed_entry(
+        original,
+        event,
+        "expenditure-reversal",
+        f"reversal of expenditure ref {event.reference} ({event.reason})",
+    )
+
+
+@journal_entry.register
+def _(event: ServiceArrangement.ServiceFeeReversed, context: StreamContext) -> JournalEntry | None:
+    amount = cents(event.amount)
+    fund_class, provider = context.fund_class, context.provider
+    original = JournalEntry(
+        "",
+        event.business_date,
+        fund_class,
+        "",
+        "",
+        (
+            JournalLine(f"Expenses:Distributor:ServiceFees:{fund_class}:{provider}", amount, 0),
+            JournalLine(DISTRIBUTOR_CASH, 0, amount),
+        ),
+    )
+    return reversed_entry(
+        original,
+        event,
+        "service-fee-reversal",
+        f"reversal of service fee ref {event.reference} to {provider} ({event.reason})",
+    )

@@ -239,6 +239,93 @@ def _(event: FundClass.AccrualTrueUpPosted, context: StreamContext) -> list[Row]
     ]
 
 
+@payment_rows.register
+def _(event: FundClass.DistributorPaymentReversed, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "distributor_payments",
+            {
+                "entry_id": entry_id(event),
+                "fund_class": context.fund_class_key,
+                "paid_on": event.business_date,
+                "period_start": event.period_start,
+                "period_end_exclusive": event.period_end_exclusive,
+                "amount_cents": -cents(event.amount),
+                "absc_cents": -cents(event.absc_amount),
+                "service_cents": -cents(event.service_amount),
+                "is_advance": False,
+                "reference": event.reference,
+            },
+        )
+    ]
+
+
+@payment_rows.register
+def _(event: ServiceArrangement.ServiceFeeReversed, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "service_fees",
+            {
+                "entry_id": entry_id(event),
+                "fund_class": context.fund_class_key,
+                "provider": context.provider,
+                "paid_on": event.business_date,
+                "period_start": event.period_start,
+                "period_end_exclusive": event.period_end_exclusive,
+                "amount_cents": -cents(event.amount),
+                "cap_cents": 0,
+                "paid_or_advanced": event.paid_or_advanced,
+                "reference": event.reference,
+            },
+        )
+    ]
+
+
+@payment_rows.register
+def _(event: FundClass.ExpenditureReversed, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "expenditures",
+            {
+                "entry_id": entry_id(event),
+                "fund_class": context.fund_class_key,
+                "incurred_on": event.business_date,
+                "period_start": event.period_start,
+                "period_end_exclusive": event.period_end_exclusive,
+                "purpose": event.purpose,
+                "performer": event.performer,
+                "performer_name": event.performer_name,
+                "amount_cents": -cents(event.amount),
+                "description": f"reversal: {event.reason}",
+                "reference": event.reference,
+            },
+        )
+    ]
+
+
+@accrual_rows.register
+def _(event: FundClass.FeeAccrualAdjusted, context: StreamContext) -> list[Row]:
+    return [
+        (
+            "accruals",
+            {
+                "entry_id": entry_id(event),
+                "fund_class": context.fund_class_key,
+                "business_date": event.business_date,
+                "month": month_label(event.business_date),
+                "kind": "adjustment",
+                "basis_cents": cents(event.basis_net_assets)
+                - cents(event.basis_net_assets_previous),
+                "days_in_year": event.days_in_year,
+                "absc_rate_annual": str(event.absc_rate_annual),
+                "service_rate_annual": str(event.service_rate_annual),
+                "absc_cents": cents(event.absc_amount_delta),
+                "service_cents": cents(event.service_amount_delta),
+            },
+        )
+    ]
+
+
 PROJECTIONS: dict[str, Project] = {
     "streams": stream_rows,
     "journal": journal_rows,

@@ -1,0 +1,269 @@
+"""Corrections and point-in-time reads (docs/audit.md §1–2), on SQLite and PostgreSQL.
+
+The scenario of the issue: a quarter is recorded and its report issued; a week of net assets is
+then restated. As known before the restatement, every figure is unchanged (the issued report is
+rebuilt byte for byte); as known after it, the accruals are corrected by exactly the restated
+basis; `impact` names the report, the figures and the payment that settled the month.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from freezegun import freeze_time
+
+from adapters.audit_log import LogFilter, read_log
+from adapters.impact import analyse_impact
+from adapters.read_models import ReadModels, read_model_engine
+from adapters.read_queries import balances, dollars, journal, trial_balance
+from adapters.reports import quarterly_report, report_sha256
+from adapters.verify import verify_store
+from domain.errors import RuleViolation
+from domain.periods import parse_period
+from tests.builders import approve_plan, net_assets_csv, write_csv
+from tests.conftest import SHIPPED_PLAN
+from tests.integration.test_payments import month_constant, pay_distributor
+
+FUND_CLASS = "INTL-BCV/R"
+RECORDED_AT = "2003-10-01 12:00:00"
+ISSUED_AT = "2003-10-15 12:00:00"
+BEFORE_RESTATEMENT = datetime(2003, 10, 20, tzinfo=UTC)
+RESTATED_AT = "2003-11-03 12:00:00"
+WEEK = [date(2003, 9, day) for day in range(8, 15)]
+RATE_TOTAL = Decimal("0.005")
+
+
+@pytest.fixture
+def read_models(store, database_url):
+    models = ReadModels(store, read_model_engine(database_url))
+    yield models
+    models.close()
+
+
+@pytest.fixture
+def frozen_ledger(ledger):
+    """The shipped plan loaded and approved, recorded (frozen) on 2003-10-01: every commit
+    time of these tests is then on the test's own calendar."""
+    with freeze_time(RECORDED_AT):
+        ledger.load_plan(SHIPPED_PLAN)
+        approve_plan(ledger)
+    return ledger
+
+
+@pytest.fixture
+def quarter(frozen_ledger, read_models, tmp_path):
+    """2003Q3 accrued and paid month by month; its report issued on 2003-10-15."""
+    ledger = frozen_ledger
+    ledger.read_models = read_models
+    with freeze_time(RECORDED_AT):
+        ledger.import_net_assets(net_assets_csv(tmp_path / "q3.csv", month_constant(0)))
+        ledger.accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[FUND_CLASS])
+        for month in ("2003-07", "2003-08", "2003-09"):
+            pay_distributor(ledger, month, amount=None)
+        read_models.catch_up()
+    with freeze_time(ISSUED_AT):
+        report = quarterly_report(ledger, FUND_CLASS, "2003Q3")
+        ledger.issue_report(
+            fund_code="INTL-BCV",
+            share_class="R",
+            quarter="2003Q3",
+            report_sha256=report_sha256(report),
+            issued_on=date(2003, 10, 15),
+            issued_by="the Distributor",
+        )
+        read_models.catch_up()
+    return ledger, report
+
+
+def restate_week(ledger, tmp_path, factor=Decimal("0.98")):
+    old = month_constant(0)
+    figures = {day: (old[day] * factor).quantize(Decimal("0.01")) for day in WEEK}
+    with freeze_time(RESTATED_AT):
+        summary = ledger.import_net_assets(
+            net_assets_csv(tmp_path / "restated.csv", figures),
+            restatement_reason="NAV error: pricing of one holding corrected by the fund accountant",
+        )
+        ledger.read_models.catch_up()
+    return old, figures, summary
+
+
+def september_total_exact(figures: dict[date, Decimal]) -> Decimal:
+    return sum(
+        (figures[day] * RATE_TOTAL / 365 for day in parse_period("2003-09").each_day()),
+        Decimal(0),
+    )
+
+
+def test_restating_a_week_corrects_accruals_and_keeps_the_past_view(quarter, store, tmp_path):
+    ledger, issued_report = quarter
+    engine = ledger.read_models.engine
+    before = balances(engine, date(2003, 9, 30))
+    old, restated, summary = restate_week(ledger, tmp_path)
+    assert summary.restated == len(WEEK)
+
+    known_before = store.position_known_at(BEFORE_RESTATEMENT)
+    assert balances(engine, date(2003, 9, 30), known_before) == before
+
+    # As known now, September's booked cents are its corrected exact total rounded once.
+    after = {b.fund_class: b for b in balances(engine, date(2003, 9, 30))}[FUND_CLASS]
+    corrected = {**old, **restated}
+    september = sum(
+        row.debit_cents - row.credit_cents
+        for row in journal(engine, start=date(2003, 9, 1), end_inclusive=date(2003, 9, 30))
+        if row.account.startswith("Expenses:Plan12b1:INTL-BCV-R")
+    )
+    expected = september_total_exact(corrected).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert dollars(september) == expected
+    previous = {b.fund_class: b for b in before}[FUND_CLASS]
+    assert after.accrued < previous.accrued
+    assert after.payable == after.accrued - previous.paid  # paid in full before: now overpaid
+
+    # The issued report, rebuilt as known before the restatement, is the same bytes.
+    then = quarterly_report(ledger.as_known_at(known_before), FUND_CLASS, "2003Q3")
+    assert report_sha256(then) == report_sha256(issued_report)
+    now = quarterly_report(ledger, FUND_CLASS, "2003Q3")
+    assert report_sha256(now) != report_sha256(issued_report)
+
+    # Every debit still has its credit, as known then and now.
+    for position in (known_before, None):
+        rows = trial_balance(engine, date(2003, 12, 31), position)
+        assert sum(r.debit_cents for r in rows) == sum(r.credit_cents for r in rows)
+
+
+def test_impact_names_the_report_the_figures_and_the_payment(quarter, tmp_path):
+    ledger, _ = quarter
+    _, _, _ = restate_week(ledger, tmp_path)
+    found = analyse_impact(ledger, BEFORE_RESTATEMENT, max_carry_days=4)
+    assert found.corrections["NetAssetsRestated"] == len(WEEK)
+    assert found.corrections["FeeAccrualAdjusted"] == len(WEEK)
+    [report] = found.reports
+    assert (report.fund_class, report.quarter) == (FUND_CLASS, "2003Q3")
+    changes = {change.path: change for change in report.changes}
+    total = changes["quarter_figures.accrued.total"]
+    assert total.delta is not None and total.delta < 0
+    [payment] = [amount for amount in found.amounts if amount.kind == "distributor-payment"]
+    assert payment.reference == "WIRE-2003-09"
+    assert payment.delta == total.delta  # the whole change falls in the month September settled
+
+
+def test_each_adjustment_names_its_restatement_and_reason(quarter, tmp_path):
+    ledger, _ = quarter
+    restate_week(ledger, tmp_path)
+    entries = list(read_log(ledger, LogFilter(event_types=["FeeAccrualAdjusted"])))
+    assert [entry.business_date for entry in entries] == WEEK
+    for entry in entries:
+        assert "NAV error" in entry.why
+        assert "net-assets-restatement/INTL-BCV/R/" in entry.why
+        assert entry.source.startswith("restated.csv sha256:")
+        assert entry.actor == "test-accountant"
+
+
+def test_restating_again_with_the_same_figures_changes_nothing(quarter, store, tmp_path):
+    ledger, _ = quarter
+    restate_week(ledger, tmp_path)
+    head = store.head_position()
+    _, _, summary = restate_week(ledger, tmp_path)
+    assert summary.restated == 0
+    assert store.head_position() == head
+
+
+def test_the_store_still_verifies_after_corrections(quarter, store, tmp_path):
+    ledger, _ = quarter
+    restate_week(ledger, tmp_path)
+    assert verify_store(store).ok
+
+
+# ---- reversals ------------------------------------------------------------------------------
+
+
+def test_a_mistaken_payment_is_reversed_and_paid_again(frozen_ledger, read_models, store, tmp_path):
+    ledger = frozen_ledger
+    ledger.read_models = read_models
+    with freeze_time(RECORDED_AT):
+        ledger.import_net_assets(net_assets_csv(tmp_path / "q3.csv", month_constant(0)))
+        ledger.accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[FUND_CLASS])
+        pay_distributor(ledger, "2003-07", amount=Decimal("1000.00"), reference="WIRE-TYPO")
+        read_models.catch_up()
+    mistaken_known = datetime(2003, 10, 2, tzinfo=UTC)
+    with freeze_time("2003-10-05 12:00:00"):
+        ledger.reverse_distributor_payment(
+            fund_code="INTL-BCV",
+            share_class="R",
+            reference="WIRE-TYPO",
+            reason="keyed 1000.00 for the July wire; the bank statement shows the accrued sum",
+        )
+        pay_distributor(ledger, "2003-07", amount=None, reference="WIRE-2003-07")
+        read_models.catch_up()
+
+    def class_balances(as_of, position=None):
+        [found] = [
+            b for b in balances(read_models.engine, as_of, position) if b.fund_class == FUND_CLASS
+        ]
+        return found
+
+    july_accrued = class_balances(date(2003, 7, 31)).accrued
+    paid_on = parse_period("2003-07").end_exclusive
+    assert class_balances(paid_on).paid == july_accrued  # July is exactly settled
+    then_position = store.position_known_at(mistaken_known)
+    assert dollars(class_balances(paid_on, then_position).paid) == Decimal("1000.00")
+    # Reversing twice is the same reversal; the reference cannot be paid again.
+    head = store.head_position()
+    assert (
+        ledger.reverse_distributor_payment(
+            fund_code="INTL-BCV", share_class="R", reference="WIRE-TYPO", reason="again"
+        )
+        == "unchanged"
+    )
+    assert store.head_position() == head
+    with pytest.raises(RuleViolation, match="reference-reused"):
+        pay_distributor(ledger, "2003-07", amount=Decimal("5.00"), reference="WIRE-TYPO")
+
+
+def test_a_reversal_needs_a_reason_and_a_real_record(loaded_ledger):
+    with pytest.raises(RuleViolation, match="reversal-unknown-record"):
+        loaded_ledger.reverse_expenditure(
+            fund_code="INTL-BCV", share_class="R", reference="NOPE", reason="typo"
+        )
+
+
+def test_a_mistaken_expenditure_is_reversed(loaded_ledger, read_models, tmp_path):
+    ledger = loaded_ledger
+    ledger.read_models = read_models
+    header = [
+        "fund",
+        "class",
+        "incurred_on",
+        "period",
+        "purpose",
+        "performer",
+        "performer_name",
+        "amount",
+        "description",
+        "reference",
+    ]
+    row = (
+        "INTL-BCV",
+        "R",
+        "2003-09-30",
+        "2003Q3",
+        "advertising",
+        "third_party",
+        "Front Range Media",
+        "1800.37",
+        "Print campaign",
+        "EXP-1",
+    )
+    ledger.import_expenditures(write_csv(tmp_path / "e.csv", header, [row]))
+    with pytest.raises(RuleViolation, match="reversal-needs-reason"):
+        ledger.reverse_expenditure(
+            fund_code="INTL-BCV", share_class="R", reference="EXP-1", reason=" "
+        )
+    ledger.reverse_expenditure(
+        fund_code="INTL-BCV", share_class="R", reference="EXP-1", reason="booked to the wrong fund"
+    )
+    read_models.catch_up()
+    rows = trial_balance(read_models.engine, date(2003, 12, 31))
+    fifth = [r for r in rows if r.account.startswith("Expenses:Distributor:Fifth:INTL-BCV-R")]
+    assert all(r.balance_cents == 0 for r in fifth)
