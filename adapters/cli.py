@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TextIO
 
-from adapters import commands, commands_governance, commands_reports
+from adapters import commands, commands_audit, commands_governance, commands_reports
 from adapters.cli_audit import add_audit_commands, known_at_option
 from adapters.db_admin import WriterRoleError
 from adapters.input_errors import InputError
@@ -408,6 +408,18 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     beancount.add_argument("--out", type=Path, required=True)
     beancount.set_defaults(handler=commands_reports.export_beancount_command)
+    bundle = export_sub.add_parser(
+        "bundle",
+        parents=[common],
+        help="the regulator's point-in-time bundle (zip), with its own verifier",
+        description="Every event known at --known-at with its hash chain, the plan documents, "
+        "the read models and quarterly reports as of --as-of, and a manifest; unzip it and run "
+        "`python3 verify_bundle.py`.",
+    )
+    bundle.add_argument("--as-of", type=iso_date, required=True, help="business date")
+    known_at_option(bundle)
+    bundle.add_argument("--out", type=Path, required=True, help="the .zip to write")
+    bundle.set_defaults(handler=commands_audit.export_bundle_command)
 
 
 def _add_board_commands(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from adapters.audit_log import LogEntry, LogFilter, UnknownEventTypeError, read_log
+from adapters.bundle import export_bundle
 from adapters.chain import format_commit_time
 from adapters.commands import CommandInputError, Context, known_view, open_ledger
 from adapters.db_admin import grant_writer_role
@@ -264,3 +265,16 @@ def _impact_json(found: Impact) -> dict[str, Any]:
             for amount in found.amounts
         ],
     }
+
+
+def export_bundle_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        summary = export_bundle(
+            ledger, arguments.as_of, arguments.known_at, arguments.out, progress_bar("events")
+        )
+    out.write(
+        f"{summary.path}: {summary.events} events to position {summary.position}, "
+        f"{summary.files} files; chain head sha256:{summary.head_hash}\n"
+        f"check it anywhere with: unzip it, then python3 verify_bundle.py\n"
+    )
+    return 0

@@ -12,12 +12,11 @@ from adapters.commands import CommandInputError, Context, known_view, open_ledge
 from adapters.output import Column, render
 from adapters.progress import progress_bar
 from adapters.read_queries import balances as read_balances
-from adapters.read_queries import dollars, journal, split_inputs, trial_balance
+from adapters.read_queries import dollars, journal, trial_balance
 from adapters.reports import FORMATS, quarterly_report, report_sha256, write_report
+from adapters.split_rows import split_rows
 from domain.periods import Period, last_quarter_ended, parse_period
-from domain.rates import format_percent
 from projections.rows import PROJECTIONS
-from projections.split import combine, split_by_month, sub_periods
 
 BALANCE_COLUMNS = [
     Column("fund_class", "Fund class"),
@@ -164,64 +163,15 @@ SPLIT_COLUMNS = [
 ]
 
 
-def _rate(value: object) -> str:
-    return "" if value is None else format_percent(value)  # type: ignore[arg-type]
-
-
 def split_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
-    period: Period = arguments.period
     with open_ledger(context) as ledger:
-        view = known_view(ledger, arguments)
-        payments, fees, bases = split_inputs(
-            ledger.read_models.engine,
-            period.start,
-            period.end_exclusive,
-            known_position=view.known_position,
+        rows = split_rows(
+            known_view(ledger, arguments),
+            arguments.period,
+            arguments.by,
+            fund_class=arguments.fund_class,
             as_of=arguments.as_of,
         )
-        keys = view.fund_class_keys()
-        term_end = view.fund_classes()[0].initial_term_end if keys else None
-    months = split_by_month(payments, fees, bases)
-    anniversary = (term_end.month, term_end.day) if term_end else (5, 30)
-    pieces = (
-        [(period.label(), period)]
-        if arguments.by == "period"
-        else sub_periods(period, arguments.by, anniversary)
-    )
-    classes = sorted({fund_class for fund_class, _ in months})
-    if arguments.fund_class:
-        classes = [key for key in classes if key == arguments.fund_class]
-    rows = []
-    for fund_class in classes:
-        for label, piece in pieces:
-            figures = combine(
-                fund_class,
-                label,
-                (
-                    months[(fund_class, month)]
-                    for month in piece.months()
-                    if (fund_class, month) in months and month in period.months()
-                ),
-            )
-            rows.append(
-                {
-                    "fund_class": fund_class,
-                    "period": label,
-                    "plan_payments": dollars(figures.plan_payments),
-                    "service_fees": dollars(figures.service_from_plan),
-                    "deemed_absc": dollars(figures.deemed_absc),
-                    "own_resources": dollars(figures.service_from_own_resources),
-                    "average_daily_net_assets": figures.average_daily_net_assets,
-                    "payments_rate": _rate(figures.annualised(figures.plan_payments)),
-                    "service_rate": _rate(figures.annualised(figures.service_from_plan)),
-                    "absc_rate": _rate(figures.annualised(figures.deemed_absc)),
-                    "caps": "; ".join(figures.exceeds()) or "within",
-                    "by_provider": " ".join(
-                        f"{provider}={dollars(cents)}"
-                        for provider, cents in sorted(figures.service_fees_by_provider.items())
-                    ),
-                }
-            )
     out.write(render(rows, SPLIT_COLUMNS, arguments.format))
     return 0
 

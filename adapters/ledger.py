@@ -217,18 +217,23 @@ class Ledger(AuditUseCases, GovernanceUseCases):
             InputError: the file is malformed.
             RuleViolation(s): the terms break a rule, or conflict with what is recorded.
         """
-        terms, _text = read_plan_file(path)
+        terms, document = read_plan_file(path)
         violations = find_plan_violations(terms)
         if violations:
             raise RuleViolations(violations)
         keys = [fund_class_key(fund.fund_code, terms.share_class) for fund in terms.funds]
-        if self._plan_already_loaded(terms):
+        source = f"{terms.document_name} sha256:{terms.document_sha256[:16]}"
+        loaded = self._plan_already_loaded(terms)
+        if loaded is not None:
+            if not loaded.documents_filed:  # a ledger from before documents were kept
+                self._file_documents(loaded, terms, path, document, self.provenance(source))
+                self.store.save(loaded)
             return PlanLoadSummary(terms.plan_key, terms.document_sha256, keys, created=False)
         registry = self._registry_or_open(terms.effective_date)
         self._check_no_other_plan(registry, terms)
-        source = f"{terms.document_name} sha256:{terms.document_sha256[:16]}"
         provenance = self.provenance(source)
         instrument = PlanInstrument.record(terms, provenance)
+        self._file_documents(instrument, terms, path, document, provenance)
         fund_classes = [FundClass.adopt(terms, fund, provenance) for fund in terms.funds]
         for fund in terms.funds:
             registry.register_fund_class(
@@ -241,11 +246,27 @@ class Ledger(AuditUseCases, GovernanceUseCases):
         self.store.save(instrument, registry, *fund_classes)
         return PlanLoadSummary(terms.plan_key, terms.document_sha256, keys, created=True)
 
-    def _plan_already_loaded(self, terms: PlanTerms) -> bool:
+    @staticmethod
+    def _file_documents(
+        instrument: PlanInstrument,
+        terms: PlanTerms,
+        path: Path,
+        document: bytes,
+        provenance: Provenance,
+    ) -> None:
+        instrument.file_documents(
+            document_name=terms.document_name,
+            document=document,
+            plan_file_name=path.name,
+            plan_file_text=path.read_text(encoding="utf-8"),
+            provenance=provenance,
+        )
+
+    def _plan_already_loaded(self, terms: PlanTerms) -> PlanInstrument | None:
         try:
             instrument = self.store.repository.get(plan_instrument_id(terms.document_sha256))
         except AggregateNotFoundError:
-            return False
+            return None
         if instrument.terms_digest != terms_digest(terms):
             raise RuleViolation(
                 "plan-terms-changed",
@@ -253,7 +274,7 @@ class Ledger(AuditUseCases, GovernanceUseCases):
                 f"plan document {terms.document_sha256[:16]} was loaded with other terms; a "
                 f"change to Schedule A or B is an amendment, not a new load",
             )
-        return True
+        return instrument
 
     def _check_no_other_plan(self, registry: Registry, terms: PlanTerms) -> None:
         conflicts = [

@@ -111,7 +111,7 @@ def _records(store: LedgerStore) -> Iterator[ChainRecord]:
     )
 
 
-def _merged(store: LedgerStore) -> Iterator[tuple[int, Any | None, ChainRecord | None]]:
+def merged_log(store: LedgerStore) -> Iterator[tuple[int, Any | None, ChainRecord | None]]:
     """(position, event or None, chain record or None), in position order."""
     events, records = _events(store), _records(store)
     event, record = next(events, None), next(records, None)
@@ -299,7 +299,7 @@ def verify_chain(
     result = Verification(head=store.chain_head())
     walk = _Walk(result, _seals(store), {head.position: head.hash for head in heads})
     total = store.head_position()
-    for position, event, record in _merged(store):
+    for position, event, record in merged_log(store):
         walk.step(position, event, record)
         if progress is not None and position % PAGE == 0:
             progress(position, total)

@@ -7,6 +7,8 @@ changes nothing and loading different terms under the same document is caught.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -14,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.errors import RuleViolation
 from domain.events import LedgerEvent, Provenance, payload_digest, provenance_fields
 from domain.ids import plan_instrument_id
 from domain.plan import PlanTerms
@@ -54,10 +57,65 @@ class PlanInstrument(Aggregate):
 
         def apply(self, instrument: PlanInstrument) -> None:
             instrument.plan_key = self.plan_key
+            instrument.effective_date = self.effective_date
             instrument.document_sha256 = self.document_sha256
             instrument.terms_digest = self.terms_digest
             instrument.fund_codes = [row["fund_code"] for row in self.schedule_b]
             instrument.share_class = self.share_class
+            instrument.documents_filed = False
+
+    class DocumentsFiled(Event):
+        """The plan document and the plan file themselves, kept in the ledger (Rule 12b-1(f)):
+        text as it is if it is UTF-8, else base64."""
+
+        TOPIC = "planledger.PlanInstrument.DocumentsFiled"
+        document_name: str
+        document_sha256: str
+        document_encoding: str
+        document_content: str
+        plan_file_name: str
+        plan_file_sha256: str
+        plan_file_content: str
+
+        def apply(self, instrument: PlanInstrument) -> None:
+            instrument.documents_filed = True
+
+    def file_documents(
+        self,
+        *,
+        document_name: str,
+        document: bytes,
+        plan_file_name: str,
+        plan_file_text: str,
+        provenance: Provenance,
+    ) -> None:
+        """Keep the plan's text and its plan file in the ledger.
+
+        Raises:
+            RuleViolation: the text is not the document this instrument was loaded from.
+        """
+        digest = hashlib.sha256(document).hexdigest()
+        if digest != self.document_sha256:
+            raise RuleViolation(
+                "plan-document-hash",
+                "the instrument (decision Q22)",
+                f"{document_name} has SHA-256 {digest}, not {self.document_sha256}",
+            )
+        try:
+            encoding, content = "utf-8", document.decode("utf-8")
+        except UnicodeDecodeError:
+            encoding, content = "base64", base64.b64encode(document).decode("ascii")
+        self.trigger_event(
+            self.DocumentsFiled,
+            **provenance_fields(provenance, self.effective_date, f"plan-documents/{digest}"),
+            document_name=document_name,
+            document_sha256=digest,
+            document_encoding=encoding,
+            document_content=content,
+            plan_file_name=plan_file_name,
+            plan_file_sha256=hashlib.sha256(plan_file_text.encode("utf-8")).hexdigest(),
+            plan_file_content=plan_file_text,
+        )
 
     @staticmethod
     def create_id(document_sha256: str) -> UUID:

@@ -185,7 +185,7 @@ def sub_periods(
             piece = quarter_period(start.year, quarter)
             label = f"{start.year}Q{quarter}"
         else:
-            piece, label = _plan_year_from(start, plan_year_end)
+            label, piece = _plan_year_from(start, plan_year_end)
         pieces.append((label, piece))
         start = piece.end_exclusive
     return pieces

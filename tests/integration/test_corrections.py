@@ -16,77 +16,22 @@ from freezegun import freeze_time
 
 from adapters.audit_log import LogFilter, read_log
 from adapters.impact import analyse_impact
-from adapters.read_models import ReadModels, read_model_engine
 from adapters.read_queries import balances, dollars, journal, trial_balance
 from adapters.reports import quarterly_report, report_sha256
 from adapters.verify import verify_store
 from domain.errors import RuleViolation
 from domain.periods import parse_period
-from tests.builders import approve_plan, net_assets_csv, write_csv
-from tests.conftest import SHIPPED_PLAN
+from tests.builders import net_assets_csv, write_csv
+from tests.integration.scenario import (
+    BEFORE_RESTATEMENT,
+    FUND_CLASS,
+    RECORDED_AT,
+    WEEK,
+    restate_week,
+)
 from tests.integration.test_payments import month_constant, pay_distributor
 
-FUND_CLASS = "INTL-BCV/R"
-RECORDED_AT = "2003-10-01 12:00:00"
-ISSUED_AT = "2003-10-15 12:00:00"
-BEFORE_RESTATEMENT = datetime(2003, 10, 20, tzinfo=UTC)
-RESTATED_AT = "2003-11-03 12:00:00"
-WEEK = [date(2003, 9, day) for day in range(8, 15)]
 RATE_TOTAL = Decimal("0.005")
-
-
-@pytest.fixture
-def read_models(store, database_url):
-    models = ReadModels(store, read_model_engine(database_url))
-    yield models
-    models.close()
-
-
-@pytest.fixture
-def frozen_ledger(ledger):
-    """The shipped plan loaded and approved, recorded (frozen) on 2003-10-01: every commit
-    time of these tests is then on the test's own calendar."""
-    with freeze_time(RECORDED_AT):
-        ledger.load_plan(SHIPPED_PLAN)
-        approve_plan(ledger)
-    return ledger
-
-
-@pytest.fixture
-def quarter(frozen_ledger, read_models, tmp_path):
-    """2003Q3 accrued and paid month by month; its report issued on 2003-10-15."""
-    ledger = frozen_ledger
-    ledger.read_models = read_models
-    with freeze_time(RECORDED_AT):
-        ledger.import_net_assets(net_assets_csv(tmp_path / "q3.csv", month_constant(0)))
-        ledger.accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[FUND_CLASS])
-        for month in ("2003-07", "2003-08", "2003-09"):
-            pay_distributor(ledger, month, amount=None)
-        read_models.catch_up()
-    with freeze_time(ISSUED_AT):
-        report = quarterly_report(ledger, FUND_CLASS, "2003Q3")
-        ledger.issue_report(
-            fund_code="INTL-BCV",
-            share_class="R",
-            quarter="2003Q3",
-            report_sha256=report_sha256(report),
-            issued_on=date(2003, 10, 15),
-            issued_by="the Distributor",
-        )
-        read_models.catch_up()
-    return ledger, report
-
-
-def restate_week(ledger, tmp_path, factor=Decimal("0.98")):
-    old = month_constant(0)
-    figures = {day: (old[day] * factor).quantize(Decimal("0.01")) for day in WEEK}
-    with freeze_time(RESTATED_AT):
-        summary = ledger.import_net_assets(
-            net_assets_csv(tmp_path / "restated.csv", figures),
-            restatement_reason="NAV error: pricing of one holding corrected by the fund accountant",
-        )
-        ledger.read_models.catch_up()
-    return old, figures, summary
 
 
 def september_total_exact(figures: dict[date, Decimal]) -> Decimal:

@@ -78,6 +78,28 @@ def full_cycle(ledger, tmp_path):
         reference="E-1",
         company_agreement_reference="",
     )
+    corrections(ledger, tmp_path)
+
+
+def corrections(ledger, tmp_path):
+    """A restated accrued day, a seal, and the three reversals."""
+    ledger.import_net_assets(
+        net_assets_csv(tmp_path / "r2.csv", {date(2003, 7, 15): "10000000.00"}),
+        restatement_reason="pricing error",
+    )
+    ledger.seal("storage test", date(2003, 8, 20))
+    for reverse, reference in (
+        (ledger.reverse_distributor_payment, "W-1"),
+        (ledger.reverse_expenditure, "E-1"),
+    ):
+        reverse(fund_code="INTL-BCV", share_class="R", reference=reference, reason="mistake")
+    ledger.reverse_service_fee(
+        provider_code="DEALER-A",
+        fund_code="INTL-BCV",
+        share_class="R",
+        reference="SF-1",
+        reason="mistake",
+    )
 
 
 def test_every_event_is_plain_json_and_round_trips_exactly(loaded_ledger, store, tmp_path):
@@ -86,6 +108,7 @@ def test_every_event_is_plain_json_and_round_trips_exactly(loaded_ledger, store,
     topics = {notification.topic for notification in notifications}
     assert {
         "planledger.PlanInstrument.PlanInstrumentRecorded",
+        "planledger.PlanInstrument.DocumentsFiled",
         "planledger.Registry.RegistryOpened",
         "planledger.Registry.FundClassRegistered",
         "planledger.Registry.ServiceArrangementRegistered",
@@ -105,6 +128,11 @@ def test_every_event_is_plain_json_and_round_trips_exactly(loaded_ledger, store,
         "planledger.ServiceArrangement.ProviderAgreementSigned",
         "planledger.ServiceArrangement.ProviderPositionRecorded",
         "planledger.ServiceArrangement.ServiceFeePaid",
+        "planledger.FundClass.FeeAccrualAdjusted",
+        "planledger.FundClass.DistributorPaymentReversed",
+        "planledger.FundClass.ExpenditureReversed",
+        "planledger.ServiceArrangement.ServiceFeeReversed",
+        "planledger.ChainSeal.ChainSealed",
     } == topics
     for notification in notifications:
         state = json.loads(notification.state)

@@ -58,3 +58,17 @@ def test_percentages():
     for bad in ("-0.1%", "abc", "NaN"):
         with pytest.raises(ValueError):
             parse_percent(bad)
+
+
+def test_sub_periods_cut_a_span_into_plan_years_months_and_quarters():
+    from projections.split import sub_periods
+
+    span = parse_period("2003-07..2005-06")
+    plan_years = sub_periods(span, "plan-year", (5, 30))
+    assert plan_years == [
+        ("plan year to 2004-05-30", Period(date(2003, 7, 1), date(2004, 6, 1))),
+        ("plan year to 2005-05-30", Period(date(2004, 6, 1), date(2005, 6, 1))),
+        ("plan year to 2006-05-30", Period(date(2005, 6, 1), date(2006, 6, 1))),
+    ]
+    assert [label for label, _ in sub_periods(span, "quarter", (5, 30))][:2] == ["2003Q3", "2003Q4"]
+    assert len(sub_periods(span, "month", (5, 30))) == 24

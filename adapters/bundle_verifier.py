@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Verify a planledger regulator bundle with nothing but Python's standard library.
+
+Usage:
+    python3 verify_bundle.py [BUNDLE]
+
+BUNDLE is the unpacked folder (default: the folder this file is in) or the .zip itself. The
+verifier checks, and says OK (exit 0) or lists every problem (exit 1):
+
+1. every file against the SHA-256 and size in manifest.json, and that no file is missing or
+   added;
+2. the hash chain over events.jsonl: each event's hash is
+       SHA-256( JSON[previous_hash, position, stream, version, topic, committed_at]
+                + "\\n" + state )
+   with the JSON written compactly (separators "," and ":", UTF-8), the first previous hash
+   being 64 zeros; each event links to the one before it; positions and commit times never go
+   back; the last hash is the manifest's chain head;
+3. every seal recorded in the events (ChainSealed) against the chain's hash at the position it
+   seals;
+4. read-models/balances.json against balances recomputed here from the events: per fund class,
+   the fee accrued (asset-based sales charge and service fee), paid to the Distributor, and
+   payable, on the bundle's as-of date.
+
+This file is written once, for auditors; it shares no code with the ledger on purpose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+GENESIS_HASH = "0" * 64
+MANIFEST = "manifest.json"
+EVENTS = "events.jsonl"
+BALANCES = "read-models/balances.json"
+TOPIC = "planledger.FundClass."
+SEALED = "planledger.ChainSeal.ChainSealed"
+ZERO = Decimal("0.00")
+SHOWN = 40
+
+
+class Bundle:
+    """The bundle's files, read from a folder or a zip."""
+
+    def __init__(self, location: Path) -> None:
+        self.location = location
+        self.zip = zipfile.ZipFile(location) if location.is_file() else None
+
+    def names(self) -> list[str]:
+        if self.zip is not None:
+            return sorted(info.filename for info in self.zip.infolist() if not info.is_dir())
+        return sorted(
+            str(path.relative_to(self.location)).replace("\\", "/")
+            for path in self.location.rglob("*")
+            if path.is_file()
+        )
+
+    def read(self, name: str) -> bytes:
+        if self.zip is not None:
+            return self.zip.read(name)
+        return (self.location / name).read_bytes()
+
+
+def check_files(bundle: Bundle, manifest: dict, problems: list[str]) -> None:
+    listed = manifest.get("files", {})
+    present = set(bundle.names()) - {MANIFEST}
+    for name in sorted(set(listed) - present):
+        problems.append(f"{name}: listed in the manifest but missing")
+    for name in sorted(present - set(listed)):
+        problems.append(f"{name}: present but not listed in the manifest")
+    for name in sorted(set(listed) & present):
+        data = bundle.read(name)
+        expected = listed[name]
+        if len(data) != expected.get("bytes"):
+            problems.append(f"{name}: {len(data)} bytes, the manifest says {expected.get('bytes')}")
+        if hashlib.sha256(data).hexdigest() != expected.get("sha256"):
+            problems.append(f"{name}: SHA-256 differs from the manifest")
+
+
+def chain_hash(previous_hash: str, event: dict) -> str:
+    header = json.dumps(
+        [
+            previous_hash,
+            event["position"],
+            event["stream"],
+            event["version"],
+            event["topic"],
+            event["committed_at"],
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(
+        header.encode("utf-8") + b"\n" + event["state"].encode("utf-8")
+    ).hexdigest()
+
+
+def read_events(bundle: Bundle, problems: list[str]) -> list[dict]:
+    events = []
+    text = bundle.read(EVENTS).decode("utf-8", errors="replace")
+    for number, line in enumerate(io.StringIO(text), start=1):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+            event["fields"] = json.loads(event["state"])
+        except (ValueError, KeyError, TypeError) as error:
+            problems.append(f"{EVENTS} line {number}: unreadable ({error})")
+            continue
+        event["line"] = number
+        events.append(event)
+    return events
+
+
+def check_chain(events: list[dict], manifest: dict, problems: list[str]) -> dict[int, str]:
+    """Check each event against its own recorded hash and link (which places a change at its
+    line), and recompute the chain from the contents alone (which the head and the seals are
+    compared with). Returns the recomputed hash at each position."""
+    hashes: dict[int, str] = {}
+    stored_previous = true_previous = GENESIS_HASH
+    last_position, last_commit = 0, ""
+    for event in events:
+        where = f"{EVENTS} line {event['line']} (position {event['position']})"
+        if event["previous_hash"] != stored_previous:
+            problems.append(f"{where}: does not link to the event before it")
+        if event["position"] <= last_position:
+            problems.append(f"{where}: position does not increase")
+        if event["committed_at"] < last_commit:
+            problems.append(f"{where}: committed before the event before it")
+        if chain_hash(event["previous_hash"], event) != event["hash"]:
+            problems.append(f"{where}: content does not match its hash")
+        true_previous = chain_hash(true_previous, event)
+        hashes[event["position"]] = true_previous
+        stored_previous, last_position = event["hash"], event["position"]
+        last_commit = max(last_commit, event["committed_at"])
+    head = manifest.get("chain_head", {})
+    if head.get("position") != last_position or head.get("hash") != true_previous:
+        problems.append(
+            f"chain head: the events recompute to {true_previous[:16]}… at position "
+            f"{last_position}, the manifest says {str(head.get('hash'))[:16]}… at "
+            f"{head.get('position')}"
+        )
+    return hashes
+
+
+def check_seals(events: list[dict], hashes: dict[int, str], problems: list[str]) -> int:
+    checked = 0
+    for event in events:
+        if event["topic"] != SEALED:
+            continue
+        sealed = event["fields"].get("position")
+        recorded = event["fields"].get("head_hash")
+        checked += 1
+        if hashes.get(sealed) != recorded:
+            problems.append(
+                f"seal at position {event['position']}: the chain at position {sealed} is not "
+                f"the hash it sealed"
+            )
+    return checked
+
+
+def money(value: str) -> Decimal:
+    return Decimal(value)
+
+
+def recompute_balances(events: list[dict], as_of: str) -> dict[str, dict[str, Decimal]]:
+    classes: dict[str, str] = {}
+    totals: dict[str, dict[str, Decimal]] = {}
+    for event in events:
+        topic, fields = event["topic"], event["fields"]
+        if topic == TOPIC + "PlanAdopted":
+            key = f"{fields['fund_code']}/{fields['share_class']}"
+            classes[event["stream"]] = key
+            totals[key] = dict.fromkeys(
+                ("absc_accrued", "service_accrued", "absc_paid", "service_paid"), ZERO
+            )
+            continue
+        key = classes.get(event["stream"])
+        if key is None or fields.get("business_date", "") > as_of:
+            continue
+        parts = _parts(topic, fields)
+        if parts is not None:
+            for name, amount in parts.items():
+                totals[key][name] += amount
+    for figures in totals.values():
+        figures["absc_payable"] = figures["absc_accrued"] - figures["absc_paid"]
+        figures["service_payable"] = figures["service_accrued"] - figures["service_paid"]
+    return totals
+
+
+def _parts(topic: str, fields: dict) -> dict[str, Decimal] | None:
+    """What one fund-class event adds to the accrued and paid totals."""
+    name = topic.removeprefix(TOPIC)
+    if name == "FeeAccrued":
+        return {
+            "absc_accrued": money(fields["absc_amount"]),
+            "service_accrued": money(fields["service_amount"]),
+        }
+    if name == "AccrualTrueUpPosted":
+        return {
+            "absc_accrued": money(fields["adjustment_absc"]),
+            "service_accrued": money(fields["adjustment_service"]),
+        }
+    if name == "FeeAccrualAdjusted":
+        return {
+            "absc_accrued": money(fields["absc_amount_delta"]),
+            "service_accrued": money(fields["service_amount_delta"]),
+        }
+    if name == "DistributorPaid":
+        return {
+            "absc_paid": money(fields["absc_amount"]),
+            "service_paid": money(fields["service_amount"]),
+        }
+    if name == "DistributorPaymentReversed":
+        return {
+            "absc_paid": -money(fields["absc_amount"]),
+            "service_paid": -money(fields["service_amount"]),
+        }
+    return None
+
+
+def check_balances(bundle: Bundle, events: list[dict], manifest: dict, problems: list[str]) -> int:
+    try:
+        stated = json.loads(bundle.read(BALANCES))
+    except (KeyError, FileNotFoundError, ValueError) as error:
+        problems.append(f"{BALANCES}: unreadable ({error})")
+        return 0
+    recomputed = recompute_balances(events, manifest["as_of"])
+    stated_by_class = {row["fund_class"]: row for row in stated.get("fund_classes", [])}
+    if set(stated_by_class) != set(recomputed):
+        problems.append(
+            f"{BALANCES}: fund classes {sorted(stated_by_class)} differ from the events' "
+            f"{sorted(recomputed)}"
+        )
+    for key in sorted(set(stated_by_class) & set(recomputed)):
+        for name, amount in recomputed[key].items():
+            if money(stated_by_class[key].get(name, "NaN")) != amount:
+                problems.append(
+                    f"{BALANCES}: {key} {name} is {stated_by_class[key].get(name)}, the events "
+                    f"give {amount}"
+                )
+    return len(recomputed)
+
+
+def verify(location: Path) -> list[str]:
+    bundle = Bundle(location)
+    problems: list[str] = []
+    try:
+        manifest = json.loads(bundle.read(MANIFEST))
+    except (KeyError, FileNotFoundError, ValueError) as error:
+        return [f"{MANIFEST}: unreadable ({error})"]
+    check_files(bundle, manifest, problems)
+    events = read_events(bundle, problems)
+    hashes = check_chain(events, manifest, problems)
+    seals = check_seals(events, hashes, problems)
+    classes = check_balances(bundle, events, manifest, problems)
+    if not problems:
+        print(
+            f"OK: {len(manifest.get('files', {}))} files match the manifest; {len(events)} events "
+            f"chain to head {manifest['chain_head']['hash'][:16]}… at position "
+            f"{manifest['chain_head']['position']}; {seals} seal(s) match; balances of "
+            f"{classes} fund class(es) on {manifest['as_of']} recomputed from the events"
+        )
+    return problems
+
+
+def main(arguments: list[str]) -> int:
+    location = Path(arguments[0]) if arguments else Path(__file__).resolve().parent
+    problems = verify(location)
+    if problems:
+        print(f"NOT OK: {len(problems)} problem(s) in {location}")
+        for problem in problems[:SHOWN]:
+            print(f"  {problem}")
+        if len(problems) > SHOWN:
+            print(f"  … and {len(problems) - SHOWN} more")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

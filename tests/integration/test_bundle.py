@@ -1,0 +1,130 @@
+"""The regulator bundle (docs/audit.md §4), on SQLite and PostgreSQL: it verifies with a plain
+Python in a clean folder, fails after a one-byte change, and answers "as known at T".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from adapters.bundle import export_bundle
+from adapters.read_queries import balances, dollars
+from adapters.reports import report_sha256
+from tests.integration.scenario import BEFORE_RESTATEMENT, FUND_CLASS, restate_week
+
+AS_OF = date(2003, 12, 31)
+
+
+def plain_python() -> str:
+    """The interpreter the project's environment was made from: no project packages."""
+    candidate = Path(sys.base_prefix) / "bin" / "python3"
+    return str(candidate) if candidate.exists() else shutil.which("python3") or "python3"
+
+
+def run_verifier(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [plain_python(), "-I", "verify_bundle.py", *arguments],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        check=False,
+        timeout=120,
+    )
+
+
+def unpack(bundle: Path, folder: Path) -> Path:
+    folder.mkdir()
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(folder)
+    return folder
+
+
+def flip_byte(path: Path, anchor: bytes) -> None:
+    """Change one digit right after `anchor` (to another digit, so the file stays readable)."""
+    data = bytearray(path.read_bytes())
+    index = data.index(anchor) + len(anchor)
+    while not chr(data[index]).isdigit():
+        index += 1
+    data[index] = ord("1") if data[index] != ord("1") else ord("2")
+    path.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def restated(quarter, tmp_path):
+    ledger, issued = quarter
+    restate_week(ledger, tmp_path)
+    return ledger, issued
+
+
+def test_the_bundle_verifies_with_a_plain_python_and_fails_after_one_byte(restated, tmp_path):
+    ledger, _ = restated
+    bundle = export_bundle(ledger, AS_OF, None, tmp_path / "out" / "bundle.zip").path
+    folder = unpack(bundle, tmp_path / "clean")
+    result = run_verifier(folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("OK:")
+    assert run_verifier(folder, str(bundle)).returncode == 0  # the zip itself, unopened
+
+    flip_byte(folder / "events.jsonl", b'absc_amount\\":\\"')
+    result = run_verifier(folder)
+    assert result.returncode == 1
+    assert "events.jsonl: SHA-256 differs from the manifest" in result.stdout
+    assert "content does not match its hash" in result.stdout
+
+
+def test_a_changed_balance_is_caught_by_the_recomputation(restated, tmp_path):
+    ledger, _ = restated
+    bundle = export_bundle(ledger, AS_OF, None, tmp_path / "bundle.zip").path
+    folder = unpack(bundle, tmp_path / "clean")
+    balances_file = folder / "read-models" / "balances.json"
+    flip_byte(balances_file, b'"absc_paid": "')
+    # Even with the manifest updated to match, the balances no longer follow from the events.
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    data = balances_file.read_bytes()
+    manifest["files"]["read-models/balances.json"] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    result = run_verifier(folder)
+    assert result.returncode == 1
+    assert "absc_paid" in result.stdout and "the events give" in result.stdout
+
+
+def test_the_bundle_known_before_the_restatement_is_what_the_ledger_said_then(
+    restated, store, tmp_path
+):
+    ledger, issued = restated
+    engine = ledger.read_models.engine
+    position = store.position_known_at(BEFORE_RESTATEMENT)
+    bundle = export_bundle(ledger, AS_OF, BEFORE_RESTATEMENT, tmp_path / "then.zip").path
+    with zipfile.ZipFile(bundle) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        stated = json.loads(archive.read("read-models/balances.json"))
+        report = json.loads(archive.read("reports/INTL-BCV-R-2003Q3.json"))
+        events = archive.read("events.jsonl").decode().splitlines()
+    assert manifest["position"] == position == len(events)
+    assert not any("NetAssetsRestated" in line for line in events)
+    [then] = [b for b in balances(engine, AS_OF, position) if b.fund_class == FUND_CLASS]
+    [row] = [row for row in stated["fund_classes"] if row["fund_class"] == FUND_CLASS]
+    assert row["absc_accrued"] == str(dollars(then.absc_accrued))
+    assert report_sha256(report) == report_sha256(issued)
+    assert run_verifier(unpack(bundle, tmp_path / "clean")).returncode == 0
+
+
+def test_the_same_question_gives_the_same_bytes(restated, tmp_path):
+    ledger, _ = restated
+    first = export_bundle(ledger, AS_OF, BEFORE_RESTATEMENT, tmp_path / "a.zip").path
+    second = export_bundle(ledger, AS_OF, BEFORE_RESTATEMENT, tmp_path / "b.zip").path
+    assert first.read_bytes() == second.read_bytes()
