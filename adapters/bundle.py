@@ -23,7 +23,7 @@ from adapters.ledger import Ledger
 from adapters.read_queries import balances, dollars, trial_balance
 from adapters.reports import quarterly_report, report_json, software_version
 from adapters.split_rows import split_rows
-from adapters.verify import merged_log
+from adapters.verify import merged_log, stored_bytes
 from domain.ids import fund_class_id
 from domain.instrument import PlanInstrument
 from domain.periods import ONE_DAY, Period, last_quarter_ended, parse_period
@@ -139,7 +139,7 @@ def _event_lines(
             raise RuntimeError(
                 f"the store does not verify at position {at}: run `planledger verify` first"
             )
-        state = bytes(event.state).decode("utf-8")
+        state = stored_bytes(event.state).decode("utf-8")
         if event.topic == ChainSeal.ChainSealed.TOPIC:
             fields = json.loads(state)
             seals.append(

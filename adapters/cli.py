@@ -590,6 +590,11 @@ def _add_report_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         "Exit 1 when anything is overdue.",
     )
     comply.add_argument("--as-of", type=iso_date, help="business date (default: today)")
+    comply.add_argument(
+        "--retention",
+        action="store_true",
+        help="list only the records kept under Rule 12b-1(f) and their retention dates",
+    )
     known_at_option(comply)
     _format_option(comply)
     comply.set_defaults(handler=commands_governance.compliance)
@@ -616,12 +621,12 @@ def _add_finra_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 # ---- running --------------------------------------------------------------------------------
 
 
-def _resolve_context(arguments: argparse.Namespace) -> commands.Context:
+def _resolve_context(arguments: argparse.Namespace, err: TextIO) -> commands.Context:
     database = (
         getattr(arguments, "db", None) or os.environ.get("PLANLEDGER_DB") or DEFAULT_DATABASE_URL
     )
     actor = getattr(arguments, "actor", None) or os.environ.get("PLANLEDGER_ACTOR") or _os_user()
-    return commands.Context(database_url=database, actor=actor)
+    return commands.Context(database_url=database, actor=actor, notes=err)
 
 
 def _os_user() -> str:
@@ -671,7 +676,7 @@ def main(
         return int(exit_.code or 0)
     handler: Callable[[commands.Context, argparse.Namespace, TextIO], int] = arguments.handler
     try:
-        return handler(_resolve_context(arguments), arguments, out)
+        return handler(_resolve_context(arguments, err), arguments, out)
     except USER_ERRORS as error:
         return _report_error(error, err)
     except Exception as error:  # the last line of defence for the operator

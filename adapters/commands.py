@@ -34,6 +34,7 @@ PERFORMER_CHOICES = [performer.value for performer in Performer]
 class Context:
     database_url: str
     actor: str
+    notes: TextIO = sys.stderr  # what is said about an answer, beside it (not in its data)
 
 
 @contextmanager
@@ -56,14 +57,14 @@ class CommandInputError(ValueError):
     """A value on the command line that the use case cannot take."""
 
 
-def known_view(ledger: Ledger, arguments: argparse.Namespace) -> Ledger:
+def known_view(ledger: Ledger, arguments: argparse.Namespace, context: Context) -> Ledger:
     """The ledger as known at `--known-at` (itself without it). The log position the time
     resolved to goes to standard error, so the answer can be repeated exactly."""
     moment = getattr(arguments, "known_at", None)
     if moment is None:
         return ledger
     position = ledger.position_known_at(moment)
-    sys.stderr.write(f"as known at {format_commit_time(moment)}: log position {position}\n")
+    context.notes.write(f"as known at {format_commit_time(moment)}: log position {position}\n")
     return ledger.as_known_at(position)
 
 
@@ -116,7 +117,7 @@ PLAN_COLUMNS = [
 def plan_show(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
         rows = []
-        for fund_class in known_view(ledger, arguments).fund_classes():
+        for fund_class in known_view(ledger, arguments, context).fund_classes():
             rates = fund_class.rates_on(fund_class.effective_date)
             rows.append(
                 {

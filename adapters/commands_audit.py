@@ -116,7 +116,7 @@ def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         committed_to=arguments.committed_to,
     )
     with open_ledger(context) as ledger:
-        view = known_view(ledger, arguments)
+        view = known_view(ledger, arguments, context)
         try:
             entries = list(read_log(view, chosen))
         except UnknownEventTypeError as error:
@@ -172,7 +172,7 @@ def reverse(context: Context, arguments: argparse.Namespace, out: TextIO) -> int
 
 def impact(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        view = known_view(ledger, arguments)
+        view = known_view(ledger, arguments, context)
         found = analyse_impact(view, arguments.since, max_carry_days=arguments.max_carry_days)
     if arguments.format == "json":
         out.write(json.dumps(_impact_json(found), indent=2) + "\n")

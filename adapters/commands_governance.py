@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TextIO
+from typing import Any, TextIO
 
 from adapters.commands import CommandInputError, Context, known_view, open_ledger
+from adapters.ledger import Ledger
 from adapters.output import Column, render
+from domain.board import board_id
 from domain.governance import NoticeMethod
-from domain.ids import fund_class_id
+from domain.ids import fund_class_id, plan_instrument_id, service_arrangement_id
 from domain.rates import format_percent, parse_percent
 from projections.compliance import compliance_as_of
+from projections.retention import retained_records
 
 EXIT_REFUSED = 1
 
@@ -254,10 +258,62 @@ COMPLIANCE_COLUMNS = [
 ]
 
 
+RETENTION_COLUMNS = [
+    Column("kind", "Record"),
+    Column("subject", "Of"),
+    Column("reference", "Reference"),
+    Column("dated", "Dated"),
+    Column("easily_accessible_until", "Easily accessible until"),
+    Column("retain_until", "Retain at least until"),
+    Column("status", "Status"),
+]
+
+
+def _retention_streams(view: Ledger) -> list[tuple[str, Iterator[Any]]]:
+    """(subject, events) of every stream that holds a record Rule 12b-1(f) keeps."""
+    registry = view.registry()
+    if registry is None:
+        return []
+    streams: list[tuple[str, Iterator[Any]]] = [
+        ("plan", view.stream(plan_instrument_id(sha)))
+        for sha in sorted(set(registry.fund_classes.values()))
+    ]
+    companies = set()
+    for key in sorted(registry.fund_classes):
+        streams.append((key, view.stream(fund_class_id(*key.split("/", 1)))))
+        companies.add(view.fund_class(*key.split("/", 1)).company_code)
+    for provider, keys in sorted(registry.service_arrangements.items()):
+        for key in keys:
+            stream_id = service_arrangement_id(provider, *key.split("/", 1))
+            streams.append((f"{provider} on {key}", view.stream(stream_id)))
+    for company in sorted(companies):
+        streams.append((f"board of {company}", view.stream(board_id(company))))
+    return streams
+
+
+def _retention_rows(view: Ledger, as_of: date) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": record.kind,
+            "subject": record.subject,
+            "reference": record.reference,
+            "dated": record.dated,
+            "easily_accessible_until": record.easily_accessible_until,
+            "retain_until": record.retain_until,
+            "status": record.status_on(as_of),
+        }
+        for record in retained_records(_retention_streams(view), as_of)
+    ]
+
+
 def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     as_of = arguments.as_of or date.today()
     with open_ledger(context) as ledger:
-        view = known_view(ledger, arguments)
+        view = known_view(ledger, arguments, context)
+        retention = _retention_rows(view, as_of)
+        if arguments.retention:
+            out.write(render(retention, RETENTION_COLUMNS, arguments.format))
+            return 0
         rows = [
             compliance_as_of(view.stream(fund_class_id(*key.split("/", 1))), as_of)
             for key in view.fund_class_keys()
@@ -286,6 +342,9 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
         for row in rows
     ]
     out.write(render(records, COMPLIANCE_COLUMNS, arguments.format))
+    if arguments.format == "table":
+        out.write("\nRecords kept under Rule 12b-1(f) (6 years, the first 2 easily accessible):\n")
+        out.write(render(retention, RETENTION_COLUMNS, "table"))
     for company, resolutions in unratified.items():
         if resolutions and arguments.format == "table":
             out.write(

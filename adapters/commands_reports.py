@@ -36,7 +36,7 @@ BALANCE_COLUMNS = [
 def balances(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     as_of = arguments.as_of or date.today()
     with open_ledger(context) as ledger:
-        view = known_view(ledger, arguments)
+        view = known_view(ledger, arguments, context)
         found = read_balances(ledger.read_models.engine, as_of, view.known_position)
     rows = [
         {
@@ -69,7 +69,7 @@ TRIAL_BALANCE_COLUMNS = [
 def trial_balance_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     as_of = arguments.as_of or date.today()
     with open_ledger(context) as ledger:
-        view = known_view(ledger, arguments)
+        view = known_view(ledger, arguments, context)
         accounts = trial_balance(ledger.read_models.engine, as_of, view.known_position)
     rows = [
         {
@@ -113,7 +113,7 @@ def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO
     period: Period | None = arguments.period
     ends = [day for day in (period.end_inclusive if period else None, arguments.as_of) if day]
     with open_ledger(context) as ledger:
-        view = known_view(ledger, arguments)
+        view = known_view(ledger, arguments, context)
         rows = journal(
             ledger.read_models.engine,
             start=period.start if period else None,
@@ -166,7 +166,7 @@ SPLIT_COLUMNS = [
 def split_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
         rows = split_rows(
-            known_view(ledger, arguments),
+            known_view(ledger, arguments, context),
             arguments.period,
             arguments.by,
             fund_class=arguments.fund_class,
@@ -185,7 +185,7 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
         )
     quarter = _report_quarter(arguments)
     with open_ledger(context) as ledger:
-        view = known_view(ledger, arguments)
+        view = known_view(ledger, arguments, context)
         keys = arguments.fund_classes or view.fund_class_keys()
         unknown = sorted(set(keys) - set(view.fund_class_keys()))
         if unknown:

@@ -83,6 +83,11 @@ class ExternalHead:
         return cls(int(position), digest.lower())
 
 
+def stored_bytes(state: Any) -> bytes:
+    """An event's stored state as bytes, even if someone stored it back as text."""
+    return state.encode("utf-8") if isinstance(state, str) else bytes(state)
+
+
 def _paged(
     fetch: Callable[[int], Sequence[Any]], position_of: Callable[[Any], int]
 ) -> Iterator[Any]:
@@ -226,7 +231,7 @@ class _Walk:
                 f"v{record.originator_version} at this position",
             )
         content = StoredContent(
-            position, stream, version, event.topic, record.committed_at, bytes(event.state)
+            position, stream, version, event.topic, record.committed_at, stored_bytes(event.state)
         )
         if chain_hash(record.previous_hash, content) != record.hash:
             self.add(
