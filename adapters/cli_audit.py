@@ -85,6 +85,21 @@ def add_audit_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     log.add_argument("--format", choices=("table", "json", "csv"), default="table")
     log.set_defaults(handler=commands_audit.log)
 
+    as_of = sub.add_parser(
+        "asof",
+        parents=[common],
+        help="one fund class on a business date, as known at a time: in force and owed",
+        description="What was in force (plan, agreement, Schedule B rates, fee basis) and owed "
+        "(accrued, paid, payable, per part) for one fund class on --as-of, as the ledger knew "
+        "it at --known-at.",
+    )
+    as_of.add_argument("--fund", required=True, help="fund code")
+    as_of.add_argument("--class", dest="share_class", default="R")
+    as_of.add_argument("--as-of", type=_iso_date, help="business date (default: today)")
+    known_at_option(as_of)
+    as_of.add_argument("--format", choices=("table", "json"), default="table")
+    as_of.set_defaults(handler=commands_audit.as_of_command)
+
     impact = sub.add_parser(
         "impact",
         parents=[common],

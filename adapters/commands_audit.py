@@ -1,4 +1,5 @@
-"""Handlers of the audit commands: verify, seal, and the database's writer role."""
+"""Handlers of the audit commands: verify, seal, log, impact, reverse, asof, the bundle, and
+the database's writer role."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from adapters.db_admin import grant_writer_role
 from adapters.impact import Impact, analyse_impact
 from adapters.output import Column, render
 from adapters.persistence import open_store, parse_database_url
+from adapters.point_in_time import fund_class_as_of
 from adapters.progress import progress_bar
 from adapters.read_models import ReadModels, read_model_engine
 from adapters.verify import ExternalHead, verify_store
@@ -277,4 +279,63 @@ def export_bundle_command(context: Context, arguments: argparse.Namespace, out: 
         f"{summary.files} files; chain head sha256:{summary.head_hash}\n"
         f"check it anywhere with: unzip it, then python3 verify_bundle.py\n"
     )
+    return 0
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{part} {amount}" for part, amount in value.items())
+    if isinstance(value, list):
+        return (
+            "; ".join(
+                f"{report['quarter']} issued {report['issued_on']}"
+                + (f", reviewed {report['reviewed_on']}" if report.get("reviewed_on") else "")
+                for report in value
+            )
+            or "none"
+        )
+    return str(value)
+
+
+def as_of_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    as_of = arguments.as_of or date.today()
+    key = f"{arguments.fund}/{arguments.share_class}"
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments, context)
+        found = fund_class_as_of(view, key, as_of)
+    record = {
+        "fund_class": found.fund_class,
+        "as_of": found.as_of.isoformat(),
+        "known_position": found.known_position,
+        "plan_in_effect": found.in_effect,
+        "authority": found.authority,
+        "agreement_in_effect": found.agreement_in_effect,
+        "schedule_b": {
+            "asset_based_sales_charge": str(found.absc_rate_annual),
+            "maximum_service_fee": str(found.service_rate_annual_max),
+            "maximum_total": str(found.total_rate_annual_max),
+        },
+        "fee_basis": {
+            "net_assets": None if found.basis_net_assets is None else str(found.basis_net_assets),
+            "struck_on": found.basis_date.isoformat() if found.basis_date else None,
+        },
+        "accrued_through": found.accrued_through.isoformat() if found.accrued_through else None,
+        "accrued": {
+            "asset_based_sales_charge": str(found.absc_accrued),
+            "service_fee": str(found.service_accrued),
+            "total": str(found.accrued),
+        },
+        "paid_to_distributor": {
+            "asset_based_sales_charge": str(found.absc_paid),
+            "service_fee": str(found.service_paid),
+            "total": str(found.paid),
+        },
+        "payable": str(found.payable),
+        "reports": found.reports,
+    }
+    if arguments.format == "json":
+        out.write(json.dumps(record, indent=2, default=str) + "\n")
+        return 0
+    for name, value in record.items():
+        out.write(f"{name.replace('_', ' '):<22} {_shown(value)}\n")
     return 0

@@ -12,6 +12,10 @@ then in one process and on the same kind of database:
 
 It prints both rates and their ratio (the goal is a ratio of at least 0.5) and writes them as
 JSON. Usage: scripts/bench.py [FUND_CLASSES] [--db sqlite|postgres] [--out DIR]
+
+With --as-of it measures instead the point-in-time reconstruction of one fund class with
+--years (default 20) of daily history: the median and p95 over --samples (default 100) random
+(business date, known-at) pairs, against a full replay of the same class in the same run.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from adapters.persistence import open_store, parse_database_url, psycopg_conninf
 from adapters.read_models import ReadModels, read_model_engine
 from domain.board import MeetingRecord, ResolutionRecord
 from domain.governance import AttendanceMode, DirectorStatus, Relief, ResolutionKind, Vote
+from domain.periods import Period
 
 YEAR = 2005
 HOLIDAYS = {
@@ -88,7 +93,7 @@ def business_days() -> list[date]:
     return days
 
 
-def write_inputs(folder: Path, fund_classes: int) -> tuple[Path, Path]:
+def write_inputs(folder: Path, fund_classes: int, year: int = YEAR) -> tuple[Path, Path]:
     text = f"Synthetic Rule 12b-1 plan for {fund_classes} funds, for benchmarking.\n".encode()
     (folder / "plan.txt").write_bytes(text)
     lines = [
@@ -99,8 +104,8 @@ def write_inputs(folder: Path, fund_classes: int) -> tuple[Path, Path]:
         'document_file = "plan.txt"',
         f'document_sha256 = "{hashlib.sha256(text).hexdigest()}"',
         'share_class = "R"',
-        f"effective_date = {YEAR}-01-01",
-        f"initial_term_end = {YEAR}-12-31",
+        f"effective_date = {year}-01-01",
+        f"initial_term_end = {year}-12-31",
         'governing_law = "Maryland"',
         'notice_address = "Denver"',
         "[plan.distributor]",
@@ -317,6 +322,162 @@ def run_rebuild_against_bean_check(url: str, folder: Path) -> dict[str, Any]:
     }
 
 
+# ---- as-of reconstruction (docs/audit.md §1) -----------------------------------------------
+
+AS_OF_FIRST_YEAR = 2005
+
+
+def approve_continuance(ledger: Ledger, company: str, keys: list[str], year: int) -> None:
+    """The board continues the plan for the next calendar plan year (ELEVENTH)."""
+    directors = ["D-1", "D-2", "D-3"]
+    meeting = MeetingRecord(
+        meeting_id=f"{company}-continuance-{year + 1}",
+        meeting_date=date(year, 12, 15),
+        called_for_plan=True,
+        agenda=["continuance of the plan"],
+        attendance={code: AttendanceMode.PHYSICAL for code in directors},
+        relief=Relief.NONE,
+        minutes_reference=f"minutes of {year}-12-15",
+        resolutions=[
+            ResolutionRecord(
+                resolution_id=f"{company}-continuance-{year + 1}-1",
+                kind=ResolutionKind.CONTINUANCE,
+                fund_classes=keys,
+                text="continued",
+                votes={code: Vote.FOR for code in directors},
+                terms={"covers_through": date(year + 1, 12, 31), "retroactive": False},
+            )
+        ],
+    )
+    ledger.record_meeting(company, meeting, source="bench")
+
+
+def long_history(url: str, folder: Path, years: int) -> tuple[str, float]:
+    """One fund class with `years` years of daily history, recorded a year per step (net
+    assets, the next year's continuance, the accruals, twelve monthly payments)."""
+    plan, _ = write_inputs(folder, 1, AS_OF_FIRST_YEAR)
+    store = open_store(url)
+    started = time.perf_counter()
+    try:
+        ledger = Ledger(store, actor="bench")
+        ledger.load_plan(plan)
+        approve_every_company(ledger)
+        key = ledger.fund_class_keys()[0]
+        company = ledger.fund_classes()[0].company_code
+        for year in range(AS_OF_FIRST_YEAR, AS_OF_FIRST_YEAR + years):
+            csv_path = folder / f"net-assets-{year}.csv"
+            with csv_path.open("w") as handle:
+                handle.write("fund,class,date,net_assets\n")
+                day = date(year, 1, 1) - timedelta(days=3)
+                while day <= date(year, 12, 31):
+                    if day.weekday() < 5:
+                        cents = 1_000_000_000 + (day.toordinal() % 1000) * 98_765
+                        handle.write(f"F00000,R,{day},{cents // 100}.{cents % 100:02d}\n")
+                    day += timedelta(days=1)
+            ledger.import_net_assets(csv_path)
+            approve_continuance(ledger, company, [key], year)
+            ledger.accrue(date(year, 12, 31), max_carry_days=5)
+            for month in range(1, 13):
+                period = Period(date(year, month, 1), date(year + month // 12, month % 12 + 1, 1))
+                ledger.pay_distributor(
+                    fund_code="F00000",
+                    share_class="R",
+                    amount=None,
+                    paid_on=period.end_exclusive,
+                    period=period,
+                    reference=f"WIRE-{year}-{month:02d}",
+                    advance_reason=None,
+                )
+        models = ReadModels(store, read_model_engine(url))
+        models.catch_up()
+        models.close()
+    finally:
+        store.close()
+    return key, time.perf_counter() - started
+
+
+def full_replay_seconds(store: Any, stream_id: uuid.UUID) -> tuple[float, int]:
+    """Rebuild the class from its first event, without snapshots."""
+    started = time.perf_counter()
+    aggregate, count = None, 0
+    for domain_event in store.events.get(stream_id):
+        aggregate = domain_event.mutate(aggregate)
+        count += 1
+    return time.perf_counter() - started, count
+
+
+def run_as_of(url: str, folder: Path, years: int, samples: int) -> dict[str, Any]:
+    from adapters.point_in_time import fund_class_as_of
+    from domain.ids import fund_class_id
+
+    key, build_seconds = long_history(url, folder, years)
+    store = open_store(url)
+    ledger = Ledger(store, actor="bench")
+    ledger.read_models = ReadModels(store, read_model_engine(url))
+    try:
+        stream_id = fund_class_id(*key.split("/", 1))
+        replays = [full_replay_seconds(store, stream_id) for _ in range(3)]
+        replay_seconds = statistics.median(seconds for seconds, _ in replays)
+        head = store.head_position()
+        randomly = __import__("random").Random(12)
+        first, last = date(AS_OF_FIRST_YEAR, 1, 1), date(AS_OF_FIRST_YEAR + years - 1, 12, 31)
+        timings = []
+        for _ in range(samples):
+            as_of = first + timedelta(days=randomly.randrange((last - first).days + 1))
+            position = randomly.randrange(head // 20, head + 1)
+            started = time.perf_counter()
+            found = fund_class_as_of(ledger.as_known_at(position), key, as_of)
+            timings.append(time.perf_counter() - started)
+            assert found.fund_class == key
+    finally:
+        ledger.read_models.close()
+        store.close()
+    timings.sort()
+    median = statistics.median(timings)
+    p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
+    return {
+        "years": years,
+        "stream_events": replays[0][1],
+        "log_events": head,
+        "build_seconds": build_seconds,
+        "full_replay_seconds": replay_seconds,
+        "as_of_samples": samples,
+        "as_of_median_seconds": median,
+        "as_of_p95_seconds": p95,
+        "ratio_full_replay_to_median": replay_seconds / median,
+    }
+
+
+def main_as_of(arguments: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        result = run_as_of(
+            database_url(arguments.db, folder, "asof"), folder, arguments.years, arguments.samples
+        )
+        if arguments.db == "postgres":
+            drop_schemas(("bench_",))
+    result.update({"benchmark": "as-of", "database": arguments.db})
+    print(
+        f"one fund class, {result['years']} years of daily history ({arguments.db}): "
+        f"{result['stream_events']:,} events in its stream"
+    )
+    print(
+        f"full replay of the class:  {result['full_replay_seconds'] * 1000:,.0f} ms (median of 3)"
+    )
+    print(
+        f"as-of at {result['as_of_samples']} random (business date, known-at) pairs: "
+        f"median {result['as_of_median_seconds'] * 1000:.1f} ms, "
+        f"p95 {result['as_of_p95_seconds'] * 1000:.1f} ms  (goal: median at most 50 ms)"
+    )
+    print(
+        f"ratio full replay/as-of median: {result['ratio_full_replay_to_median']:.1f}  "
+        f"(goal: at least 10)"
+    )
+    out_file = arguments.out / f"bench-as-of-{arguments.db}.json"
+    out_file.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {out_file}")
+
+
 def main() -> None:
     if len(sys.argv) >= 3 and sys.argv[1] == "--measure-rebuild":
         until = int(sys.argv[3]) if len(sys.argv) > 3 else None
@@ -326,8 +487,18 @@ def main() -> None:
     parser.add_argument("fund_classes", nargs="?", type=int, default=1000)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--out", type=Path, default=Path("bench-output"))
+    parser.add_argument(
+        "--as-of",
+        action="store_true",
+        help="instead: one class with --years of history, as-of reconstruction vs full replay",
+    )
+    parser.add_argument("--years", type=int, default=20)
+    parser.add_argument("--samples", type=int, default=100)
     arguments = parser.parse_args()
     arguments.out.mkdir(parents=True, exist_ok=True)
+    if arguments.as_of:
+        main_as_of(arguments)
+        return
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         plan, csv_path = write_inputs(folder, arguments.fund_classes)

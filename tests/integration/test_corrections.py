@@ -212,3 +212,33 @@ def test_a_mistaken_expenditure_is_reversed(loaded_ledger, read_models, tmp_path
     rows = trial_balance(read_models.engine, date(2003, 12, 31))
     fifth = [r for r in rows if r.account.startswith("Expenses:Distributor:Fifth:INTL-BCV-R")]
     assert all(r.balance_cents == 0 for r in fifth)
+
+
+def test_the_point_in_time_view_agrees_with_the_balances_at_every_date_and_time(
+    quarter, store, tmp_path
+):
+    from adapters.point_in_time import fund_class_as_of
+
+    ledger, _ = quarter
+    restate_week(ledger, tmp_path)
+    engine = ledger.read_models.engine
+    positions = [store.position_known_at(BEFORE_RESTATEMENT), store.head_position()]
+    days = [date(2003, 6, 30), date(2003, 7, 1), date(2003, 9, 10), date(2003, 10, 1)]
+    for position in positions:
+        view = ledger.as_known_at(position)
+        for day in days:
+            found = fund_class_as_of(view, FUND_CLASS, day)
+            [row] = [b for b in balances(engine, day, position) if b.fund_class == FUND_CLASS]
+            assert (found.absc_accrued, found.service_accrued) == (
+                dollars(row.absc_accrued),
+                dollars(row.service_accrued),
+            )
+            assert found.payable == dollars(row.payable)
+            assert found.accrued_through == row.accrued_through
+            assert found.in_effect == (day >= date(2003, 7, 1))
+    before, after = (
+        fund_class_as_of(ledger.as_known_at(p), FUND_CLASS, WEEK[0]) for p in positions
+    )
+    assert after.basis_net_assets == (before.basis_net_assets * Decimal("0.98")).quantize(
+        Decimal("0.01")
+    )

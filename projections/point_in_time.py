@@ -1,0 +1,100 @@
+"""What was in force and owed for one fund class on business date D, as the ledger knew it at T
+(docs/audit.md §1): assembled from the fund class as of T, evaluated on D, and the money the
+read models hold for business dates up to D among the events known at T. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain.basis import BasisLookup
+from domain.fund_class import FundClass
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class MoneyOnDate:
+    """Sums in cents for business dates up to D, of the events known at T."""
+
+    accrued_through: date | None
+    absc_accrued_cents: int
+    service_accrued_cents: int
+    absc_paid_cents: int
+    service_paid_cents: int
+
+
+@dataclass(frozen=True)
+class PointInTime:
+    fund_class: str
+    as_of: date
+    known_position: int
+    in_effect: bool
+    authority: str
+    agreement_in_effect: bool
+    absc_rate_annual: Decimal
+    service_rate_annual_max: Decimal
+    total_rate_annual_max: Decimal
+    basis_date: date | None
+    basis_net_assets: Decimal | None
+    accrued_through: date | None
+    absc_accrued: Decimal
+    service_accrued: Decimal
+    absc_paid: Decimal
+    service_paid: Decimal
+    reports: list[dict[str, Any]]
+
+    @property
+    def accrued(self) -> Decimal:
+        return self.absc_accrued + self.service_accrued
+
+    @property
+    def paid(self) -> Decimal:
+        return self.absc_paid + self.service_paid
+
+    @property
+    def payable(self) -> Decimal:
+        return self.accrued - self.paid
+
+
+def _dollars(cents: int) -> Decimal:
+    return (Decimal(cents) * CENT).quantize(CENT)
+
+
+def point_in_time(
+    fund_class: FundClass, as_of: date, known_position: int, money: MoneyOnDate
+) -> PointInTime:
+    """Args:
+    fund_class: the aggregate as known at `known_position`.
+    money: the read models' sums for (as_of, known_position).
+    """
+    standing = fund_class.standing()
+    authority = standing.authorities_by_day([as_of])[as_of]
+    schedule_b = fund_class.schedule_b_on(as_of)
+    basis = BasisLookup(fund_class.net_assets_by_date).latest_on_or_before(as_of)
+    return PointInTime(
+        fund_class=fund_class.key,
+        as_of=as_of,
+        known_position=known_position,
+        in_effect=authority is not None,
+        authority=authority or standing.why_not_in_effect(as_of)[1],
+        agreement_in_effect=standing.agreement_in_effect(as_of),
+        absc_rate_annual=schedule_b.absc_rate_annual,
+        service_rate_annual_max=schedule_b.service_rate_annual_max,
+        total_rate_annual_max=schedule_b.total_rate_annual_max,
+        basis_date=basis[0] if basis else None,
+        basis_net_assets=basis[1] if basis else None,
+        accrued_through=money.accrued_through,
+        absc_accrued=_dollars(money.absc_accrued_cents),
+        service_accrued=_dollars(money.service_accrued_cents),
+        absc_paid=_dollars(money.absc_paid_cents),
+        service_paid=_dollars(money.service_paid_cents),
+        reports=[
+            {"quarter": quarter, **details}
+            for quarter, details in sorted(fund_class.reports.items())
+            if details["issued_on"] <= as_of
+        ],
+    )
