@@ -204,7 +204,7 @@ def _impact_text(found: Impact) -> str:
             lines += [
                 f"    {change.path}: {change.before} -> {change.after}{_signed(change.delta)}"
                 for change in report.changes
-            ]
+            ] or ["    no figure changes: only the digest of the events it rests on differs"]
     for kind, title in (
         ("service-fee-cap", "Service fees whose cap is now different:"),
         ("distributor-payment", "Distributor payments whose period's accruals now differ:"),

@@ -252,7 +252,7 @@ COMPLIANCE_COLUMNS = [
     Column("absc_annualised", "ABSC p.a."),
     Column("service_annualised", "Service p.a."),
     Column("cap_remaining", "Cap remaining", money=True),
-    Column("retain_until", "Retain until"),
+    Column("retain_until", "Plan kept until"),
     Column("overdue", "Overdue"),
     Column("items", "Items"),
 ]

@@ -31,6 +31,8 @@ from domain.service import ServiceArrangement
 PAGE = 5_000
 # Report fields that describe how the report was built, not what it reports.
 PROVENANCE_PATHS = ("built_from.",)
+# The field that names an item of a list in a report (a month, a provider, a purpose).
+LIST_KEYS = ("month", "provider", "purpose", "quarter")
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,11 @@ def _leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
             yield from _leaves(item, f"{path}.{name}" if path else name)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            label = item.get("provider") or item.get("purpose") if isinstance(item, dict) else None
+            label = (
+                next((str(item[k]) for k in LIST_KEYS if item.get(k)), None)
+                if isinstance(item, dict)
+                else None
+            )
             yield from _leaves(item, f"{path}[{label or index}]")
     else:
         yield path, "" if value is None else str(value)

@@ -21,10 +21,9 @@ from domain.money import ZERO, exact_add, exact_divide
 from domain.periods import ONE_DAY, Period, quarter_period
 from domain.rates import FINRA_ABSC_RATE_ANNUAL_MAX, FINRA_SERVICE_RATE_ANNUAL_MAX
 from domain.terms import AgreementChange, CoverageInterval, PlanStanding
+from projections.retention import EASILY_ACCESSIBLE_YEARS, RETENTION_YEARS, years_after
 
 RATE_QUANTUM = Decimal("1E-8")
-RETENTION_YEARS = 6
-EASILY_ACCESSIBLE_YEARS = 2
 
 
 @dataclass
@@ -256,8 +255,8 @@ def compliance_as_of(events: Iterable[Any], as_of: date) -> ComplianceRow:
         service_annualised=service_rate,
         cap_remaining=state.cap_remaining if state.cap_open else None,
         items=items,
-        retain_until=date(state.effective_date.year + RETENTION_YEARS, 12, 31),
-        easily_accessible_until=date(state.effective_date.year + EASILY_ACCESSIBLE_YEARS, 12, 31),
+        retain_until=years_after(state.effective_date, RETENTION_YEARS),
+        easily_accessible_until=years_after(state.effective_date, EASILY_ACCESSIBLE_YEARS),
     )
 
 

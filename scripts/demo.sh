@@ -5,8 +5,10 @@
 # (May 2004), generates deterministic net assets for both Schedule A funds from 2003-07-01 to
 # 2004-06-30, records two service providers with their agreements and positions, accrues, pays
 # the Distributor monthly and the providers quarterly, records FIFTH expenditures, and prints
-# the balances and the compliance view. PLANLEDGER_DEMO_DIR chooses the folder
-# (default: demo-output).
+# the balances and the compliance view. Then the audit: a week of net assets restated after a
+# report was issued (point-in-time views before and after, the impact), a mistaken record
+# reversed, the hash chain verified, and a regulator's bundle checked by its own verifier.
+# PLANLEDGER_DEMO_DIR chooses the folder (default: demo-output).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(project_root)"
@@ -118,9 +120,42 @@ step "Compliance as of 2004-06-30 and as of 2004-08-31"
 pl compliance --as-of 2004-06-30
 pl compliance --as-of 2004-08-31
 
+step "Audit: a week of INTL-BCV net assets is restated after the 2003Q3 report was issued"
+BEFORE=$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)
+echo "the ledger as it stands at $BEFORE will be asked for again below"
+pl import net-assets "$OUT/data/restatement.csv" --restatement \
+  --reason "NAV error: a holding priced 2% too high, corrected by the fund accountant"
+pl log --fund INTL-BCV --type NetAssetsRestated --type FeeAccrualAdjusted --type AccrualTrueUpPosted \
+  --committed-from "$BEFORE"
+echo "-- INTL-BCV on 2003-09-30, as known before the restatement, and now:"
+pl asof --fund INTL-BCV --as-of 2003-09-30 --known-at "$BEFORE"
+pl asof --fund INTL-BCV --as-of 2003-09-30
+echo "-- what the restatement changes in what was already issued and paid:"
+pl impact --since "$BEFORE"
+pl report quarterly --quarter 2003Q3 --fund-class INTL-BCV/R --known-at "$BEFORE" \
+  --formats json --out "$OUT/reports-as-issued" > /dev/null
+pl balances --as-of 2004-07-31 --format json > "$OUT/balances-after-restatement.json"
+
+step "Audit: an expenditure recorded by mistake, and its reversal"
+pl expenditure record --fund INTL-BCV --incurred-on 2004-06-15 --period 2004Q2 \
+  --purpose advertising --performer third_party --performer-name "Front Range Media" \
+  --amount 999.00 --description "keyed twice" --reference EXP-DUPLICATE
+pl reverse expenditure --fund INTL-BCV --reference EXP-DUPLICATE \
+  --reason "the same invoice was keyed twice"
+
+step "Audit: seal, verify the store, and the regulator's bundle checked with a plain Python"
+pl seal --reason "demo year closed"
+pl verify
+pl export bundle --as-of 2004-06-30 --out "$OUT/bundle.zip"
+rm -rf "$OUT/bundle" && mkdir -p "$OUT/bundle"
+(cd "$OUT/bundle" && python3 -m zipfile -e ../bundle.zip . && python3 -I verify_bundle.py)
+pl compliance --as-of 2004-08-31 --retention
+
 step "Files"
 echo "ledger:      $OUT/planledger.db  (export PLANLEDGER_DB=sqlite:///$OUT/planledger.db to explore it)"
 echo "sample data: $OUT/data/"
 echo "balances:    $OUT/balances.json"
 echo "reports:     $OUT/reports/ (JSON, CSV, HTML, PDF for each fund class and quarter)"
 echo "journal:     $OUT/trial-balance.txt, $OUT/books.beancount (bean-check, Fava)"
+echo "audit:       $OUT/bundle.zip (unpacked in $OUT/bundle: python3 verify_bundle.py),"
+echo "             $OUT/reports-as-issued/ (2003Q3 rebuilt as known before the restatement)"

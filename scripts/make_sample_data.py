@@ -114,6 +114,25 @@ def write_net_assets(folder: Path, series: dict[str, dict[date, int]]) -> None:
                 )
 
 
+RESTATED_WEEK = (date(2003, 9, 8), date(2003, 9, 12))
+
+
+def write_restatement(folder: Path, series: dict[str, dict[date, int]]) -> None:
+    """The fund accountant's corrected figures for one week of September 2003: a holding of
+    INTL-BCV was priced 2% too high (found after the 2003Q3 report was issued)."""
+    first, last = RESTATED_WEEK
+    with (folder / "restatement.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["fund", "class", "date", "net_assets", "source_reference"])
+        for day, cents in series["INTL-BCV"].items():
+            if first <= day <= last:
+                corrected = cents * 98 // 100
+                writer.writerow(
+                    ["INTL-BCV", "R", day.isoformat(), cents_to_text(corrected),
+                     f"NAV-CORRECTION-INTL-BCV-{day:%Y%m%d}"]
+                )  # fmt: skip
+
+
 def write_positions(folder: Path, series: dict[str, dict[date, int]], rng: random.Random) -> None:
     with (folder / "positions.csv").open("w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -322,6 +341,7 @@ def main() -> None:
     rng = random.Random(arguments.seed)
     series = net_assets_cents(rng)
     write_net_assets(arguments.out, series)
+    write_restatement(arguments.out, series)
     write_positions(arguments.out, series, rng)
     write_expenditures(arguments.out)
     write_directors(arguments.out)

@@ -5,7 +5,9 @@ with fractions: every calendar day from 2003-07-01 to 2004-06-30 (the initial te
 continuance the boards approved in May 2004) carries the last figure, at 0.50% a year over the
 actual days of the year, rounded once a month; the odd cent of each month goes to the
 asset-based sales charge (equal rates). The demo pays every month's accrual (June on
-2004-07-06), so as of 2004-07-31 everything accrued is paid and nothing is payable.
+2004-07-06), so as of 2004-07-31 everything accrued is paid and nothing is payable. Its audit
+chapter then restates a week of September 2003: the same calculation on the corrected figures
+gives the new accruals, while the payments stand.
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ TERM_START = date(2003, 7, 1)
 LAST_DAY = date(2004, 6, 30)  # the initial term to 2004-05-30, then the May 2004 continuance
 
 
-def independent_balances(net_assets_csv: Path) -> dict[str, dict[str, Decimal]]:
+def independent_balances(*net_assets_csvs: Path) -> dict[str, dict[str, Decimal]]:
+    """From the net-assets files in order: a later file's figure replaces an earlier one."""
     figures: dict[str, dict[date, Fraction]] = defaultdict(dict)
-    with net_assets_csv.open() as handle:
-        for row in csv.DictReader(handle):
-            figures[f"{row['fund']}/{row['class']}"][date.fromisoformat(row["date"])] = Fraction(
-                row["net_assets"]
-            )
+    for net_assets_csv in net_assets_csvs:
+        with net_assets_csv.open() as handle:
+            for row in csv.DictReader(handle):
+                day = date.fromisoformat(row["date"])
+                figures[f"{row['fund']}/{row['class']}"][day] = Fraction(row["net_assets"])
     balances = {}
     for fund_class, by_day in figures.items():
         months: dict[tuple[int, int], Fraction] = defaultdict(Fraction)
@@ -86,6 +89,24 @@ def test_demo_balances_match_an_independent_calculation(tmp_path):
         assert Decimal(row["paid"]) == accrued
         assert row["payable"] == "0.00"
         assert row["accrued_through"] == "2004-06-30"
+    # After the audit chapter's restatement: accrued follows the corrected figures exactly;
+    # what was paid stays paid, so the class is overpaid by the difference.
+    restated = json.loads((folder / "balances-after-restatement.json").read_text())
+    corrected = independent_balances(
+        folder / "data" / "net-assets.csv", folder / "data" / "restatement.csv"
+    )
+    for row, before in zip(restated, printed, strict=True):
+        want = corrected[row["fund_class"]]
+        accrued = want["absc_accrued"] + want["service_accrued"]
+        assert Decimal(row["accrued"]) == accrued
+        assert row["paid"] == before["paid"]
+        assert Decimal(row["payable"]) == accrued - Decimal(before["paid"])
+    assert restated[0]["fund_class"] == "INTL-BCV/R" and restated[0]["payable"] != "0.00"
+    assert "OK: every stored event matches the chain, the seals and the snapshots" in (
+        completed.stdout
+    )
+    assert "OK: 16 files match the manifest" in completed.stdout  # the bundle, plain Python
+    assert "INTL-BCV/R 2003Q3, issued 2003-10-20" in completed.stdout  # named by impact
     reports = sorted(path.name for path in (folder / "reports").iterdir())
     assert len(reports) == 2 * 4 * 4  # two fund classes, four quarters, four formats
     assert "INTL-BCV-R-2003Q3.pdf" in reports and "STABLE-VALUE-R-2004Q2.html" in reports
