@@ -29,6 +29,10 @@ AGGREGATES = (FundClass, ServiceArrangement, Board, Registry, MarketData, PlanIn
 PAGE = 2_000
 # Fields that say why an event was recorded, in the order they are looked for.
 WHY_FIELDS = ("reason", "note", "subject", "description", "why")
+# Fields an entry shows in columns of their own (or not at all), not among its fields.
+SHOWN_ELSEWHERE = frozenset(
+    ("actor", "source", "idempotency_key", "business_date", "timestamp", "originator_topic")
+)
 
 
 def event_types() -> dict[str, str]:
@@ -38,7 +42,7 @@ def event_types() -> dict[str, str]:
         for name, member in vars(aggregate).items():
             if isinstance(member, type) and issubclass(member, LedgerEvent):
                 topic = getattr(member, "TOPIC", None)
-                if topic and name != "Event":
+                if topic and name not in ("Event", "Created"):
                     types[name] = topic
     return types
 
@@ -83,22 +87,27 @@ class UnknownEventTypeError(ValueError):
     pass
 
 
-def stream_labels(ledger: Ledger) -> dict[UUID, str]:
-    labels = {REGISTRY_ID: "Registry", MARKET_DATA_ID: "MarketData"}
+@dataclass(frozen=True)
+class StreamLabel:
+    """How the log names a stream, and the fund class it belongs to (if any)."""
+
+    text: str
+    fund_class: str | None = None
+
+
+def stream_labels(ledger: Ledger) -> dict[UUID, StreamLabel]:
+    labels = {REGISTRY_ID: StreamLabel("Registry"), MARKET_DATA_ID: StreamLabel("MarketData")}
     registry = ledger.registry()
     if registry is None:
         return labels
-    companies = set()
     for key in registry.fund_classes:
-        labels[fund_class_id(*key.split("/", 1))] = f"FundClass {key}"
-    for fund_class in ledger.fund_classes():
-        companies.add(fund_class.company_code)
-    for company in companies:
-        labels[board_id(company)] = f"Board {company}"
+        labels[fund_class_id(*key.split("/", 1))] = StreamLabel(f"FundClass {key}", key)
+    for company in {fund_class.company_code for fund_class in ledger.fund_classes()}:
+        labels[board_id(company)] = StreamLabel(f"Board {company}")
     for provider, keys in registry.service_arrangements.items():
         for key in keys:
-            labels[service_arrangement_id(provider, *key.split("/", 1))] = (
-                f"ServiceArrangement {provider} {key}"
+            labels[service_arrangement_id(provider, *key.split("/", 1))] = StreamLabel(
+                f"ServiceArrangement {provider} {key}", key
             )
     return labels
 
@@ -113,20 +122,17 @@ def _topics(names: Sequence[str]) -> list[str]:
     return [known[name] for name in names]
 
 
-def _streams_of(ledger: Ledger, labels: dict[UUID, str], chosen: LogFilter) -> list[UUID] | None:
+def _streams_of(labels: dict[UUID, StreamLabel], chosen: LogFilter) -> list[UUID] | None:
     """The streams of the chosen fund and class (None: every stream)."""
     if chosen.fund is None and chosen.share_class is None:
         return None
     wanted = []
     for stream_id, label in labels.items():
-        parts = label.split(" ")
-        key = parts[-1] if parts[0] in ("FundClass", "ServiceArrangement") else None
-        if key is None:
+        if label.fund_class is None:
             continue
-        fund, share_class = key.split("/", 1)
-        if chosen.fund not in (None, fund) or chosen.share_class not in (None, share_class):
-            continue
-        wanted.append(stream_id)
+        fund, share_class = label.fund_class.split("/", 1)
+        if chosen.fund in (None, fund) and chosen.share_class in (None, share_class):
+            wanted.append(stream_id)
     return wanted
 
 
@@ -135,7 +141,7 @@ def read_log(ledger: Ledger, chosen: LogFilter) -> Iterator[LogEntry]:
     store = ledger.store
     labels = stream_labels(ledger)
     topics = _topics(chosen.event_types)
-    streams = _streams_of(ledger, labels, chosen)
+    streams = _streams_of(labels, chosen)
     if streams == []:
         return
     after = 0
@@ -179,7 +185,7 @@ def _page(
     return list(store.recorder.select_stream_notifications(streams, after, PAGE, stop))
 
 
-def _entry(notification: Any, committed_at: str, labels: dict[UUID, str]) -> LogEntry:
+def _entry(notification: Any, committed_at: str, labels: dict[UUID, StreamLabel]) -> LogEntry:
     state = json.loads(notification.state) if notification.state else {}
     stream_id = (
         notification.originator_id
@@ -188,7 +194,8 @@ def _entry(notification: Any, committed_at: str, labels: dict[UUID, str]) -> Log
     )
     topic = notification.topic
     aggregate, _, event_type = topic.rpartition(".")
-    label = labels.get(stream_id) or f"{aggregate.rpartition('.')[2]} {str(stream_id)[:8]}"
+    known = labels.get(stream_id)
+    label = known.text if known else f"{aggregate.rpartition('.')[2]} {str(stream_id)[:8]}"
     business = state.get("business_date")
     why = next((str(state[name]) for name in WHY_FIELDS if state.get(name)), "")
     if state.get("restatement_key"):
@@ -205,11 +212,7 @@ def _entry(notification: Any, committed_at: str, labels: dict[UUID, str]) -> Log
         source=str(state.get("source", "")),
         why=why,
         idempotency_key=str(state.get("idempotency_key", "")),
-        fields={
-            key: value
-            for key, value in state.items()
-            if key not in ("actor", "source", "idempotency_key", "business_date", "timestamp")
-        },
+        fields={key: value for key, value in state.items() if key not in SHOWN_ELSEWHERE},
     )
 
 

@@ -52,19 +52,19 @@ class _Writer:
         self.archive = archive
         self.files: dict[str, dict[str, Any]] = {}
 
-    def _info(self, name: str) -> zipfile.ZipInfo:
+    def info(self, name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o644 << 16
         return info
 
     def add(self, name: str, data: bytes) -> None:
-        self.archive.writestr(self._info(name), data)
+        self.archive.writestr(self.info(name), data)
         self.files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
     def add_lines(self, name: str, lines: Iterator[bytes]) -> int:
         digest, size, count = hashlib.sha256(), 0, 0
-        with self.archive.open(self._info(name), "w", force_zip64=True) as handle:
+        with self.archive.open(self.info(name), "w", force_zip64=True) as handle:
             for line in lines:
                 handle.write(line)
                 digest.update(line)
@@ -119,7 +119,7 @@ def export_bundle(
             "software_version": software_version(),
             "files": dict(sorted(writer.files.items())),
         }
-        archive.writestr(writer._info("manifest.json"), _json(manifest))
+        archive.writestr(writer.info("manifest.json"), _json(manifest))
     return BundleSummary(
         out, position, events, len(writer.files) + 1, manifest["chain_head"]["hash"]
     )

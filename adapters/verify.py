@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from psycopg.sql import SQL, Identifier
+
 from adapters.chain import (
     GENESIS_HASH,
     ChainHead,
@@ -320,8 +322,8 @@ def _snapshot_versions(store: LedgerStore) -> dict[UUID, list[int]]:
     recorder: Any = store.snapshots.recorder
     table = recorder.events_table_name
     if hasattr(recorder.datastore, "schema"):
-        statement = (
-            f'SELECT originator_id, originator_version FROM "{recorder.datastore.schema}"."{table}"'
+        statement = SQL("SELECT originator_id, originator_version FROM {0}.{1}").format(
+            Identifier(recorder.datastore.schema), Identifier(table)
         )
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement)

@@ -152,87 +152,88 @@ def _(event: FundClass.AccrualTrueUpPosted, context: StreamContext) -> JournalEn
     )
 
 
-@journal_entry.register
-def _(event: FundClass.DistributorPaid, context: StreamContext) -> JournalEntry | None:
-    fund_class = context.fund_class
-    total = cents(event.amount)
+def _payment_lines(
+    fund_class: str, absc_cents: int, service_cents: int, total: int
+) -> tuple[JournalLine, ...]:
+    """A payment to the Distributor: the class's payables and cash, the Distributor's cash
+    and income."""
     lines = (
-        JournalLine(
-            f"Liabilities:PayableToDistributor:{fund_class}:{ABSC}", cents(event.absc_amount), 0
-        ),
-        JournalLine(
-            f"Liabilities:PayableToDistributor:{fund_class}:{SERVICE}",
-            cents(event.service_amount),
-            0,
-        ),
+        JournalLine(f"Liabilities:PayableToDistributor:{fund_class}:{ABSC}", absc_cents, 0),
+        JournalLine(f"Liabilities:PayableToDistributor:{fund_class}:{SERVICE}", service_cents, 0),
         JournalLine(f"Assets:Fund:{fund_class}:Cash", 0, total),
         JournalLine(DISTRIBUTOR_CASH, total, 0),
         JournalLine(f"Income:Distributor:PlanFees:{fund_class}", 0, total),
     )
+    return tuple(line for line in lines if line.debit_cents or line.credit_cents)
+
+
+def _expenditure_lines(fund_class: str, purpose: str, amount: int) -> tuple[JournalLine, ...]:
+    return (
+        JournalLine(
+            f"Expenses:Distributor:Fifth:{fund_class}:{account_component(purpose)}", amount, 0
+        ),
+        JournalLine(DISTRIBUTOR_CASH, 0, amount),
+    )
+
+
+def _service_fee_lines(fund_class: str, provider: str, amount: int) -> tuple[JournalLine, ...]:
+    return (
+        JournalLine(f"Expenses:Distributor:ServiceFees:{fund_class}:{provider}", amount, 0),
+        JournalLine(DISTRIBUTOR_CASH, 0, amount),
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.DistributorPaid, context: StreamContext) -> JournalEntry | None:
     advance = " (advance)" if event.is_advance else ""
     return JournalEntry(
         entry_id(event),
         event.business_date,
-        fund_class,
+        context.fund_class,
         "distributor-payment",
         f"plan fees paid to the Distributor for {event.period_start}.."
         f"{event.period_end_exclusive} ref {event.reference}{advance}",
-        tuple(line for line in lines if line.debit_cents or line.credit_cents),
+        _payment_lines(
+            context.fund_class,
+            cents(event.absc_amount),
+            cents(event.service_amount),
+            cents(event.amount),
+        ),
     )
 
 
 @journal_entry.register
 def _(event: FundClass.ExpenditureRecorded, context: StreamContext) -> JournalEntry | None:
-    fund_class = context.fund_class
-    amount = cents(event.amount)
-    purpose = account_component(event.purpose)
     return JournalEntry(
         entry_id(event),
         event.business_date,
-        fund_class,
+        context.fund_class,
         "expenditure",
         f"{event.description} by {event.performer_name} ({event.performer}) ref {event.reference}",
-        (
-            JournalLine(f"Expenses:Distributor:Fifth:{fund_class}:{purpose}", amount, 0),
-            JournalLine(DISTRIBUTOR_CASH, 0, amount),
-        ),
+        _expenditure_lines(context.fund_class, event.purpose, cents(event.amount)),
     )
 
 
 @journal_entry.register
 def _(event: ServiceArrangement.ServiceFeePaid, context: StreamContext) -> JournalEntry | None:
-    amount = cents(event.amount)
-    fund_class, provider = context.fund_class, context.provider
+    provider = context.provider
     return JournalEntry(
         entry_id(event),
         event.business_date,
-        fund_class,
+        context.fund_class,
         "service-fee",
         f"service fee {event.paid_or_advanced} to {provider} for {event.period_start}.."
         f"{event.period_end_exclusive} ref {event.reference}",
-        (
-            JournalLine(f"Expenses:Distributor:ServiceFees:{fund_class}:{provider}", amount, 0),
-            JournalLine(DISTRIBUTOR_CASH, 0, amount),
-        ),
+        _service_fee_lines(context.fund_class, provider, cents(event.amount)),
     )
 
 
 # ---- corrections (docs/audit.md §2) ---------------------------------------------------------
 
 
-def reversed_entry(original: JournalEntry, event: Any, kind: str, narration: str) -> JournalEntry:
-    """The exact opposite of an entry: every debit becomes a credit of the same amount."""
-    return JournalEntry(
-        entry_id(event),
-        event.business_date,
-        original.fund_class,
-        kind,
-        narration,
-        tuple(
-            JournalLine(line.account, line.credit_cents, line.debit_cents)
-            for line in original.lines
-        ),
-    )
+def _flipped(lines: tuple[JournalLine, ...]) -> tuple[JournalLine, ...]:
+    """The exact opposite lines: every debit becomes a credit of the same amount."""
+    return tuple(JournalLine(line.account, line.credit_cents, line.debit_cents) for line in lines)
 
 
 @journal_entry.register
@@ -250,84 +251,43 @@ def _(event: FundClass.FeeAccrualAdjusted, context: StreamContext) -> JournalEnt
 
 @journal_entry.register
 def _(event: FundClass.DistributorPaymentReversed, context: StreamContext) -> JournalEntry | None:
-    fund_class = context.fund_class
-    total = cents(event.amount)
-    original = JournalEntry(
-        "",
+    return JournalEntry(
+        entry_id(event),
         event.business_date,
-        fund_class,
-        "",
-        "",
-        tuple(
-            line
-            for line in (
-                JournalLine(
-                    f"Liabilities:PayableToDistributor:{fund_class}:{ABSC}",
-                    cents(event.absc_amount),
-                    0,
-                ),
-                JournalLine(
-                    f"Liabilities:PayableToDistributor:{fund_class}:{SERVICE}",
-                    cents(event.service_amount),
-                    0,
-                ),
-                JournalLine(f"Assets:Fund:{fund_class}:Cash", 0, total),
-                JournalLine(DISTRIBUTOR_CASH, total, 0),
-                JournalLine(f"Income:Distributor:PlanFees:{fund_class}", 0, total),
-            )
-            if line.debit_cents or line.credit_cents
-        ),
-    )
-    return reversed_entry(
-        original,
-        event,
+        context.fund_class,
         "distributor-payment-reversal",
         f"reversal of payment ref {event.reference} ({event.reason})",
+        _flipped(
+            _payment_lines(
+                context.fund_class,
+                cents(event.absc_amount),
+                cents(event.service_amount),
+                cents(event.amount),
+            )
+        ),
     )
 
 
 @journal_entry.register
 def _(event: FundClass.ExpenditureReversed, context: StreamContext) -> JournalEntry | None:
-    fund_class = context.fund_class
-    amount = cents(event.amount)
-    purpose = account_component(event.purpose)
-    original = JournalEntry(
-        "",
+    return JournalEntry(
+        entry_id(event),
         event.business_date,
-        fund_class,
-        "",
-        "",
-        (
-            JournalLine(f"Expenses:Distributor:Fifth:{fund_class}:{purpose}", amount, 0),
-            JournalLine(DISTRIBUTOR_CASH, 0, amount),
-        ),
-    )
-    return reversed_entry(
-        original,
-        event,
+        context.fund_class,
         "expenditure-reversal",
         f"reversal of expenditure ref {event.reference} ({event.reason})",
+        _flipped(_expenditure_lines(context.fund_class, event.purpose, cents(event.amount))),
     )
 
 
 @journal_entry.register
 def _(event: ServiceArrangement.ServiceFeeReversed, context: StreamContext) -> JournalEntry | None:
-    amount = cents(event.amount)
-    fund_class, provider = context.fund_class, context.provider
-    original = JournalEntry(
-        "",
+    provider = context.provider
+    return JournalEntry(
+        entry_id(event),
         event.business_date,
-        fund_class,
-        "",
-        "",
-        (
-            JournalLine(f"Expenses:Distributor:ServiceFees:{fund_class}:{provider}", amount, 0),
-            JournalLine(DISTRIBUTOR_CASH, 0, amount),
-        ),
-    )
-    return reversed_entry(
-        original,
-        event,
+        context.fund_class,
         "service-fee-reversal",
         f"reversal of service fee ref {event.reference} to {provider} ({event.reason})",
+        _flipped(_service_fee_lines(context.fund_class, provider, cents(event.amount))),
     )

@@ -126,68 +126,90 @@ def payment_rows(event: Any, context: StreamContext) -> list[Row]:
     return []
 
 
+def _distributor_payment(event: Any, context: StreamContext, sign: int, is_advance: bool) -> Row:
+    """A payment (sign 1) or its reversal (sign -1): the same columns, opposite amounts."""
+    return (
+        "distributor_payments",
+        {
+            "entry_id": entry_id(event),
+            "fund_class": context.fund_class_key,
+            "paid_on": event.business_date,
+            "period_start": event.period_start,
+            "period_end_exclusive": event.period_end_exclusive,
+            "amount_cents": sign * cents(event.amount),
+            "absc_cents": sign * cents(event.absc_amount),
+            "service_cents": sign * cents(event.service_amount),
+            "is_advance": is_advance,
+            "reference": event.reference,
+        },
+    )
+
+
+def _service_fee(event: Any, context: StreamContext, sign: int, cap_cents: int) -> Row:
+    return (
+        "service_fees",
+        {
+            "entry_id": entry_id(event),
+            "fund_class": context.fund_class_key,
+            "provider": context.provider,
+            "paid_on": event.business_date,
+            "period_start": event.period_start,
+            "period_end_exclusive": event.period_end_exclusive,
+            "amount_cents": sign * cents(event.amount),
+            "cap_cents": cap_cents,
+            "paid_or_advanced": event.paid_or_advanced,
+            "reference": event.reference,
+        },
+    )
+
+
+def _expenditure(event: Any, context: StreamContext, sign: int, description: str) -> Row:
+    return (
+        "expenditures",
+        {
+            "entry_id": entry_id(event),
+            "fund_class": context.fund_class_key,
+            "incurred_on": event.business_date,
+            "period_start": event.period_start,
+            "period_end_exclusive": event.period_end_exclusive,
+            "purpose": event.purpose,
+            "performer": event.performer,
+            "performer_name": event.performer_name,
+            "amount_cents": sign * cents(event.amount),
+            "description": description,
+            "reference": event.reference,
+        },
+    )
+
+
 @payment_rows.register
 def _(event: FundClass.DistributorPaid, context: StreamContext) -> list[Row]:
-    return [
-        (
-            "distributor_payments",
-            {
-                "entry_id": entry_id(event),
-                "fund_class": context.fund_class_key,
-                "paid_on": event.business_date,
-                "period_start": event.period_start,
-                "period_end_exclusive": event.period_end_exclusive,
-                "amount_cents": cents(event.amount),
-                "absc_cents": cents(event.absc_amount),
-                "service_cents": cents(event.service_amount),
-                "is_advance": event.is_advance,
-                "reference": event.reference,
-            },
-        )
-    ]
+    return [_distributor_payment(event, context, 1, event.is_advance)]
+
+
+@payment_rows.register
+def _(event: FundClass.DistributorPaymentReversed, context: StreamContext) -> list[Row]:
+    return [_distributor_payment(event, context, -1, is_advance=False)]
 
 
 @payment_rows.register
 def _(event: ServiceArrangement.ServiceFeePaid, context: StreamContext) -> list[Row]:
-    return [
-        (
-            "service_fees",
-            {
-                "entry_id": entry_id(event),
-                "fund_class": context.fund_class_key,
-                "provider": context.provider,
-                "paid_on": event.business_date,
-                "period_start": event.period_start,
-                "period_end_exclusive": event.period_end_exclusive,
-                "amount_cents": cents(event.amount),
-                "cap_cents": cents(event.cap_amount),
-                "paid_or_advanced": event.paid_or_advanced,
-                "reference": event.reference,
-            },
-        )
-    ]
+    return [_service_fee(event, context, 1, cents(event.cap_amount))]
+
+
+@payment_rows.register
+def _(event: ServiceArrangement.ServiceFeeReversed, context: StreamContext) -> list[Row]:
+    return [_service_fee(event, context, -1, cap_cents=0)]
 
 
 @payment_rows.register
 def _(event: FundClass.ExpenditureRecorded, context: StreamContext) -> list[Row]:
-    return [
-        (
-            "expenditures",
-            {
-                "entry_id": entry_id(event),
-                "fund_class": context.fund_class_key,
-                "incurred_on": event.business_date,
-                "period_start": event.period_start,
-                "period_end_exclusive": event.period_end_exclusive,
-                "purpose": event.purpose,
-                "performer": event.performer,
-                "performer_name": event.performer_name,
-                "amount_cents": cents(event.amount),
-                "description": event.description,
-                "reference": event.reference,
-            },
-        )
-    ]
+    return [_expenditure(event, context, 1, event.description)]
+
+
+@payment_rows.register
+def _(event: FundClass.ExpenditureReversed, context: StreamContext) -> list[Row]:
+    return [_expenditure(event, context, -1, f"reversal: {event.reason}")]
 
 
 @singledispatch
@@ -234,70 +256,6 @@ def _(event: FundClass.AccrualTrueUpPosted, context: StreamContext) -> list[Row]
                 "service_rate_annual": "",
                 "absc_cents": cents(event.adjustment_absc),
                 "service_cents": cents(event.adjustment_service),
-            },
-        )
-    ]
-
-
-@payment_rows.register
-def _(event: FundClass.DistributorPaymentReversed, context: StreamContext) -> list[Row]:
-    return [
-        (
-            "distributor_payments",
-            {
-                "entry_id": entry_id(event),
-                "fund_class": context.fund_class_key,
-                "paid_on": event.business_date,
-                "period_start": event.period_start,
-                "period_end_exclusive": event.period_end_exclusive,
-                "amount_cents": -cents(event.amount),
-                "absc_cents": -cents(event.absc_amount),
-                "service_cents": -cents(event.service_amount),
-                "is_advance": False,
-                "reference": event.reference,
-            },
-        )
-    ]
-
-
-@payment_rows.register
-def _(event: ServiceArrangement.ServiceFeeReversed, context: StreamContext) -> list[Row]:
-    return [
-        (
-            "service_fees",
-            {
-                "entry_id": entry_id(event),
-                "fund_class": context.fund_class_key,
-                "provider": context.provider,
-                "paid_on": event.business_date,
-                "period_start": event.period_start,
-                "period_end_exclusive": event.period_end_exclusive,
-                "amount_cents": -cents(event.amount),
-                "cap_cents": 0,
-                "paid_or_advanced": event.paid_or_advanced,
-                "reference": event.reference,
-            },
-        )
-    ]
-
-
-@payment_rows.register
-def _(event: FundClass.ExpenditureReversed, context: StreamContext) -> list[Row]:
-    return [
-        (
-            "expenditures",
-            {
-                "entry_id": entry_id(event),
-                "fund_class": context.fund_class_key,
-                "incurred_on": event.business_date,
-                "period_start": event.period_start,
-                "period_end_exclusive": event.period_end_exclusive,
-                "purpose": event.purpose,
-                "performer": event.performer,
-                "performer_name": event.performer_name,
-                "amount_cents": -cents(event.amount),
-                "description": f"reversal: {event.reason}",
-                "reference": event.reference,
             },
         )
     ]

@@ -492,6 +492,9 @@ def main() -> None:
         action="store_true",
         help="instead: one class with --years of history, as-of reconstruction vs full replay",
     )
+    parser.add_argument(
+        "--ingest-only", action="store_true", help="skip the rebuild and bean-check comparison"
+    )
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--samples", type=int, default=100)
     arguments = parser.parse_args()
@@ -513,7 +516,9 @@ def main() -> None:
             )
             for index in (2, 3)
         ]
-        rebuild = run_rebuild_against_bean_check(ledger_url, folder)
+        rebuild = (
+            None if arguments.ingest_only else run_rebuild_against_bean_check(ledger_url, folder)
+        )
         if arguments.db == "postgres":
             drop_schemas()
     raw_rate = statistics.mean(raw["events_per_second"] for raw in raws)
@@ -538,19 +543,21 @@ def main() -> None:
     )
     print(f"raw library save:   {raw_rate:,.0f} events/s (mean of {len(raws)} runs)")
     print(f"ratio ledger/raw:   {result['ratio_ledger_to_raw']:.2f}  (goal: at least 0.50)")
-    print(
-        f"rebuild read models: {rebuild['events']:,} events in {rebuild['rebuild_seconds']:.1f} s; "
-        f"peak memory {rebuild['rebuild_peak_rss_mib_half_log']:.0f} MiB for half the log, "
-        f"{rebuild['rebuild_peak_rss_mib_whole_log']:.0f} MiB for all of it"
-    )
-    print(
-        f"bean-check:         {rebuild['beancount_transactions']:,} transactions in "
-        f"{rebuild['bean_check_seconds']:.1f} s"
-    )
-    print(
-        f"ratio bean-check/rebuild: {rebuild['ratio_bean_check_to_rebuild']:.2f}  "
-        f"(goal: at least 3)"
-    )
+    if rebuild is not None:
+        print(
+            f"rebuild read models: {rebuild['events']:,} events in "
+            f"{rebuild['rebuild_seconds']:.1f} s; "
+            f"peak memory {rebuild['rebuild_peak_rss_mib_half_log']:.0f} MiB for half the log, "
+            f"{rebuild['rebuild_peak_rss_mib_whole_log']:.0f} MiB for all of it"
+        )
+        print(
+            f"bean-check:         {rebuild['beancount_transactions']:,} transactions in "
+            f"{rebuild['bean_check_seconds']:.1f} s"
+        )
+        print(
+            f"ratio bean-check/rebuild: {rebuild['ratio_bean_check_to_rebuild']:.2f}  "
+            f"(goal: at least 3)"
+        )
     out_file = arguments.out / f"bench-ingest-{arguments.db}.json"
     out_file.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written to {out_file}")

@@ -25,7 +25,9 @@ from tests.builders import net_assets_csv, write_csv
 from tests.integration.scenario import (
     BEFORE_RESTATEMENT,
     FUND_CLASS,
+    ISSUED_AT,
     RECORDED_AT,
+    RESTATED_AT,
     WEEK,
     restate_week,
 )
@@ -242,3 +244,26 @@ def test_the_point_in_time_view_agrees_with_the_balances_at_every_date_and_time(
     assert after.basis_net_assets == (before.basis_net_assets * Decimal("0.98")).quantize(
         Decimal("0.01")
     )
+
+
+def test_impact_names_a_service_fee_whose_cap_a_restated_position_lowers(quarter, tmp_path):
+    from tests.builders import positions_csv
+    from tests.integration.test_payments import agree, pay_provider
+
+    ledger, _ = quarter
+    with freeze_time(ISSUED_AT):
+        agree(ledger, "DEALER-A")
+        ledger.import_positions(positions_csv(tmp_path / "pos.csv", "DEALER-A", month_constant(1)))
+        pay_provider(ledger, "DEALER-A", None, "SF-Q3")
+        ledger.read_models.catch_up()
+    with freeze_time(RESTATED_AT):
+        lower = {day: value / 2 for day, value in month_constant(1).items() if day.month == 9}
+        ledger.import_positions(
+            positions_csv(tmp_path / "restated-pos.csv", "DEALER-A", lower),
+            restatement_reason="the dealer's omnibus account double-counted",
+        )
+    found = analyse_impact(ledger, BEFORE_RESTATEMENT, max_carry_days=4)
+    [fee] = [amount for amount in found.amounts if amount.kind == "service-fee-cap"]
+    assert (fee.provider, fee.reference) == ("DEALER-A", "SF-Q3")
+    assert fee.now < fee.then == fee.paid
+    assert fee.note == "over the cap now"

@@ -8,6 +8,8 @@ what was done and where. Updates and deletes through the normal database are ref
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -22,7 +24,7 @@ from adapters.persistence import open_store
 from adapters.verify import ExternalHead, verify_store
 from domain.fund_class import FundClass
 from tests.builders import every_day, net_assets_csv
-from tests.conftest import drop_schema, fresh_postgres_url
+from tests.conftest import PROJECT_ROOT, drop_schema, fresh_postgres_url
 from tests.integration.tamper import RawDatabase
 
 ACCRUED = FundClass.FeeAccrued.TOPIC
@@ -234,3 +236,49 @@ class TestPostgresOnly:
         finally:
             raw.execute(f'DROP OWNED BY "{role}"')
             raw.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+LARGE_BATCH = """
+import sys, uuid
+from eventsourcing.persistence import StoredEvent
+from adapters.persistence import open_store
+store = open_store(sys.argv[1])
+streams = [uuid.uuid4() for _ in range(100)]
+events = [
+    StoredEvent(streams[i % 100], i // 100 + 1, "test.Large", b'{"a":"' + b"z" * 600 + b'"}')
+    for i in range(10_000)
+]
+print(len(store.recorder.insert_events(events)))
+"""
+
+
+@pytest.mark.postgres
+class TestPostgresLargeBatches:
+    @pytest.fixture
+    def database_url(self):
+        url = fresh_postgres_url()
+        try:
+            yield url
+        finally:
+            drop_schema(url)
+
+    def test_a_batch_of_several_megabytes_is_written_and_chained(self, database_url):
+        """The library's pipelined insert never returns for a batch this size (about 6 MB);
+        the ledger's recorder writes it in an ordinary transaction. Run apart, so that a
+        regression fails by its timeout instead of hanging the suite."""
+        completed = subprocess.run(
+            [sys.executable, "-c", LARGE_BATCH, database_url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=PROJECT_ROOT,
+        )
+        assert completed.returncode == 0, completed.stderr[-2000:]
+        assert completed.stdout.strip() == "10000"
+        store = open_store(database_url)
+        try:
+            result = verify_store(store, check_snapshots=False)
+        finally:
+            store.close()
+        assert result.ok and result.events == 10_000
