@@ -1,9 +1,10 @@
 """The hash chain: every stored event linked to the one stored before it (docs/audit.md §3).
 
-The ledger's recorders are the library's built-in SQLite and PostgreSQL application recorders
-with one addition: in the same transaction as the events, they write one chain record per event
-(its position, its commit time, the previous hash and its own hash). A crash therefore never
-leaves an event without its chain record, nor a record without its event.
+The ledger's recorders are the library's built-in SQLite and PostgreSQL application recorders,
+with their inserts replaced by one bulk statement per batch and one addition: in the same
+transaction as the events, they write one chain record per event (its position, its commit
+time, the previous hash and its own hash). A crash therefore never leaves an event without its
+chain record, nor a record without its event. Reads are the library's.
 
     hash = SHA-256(header + "\\n" + state)
     header = JSON [previous_hash, position, originator_id, originator_version, topic, committed_at]
@@ -329,7 +330,6 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
-        assert not datastore.enable_db_functions, "the chain needs the pipelined insert path"
         schema = Identifier(datastore.schema)
         self.chain_table = SQL("{0}.{1}").format(schema, Identifier(CHAIN_TABLE))
         self.lock_table_statements = [
@@ -365,12 +365,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """The library's insert, and the chain, in one ordinary transaction.
+        """The events and their chain records in one ordinary transaction.
 
-        The library pipelines these statements; with some batch sizes (an accrual run of a
-        hundred classes, about 10,000 events) psycopg's pipeline never returns from its sync,
-        the server waiting on the client. A handful of round trips per batch of thousands of
-        events costs nothing measurable, so the ledger does without the pipeline.
+        The library pipelines its statements; with a batch of several megabytes (an accrual
+        run of a hundred classes, about 10,000 events) psycopg's pipeline never returns from
+        its sync, the server waiting on the client (a test writes such a batch). A handful of
+        round trips per batch of thousands of events costs nothing measurable, so the ledger
+        does without the pipeline.
         """
         if not stored_events:
             return []
