@@ -18,7 +18,7 @@ from domain.errors import RuleViolation
 from domain.events import Provenance, payload_digest, provenance_fields
 from domain.expenditures import expenditure_digest
 from domain.money import ZERO, exact_add, shown_exact
-from domain.periods import ONE_DAY, Period, month_label
+from domain.periods import ONE_DAY, Period, month_label, month_period
 
 if TYPE_CHECKING:
     from domain.fund_class import FundClass
@@ -134,7 +134,7 @@ class FundClassCorrections:
         true_up = self._compute_true_up(month)
         if true_up.adjustment_absc == ZERO and true_up.adjustment_service == ZERO:
             return
-        month_end = _month_end(date.fromisoformat(f"{month}-01"))
+        month_end = month_period(date.fromisoformat(f"{month}-01")).end_inclusive
         self._trigger_true_up(true_up, month_end, provenance, key_suffix=f"/{restatement_key}")
 
     def _apply_adjustment(self: FundClass, event: FundClass.FeeAccrualAdjusted) -> None:
@@ -242,8 +242,3 @@ def _payment_digest(event: Any) -> str:
         event.period_end_exclusive,
         event.reason or None,
     )
-
-
-def _month_end(first_day: date) -> date:
-    following = date(first_day.year + (first_day.month == 12), first_day.month % 12 + 1, 1)
-    return following - ONE_DAY
