@@ -160,12 +160,56 @@ SQLITE_CHAIN_INDEX = (
 APPEND_ONLY_MESSAGE = "planledger: stored events are append-only; record a correcting event instead"
 
 
-def sqlite_guard_statements(table: str) -> list[str]:
-    return [
+
+
+class StoredRow(NamedTuple):
+    """One stored event as the database holds it, read without the library's decoding, so
+    that `verify` can report a row that would not even decode (or decodes to another id)."""
+
+    position: int
+    originator_id: Any
+    originator_version: Any
+    topic: Any
+    state: Any
+
+
+def sqlite_row_identity(table: str, has_rowid: bool) -> list[str]:
+    """Conditions, each true when a row to be inserted would land on an existing one."""
+    if table == CHAIN_TABLE:
+        return [f"SELECT 1 FROM {table} WHERE position = NEW.position"]
+    conditions = [
+        f"SELECT 1 FROM {table} WHERE originator_id = NEW.originator_id "
+        "AND originator_version = NEW.originator_version"
+    ]
+    if has_rowid:
+        conditions.append(f"SELECT 1 FROM {table} WHERE rowid = NEW.rowid")
+    return conditions
+
+
+def sqlite_guard_statements(table: str, has_rowid: bool = True) -> list[str]:
+    """Triggers refusing UPDATE, DELETE and an INSERT over an existing row.
+
+    The last closes `INSERT OR REPLACE`: SQLite carries it out as a delete and an insert
+    without firing the DELETE trigger (unless the connection turns on recursive triggers), so
+    without it an event could be rewritten in place with every other trigger standing.
+    """
+
+    def refuse(what: str) -> str:
+        return f"SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE} ({what} on {table} refused)')"
+
+    statements = [
         f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE} ({action} on {table} refused)'); END"
+        f"BEGIN {refuse(action)}; END"
         for action in ("UPDATE", "DELETE")
     ]
+    lands_on_a_row = " OR ".join(
+        f"EXISTS ({condition})" for condition in sqlite_row_identity(table, has_rowid)
+    )
+    statements.append(
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
+        f"WHEN {lands_on_a_row} BEGIN {refuse('INSERT over a stored row')}; END"
+    )
+    return statements
 
 
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
@@ -263,13 +307,32 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         )
         return int(rows[0][0]) if rows else None
 
-    def chain_records(self, after: int, limit: int) -> list[ChainRecord]:
+    def chain_records(self, after: int, limit: int, stop: int) -> list[ChainRecord]:
         rows = self._query(
             f"SELECT position, originator_id, originator_version, committed_at, previous_hash, "
-            f"hash FROM {CHAIN_TABLE} WHERE position > ? ORDER BY position LIMIT ?",
-            [after, limit],
+            f"hash FROM {CHAIN_TABLE} WHERE position > ? AND position <= ? ORDER BY position "
+            "LIMIT ?",
+            [after, stop, limit],
         )
         return [ChainRecord(*row) for row in rows]
+
+    def stored_rows(
+        self, after: int, limit: int, stop: int, topic: str | None = None
+    ) -> list[StoredRow]:
+        """Stored events after a position up to `stop`, as the database holds them."""
+        where, params = ("AND topic = ? ", [topic]) if topic is not None else ("", [])
+        rows = self._query(
+            f"SELECT rowid, originator_id, originator_version, topic, state "
+            f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ? {where}"
+            "ORDER BY rowid LIMIT ?",
+            [after, stop, *params, limit],
+        )
+        return [StoredRow(*row) for row in rows]
+
+    @staticmethod
+    def stored_id(originator_id: UUID) -> str:
+        """A stream id as this database stores it (the library writes the bare hex)."""
+        return originator_id.hex
 
     def commit_times(self, positions: Sequence[int]) -> dict[int, str]:
         if not positions:
@@ -306,7 +369,9 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     def install_guards(self, tables: Sequence[str]) -> None:
         with self.datastore.transaction(commit=True) as c:
             for table in tables:
-                for statement in sqlite_guard_statements(table):
+                c.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", [table])
+                has_rowid = "WITHOUT ROWID" not in c.fetchone()[0].upper()
+                for statement in sqlite_guard_statements(table, has_rowid):
                     c.execute(statement)
 
 
@@ -333,6 +398,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         schema = Identifier(datastore.schema)
         self.chain_table = SQL("{0}.{1}").format(schema, Identifier(CHAIN_TABLE))
         self.lock_table_statements = [
+            # Read committed whatever the server's default: under repeatable read the snapshot
+            # would be taken before the lock is granted, and the head read after it stale.
+            SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"),
             SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
             SQL("SELECT pg_advisory_xact_lock({0})").format(
                 Literal(advisory_lock_key(datastore.schema, events_table_name))
@@ -465,13 +533,14 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         )
         return int(rows[0]["originator_version"]) if rows else None
 
-    def chain_records(self, after: int, limit: int) -> list[ChainRecord]:
+    def chain_records(self, after: int, limit: int, stop: int) -> list[ChainRecord]:
         rows = self._query(
             SQL(
                 "SELECT position, originator_id, originator_version, committed_at, "
-                "previous_hash, hash FROM {0} WHERE position > %s ORDER BY position LIMIT %s"
+                "previous_hash, hash FROM {0} WHERE position > %s AND position <= %s "
+                "ORDER BY position LIMIT %s"
             ).format(self.chain_table),
-            [after, limit],
+            [after, stop, limit],
         )
         return [
             ChainRecord(
@@ -484,6 +553,36 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             )
             for row in rows
         ]
+
+    def stored_rows(
+        self, after: int, limit: int, stop: int, topic: str | None = None
+    ) -> list[StoredRow]:
+        """Stored events after a position up to `stop`, as the database holds them."""
+        statement = SQL(
+            "SELECT notification_id, originator_id::text AS originator_id, originator_version, "
+            "topic, state FROM {0}.{1} WHERE notification_id > %s AND notification_id <= %s"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        params: list[Any] = [after, stop]
+        if topic is not None:
+            statement += SQL(" AND topic = %s")
+            params.append(topic)
+        statement += SQL(" ORDER BY notification_id LIMIT %s")
+        rows = self._query(statement, [*params, limit])
+        return [
+            StoredRow(
+                row["notification_id"],
+                row["originator_id"],
+                row["originator_version"],
+                row["topic"],
+                row["state"],
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def stored_id(originator_id: UUID) -> str:
+        """A stream id as this database gives it back as text (uuid: hyphenated)."""
+        return str(originator_id)
 
     def commit_times(self, positions: Sequence[int]) -> dict[int, str]:
         if not positions:

@@ -21,7 +21,7 @@ from adapters.persistence import open_store, parse_database_url
 from adapters.point_in_time import fund_class_as_of
 from adapters.progress import progress_bar
 from adapters.read_models import ReadModels, read_model_engine
-from adapters.verify import ExternalHead, verify_store
+from adapters.verify import ExternalHead, heads_by_position, verify_store
 
 EXIT_FOUND = 1
 
@@ -29,6 +29,7 @@ EXIT_FOUND = 1
 def verify(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     try:
         heads = [ExternalHead.parse(text) for text in arguments.head or []]
+        heads_by_position(heads)
     except ValueError as error:
         raise CommandInputError(f"--head: {error}") from None
     store = open_store(context.database_url)

@@ -6,7 +6,8 @@ Two hashes are followed for each position:
 * the **stored link**: each chain record is checked on its own (its content hashes to its
   recorded hash given its recorded previous hash) and against the record before it (its
   previous hash is that record's hash). This places an edit, a deletion or an insertion at
-  the exact position.
+  its position, or, where the intruder also re-hashed the changed record, at the first
+  record after it that still links to the original.
 * the **true chain**: recomputed from the events' content alone. Seals and heads kept outside
   the database are compared with it, so a chain that was rewritten to look consistent no
   longer matches them.
@@ -27,7 +28,7 @@ from adapters.chain import (
     ChainHead,
     ChainRecord,
     StoredContent,
-    canonical_id,
+    StoredRow,
     chain_hash,
 )
 from adapters.persistence import LedgerStore
@@ -90,79 +91,121 @@ def stored_bytes(state: Any) -> bytes:
     return state.encode("utf-8") if isinstance(state, str) else bytes(state)
 
 
-def _paged(
-    fetch: Callable[[int], Sequence[Any]], position_of: Callable[[Any], int]
-) -> Iterator[Any]:
+def _paged(fetch: Callable[[int], Sequence[Any]]) -> Iterator[Any]:
     after = 0
     while True:
         page = fetch(after)
         if not page:
             return
         yield from page
-        after = position_of(page[-1])
+        after = page[-1].position
 
 
-def _events(store: LedgerStore) -> Iterator[Any]:
-    return _paged(
-        lambda after: store.recorder.select_notifications(
-            start=after, limit=PAGE, inclusive_of_start=False
-        ),
-        lambda notification: notification.id,
-    )
+def stored_end(store: LedgerStore) -> int:
+    """The last position stored, of an event or of a chain record, read once: every pass of
+    a verification stops there, so events committed while it runs are left to the next one
+    instead of being seen on one side (events or chain) and not yet on the other."""
+    head = store.chain_head()
+    return max(store.head_position(), head.position if head is not None else 0)
 
 
-def _records(store: LedgerStore) -> Iterator[ChainRecord]:
-    return _paged(
-        lambda after: store.recorder.chain_records(after, PAGE),  # type: ignore[attr-defined]
-        lambda record: record.position,
-    )
+def _events(store: LedgerStore, stop: int, topic: str | None = None) -> Iterator[StoredRow]:
+    recorder: Any = store.recorder
+    return _paged(lambda after: recorder.stored_rows(after, PAGE, stop, topic))
 
 
-def merged_log(store: LedgerStore) -> Iterator[tuple[int, Any | None, ChainRecord | None]]:
-    """(position, event or None, chain record or None), in position order."""
-    events, records = _events(store), _records(store)
+def _records(store: LedgerStore, stop: int) -> Iterator[ChainRecord]:
+    recorder: Any = store.recorder
+    return _paged(lambda after: recorder.chain_records(after, PAGE, stop))
+
+
+def merged_log(
+    store: LedgerStore, stop: int | None = None
+) -> Iterator[tuple[int, StoredRow | None, ChainRecord | None]]:
+    """(position, stored event or None, chain record or None), in position order, up to
+    `stop` (default: what is stored now)."""
+    stop = stored_end(store) if stop is None else stop
+    events, records = _events(store, stop), _records(store, stop)
     event, record = next(events, None), next(records, None)
     while event is not None or record is not None:
-        if record is None or (event is not None and event.id < record.position):
-            yield event.id, event, None
+        if record is None or (event is not None and event.position < record.position):
+            yield event.position, event, None
             event = next(events, None)
-        elif event is None or record.position < event.id:
+        elif event is None or record.position < event.position:
             yield record.position, None, record
             record = next(records, None)
         else:
-            yield event.id, event, record
+            yield event.position, event, record
             event, record = next(events, None), next(records, None)
 
 
-def _seals(store: LedgerStore) -> dict[int, list[tuple[int, str]]]:
+def _seals(store: LedgerStore, stop: int) -> dict[int, list[tuple[int, str]]]:
     """Sealed position → [(the seal's own position, the sealed hash)]."""
     seals: dict[int, list[tuple[int, str]]] = {}
-    after = 0
-    while True:
-        page = store.recorder.select_notifications(
-            start=after, limit=PAGE, topics=[SEAL_TOPIC], inclusive_of_start=False
+    for row in _events(store, stop, SEAL_TOPIC):
+        try:
+            state = json.loads(stored_bytes(row.state))
+            sealed = (int(state["position"]), str(state["head_hash"]))
+        except (ValueError, KeyError, TypeError):
+            continue  # an unreadable seal is an edited event: the chain reports it
+        seals.setdefault(sealed[0], []).append((row.position, sealed[1]))
+    return seals
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """A stored row read leniently: what cannot be read is reported, not raised."""
+
+    stream: str
+    version: int
+    content: StoredContent | None
+    problem: str
+
+
+def _decode(row: StoredRow, committed_at: str, stored_id: Callable[[UUID], str]) -> _Decoded:
+    raw_id = row.originator_id
+    try:
+        stream_id = raw_id if isinstance(raw_id, UUID) else UUID(str(raw_id))
+    except ValueError:
+        return _Decoded(str(raw_id), _version(row), None, f"the stream id {raw_id!r} is no UUID")
+    stream, version = str(stream_id), _version(row)
+    if not isinstance(raw_id, UUID) and raw_id != stored_id(stream_id):
+        return _Decoded(
+            stream,
+            version,
+            None,
+            f"the stream id is stored as {raw_id!r}, which the ledger never writes: the event "
+            "is hidden from its stream",
         )
-        if not page:
-            return seals
-        for notification in page:
-            try:
-                state = json.loads(notification.state)
-                sealed = (int(state["position"]), str(state["head_hash"]))
-            except (ValueError, KeyError, TypeError):
-                continue  # an unreadable seal is an edited event: the chain reports it
-            seals.setdefault(sealed[0], []).append((notification.id, sealed[1]))
-        after = page[-1].id
+    if row.topic is None or row.state is None or version < 1:
+        return _Decoded(stream, version, None, "the topic, state or version is missing")
+    content = StoredContent(
+        row.position, stream, version, row.topic, committed_at, stored_bytes(row.state)
+    )
+    return _Decoded(stream, version, content, "")
+
+
+def _version(row: StoredRow) -> int:
+    try:
+        return int(row.originator_version)
+    except (TypeError, ValueError):
+        return 0
 
 
 class _Walk:
     """The state of one pass over the chain."""
 
     def __init__(
-        self, result: Verification, seals: dict[int, list[tuple[int, str]]], heads: dict[int, str]
+        self,
+        result: Verification,
+        seals: dict[int, list[tuple[int, str]]],
+        heads: dict[int, str],
+        stored_id: Callable[[UUID], str],
     ) -> None:
         self.result = result
         self.seals = seals
         self.heads = heads
+        self.stored_id = stored_id
         self.stored_previous = GENESIS_HASH
         self.true_previous = GENESIS_HASH
         self.committed_previous = ""
@@ -173,18 +216,19 @@ class _Walk:
     ) -> None:
         self.result.findings.append(Finding(kind, position, stream, version, detail))
 
-    def step(self, position: int, event: Any | None, record: ChainRecord | None) -> None:
+    def step(self, position: int, event: StoredRow | None, record: ChainRecord | None) -> None:
         if record is None:
+            assert event is not None
             self.result.events += 1
-            stream = canonical_id(event.originator_id)
+            decoded = _decode(event, "", self.stored_id)
             self.add(
                 "inserted",
                 position,
-                stream,
-                event.originator_version,
+                decoded.stream,
+                decoded.version,
                 "the event has no chain record: it was not written by the ledger",
             )
-            self._check_version(position, stream, event.originator_version)
+            self._check_version(position, decoded.stream, decoded.version)
             return
         self.result.chain_records += 1
         if record.previous_hash != self.stored_previous:
@@ -193,8 +237,9 @@ class _Walk:
                 position,
                 record.originator_id,
                 record.originator_version,
-                "its previous hash is not the hash of the record before it: records were "
-                "removed or inserted before this position",
+                "its previous hash is not the hash of the record before it: that record was "
+                "changed and hashed again, or records were removed or inserted before this "
+                "position",
             )
         if record.committed_at < self.committed_previous:
             self.add(
@@ -220,9 +265,15 @@ class _Walk:
         self.result.events += 1
         self._check_event(position, event, record)
 
-    def _check_event(self, position: int, event: Any, record: ChainRecord) -> None:
-        stream = canonical_id(event.originator_id)
-        version = event.originator_version
+    def _check_event(self, position: int, event: StoredRow, record: ChainRecord) -> None:
+        decoded = _decode(event, record.committed_at, self.stored_id)
+        stream, version, content = decoded.stream, decoded.version, decoded.content
+        if content is None:
+            self.add("edited", position, stream, version, decoded.problem)
+            self.true_previous = f"unreadable event at position {position}"
+            self._check_version(position, stream, version)
+            self._check_anchors(position)
+            return
         if (stream, version) != (record.originator_id, record.originator_version):
             self.add(
                 "reordered",
@@ -232,9 +283,6 @@ class _Walk:
                 f"the chain records stream {record.originator_id} "
                 f"v{record.originator_version} at this position",
             )
-        content = StoredContent(
-            position, stream, version, event.topic, record.committed_at, stored_bytes(event.state)
-        )
         if chain_hash(record.previous_hash, content) != record.hash:
             self.add(
                 "edited",
@@ -298,18 +346,27 @@ class _Walk:
         self.result.true_head_hash = self.true_previous
 
 
+def heads_by_position(heads: Sequence[ExternalHead]) -> dict[int, str]:
+    by_position: dict[int, str] = {}
+    for head in heads:
+        if by_position.setdefault(head.position, head.hash) != head.hash:
+            raise ValueError(f"two different heads were given for position {head.position}")
+    return by_position
+
+
 def verify_chain(
     store: LedgerStore,
     heads: Sequence[ExternalHead] = (),
     progress: Progress | None = None,
 ) -> Verification:
     result = Verification(head=store.chain_head())
-    walk = _Walk(result, _seals(store), {head.position: head.hash for head in heads})
-    total = store.head_position()
-    for position, event, record in merged_log(store):
+    stop = stored_end(store)
+    recorder: Any = store.recorder
+    walk = _Walk(result, _seals(store, stop), heads_by_position(heads), recorder.stored_id)
+    for position, event, record in merged_log(store, stop):
         walk.step(position, event, record)
         if progress is not None and position % PAGE == 0:
-            progress(position, total)
+            progress(position, stop)
     walk.finish()
     return result
 

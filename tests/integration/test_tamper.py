@@ -81,6 +81,42 @@ def test_delete_is_refused(raw, table):
         raw.execute(f"DELETE FROM {name}")
 
 
+def test_replacing_a_stored_row_is_refused_on_sqlite(raw):
+    """`INSERT OR REPLACE` deletes and inserts without firing a DELETE trigger; a trigger on
+    INSERT refuses a row that would land on a stored one. (PostgreSQL has no REPLACE; its
+    `ON CONFLICT DO UPDATE` fires the UPDATE trigger.)"""
+    if raw.is_postgres:
+        with pytest.raises(psycopg.Error, match="append-only"):
+            raw.execute(
+                f"INSERT INTO {raw.chain} SELECT * FROM {raw.chain} LIMIT 1 "
+                "ON CONFLICT (position) DO UPDATE SET hash = EXCLUDED.hash"
+            )
+        return
+    position = raw.positions_of_topic(ACCRUED)[5]
+    (row,) = raw.execute(
+        f"SELECT originator_id, originator_version, topic, state FROM {raw.events} WHERE rowid = ?",
+        [position],
+    )
+    changed = bytes(row[3]).replace(b'"amount":"', b'"amount":"9', 1)
+    for statement, params in (
+        (
+            f"INSERT OR REPLACE INTO {raw.events} (originator_id, originator_version, topic, "
+            "state) VALUES (?, ?, ?, ?)",
+            [row[0], row[1], row[2], changed],
+        ),
+        (
+            f"REPLACE INTO {raw.events} (rowid, originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, 999, ?, ?)",
+            [position, row[0], row[2], changed],
+        ),
+        (f"INSERT OR REPLACE INTO {raw.chain} SELECT * FROM {raw.chain} LIMIT 1", []),
+        (f"INSERT OR REPLACE INTO {raw.snapshots} SELECT * FROM {raw.snapshots} LIMIT 1", []),
+    ):
+        with pytest.raises(Exception, match="append-only"):
+            raw.execute(statement, params)
+    assert raw.state_at(position) == bytes(row[3])
+
+
 # ---- every kind of tampering is found, with its position -------------------------------------
 
 
@@ -122,6 +158,70 @@ def test_an_inserted_event_is_found(raw, store):
     )
     _, found = findings(store)
     assert ("inserted", store.head_position()) in found
+
+
+def test_a_respelled_stream_id_is_found(raw, store):
+    """On SQLite the id is text: upper case still parses as the same UUID, so the chain's hash
+    would match, but the library looks a stream up by its exact text and the event would drop
+    out of its stream."""
+    position = raw.positions_of_topic(ACCRUED)[15]
+    raw.drop_guards()
+    if raw.is_postgres:  # a uuid column has one spelling: the same id comes back
+        raw.execute(
+            f"UPDATE {raw.events} SET originator_id = upper(originator_id::text)::uuid "
+            "WHERE notification_id = ?",
+            [position],
+        )
+        assert findings(store)[1] == []
+        return
+    raw.execute(
+        f"UPDATE {raw.events} SET originator_id = upper(originator_id) WHERE rowid = ?",
+        [position],
+    )
+    _, found = findings(store)
+    assert ("edited", position) in found
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("topic", None), ("state", None), ("originator_version", 0), ("originator_id", "x")],
+)
+def test_a_row_that_no_longer_decodes_is_reported_not_raised(raw, store, column, value):
+    position = raw.positions_of_topic(ACCRUED)[25]
+    raw.drop_guards()
+    if raw.is_postgres and column == "originator_id":
+        raw.execute(f"ALTER TABLE {raw.events} ALTER COLUMN originator_id TYPE text")
+    raw.execute(f"UPDATE {raw.events} SET {column} = ? WHERE {raw.position} = ?", [value, position])
+    _, found = findings(store)
+    assert ("edited", position) in found
+
+
+def test_two_different_heads_for_one_position_are_refused(history, store):
+    head = store.chain_head()
+    wrong = ExternalHead(head.position, "f" * 64)
+    with pytest.raises(ValueError, match="two different heads"):
+        verify_store(store, [wrong, ExternalHead(head.position, head.hash)])
+
+
+def test_events_committed_while_verifying_are_not_findings(history, store):
+    """A writer appends between verify's reads of the events and of the chain records: the
+    pass stops at the position stored when it began."""
+    recorder = store.recorder
+    original = recorder.stored_rows
+
+    def stored_rows_then_write(*args, **kwargs):
+        rows = original(*args, **kwargs)
+        history.seal("written during a verification", date(2004, 1, 6))
+        return rows
+
+    recorder.stored_rows = stored_rows_then_write
+    try:
+        result, found = findings(store)
+    finally:
+        recorder.stored_rows = original
+    assert found == []
+    assert store.head_position() > result.events
+    assert verify_store(store).ok
 
 
 def test_reordered_events_are_found(raw, store):
