@@ -116,6 +116,16 @@ class AccrualRunSummary:
 
 class FundClass(FundClassGovernance, FundClassCapAccount, FundClassCorrections, Aggregate):
     TOPIC = "planledger.FundClass"
+    # The version of the state a snapshot keeps; each step up has its `upcast_vN_vM` below.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 kept one list of reversed references for payments and expenditures; it
+        goes to both lists, as version 1 read it for both."""
+        reversed_references = state.pop("reversed_references")
+        state["reversed_payment_references"] = list(reversed_references)
+        state["reversed_expenditure_references"] = list(reversed_references)
 
     class Event(LedgerEvent):
         pass
@@ -281,7 +291,7 @@ class FundClass(FundClassGovernance, FundClassCapAccount, FundClassCorrections, 
         reason: str
 
         def apply(self, fund_class: FundClass) -> None:
-            fund_class.reversed_references.append(self.reference)
+            fund_class.reversed_expenditure_references.append(self.reference)
 
     # ---- governance events (see domain/fund_class_governance.py) -----------------------------
 
@@ -637,7 +647,9 @@ class FundClass(FundClassGovernance, FundClassCapAccount, FundClassCorrections, 
         self.payments: list[dict[str, Any]] = []
         self.payment_digests: dict[str, str] = {}
         self.expenditure_digests: dict[str, str] = {}
-        self.reversed_references: list[str] = []
+        # Separate: a payment and an expenditure may carry the same reference.
+        self.reversed_payment_references: list[str] = []
+        self.reversed_expenditure_references: list[str] = []
         # Governance (ELEVENTH to FOURTEENTH).
         self.approvals: list[dict[str, Any]] = []
         self.continuances: list[dict[str, Any]] = []

@@ -162,7 +162,7 @@ class FundClassCorrections:
         """
         reference = original.reference
         self._check_reversal(reason, reference, self.payment_digests, _payment_digest(original))
-        if reference in self.reversed_references:
+        if reference in self.reversed_payment_references:
             return UNCHANGED
         self.trigger_event(
             self.DistributorPaymentReversed,
@@ -192,7 +192,7 @@ class FundClassCorrections:
         self._check_reversal(
             reason, reference, self.expenditure_digests, expenditure_digest(original)
         )
-        if reference in self.reversed_references:
+        if reference in self.reversed_expenditure_references:
             return UNCHANGED
         self.trigger_event(
             self.ExpenditureReversed,
@@ -231,7 +231,7 @@ class FundClassCorrections:
         self.paid_absc_total = exact_add(self.paid_absc_total, -event.absc_amount)
         self.paid_service_total = exact_add(self.paid_service_total, -event.service_amount)
         self.payments = [p for p in self.payments if p["reference"] != event.reference]
-        self.reversed_references.append(event.reference)
+        self.reversed_payment_references.append(event.reference)
 
 
 def _payment_digest(event: Any) -> str:

@@ -175,21 +175,21 @@ def test_a_reversal_needs_a_reason_and_a_real_record(loaded_ledger):
         )
 
 
-def test_a_mistaken_expenditure_is_reversed(loaded_ledger, read_models, tmp_path):
-    ledger = loaded_ledger
-    ledger.read_models = read_models
-    header = [
-        "fund",
-        "class",
-        "incurred_on",
-        "period",
-        "purpose",
-        "performer",
-        "performer_name",
-        "amount",
-        "description",
-        "reference",
-    ]
+EXPENDITURE_HEADER = [
+    "fund",
+    "class",
+    "incurred_on",
+    "period",
+    "purpose",
+    "performer",
+    "performer_name",
+    "amount",
+    "description",
+    "reference",
+]
+
+
+def import_expenditure(ledger, path, reference):
     row = (
         "INTL-BCV",
         "R",
@@ -200,9 +200,44 @@ def test_a_mistaken_expenditure_is_reversed(loaded_ledger, read_models, tmp_path
         "Front Range Media",
         "1800.37",
         "Print campaign",
-        "EXP-1",
+        reference,
     )
-    ledger.import_expenditures(write_csv(tmp_path / "e.csv", header, [row]))
+    ledger.import_expenditures(write_csv(path, EXPENDITURE_HEADER, [row]))
+
+
+def fifth_clause_balances(read_models):
+    rows = trial_balance(read_models.engine, date(2003, 12, 31))
+    return [r for r in rows if r.account.startswith("Expenses:Distributor:Fifth:INTL-BCV-R")]
+
+
+def test_a_payment_and_an_expenditure_of_one_reference_are_reversed_apart(
+    frozen_ledger, read_models, tmp_path
+):
+    ledger = frozen_ledger
+    ledger.read_models = read_models
+    with freeze_time(RECORDED_AT):
+        ledger.import_net_assets(net_assets_csv(tmp_path / "q3.csv", month_constant(0)))
+        ledger.accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[FUND_CLASS])
+        pay_distributor(ledger, "2003-07", amount=Decimal("1000.00"), reference="DOC-7")
+        import_expenditure(ledger, tmp_path / "e.csv", "DOC-7")
+    with freeze_time("2003-10-05 12:00:00"):
+        for reverse in (ledger.reverse_expenditure, ledger.reverse_distributor_payment):
+            outcome = reverse(
+                fund_code="INTL-BCV", share_class="R", reference="DOC-7", reason="mistaken"
+            )
+            assert outcome == "recorded"
+        read_models.catch_up()
+    [found] = [
+        b for b in balances(read_models.engine, date(2003, 12, 31)) if b.fund_class == FUND_CLASS
+    ]
+    assert found.paid == 0
+    assert all(r.balance_cents == 0 for r in fifth_clause_balances(read_models))
+
+
+def test_a_mistaken_expenditure_is_reversed(loaded_ledger, read_models, tmp_path):
+    ledger = loaded_ledger
+    ledger.read_models = read_models
+    import_expenditure(ledger, tmp_path / "e.csv", "EXP-1")
     with pytest.raises(RuleViolation, match="reversal-needs-reason"):
         ledger.reverse_expenditure(
             fund_code="INTL-BCV", share_class="R", reference="EXP-1", reason=" "
@@ -211,9 +246,7 @@ def test_a_mistaken_expenditure_is_reversed(loaded_ledger, read_models, tmp_path
         fund_code="INTL-BCV", share_class="R", reference="EXP-1", reason="booked to the wrong fund"
     )
     read_models.catch_up()
-    rows = trial_balance(read_models.engine, date(2003, 12, 31))
-    fifth = [r for r in rows if r.account.startswith("Expenses:Distributor:Fifth:INTL-BCV-R")]
-    assert all(r.balance_cents == 0 for r in fifth)
+    assert all(r.balance_cents == 0 for r in fifth_clause_balances(read_models))
 
 
 def test_the_point_in_time_view_agrees_with_the_balances_at_every_date_and_time(

@@ -135,3 +135,27 @@ def test_replay_and_snapshot_rebuild_the_live_state(history, payment_cents):
         )
         - Decimal(payment_cents) / 100
     )
+
+
+def test_a_version_1_snapshot_is_upcast_to_the_current_state():
+    """Version 1 kept one list of reversed references for payments and expenditures; a
+    snapshot written then still loads, with the list in both places."""
+    fund_class = new_fund_class()
+    snapshot = Snapshot.take(fund_class)
+    assert snapshot.state["class_version"] == FundClass.class_version == 2
+    state_v1 = dict(snapshot.state)
+    del state_v1["class_version"]
+    del state_v1["reversed_payment_references"]
+    del state_v1["reversed_expenditure_references"]
+    state_v1["reversed_references"] = ["DOC-7"]
+    old = Snapshot(
+        originator_id=snapshot.originator_id,
+        originator_version=snapshot.originator_version,
+        timestamp=snapshot.timestamp,
+        topic=snapshot.topic,
+        state=state_v1,
+    )
+    loaded = old.mutate(None)
+    assert loaded.reversed_payment_references == ["DOC-7"]
+    assert loaded.reversed_expenditure_references == ["DOC-7"]
+    assert not hasattr(loaded, "reversed_references")
