@@ -160,8 +160,6 @@ SQLITE_CHAIN_INDEX = (
 APPEND_ONLY_MESSAGE = "planledger: stored events are append-only; record a correcting event instead"
 
 
-
-
 class StoredRow(NamedTuple):
     """One stored event as the database holds it, read without the library's decoding, so
     that `verify` can report a row that would not even decode (or decodes to another id)."""

@@ -110,9 +110,31 @@ def _stream_positions(ledger: Ledger, stream_id: UUID, topic: str, stop: int) ->
         after = page[-1].id
 
 
+def _standing_payments(
+    ledger: Ledger, stream_id: UUID, paid_topic: str, reversed_topic: str, stop: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """(position, state) of each payment in the stream not reversed by `stop`: a reversed
+    payment is no longer paid, whatever its figures."""
+    reversed_references = {
+        json.loads(n.state)["reference"]
+        for n in _stream_positions(ledger, stream_id, reversed_topic, stop)
+    }
+    payments = [
+        (n.id, json.loads(n.state)) for n in _stream_positions(ledger, stream_id, paid_topic, stop)
+    ]
+    return [(at, state) for at, state in payments if state["reference"] not in reversed_references]
+
+
+def _period_of(state: dict[str, Any]) -> Period:
+    return Period(
+        date.fromisoformat(state["period_start"]),
+        date.fromisoformat(state["period_end_exclusive"]),
+    )
+
+
 def analyse_impact(ledger: Ledger, since: datetime, *, max_carry_days: int) -> Impact:
     store = ledger.store
-    now_position = ledger.known_position or store.head_position()
+    now_position = store.head_position() if ledger.known_position is None else ledger.known_position
     impact = Impact(since, store.position_known_at(since), now_position)
     changed: set[UUID] = set()
     for notification in _notifications(ledger, impact.since_position, now_position):
@@ -228,15 +250,15 @@ def _accrued_cents(ledger: Ledger, key: str, period: Period, position: int) -> i
 def _payment_impacts(ledger: Ledger, impact: Impact, key: str) -> list[AmountImpact]:
     stream_id = fund_class_id(*key.split("/", 1))
     found = []
-    for notification in _stream_positions(
-        ledger, stream_id, FundClass.DistributorPaid.TOPIC, impact.now_position
+    for paid_at, state in _standing_payments(
+        ledger,
+        stream_id,
+        FundClass.DistributorPaid.TOPIC,
+        FundClass.DistributorPaymentReversed.TOPIC,
+        impact.now_position,
     ):
-        state = json.loads(notification.state)
-        period = Period(
-            date.fromisoformat(state["period_start"]),
-            date.fromisoformat(state["period_end_exclusive"]),
-        )
-        then_position = max(impact.since_position, notification.id)
+        period = _period_of(state)
+        then_position = max(impact.since_position, paid_at)
         then = _accrued_cents(ledger, key, period, then_position)
         now = _accrued_cents(ledger, key, period, impact.now_position)
         if then == now:
@@ -260,34 +282,38 @@ def _payment_impacts(ledger: Ledger, impact: Impact, key: str) -> list[AmountImp
 def _service_fee_impacts(
     ledger: Ledger, impact: Impact, key: str, provider: str, *, max_carry_days: int
 ) -> list[AmountImpact]:
+    """The cap of each period with standing service fees, then and now; the fees paid for a
+    period are held against its cap together, as the ledger holds them when paying."""
     fund_code, share_class = key.split("/", 1)
     stream_id = service_arrangement_id(provider, fund_code, share_class)
-    found = []
-    for notification in _stream_positions(
-        ledger, stream_id, ServiceArrangement.ServiceFeePaid.TOPIC, impact.now_position
+    by_period: dict[Period, list[tuple[int, dict[str, Any]]]] = {}
+    for paid_at, state in _standing_payments(
+        ledger,
+        stream_id,
+        ServiceArrangement.ServiceFeePaid.TOPIC,
+        ServiceArrangement.ServiceFeeReversed.TOPIC,
+        impact.now_position,
     ):
-        state = json.loads(notification.state)
-        period = Period(
-            date.fromisoformat(state["period_start"]),
-            date.fromisoformat(state["period_end_exclusive"]),
-        )
-        then_position = max(impact.since_position, notification.id)
+        by_period.setdefault(_period_of(state), []).append((paid_at, state))
+    found = []
+    for period, fees in sorted(by_period.items(), key=lambda item: item[0].start):
+        then_position = max(impact.since_position, min(paid_at for paid_at, _ in fees))
         then = _cap(ledger.as_known_at(then_position), provider, key, period, max_carry_days)
         now = _cap(ledger.as_known_at(impact.now_position), provider, key, period, max_carry_days)
         if then == now:
             continue
-        paid = Decimal(state["amount"])
+        paid = sum((Decimal(state["amount"]) for _, state in fees), Decimal(0))
         found.append(
             AmountImpact(
                 kind="service-fee-cap",
                 fund_class=key,
                 provider=provider,
-                reference=state["reference"],
+                reference=", ".join(state["reference"] for _, state in fees),
                 period=period.label(),
                 paid=paid,
                 then=then,
                 now=now,
-                note="over the cap now" if paid > now else "cap of the fee paid",
+                note="over the cap now" if paid > now else "cap of the fees paid",
             )
         )
     return found

@@ -300,3 +300,37 @@ def test_impact_names_a_service_fee_whose_cap_a_restated_position_lowers(quarter
     assert (fee.provider, fee.reference) == ("DEALER-A", "SF-Q3")
     assert fee.now < fee.then == fee.paid
     assert fee.note == "over the cap now"
+
+
+def test_impact_holds_a_period_s_fees_together_and_leaves_out_reversed_ones(quarter, tmp_path):
+    from tests.builders import positions_csv
+    from tests.integration.test_payments import Q3, agree, pay_provider
+
+    ledger, _ = quarter
+    with freeze_time(ISSUED_AT):
+        agree(ledger, "DEALER-A")
+        ledger.import_positions(positions_csv(tmp_path / "pos.csv", "DEALER-A", month_constant(1)))
+        cap = ledger.service_fee_cap("DEALER-A", "INTL-BCV", "R", Q3, max_carry_days=4).cap_amount
+        first = (cap * Decimal("0.6")).quantize(Decimal("0.01"))
+        second = (cap * Decimal("0.3")).quantize(Decimal("0.01"))
+        pay_provider(ledger, "DEALER-A", first, "SF-A")
+        pay_provider(ledger, "DEALER-A", second, "SF-B")
+        ledger.reverse_distributor_payment(
+            fund_code="INTL-BCV", share_class="R", reference="WIRE-2003-09", reason="mistaken"
+        )
+        ledger.read_models.catch_up()
+    with freeze_time(RESTATED_AT):
+        half = {day: value / 2 for day, value in month_constant(1).items()}
+        ledger.import_positions(
+            positions_csv(tmp_path / "restated-pos.csv", "DEALER-A", half),
+            restatement_reason="the dealer's omnibus account double-counted",
+        )
+    restate_week(ledger, tmp_path)
+    found = analyse_impact(ledger, BEFORE_RESTATEMENT, max_carry_days=4)
+    [fees] = [amount for amount in found.amounts if amount.kind == "service-fee-cap"]
+    assert fees.reference == "SF-A, SF-B"
+    assert fees.paid == first + second
+    assert fees.then == cap and fees.now < fees.paid
+    assert fees.note == "over the cap now"  # neither fee alone is over the new cap
+    payments = [amount.reference for amount in found.amounts if amount.kind != "service-fee-cap"]
+    assert "WIRE-2003-09" not in payments
