@@ -1,8 +1,9 @@
 """Balances per fund class and part, as of a business date: a pure fold over events.
 
 For each fund class: what was accrued for the asset-based sales charge and the service fee
-(daily accruals plus month-end true-ups), what was paid to the Distributor (allocated to the
-parts when it was paid), and what is still payable. Only events whose business date is on or
+(daily accruals, month-end true-ups and adjustments after a restatement), what was paid to the
+Distributor (allocated to the parts when it was paid, less reversals), and what is still
+payable. Only events whose business date is on or
 before the as-of date count; the caller decides which events the ledger knew (recorded time).
 """
 
@@ -37,7 +38,11 @@ class FundClassBalance:
     service: PartBalance = field(default_factory=PartBalance)
     accrued_through: date | None = None
     days_accrued: int = 0
-    advances: Decimal = ZERO
+    advances_by_reference: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def advances(self) -> Decimal:
+        return sum(self.advances_by_reference.values(), ZERO)
 
     @property
     def total(self) -> PartBalance:
@@ -79,7 +84,22 @@ def _(event: FundClass.DistributorPaid, balances: dict[str, FundClassBalance]) -
     balance.absc.paid += event.absc_amount
     balance.service.paid += event.service_amount
     if event.is_advance:
-        balance.advances += event.amount
+        balance.advances_by_reference[event.reference] = event.amount
+
+
+@_apply.register
+def _(event: FundClass.FeeAccrualAdjusted, balances: dict[str, FundClassBalance]) -> None:
+    balance = balances[str(event.originator_id)]
+    balance.absc.accrued += event.absc_amount_delta
+    balance.service.accrued += event.service_amount_delta
+
+
+@_apply.register
+def _(event: FundClass.DistributorPaymentReversed, balances: dict[str, FundClassBalance]) -> None:
+    balance = balances[str(event.originator_id)]
+    balance.absc.paid -= event.absc_amount
+    balance.service.paid -= event.service_amount
+    balance.advances_by_reference.pop(event.reference, None)
 
 
 def balances_as_of(events: Iterable[Any], as_of: date) -> list[FundClassBalance]:

@@ -98,8 +98,19 @@ def test_oracle_9b_comes_out_of_the_split(loaded_ledger, read_models, tmp_path):
     assert q3.exceeds() == []
 
 
-def test_balances_from_the_journal_equal_the_fold_over_events(loaded_ledger, read_models, tmp_path):
+@pytest.mark.parametrize("corrected", [False, True], ids=["as-recorded", "corrected"])
+def test_balances_from_the_journal_equal_the_fold_over_events(
+    loaded_ledger, read_models, tmp_path, corrected
+):
     q3_history(loaded_ledger, read_models, tmp_path, catch_up_each_step=False)
+    if corrected:  # a restated week in August and a reversed payment
+        restated = {date(2003, 8, day): Decimal("48000000.00") for day in range(11, 18)}
+        loaded_ledger.import_net_assets(
+            net_assets_csv(tmp_path / "restated.csv", restated), restatement_reason="NAV error"
+        )
+        loaded_ledger.reverse_distributor_payment(
+            fund_code="INTL-BCV", share_class="R", reference="WIRE-2003-07", reason="mistaken"
+        )
     read_models.catch_up()
     for as_of in (date(2003, 7, 31), date(2003, 8, 31), date(2003, 10, 1)):
         events = [
@@ -111,6 +122,8 @@ def test_balances_from_the_journal_equal_the_fold_over_events(loaded_ledger, rea
         for row in balances(read_models.engine, as_of):
             fold = folded[row.fund_class]
             assert dollars(row.absc_accrued) == fold.absc.accrued
+            assert dollars(row.service_accrued) == fold.service.accrued
+            assert dollars(row.absc_paid) == fold.absc.paid
             assert dollars(row.service_paid) == fold.service.paid
             assert dollars(row.payable) == fold.total.payable
         accounts = trial_balance(read_models.engine, as_of)
