@@ -734,7 +734,9 @@ class FundClass(FundClassGovernance, FundClassCapAccount, FundClassCorrections, 
                 "SECOND, Schedule B",
                 f"{problem}; import it as a restatement with a reason",
             )
-        key = f"net-assets-restatement/{self.key}/{day}/{net_assets}"
+        # The stream version makes the key unique: a day may be restated to a figure it held
+        # before (X, then Y, then X again), and each restatement is its own fact.
+        key = f"net-assets-restatement/{self.key}/{day}/{net_assets}@v{self.version + 1}"
         figures_before = dict(self.net_assets_by_date)
         self.trigger_event(
             self.NetAssetsRestated,

@@ -116,6 +116,24 @@ def test_restating_again_with_the_same_figures_changes_nothing(quarter, store, t
     assert store.head_position() == head
 
 
+def test_restating_a_day_back_and_forth_keeps_each_restatement_apart(quarter, store, tmp_path):
+    ledger, _ = quarter
+    for factor in ("0.98", "1", "0.98"):  # to Y, back to X, to Y again
+        restate_week(ledger, tmp_path, factor=Decimal(factor))
+    keys = [
+        entry.idempotency_key
+        for entry in read_log(ledger, LogFilter(event_types=("NetAssetsRestated",)))
+        if entry.business_date == WEEK[0]
+    ]
+    assert len(keys) == len(set(keys)) == 3
+    adjusted = [
+        entry.why
+        for entry in read_log(ledger, LogFilter(event_types=("FeeAccrualAdjusted",)))
+        if entry.business_date == WEEK[0]
+    ]
+    assert len(adjusted) == 3 and all(key in why for key, why in zip(keys, adjusted, strict=True))
+
+
 def test_the_store_still_verifies_after_corrections(quarter, store, tmp_path):
     ledger, _ = quarter
     restate_week(ledger, tmp_path)
