@@ -68,7 +68,13 @@ def chain_hash(previous_hash: str, content: StoredContent) -> str:
 
 
 def format_commit_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(COMMIT_TIME_FORMAT)
+    """Fixed width, so that text order is time order: `strftime("%Y")` leaves a year before
+    1000 unpadded, so the fields are written out here."""
+    utc = moment.astimezone(UTC)
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+        f"{utc.second:02d}.{utc.microsecond:06d}Z"
+    )
 
 
 def parse_commit_time(text: str) -> datetime:

@@ -10,18 +10,37 @@ from typing import Any
 from adapters import commands_audit
 
 
-def known_at_time(text: str) -> datetime:
-    """`2026-11-26T14:05:00Z`, with an offset, naive (UTC), or a date alone (its end, UTC)."""
+def known_at_time(text: str, now: datetime | None = None) -> datetime:
+    """`2026-11-26T14:05:00Z`, with an offset, naive (UTC), or a date alone (its end, UTC).
+
+    A time after `now` is refused: what the ledger will know is not yet fixed, and an answer
+    (a bundle above all) must come out the same whenever it is asked again. A date alone that
+    is today means now.
+    """
+    now = datetime.now(UTC) if now is None else now
     cleaned = text.strip()
     try:
-        if len(cleaned) == 10:
-            return datetime.combine(date.fromisoformat(cleaned), time.max, tzinfo=UTC)
+        day = date.fromisoformat(cleaned)
+    except ValueError:
+        day = None
+    if day is not None and day <= now.date():
+        return min(datetime.combine(day, time.max, tzinfo=UTC), now)
+    if day is not None:
+        raise argparse.ArgumentTypeError(_future(text))
+    try:
         moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"not a time (YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], or a date): {text!r}"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment > now:
+        raise argparse.ArgumentTypeError(_future(text))
+    return moment
+
+
+def _future(text: str) -> str:
+    return f"{text!r} is in the future: the ledger cannot say yet what it will know then"
 
 
 def known_at_option(parser: argparse.ArgumentParser) -> None:
