@@ -29,6 +29,7 @@ from domain.instrument import PlanInstrument
 from domain.periods import ONE_DAY, Period, last_quarter_ended, parse_period
 from domain.seal import ChainSeal
 from projections.compliance import compliance_as_of
+from projections.point_in_time import approvals_as_of, reports_as_of
 
 FORMAT = "planledger-bundle/1"
 VERIFIER_SOURCE = Path(__file__).with_name("bundle_verifier.py")
@@ -43,6 +44,7 @@ class BundleSummary:
     events: int
     files: int
     head_hash: str
+    manifest_sha256: str
 
 
 class _Writer:
@@ -119,9 +121,15 @@ def export_bundle(
             "software_version": software_version(),
             "files": dict(sorted(writer.files.items())),
         }
-        archive.writestr(writer.info("manifest.json"), _json(manifest))
+        manifest_bytes = _json(manifest)
+        archive.writestr(writer.info("manifest.json"), manifest_bytes)
     return BundleSummary(
-        out, position, events, len(writer.files) + 1, manifest["chain_head"]["hash"]
+        out,
+        position,
+        events,
+        len(writer.files) + 1,
+        manifest["chain_head"]["hash"],
+        hashlib.sha256(manifest_bytes).hexdigest(),
     )
 
 
@@ -252,9 +260,8 @@ def _governance(view: Ledger, as_of: date) -> dict[str, Any]:
                     "maximum_service_fee": str(schedule_b.service_rate_annual_max),
                     "maximum_total": str(schedule_b.total_rate_annual_max),
                 },
-                "approvals": fund_class.approvals,
-                "continuances": fund_class.continuances,
-                "reports": fund_class.reports,
+                **approvals_as_of(fund_class, as_of),
+                "reports": reports_as_of(fund_class, as_of),
                 "items": [{"text": item.text, "overdue": item.overdue} for item in row.items],
             }
         )

@@ -17,9 +17,16 @@ verifier checks, and says OK (exit 0) or lists every problem (exit 1):
    back; the last hash is the manifest's chain head;
 3. every seal recorded in the events (ChainSealed) against the chain's hash at the position it
    seals;
-4. read-models/balances.json against balances recomputed here from the events: per fund class,
+4. the manifest's own statements: its format, that its position and chain head are the last
+   event's, that no event was committed after its known-at time, and that its list of seals
+   is the seals among the events;
+5. read-models/balances.json against balances recomputed here from the events: per fund class,
    the fee accrued (asset-based sales charge and service fee), paid to the Distributor, and
-   payable, on the bundle's as-of date.
+   payable, and the last day accrued, on the bundle's as-of date.
+
+The files other than the events (reports, trial balance, split, governance, plan documents) are
+covered by the manifest's hashes; keep the manifest's own SHA-256, printed at export, apart
+from the bundle to anchor them. Needs Python 3.9 or newer.
 
 This file is written once, for auditors; it shares no code with the ledger on purpose.
 """
@@ -40,6 +47,8 @@ EVENTS = "events.jsonl"
 BALANCES = "read-models/balances.json"
 TOPIC = "planledger.FundClass."
 SEALED = "planledger.ChainSeal.ChainSealed"
+FORMAT = "planledger-bundle/1"
+EVENT_KEYS = ("position", "stream", "version", "topic", "committed_at", "previous_hash", "hash")
 ZERO = Decimal("0.00")
 SHOWN = 40
 
@@ -102,13 +111,20 @@ def chain_hash(previous_hash: str, event: dict) -> str:
 
 def read_events(bundle: Bundle, problems: list[str]) -> list[dict]:
     events = []
-    text = bundle.read(EVENTS).decode("utf-8", errors="replace")
+    try:
+        text = bundle.read(EVENTS).decode("utf-8", errors="replace")
+    except (KeyError, FileNotFoundError) as error:
+        problems.append(f"{EVENTS}: missing ({error})")
+        return events
     for number, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():
             continue
         try:
             event = json.loads(line)
             event["fields"] = json.loads(event["state"])
+            missing = [key for key in EVENT_KEYS if key not in event]
+            if missing or not isinstance(event["fields"], dict):
+                raise ValueError(f"no {', '.join(missing) or 'object in state'}")
         except (ValueError, KeyError, TypeError) as error:
             problems.append(f"{EVENTS} line {number}: unreadable ({error})")
             continue
@@ -164,6 +180,42 @@ def check_seals(events: list[dict], hashes: dict[int, str], problems: list[str])
     return checked
 
 
+def check_manifest(events: list[dict], manifest: dict, problems: list[str]) -> None:
+    """What the manifest says of itself must agree with the events it lists."""
+    if manifest.get("format") != FORMAT:
+        problems.append(f"{MANIFEST}: format {manifest.get('format')!r}, expected {FORMAT!r}")
+    last = events[-1] if events else {}
+    head = manifest.get("chain_head", {})
+    if manifest.get("position") != head.get("position"):
+        problems.append(
+            f"{MANIFEST}: position {manifest.get('position')} is not the chain head's "
+            f"{head.get('position')}"
+        )
+    if head.get("committed_at") != last.get("committed_at"):
+        problems.append(
+            f"{MANIFEST}: chain head committed at {head.get('committed_at')}, the last event "
+            f"at {last.get('committed_at')}"
+        )
+    known_at = manifest.get("known_at")
+    if known_at is not None and str(last.get("committed_at", "")) > str(known_at):
+        problems.append(
+            f"{MANIFEST}: known at {known_at}, but the last event was committed at "
+            f"{last.get('committed_at')}"
+        )
+    sealed = [
+        {
+            "position": event["position"],
+            "sealed_position": event["fields"].get("position"),
+            "head_hash": event["fields"].get("head_hash"),
+            "subject": event["fields"].get("subject"),
+        }
+        for event in events
+        if event["topic"] == SEALED
+    ]
+    if manifest.get("seals") != sealed:
+        problems.append(f"{MANIFEST}: its seals are not the seals among the events")
+
+
 def money(value: str) -> Decimal:
     return Decimal(value)
 
@@ -171,6 +223,7 @@ def money(value: str) -> Decimal:
 def recompute_balances(events: list[dict], as_of: str) -> dict[str, dict[str, Decimal]]:
     classes: dict[str, str] = {}
     totals: dict[str, dict[str, Decimal]] = {}
+    accrued_through: dict[str, str | None] = {}
     for event in events:
         topic, fields = event["topic"], event["fields"]
         if topic == TOPIC + "PlanAdopted":
@@ -179,6 +232,7 @@ def recompute_balances(events: list[dict], as_of: str) -> dict[str, dict[str, De
             totals[key] = dict.fromkeys(
                 ("absc_accrued", "service_accrued", "absc_paid", "service_paid"), ZERO
             )
+            accrued_through[key] = None
             continue
         key = classes.get(event["stream"])
         if key is None or fields.get("business_date", "") > as_of:
@@ -187,9 +241,12 @@ def recompute_balances(events: list[dict], as_of: str) -> dict[str, dict[str, De
         if parts is not None:
             for name, amount in parts.items():
                 totals[key][name] += amount
-    for figures in totals.values():
+        if topic == TOPIC + "FeeAccrued":
+            accrued_through[key] = max(accrued_through[key] or "", fields["business_date"])
+    for key, figures in totals.items():
         figures["absc_payable"] = figures["absc_accrued"] - figures["absc_paid"]
         figures["service_payable"] = figures["service_accrued"] - figures["service_paid"]
+        figures["accrued_through"] = accrued_through[key]
     return totals
 
 
@@ -238,13 +295,32 @@ def check_balances(bundle: Bundle, events: list[dict], manifest: dict, problems:
             f"{sorted(recomputed)}"
         )
     for key in sorted(set(stated_by_class) & set(recomputed)):
-        for name, amount in recomputed[key].items():
-            if money(stated_by_class[key].get(name, "NaN")) != amount:
+        for name, expected in recomputed[key].items():
+            stated_value = stated_by_class[key].get(name)
+            if not _same_figure(stated_value, expected):
                 problems.append(
-                    f"{BALANCES}: {key} {name} is {stated_by_class[key].get(name)}, the events "
-                    f"give {amount}"
+                    f"{BALANCES}: {key} {name} is {stated_value}, the events give {expected}"
                 )
     return len(recomputed)
+
+
+def _same_figure(stated: object, expected: object) -> bool:
+    if not isinstance(expected, Decimal):
+        return stated == expected
+    try:
+        return money(str(stated)) == expected
+    except ArithmeticError:  # not a number at all
+        return False
+
+
+def checked(problems: list[str], what: str, check, fallback):
+    """Run one check; a bundle altered so that the check cannot even run is a problem to
+    report with the others, not a crash."""
+    try:
+        return check()
+    except Exception as error:  # anything unreadable is reported, not raised
+        problems.append(f"{what}: could not be checked ({type(error).__name__}: {error})")
+        return fallback
 
 
 def verify(location: Path) -> list[str]:
@@ -254,11 +330,16 @@ def verify(location: Path) -> list[str]:
         manifest = json.loads(bundle.read(MANIFEST))
     except (KeyError, FileNotFoundError, ValueError) as error:
         return [f"{MANIFEST}: unreadable ({error})"]
+    if not isinstance(manifest, dict) or "as_of" not in manifest:
+        return [f"{MANIFEST}: not a bundle manifest (no as_of)"]
     check_files(bundle, manifest, problems)
     events = read_events(bundle, problems)
-    hashes = check_chain(events, manifest, problems)
-    seals = check_seals(events, hashes, problems)
-    classes = check_balances(bundle, events, manifest, problems)
+    hashes = checked(problems, "the chain", lambda: check_chain(events, manifest, problems), {})
+    seals = checked(problems, "the seals", lambda: check_seals(events, hashes, problems), 0)
+    checked(problems, MANIFEST, lambda: check_manifest(events, manifest, problems), None)
+    classes = checked(
+        problems, BALANCES, lambda: check_balances(bundle, events, manifest, problems), 0
+    )
     if not problems:
         print(
             f"OK: {len(manifest.get('files', {}))} files match the manifest; {len(events)} events "

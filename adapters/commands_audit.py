@@ -278,6 +278,8 @@ def export_bundle_command(context: Context, arguments: argparse.Namespace, out: 
     out.write(
         f"{summary.path}: {summary.events} events to position {summary.position}, "
         f"{summary.files} files; chain head sha256:{summary.head_hash}\n"
+        f"manifest sha256:{summary.manifest_sha256} (send it apart from the bundle: it "
+        "anchors every file)\n"
         f"check it anywhere with: unzip it, then python3 verify_bundle.py\n"
     )
     return 0

@@ -92,9 +92,30 @@ def point_in_time(
         service_accrued=_dollars(money.service_accrued_cents),
         absc_paid=_dollars(money.absc_paid_cents),
         service_paid=_dollars(money.service_paid_cents),
-        reports=[
-            {"quarter": quarter, **details}
-            for quarter, details in sorted(fund_class.reports.items())
-            if details["issued_on"] <= as_of
-        ],
+        reports=reports_as_of(fund_class, as_of),
     )
+
+
+def reports_as_of(fund_class: FundClass, as_of: date) -> list[dict[str, Any]]:
+    """The quarterly reports issued by `as_of`, each reviewed only if reviewed by then."""
+    return [
+        {
+            "quarter": quarter,
+            **details,
+            "reviewed_on": _on_or_before(details["reviewed_on"], as_of),
+        }
+        for quarter, details in sorted(fund_class.reports.items())
+        if details["issued_on"] <= as_of
+    ]
+
+
+def approvals_as_of(fund_class: FundClass, as_of: date) -> dict[str, list[dict[str, Any]]]:
+    """The board's approvals and continuances made by `as_of`."""
+    return {
+        "approvals": [a for a in fund_class.approvals if a["approved_on"] <= as_of],
+        "continuances": [c for c in fund_class.continuances if c["approved_on"] <= as_of],
+    }
+
+
+def _on_or_before(day: date | None, as_of: date) -> date | None:
+    return day if day is not None and day <= as_of else None

@@ -128,3 +128,86 @@ def test_the_same_question_gives_the_same_bytes(restated, tmp_path):
     first = export_bundle(ledger, AS_OF, BEFORE_RESTATEMENT, tmp_path / "a.zip").path
     second = export_bundle(ledger, AS_OF, BEFORE_RESTATEMENT, tmp_path / "b.zip").path
     assert first.read_bytes() == second.read_bytes()
+
+
+def rewrite_manifest(folder: Path, change) -> None:
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest, indent=2))
+
+
+def reseal_file(folder: Path, name: str, data: bytes) -> None:
+    """Write a file and update the manifest to match, as an intruder would."""
+    (folder / name).write_bytes(data)
+
+    def change(manifest):
+        manifest["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+    rewrite_manifest(folder, change)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda m: m.update(known_at="2003-10-01T00:00:00.000000Z"), "known at"),
+        (lambda m: m.update(position=m["position"] - 1), "is not the chain head's"),
+        (lambda m: m["chain_head"].update(committed_at="2003-10-02T00:00:00.000000Z"), "head"),
+        (lambda m: m.update(seals=[]), "its seals are not the seals"),
+        (lambda m: m.update(format="planledger-bundle/0"), "format"),
+    ],
+    ids=["known-at", "position", "head-time", "seals", "format"],
+)
+def test_the_manifest_s_own_statements_are_checked(restated, tmp_path, change, expected):
+    ledger, _ = restated
+    ledger.seal("after the restatement", date(2003, 11, 4))
+    bundle = export_bundle(ledger, AS_OF, None, tmp_path / "bundle.zip").path
+    folder = unpack(bundle, tmp_path / "clean")
+    rewrite_manifest(folder, change)
+    result = run_verifier(folder)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert expected in result.stdout
+
+
+def test_an_unreadable_bundle_is_reported_not_a_crash(restated, tmp_path):
+    ledger, _ = restated
+    bundle = export_bundle(ledger, AS_OF, None, tmp_path / "bundle.zip").path
+    folder = unpack(bundle, tmp_path / "clean")
+    balances_file = folder / "read-models" / "balances.json"
+    reseal_file(
+        folder, "read-models/balances.json", balances_file.read_bytes().replace(b'"0', b'"x', 1)
+    )
+    lines = (folder / "events.jsonl").read_bytes().splitlines(keepends=True)
+    line = json.loads(lines[3])
+    del line["committed_at"]
+    lines[3] = (json.dumps(line) + "\n").encode()
+    reseal_file(folder, "events.jsonl", b"".join(lines))
+    result = run_verifier(folder)
+    assert result.returncode == 1 and result.stderr == ""
+    assert "line 4: unreadable" in result.stdout
+    assert "read-models/balances.json" in result.stdout
+    (folder / "events.jsonl").unlink()
+    result = run_verifier(folder)
+    assert result.returncode == 1 and result.stderr == ""
+    assert "events.jsonl: missing" in result.stdout
+
+
+def test_the_governance_file_holds_only_what_was_done_by_the_as_of_date(restated, tmp_path):
+    """The 2003Q3 report was issued on 2003-10-15; as of 2003-10-01 it does not exist yet."""
+    ledger, _ = restated
+    as_of_before, as_of_after = date(2003, 10, 1), date(2003, 10, 31)
+    governance = {}
+    for as_of in (as_of_before, as_of_after):
+        bundle = export_bundle(ledger, as_of, None, tmp_path / f"{as_of}.zip").path
+        with zipfile.ZipFile(bundle) as archive:
+            [row] = [
+                row
+                for row in json.loads(archive.read("read-models/governance.json"))["fund_classes"]
+                if row["fund_class"] == FUND_CLASS
+            ]
+        governance[as_of] = row
+    assert governance[as_of_before]["reports"] == []
+    assert [r["quarter"] for r in governance[as_of_after]["reports"]] == ["2003Q3"]
+    for as_of, row in governance.items():
+        approved = [a["approved_on"] for a in row["approvals"] + row["continuances"]]
+        assert approved and all(day <= as_of.isoformat() for day in approved)
