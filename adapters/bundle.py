@@ -61,8 +61,15 @@ class _Writer:
         return info
 
     def add(self, name: str, data: bytes) -> None:
+        entry = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        if name in self.files:
+            # Files are named by their content's hash where two could meet (a plan filed
+            # twice): the same name is then the same bytes, written once.
+            if self.files[name] != entry:
+                raise RuntimeError(f"two different files for {name} in one bundle")
+            return
         self.archive.writestr(self.info(name), data)
-        self.files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        self.files[name] = entry
 
     def add_lines(self, name: str, lines: Iterator[bytes]) -> int:
         digest, size, count = hashlib.sha256(), 0, 0
@@ -176,15 +183,21 @@ def _event_lines(
 
 
 def _add_documents(writer: _Writer, filed: dict[str, Any]) -> None:
-    folder = f"plan/{filed['document_sha256'][:16]}"
+    """The plan document and the plan file, each in a folder named by its own SHA-256, so a
+    document filed again with another plan file keeps both."""
     content = filed["document_content"]
     data = (
         base64.b64decode(content)
         if filed["document_encoding"] == "base64"
         else content.encode("utf-8")
     )
-    writer.add(f"{folder}/{filed['document_name']}", data)
-    writer.add(f"{folder}/{filed['plan_file_name']}", filed["plan_file_content"].encode("utf-8"))
+    plan_file = filed["plan_file_content"].encode("utf-8")
+    writer.add(f"plan/{_sha16(data)}/{filed['document_name']}", data)
+    writer.add(f"plan/{_sha16(plan_file)}/{filed['plan_file_name']}", plan_file)
+
+
+def _sha16(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def _add_read_models(writer: _Writer, view: Ledger, as_of: date) -> None:
