@@ -64,6 +64,11 @@ def known_view(ledger: Ledger, arguments: argparse.Namespace, context: Context) 
     if moment is None:
         return ledger
     position = ledger.position_known_at(moment)
+    models = ledger.read_models
+    if models is not None and min(models.positions().values(), default=0) < position:
+        # Events committed since the catch-up at start may be known at `moment` (a time of
+        # about now): the read models must hold them before answering for that position.
+        models.catch_up()
     context.notes.write(f"as known at {format_commit_time(moment)}: log position {position}\n")
     return ledger.as_known_at(position)
 

@@ -352,3 +352,28 @@ def test_impact_holds_a_period_s_fees_together_and_leaves_out_reversed_ones(quar
     assert fees.note == "over the cap now"  # neither fee alone is over the new cap
     payments = [amount.reference for amount in found.amounts if amount.kind != "service-fee-cap"]
     assert "WIRE-2003-09" not in payments
+
+
+def test_a_known_at_time_after_the_read_models_caught_up_waits_for_them(quarter, tmp_path):
+    """Events committed between a command's catch-up and its `--known-at` (a time of about
+    now) are in the answer, not left out under a position that claims them."""
+    import argparse
+    import io
+
+    from adapters.commands import Context, known_view
+
+    ledger, _ = quarter
+    october = {date(2003, 10, day): Decimal("50000000.00") for day in range(1, 32)}
+    with freeze_time(RESTATED_AT):
+        ledger.import_net_assets(net_assets_csv(tmp_path / "oct.csv", october))
+        ledger.accrue(date(2003, 10, 31), max_carry_days=4, fund_classes=[FUND_CLASS])
+    notes = io.StringIO()
+    moment = datetime(2003, 11, 3, 12, 0, 1, tzinfo=UTC)
+    view = known_view(ledger, argparse.Namespace(known_at=moment), Context("", "", notes))
+    [found] = [
+        b
+        for b in balances(view.read_models.engine, date(2003, 10, 31), view.known_position)
+        if b.fund_class == FUND_CLASS
+    ]
+    assert found.accrued_through == date(2003, 10, 31)
+    assert f"log position {view.known_position}" in notes.getvalue()
