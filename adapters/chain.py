@@ -177,25 +177,31 @@ class StoredRow(NamedTuple):
     state: Any
 
 
-def sqlite_row_identity(table: str, has_rowid: bool) -> list[str]:
-    """Conditions, each true when a row to be inserted would land on an existing one."""
+def sqlite_insert_refused_when(table: str, has_rowid: bool) -> str:
+    """When an INSERT into a guarded table is refused: when it would land on a stored row.
+
+    The chain and the snapshots look the row up. The events table, where every lookup costs
+    the ingest rate, refuses any row given a position (rowid) of its own: the ledger never
+    gives one (SQLite shows an automatic rowid as -1 to the trigger). An event replaced by its
+    stream id and version instead gets a new position at the end of the log, and the position
+    it left is reported by `verify` as deleted, its chain record being untouchable.
+    """
     if table == CHAIN_TABLE:
-        return [f"SELECT 1 FROM {table} WHERE position = NEW.position"]
-    conditions = [
-        f"SELECT 1 FROM {table} WHERE originator_id = NEW.originator_id "
-        "AND originator_version = NEW.originator_version"
-    ]
+        return f"EXISTS (SELECT 1 FROM {table} WHERE position = NEW.position)"
     if has_rowid:
-        conditions.append(f"SELECT 1 FROM {table} WHERE rowid = NEW.rowid")
-    return conditions
+        return "NEW.rowid <> -1"
+    return (
+        f"EXISTS (SELECT 1 FROM {table} WHERE originator_id = NEW.originator_id "
+        "AND originator_version = NEW.originator_version)"
+    )
 
 
 def sqlite_guard_statements(table: str, has_rowid: bool = True) -> list[str]:
-    """Triggers refusing UPDATE, DELETE and an INSERT over an existing row.
+    """Triggers refusing UPDATE, DELETE and an INSERT over a stored row.
 
     The last closes `INSERT OR REPLACE`: SQLite carries it out as a delete and an insert
     without firing the DELETE trigger (unless the connection turns on recursive triggers), so
-    without it an event could be rewritten in place with every other trigger standing.
+    without it a row could be rewritten in place with every other trigger standing.
     """
 
     def refuse(what: str) -> str:
@@ -206,12 +212,10 @@ def sqlite_guard_statements(table: str, has_rowid: bool = True) -> list[str]:
         f"BEGIN {refuse(action)}; END"
         for action in ("UPDATE", "DELETE")
     ]
-    lands_on_a_row = " OR ".join(
-        f"EXISTS ({condition})" for condition in sqlite_row_identity(table, has_rowid)
-    )
     statements.append(
         f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
-        f"WHEN {lands_on_a_row} BEGIN {refuse('INSERT over a stored row')}; END"
+        f"WHEN {sqlite_insert_refused_when(table, has_rowid)} "
+        f"BEGIN {refuse('INSERT over a stored row')}; END"
     )
     return statements
 

@@ -91,8 +91,11 @@ def stored_bytes(state: Any) -> bytes:
     return state.encode("utf-8") if isinstance(state, str) else bytes(state)
 
 
+BEFORE_ANY_POSITION = -(2**63)  # the ledger's positions start at 1; rows put below are found
+
+
 def _paged(fetch: Callable[[int], Sequence[Any]]) -> Iterator[Any]:
-    after = 0
+    after = BEFORE_ANY_POSITION
     while True:
         page = fetch(after)
         if not page:

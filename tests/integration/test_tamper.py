@@ -81,7 +81,7 @@ def test_delete_is_refused(raw, table):
         raw.execute(f"DELETE FROM {name}")
 
 
-def test_replacing_a_stored_row_is_refused_on_sqlite(raw):
+def test_replacing_a_stored_row_is_refused(raw):
     """`INSERT OR REPLACE` deletes and inserts without firing a DELETE trigger; a trigger on
     INSERT refuses a row that would land on a stored one. (PostgreSQL has no REPLACE; its
     `ON CONFLICT DO UPDATE` fires the UPDATE trigger.)"""
@@ -100,14 +100,9 @@ def test_replacing_a_stored_row_is_refused_on_sqlite(raw):
     changed = bytes(row[3]).replace(b'"amount":"', b'"amount":"9', 1)
     for statement, params in (
         (
-            f"INSERT OR REPLACE INTO {raw.events} (originator_id, originator_version, topic, "
-            "state) VALUES (?, ?, ?, ?)",
-            [row[0], row[1], row[2], changed],
-        ),
-        (
             f"REPLACE INTO {raw.events} (rowid, originator_id, originator_version, topic, state) "
-            "VALUES (?, ?, 999, ?, ?)",
-            [position, row[0], row[2], changed],
+            "VALUES (?, ?, ?, ?, ?)",
+            [position, row[0], row[1], row[2], changed],
         ),
         (f"INSERT OR REPLACE INTO {raw.chain} SELECT * FROM {raw.chain} LIMIT 1", []),
         (f"INSERT OR REPLACE INTO {raw.snapshots} SELECT * FROM {raw.snapshots} LIMIT 1", []),
@@ -115,6 +110,44 @@ def test_replacing_a_stored_row_is_refused_on_sqlite(raw):
         with pytest.raises(Exception, match="append-only"):
             raw.execute(statement, params)
     assert raw.state_at(position) == bytes(row[3])
+
+
+def test_an_event_replaced_by_its_stream_and_version_is_found_where_it_was(raw, store):
+    """Without a position of its own, a replaced event lands at the end of the log (the
+    trigger lets it through rather than look every insert up); its old place is empty and
+    its chain record cannot be replaced, so verify names the position it left."""
+    if raw.is_postgres:  # no REPLACE; an ordinary duplicate insert is refused by the key
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            raw.execute(f"INSERT INTO {raw.events} SELECT * FROM {raw.events} LIMIT 1")
+        return
+    position = raw.positions_of_topic(ACCRUED)[6]
+    (row,) = raw.execute(
+        f"SELECT originator_id, originator_version, topic, state FROM {raw.events} WHERE rowid = ?",
+        [position],
+    )
+    changed = bytes(row[3]).replace(b'"amount":"', b'"amount":"9', 1)
+    raw.execute(
+        f"INSERT OR REPLACE INTO {raw.events} (originator_id, originator_version, topic, state) "
+        "VALUES (?, ?, ?, ?)",
+        [row[0], row[1], row[2], changed],
+    )
+    _, found = findings(store)
+    assert ("deleted", position) in found
+    assert ("inserted", store.head_position()) in found
+
+
+def test_an_event_stored_below_the_first_position_is_found(raw, store):
+    """Reads of the log start after position 0; verify must still see a row put before it."""
+    stream = uuid.uuid4()
+    stream_value = str(stream) if raw.is_postgres else stream.hex
+    raw.drop_guards()
+    raw.execute(
+        f"INSERT INTO {raw.events} ({raw.position}, originator_id, originator_version, topic, "
+        "state) VALUES (-1, ?, 1, ?, ?)",
+        [stream_value, ACCRUED, b'{"amount":"1000000.00"}'],
+    )
+    _, found = findings(store)
+    assert ("inserted", -1) in found
 
 
 # ---- every kind of tampering is found, with its position -------------------------------------
