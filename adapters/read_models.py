@@ -391,6 +391,9 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     """Insert rows with the driver's executemany: for append-only bulk loads the SQL
     expression layer's per-row parameter processing costs more than the database itself."""
     columns = [column.name for column in table.columns]
+    if conn.dialect.name == "postgresql":
+        _copy_many(conn, table, columns, rows)
+        return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     statement = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
@@ -400,6 +403,20 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(statement, values)
+    finally:
+        cursor.close()
+
+
+def _copy_many(
+    conn: Connection, table: Table, columns: list[str], rows: list[dict[str, Any]]
+) -> None:
+    """PostgreSQL: the rows through COPY, in the transaction of the batch. An executemany sends
+    each row as its own statement; COPY streams them, several times faster for a rebuild."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in map(itemgetter(*columns), rows):
+                copy.write_row(row)
     finally:
         cursor.close()
 

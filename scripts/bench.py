@@ -64,6 +64,10 @@ HOLIDAYS = {
     date(2005, 12, 26),
 }
 RAW_SAVE_BATCH_AGGREGATES = 50
+# On PostgreSQL the library's pipelined insert can hang for good on a batch of several
+# megabytes (50 aggregates are about 6 MB; docs/architecture.md), so there the raw baseline
+# saves the ledger's own batch size: 16 aggregates, 10,080 events (WRITE_BATCH_EVENTS).
+RAW_SAVE_BATCH_AGGREGATES_POSTGRES = 16
 
 
 class Minimal(Aggregate):
@@ -222,9 +226,12 @@ def run_raw(url: str, events: int, aggregates: int) -> dict[str, float]:
     try:
         started = time.perf_counter()
         written = 0
-        for first in range(0, aggregates, RAW_SAVE_BATCH_AGGREGATES):
+        per_batch = (
+            RAW_SAVE_BATCH_AGGREGATES_POSTGRES if target.is_postgres else RAW_SAVE_BATCH_AGGREGATES
+        )
+        for first in range(0, aggregates, per_batch):
             batch = []
-            for _ in range(first, min(first + RAW_SAVE_BATCH_AGGREGATES, aggregates)):
+            for _ in range(first, min(first + per_batch, aggregates)):
                 aggregate = Minimal()
                 for _ in range(per_aggregate - 1):
                     aggregate.tick(Decimal("136.99"))
