@@ -217,24 +217,48 @@ def accrual_rows(event: Any, context: StreamContext) -> list[Row]:
     return []
 
 
+def _accrual_row(
+    event: Any,
+    context: StreamContext,
+    kind: str,
+    *,
+    month: str,
+    basis_cents: int,
+    rated: bool,
+    absc_cents: int,
+    service_cents: int,
+) -> Row:
+    """One row of `rm_accruals`; a true-up carries no basis, rates or day count."""
+    return (
+        "accruals",
+        {
+            "entry_id": entry_id(event),
+            "fund_class": context.fund_class_key,
+            "business_date": event.business_date,
+            "month": month,
+            "kind": kind,
+            "basis_cents": basis_cents,
+            "days_in_year": event.days_in_year if rated else 0,
+            "absc_rate_annual": str(event.absc_rate_annual) if rated else "",
+            "service_rate_annual": str(event.service_rate_annual) if rated else "",
+            "absc_cents": absc_cents,
+            "service_cents": service_cents,
+        },
+    )
+
+
 @accrual_rows.register
 def _(event: FundClass.FeeAccrued, context: StreamContext) -> list[Row]:
     return [
-        (
-            "accruals",
-            {
-                "entry_id": entry_id(event),
-                "fund_class": context.fund_class_key,
-                "business_date": event.business_date,
-                "month": month_label(event.business_date),
-                "kind": "accrual",
-                "basis_cents": cents(event.basis_net_assets),
-                "days_in_year": event.days_in_year,
-                "absc_rate_annual": str(event.absc_rate_annual),
-                "service_rate_annual": str(event.service_rate_annual),
-                "absc_cents": cents(event.absc_amount),
-                "service_cents": cents(event.service_amount),
-            },
+        _accrual_row(
+            event,
+            context,
+            "accrual",
+            month=month_label(event.business_date),
+            basis_cents=cents(event.basis_net_assets),
+            rated=True,
+            absc_cents=cents(event.absc_amount),
+            service_cents=cents(event.service_amount),
         )
     ]
 
@@ -242,21 +266,15 @@ def _(event: FundClass.FeeAccrued, context: StreamContext) -> list[Row]:
 @accrual_rows.register
 def _(event: FundClass.AccrualTrueUpPosted, context: StreamContext) -> list[Row]:
     return [
-        (
-            "accruals",
-            {
-                "entry_id": entry_id(event),
-                "fund_class": context.fund_class_key,
-                "business_date": event.business_date,
-                "month": event.month,
-                "kind": "true-up",
-                "basis_cents": 0,
-                "days_in_year": 0,
-                "absc_rate_annual": "",
-                "service_rate_annual": "",
-                "absc_cents": cents(event.adjustment_absc),
-                "service_cents": cents(event.adjustment_service),
-            },
+        _accrual_row(
+            event,
+            context,
+            "true-up",
+            month=event.month,
+            basis_cents=0,
+            rated=False,
+            absc_cents=cents(event.adjustment_absc),
+            service_cents=cents(event.adjustment_service),
         )
     ]
 
@@ -264,22 +282,15 @@ def _(event: FundClass.AccrualTrueUpPosted, context: StreamContext) -> list[Row]
 @accrual_rows.register
 def _(event: FundClass.FeeAccrualAdjusted, context: StreamContext) -> list[Row]:
     return [
-        (
-            "accruals",
-            {
-                "entry_id": entry_id(event),
-                "fund_class": context.fund_class_key,
-                "business_date": event.business_date,
-                "month": month_label(event.business_date),
-                "kind": "adjustment",
-                "basis_cents": cents(event.basis_net_assets)
-                - cents(event.basis_net_assets_previous),
-                "days_in_year": event.days_in_year,
-                "absc_rate_annual": str(event.absc_rate_annual),
-                "service_rate_annual": str(event.service_rate_annual),
-                "absc_cents": cents(event.absc_amount_delta),
-                "service_cents": cents(event.service_amount_delta),
-            },
+        _accrual_row(
+            event,
+            context,
+            "adjustment",
+            month=month_label(event.business_date),
+            basis_cents=cents(event.basis_net_assets) - cents(event.basis_net_assets_previous),
+            rated=True,
+            absc_cents=cents(event.absc_amount_delta),
+            service_cents=cents(event.service_amount_delta),
         )
     ]
 
