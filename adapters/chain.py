@@ -177,6 +177,15 @@ class StoredRow(NamedTuple):
     state: Any
 
 
+LOWEST_POSITION = -(2**63)  # the ledger's positions start at 1; verify reads rows put below
+
+
+def lower_bound(after: int | None) -> tuple[str, int]:
+    """The comparison and value for "after this position"; None means from the lowest
+    position a 64-bit column holds, itself included."""
+    return (">=", LOWEST_POSITION) if after is None else (">", after)
+
+
 def sqlite_insert_refused_when(table: str, has_rowid: bool) -> str:
     """When an INSERT into a guarded table is refused: when it would land on a stored row.
 
@@ -315,23 +324,26 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         )
         return int(rows[0][0]) if rows else None
 
-    def chain_records(self, after: int, limit: int, stop: int) -> list[ChainRecord]:
+    def chain_records(self, after: int | None, limit: int, stop: int) -> list[ChainRecord]:
+        above, after = lower_bound(after)
         rows = self._query(
             f"SELECT position, originator_id, originator_version, committed_at, previous_hash, "
-            f"hash FROM {CHAIN_TABLE} WHERE position > ? AND position <= ? ORDER BY position "
-            "LIMIT ?",
+            f"hash FROM {CHAIN_TABLE} WHERE position {above} ? AND position <= ? "
+            "ORDER BY position LIMIT ?",
             [after, stop, limit],
         )
         return [ChainRecord(*row) for row in rows]
 
     def stored_rows(
-        self, after: int, limit: int, stop: int, topic: str | None = None
+        self, after: int | None, limit: int, stop: int, topic: str | None = None
     ) -> list[StoredRow]:
-        """Stored events after a position up to `stop`, as the database holds them."""
+        """Stored events after a position (None: from the lowest) up to `stop`, as the
+        database holds them."""
+        above, after = lower_bound(after)
         where, params = ("AND topic = ? ", [topic]) if topic is not None else ("", [])
         rows = self._query(
             f"SELECT rowid, originator_id, originator_version, topic, state "
-            f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ? {where}"
+            f"FROM {self.events_table_name} WHERE rowid {above} ? AND rowid <= ? {where}"
             "ORDER BY rowid LIMIT ?",
             [after, stop, *params, limit],
         )
@@ -541,12 +553,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         )
         return int(rows[0]["originator_version"]) if rows else None
 
-    def chain_records(self, after: int, limit: int, stop: int) -> list[ChainRecord]:
+    def chain_records(self, after: int | None, limit: int, stop: int) -> list[ChainRecord]:
+        above, after = lower_bound(after)
         rows = self._query(
             SQL(
                 "SELECT position, originator_id, originator_version, committed_at, "
-                "previous_hash, hash FROM {0} WHERE position > %s AND position <= %s "
-                "ORDER BY position LIMIT %s"
+                "previous_hash, hash FROM {0} WHERE position " + above + " %s "
+                "AND position <= %s ORDER BY position LIMIT %s"
             ).format(self.chain_table),
             [after, stop, limit],
         )
@@ -563,12 +576,15 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         ]
 
     def stored_rows(
-        self, after: int, limit: int, stop: int, topic: str | None = None
+        self, after: int | None, limit: int, stop: int, topic: str | None = None
     ) -> list[StoredRow]:
-        """Stored events after a position up to `stop`, as the database holds them."""
+        """Stored events after a position (None: from the lowest) up to `stop`, as the
+        database holds them."""
+        above, after = lower_bound(after)
         statement = SQL(
             "SELECT notification_id, originator_id::text AS originator_id, originator_version, "
-            "topic, state FROM {0}.{1} WHERE notification_id > %s AND notification_id <= %s"
+            "topic, state FROM {0}.{1} WHERE notification_id " + above + " %s "
+            "AND notification_id <= %s"
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
         params: list[Any] = [after, stop]
         if topic is not None:

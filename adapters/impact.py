@@ -300,9 +300,9 @@ def _service_fee_impacts(
         then_position = max(impact.since_position, min(paid_at for paid_at, _ in fees))
         then = _cap(ledger.as_known_at(then_position), provider, key, period, max_carry_days)
         now = _cap(ledger.as_known_at(impact.now_position), provider, key, period, max_carry_days)
-        if then == now:
-            continue
         paid = sum((Decimal(state["amount"]) for _, state in fees), Decimal(0))
+        if then == now and paid <= now:
+            continue  # a cap that moved and came back still leaves later fees over it
         found.append(
             AmountImpact(
                 kind="service-fee-cap",

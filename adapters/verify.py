@@ -91,11 +91,8 @@ def stored_bytes(state: Any) -> bytes:
     return state.encode("utf-8") if isinstance(state, str) else bytes(state)
 
 
-BEFORE_ANY_POSITION = -(2**63)  # the ledger's positions start at 1; rows put below are found
-
-
-def _paged(fetch: Callable[[int], Sequence[Any]]) -> Iterator[Any]:
-    after = BEFORE_ANY_POSITION
+def _paged(fetch: Callable[[int | None], Sequence[Any]]) -> Iterator[Any]:
+    after: int | None = None  # from the lowest position: rows put below 1 are read too
     while True:
         page = fetch(after)
         if not page:

@@ -335,9 +335,10 @@ class ServiceArrangement(Aggregate):
                 "SEVENTH",
                 f"{problem}; import it as a restatement with a reason",
             )
+        # The stream version keeps apart a day restated back to a figure it held before.
         key = (
             f"provider-position-restatement/{self.provider_code}/{self.fund_code}/"
-            f"{self.share_class}/{day}/{net_assets}"
+            f"{self.share_class}/{day}/{net_assets}@v{self.version + 1}"
         )
         self.trigger_event(
             self.ProviderPositionRestated,

@@ -136,18 +136,20 @@ def test_an_event_replaced_by_its_stream_and_version_is_found_where_it_was(raw, 
     assert ("inserted", store.head_position()) in found
 
 
-def test_an_event_stored_below_the_first_position_is_found(raw, store):
-    """Reads of the log start after position 0; verify must still see a row put before it."""
+@pytest.mark.parametrize("position", [-1, -(2**63)], ids=["minus-one", "lowest"])
+def test_an_event_stored_below_the_first_position_is_found(raw, store, position):
+    """Reads of the log start after position 0; verify must still see a row put before it,
+    down to the lowest value the column holds."""
     stream = uuid.uuid4()
     stream_value = str(stream) if raw.is_postgres else stream.hex
     raw.drop_guards()
     raw.execute(
         f"INSERT INTO {raw.events} ({raw.position}, originator_id, originator_version, topic, "
-        "state) VALUES (-1, ?, 1, ?, ?)",
-        [stream_value, ACCRUED, b'{"amount":"1000000.00"}'],
+        "state) VALUES (?, ?, 1, ?, ?)",
+        [position, stream_value, ACCRUED, b'{"amount":"1000000.00"}'],
     )
     _, found = findings(store)
-    assert ("inserted", -1) in found
+    assert ("inserted", position) in found
 
 
 # ---- every kind of tampering is found, with its position -------------------------------------
