@@ -38,6 +38,7 @@ import io
 import json
 import sys
 import zipfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,20 +71,36 @@ class Bundle:
         )
 
     def read(self, name: str) -> bytes:
-        if self.zip is not None:
-            return self.zip.read(name)
-        return (self.location / name).read_bytes()
+        """The file's bytes; a file missing or damaged (a bad CRC, a broken compressed
+        stream) raises Unreadable, which every check reports as a problem."""
+        try:
+            if self.zip is not None:
+                return self.zip.read(name)
+            return (self.location / name).read_bytes()
+        except (KeyError, OSError, zipfile.BadZipFile, zlib.error) as error:
+            raise Unreadable(f"{type(error).__name__}: {error}") from None
+
+
+class Unreadable(ValueError):
+    """A file of the bundle that cannot be read."""
 
 
 def check_files(bundle: Bundle, manifest: dict, problems: list[str]) -> None:
     listed = manifest.get("files", {})
+    if not isinstance(listed, dict) or not all(isinstance(v, dict) for v in listed.values()):
+        problems.append(f"{MANIFEST}: its list of files is not a table of name to hash and size")
+        return
     present = set(bundle.names()) - {MANIFEST}
     for name in sorted(set(listed) - present):
         problems.append(f"{name}: listed in the manifest but missing")
     for name in sorted(present - set(listed)):
         problems.append(f"{name}: present but not listed in the manifest")
     for name in sorted(set(listed) & present):
-        data = bundle.read(name)
+        try:
+            data = bundle.read(name)
+        except Unreadable as error:
+            problems.append(f"{name}: unreadable ({error})")
+            continue
         expected = listed[name]
         if len(data) != expected.get("bytes"):
             problems.append(f"{name}: {len(data)} bytes, the manifest says {expected.get('bytes')}")
@@ -113,8 +130,8 @@ def read_events(bundle: Bundle, problems: list[str]) -> list[dict]:
     events = []
     try:
         text = bundle.read(EVENTS).decode("utf-8", errors="replace")
-    except (KeyError, FileNotFoundError) as error:
-        problems.append(f"{EVENTS}: missing ({error})")
+    except Unreadable as error:
+        problems.append(f"{EVENTS}: missing or unreadable ({error})")
         return events
     for number, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():
@@ -324,7 +341,10 @@ def checked(problems: list[str], what: str, check, fallback):
 
 
 def verify(location: Path) -> list[str]:
-    bundle = Bundle(location)
+    try:
+        bundle = Bundle(location)
+    except (OSError, zipfile.BadZipFile) as error:
+        return [f"{location}: not a readable zip or folder ({type(error).__name__}: {error})"]
     problems: list[str] = []
     try:
         manifest = json.loads(bundle.read(MANIFEST))
@@ -332,8 +352,8 @@ def verify(location: Path) -> list[str]:
         return [f"{MANIFEST}: unreadable ({error})"]
     if not isinstance(manifest, dict) or "as_of" not in manifest:
         return [f"{MANIFEST}: not a bundle manifest (no as_of)"]
-    check_files(bundle, manifest, problems)
-    events = read_events(bundle, problems)
+    checked(problems, "the files", lambda: check_files(bundle, manifest, problems), None)
+    events = checked(problems, EVENTS, lambda: read_events(bundle, problems), [])
     hashes = checked(problems, "the chain", lambda: check_chain(events, manifest, problems), {})
     seals = checked(problems, "the seals", lambda: check_seals(events, hashes, problems), 0)
     checked(problems, MANIFEST, lambda: check_manifest(events, manifest, problems), None)

@@ -211,3 +211,23 @@ def test_the_governance_file_holds_only_what_was_done_by_the_as_of_date(restated
     for as_of, row in governance.items():
         approved = [a["approved_on"] for a in row["approvals"] + row["continuances"]]
         assert approved and all(day <= as_of.isoformat() for day in approved)
+
+
+def test_a_damaged_zip_is_reported_not_a_crash(restated, tmp_path):
+    """One byte changed inside a compressed member of the zip itself: a bad CRC or a broken
+    stream is a problem of that file, listed with the rest."""
+    ledger, _ = restated
+    bundle = export_bundle(ledger, AS_OF, None, tmp_path / "bundle.zip").path
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    shutil.copy(bundle, folder / "bundle.zip")
+    with zipfile.ZipFile(bundle) as archive:
+        (folder / "verify_bundle.py").write_bytes(archive.read("verify_bundle.py"))
+        member = archive.getinfo("read-models/governance.json")
+    data = bytearray((folder / "bundle.zip").read_bytes())
+    middle = member.header_offset + 30 + len(member.filename) + member.compress_size // 2
+    data[middle] ^= 0xFF
+    (folder / "bundle.zip").write_bytes(bytes(data))
+    result = run_verifier(folder, "bundle.zip")
+    assert result.returncode == 1 and result.stderr == ""
+    assert "read-models/governance.json: unreadable" in result.stdout
