@@ -10,37 +10,32 @@ from typing import Any
 from adapters import commands_audit
 
 
-def known_at_time(text: str, now: datetime | None = None) -> datetime:
-    """`2026-11-26T14:05:00Z`, with an offset, naive (UTC), or a date alone (its end, UTC).
-
-    A time after `now` is refused: what the ledger will know is not yet fixed, and an answer
-    (a bundle above all) must come out the same whenever it is asked again. A date alone that
-    is today means now.
-    """
-    now = datetime.now(UTC) if now is None else now
+def _moment(text: str, day_time: time) -> datetime:
+    """`2026-11-26T14:05:00Z`, with an offset, naive (UTC), or a date alone in any ISO form
+    (`2026-11-26`, `20261126`) at `day_time` of that day, UTC."""
     cleaned = text.strip()
     try:
-        day = date.fromisoformat(cleaned)
+        return datetime.combine(date.fromisoformat(cleaned), day_time, tzinfo=UTC)
     except ValueError:
-        day = None
-    if day is not None and day <= now.date():
-        return min(datetime.combine(day, time.max, tzinfo=UTC), now)
-    if day is not None:
-        raise argparse.ArgumentTypeError(_future(text))
+        pass
     try:
         moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"not a time (YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], or a date): {text!r}"
         ) from None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    if moment > now:
-        raise argparse.ArgumentTypeError(_future(text))
-    return moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _future(text: str) -> str:
-    return f"{text!r} is in the future: the ledger cannot say yet what it will know then"
+def known_at_time(text: str) -> datetime:
+    """A point in recorded time; a date alone means the end of that day. Whether it lies in
+    the future is settled against the ledger (commands.settle_known_at)."""
+    return _moment(text, time.max)
+
+
+def range_start(text: str) -> datetime:
+    """The lower bound of a range of commit times; a date alone means its start."""
+    return _moment(text, time.min)
 
 
 def known_at_option(parser: argparse.ArgumentParser) -> None:
@@ -95,10 +90,16 @@ def add_audit_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     log.add_argument("--to", dest="business_to", type=_iso_date, help="business date to")
     log.add_argument("--as-of", type=_iso_date, help="business dates on or before")
     log.add_argument(
-        "--committed-from", type=known_at_time, metavar="TIMESTAMP", help="commit time from"
+        "--committed-from",
+        type=range_start,
+        metavar="TIMESTAMP",
+        help="commit time from (a date alone: from its start)",
     )
     log.add_argument(
-        "--committed-to", type=known_at_time, metavar="TIMESTAMP", help="commit time to"
+        "--committed-to",
+        type=known_at_time,
+        metavar="TIMESTAMP",
+        help="commit time to (a date alone: to its end)",
     )
     known_at_option(log)
     log.add_argument("--format", choices=("table", "json", "csv"), default="table")

@@ -11,10 +11,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
-from adapters.chain import format_commit_time
+from adapters.chain import format_commit_time, parse_commit_time
 from adapters.ledger import Ledger
 from adapters.output import Column, render
 from adapters.persistence import open_store
@@ -57,10 +58,39 @@ class CommandInputError(ValueError):
     """A value on the command line that the use case cannot take."""
 
 
+def settle_known_at(moment: datetime, latest: datetime) -> datetime:
+    """`moment`, unless it lies after `latest` (the later of now and the last commit time):
+    the end of that day (a date alone) is then `latest`, and any other time is refused, as
+    what the ledger will know then is not yet fixed and the same question (a bundle above
+    all) must always give the same answer.
+
+    Raises:
+        CommandInputError: a time in the future.
+    """
+    if moment <= latest:
+        return moment
+    if moment.time() == time.max and moment.date() == latest.date():
+        return latest
+    raise CommandInputError(
+        f"--known-at {format_commit_time(moment)} is in the future: the ledger cannot say yet "
+        "what it will know then"
+    )
+
+
+def settled_known_at(ledger: Ledger, moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    latest = datetime.now(UTC)
+    head = ledger.store.chain_head()
+    if head is not None:  # a writer's clock may run ahead of this one
+        latest = max(latest, parse_commit_time(head.committed_at))
+    return settle_known_at(moment, latest)
+
+
 def known_view(ledger: Ledger, arguments: argparse.Namespace, context: Context) -> Ledger:
     """The ledger as known at `--known-at` (itself without it). The log position the time
     resolved to goes to standard error, so the answer can be repeated exactly."""
-    moment = getattr(arguments, "known_at", None)
+    moment = settled_known_at(ledger, getattr(arguments, "known_at", None))
     if moment is None:
         return ledger
     position = ledger.position_known_at(moment)

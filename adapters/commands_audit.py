@@ -13,7 +13,13 @@ from typing import Any, TextIO
 from adapters.audit_log import LogEntry, LogFilter, UnknownEventTypeError, read_log
 from adapters.bundle import export_bundle
 from adapters.chain import format_commit_time
-from adapters.commands import CommandInputError, Context, known_view, open_ledger
+from adapters.commands import (
+    CommandInputError,
+    Context,
+    known_view,
+    open_ledger,
+    settled_known_at,
+)
 from adapters.db_admin import grant_writer_role
 from adapters.impact import Impact, analyse_impact
 from adapters.output import Column, render
@@ -272,8 +278,9 @@ def _impact_json(found: Impact) -> dict[str, Any]:
 
 def export_bundle_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
+        known_at = settled_known_at(ledger, arguments.known_at)
         summary = export_bundle(
-            ledger, arguments.as_of, arguments.known_at, arguments.out, progress_bar("events")
+            ledger, arguments.as_of, known_at, arguments.out, progress_bar("events")
         )
     out.write(
         f"{summary.path}: {summary.events} events to position {summary.position}, "

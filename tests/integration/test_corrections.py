@@ -377,3 +377,22 @@ def test_a_known_at_time_after_the_read_models_caught_up_waits_for_them(quarter,
     ]
     assert found.accrued_through == date(2003, 10, 31)
     assert f"log position {view.known_position}" in notes.getvalue()
+
+
+def test_a_commit_time_from_a_clock_ahead_of_this_one_is_not_the_future(quarter):
+    """A writer whose clock ran ahead commits "in the future"; the time the ledger printed
+    for it is accepted back, while a time beyond it is still refused."""
+    import argparse
+    import io
+
+    from adapters.commands import CommandInputError, Context, known_view
+
+    ledger, _ = quarter
+    with freeze_time("2100-01-01 00:00:00"):
+        ledger.seal("sealed by a writer whose clock runs ahead", date(2003, 11, 1))
+    ahead = datetime(2100, 1, 1, tzinfo=UTC)
+    context = Context("", "", io.StringIO())
+    view = known_view(ledger, argparse.Namespace(known_at=ahead), context)
+    assert view.known_position == ledger.store.head_position()
+    with pytest.raises(CommandInputError, match="in the future"):
+        known_view(ledger, argparse.Namespace(known_at=datetime(2100, 1, 2, tzinfo=UTC)), context)

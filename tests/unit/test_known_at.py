@@ -1,21 +1,24 @@
-"""Parsing `--known-at`, and the commit-time text it is compared with (docs/audit.md §1)."""
+"""Parsing `--known-at` and the log's time bounds, settling a time against the ledger's
+latest, and the commit-time text they are compared with (docs/audit.md §1)."""
 
 from __future__ import annotations
 
-import argparse
 from datetime import UTC, datetime, time
 
 import pytest
 
 from adapters.chain import format_commit_time
-from adapters.cli_audit import known_at_time
+from adapters.cli_audit import known_at_time, range_start
+from adapters.commands import CommandInputError, settle_known_at
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+END_OF_20TH = datetime(2026, 11, 20, 23, 59, 59, 999999, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("text", ["2026-11-20", "20261120"])
-def test_a_date_alone_is_the_end_of_that_day(text):
-    assert known_at_time(text, NOW) == datetime(2026, 11, 20, 23, 59, 59, 999999, tzinfo=UTC)
+def test_a_date_alone_is_the_end_of_that_day_or_the_start_of_a_range(text):
+    assert known_at_time(text) == END_OF_20TH
+    assert range_start(text) == datetime(2026, 11, 20, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -27,17 +30,15 @@ def test_a_date_alone_is_the_end_of_that_day(text):
     ],
 )
 def test_times_are_read_as_utc(text, expected):
-    assert known_at_time(text, NOW) == expected
+    assert known_at_time(text) == expected
 
 
-def test_today_means_now_and_a_later_time_is_refused():
-    assert known_at_time("2026-11-26", NOW) == NOW
-    with pytest.raises(argparse.ArgumentTypeError, match="in the future"):
-        known_at_time("2026-11-26T15:00:01Z", NOW)
-    with pytest.raises(argparse.ArgumentTypeError, match="in the future"):
-        known_at_time("2100-01-01T00:00Z", NOW)
-    with pytest.raises(argparse.ArgumentTypeError, match="in the future"):
-        known_at_time("2026-11-27", NOW)
+def test_today_means_the_latest_and_a_later_time_is_refused():
+    assert settle_known_at(known_at_time("2026-11-26"), NOW) == NOW
+    assert settle_known_at(END_OF_20TH, NOW) == END_OF_20TH
+    for text in ("2026-11-26T15:00:01Z", "2100-01-01T00:00Z", "2026-11-27"):
+        with pytest.raises(CommandInputError, match="in the future"):
+            settle_known_at(known_at_time(text), NOW)
 
 
 def test_commit_times_keep_their_width_so_text_order_is_time_order():
