@@ -117,15 +117,33 @@ class AccrualRunSummary:
 class FundClass(FundClassGovernance, FundClassCapAccount, FundClassCorrections, Aggregate):
     TOPIC = "planledger.FundClass"
     # The version of the state a snapshot keeps; each step up has its `upcast_vN_vM` below.
-    class_version = 2
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
-        """Version 1 kept one list of reversed references for payments and expenditures; it
-        goes to both lists, as version 1 read it for both."""
+        """Version 1 kept one list of reversed references for payments and expenditures,
+        each reference at most once. A reversed payment left `payments` but kept its digest,
+        so the references of payments no longer paid are the payment reversals; the rest
+        are expenditure reversals."""
         reversed_references = state.pop("reversed_references")
-        state["reversed_payment_references"] = list(reversed_references)
-        state["reversed_expenditure_references"] = list(reversed_references)
+        still_paid = {payment["reference"] for payment in state["payments"]}
+        payments = [
+            reference
+            for reference in reversed_references
+            if reference in state["payment_digests"] and reference not in still_paid
+        ]
+        state["reversed_payment_references"] = payments
+        state["reversed_expenditure_references"] = [
+            reference for reference in reversed_references if reference not in payments
+        ]
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Version 2 kept only the latest issue of each quarter's report: it becomes the
+        history's one entry for that quarter."""
+        state["report_issues"] = [
+            {"quarter": quarter, **details} for quarter, details in sorted(state["reports"].items())
+        ]
 
     class Event(LedgerEvent):
         pass
@@ -457,11 +475,13 @@ class FundClass(FundClassGovernance, FundClassCapAccount, FundClassCorrections, 
         issued_by: str
 
         def apply(self, fund_class: FundClass) -> None:
-            fund_class.reports[self.quarter] = {
+            issue = {
                 "report_sha256": self.report_sha256,
                 "issued_on": self.business_date,
                 "reviewed_on": None,
             }
+            fund_class.reports[self.quarter] = issue
+            fund_class.report_issues.append({"quarter": self.quarter, **issue})
 
     class QuarterlyReportReviewed(Event):
         TOPIC = "planledger.FundClass.QuarterlyReportReviewed"
@@ -471,6 +491,8 @@ class FundClass(FundClassGovernance, FundClassCapAccount, FundClassCorrections, 
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class.reports[self.quarter]["reviewed_on"] = self.business_date
+            latest = [i for i in fund_class.report_issues if i["quarter"] == self.quarter][-1]
+            latest["reviewed_on"] = self.business_date
 
     # ---- FINRA aggregate-cap events (see domain/fund_class_cap.py) ----------------------------
 
@@ -658,7 +680,10 @@ class FundClass(FundClassGovernance, FundClassCapAccount, FundClassCorrections, 
         self.termination_reason = ""
         self.agreement_changes: list[dict[str, Any]] = []
         self.sales_suspended = False
-        self.reports: dict[str, dict[str, Any]] = {}
+        self.reports: dict[str, dict[str, Any]] = {}  # the latest issue of each quarter
+        # Every issue, in order: a report re-issued after a correction keeps its first issue
+        # for the views as of a date before the second.
+        self.report_issues: list[dict[str, Any]] = []
         # The FINRA aggregate-cap account (opt-in).
         self.cap_opened_on: date | None = None
         self.cap_month_start: date = event.effective_date

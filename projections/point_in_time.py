@@ -97,15 +97,15 @@ def point_in_time(
 
 
 def reports_as_of(fund_class: FundClass, as_of: date) -> list[dict[str, Any]]:
-    """The quarterly reports issued by `as_of`, each reviewed only if reviewed by then."""
+    """Each quarter's report as it stood on `as_of`: its latest issue by then, reviewed only
+    if reviewed by then (a re-issue after `as_of` does not hide the issue before it)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for issue in fund_class.report_issues:
+        if issue["issued_on"] <= as_of:
+            latest[issue["quarter"]] = issue
     return [
-        {
-            "quarter": quarter,
-            **details,
-            "reviewed_on": _on_or_before(details["reviewed_on"], as_of),
-        }
-        for quarter, details in sorted(fund_class.reports.items())
-        if details["issued_on"] <= as_of
+        {**issue, "reviewed_on": _on_or_before(issue["reviewed_on"], as_of)}
+        for _, issue in sorted(latest.items())
     ]
 
 

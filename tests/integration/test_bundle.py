@@ -18,7 +18,7 @@ import pytest
 
 from adapters.bundle import export_bundle
 from adapters.read_queries import balances, dollars
-from adapters.reports import report_sha256
+from adapters.reports import quarterly_report, report_sha256
 from tests.integration.scenario import BEFORE_RESTATEMENT, FUND_CLASS, restate_week
 
 AS_OF = date(2003, 12, 31)
@@ -231,3 +231,30 @@ def test_a_damaged_zip_is_reported_not_a_crash(restated, tmp_path):
     result = run_verifier(folder, "bundle.zip")
     assert result.returncode == 1 and result.stderr == ""
     assert "read-models/governance.json: unreadable" in result.stdout
+
+
+def test_a_report_issued_again_later_keeps_its_first_issue_as_of_before(restated, tmp_path):
+    ledger, issued = restated
+    reissued = quarterly_report(ledger, FUND_CLASS, "2003Q3")  # after the restatement
+    assert report_sha256(reissued) != report_sha256(issued)
+    ledger.issue_report(
+        fund_code="INTL-BCV",
+        share_class="R",
+        quarter="2003Q3",
+        report_sha256=report_sha256(reissued),
+        issued_on=date(2004, 1, 20),
+        issued_by="the Distributor",
+    )
+    shown = {}
+    for as_of in (date(2003, 12, 31), date(2004, 1, 31)):
+        bundle = export_bundle(ledger, as_of, None, tmp_path / f"{as_of}.zip").path
+        with zipfile.ZipFile(bundle) as archive:
+            [row] = [
+                row
+                for row in json.loads(archive.read("read-models/governance.json"))["fund_classes"]
+                if row["fund_class"] == FUND_CLASS
+            ]
+        [report] = row["reports"]
+        shown[as_of] = report["report_sha256"]
+    assert shown[date(2003, 12, 31)] == report_sha256(issued)
+    assert shown[date(2004, 1, 31)] == report_sha256(reissued)

@@ -138,16 +138,27 @@ def test_replay_and_snapshot_rebuild_the_live_state(history, payment_cents):
 
 
 def test_a_version_1_snapshot_is_upcast_to_the_current_state():
-    """Version 1 kept one list of reversed references for payments and expenditures; a
-    snapshot written then still loads, with the list in both places."""
+    """Version 1 kept one list of reversed references for payments and expenditures, version
+    2 only the latest issue of each report; a snapshot written then still loads, with each
+    reversal in its own list and the issues as a history."""
     fund_class = new_fund_class()
     snapshot = Snapshot.take(fund_class)
-    assert snapshot.state["class_version"] == FundClass.class_version == 2
+    assert snapshot.state["class_version"] == FundClass.class_version == 3
     state_v1 = dict(snapshot.state)
-    del state_v1["class_version"]
-    del state_v1["reversed_payment_references"]
-    del state_v1["reversed_expenditure_references"]
-    state_v1["reversed_references"] = ["DOC-7"]
+    for field in (
+        "class_version",
+        "reversed_payment_references",
+        "reversed_expenditure_references",
+        "report_issues",
+    ):
+        del state_v1[field]
+    # REV-PAY was a payment, reversed (it left `payments`, its digest stayed); REV-EXP an
+    # expenditure; PAID is a payment still standing.
+    state_v1["payments"] = [{"reference": "PAID"}]
+    state_v1["payment_digests"] = {"PAID": "d1", "REV-PAY": "d2"}
+    state_v1["reversed_references"] = ["REV-PAY", "REV-EXP"]
+    issued = {"report_sha256": "ab", "issued_on": date(2003, 10, 20), "reviewed_on": None}
+    state_v1["reports"] = {"2003Q3": issued}
     old = Snapshot(
         originator_id=snapshot.originator_id,
         originator_version=snapshot.originator_version,
@@ -156,6 +167,7 @@ def test_a_version_1_snapshot_is_upcast_to_the_current_state():
         state=state_v1,
     )
     loaded = old.mutate(None)
-    assert loaded.reversed_payment_references == ["DOC-7"]
-    assert loaded.reversed_expenditure_references == ["DOC-7"]
+    assert loaded.reversed_payment_references == ["REV-PAY"]
+    assert loaded.reversed_expenditure_references == ["REV-EXP"]
+    assert loaded.report_issues == [{"quarter": "2003Q3", **issued}]
     assert not hasattr(loaded, "reversed_references")
