@@ -396,3 +396,35 @@ def test_a_commit_time_from_a_clock_ahead_of_this_one_is_not_the_future(quarter)
     assert view.known_position == ledger.store.head_position()
     with pytest.raises(CommandInputError, match="in the future"):
         known_view(ledger, argparse.Namespace(known_at=datetime(2100, 1, 2, tzinfo=UTC)), context)
+
+
+def test_impact_names_fees_over_a_cap_that_moved_and_came_back(quarter, tmp_path):
+    """A fee paid against a raised cap stays over it once the cap is restated back down, even
+    though the cap when the first fee was paid equals the cap now."""
+    from tests.builders import positions_csv
+    from tests.integration.test_payments import Q3, agree, pay_provider
+
+    ledger, _ = quarter
+    positions = month_constant(1)
+    with freeze_time(ISSUED_AT):
+        agree(ledger, "DEALER-A")
+        ledger.import_positions(positions_csv(tmp_path / "pos.csv", "DEALER-A", positions))
+        cap = ledger.service_fee_cap("DEALER-A", "INTL-BCV", "R", Q3, max_carry_days=4).cap_amount
+        first = (cap * Decimal("0.6")).quantize(Decimal("0.01"))
+        pay_provider(ledger, "DEALER-A", first, "SF-A")
+    with freeze_time("2003-10-25 12:00:00"):
+        doubled = {day: value * 2 for day, value in positions.items()}
+        ledger.import_positions(
+            positions_csv(tmp_path / "doubled.csv", "DEALER-A", doubled),
+            restatement_reason="the dealer's first file left out an omnibus account",
+        )
+        pay_provider(ledger, "DEALER-A", cap, "SF-B")  # within the doubled cap
+    with freeze_time(RESTATED_AT):
+        ledger.import_positions(
+            positions_csv(tmp_path / "back.csv", "DEALER-A", positions),
+            restatement_reason="the omnibus account was counted twice after all",
+        )
+    found = analyse_impact(ledger, BEFORE_RESTATEMENT, max_carry_days=4)
+    [fees] = [amount for amount in found.amounts if amount.kind == "service-fee-cap"]
+    assert fees.then == fees.now == cap
+    assert fees.paid == first + cap and fees.note == "over the cap now"
