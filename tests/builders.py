@@ -39,6 +39,25 @@ def positions_csv(
     return write_csv(path, ["provider", "fund", "class", "date", "net_assets"], rows)
 
 
+EXPENDITURE_HEADER = (
+    "fund",
+    "class",
+    "incurred_on",
+    "period",
+    "purpose",
+    "performer",
+    "performer_name",
+    "amount",
+    "description",
+    "reference",
+)
+
+
+def expenditures_csv(path: Path, rows: Iterable[Sequence[object]]) -> Path:
+    """An expenditures import file (the optional company_agreement_reference column left out)."""
+    return write_csv(path, EXPENDITURE_HEADER, rows)
+
+
 def plan_copy(folder: Path, replacements: Mapping[str, str] | None = None) -> Path:
     """The shipped plan copied into `folder`, with text replacements applied to the TOML."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ from adapters.reports import quarterly_report, report_sha256
 from adapters.verify import verify_store
 from domain.errors import RuleViolation
 from domain.periods import parse_period
-from tests.builders import net_assets_csv, write_csv
+from tests.builders import expenditures_csv, net_assets_csv
 from tests.integration.scenario import (
     BEFORE_RESTATEMENT,
     FUND_CLASS,
@@ -193,20 +193,6 @@ def test_a_reversal_needs_a_reason_and_a_real_record(loaded_ledger):
         )
 
 
-EXPENDITURE_HEADER = [
-    "fund",
-    "class",
-    "incurred_on",
-    "period",
-    "purpose",
-    "performer",
-    "performer_name",
-    "amount",
-    "description",
-    "reference",
-]
-
-
 def import_expenditure(ledger, path, reference):
     row = (
         "INTL-BCV",
@@ -220,7 +206,7 @@ def import_expenditure(ledger, path, reference):
         "Print campaign",
         reference,
     )
-    ledger.import_expenditures(write_csv(path, EXPENDITURE_HEADER, [row]))
+    ledger.import_expenditures(expenditures_csv(path, [row]))
 
 
 def fifth_clause_balances(read_models):

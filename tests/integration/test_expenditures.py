@@ -14,22 +14,10 @@ from adapters.input_errors import InputError
 from domain.errors import RuleViolations
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id
-from tests.builders import write_csv
+from tests.builders import EXPENDITURE_HEADER, write_csv
 from tests.conftest import count_events
 
-HEADER = [
-    "fund",
-    "class",
-    "incurred_on",
-    "period",
-    "purpose",
-    "performer",
-    "performer_name",
-    "amount",
-    "description",
-    "reference",
-    "company_agreement_reference",
-]
+HEADER = [*EXPENDITURE_HEADER, "company_agreement_reference"]
 SEMINAR = (
     "INTL-BCV",
     "R",

@@ -21,7 +21,7 @@ from adapters.read_models import ReadModels, read_model_engine
 from adapters.reports import quarterly_report, report_csv, report_html, report_json, report_pdf
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id
-from tests.builders import approve_plan, write_csv
+from tests.builders import approve_plan, expenditures_csv
 from tests.conftest import SHIPPED_PLAN, drop_schema, fresh_postgres_url
 from tests.integration.test_read_models import q3_history
 
@@ -62,19 +62,7 @@ def build_reports(database_url: str, tmp_path) -> dict[str, bytes]:
         ledger.load_plan(SHIPPED_PLAN)
         approve_plan(ledger)
         q3_history(ledger, ledger.read_models, tmp_path, catch_up_each_step=False)
-        header = [
-            "fund",
-            "class",
-            "incurred_on",
-            "period",
-            "purpose",
-            "performer",
-            "performer_name",
-            "amount",
-            "description",
-            "reference",
-        ]
-        ledger.import_expenditures(write_csv(tmp_path / "e.csv", header, EXPENDITURES))
+        ledger.import_expenditures(expenditures_csv(tmp_path / "e.csv", EXPENDITURES))
         ledger.read_models.catch_up()
         report = quarterly_report(ledger, "INTL-BCV/R", "2003Q3")
         files = {
