@@ -67,3 +67,23 @@ def is_replay_of(digests: dict[str, str], reference: str, digest: str, subject: 
         "idempotency",
         f"{subject}: reference {reference!r} was already used with different details",
     )
+
+
+def check_reversal(
+    digests: dict[str, str], reference: str, digest: str, reason: str, subject: str
+) -> None:
+    """A reversal needs a reason and must name a record as it was recorded (docs/audit.md §2).
+
+    Raises:
+        RuleViolation: no reason, or no record under `reference` with this payload.
+    """
+    if not reason.strip():
+        raise RuleViolation(
+            "reversal-needs-reason", "docs/audit.md §2", "say why the record is reversed"
+        )
+    if digests.get(reference) != digest:
+        raise RuleViolation(
+            "reversal-unknown-record",
+            "docs/audit.md §2",
+            f"{subject}: no record {reference!r} as given was recorded",
+        )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from domain.accrual import DailyAccrual, compute_daily_accrual
 from domain.basis import BasisLookup
 from domain.errors import RuleViolation
-from domain.events import Provenance, payload_digest, provenance_fields
+from domain.events import Provenance, check_reversal, payload_digest, provenance_fields
 from domain.expenditures import expenditure_digest
 from domain.money import ZERO, exact_add, shown_exact
 from domain.periods import ONE_DAY, Period, month_label, month_period
@@ -161,7 +161,7 @@ class FundClassCorrections:
             RuleViolation: no reason, or not a payment of this class as recorded.
         """
         reference = original.reference
-        self._check_reversal(reason, reference, self.payment_digests, _payment_digest(original))
+        check_reversal(self.payment_digests, reference, _payment_digest(original), reason, self.key)
         if reference in self.reversed_payment_references:
             return UNCHANGED
         self.trigger_event(
@@ -189,8 +189,8 @@ class FundClassCorrections:
             RuleViolation: no reason, or not an expenditure of this class as recorded.
         """
         reference = original.reference
-        self._check_reversal(
-            reason, reference, self.expenditure_digests, expenditure_digest(original)
+        check_reversal(
+            self.expenditure_digests, reference, expenditure_digest(original), reason, self.key
         )
         if reference in self.reversed_expenditure_references:
             return UNCHANGED
@@ -210,20 +210,6 @@ class FundClassCorrections:
             reason=reason,
         )
         return RECORDED
-
-    def _check_reversal(
-        self: FundClass, reason: str, reference: str, digests: dict[str, str], digest: str
-    ) -> None:
-        if not reason.strip():
-            raise RuleViolation(
-                "reversal-needs-reason", "docs/audit.md §2", "say why the record is reversed"
-            )
-        if digests.get(reference) != digest:
-            raise RuleViolation(
-                "reversal-unknown-record",
-                "docs/audit.md §2",
-                f"{self.key}: no record {reference!r} as given was made for this class",
-            )
 
     def _apply_payment_reversal(
         self: FundClass, event: FundClass.DistributorPaymentReversed

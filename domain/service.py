@@ -22,6 +22,7 @@ from domain.errors import RuleViolation
 from domain.events import (
     LedgerEvent,
     Provenance,
+    check_reversal,
     is_replay_of,
     payload_digest,
     provenance_fields,
@@ -476,10 +477,6 @@ class ServiceArrangement(Aggregate):
         Raises:
             RuleViolation: no reason, or not a payment of this arrangement as recorded.
         """
-        if not reason.strip():
-            raise RuleViolation(
-                "reversal-needs-reason", "docs/audit.md §2", "say why the record is reversed"
-            )
         reference = original.reference
         digest = payload_digest(
             original.amount,
@@ -488,12 +485,7 @@ class ServiceArrangement(Aggregate):
             original.period_end_exclusive,
             original.paid_or_advanced,
         )
-        if self.payment_digests.get(reference) != digest:
-            raise RuleViolation(
-                "reversal-unknown-record",
-                "docs/audit.md §2",
-                f"{self.key}: no service fee {reference!r} as given was recorded",
-            )
+        check_reversal(self.payment_digests, reference, digest, reason, self.key)
         if reference in self.reversed_references:
             return UNCHANGED
         self.trigger_event(
