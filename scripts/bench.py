@@ -44,10 +44,10 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from psycopg import sql
 
-from adapters.beancount_export import export_beancount
-from adapters.ledger import Ledger
-from adapters.persistence import open_store, parse_database_url, psycopg_conninfo
-from adapters.read_models import ReadModels, read_model_engine
+from adapters.application.ledger import Ledger
+from adapters.outputs.beancount import export_beancount
+from adapters.readside.read_models import ReadModels, read_model_engine
+from adapters.store.persistence import open_store, parse_database_url, psycopg_conninfo
 from domain.board import MeetingRecord, ResolutionRecord
 from domain.governance import AttendanceMode, DirectorStatus, Relief, ResolutionKind, Vote
 from domain.periods import Period
@@ -414,7 +414,7 @@ def full_replay_seconds(store: Any, stream_id: uuid.UUID) -> tuple[float, int]:
 
 
 def run_as_of(url: str, folder: Path, years: int, samples: int) -> dict[str, Any]:
-    from adapters.point_in_time import fund_class_as_of
+    from adapters.readside.point_in_time import fund_class_as_of
     from domain.ids import fund_class_id
 
     key, build_seconds = long_history(url, folder, years)

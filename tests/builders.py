@@ -102,7 +102,7 @@ DIRECTORS = {
 
 
 def seat_directors(ledger, company: str, on: date = date(2003, 1, 1)) -> None:
-    from adapters.ledger import Ledger  # noqa: F401  (type only)
+    from adapters.application.ledger import Ledger  # noqa: F401  (type only)
     from domain.governance import DirectorStatus
 
     board = ledger._board_or_open(company, on)

@@ -19,8 +19,8 @@ from eventsourcing.persistence import DatetimeAsISO
 from freezegun.api import FakeDatetime
 from psycopg import sql
 
-from adapters.ledger import Ledger
-from adapters.persistence import LedgerStore, open_store, parse_database_url, psycopg_conninfo
+from adapters.application.ledger import Ledger
+from adapters.store.persistence import LedgerStore, open_store, parse_database_url, psycopg_conninfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_PLAN = PROJECT_ROOT / "plans" / "aim-class-r-2003" / "plan.toml"

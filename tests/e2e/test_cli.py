@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.cli import main
+from adapters.cli.main import main
 from tests import oracles
 from tests.builders import net_assets_csv, write_csv
 from tests.conftest import PROJECT_ROOT, SHIPPED_PLAN

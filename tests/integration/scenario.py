@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from freezegun import freeze_time
 
-from adapters.read_models import ReadModels, read_model_engine
-from adapters.reports import quarterly_report, report_sha256
+from adapters.outputs.reports import quarterly_report, report_sha256
+from adapters.readside.read_models import ReadModels, read_model_engine
 from tests.builders import approve_plan, net_assets_csv
 from tests.conftest import SHIPPED_PLAN
 from tests.integration.test_payments import month_constant, pay_distributor

@@ -9,8 +9,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from adapters.chain import CHAIN_TABLE
-from adapters.persistence import LedgerStore, parse_database_url, psycopg_conninfo
+from adapters.store.chain import CHAIN_TABLE
+from adapters.store.persistence import LedgerStore, parse_database_url, psycopg_conninfo
 
 
 class RawDatabase:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.bundle import export_bundle
-from adapters.read_queries import balances, dollars
-from adapters.reports import quarterly_report, report_sha256
+from adapters.outputs.bundle import export_bundle
+from adapters.outputs.reports import quarterly_report, report_sha256
+from adapters.readside.queries import balances, dollars
 from tests.integration.scenario import BEFORE_RESTATEMENT, FUND_CLASS, restate_week
 
 AS_OF = date(2003, 12, 31)

@@ -14,11 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from freezegun import freeze_time
 
-from adapters.audit_log import LogFilter, read_log
-from adapters.impact import analyse_impact
-from adapters.read_queries import balances, dollars, journal, trial_balance
-from adapters.reports import quarterly_report, report_sha256
-from adapters.verify import verify_store
+from adapters.outputs.impact import analyse_impact
+from adapters.outputs.reports import quarterly_report, report_sha256
+from adapters.readside.audit_log import LogFilter, read_log
+from adapters.readside.queries import balances, dollars, journal, trial_balance
+from adapters.store.verify import verify_store
 from domain.errors import RuleViolation
 from domain.periods import parse_period
 from tests.builders import expenditures_csv, net_assets_csv
@@ -256,7 +256,7 @@ def test_a_mistaken_expenditure_is_reversed(loaded_ledger, read_models, tmp_path
 def test_the_point_in_time_view_agrees_with_the_balances_at_every_date_and_time(
     quarter, store, tmp_path
 ):
-    from adapters.point_in_time import fund_class_as_of
+    from adapters.readside.point_in_time import fund_class_as_of
 
     ledger, _ = quarter
     restate_week(ledger, tmp_path)
@@ -346,7 +346,7 @@ def test_a_known_at_time_after_the_read_models_caught_up_waits_for_them(quarter,
     import argparse
     import io
 
-    from adapters.commands import Context, known_view
+    from adapters.cli.handlers import Context, known_view
 
     ledger, _ = quarter
     october = {date(2003, 10, day): Decimal("50000000.00") for day in range(1, 32)}
@@ -371,7 +371,7 @@ def test_a_commit_time_from_a_clock_ahead_of_this_one_is_not_the_future(quarter)
     import argparse
     import io
 
-    from adapters.commands import CommandInputError, Context, known_view
+    from adapters.cli.handlers import CommandInputError, Context, known_view
 
     ledger, _ = quarter
     with freeze_time("2100-01-01 00:00:00"):

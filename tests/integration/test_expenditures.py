@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.input_errors import InputError
+from adapters.inputs.errors import InputError
 from domain.errors import RuleViolations
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id

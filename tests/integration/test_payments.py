@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.input_errors import InputError
+from adapters.inputs.errors import InputError
 from domain.errors import RuleViolation, RuleViolations
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id, service_arrangement_id

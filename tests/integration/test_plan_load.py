@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.input_errors import InputError
+from adapters.inputs.errors import InputError
 from domain.errors import RuleViolation, RuleViolations
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id

@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from adapters.read_models import TABLES, ReadModels, read_model_engine
-from adapters.read_queries import balances, dollars, split_inputs, trial_balance
+from adapters.readside.queries import balances, dollars, split_inputs, trial_balance
+from adapters.readside.read_models import TABLES, ReadModels, read_model_engine
 from domain.ids import fund_class_id
 from domain.periods import parse_period
 from projections.balances import balances_as_of

@@ -15,10 +15,16 @@ import pypdfium2
 import pytest
 from freezegun import freeze_time
 
-from adapters.ledger import Ledger
-from adapters.persistence import open_store
-from adapters.read_models import ReadModels, read_model_engine
-from adapters.reports import quarterly_report, report_csv, report_html, report_json, report_pdf
+from adapters.application.ledger import Ledger
+from adapters.outputs.reports import (
+    quarterly_report,
+    report_csv,
+    report_html,
+    report_json,
+    report_pdf,
+)
+from adapters.readside.read_models import ReadModels, read_model_engine
+from adapters.store.persistence import open_store
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id
 from tests.builders import approve_plan, expenditures_csv

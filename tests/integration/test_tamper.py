@@ -17,11 +17,11 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from adapters.chain import GENESIS_HASH, StoredContent, chain_hash
-from adapters.cli import main
-from adapters.ledger import Ledger
-from adapters.persistence import open_store
-from adapters.verify import ExternalHead, verify_store
+from adapters.application.ledger import Ledger
+from adapters.cli.main import main
+from adapters.store.chain import GENESIS_HASH, StoredContent, chain_hash
+from adapters.store.persistence import open_store
+from adapters.store.verify import ExternalHead, verify_store
 from domain.fund_class import FundClass
 from tests.builders import every_day, net_assets_csv
 from tests.conftest import PROJECT_ROOT, drop_schema, fresh_postgres_url
@@ -376,7 +376,7 @@ class TestPostgresOnly:
 LARGE_BATCH = """
 import sys, uuid
 from eventsourcing.persistence import StoredEvent
-from adapters.persistence import open_store
+from adapters.store.persistence import open_store
 store = open_store(sys.argv[1])
 streams = [uuid.uuid4() for _ in range(100)]
 events = [

@@ -17,8 +17,8 @@ from eventsourcing.domain import Snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.persistence import LedgerStore
-from adapters.plan_file import read_plan_file
+from adapters.inputs.plan_file import read_plan_file
+from adapters.store.persistence import LedgerStore
 from domain.events import Provenance
 from domain.fund_class import FundClass
 from domain.periods import month_period

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from adapters.chain import format_commit_time
-from adapters.cli_audit import known_at_time, range_start
-from adapters.commands import CommandInputError, settle_known_at
+from adapters.cli.audit_parser import known_at_time, range_start
+from adapters.cli.handlers import CommandInputError, settle_known_at
+from adapters.store.chain import format_commit_time
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 END_OF_20TH = datetime(2026, 11, 20, 23, 59, 59, 999999, tzinfo=UTC)

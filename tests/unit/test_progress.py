@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from adapters.progress import progress_bar
+from adapters.cli.progress import progress_bar
 
 
 class Terminal(io.StringIO):

@@ -1,0 +1,393 @@
+"""One handler per `planledger` command: parse nothing, decide nothing, print the outcome.
+
+Handlers open the ledger, call one use case (application/ledger.py) or one projection, and render
+the result. Errors travel up to `cli.main`, which turns them into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any, TextIO
+
+from adapters.application.ledger import Ledger
+from adapters.cli.output import Column, render
+from adapters.cli.progress import progress_bar
+from adapters.readside.read_models import ReadModels, read_model_engine
+from adapters.store.chain import format_commit_time, parse_commit_time
+from adapters.store.persistence import open_store
+from domain.errors import RuleViolation, RuleViolations
+from domain.expenditures import Performer, Purpose
+from domain.money import shown_exact
+from domain.rates import format_percent, parse_percent
+from domain.service import ADVANCED, PAID, AgreementKind
+
+PURPOSE_CHOICES = [purpose.value for purpose in Purpose]
+PERFORMER_CHOICES = [performer.value for performer in Performer]
+
+
+@dataclass(frozen=True)
+class Context:
+    database_url: str
+    actor: str
+    notes: TextIO = sys.stderr  # what is said about an answer, beside it (not in its data)
+
+
+@contextmanager
+def open_ledger(context: Context) -> Iterator[Ledger]:
+    """The ledger, with its read models caught up before the command and after it."""
+    store = open_store(context.database_url)
+    read_models = ReadModels(store, read_model_engine(context.database_url))
+    try:
+        read_models.catch_up(progress=progress_bar("read models"))
+        ledger = Ledger(store, context.actor)
+        ledger.read_models = read_models
+        yield ledger
+        read_models.catch_up(progress=progress_bar("read models"))
+    finally:
+        read_models.close()
+        store.close()
+
+
+class CommandInputError(ValueError):
+    """A value on the command line that the use case cannot take."""
+
+
+def settle_known_at(moment: datetime, latest: datetime) -> datetime:
+    """`moment`, unless it lies after `latest` (the later of now and the last commit time):
+    the end of that day (a date alone) is then `latest`, and any other time is refused, as
+    what the ledger will know then is not yet fixed and the same question (a bundle above
+    all) must always give the same answer.
+
+    Raises:
+        CommandInputError: a time in the future.
+    """
+    if moment <= latest:
+        return moment
+    if moment.time() == time.max and moment.date() == latest.date():
+        return latest
+    raise CommandInputError(
+        f"--known-at {format_commit_time(moment)} is in the future: the ledger cannot say yet "
+        "what it will know then"
+    )
+
+
+def settled_known_at(ledger: Ledger, moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    latest = datetime.now(UTC)
+    head = ledger.store.chain_head()
+    if head is not None:  # a writer's clock may run ahead of this one
+        latest = max(latest, parse_commit_time(head.committed_at))
+    return settle_known_at(moment, latest)
+
+
+def known_view(ledger: Ledger, arguments: argparse.Namespace, context: Context) -> Ledger:
+    """The ledger as known at `--known-at` (itself without it). The log position the time
+    resolved to goes to standard error, so the answer can be repeated exactly."""
+    moment = settled_known_at(ledger, getattr(arguments, "known_at", None))
+    if moment is None:
+        return ledger
+    position = ledger.position_known_at(moment)
+    models = ledger.read_models
+    if models is not None and min(models.positions().values(), default=0) < position:
+        # Events committed since the catch-up at start may be known at `moment` (a time of
+        # about now): the read models must hold them before answering for that position.
+        models.catch_up()
+    context.notes.write(f"as known at {format_commit_time(moment)}: log position {position}\n")
+    return ledger.as_known_at(position)
+
+
+def _amount_or_keyword(text: str, keyword: str) -> Decimal | None:
+    if text == keyword:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise CommandInputError(f"--amount: not an amount or '{keyword}': {text!r}") from None
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise CommandInputError(f"--amount: positive, with at most two decimals: {text!r}")
+    return value.quantize(Decimal("0.01"))
+
+
+def _restatement_reason(arguments: argparse.Namespace) -> str | None:
+    if arguments.restatement and not (arguments.reason or "").strip():
+        raise CommandInputError("--restatement needs --reason")
+    if arguments.reason and not arguments.restatement:
+        raise CommandInputError("--reason is for --restatement")
+    return arguments.reason.strip() if arguments.restatement else None
+
+
+# ---- plan -----------------------------------------------------------------------------------
+
+
+def plan_load(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        summary = ledger.load_plan(arguments.file)
+    verb = "loaded" if summary.created else "already loaded, nothing changed"
+    out.write(
+        f"plan {summary.plan_key} (sha256 {summary.document_sha256[:16]}…) {verb}: "
+        f"{', '.join(summary.fund_classes)}\n"
+    )
+    return 0
+
+
+PLAN_COLUMNS = [
+    Column("fund_class", "Fund class"),
+    Column("fund_name", "Fund"),
+    Column("company", "Company"),
+    Column("absc_rate", "ABSC"),
+    Column("service_rate_max", "Service max"),
+    Column("effective_date", "Effective"),
+    Column("initial_term_end", "Term ends"),
+    Column("document_sha256", "Plan document"),
+]
+
+
+def plan_show(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        rows = []
+        for fund_class in known_view(ledger, arguments, context).fund_classes():
+            rates = fund_class.rates_on(fund_class.effective_date)
+            rows.append(
+                {
+                    "fund_class": fund_class.key,
+                    "fund_name": fund_class.fund_name,
+                    "company": fund_class.company_name,
+                    "absc_rate": format_percent(rates.absc_rate_annual),
+                    "service_rate_max": format_percent(rates.service_rate_annual),
+                    "effective_date": fund_class.effective_date,
+                    "initial_term_end": fund_class.initial_term_end,
+                    "document_sha256": fund_class.document_sha256[:16],
+                }
+            )
+    out.write(render(rows, PLAN_COLUMNS, arguments.format))
+    return 0
+
+
+# ---- imports --------------------------------------------------------------------------------
+
+
+def _report_import(summary: Any, out: TextIO) -> None:
+    out.write(
+        f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
+        f"{summary.restated} restated, {summary.unchanged} unchanged\n"
+    )
+
+
+def import_net_assets(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    reason = _restatement_reason(arguments)
+    with open_ledger(context) as ledger:
+        summary = ledger.import_net_assets(arguments.file, reason, progress_bar("net assets"))
+    _report_import(summary, out)
+    return 0
+
+
+def import_positions(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    reason = _restatement_reason(arguments)
+    with open_ledger(context) as ledger:
+        summary = ledger.import_positions(arguments.file, reason, progress_bar("positions"))
+    _report_import(summary, out)
+    return 0
+
+
+def import_expenditures(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        summary = ledger.import_expenditures(arguments.file)
+    _report_import(summary, out)
+    return 0
+
+
+# ---- accruals -------------------------------------------------------------------------------
+
+ACCRUAL_COLUMNS = [
+    Column("fund_class", "Fund class"),
+    Column("days_accrued", "Days"),
+    Column("first_day", "From"),
+    Column("last_day", "Through"),
+    Column("true_ups", "True-ups"),
+    Column("amount", "Accrued", money=True),
+    Column("note", "Note"),
+]
+
+
+def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        summaries = ledger.accrue(
+            arguments.through,
+            max_carry_days=arguments.max_carry_days,
+            fund_classes=arguments.fund_classes,
+            progress=progress_bar("accruing"),
+        )
+    rows = [
+        {
+            "fund_class": summary.fund_class,
+            "days_accrued": summary.days_accrued,
+            "first_day": summary.first_day,
+            "last_day": summary.last_day,
+            "true_ups": summary.true_ups,
+            "amount": summary.amount,
+            "note": "; ".join(gap.describe() for gap in summary.gaps),
+        }
+        for summary in summaries
+    ]
+    out.write(render(rows, ACCRUAL_COLUMNS, arguments.format))
+    refusals = [
+        RuleViolation(
+            "plan-not-in-effect",
+            "ELEVENTH; Rule 12b-1(b)",
+            f"{summary.fund_class}: {gap.describe()}; no accrual was made for those days",
+        )
+        for summary in summaries
+        for gap in summary.refusals
+    ]
+    if refusals:
+        # The days in effect were accrued and saved; the lapse is reported as a refusal so that
+        # a scheduler running this command notices it (exit code 1).
+        raise RuleViolations(refusals)
+    return 0
+
+
+# ---- payments -------------------------------------------------------------------------------
+
+
+def pay_distributor(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    amount = _amount_or_keyword(arguments.amount, "accrued")
+    if arguments.advance and not (arguments.reason or "").strip():
+        raise CommandInputError("--advance needs --reason")
+    with open_ledger(context) as ledger:
+        outcome, paid = ledger.pay_distributor(
+            fund_code=arguments.fund,
+            share_class=arguments.share_class,
+            amount=amount,
+            paid_on=arguments.paid_on,
+            period=arguments.period,
+            reference=arguments.reference,
+            advance_reason=arguments.reason.strip() if arguments.advance else None,
+        )
+    out.write(
+        f"{arguments.fund}/{arguments.share_class} {arguments.period.label()}: payment "
+        f"{arguments.reference} of {paid} to the Distributor {outcome}\n"
+    )
+    return 0
+
+
+def pay_provider(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    amount = _amount_or_keyword(arguments.amount, "cap")
+    with open_ledger(context) as ledger:
+        outcome, paid, cap = ledger.pay_provider(
+            provider_code=arguments.provider,
+            fund_code=arguments.fund,
+            share_class=arguments.share_class,
+            period=arguments.period,
+            amount=amount,
+            paid_on=arguments.paid_on,
+            reference=arguments.reference,
+            paid_or_advanced=ADVANCED if arguments.advanced else PAID,
+            max_carry_days=arguments.max_carry_days,
+        )
+    out.write(
+        f"{arguments.provider} on {arguments.fund}/{arguments.share_class} "
+        f"{arguments.period.label()}: service fee {arguments.reference} of {paid} {outcome} "
+        f"(cap {cap.cap_amount}, exact {shown_exact(cap.cap_amount_exact)})\n"
+    )
+    return 0
+
+
+# ---- providers ------------------------------------------------------------------------------
+
+
+def provider_agree(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    try:
+        rate = parse_percent(arguments.rate)
+    except ValueError as error:
+        raise CommandInputError(f"--rate: {error}") from None
+    with open_ledger(context) as ledger:
+        outcome = ledger.sign_provider_agreement(
+            provider_code=arguments.provider,
+            provider_name=arguments.name,
+            fund_code=arguments.fund,
+            share_class=arguments.share_class,
+            reference=arguments.reference,
+            kind=AgreementKind(arguments.kind),
+            contractual_rate_annual=rate,
+            effective_from=arguments.effective_from,
+            effective_to=arguments.effective_to,
+            agency_capacity_attested=arguments.agency_attested,
+        )
+    out.write(
+        f"agreement {arguments.reference} ({AgreementKind(arguments.kind).label}) with "
+        f"{arguments.provider} on {arguments.fund}/{arguments.share_class} at "
+        f"{format_percent(rate)} {outcome}\n"
+    )
+    if not arguments.agency_attested:
+        out.write(
+            "warning: no attestation that the provider acts in an agency capacity for its "
+            "customers (SEVENTH; decision Q5)\n"
+        )
+    return 0
+
+
+SERVICE_FEE_COLUMNS = [
+    Column("provider", "Provider"),
+    Column("fund_class", "Fund class"),
+    Column("period", "Period"),
+    Column("days_covered", "Days covered"),
+    Column("net_assets_average_daily", "Avg daily net assets", money=True),
+    Column("cap_amount_exact", "Cap (exact)"),
+    Column("cap_amount", "Cap", money=True),
+    Column("paid", "Paid", money=True),
+]
+
+
+def service_fee(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        cap = ledger.service_fee_cap(
+            arguments.provider,
+            arguments.fund,
+            arguments.share_class,
+            arguments.period,
+            max_carry_days=arguments.max_carry_days,
+        )
+        paid = ledger.arrangement(
+            arguments.provider, arguments.fund, arguments.share_class
+        ).paid_for(arguments.period)
+    row = {
+        "provider": arguments.provider,
+        "fund_class": f"{arguments.fund}/{arguments.share_class}",
+        "period": arguments.period.label(),
+        "days_covered": cap.days_covered,
+        "net_assets_average_daily": cap.net_assets_average_daily,
+        "cap_amount_exact": shown_exact(cap.cap_amount_exact),
+        "cap_amount": cap.cap_amount,
+        "paid": paid,
+    }
+    out.write(render([row], SERVICE_FEE_COLUMNS, arguments.format))
+    return 0
+
+
+# ---- expenditures ---------------------------------------------------------------------------
+
+
+def record_expenditure(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        outcome = ledger.record_expenditure(
+            fund_code=arguments.fund,
+            share_class=arguments.share_class,
+            incurred_on=arguments.incurred_on,
+            period=arguments.period,
+            purpose=Purpose(arguments.purpose),
+            performer=Performer(arguments.performer),
+            performer_name=arguments.performer_name,
+            amount=arguments.amount,
+            description=arguments.description,
+            reference=arguments.reference,
+            company_agreement_reference=arguments.company_agreement_reference,
+        )
+    out.write(f"expenditure {arguments.reference} of {arguments.amount} {outcome}\n")
+    return 0

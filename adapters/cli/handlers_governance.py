@@ -1,0 +1,358 @@
+"""Handlers of the governance commands: boards, votes, notices, the cap account, compliance."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, TextIO
+
+from adapters.application.ledger import Ledger
+from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
+from adapters.cli.output import Column, render
+from domain.board import board_id
+from domain.governance import NoticeMethod
+from domain.ids import fund_class_id, plan_instrument_id, service_arrangement_id
+from domain.rates import format_percent, parse_percent
+from projections.compliance import compliance_as_of
+from projections.retention import retained_records
+
+EXIT_REFUSED = 1
+
+
+def _shares(text: str, option: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise CommandInputError(f"{option}: not a number of shares: {text!r}") from None
+    if not value.is_finite() or value < 0:
+        raise CommandInputError(f"{option}: must be a non-negative number of shares: {text!r}")
+    return value
+
+
+def board_directors(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        summary = ledger.import_directors(arguments.file)
+    out.write(
+        f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
+        f"{summary.unchanged} unchanged\n"
+    )
+    return 0
+
+
+def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        outcomes = ledger.record_meeting_file(arguments.file)
+    if outcomes is None:
+        out.write(f"{arguments.file.name}: this meeting is already recorded; nothing changed\n")
+        return 0
+    failed = False
+    for outcome in outcomes:
+        tally = outcome.tally
+        counts = (
+            f"board {tally.board_for}/{tally.board_seated}, Independent Board Members "
+            f"{tally.ibm_for}/{tally.ibm_seated}"
+        )
+        if tally.passed:
+            note = (
+                "; ratification at the next in-person meeting is required"
+                if (tally.ratification_required)
+                else ""
+            )
+            out.write(
+                f"resolution {outcome.resolution_id} ({outcome.kind}, "
+                f"{', '.join(outcome.fund_classes)}): passed ({counts}){note}\n"
+            )
+        else:
+            failed = True
+            out.write(
+                f"resolution {outcome.resolution_id} ({outcome.kind}): FAILED ({counts}): "
+                f"{'; '.join(tally.reasons)}\n"
+            )
+    return EXIT_REFUSED if failed else 0
+
+
+def board_nominate(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        outcome = ledger.nominate_independent_director(
+            company_code=arguments.company,
+            nominee=arguments.nominee,
+            nominated_on=arguments.on,
+            approved_by=arguments.approved_by.split(","),
+        )
+    out.write(f"nomination of {arguments.nominee} {outcome}\n")
+    return 0
+
+
+def board_adviser(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        ended = ledger.change_adviser(
+            company_code=arguments.company,
+            adviser_name=arguments.adviser,
+            effective_on=arguments.effective_from,
+            affiliated=arguments.affiliated,
+            reference=arguments.reference,
+        )
+    out.write(
+        f"{arguments.company}: adviser {arguments.adviser} from {arguments.effective_from} "
+        f"recorded\n"
+    )
+    for key in ended:
+        out.write(
+            f"{key}: the agreement with the Distributor ends on {arguments.effective_from} "
+            f"(THIRTEENTH (B))\n"
+        )
+    return 0
+
+
+def shareholder_vote(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    if arguments.subject == "amendment" and not arguments.amendment:
+        raise CommandInputError("--subject amendment needs --amendment ID")
+    with open_ledger(context) as ledger:
+        passed = ledger.record_shareholder_vote(
+            fund_code=arguments.fund,
+            share_class=arguments.share_class,
+            vote_reference=arguments.reference,
+            subject=arguments.subject,
+            subject_id=arguments.amendment or "termination",
+            voted_on=arguments.on,
+            outstanding=_shares(arguments.outstanding, "--outstanding"),
+            present=_shares(arguments.present, "--present"),
+            votes_for=_shares(arguments.votes_for, "--for"),
+            votes_against=_shares(arguments.against, "--against"),
+            abstentions=_shares(arguments.abstain, "--abstain"),
+            broker_non_votes=_shares(arguments.broker_non_votes, "--broker-non-votes"),
+        )
+    verdict = "passed" if passed else "FAILED"
+    out.write(
+        f"{arguments.fund}/{arguments.share_class} vote {arguments.reference} on the "
+        f"{arguments.subject}: {verdict} (§2(a)(42))\n"
+    )
+    return 0 if passed else EXIT_REFUSED
+
+
+def notice(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        chosen = arguments.fund_classes or ledger.fund_class_keys()
+        effective = ledger.give_distributor_notice(
+            fund_classes=chosen,
+            method=NoticeMethod(arguments.method),
+            sent_on=arguments.sent_on,
+            received_on=arguments.received_on,
+            termination_effective_on=arguments.terminates_on,
+            document_reference=arguments.document,
+        )
+    out.write(
+        f"notice {arguments.document}: effective {effective}; the agreement ends on "
+        f"{arguments.terminates_on} for {', '.join(chosen)}\n"
+    )
+    return 0
+
+
+def assignment(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        keys = ledger.record_assignment(
+            occurred_on=arguments.on,
+            description=arguments.description,
+            rule_2a6_exempt=arguments.exempt,
+            determination_reference=arguments.reference,
+        )
+    effect = (
+        "exempt under Rule 2a-6: the agreement continues"
+        if arguments.exempt
+        else f"the agreement ends on {arguments.on} (THIRTEENTH (C))"
+    )
+    out.write(f"assignment {arguments.reference} recorded for {', '.join(keys)}: {effect}\n")
+    return 0
+
+
+def sales(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        ledger.record_sales(
+            fund_code=arguments.fund,
+            share_class=arguments.share_class,
+            on=arguments.on,
+            suspended=arguments.sales_command == "suspend",
+            reason=arguments.reason,
+        )
+    out.write(
+        f"{arguments.fund}/{arguments.share_class}: sales {arguments.sales_command}d on "
+        f"{arguments.on}; accruals and payments continue (SIXTH)\n"
+    )
+    return 0
+
+
+def report_review(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        outcome = ledger.review_report(
+            fund_code=arguments.fund,
+            share_class=arguments.share_class,
+            quarter=arguments.quarter,
+            meeting_id=arguments.meeting,
+            reviewed_on=arguments.on,
+        )
+    out.write(f"{arguments.fund}/{arguments.share_class} {arguments.quarter} review {outcome}\n")
+    return 0
+
+
+def finra_open_account(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        outcome = ledger.open_cap_account(
+            fund_code=arguments.fund,
+            share_class=arguments.share_class,
+            as_of=arguments.as_of,
+            remaining=arguments.remaining,
+            note=arguments.note,
+        )
+    out.write(
+        f"{arguments.fund}/{arguments.share_class}: aggregate-cap account {outcome} with "
+        f"{arguments.remaining} remaining at the end of {arguments.as_of}\n"
+    )
+    return 0
+
+
+def finra_prime_rate(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    try:
+        rate = parse_percent(arguments.rate)
+    except ValueError as error:
+        raise CommandInputError(f"--rate: {error}") from None
+    with open_ledger(context) as ledger:
+        outcome = ledger.set_prime_rate(arguments.effective_from, rate, arguments.source)
+    out.write(f"prime rate {format_percent(rate)} from {arguments.effective_from} {outcome}\n")
+    return 0
+
+
+def import_gross_sales(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        summary = ledger.import_gross_sales(arguments.file)
+    out.write(
+        f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
+        f"{summary.unchanged} unchanged\n"
+    )
+    return 0
+
+
+def import_sales_charges(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        summary = ledger.import_sales_charges(arguments.file)
+    out.write(
+        f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
+        f"{summary.unchanged} unchanged\n"
+    )
+    return 0
+
+
+COMPLIANCE_COLUMNS = [
+    Column("fund_class", "Fund class"),
+    Column("plan", "Plan"),
+    Column("agreement", "Agreement"),
+    Column("next_continuance_due", "Continuance due"),
+    Column("unreviewed_quarters", "Reports not reviewed"),
+    Column("absc_annualised", "ABSC p.a."),
+    Column("service_annualised", "Service p.a."),
+    Column("cap_remaining", "Cap remaining", money=True),
+    Column("retain_until", "Plan kept until"),
+    Column("overdue", "Overdue"),
+    Column("items", "Items"),
+]
+
+
+RETENTION_COLUMNS = [
+    Column("kind", "Record"),
+    Column("subject", "Of"),
+    Column("reference", "Reference"),
+    Column("dated", "Dated"),
+    Column("easily_accessible_until", "Easily accessible until"),
+    Column("retain_until", "Retain at least until"),
+    Column("status", "Status"),
+]
+
+
+def _retention_streams(view: Ledger) -> list[tuple[str, Iterator[Any]]]:
+    """(subject, events) of every stream that holds a record Rule 12b-1(f) keeps."""
+    registry = view.registry()
+    if registry is None:
+        return []
+    streams: list[tuple[str, Iterator[Any]]] = [
+        ("plan", view.stream(plan_instrument_id(sha)))
+        for sha in sorted(set(registry.fund_classes.values()))
+    ]
+    companies = set()
+    for key in sorted(registry.fund_classes):
+        streams.append((key, view.stream(fund_class_id(*key.split("/", 1)))))
+        companies.add(view.fund_class(*key.split("/", 1)).company_code)
+    for provider, keys in sorted(registry.service_arrangements.items()):
+        for key in keys:
+            stream_id = service_arrangement_id(provider, *key.split("/", 1))
+            streams.append((f"{provider} on {key}", view.stream(stream_id)))
+    for company in sorted(companies):
+        streams.append((f"board of {company}", view.stream(board_id(company))))
+    return streams
+
+
+def _retention_rows(view: Ledger, as_of: date) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": record.kind,
+            "subject": record.subject,
+            "reference": record.reference,
+            "dated": record.dated,
+            "easily_accessible_until": record.easily_accessible_until,
+            "retain_until": record.retain_until,
+            "status": record.status_on(as_of),
+        }
+        for record in retained_records(_retention_streams(view), as_of)
+    ]
+
+
+def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    as_of = arguments.as_of or date.today()
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments, context)
+        retention = _retention_rows(view, as_of)
+        if arguments.retention:
+            out.write(render(retention, RETENTION_COLUMNS, arguments.format))
+            return 0
+        rows = [
+            compliance_as_of(view.stream(fund_class_id(*key.split("/", 1))), as_of)
+            for key in view.fund_class_keys()
+        ]
+        unratified = {
+            company: board.unratified_resolutions()
+            for company in sorted({fc.company_code for fc in view.fund_classes()})
+            if (board := view.board(company)) is not None
+        }
+    records = [
+        {
+            "fund_class": row.fund_class,
+            "plan": row.plan_status,
+            "agreement": row.agreement_status,
+            "next_continuance_due": row.next_continuance_due,
+            "unreviewed_quarters": " ".join(row.unreviewed_quarters),
+            "absc_annualised": _percent(row.absc_annualised),
+            "service_annualised": _percent(row.service_annualised),
+            "cap_remaining": row.cap_remaining,
+            "retain_until": row.retain_until,
+            "overdue": row.overdue,
+            "items": "; ".join(
+                ("OVERDUE " if item.overdue else "") + item.text for item in row.items
+            ),
+        }
+        for row in rows
+    ]
+    out.write(render(records, COMPLIANCE_COLUMNS, arguments.format))
+    if arguments.format == "table":
+        out.write("\nRecords kept under Rule 12b-1(f) (6 years, the first 2 easily accessible):\n")
+        out.write(render(retention, RETENTION_COLUMNS, "table"))
+    for company, resolutions in unratified.items():
+        if resolutions and arguments.format == "table":
+            out.write(
+                f"{company}: resolutions awaiting ratification in person: "
+                f"{', '.join(resolutions)}\n"
+            )
+    return EXIT_REFUSED if any(row.overdue for row in rows) else 0
+
+
+def _percent(rate: Decimal | None) -> str:
+    return "" if rate is None else format_percent(rate.quantize(Decimal("0.000001")))

@@ -1,0 +1,242 @@
+"""Handlers of the read commands served by the read models: balances, journal, trial balance,
+the SIXTH split, rebuilds, and the reports and exports."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import TextIO
+
+from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
+from adapters.cli.output import Column, render
+from adapters.cli.progress import progress_bar
+from adapters.outputs.beancount import export_beancount
+from adapters.outputs.reports import FORMATS, quarterly_report, report_sha256, write_report
+from adapters.readside.queries import balances as read_balances
+from adapters.readside.queries import dollars, journal, trial_balance
+from adapters.readside.split_rows import split_rows
+from domain.periods import Period, last_quarter_ended, parse_period
+from projections.rows import PROJECTIONS
+
+BALANCE_COLUMNS = [
+    Column("fund_class", "Fund class"),
+    Column("accrued_through", "Accrued through"),
+    Column("absc_accrued", "ABSC accrued", money=True),
+    Column("service_accrued", "Service accrued", money=True),
+    Column("accrued", "Accrued", money=True),
+    Column("absc_paid", "ABSC paid", money=True),
+    Column("service_paid", "Service paid", money=True),
+    Column("paid", "Paid", money=True),
+    Column("absc_payable", "ABSC payable", money=True),
+    Column("service_payable", "Service payable", money=True),
+    Column("payable", "Payable", money=True),
+]
+
+
+def balances(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    as_of = arguments.as_of or date.today()
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments, context)
+        found = read_balances(ledger.read_models.engine, as_of, view.known_position)
+    rows = [
+        {
+            "fund_class": balance.fund_class,
+            "accrued_through": balance.accrued_through,
+            "absc_accrued": dollars(balance.absc_accrued),
+            "service_accrued": dollars(balance.service_accrued),
+            "accrued": dollars(balance.accrued),
+            "absc_paid": dollars(balance.absc_paid),
+            "service_paid": dollars(balance.service_paid),
+            "paid": dollars(balance.paid),
+            "absc_payable": dollars(balance.absc_payable),
+            "service_payable": dollars(balance.service_payable),
+            "payable": dollars(balance.payable),
+        }
+        for balance in found
+    ]
+    out.write(render(rows, BALANCE_COLUMNS, arguments.format))
+    return 0
+
+
+TRIAL_BALANCE_COLUMNS = [
+    Column("account", "Account"),
+    Column("debit", "Debit", money=True),
+    Column("credit", "Credit", money=True),
+    Column("balance", "Balance", money=True),
+]
+
+
+def trial_balance_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    as_of = arguments.as_of or date.today()
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments, context)
+        accounts = trial_balance(ledger.read_models.engine, as_of, view.known_position)
+    rows = [
+        {
+            "account": row.account,
+            "debit": dollars(row.debit_cents),
+            "credit": dollars(row.credit_cents),
+            "balance": dollars(row.balance_cents),
+        }
+        for row in accounts
+    ]
+    debits = sum(row.debit_cents for row in accounts)
+    credits = sum(row.credit_cents for row in accounts)
+    rows.append(
+        {
+            "account": "TOTAL",
+            "debit": dollars(debits),
+            "credit": dollars(credits),
+            "balance": dollars(debits - credits),
+        }
+    )
+    out.write(render(rows, TRIAL_BALANCE_COLUMNS, arguments.format))
+    if debits != credits:  # pragma: no cover - the journal is balanced entry by entry
+        raise CommandInputError(f"the trial balance does not balance: {debits} != {credits}")
+    return 0
+
+
+JOURNAL_COLUMNS = [
+    Column("business_date", "Date"),
+    Column("entry_id", "Entry (event)"),
+    Column("kind", "Kind"),
+    Column("account", "Account"),
+    Column("debit", "Debit", money=True),
+    Column("credit", "Credit", money=True),
+    Column("narration", "Narration"),
+    Column("actor", "Actor"),
+    Column("source", "Source"),
+]
+
+
+def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    period: Period | None = arguments.period
+    ends = [day for day in (period.end_inclusive if period else None, arguments.as_of) if day]
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments, context)
+        rows = journal(
+            ledger.read_models.engine,
+            start=period.start if period else None,
+            end_inclusive=min(ends) if ends else None,
+            fund_class=arguments.fund_class,
+            known_position=view.known_position,
+        )
+    records = [
+        {
+            "business_date": row.business_date,
+            "entry_id": row.entry_id,
+            "kind": row.kind,
+            "account": row.account,
+            "debit": dollars(row.debit_cents),
+            "credit": dollars(row.credit_cents),
+            "narration": row.narration,
+            "actor": row.actor,
+            "source": row.source,
+        }
+        for row in rows
+    ]
+    out.write(render(records, JOURNAL_COLUMNS, arguments.format))
+    return 0
+
+
+def rebuild(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    names = [arguments.projection] if arguments.projection else list(PROJECTIONS)
+    with open_ledger(context) as ledger:
+        done = ledger.read_models.rebuild(names, progress_bar("rebuilding"))
+    out.write(f"rebuilt {', '.join(names)} from {done.events} events (position {done.position})\n")
+    return 0
+
+
+SPLIT_COLUMNS = [
+    Column("fund_class", "Fund class"),
+    Column("period", "Period"),
+    Column("plan_payments", "Plan payments", money=True),
+    Column("service_fees", "Service fees", money=True),
+    Column("deemed_absc", "Deemed ABSC", money=True),
+    Column("own_resources", "Fees from own resources", money=True),
+    Column("average_daily_net_assets", "Avg daily net assets", money=True),
+    Column("payments_rate", "Payments p.a."),
+    Column("service_rate", "Service p.a."),
+    Column("absc_rate", "Deemed ABSC p.a."),
+    Column("caps", "FINRA caps"),
+    Column("by_provider", "Service fees by provider"),
+]
+
+
+def split_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        rows = split_rows(
+            known_view(ledger, arguments, context),
+            arguments.period,
+            arguments.by,
+            fund_class=arguments.fund_class,
+            as_of=arguments.as_of,
+        )
+    out.write(render(rows, SPLIT_COLUMNS, arguments.format))
+    return 0
+
+
+def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    formats = tuple(arguments.formats.split(","))
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise CommandInputError(
+            f"--formats: unknown {', '.join(unknown)} (use {','.join(FORMATS)})"
+        )
+    quarter = _report_quarter(arguments)
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments, context)
+        keys = arguments.fund_classes or view.fund_class_keys()
+        unknown = sorted(set(keys) - set(view.fund_class_keys()))
+        if unknown:
+            raise CommandInputError(f"unknown fund class {', '.join(unknown)}")
+        for key in keys:
+            report = quarterly_report(view, key, quarter)
+            for path in write_report(report, arguments.out, formats):
+                out.write(f"{path}\n")
+    return 0
+
+
+def _report_quarter(arguments: argparse.Namespace) -> str:
+    """`--quarter`, or the last quarter that ended on or before `--as-of`."""
+    as_of: date | None = arguments.as_of
+    if arguments.quarter is None:
+        if as_of is None:
+            raise CommandInputError("give --quarter, or --as-of to take the last quarter ended")
+        return last_quarter_ended(as_of)
+    if as_of is not None and parse_period(arguments.quarter).end_inclusive > as_of:
+        raise CommandInputError(f"--quarter {arguments.quarter} ends after --as-of {as_of}")
+    return str(arguments.quarter)
+
+
+def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    """Record that a quarter's report was issued: the hash of the report as it stands now."""
+    with open_ledger(context) as ledger:
+        report = quarterly_report(
+            ledger, f"{arguments.fund}/{arguments.share_class}", arguments.quarter
+        )
+        digest = report_sha256(report)
+        outcome = ledger.issue_report(
+            fund_code=arguments.fund,
+            share_class=arguments.share_class,
+            quarter=arguments.quarter,
+            report_sha256=digest,
+            issued_on=arguments.on,
+            issued_by=arguments.issued_by,
+        )
+    out.write(
+        f"{arguments.fund}/{arguments.share_class} {arguments.quarter} report "
+        f"(SHA-256 {digest}) issued: {outcome}\n"
+    )
+    return 0
+
+
+def export_beancount_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    with open_ledger(context) as ledger:
+        keys = ledger.fund_class_keys()
+        title = "planledger: " + (ledger.fund_classes()[0].plan_title if keys else "empty")
+        arguments.out.parent.mkdir(parents=True, exist_ok=True)
+        with arguments.out.open("w", encoding="utf-8") as handle:
+            count = export_beancount(ledger.read_models.engine, handle, title)
+    out.write(f"{arguments.out}: {count} transactions\n")
+    return 0

@@ -1,0 +1,199 @@
+"""The meeting file: one board meeting as TOML — attendance, resolutions and votes.
+
+```toml
+format = "planledger-meeting/1"
+company = "INTL-FUNDS"
+meeting_id = "INTL-2004-05-20"
+date = 2004-05-20
+called_for_plan = true
+agenda = ["Continuance of the Class R Plan and Agreement"]
+minutes = "Minutes of the regular meeting of May 20, 2004"
+relief = "none"                       # or staff-2019, exemptive-2020
+
+[attendance]                          # director code = physical | telephone | video
+D-ADAMS = "physical"
+
+[[resolutions]]
+id = "INTL-2004-05-20-1"
+kind = "continuance"                  # plan_approval, continuance, amendment, new_agreement,
+fund_classes = ["INTL-BCV/R"]         # other_arrangement, termination, ratification
+text = "RESOLVED, that the continuance ... is approved"
+votes = { D-ADAMS = "for" }           # for | against | abstain
+covers_through = 2005-05-30           # continuance: the plan year it continues
+```
+
+Kind-specific keys: `covers_through` and `retroactive` (continuance); `amendment_id` and
+`schedule_b` (an amendment of the rates), or `add_fund = { code, name, schedule_b }` (an
+amendment adding a fund to Schedule A; its `fund_classes` names the new class); `distributor`
+and `retroactive` (new_agreement, other_arrangement);
+`effective_on` (termination, default the meeting date); `ratifies` (ratification).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from adapters.inputs.errors import InputError, InputProblem
+from adapters.inputs.plan_file import ScheduleBRow
+from domain.board import MeetingRecord, ResolutionRecord
+from domain.governance import AttendanceMode, Relief, ResolutionKind, Vote
+from domain.plan import ScheduleBRates
+from domain.rates import parse_percent
+
+MEETING_FORMAT = "planledger-meeting/1"
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AddFundRow(_Strict):
+    code: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
+    name: Text
+    schedule_b: ScheduleBRow
+
+
+class ResolutionRow(_Strict):
+    id: Text
+    kind: ResolutionKind
+    fund_classes: list[Text] = Field(min_length=1)
+    text: Text
+    votes: dict[str, Vote]
+    finding: str = ""
+    covers_through: date | None = None
+    retroactive: bool = False
+    amendment_id: str | None = None
+    schedule_b: ScheduleBRow | None = None
+    distributor: str | None = None
+    effective_on: date | None = None
+    ratifies: str | None = None
+    add_fund: AddFundRow | None = None
+
+    @model_validator(mode="after")
+    def _kind_needs(self) -> ResolutionRow:
+        needs = {
+            ResolutionKind.CONTINUANCE: ["covers_through"],
+            ResolutionKind.AMENDMENT: ["schedule_b"],
+            ResolutionKind.NEW_AGREEMENT: ["distributor"],
+            ResolutionKind.OTHER_ARRANGEMENT: ["distributor"],
+            ResolutionKind.RATIFICATION: ["ratifies"],
+        }.get(self.kind, [])
+        if self.kind is ResolutionKind.AMENDMENT and self.add_fund is not None:
+            needs = []
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.kind.value} resolution needs {', '.join(missing)}")
+        return self
+
+    def terms(self) -> dict[str, Any]:
+        terms: dict[str, Any] = {"retroactive": self.retroactive}
+        if self.finding:
+            terms["finding"] = self.finding
+        for name in ("covers_through", "distributor", "effective_on", "ratifies"):
+            value = getattr(self, name)
+            if value is not None:
+                terms[name] = value
+        if self.add_fund is not None:
+            rates = schedule_b_rates(self.add_fund.schedule_b)
+            terms["add_fund"] = {
+                "fund_code": self.add_fund.code,
+                "fund_name": self.add_fund.name,
+                "absc_rate_annual": rates.absc_rate_annual,
+                "service_rate_annual_max": rates.service_rate_annual_max,
+                "total_rate_annual_max": rates.total_rate_annual_max,
+            }
+        if self.schedule_b is not None:
+            terms["amendment_id"] = self.amendment_id or self.id
+            rates = schedule_b_rates(self.schedule_b)
+            terms["absc_rate_annual"] = rates.absc_rate_annual
+            terms["service_rate_annual_max"] = rates.service_rate_annual_max
+            terms["total_rate_annual_max"] = rates.total_rate_annual_max
+        return terms
+
+
+class MeetingFile(_Strict):
+    format: Text
+    company: Text
+    meeting_id: Text
+    date: date
+    called_for_plan: bool
+    agenda: list[Text]
+    minutes: Text
+    relief: Relief = Relief.NONE
+    attendance: dict[str, AttendanceMode]
+    resolutions: list[ResolutionRow] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MeetingFile:
+        if self.format != MEETING_FORMAT:
+            raise ValueError(f"format must be {MEETING_FORMAT!r}")
+        for resolution in self.resolutions:
+            absent = sorted(set(resolution.votes) - set(self.attendance))
+            if absent:
+                raise ValueError(
+                    f"resolution {resolution.id}: {', '.join(absent)} voted but did not attend"
+                )
+        return self
+
+
+def schedule_b_rates(row: ScheduleBRow) -> ScheduleBRates:
+    return ScheduleBRates(
+        parse_percent(row.asset_based_sales_charge),
+        parse_percent(row.maximum_service_fee),
+        parse_percent(row.maximum_total),
+    )
+
+
+def read_meeting_file(path: Path) -> tuple[str, MeetingRecord]:
+    """Parse and check a meeting file; returns the company code and the meeting.
+
+    Raises:
+        InputError: naming the file and the field of every problem.
+    """
+    name = path.name
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError([InputProblem(name, None, None, f"cannot read: {error}")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError([InputProblem(name, None, None, f"not valid TOML: {error}")]) from None
+    try:
+        parsed = MeetingFile.model_validate(raw)
+    except ValidationError as error:
+        raise InputError(
+            [
+                InputProblem(
+                    name,
+                    None,
+                    ".".join(str(part) for part in item["loc"]) or None,
+                    item["msg"].removeprefix("Value error, "),
+                )
+                for item in error.errors()
+            ]
+        ) from None
+    return parsed.company, MeetingRecord(
+        meeting_id=parsed.meeting_id,
+        meeting_date=parsed.date,
+        called_for_plan=parsed.called_for_plan,
+        agenda=list(parsed.agenda),
+        attendance=dict(parsed.attendance),
+        relief=parsed.relief,
+        minutes_reference=parsed.minutes,
+        resolutions=[
+            ResolutionRecord(
+                resolution_id=row.id,
+                kind=row.kind,
+                fund_classes=list(row.fund_classes),
+                text=row.text,
+                votes=dict(row.votes),
+                terms=row.terms(),
+            )
+            for row in parsed.resolutions
+        ],
+    )

@@ -1,0 +1,223 @@
+"""`planledger log`: the auditor's view of the event log (docs/audit.md §5).
+
+Each entry says what was recorded (the event and its stream), when (business date, recorded
+time, commit time and log position), who recorded it, why (a reason, note or subject, where
+the event has one) and from which source document or command.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from adapters.application.ledger import Ledger
+from domain.board import Board, board_id
+from domain.events import LedgerEvent
+from domain.fund_class import FundClass
+from domain.ids import fund_class_id, service_arrangement_id
+from domain.instrument import PlanInstrument
+from domain.market_data import MARKET_DATA_ID, MarketData
+from domain.registry import REGISTRY_ID, Registry
+from domain.seal import ChainSeal
+from domain.service import ServiceArrangement
+
+AGGREGATES = (FundClass, ServiceArrangement, Board, Registry, MarketData, PlanInstrument, ChainSeal)
+PAGE = 2_000
+# Fields that say why an event was recorded, in the order they are looked for.
+WHY_FIELDS = ("reason", "note", "subject", "description", "why")
+# Fields an entry shows in columns of their own (or not at all), not among its fields.
+SHOWN_ELSEWHERE = frozenset(
+    ("actor", "source", "idempotency_key", "business_date", "timestamp", "originator_topic")
+)
+
+
+def event_types() -> dict[str, str]:
+    """Event class name → topic, for every ledger event."""
+    types: dict[str, str] = {}
+    for aggregate in AGGREGATES:
+        for name, member in vars(aggregate).items():
+            if isinstance(member, type) and issubclass(member, LedgerEvent):
+                topic = getattr(member, "TOPIC", None)
+                if topic and name not in ("Event", "Created"):
+                    types[name] = topic
+    return types
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    fund: str | None = None
+    share_class: str | None = None
+    event_types: Sequence[str] = ()
+    actor: str | None = None
+    business_from: date | None = None
+    business_to: date | None = None
+    committed_from: datetime | None = None
+    committed_to: datetime | None = None
+
+    def accepts(self, entry: LogEntry) -> bool:
+        if self.actor is not None and entry.actor != self.actor:
+            return False
+        day = entry.business_date
+        if self.business_from is not None and (day is None or day < self.business_from):
+            return False
+        return not (self.business_to is not None and (day is None or day > self.business_to))
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    position: int
+    committed_at: str
+    recorded_at: str
+    business_date: date | None
+    stream: str
+    version: int
+    event_type: str
+    actor: str
+    source: str
+    why: str
+    idempotency_key: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+class UnknownEventTypeError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class StreamLabel:
+    """How the log names a stream, and the fund class it belongs to (if any)."""
+
+    text: str
+    fund_class: str | None = None
+
+
+def stream_labels(ledger: Ledger) -> dict[UUID, StreamLabel]:
+    labels = {REGISTRY_ID: StreamLabel("Registry"), MARKET_DATA_ID: StreamLabel("MarketData")}
+    registry = ledger.registry()
+    if registry is None:
+        return labels
+    for key in registry.fund_classes:
+        labels[fund_class_id(*key.split("/", 1))] = StreamLabel(f"FundClass {key}", key)
+    for company in {fund_class.company_code for fund_class in ledger.fund_classes()}:
+        labels[board_id(company)] = StreamLabel(f"Board {company}")
+    for provider, keys in registry.service_arrangements.items():
+        for key in keys:
+            labels[service_arrangement_id(provider, *key.split("/", 1))] = StreamLabel(
+                f"ServiceArrangement {provider} {key}", key
+            )
+    return labels
+
+
+def _topics(names: Sequence[str]) -> list[str]:
+    known = event_types()
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise UnknownEventTypeError(
+            f"--type: unknown event type {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
+    return [known[name] for name in names]
+
+
+def _streams_of(labels: dict[UUID, StreamLabel], chosen: LogFilter) -> list[UUID] | None:
+    """The streams of the chosen fund and class (None: every stream)."""
+    if chosen.fund is None and chosen.share_class is None:
+        return None
+    wanted = []
+    for stream_id, label in labels.items():
+        if label.fund_class is None:
+            continue
+        fund, share_class = label.fund_class.split("/", 1)
+        if chosen.fund in (None, fund) and chosen.share_class in (None, share_class):
+            wanted.append(stream_id)
+    return wanted
+
+
+def read_log(ledger: Ledger, chosen: LogFilter) -> Iterator[LogEntry]:
+    """The entries the filter accepts, in log order, as known at the ledger's position."""
+    store = ledger.store
+    labels = stream_labels(ledger)
+    topics = _topics(chosen.event_types)
+    streams = _streams_of(labels, chosen)
+    if streams == []:
+        return
+    after = 0
+    if chosen.committed_from is not None:
+        # From is inclusive: start after the last event committed before it.
+        after = store.position_known_at(chosen.committed_from - timedelta(microseconds=1))
+    stops = [
+        position
+        for position in (
+            ledger.known_position,
+            store.position_known_at(chosen.committed_to) if chosen.committed_to else None,
+        )
+        if position is not None
+    ]
+    stop = min(stops) if stops else store.head_position()
+    while after < stop:
+        page = _page(store, streams, topics, after, stop)
+        if not page:
+            return
+        times = store.recorder.commit_times([n.id for n in page])  # type: ignore[attr-defined]
+        for notification in page:
+            if topics and notification.topic not in topics:
+                continue
+            entry = _entry(notification, times.get(notification.id, ""), labels)
+            if chosen.accepts(entry):
+                yield entry
+        after = page[-1].id
+
+
+def _page(
+    store: Any, streams: list[UUID] | None, topics: list[str], after: int, stop: int
+) -> list[Any]:
+    """The next page of notifications after `after` (filtered by topic in SQL where the
+    recorder can; the caller filters again)."""
+    if streams is None:
+        return list(
+            store.recorder.select_notifications(
+                start=after, limit=PAGE, stop=stop, topics=topics, inclusive_of_start=False
+            )
+        )
+    return list(store.recorder.select_stream_notifications(streams, after, PAGE, stop))
+
+
+def _entry(notification: Any, committed_at: str, labels: dict[UUID, StreamLabel]) -> LogEntry:
+    state = json.loads(notification.state) if notification.state else {}
+    stream_id = (
+        notification.originator_id
+        if isinstance(notification.originator_id, UUID)
+        else UUID(str(notification.originator_id))
+    )
+    topic = notification.topic
+    aggregate, _, event_type = topic.rpartition(".")
+    known = labels.get(stream_id)
+    label = known.text if known else f"{aggregate.rpartition('.')[2]} {str(stream_id)[:8]}"
+    business = state.get("business_date")
+    why = next((str(state[name]) for name in WHY_FIELDS if state.get(name)), "")
+    if state.get("restatement_key"):
+        why = f"{why} [restatement {state['restatement_key']}]".strip()
+    return LogEntry(
+        position=notification.id,
+        committed_at=committed_at,
+        recorded_at=_recorded_at(state),
+        business_date=date.fromisoformat(business) if isinstance(business, str) else None,
+        stream=label,
+        version=notification.originator_version,
+        event_type=event_type,
+        actor=str(state.get("actor", "")),
+        source=str(state.get("source", "")),
+        why=why,
+        idempotency_key=str(state.get("idempotency_key", "")),
+        fields={key: value for key, value in state.items() if key not in SHOWN_ELSEWHERE},
+    )
+
+
+def _recorded_at(state: dict[str, Any]) -> str:
+    stamp = state.get("timestamp")
+    if isinstance(stamp, dict):  # the library's tagged form
+        stamp = stamp.get("_data_")
+    return str(stamp or "")

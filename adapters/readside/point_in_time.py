@@ -1,0 +1,63 @@
+"""One fund class on business date D as known at T, without replaying its history
+(docs/audit.md §1): the aggregate at its version as of T (nearest snapshot plus at most one
+interval of events), and indexed sums over the read models."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, and_, func, select
+
+from adapters.application.ledger import Ledger
+from adapters.readside.queries import known
+from adapters.readside.read_models import TABLES
+from projections.point_in_time import MoneyOnDate, PointInTime, point_in_time
+
+
+def money_on_date(engine: Engine, fund_class: str, as_of: date, position: int) -> MoneyOnDate:
+    accruals, payments = TABLES["accruals"], TABLES["distributor_payments"]
+    accrued = known(
+        select(
+            func.coalesce(func.sum(accruals.c.absc_cents), 0),
+            func.coalesce(func.sum(accruals.c.service_cents), 0),
+        ).where(and_(accruals.c.fund_class == fund_class, accruals.c.business_date <= as_of)),
+        position,
+        accruals,
+    )
+    through = known(
+        select(func.max(accruals.c.business_date)).where(
+            and_(
+                accruals.c.fund_class == fund_class,
+                accruals.c.business_date <= as_of,
+                accruals.c.kind == "accrual",
+            )
+        ),
+        position,
+        accruals,
+    )
+    paid = known(
+        select(
+            func.coalesce(func.sum(payments.c.absc_cents), 0),
+            func.coalesce(func.sum(payments.c.service_cents), 0),
+        ).where(and_(payments.c.fund_class == fund_class, payments.c.paid_on <= as_of)),
+        position,
+        payments,
+    )
+    with engine.connect() as conn:
+        absc, service = conn.execute(accrued).one()
+        accrued_through = conn.execute(through).scalar()
+        absc_paid, service_paid = conn.execute(paid).one()
+    return MoneyOnDate(accrued_through, int(absc), int(service), int(absc_paid), int(service_paid))
+
+
+def fund_class_as_of(ledger: Ledger, fund_class: str, as_of: date) -> PointInTime:
+    """Raises:
+    UnknownFundClassError: the class was not known at the ledger's position.
+    """
+    position = ledger.known_position
+    if position is None:
+        position = ledger.store.head_position()
+    view = ledger.as_known_at(position)
+    aggregate = view.fund_class(*fund_class.split("/", 1))
+    money = money_on_date(ledger.read_models.engine, fund_class, as_of, position)
+    return point_in_time(aggregate, as_of, position, money)

@@ -1,0 +1,340 @@
+"""Questions asked of the read models: balances, the trial balance, the journal, the split.
+
+Each query reads SQL tables kept by adapters/readside/read_models.py and hands plain records to the
+pure computations of projections/. Sums are of integer cents, exact on every database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, Select, Table, and_, case, func, select
+
+from adapters.readside.read_models import TABLES
+from projections.journal import ABSC, SERVICE
+from projections.split import Covering, MonthBasis
+
+CENT = Decimal("0.01")
+
+
+def dollars(cents: int) -> Decimal:
+    return (Decimal(cents) * CENT).quantize(CENT)
+
+
+def known(query: Select[Any], known_position: int | None, *tables: Table) -> Select[Any]:
+    """The query restricted to rows the ledger knew at `known_position` (None: all of them)."""
+    if known_position is None:
+        return query
+    for table in tables:
+        query = query.where(table.c.position <= known_position)
+    return query
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    account: str
+    debit_cents: int
+    credit_cents: int
+
+    @property
+    def balance_cents(self) -> int:
+        """Debit positive, credit negative (as Beancount signs a posting)."""
+        return self.debit_cents - self.credit_cents
+
+
+def trial_balance(
+    engine: Engine, as_of: date, known_position: int | None = None
+) -> list[AccountBalance]:
+    lines = TABLES["journal_lines"]
+    query = known(
+        select(lines.c.account, func.sum(lines.c.debit_cents), func.sum(lines.c.credit_cents))
+        .where(lines.c.business_date <= as_of)
+        .group_by(lines.c.account)
+        .order_by(lines.c.account),
+        known_position,
+        lines,
+    )
+    with engine.connect() as conn:
+        return [
+            AccountBalance(account, int(debit), int(credit))
+            for account, debit, credit in conn.execute(query)
+        ]
+
+
+@dataclass(frozen=True)
+class FundClassBalances:
+    fund_class: str
+    accrued_through: date | None
+    absc_accrued: int
+    service_accrued: int
+    absc_payable: int
+    service_payable: int
+
+    @property
+    def accrued(self) -> int:
+        return self.absc_accrued + self.service_accrued
+
+    @property
+    def payable(self) -> int:
+        return self.absc_payable + self.service_payable
+
+    @property
+    def absc_paid(self) -> int:
+        return self.absc_accrued - self.absc_payable
+
+    @property
+    def service_paid(self) -> int:
+        return self.service_accrued - self.service_payable
+
+    @property
+    def paid(self) -> int:
+        return self.absc_paid + self.service_paid
+
+
+def balances(
+    engine: Engine, as_of: date, known_position: int | None = None
+) -> list[FundClassBalances]:
+    """Accrued, paid and payable per fund class and part, from the journal's accounts."""
+    by_account = {
+        row.account: row.balance_cents for row in trial_balance(engine, as_of, known_position)
+    }
+    streams, accruals = TABLES["streams"], TABLES["accruals"]
+    with engine.connect() as conn:
+        classes = [
+            row[0]
+            for row in conn.execute(
+                known(
+                    select(streams.c.fund_class)
+                    .where(streams.c.kind == "fund_class")
+                    .order_by(streams.c.fund_class),
+                    known_position,
+                    streams,
+                )
+            )
+        ]
+        through = dict(
+            conn.execute(
+                known(
+                    select(accruals.c.fund_class, func.max(accruals.c.business_date))
+                    .where(and_(accruals.c.business_date <= as_of, accruals.c.kind == "accrual"))
+                    .group_by(accruals.c.fund_class),
+                    known_position,
+                    accruals,
+                )
+            ).all()
+        )
+    result = []
+    for key in classes:
+        component = key.replace("/", "-")
+        result.append(
+            FundClassBalances(
+                fund_class=key,
+                accrued_through=through.get(key),
+                absc_accrued=by_account.get(f"Expenses:Plan12b1:{component}:{ABSC}", 0),
+                service_accrued=by_account.get(f"Expenses:Plan12b1:{component}:{SERVICE}", 0),
+                absc_payable=-by_account.get(
+                    f"Liabilities:PayableToDistributor:{component}:{ABSC}", 0
+                ),
+                service_payable=-by_account.get(
+                    f"Liabilities:PayableToDistributor:{component}:{SERVICE}", 0
+                ),
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class JournalRow:
+    entry_id: str
+    business_date: date
+    recorded_at: str
+    fund_class: str
+    kind: str
+    narration: str
+    actor: str
+    source: str
+    account: str
+    debit_cents: int
+    credit_cents: int
+
+
+def journal(
+    engine: Engine,
+    *,
+    start: date | None = None,
+    end_inclusive: date | None = None,
+    fund_class: str | None = None,
+    known_position: int | None = None,
+) -> list[JournalRow]:
+    entries, lines = TABLES["journal_entries"], TABLES["journal_lines"]
+    query = (
+        select(
+            entries.c.entry_id,
+            entries.c.business_date,
+            entries.c.recorded_at,
+            entries.c.fund_class,
+            entries.c.kind,
+            entries.c.narration,
+            entries.c.actor,
+            entries.c.source,
+            lines.c.account,
+            lines.c.debit_cents,
+            lines.c.credit_cents,
+        )
+        .join(lines, lines.c.entry_id == entries.c.entry_id)
+        .order_by(entries.c.business_date, entries.c.entry_id, lines.c.line_no)
+    )
+    if start is not None:
+        query = query.where(entries.c.business_date >= start)
+    if end_inclusive is not None:
+        query = query.where(entries.c.business_date <= end_inclusive)
+    if fund_class is not None:
+        query = query.where(entries.c.fund_class == fund_class.replace("/", "-"))
+    query = known(query, known_position, entries)
+    with engine.connect() as conn:
+        return [JournalRow(*row) for row in conn.execute(query)]
+
+
+def split_inputs(
+    engine: Engine,
+    start: date,
+    end_exclusive: date,
+    known_position: int | None = None,
+    as_of: date | None = None,
+) -> tuple[list[Covering], list[Covering], list[MonthBasis]]:
+    """Payments and fees whose covered period overlaps [start, end_exclusive), and the accrual
+    basis of its months; only what was paid or accrued on or before `as_of`, if given."""
+    payments, fees, accruals = (
+        TABLES["distributor_payments"],
+        TABLES["service_fees"],
+        TABLES["accruals"],
+    )
+    with engine.connect() as conn:
+        payment_rows = conn.execute(
+            known(
+                select(
+                    payments.c.fund_class,
+                    payments.c.period_start,
+                    payments.c.period_end_exclusive,
+                    payments.c.amount_cents,
+                ).where(
+                    and_(
+                        payments.c.period_start < end_exclusive,
+                        payments.c.period_end_exclusive > start,
+                    )
+                ),
+                known_position,
+                payments,
+            ).where(payments.c.paid_on <= (as_of or date.max))
+        ).all()
+        fee_rows = conn.execute(
+            known(
+                select(
+                    fees.c.fund_class,
+                    fees.c.period_start,
+                    fees.c.period_end_exclusive,
+                    fees.c.amount_cents,
+                    fees.c.provider,
+                ).where(
+                    and_(fees.c.period_start < end_exclusive, fees.c.period_end_exclusive > start)
+                ),
+                known_position,
+                fees,
+            ).where(fees.c.paid_on <= (as_of or date.max))
+        ).all()
+        basis_rows = conn.execute(
+            known(
+                select(
+                    accruals.c.fund_class,
+                    accruals.c.month,
+                    accruals.c.days_in_year,
+                    func.sum(accruals.c.basis_cents),
+                    # Adjustments restate a day's basis; only the accrual itself is a day.
+                    func.sum(case((accruals.c.kind == "accrual", 1), else_=0)),
+                )
+                .where(
+                    and_(
+                        accruals.c.kind.in_(("accrual", "adjustment")),
+                        accruals.c.business_date >= start,
+                        accruals.c.business_date < end_exclusive,
+                    )
+                )
+                .group_by(accruals.c.fund_class, accruals.c.month, accruals.c.days_in_year),
+                known_position,
+                accruals,
+            ).where(accruals.c.business_date <= (as_of or date.max))
+        ).all()
+    bases: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+    for fund_class, month, year_days, basis_sum, days in basis_rows:
+        bases[(fund_class, month)].append((int(year_days), int(basis_sum), int(days)))
+    return (
+        [Covering(*row) for row in payment_rows],
+        [Covering(*row) for row in fee_rows],
+        [
+            MonthBasis(
+                fund_class,
+                month,
+                sum(
+                    (Decimal(basis_sum) / year_days for year_days, basis_sum, _ in parts),
+                    Decimal(0),
+                ),
+                sum(basis_sum for _, basis_sum, _ in parts),
+                sum(days for _, _, days in parts),
+            )
+            for (fund_class, month), parts in sorted(bases.items())
+        ],
+    )
+
+
+def expenditures(
+    engine: Engine,
+    fund_class: str,
+    start: date,
+    end_exclusive: date,
+    known_position: int | None = None,
+) -> list[dict]:
+    table = TABLES["expenditures"]
+    with engine.connect() as conn:
+        rows = (
+            conn.execute(
+                known(
+                    select(table)
+                    .where(
+                        and_(
+                            table.c.fund_class == fund_class,
+                            table.c.period_start < end_exclusive,
+                            table.c.period_end_exclusive > start,
+                        )
+                    )
+                    .order_by(table.c.period_start, table.c.entry_id),
+                    known_position,
+                    table,
+                )
+            )
+            .mappings()
+            .all()
+        )
+    return [dict(row) for row in rows]
+
+
+def provider_kinds(engine: Engine, known_position: int | None = None) -> dict[tuple[str, str], str]:
+    """(provider, fund class) → the SEVENTH kind of its latest agreement."""
+    table = TABLES["provider_agreements"]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            known(
+                select(
+                    table.c.provider,
+                    table.c.fund_class,
+                    table.c.agreement_kind,
+                    table.c.effective_from,
+                ).order_by(table.c.effective_from),
+                known_position,
+                table,
+            )
+        ).all()
+    return {(provider, fund_class): kind for provider, fund_class, kind, _ in rows}

@@ -1,0 +1,430 @@
+"""Read models in SQL tables, kept current from the event log with tracking.
+
+The runner pulls notifications from the event store in large batches (SQLite has no change
+notifications, and pulling works the same on PostgreSQL), turns each event into rows with the
+pure projections of projections/rows.py, and inserts the rows and its new tracking positions in
+one transaction. A batch is therefore applied exactly once: if the process dies before the
+commit, nothing of the batch was written and the next run starts from the same position.
+
+Tables live in the ledger's own database (SQLite file, or the PostgreSQL schema), prefixed
+`rm_`. Amounts are integer cents.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import Connection
+
+from adapters.store.persistence import DatabaseTarget, LedgerStore, parse_database_url
+from projections.journal import StreamContext
+from projections.rows import PROJECTIONS, context_of_new_stream, relevant_topics
+
+metadata = MetaData()
+NAME = String(200)
+
+TABLES: dict[str, Table] = {
+    "tracking": Table(
+        "rm_tracking",
+        metadata,
+        Column("projection", String(50), primary_key=True),
+        Column("position", BigInteger, nullable=False),
+    ),
+    "streams": Table(
+        "rm_streams",
+        metadata,
+        Column("stream_id", String(36), primary_key=True),
+        Column("kind", String(30), nullable=False),
+        Column("fund_class", NAME, nullable=False),
+        Column("provider", NAME, nullable=False),
+        Column("company_code", NAME, nullable=False),
+        Column("position", BigInteger, nullable=False),
+    ),
+    "provider_agreements": Table(
+        "rm_provider_agreements",
+        metadata,
+        Column("stream_id", String(36), nullable=False),
+        Column("provider", NAME, nullable=False),
+        Column("fund_class", NAME, nullable=False),
+        Column("reference", NAME, nullable=False),
+        Column("agreement_kind", String(1), nullable=False),
+        Column("rate_annual", String(40), nullable=False),
+        Column("effective_from", Date, nullable=False),
+        Column("effective_to", Date),
+        Column("position", BigInteger, nullable=False),
+    ),
+    "journal_entries": Table(
+        "rm_journal_entries",
+        metadata,
+        Column("entry_id", String(60), primary_key=True),
+        Column("business_date", Date, nullable=False, index=True),
+        Column("recorded_at", String(40), nullable=False),
+        Column("fund_class", NAME, nullable=False),
+        Column("kind", String(30), nullable=False),
+        Column("narration", Text, nullable=False),
+        Column("actor", NAME, nullable=False),
+        Column("source", Text, nullable=False),
+        Column("position", BigInteger, nullable=False),
+    ),
+    "journal_lines": Table(
+        "rm_journal_lines",
+        metadata,
+        Column("entry_id", String(60), nullable=False, index=True),
+        Column("line_no", Integer, nullable=False),
+        Column("business_date", Date, nullable=False, index=True),
+        Column("account", NAME, nullable=False, index=True),
+        Column("debit_cents", BigInteger, nullable=False),
+        Column("credit_cents", BigInteger, nullable=False),
+        Column("position", BigInteger, nullable=False),
+    ),
+    "distributor_payments": Table(
+        "rm_distributor_payments",
+        metadata,
+        Column("entry_id", String(60), primary_key=True),
+        Column("fund_class", NAME, nullable=False, index=True),
+        Column("paid_on", Date, nullable=False),
+        Column("period_start", Date, nullable=False),
+        Column("period_end_exclusive", Date, nullable=False),
+        Column("amount_cents", BigInteger, nullable=False),
+        Column("absc_cents", BigInteger, nullable=False),
+        Column("service_cents", BigInteger, nullable=False),
+        Column("is_advance", Boolean, nullable=False),
+        Column("reference", NAME, nullable=False),
+        Column("position", BigInteger, nullable=False),
+    ),
+    "service_fees": Table(
+        "rm_service_fees",
+        metadata,
+        Column("entry_id", String(60), primary_key=True),
+        Column("fund_class", NAME, nullable=False, index=True),
+        Column("provider", NAME, nullable=False),
+        Column("paid_on", Date, nullable=False),
+        Column("period_start", Date, nullable=False),
+        Column("period_end_exclusive", Date, nullable=False),
+        Column("amount_cents", BigInteger, nullable=False),
+        Column("cap_cents", BigInteger, nullable=False),
+        Column("paid_or_advanced", String(10), nullable=False),
+        Column("reference", NAME, nullable=False),
+        Column("position", BigInteger, nullable=False),
+    ),
+    "expenditures": Table(
+        "rm_expenditures",
+        metadata,
+        Column("entry_id", String(60), primary_key=True),
+        Column("fund_class", NAME, nullable=False, index=True),
+        Column("incurred_on", Date, nullable=False),
+        Column("period_start", Date, nullable=False),
+        Column("period_end_exclusive", Date, nullable=False),
+        Column("purpose", String(60), nullable=False),
+        Column("performer", String(20), nullable=False),
+        Column("performer_name", NAME, nullable=False),
+        Column("amount_cents", BigInteger, nullable=False),
+        Column("description", Text, nullable=False),
+        Column("reference", NAME, nullable=False),
+        Column("position", BigInteger, nullable=False),
+    ),
+    "accruals": Table(
+        "rm_accruals",
+        metadata,
+        Column("entry_id", String(60), primary_key=True),
+        Column("fund_class", NAME, nullable=False, index=True),
+        Column("business_date", Date, nullable=False, index=True),
+        Column("month", String(7), nullable=False),
+        Column("kind", String(10), nullable=False),
+        Column("basis_cents", BigInteger, nullable=False),
+        Column("days_in_year", Integer, nullable=False),
+        Column("absc_rate_annual", String(40), nullable=False),
+        Column("service_rate_annual", String(40), nullable=False),
+        Column("absc_cents", BigInteger, nullable=False),
+        Column("service_cents", BigInteger, nullable=False),
+        Column("position", BigInteger, nullable=False),
+    ),
+}
+
+# Which tables each projection writes (a rebuild of one projection empties only these).
+PROJECTION_TABLES = {
+    "streams": ["streams", "provider_agreements"],
+    "journal": ["journal_entries", "journal_lines"],
+    "payments": ["distributor_payments", "service_fees", "expenditures"],
+    "accruals": ["accruals"],
+}
+
+# The log position of the event that produced each row: a query "as known at" position P
+# keeps the rows with position <= P (docs/audit.md §1).
+POSITION = "position"
+# Bumped when a table changes: read models of another schema are dropped and rebuilt from the
+# log (they are derived; the events are not touched).
+SCHEMA_VERSION = 2
+SCHEMA_ROW = "__schema__"
+
+BATCH_NOTIFICATIONS = 5_000
+RELEVANT_TOPICS = relevant_topics()
+# Tests set this to make the runner die in the middle of a batch, before its commit.
+CRASH_AFTER_ROWS_VARIABLE = "PLANLEDGER_TEST_CRASH_AFTER_ROWS"
+
+Progress = Callable[[int, int], None]
+
+
+def sqlalchemy_url(target: DatabaseTarget) -> str:
+    env = target.environment
+    if target.sqlite_path is not None:
+        return f"sqlite:///{target.sqlite_path}"
+    password = f":{env['POSTGRES_PASSWORD']}" if env["POSTGRES_PASSWORD"] else ""
+    return (
+        f"postgresql+psycopg://{env['POSTGRES_USER']}{password}@{env['POSTGRES_HOST']}:"
+        f"{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
+    )
+
+
+def read_model_engine(database_url: str) -> Engine:
+    target = parse_database_url(database_url)
+    if target.sqlite_path is not None:
+        engine = create_engine(sqlalchemy_url(target), connect_args={"timeout": 30})
+        return engine
+    engine = create_engine(sqlalchemy_url(target), pool_size=2, max_overflow=2)
+    if target.postgres_schema:
+        schema = target.postgres_schema
+
+        @event.listens_for(engine, "connect")
+        def _search_path(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f'SET search_path TO "{schema}"')
+            dbapi_connection.commit()
+
+    return engine
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    events: int
+    position: int
+
+
+class ReadModels:
+    """The read models of one ledger: their tables, their runner, and their queries."""
+
+    def __init__(self, store: LedgerStore, engine: Engine) -> None:
+        self.store = store
+        self.engine = engine
+        self._ensure_schema()
+
+    def _ensure_schema(self) -> None:
+        tracking = TABLES["tracking"]
+        with self.engine.begin() as conn:
+            if inspect(conn).has_table(tracking.name):
+                stored = conn.execute(
+                    select(tracking.c.position).where(tracking.c.projection == SCHEMA_ROW)
+                ).scalar()
+                if stored == SCHEMA_VERSION:
+                    return
+                metadata.drop_all(conn)
+            metadata.create_all(conn)
+            conn.execute(insert(tracking).values(projection=SCHEMA_ROW, position=SCHEMA_VERSION))
+
+    def positions(self, connection: Connection | None = None) -> dict[str, int]:
+        with self._connection(connection) as conn:
+            stored = dict(
+                conn.execute(
+                    select(TABLES["tracking"].c.projection, TABLES["tracking"].c.position)
+                ).all()
+            )
+        return {name: int(stored.get(name, 0)) for name in PROJECTIONS}
+
+    @contextmanager
+    def _connection(self, connection: Connection | None) -> Iterator[Connection]:
+        if connection is not None:
+            yield connection
+            return
+        with self.engine.connect() as conn:
+            yield conn
+
+    def _contexts(self, conn: Connection) -> dict[str, StreamContext]:
+        streams = TABLES["streams"]
+        return {
+            row.stream_id: StreamContext(row.fund_class, row.provider)
+            for row in conn.execute(
+                select(streams.c.stream_id, streams.c.fund_class, streams.c.provider)
+            )
+        }
+
+    def catch_up(
+        self,
+        names: Sequence[str] | None = None,
+        progress: Progress | None = None,
+        batch_size: int = BATCH_NOTIFICATIONS,
+        until_position: int | None = None,
+    ) -> CatchUp:
+        """Apply every event not yet applied to the named projections (default: all), up to
+        `until_position` (a notification id) if given."""
+        chosen = list(names or PROJECTIONS)
+        head = self.store.recorder.max_notification_id() or 0
+        if until_position is not None:
+            head = min(head, until_position)
+        with self.engine.connect() as conn:
+            positions = {name: self.positions(conn)[name] for name in chosen}
+            contexts = self._contexts(conn)
+        position = min(positions.values())
+        start_position = position
+        applied = 0
+        while position < head:
+            notifications = self.store.recorder.select_notifications(
+                start=position, limit=batch_size, stop=head, inclusive_of_start=False
+            )
+            if not notifications:
+                break
+            self._apply_batch(notifications, positions, contexts)
+            applied += len(notifications)
+            position = notifications[-1].id
+            if progress is not None:
+                progress(position - start_position, head - start_position)
+        return CatchUp(applied, position)
+
+    def _apply_batch(
+        self,
+        notifications: Sequence[Any],
+        positions: dict[str, int],
+        contexts: dict[str, StreamContext],
+    ) -> None:
+        rows = self._rows_of(notifications, positions, contexts)
+        last = notifications[-1].id
+        crash_after = int(os.environ.get(CRASH_AFTER_ROWS_VARIABLE, "0") or 0)
+        with self.engine.begin() as conn:
+            inserted = 0
+            for table, table_rows in rows.items():
+                _insert_many(conn, TABLES[table], table_rows)
+                inserted += len(table_rows)
+                if crash_after and inserted >= crash_after:
+                    os._exit(70)  # simulate a crash between the inserts and the commit
+            for name in positions:
+                _set_position(conn, name, last)
+        for name in positions:
+            positions[name] = last
+
+    def _rows_of(
+        self,
+        notifications: Sequence[Any],
+        positions: dict[str, int],
+        contexts: dict[str, StreamContext],
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The rows the batch adds, per table, for each projection not yet past each event."""
+        rows: dict[str, list[dict[str, Any]]] = {}
+        for notification in notifications:
+            if notification.topic not in RELEVANT_TOPICS:
+                continue
+            domain_event = self.store.mapper.to_domain_event(notification)
+            created = context_of_new_stream(domain_event)
+            if created is not None:
+                contexts[created[0]] = created[1]
+            context = contexts.get(str(domain_event.originator_id))
+            if context is None:
+                continue  # boards, the registry, market data: no read-model rows
+            for name, position in positions.items():
+                if notification.id > position:
+                    for table, row in PROJECTIONS[name](domain_event, context):
+                        row[POSITION] = notification.id
+                        rows.setdefault(table, []).append(row)
+        return rows
+
+    def rebuild(
+        self,
+        names: Sequence[str] | None = None,
+        progress: Progress | None = None,
+        until_position: int | None = None,
+    ) -> CatchUp:
+        """Empty the named projections' tables and apply the log again (all of it, or up to a
+        notification id)."""
+        chosen = list(names or PROJECTIONS)
+        tables = [TABLES[table] for name in chosen for table in PROJECTION_TABLES[name]]
+        with self.engine.begin() as conn:
+            for table in tables:
+                conn.execute(delete(table))
+                # Loading into a table without its secondary indexes, then indexing it once,
+                # is several times faster than keeping the indexes up to date row by row.
+                for index in table.indexes:
+                    index.drop(conn)
+            for name in chosen:
+                _set_position(conn, name, 0)
+        try:
+            return self.catch_up(chosen, progress, until_position=until_position)
+        finally:
+            with self.engine.begin() as conn:
+                for table in tables:
+                    for index in table.indexes:
+                        index.create(conn)
+
+    def row_counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                for name, table in TABLES.items()
+            }
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows with the driver's executemany: for append-only bulk loads the SQL
+    expression layer's per-row parameter processing costs more than the database itself."""
+    columns = [column.name for column in table.columns]
+    if conn.dialect.name == "postgresql":
+        _copy_many(conn, table, columns, rows)
+        return
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(marker for _ in columns)})"
+    )
+    values = list(map(itemgetter(*columns), rows))
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(statement, values)
+    finally:
+        cursor.close()
+
+
+def _copy_many(
+    conn: Connection, table: Table, columns: list[str], rows: list[dict[str, Any]]
+) -> None:
+    """PostgreSQL: the rows through COPY, in the transaction of the batch. An executemany sends
+    each row as its own statement; COPY streams them, several times faster for a rebuild."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in map(itemgetter(*columns), rows):
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+def _set_position(conn: Connection, name: str, position: int) -> None:
+    tracking = TABLES["tracking"]
+    updated = conn.execute(
+        tracking.update().where(tracking.c.projection == name).values(position=position)
+    )
+    if updated.rowcount == 0:
+        conn.execute(insert(tracking).values(projection=name, position=position))

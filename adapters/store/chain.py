@@ -1,0 +1,669 @@
+"""The hash chain: every stored event linked to the one stored before it (docs/audit.md §3).
+
+The ledger's recorders are the library's built-in SQLite and PostgreSQL application recorders,
+with their inserts replaced by one bulk statement per batch and one addition: in the same
+transaction as the events, they write one chain record per event (its position, its commit
+time, the previous hash and its own hash). A crash therefore never leaves an event without its
+chain record, nor a record without its event. Reads are the library's.
+
+    hash = SHA-256(header + "\\n" + state)
+    header = JSON [previous_hash, position, originator_id, originator_version, topic, committed_at]
+
+The bundle's verifier (outputs/bundle_verifier.py) computes the same thing with the standard
+library alone; tests check the two agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.utils import retry
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier, Literal
+
+GENESIS_HASH = "0" * 64
+CHAIN_TABLE = "planledger_chain"
+COMMIT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: text order is time order
+_NEEDS_ESCAPING = re.compile(r'["\\\x00-\x1f\x7f-\U0010ffff]')
+
+
+class StoredContent(NamedTuple):
+    """What the chain hashes of one stored event, besides the previous hash."""
+
+    position: int
+    originator_id: str
+    originator_version: int
+    topic: str
+    committed_at: str
+    state: bytes
+
+
+def chain_header(previous_hash: str, content: StoredContent) -> str:
+    """The JSON array hashed before the state, as `json.dumps(..., separators=(",", ":"),
+    ensure_ascii=False)` writes it; formatted directly when no field needs escaping (every
+    ledger topic), because this runs for every event stored."""
+    if _NEEDS_ESCAPING.search(content.topic) is None:
+        return (
+            f'["{previous_hash}",{content.position},"{content.originator_id}",'
+            f'{content.originator_version},"{content.topic}","{content.committed_at}"]'
+        )
+    return json.dumps([previous_hash, *content[:5]], separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(previous_hash: str, content: StoredContent) -> str:
+    header = chain_header(previous_hash, content)
+    return hashlib.sha256(header.encode("utf-8") + b"\n" + content.state).hexdigest()
+
+
+def format_commit_time(moment: datetime) -> str:
+    """Fixed width, so that text order is time order: `strftime("%Y")` leaves a year before
+    1000 unpadded, so the fields are written out here."""
+    utc = moment.astimezone(UTC)
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+        f"{utc.second:02d}.{utc.microsecond:06d}Z"
+    )
+
+
+def parse_commit_time(text: str) -> datetime:
+    return datetime.strptime(text, COMMIT_TIME_FORMAT).replace(tzinfo=UTC)
+
+
+def canonical_id(originator_id: UUID | str) -> str:
+    """The stream id as the chain hashes it: the hyphenated UUID, whatever the database keeps."""
+    return str(originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id)))
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    position: int
+    hash: str
+    committed_at: str
+
+
+@dataclass(frozen=True)
+class ChainRecord:
+    position: int
+    originator_id: str
+    originator_version: int
+    committed_at: str
+    previous_hash: str
+    hash: str
+
+
+ChainRow = tuple[int, str, int, str, str, str]
+
+
+def link(
+    head: ChainHead | None,
+    positioned: Sequence[tuple[int, StoredEvent]],
+    now: datetime,
+) -> list[ChainRow]:
+    """The chain rows (as ChainRecord's fields) of events just inserted, in position order,
+    after `head`. The commit time is never earlier than the head's, so positions and commit
+    times agree."""
+    committed_at = format_commit_time(now)
+    previous_hash = GENESIS_HASH
+    if head is not None:
+        committed_at = max(committed_at, head.committed_at)
+        previous_hash = head.hash
+    rows: list[ChainRow] = []
+    ids: dict[Any, str] = {}
+    plain_topics: dict[str, bool] = {}
+    sha256 = hashlib.sha256
+    for position, stored in sorted(positioned, key=lambda pair: pair[0]):
+        originator_id = ids.get(stored.originator_id)
+        if originator_id is None:
+            originator_id = ids[stored.originator_id] = canonical_id(stored.originator_id)
+        version, topic, state = stored.originator_version, stored.topic, bytes(stored.state)
+        plain = plain_topics.get(topic)
+        if plain is None:
+            plain = plain_topics[topic] = _NEEDS_ESCAPING.search(topic) is None
+        if plain:  # the header as chain_header writes it, inlined: this runs for every event
+            header = (
+                f'["{previous_hash}",{position},"{originator_id}",{version},'
+                f'"{topic}","{committed_at}"]'
+            )
+        else:
+            content = StoredContent(position, originator_id, version, topic, committed_at, state)
+            header = chain_header(previous_hash, content)
+        digest = sha256(header.encode("utf-8") + b"\n" + state).hexdigest()
+        rows.append((position, originator_id, version, committed_at, previous_hash, digest))
+        previous_hash = digest
+    return rows
+
+
+def _now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+# ---- SQLite ---------------------------------------------------------------------------------
+
+SQLITE_CHAIN_TABLE = f"""
+CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (
+    position INTEGER PRIMARY KEY,
+    originator_id TEXT NOT NULL,
+    originator_version INTEGER NOT NULL,
+    committed_at TEXT NOT NULL,
+    previous_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+)"""
+SQLITE_CHAIN_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {CHAIN_TABLE}_committed_at ON {CHAIN_TABLE} (committed_at)"
+)
+APPEND_ONLY_MESSAGE = "planledger: stored events are append-only; record a correcting event instead"
+
+
+class StoredRow(NamedTuple):
+    """One stored event as the database holds it, read without the library's decoding, so
+    that `verify` can report a row that would not even decode (or decodes to another id)."""
+
+    position: int
+    originator_id: Any
+    originator_version: Any
+    topic: Any
+    state: Any
+
+
+LOWEST_POSITION = -(2**63)  # the ledger's positions start at 1; verify reads rows put below
+
+
+def lower_bound(after: int | None) -> tuple[str, int]:
+    """The comparison and value for "after this position"; None means from the lowest
+    position a 64-bit column holds, itself included."""
+    return (">=", LOWEST_POSITION) if after is None else (">", after)
+
+
+def sqlite_insert_refused_when(table: str, has_rowid: bool) -> str:
+    """When an INSERT into a guarded table is refused: when it would land on a stored row.
+
+    The chain and the snapshots look the row up. The events table, where every lookup costs
+    the ingest rate, refuses any row given a position (rowid) of its own: the ledger never
+    gives one (SQLite shows an automatic rowid as -1 to the trigger). An event replaced by its
+    stream id and version instead gets a new position at the end of the log, and the position
+    it left is reported by `verify` as deleted, its chain record being untouchable.
+    """
+    if table == CHAIN_TABLE:
+        return f"EXISTS (SELECT 1 FROM {table} WHERE position = NEW.position)"
+    if has_rowid:
+        return "NEW.rowid <> -1"
+    return (
+        f"EXISTS (SELECT 1 FROM {table} WHERE originator_id = NEW.originator_id "
+        "AND originator_version = NEW.originator_version)"
+    )
+
+
+def sqlite_guard_statements(table: str, has_rowid: bool = True) -> list[str]:
+    """Triggers refusing UPDATE, DELETE and an INSERT over a stored row.
+
+    The last closes `INSERT OR REPLACE`: SQLite carries it out as a delete and an insert
+    without firing the DELETE trigger (unless the connection turns on recursive triggers), so
+    without it a row could be rewritten in place with every other trigger standing.
+    """
+
+    def refuse(what: str) -> str:
+        return f"SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE} ({what} on {table} refused)')"
+
+    statements = [
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
+        f"BEGIN {refuse(action)}; END"
+        for action in ("UPDATE", "DELETE")
+    ]
+    statements.append(
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
+        f"WHEN {sqlite_insert_refused_when(table, has_rowid)} "
+        f"BEGIN {refuse('INSERT over a stored row')}; END"
+    )
+    return statements
+
+
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    """The built-in SQLite recorder, writing the chain in the events' transaction."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        statements = super().construct_create_table_statements()
+        statements += [SQLITE_CHAIN_TABLE, SQLITE_CHAIN_INDEX]
+        statements += sqlite_guard_statements(self.events_table_name)
+        statements += sqlite_guard_statements(CHAIN_TABLE)
+        return statements
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        if not stored_events:
+            return []
+        # Insert first: that takes the write lock, so nothing read next can move.
+        positions = self._insert_stored_events(c, stored_events)
+        c.execute(
+            f"SELECT position, hash, committed_at FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
+        )
+        row = c.fetchone()
+        head = ChainHead(row[0], row[1], row[2]) if row else None
+        records = link(head, list(zip(positions, stored_events, strict=True)), _now())
+        c.executemany(
+            f"INSERT INTO {CHAIN_TABLE} VALUES (?,?,?,?,?,?)",
+            records,
+        )
+        return positions
+
+    def _insert_stored_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]
+    ) -> list[int]:
+        """Insert the events in one `executemany` and return their rowids (positions).
+
+        The library inserts row by row to read each `lastrowid`. Under the write lock, SQLite
+        gives each new row the largest rowid plus one (rows are never deleted here: the
+        triggers refuse it), so the batch's rowids are the last `n` up to the new maximum;
+        the count is checked rather than assumed.
+        """
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (
+                    s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                    s.originator_version,
+                    s.topic,
+                    s.state,
+                )
+                for s in stored_events
+            ],
+        )
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        last = c.fetchone()[0]
+        first = last - len(stored_events) + 1
+        c.execute(
+            f"SELECT COUNT(*) FROM {self.events_table_name} WHERE rowid >= ? AND rowid <= ?",
+            [first, last],
+        )
+        if c.fetchone()[0] != len(stored_events):
+            raise RuntimeError("the events' rowids are not consecutive; nothing was written")
+        return list(range(first, last + 1))
+
+    # ---- reads ------------------------------------------------------------------------------
+
+    def _query(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return list(c.fetchall())
+
+    def chain_head(self, position: int | None = None) -> ChainHead | None:
+        where, params = ("WHERE position <= ? ", [position]) if position is not None else ("", [])
+        rows = self._query(
+            f"SELECT position, hash, committed_at FROM {CHAIN_TABLE} {where}"
+            "ORDER BY position DESC LIMIT 1",
+            params,
+        )
+        return ChainHead(rows[0][0], rows[0][1], rows[0][2]) if rows else None
+
+    def position_committed_by(self, committed_at: str) -> int:
+        rows = self._query(
+            f"SELECT MAX(position) FROM {CHAIN_TABLE} WHERE committed_at <= ?", [committed_at]
+        )
+        return int(rows[0][0] or 0)
+
+    def version_at(self, originator_id: UUID, position: int) -> int | None:
+        rows = self._query(
+            f"SELECT originator_version FROM {self.events_table_name} "
+            "WHERE originator_id = ? AND rowid <= ? ORDER BY originator_version DESC LIMIT 1",
+            [originator_id.hex, position],
+        )
+        return int(rows[0][0]) if rows else None
+
+    def chain_records(self, after: int | None, limit: int, stop: int) -> list[ChainRecord]:
+        above, after = lower_bound(after)
+        rows = self._query(
+            f"SELECT position, originator_id, originator_version, committed_at, previous_hash, "
+            f"hash FROM {CHAIN_TABLE} WHERE position {above} ? AND position <= ? "
+            "ORDER BY position LIMIT ?",
+            [after, stop, limit],
+        )
+        return [ChainRecord(*row) for row in rows]
+
+    def stored_rows(
+        self, after: int | None, limit: int, stop: int, topic: str | None = None
+    ) -> list[StoredRow]:
+        """Stored events after a position (None: from the lowest) up to `stop`, as the
+        database holds them."""
+        above, after = lower_bound(after)
+        where, params = ("AND topic = ? ", [topic]) if topic is not None else ("", [])
+        rows = self._query(
+            f"SELECT rowid, originator_id, originator_version, topic, state "
+            f"FROM {self.events_table_name} WHERE rowid {above} ? AND rowid <= ? {where}"
+            "ORDER BY rowid LIMIT ?",
+            [after, stop, *params, limit],
+        )
+        return [StoredRow(*row) for row in rows]
+
+    @staticmethod
+    def stored_id(originator_id: UUID) -> str:
+        """A stream id as this database stores it (the library writes the bare hex)."""
+        return originator_id.hex
+
+    def commit_times(self, positions: Sequence[int]) -> dict[int, str]:
+        if not positions:
+            return {}
+        rows = self._query(
+            f"SELECT position, committed_at FROM {CHAIN_TABLE} "
+            "WHERE position >= ? AND position <= ?",
+            [min(positions), max(positions)],
+        )
+        return {int(position): committed_at for position, committed_at in rows}
+
+    def select_stream_notifications(
+        self, originator_ids: Sequence[UUID], after: int, limit: int, stop: int | None = None
+    ) -> list[Notification]:
+        """The notifications of the given streams after a position, in log order."""
+        marks = ",".join("?" * len(originator_ids))
+        rows = self._query(
+            f"SELECT rowid, originator_id, originator_version, topic, state "
+            f"FROM {self.events_table_name} WHERE originator_id IN ({marks}) AND rowid > ? "
+            "AND rowid <= ? ORDER BY rowid LIMIT ?",
+            [*(stream.hex for stream in originator_ids), after, stop or 2**62, limit],
+        )
+        return [
+            Notification(
+                id=row[0],
+                originator_id=UUID(row[1]),
+                originator_version=row[2],
+                topic=row[3],
+                state=bytes(row[4]),
+            )
+            for row in rows
+        ]
+
+    def install_guards(self, tables: Sequence[str]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for table in tables:
+                c.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", [table])
+                has_rowid = "WITHOUT ROWID" not in c.fetchone()[0].upper()
+                for statement in sqlite_guard_statements(table, has_rowid):
+                    c.execute(statement)
+
+
+# ---- PostgreSQL -----------------------------------------------------------------------------
+
+
+def advisory_lock_key(schema: str, table: str) -> int:
+    """A stable signed 64-bit key for the writers' lock of one ledger (schema and table)."""
+    digest = hashlib.sha256(f"planledger:{schema}.{table}".encode()).digest()
+    return int(struct.unpack(">q", digest[:8])[0])
+
+
+class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
+    """The built-in PostgreSQL recorder, writing the chain in the events' transaction.
+
+    Writers serialize on a transaction-level advisory lock instead of `LOCK TABLE … IN
+    EXCLUSIVE MODE`: the effect for the notification order is the same (one writer at a time,
+    ids issued in commit order), and it needs no UPDATE privilege, so the ledger can run as a
+    role that may only SELECT and INSERT its events (docs/audit.md §3).
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(datastore.schema)
+        self.chain_table = SQL("{0}.{1}").format(schema, Identifier(CHAIN_TABLE))
+        self.lock_table_statements = [
+            # Read committed whatever the server's default: under repeatable read the snapshot
+            # would be taken before the lock is granted, and the head read after it stale.
+            SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"),
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
+            SQL("SELECT pg_advisory_xact_lock({0})").format(
+                Literal(advisory_lock_key(datastore.schema, events_table_name))
+            ),
+        ]
+        assert datastore.originator_id_type == "uuid", "the ledger's stream ids are UUIDs"
+        self.insert_unnested_statement = SQL(
+            "INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING notification_id, originator_id, originator_version"
+        ).format(schema, Identifier(events_table_name))
+        self.insert_chain_statement = SQL(
+            "INSERT INTO {0} (position, originator_id, originator_version, committed_at, "
+            "previous_hash, hash) SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], "
+            "%s::text[], %s::text[], %s::text[])"
+        ).format(self.chain_table)
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} ("
+                "position bigint PRIMARY KEY, originator_id text NOT NULL, "
+                "originator_version bigint NOT NULL, committed_at text NOT NULL, "
+                "previous_hash text NOT NULL, hash text NOT NULL)"
+            ).format(self.chain_table),
+            SQL("CREATE INDEX IF NOT EXISTS {0} ON {1} (committed_at)").format(
+                Identifier(f"{CHAIN_TABLE}_committed_at"), self.chain_table
+            ),
+        ]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The events and their chain records in one ordinary transaction.
+
+        The library pipelines its statements; with a batch of several megabytes (an accrual
+        run of a hundred classes, about 10,000 events) psycopg's pipeline never returns from
+        its sync, the server waiting on the client (a test writes such a batch). A handful of
+        round trips per batch of thousands of events costs nothing measurable, so the ledger
+        does without the pipeline.
+        """
+        if not stored_events:
+            return []
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            # Columns as arrays in binary form: the library's composite-type array is dumped as
+            # escaped text, which costs more than anything else in a bulk write of ledger events.
+            curs.execute(
+                self.insert_unnested_statement,
+                [
+                    [stored.originator_id for stored in stored_events],
+                    [stored.originator_version for stored in stored_events],
+                    [stored.topic for stored in stored_events],
+                    [bytes(stored.state) for stored in stored_events],
+                ],
+                binary=True,
+            )
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> Sequence[int] | None:
+        rows = curs.fetchall()
+        if len(rows) != len(stored_events):
+            raise RuntimeError(f"got {len(rows)} notification ids for {len(stored_events)} events")
+        by_identity = {
+            (canonical_id(stored.originator_id), stored.originator_version): stored
+            for stored in stored_events
+        }
+        positioned = [
+            (
+                row["notification_id"],
+                by_identity[(canonical_id(row["originator_id"]), row["originator_version"])],
+            )
+            for row in rows
+        ]
+        curs.execute(
+            SQL(
+                "SELECT position, hash, committed_at FROM {0} ORDER BY position DESC LIMIT 1"
+            ).format(self.chain_table)
+        )
+        head_row = curs.fetchone()
+        head = (
+            ChainHead(head_row["position"], head_row["hash"], head_row["committed_at"])
+            if head_row
+            else None
+        )
+        records = link(head, positioned, _now())
+        # One statement over arrays, as the library inserts the events themselves: a batch of
+        # thousands of rows costs one round trip instead of one per row.
+        columns = [list(column) for column in zip(*records, strict=True)]
+        curs.execute(self.insert_chain_statement, columns, binary=True)
+        return [row["notification_id"] for row in rows]
+
+    # ---- reads ------------------------------------------------------------------------------
+
+    def _query(self, statement: Any, params: Sequence[Any] = ()) -> list[Any]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params)
+            return list(curs.fetchall())
+
+    def chain_head(self, position: int | None = None) -> ChainHead | None:
+        statement = SQL("SELECT position, hash, committed_at FROM {0}").format(self.chain_table)
+        params: list[Any] = []
+        if position is not None:
+            statement += SQL(" WHERE position <= %s")
+            params.append(position)
+        statement += SQL(" ORDER BY position DESC LIMIT 1")
+        rows = self._query(statement, params)
+        if not rows:
+            return None
+        return ChainHead(rows[0]["position"], rows[0]["hash"], rows[0]["committed_at"])
+
+    def position_committed_by(self, committed_at: str) -> int:
+        rows = self._query(
+            SQL("SELECT MAX(position) AS position FROM {0} WHERE committed_at <= %s").format(
+                self.chain_table
+            ),
+            [committed_at],
+        )
+        return int(rows[0]["position"] or 0)
+
+    def version_at(self, originator_id: UUID, position: int) -> int | None:
+        rows = self._query(
+            SQL(
+                "SELECT originator_version FROM {0}.{1} WHERE originator_id = %s "
+                "AND notification_id <= %s ORDER BY originator_version DESC LIMIT 1"
+            ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+            [originator_id, position],
+        )
+        return int(rows[0]["originator_version"]) if rows else None
+
+    def chain_records(self, after: int | None, limit: int, stop: int) -> list[ChainRecord]:
+        above, after = lower_bound(after)
+        rows = self._query(
+            SQL(
+                "SELECT position, originator_id, originator_version, committed_at, "
+                "previous_hash, hash FROM {0} WHERE position " + above + " %s "
+                "AND position <= %s ORDER BY position LIMIT %s"
+            ).format(self.chain_table),
+            [after, stop, limit],
+        )
+        return [
+            ChainRecord(
+                row["position"],
+                row["originator_id"],
+                row["originator_version"],
+                row["committed_at"],
+                row["previous_hash"],
+                row["hash"],
+            )
+            for row in rows
+        ]
+
+    def stored_rows(
+        self, after: int | None, limit: int, stop: int, topic: str | None = None
+    ) -> list[StoredRow]:
+        """Stored events after a position (None: from the lowest) up to `stop`, as the
+        database holds them."""
+        above, after = lower_bound(after)
+        statement = SQL(
+            "SELECT notification_id, originator_id::text AS originator_id, originator_version, "
+            "topic, state FROM {0}.{1} WHERE notification_id " + above + " %s "
+            "AND notification_id <= %s"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        params: list[Any] = [after, stop]
+        if topic is not None:
+            statement += SQL(" AND topic = %s")
+            params.append(topic)
+        statement += SQL(" ORDER BY notification_id LIMIT %s")
+        rows = self._query(statement, [*params, limit])
+        return [
+            StoredRow(
+                row["notification_id"],
+                row["originator_id"],
+                row["originator_version"],
+                row["topic"],
+                row["state"],
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def stored_id(originator_id: UUID) -> str:
+        """A stream id as this database gives it back as text (uuid: hyphenated)."""
+        return str(originator_id)
+
+    def commit_times(self, positions: Sequence[int]) -> dict[int, str]:
+        if not positions:
+            return {}
+        rows = self._query(
+            SQL(
+                "SELECT position, committed_at FROM {0} WHERE position >= %s AND position <= %s"
+            ).format(self.chain_table),
+            [min(positions), max(positions)],
+        )
+        return {row["position"]: row["committed_at"] for row in rows}
+
+    def select_stream_notifications(
+        self, originator_ids: Sequence[UUID], after: int, limit: int, stop: int | None = None
+    ) -> list[Notification]:
+        """The notifications of the given streams after a position, in log order."""
+        rows = self._query(
+            SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state "
+                "FROM {0}.{1} WHERE originator_id = ANY(%s) AND notification_id > %s "
+                "AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+            ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+            [list(originator_ids), after, stop or 2**62, limit],
+        )
+        return [
+            Notification(
+                id=row["notification_id"],
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            )
+            for row in rows
+        ]
+
+    def install_guards(self, tables: Sequence[str]) -> None:
+        schema = Identifier(self.datastore.schema)
+        function = SQL("{0}.planledger_refuse_change").format(schema)
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                SQL(
+                    "CREATE OR REPLACE FUNCTION {0}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    "BEGIN RAISE EXCEPTION '{1} (% on % refused)', TG_OP, TG_TABLE_NAME "
+                    "USING ERRCODE = 'insufficient_privilege'; END $$"
+                ).format(function, SQL(APPEND_ONLY_MESSAGE))
+            )
+            for table in tables:
+                target = SQL("{0}.{1}").format(schema, Identifier(table))
+                curs.execute(
+                    SQL(
+                        "CREATE OR REPLACE TRIGGER {0} BEFORE UPDATE OR DELETE ON {1} "
+                        "FOR EACH ROW EXECUTE FUNCTION {2}()"
+                    ).format(Identifier(f"{table}_append_only"), target, function)
+                )
+                curs.execute(
+                    SQL(
+                        "CREATE OR REPLACE TRIGGER {0} BEFORE TRUNCATE ON {1} "
+                        "FOR EACH STATEMENT EXECUTE FUNCTION {2}()"
+                    ).format(Identifier(f"{table}_no_truncate"), target, function)
+                )
