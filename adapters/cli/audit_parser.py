@@ -49,6 +49,17 @@ def known_at_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_audit_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The audit commands, in the order `--help` lists them."""
+    _add_verify_command(sub, common)
+    _add_seal_command(sub, common)
+    _add_log_command(sub, common)
+    _add_asof_command(sub, common)
+    _add_impact_command(sub, common)
+    _add_reverse_commands(sub, common)
+    _add_db_commands(sub, common)
+
+
+def _add_verify_command(sub: Any, common: argparse.ArgumentParser) -> None:
     verify = sub.add_parser(
         "verify",
         parents=[common],
@@ -68,6 +79,8 @@ def add_audit_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     verify.set_defaults(handler=handlers_audit.verify)
 
+
+def _add_seal_command(sub: Any, common: argparse.ArgumentParser) -> None:
     seal = sub.add_parser(
         "seal", parents=[common], help="record the chain's current head as a seal"
     )
@@ -75,6 +88,8 @@ def add_audit_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     seal.add_argument("--on", type=_iso_date, help="business date of the seal (default: today)")
     seal.set_defaults(handler=handlers_audit.seal)
 
+
+def _add_log_command(sub: Any, common: argparse.ArgumentParser) -> None:
     log = sub.add_parser(
         "log",
         parents=[common],
@@ -105,6 +120,8 @@ def add_audit_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     log.add_argument("--format", choices=("table", "json", "csv"), default="table")
     log.set_defaults(handler=handlers_audit.log)
 
+
+def _add_asof_command(sub: Any, common: argparse.ArgumentParser) -> None:
     as_of = sub.add_parser(
         "asof",
         parents=[common],
@@ -120,6 +137,8 @@ def add_audit_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     as_of.add_argument("--format", choices=("table", "json"), default="table")
     as_of.set_defaults(handler=handlers_audit.as_of_command)
 
+
+def _add_impact_command(sub: Any, common: argparse.ArgumentParser) -> None:
     impact = sub.add_parser(
         "impact",
         parents=[common],
@@ -136,6 +155,8 @@ def add_audit_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     impact.add_argument("--format", choices=("text", "json"), default="text")
     impact.set_defaults(handler=handlers_audit.impact)
 
+
+def _add_reverse_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     reverse = sub.add_parser(
         "reverse",
         parents=[common],
@@ -154,6 +175,8 @@ def add_audit_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         parser.add_argument("--reason", required=True)
         parser.set_defaults(handler=handlers_audit.reverse)
 
+
+def _add_db_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     db = sub.add_parser("db", parents=[common], help="database administration")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     writer = db_sub.add_parser(

@@ -345,6 +345,14 @@ def _add_expenditure_commands(sub: Any, common: argparse.ArgumentParser) -> None
 
 
 def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The read commands, in the order `--help` lists them."""
+    _add_balance_commands(sub, common)
+    _add_rebuild_command(sub, common)
+    _add_split_command(sub, common)
+    _add_export_commands(sub, common)
+
+
+def _add_balance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     balances = sub.add_parser(
         "balances",
         parents=[common],
@@ -372,6 +380,9 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     known_at_option(journal)
     _format_option(journal)
     journal.set_defaults(handler=handlers_reports.journal_command)
+
+
+def _add_rebuild_command(sub: Any, common: argparse.ArgumentParser) -> None:
     rebuild = sub.add_parser(
         "rebuild",
         parents=[common],
@@ -380,6 +391,9 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     rebuild.add_argument("--projection", choices=sorted(PROJECTION_NAMES))
 
     rebuild.set_defaults(handler=handlers_reports.rebuild)
+
+
+def _add_split_command(sub: Any, common: argparse.ArgumentParser) -> None:
     split = sub.add_parser(
         "split",
         parents=[common],
@@ -401,6 +415,9 @@ def _add_read_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     known_at_option(split)
     _format_option(split)
     split.set_defaults(handler=handlers_reports.split_command)
+
+
+def _add_export_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     export = sub.add_parser("export", parents=[common], help="export the books")
     export_sub = export.add_subparsers(dest="export_command", required=True, metavar="FORMAT")
     beancount = export_sub.add_parser(
@@ -473,6 +490,14 @@ def _add_board_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_governance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The governance commands, in the order `--help` lists them."""
+    _add_shareholder_vote_command(sub, common)
+    _add_notice_command(sub, common)
+    _add_assignment_command(sub, common)
+    _add_sales_commands(sub, common)
+
+
+def _add_shareholder_vote_command(sub: Any, common: argparse.ArgumentParser) -> None:
     vote = sub.add_parser(
         "shareholder-vote",
         parents=[common],
@@ -490,6 +515,9 @@ def _add_governance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     vote.add_argument("--abstain", default="0")
     vote.add_argument("--broker-non-votes", default="0")
     vote.set_defaults(handler=handlers_governance.shareholder_vote)
+
+
+def _add_notice_command(sub: Any, common: argparse.ArgumentParser) -> None:
     notice = sub.add_parser(
         "notice", parents=[common], help="the Distributor's written notice ending the agreement"
     )
@@ -511,6 +539,9 @@ def _add_governance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     notice.add_argument("--document", required=True, help="reference of the written notice")
     notice.set_defaults(handler=handlers_governance.notice)
+
+
+def _add_assignment_command(sub: Any, common: argparse.ArgumentParser) -> None:
     assignment = sub.add_parser(
         "assignment",
         parents=[common],
@@ -526,6 +557,9 @@ def _add_governance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     assignment.add_argument("--reference", required=True, help="counsel's determination")
     assignment.set_defaults(handler=handlers_governance.assignment)
+
+
+def _add_sales_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     sales = sub.add_parser("sales", parents=[common], help="suspend or resume sales (SIXTH)")
     sales_sub = sales.add_subparsers(dest="sales_command", required=True, metavar="ACTION")
     for action in ("suspend", "resume"):
@@ -537,6 +571,12 @@ def _add_governance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_report_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The report commands, in the order `--help` lists them."""
+    _add_quarterly_report_commands(sub, common)
+    _add_compliance_command(sub, common)
+
+
+def _add_quarterly_report_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     report = sub.add_parser("report", parents=[common], help="the FOURTH quarterly reports")
     report_sub = report.add_subparsers(dest="report_command", required=True, metavar="ACTION")
     quarterly = report_sub.add_parser(
@@ -581,6 +621,9 @@ def _add_report_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     review.add_argument("--meeting", required=True)
     review.add_argument("--on", type=iso_date, required=True)
     review.set_defaults(handler=handlers_governance.report_review)
+
+
+def _add_compliance_command(sub: Any, common: argparse.ArgumentParser) -> None:
     comply = sub.add_parser(
         "compliance",
         parents=[common],

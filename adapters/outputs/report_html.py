@@ -150,34 +150,57 @@ def _rates_table(report: dict[str, Any]) -> str:
     return _table("Annual rates of average daily net assets", "\n".join(lines))
 
 
+# The chart's canvas and the margins around its plot area, in SVG user units.
+SVG_WIDTH, SVG_HEIGHT = 720, 330
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 80, 20, 40, 110
+PLOT_WIDTH = SVG_WIDTH - PLOT_LEFT - PLOT_RIGHT
+PLOT_HEIGHT = SVG_HEIGHT - PLOT_TOP - PLOT_BOTTOM
+PLOT_BASE = PLOT_TOP + PLOT_HEIGHT
+
+
 def _svg_chart(chart: Chart) -> str:
     """A vertical bar chart with stacked segments, labelled axes and a legend."""
-    width, height = 720, 330
-    left, right, top, bottom = 80, 20, 40, 110
-    plot_width, plot_height = width - left - right, height - top - bottom
-    ticks = axis_ticks(chart.maximum)
-    top_value = ticks[-1]
-    slot = plot_width / max(len(chart.bars), 1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(chart.title)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{SVG_HEIGHT}" '
+        f'viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" role="img" aria-label="{escape(chart.title)}" '
         f'font-family="Georgia, serif" font-size="11">',
-        f'<text x="{width / 2:.1f}" y="18" text-anchor="middle" font-size="13">'
+        f'<text x="{SVG_WIDTH / 2:.1f}" y="18" text-anchor="middle" font-size="13">'
         f"{escape(chart.title)}</text>",
     ]
+    parts.extend(_svg_grid(chart))
+    parts.extend(_svg_bars(chart))
+    parts.extend(_svg_axes(chart))
+    parts.extend(_svg_legend(chart))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _svg_grid(chart: Chart) -> list[str]:
+    """A line and a label at each tick of the value axis."""
+    ticks = axis_ticks(chart.maximum)
+    parts = []
     for tick in ticks:
-        y = top + plot_height - float(tick / top_value) * plot_height
+        y = PLOT_BASE - float(tick / ticks[-1]) * PLOT_HEIGHT
         parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<line x1="{PLOT_LEFT}" y1="{y:.1f}" x2="{SVG_WIDTH - PLOT_RIGHT}" y2="{y:.1f}" '
+            f'stroke="#ddd"/>'
         )
         parts.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{format_tick(tick)}</text>'
+            f'<text x="{PLOT_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{format_tick(tick)}</text>'
         )
+    return parts
+
+
+def _svg_bars(chart: Chart) -> list[str]:
+    """Each bar's segments stacked from the base, and its label slanted under it."""
+    top_value = axis_ticks(chart.maximum)[-1]
+    slot = PLOT_WIDTH / max(len(chart.bars), 1)
+    parts = []
     for index, bar in enumerate(chart.bars):
-        x = left + index * slot + slot * 0.2
-        base = top + plot_height
+        x = PLOT_LEFT + index * slot + slot * 0.2
+        base: float = PLOT_BASE
         for series, value in bar.segments:
-            bar_height = float(value / top_value) * plot_height
+            bar_height = float(value / top_value) * PLOT_HEIGHT
             base -= bar_height
             parts.append(
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{slot * 0.6:.1f}" '
@@ -185,34 +208,38 @@ def _svg_chart(chart: Chart) -> str:
             )
         label_x = x + slot * 0.3
         parts.append(
-            f'<text x="{label_x:.1f}" y="{top + plot_height + 12}" text-anchor="end" '
-            f'transform="rotate(-35 {label_x:.1f} {top + plot_height + 12})">'
+            f'<text x="{label_x:.1f}" y="{PLOT_BASE + 12}" text-anchor="end" '
+            f'transform="rotate(-35 {label_x:.1f} {PLOT_BASE + 12})">'
             f"{escape(_short(bar.label))}</text>"
         )
-    parts.append(
-        f'<line x1="{left}" y1="{top + plot_height}" x2="{width - right}" '
-        f'y2="{top + plot_height}" stroke="#333"/>'
-    )
-    parts.append(
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}" stroke="#333"/>'
-    )
-    parts.append(
-        f'<text x="16" y="{top + plot_height / 2:.1f}" text-anchor="middle" '
-        f'transform="rotate(-90 16 {top + plot_height / 2:.1f})">'
-        f"{escape(chart.value_axis)}</text>"
-    )
-    parts.append(
-        f'<text x="{left + plot_width / 2:.1f}" y="{height - 8}" '
-        f'text-anchor="middle">{escape(chart.category_axis)}</text>'
-    )
+    return parts
+
+
+def _svg_axes(chart: Chart) -> list[str]:
+    """The two axis lines and their titles."""
+    middle_y = PLOT_TOP + PLOT_HEIGHT / 2
+    return [
+        f'<line x1="{PLOT_LEFT}" y1="{PLOT_BASE}" x2="{SVG_WIDTH - PLOT_RIGHT}" '
+        f'y2="{PLOT_BASE}" stroke="#333"/>',
+        f'<line x1="{PLOT_LEFT}" y1="{PLOT_TOP}" x2="{PLOT_LEFT}" y2="{PLOT_BASE}" stroke="#333"/>',
+        f'<text x="16" y="{middle_y:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 16 {middle_y:.1f})">'
+        f"{escape(chart.value_axis)}</text>",
+        f'<text x="{PLOT_LEFT + PLOT_WIDTH / 2:.1f}" y="{SVG_HEIGHT - 8}" '
+        f'text-anchor="middle">{escape(chart.category_axis)}</text>',
+    ]
+
+
+def _svg_legend(chart: Chart) -> list[str]:
+    """A swatch and a name per series; a chart of one series needs none."""
+    parts = []
     for index, series in enumerate(chart.series if len(chart.series) > 1 else ()):
-        legend_x = left + 10 + index * 300
+        legend_x = PLOT_LEFT + 10 + index * 300
         parts.append(
             f'<rect x="{legend_x}" y="26" width="10" height="10" fill="{SERIES_COLOURS[series]}"/>'
         )
         parts.append(f'<text x="{legend_x + 14}" y="35">{escape(SERIES_LABELS[series])}</text>')
-    parts.append("</svg>")
-    return "\n".join(parts)
+    return parts
 
 
 def _short(label: str) -> str:

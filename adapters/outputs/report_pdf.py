@@ -98,7 +98,7 @@ class ReportPdf(FPDF):
         self.line(MARGIN_MM, self.get_y(), PAGE_WIDTH_MM - MARGIN_MM, self.get_y())
         self.ln(1)
 
-    def table(
+    def figures_table(
         self,
         title: str,
         rows: list[tuple[str, str, str]],
@@ -200,8 +200,19 @@ def report_pdf(report: dict[str, Any]) -> bytes:
     pdf.add_page()
     _title(pdf, report)
     quarter, year = report["quarter_figures"], report["year_to_date"]
+    _amounts_under_plan(pdf, quarter, year)
+    _use_of_payments(pdf, quarter, year)
+    pdf.chart(split_over_time(report))
+    _expended_by_purpose(pdf, quarter, year)
+    pdf.chart(spending_by_purpose(report))
+    _rates(pdf, report)
+    _provenance(pdf, report)
+    return bytes(pdf.output())
+
+
+def _amounts_under_plan(pdf: ReportPdf, quarter: dict[str, Any], year: dict[str, Any]) -> None:
     pdf.heading("Amounts under the Plan (US dollars)")
-    pdf.table(
+    pdf.figures_table(
         "",
         [
             (
@@ -231,6 +242,9 @@ def report_pdf(report: dict[str, Any]) -> bytes:
             ),
         ],
     )
+
+
+def _use_of_payments(pdf: ReportPdf, quarter: dict[str, Any], year: dict[str, Any]) -> None:
     pdf.heading("How the payments to the Distributor were used (SIXTH)")
     year_by_provider = {row["provider"]: row for row in year["service_fees"]["by_provider"]}
     rows = [
@@ -248,7 +262,7 @@ def report_pdf(report: dict[str, Any]) -> bytes:
             _amount(year["deemed_asset_based_sales_charge"]),
         )
     )
-    pdf.table(
+    pdf.figures_table(
         "",
         rows,
         (
@@ -257,9 +271,11 @@ def report_pdf(report: dict[str, Any]) -> bytes:
             _amount(year["paid_to_distributor"]),
         ),
     )
-    pdf.chart(split_over_time(report))
+
+
+def _expended_by_purpose(pdf: ReportPdf, quarter: dict[str, Any], year: dict[str, Any]) -> None:
     pdf.heading("Expended by the Distributor, by purpose (FIFTH)")
-    pdf.table(
+    pdf.figures_table(
         "",
         [
             (q["label"], _amount(q["amount"]), _amount(y["amount"]))
@@ -273,10 +289,6 @@ def report_pdf(report: dict[str, Any]) -> bytes:
             _amount(year["expenditures_total"]),
         ),
     )
-    pdf.chart(spending_by_purpose(report))
-    _rates(pdf, report)
-    _provenance(pdf, report)
-    return bytes(pdf.output())
 
 
 def _title(pdf: ReportPdf, report: dict[str, Any]) -> None:
@@ -311,7 +323,7 @@ def _title(pdf: ReportPdf, report: dict[str, Any]) -> None:
 def _rates(pdf: ReportPdf, report: dict[str, Any]) -> None:
     quarter, year = report["quarter_figures"], report["year_to_date"]
     pdf.heading("Annual rates of average daily net assets")
-    pdf.table(
+    pdf.figures_table(
         "",
         [
             (

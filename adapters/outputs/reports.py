@@ -179,50 +179,9 @@ def report_csv(report: dict[str, Any]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["section", "item", "detail", "quarter", "year_to_date"])
     quarter, year = report["quarter_figures"], report["year_to_date"]
-    for part in ("asset_based_sales_charge", "service_fee", "total"):
-        writer.writerow(["accrued", part, "", quarter["accrued"][part], year["accrued"][part]])
-    for item in (
-        "paid_to_distributor",
-        "accrued_less_paid",
-        "deemed_asset_based_sales_charge",
-        "average_daily_net_assets",
-    ):
-        writer.writerow(["plan", item, "", quarter[item], year[item]])
-    writer.writerow(
-        [
-            "service_fees",
-            "total",
-            "",
-            quarter["service_fees"]["total"],
-            year["service_fees"]["total"],
-        ]
-    )
-    year_by_provider = {row["provider"]: row for row in year["service_fees"]["by_provider"]}
-    for row in quarter["service_fees"]["by_provider"]:
-        writer.writerow(
-            [
-                "service_fees",
-                row["provider"],
-                row["agreement"],
-                row["amount"],
-                year_by_provider.get(row["provider"], {}).get("amount", "0.00"),
-            ]
-        )
-    for quarter_row, year_row in zip(
-        quarter["expenditures_by_purpose"], year["expenditures_by_purpose"], strict=True
-    ):
-        writer.writerow(
-            [
-                "expenditures",
-                quarter_row["purpose"],
-                quarter_row["label"],
-                quarter_row["amount"],
-                year_row["amount"],
-            ]
-        )
-    writer.writerow(
-        ["expenditures", "total", "", quarter["expenditures_total"], year["expenditures_total"]]
-    )
+    writer.writerows(_csv_plan_rows(quarter, year))
+    writer.writerows(_csv_service_fee_rows(quarter, year))
+    writer.writerows(_csv_expenditure_rows(quarter, year))
     for key in ("paid_to_distributor", "service_fees", "deemed_asset_based_sales_charge"):
         writer.writerow(
             ["annualised", key, "", quarter["annualised"][key], year["annualised"][key]]
@@ -237,6 +196,67 @@ def report_csv(report: dict[str, Any]) -> bytes:
             writer.writerow(["monthly", key, month["month"], month[key], ""])
     writer.writerow(["built_from", "events_sha256", "", report["built_from"]["events_sha256"], ""])
     return buffer.getvalue().encode("utf-8")
+
+
+def _csv_plan_rows(quarter: dict[str, Any], year: dict[str, Any]) -> list[list[str]]:
+    """The accrued parts and the plan's own figures."""
+    rows = [
+        ["accrued", part, "", quarter["accrued"][part], year["accrued"][part]]
+        for part in ("asset_based_sales_charge", "service_fee", "total")
+    ]
+    for item in (
+        "paid_to_distributor",
+        "accrued_less_paid",
+        "deemed_asset_based_sales_charge",
+        "average_daily_net_assets",
+    ):
+        rows.append(["plan", item, "", quarter[item], year[item]])
+    return rows
+
+
+def _csv_service_fee_rows(quarter: dict[str, Any], year: dict[str, Any]) -> list[list[str]]:
+    """The total, then one row per provider paid in the quarter."""
+    rows = [
+        [
+            "service_fees",
+            "total",
+            "",
+            quarter["service_fees"]["total"],
+            year["service_fees"]["total"],
+        ]
+    ]
+    year_by_provider = {row["provider"]: row for row in year["service_fees"]["by_provider"]}
+    for row in quarter["service_fees"]["by_provider"]:
+        rows.append(
+            [
+                "service_fees",
+                row["provider"],
+                row["agreement"],
+                row["amount"],
+                year_by_provider.get(row["provider"], {}).get("amount", "0.00"),
+            ]
+        )
+    return rows
+
+
+def _csv_expenditure_rows(quarter: dict[str, Any], year: dict[str, Any]) -> list[list[str]]:
+    """One row per purpose, then the total."""
+    rows = [
+        [
+            "expenditures",
+            quarter_row["purpose"],
+            quarter_row["label"],
+            quarter_row["amount"],
+            year_row["amount"],
+        ]
+        for quarter_row, year_row in zip(
+            quarter["expenditures_by_purpose"], year["expenditures_by_purpose"], strict=True
+        )
+    ]
+    rows.append(
+        ["expenditures", "total", "", quarter["expenditures_total"], year["expenditures_total"]]
+    )
+    return rows
 
 
 def file_stem(report: dict[str, Any]) -> str:
