@@ -42,6 +42,17 @@ import zlib
 from decimal import Decimal
 from pathlib import Path
 
+# The verifier runs on Python 3.9+ with the standard library alone and imports nothing it does
+# not use: these names are for the type checker only (annotations are not evaluated).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
+    Json = dict[str, Any]
+    Figure = Decimal | str | None
+    T = TypeVar("T")
+
 GENESIS_HASH = "0" * 64
 MANIFEST = "manifest.json"
 EVENTS = "events.jsonl"
@@ -85,7 +96,7 @@ class Unreadable(ValueError):
     """A file of the bundle that cannot be read."""
 
 
-def check_files(bundle: Bundle, manifest: dict, problems: list[str]) -> None:
+def check_files(bundle: Bundle, manifest: Json, problems: list[str]) -> None:
     listed = manifest.get("files", {})
     if not isinstance(listed, dict) or not all(isinstance(v, dict) for v in listed.values()):
         problems.append(f"{MANIFEST}: its list of files is not a table of name to hash and size")
@@ -108,7 +119,7 @@ def check_files(bundle: Bundle, manifest: dict, problems: list[str]) -> None:
             problems.append(f"{name}: SHA-256 differs from the manifest")
 
 
-def chain_hash(previous_hash: str, event: dict) -> str:
+def chain_hash(previous_hash: str, event: Json) -> str:
     header = json.dumps(
         [
             previous_hash,
@@ -126,8 +137,8 @@ def chain_hash(previous_hash: str, event: dict) -> str:
     ).hexdigest()
 
 
-def read_events(bundle: Bundle, problems: list[str]) -> list[dict]:
-    events = []
+def read_events(bundle: Bundle, problems: list[str]) -> list[Json]:
+    events: list[Json] = []
     try:
         text = bundle.read(EVENTS).decode("utf-8", errors="replace")
     except Unreadable as error:
@@ -150,7 +161,7 @@ def read_events(bundle: Bundle, problems: list[str]) -> list[dict]:
     return events
 
 
-def check_chain(events: list[dict], manifest: dict, problems: list[str]) -> dict[int, str]:
+def check_chain(events: list[Json], manifest: Json, problems: list[str]) -> dict[int, str]:
     """Check each event against its own recorded hash and link (which places a change at its
     line), and recompute the chain from the contents alone (which the head and the seals are
     compared with). Returns the recomputed hash at each position."""
@@ -181,7 +192,7 @@ def check_chain(events: list[dict], manifest: dict, problems: list[str]) -> dict
     return hashes
 
 
-def check_seals(events: list[dict], hashes: dict[int, str], problems: list[str]) -> int:
+def check_seals(events: list[Json], hashes: dict[int, str], problems: list[str]) -> int:
     checked = 0
     for event in events:
         if event["topic"] != SEALED:
@@ -197,7 +208,7 @@ def check_seals(events: list[dict], hashes: dict[int, str], problems: list[str])
     return checked
 
 
-def check_manifest(events: list[dict], manifest: dict, problems: list[str]) -> None:
+def check_manifest(events: list[Json], manifest: Json, problems: list[str]) -> None:
     """What the manifest says of itself must agree with the events it lists."""
     if manifest.get("format") != FORMAT:
         problems.append(f"{MANIFEST}: format {manifest.get('format')!r}, expected {FORMAT!r}")
@@ -237,19 +248,19 @@ def money(value: str) -> Decimal:
     return Decimal(value)
 
 
-def recompute_balances(events: list[dict], as_of: str) -> dict[str, dict[str, Decimal]]:
+def recompute_balances(events: list[Json], as_of: str) -> dict[str, dict[str, Figure]]:
     classes: dict[str, str] = {}
     totals: dict[str, dict[str, Decimal]] = {}
     accrued_through: dict[str, str | None] = {}
     for event in events:
         topic, fields = event["topic"], event["fields"]
         if topic == TOPIC + "PlanAdopted":
-            key = f"{fields['fund_code']}/{fields['share_class']}"
-            classes[event["stream"]] = key
-            totals[key] = dict.fromkeys(
+            adopted = f"{fields['fund_code']}/{fields['share_class']}"
+            classes[event["stream"]] = adopted
+            totals[adopted] = dict.fromkeys(
                 ("absc_accrued", "service_accrued", "absc_paid", "service_paid"), ZERO
             )
-            accrued_through[key] = None
+            accrued_through[adopted] = None
             continue
         key = classes.get(event["stream"])
         if key is None or fields.get("business_date", "") > as_of:
@@ -260,14 +271,18 @@ def recompute_balances(events: list[dict], as_of: str) -> dict[str, dict[str, De
                 totals[key][name] += amount
         if topic == TOPIC + "FeeAccrued":
             accrued_through[key] = max(accrued_through[key] or "", fields["business_date"])
-    for key, figures in totals.items():
-        figures["absc_payable"] = figures["absc_accrued"] - figures["absc_paid"]
-        figures["service_payable"] = figures["service_accrued"] - figures["service_paid"]
-        figures["accrued_through"] = accrued_through[key]
-    return totals
+    return {
+        key: {
+            **sums,
+            "absc_payable": sums["absc_accrued"] - sums["absc_paid"],
+            "service_payable": sums["service_accrued"] - sums["service_paid"],
+            "accrued_through": accrued_through[key],
+        }
+        for key, sums in totals.items()
+    }
 
 
-def _parts(topic: str, fields: dict) -> dict[str, Decimal] | None:
+def _parts(topic: str, fields: Json) -> dict[str, Decimal] | None:
     """What one fund-class event adds to the accrued and paid totals."""
     name = topic.removeprefix(TOPIC)
     if name == "FeeAccrued":
@@ -298,7 +313,7 @@ def _parts(topic: str, fields: dict) -> dict[str, Decimal] | None:
     return None
 
 
-def check_balances(bundle: Bundle, events: list[dict], manifest: dict, problems: list[str]) -> int:
+def check_balances(bundle: Bundle, events: list[Json], manifest: Json, problems: list[str]) -> int:
     try:
         stated = json.loads(bundle.read(BALANCES))
     except (KeyError, FileNotFoundError, ValueError) as error:
@@ -330,7 +345,7 @@ def _same_figure(stated: object, expected: object) -> bool:
         return False
 
 
-def checked(problems: list[str], what: str, check, fallback):
+def checked(problems: list[str], what: str, check: Callable[[], T], fallback: T) -> T:
     """Run one check; a bundle altered so that the check cannot even run is a problem to
     report with the others, not a crash."""
     try:
@@ -353,8 +368,10 @@ def verify(location: Path) -> list[str]:
     if not isinstance(manifest, dict) or "as_of" not in manifest:
         return [f"{MANIFEST}: not a bundle manifest (no as_of)"]
     checked(problems, "the files", lambda: check_files(bundle, manifest, problems), None)
-    events = checked(problems, EVENTS, lambda: read_events(bundle, problems), [])
-    hashes = checked(problems, "the chain", lambda: check_chain(events, manifest, problems), {})
+    events: list[Json] = checked(problems, EVENTS, lambda: read_events(bundle, problems), [])
+    hashes: dict[int, str] = checked(
+        problems, "the chain", lambda: check_chain(events, manifest, problems), {}
+    )
     seals = checked(problems, "the seals", lambda: check_seals(events, hashes, problems), 0)
     checked(problems, MANIFEST, lambda: check_manifest(events, manifest, problems), None)
     classes = checked(
