@@ -8,7 +8,7 @@ correction of a director's status never rewrites what was decided (brief §5.1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid5
@@ -59,6 +59,39 @@ class MeetingRecord:
     resolutions: list[ResolutionRecord]
 
 
+@dataclass(frozen=True)
+class DeclaredStatus:
+    """A director's status as declared, from the date it takes effect."""
+
+    effective_from: date
+    status: DirectorStatus
+
+
+@dataclass(frozen=True)
+class HeldMeeting:
+    meeting_date: date
+    digest: str
+
+
+@dataclass(frozen=True)
+class VotedResolution:
+    meeting_id: str
+    voted_on: date
+    kind: str
+    passed: bool
+    ratification_required: bool
+    ratified_by: str | None = None
+
+
+@dataclass(frozen=True)
+class AdviserTerm:
+    """An adviser from the date it took over."""
+
+    effective_from: date
+    name: str
+    affiliated: bool
+
+
 class Board(Aggregate):
     TOPIC = "planledger.Board"
 
@@ -73,16 +106,6 @@ class Board(Aggregate):
         company_code: str
         company_name: str
 
-        def apply(self, board: Board) -> None:
-            board.company_code = self.company_code
-            board.company_name = self.company_name
-            board.director_history = {}
-            board.director_digests = {}
-            board.meetings = {}
-            board.resolutions = {}
-            board.nomination_digests = {}
-            board.advisers = []
-
     class DirectorStatusDeclared(Event):
         TOPIC = "planledger.Board.DirectorStatusDeclared"
         director_code: str
@@ -94,16 +117,16 @@ class Board(Aggregate):
         attested_by: str
 
         def apply(self, board: Board) -> None:
-            board.director_history.setdefault(self.director_code, []).append(
-                {
-                    "effective_from": self.business_date,
-                    "name": self.director_name,
-                    "in_office": self.in_office,
-                    "interested": self.interested,
-                    "financial_interest": self.financial_interest,
-                }
+            status = DirectorStatus(
+                self.director_code,
+                self.director_name,
+                self.in_office,
+                self.interested,
+                self.financial_interest,
             )
-            board.director_history[self.director_code].sort(key=lambda row: row["effective_from"])
+            history = board.director_history.setdefault(self.director_code, [])
+            history.append(DeclaredStatus(self.business_date, status))
+            history.sort(key=lambda declared: declared.effective_from)
             board.director_digests[self.idempotency_key] = _status_digest(self)
 
     class BoardMeetingHeld(Event):
@@ -117,10 +140,7 @@ class Board(Aggregate):
         meeting_digest: str
 
         def apply(self, board: Board) -> None:
-            board.meetings[self.meeting_id] = {
-                "date": self.business_date,
-                "digest": self.meeting_digest,
-            }
+            board.meetings[self.meeting_id] = HeldMeeting(self.business_date, self.meeting_digest)
 
     class ResolutionVoted(Event):
         TOPIC = "planledger.Board.ResolutionVoted"
@@ -141,17 +161,17 @@ class Board(Aggregate):
         in_person_rule: str
 
         def apply(self, board: Board) -> None:
-            board.resolutions[self.resolution_id] = {
-                "meeting_id": self.meeting_id,
-                "date": self.business_date,
-                "kind": self.kind,
-                "passed": self.passed,
-                "ratification_required": self.ratification_required,
-                "ratified_by": None,
-            }
+            board.resolutions[self.resolution_id] = VotedResolution(
+                self.meeting_id,
+                self.business_date,
+                self.kind,
+                self.passed,
+                self.ratification_required,
+            )
             ratifies = self.terms.get("ratifies")
             if self.passed and ratifies in board.resolutions:
-                board.resolutions[ratifies]["ratified_by"] = self.resolution_id
+                ratified = board.resolutions[ratifies]
+                board.resolutions[ratifies] = replace(ratified, ratified_by=self.resolution_id)
 
     class IndependentDirectorNominated(Event):
         TOPIC = "planledger.Board.IndependentDirectorNominated"
@@ -172,12 +192,21 @@ class Board(Aggregate):
 
         def apply(self, board: Board) -> None:
             board.advisers.append(
-                {
-                    "effective_from": self.business_date,
-                    "name": self.adviser_name,
-                    "affiliated": self.affiliated_with_distributor,
-                }
+                AdviserTerm(self.business_date, self.adviser_name, self.affiliated_with_distributor)
             )
+
+    def __init__(self, company_code: str, company_name: str) -> None:
+        # The library calls this when the stream is created, with the created event's fields
+        # of the same names; state is set here, not by an annotation on the class, because
+        # annotations would make the library turn the aggregate into a dataclass.
+        self.company_code = company_code
+        self.company_name = company_name
+        self.director_history: dict[str, list[DeclaredStatus]] = {}  # by director code
+        self.director_digests: dict[str, str] = {}  # idempotency key -> payload digest
+        self.meetings: dict[str, HeldMeeting] = {}  # by meeting id
+        self.resolutions: dict[str, VotedResolution] = {}  # by resolution id
+        self.nomination_digests: dict[str, str] = {}  # idempotency key -> payload digest
+        self.advisers: list[AdviserTerm] = []  # in the order recorded
 
     # ---- creation ---------------------------------------------------------------------------
 
@@ -230,19 +259,10 @@ class Board(Aggregate):
     def directors_on(self, day: date) -> list[DirectorStatus]:
         """Each director's latest declared status effective on or before `day`."""
         statuses = []
-        for code, history in sorted(self.director_history.items()):
-            effective = [row for row in history if row["effective_from"] <= day]
+        for _code, history in sorted(self.director_history.items()):
+            effective = [declared for declared in history if declared.effective_from <= day]
             if effective:
-                row = effective[-1]
-                statuses.append(
-                    DirectorStatus(
-                        code,
-                        row["name"],
-                        row["in_office"],
-                        row["interested"],
-                        row["financial_interest"],
-                    )
-                )
+                statuses.append(effective[-1].status)
         return statuses
 
     def knows_director(self, code: str) -> bool:
@@ -262,7 +282,7 @@ class Board(Aggregate):
         digest = _meeting_digest(meeting)
         recorded = self.meetings.get(meeting.meeting_id)
         if recorded is not None:
-            if recorded["digest"] == digest:
+            if recorded.digest == digest:
                 return None
             raise RuleViolation(
                 "reference-reused",
@@ -344,8 +364,8 @@ class Board(Aggregate):
     def unratified_resolutions(self) -> list[str]:
         return sorted(
             resolution_id
-            for resolution_id, row in self.resolutions.items()
-            if row["ratification_required"] and row["ratified_by"] is None
+            for resolution_id, voted in self.resolutions.items()
+            if voted.ratification_required and voted.ratified_by is None
         )
 
     # ---- nominations (TWELFTH) and the adviser (THIRTEENTH (B)) ------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
@@ -19,6 +19,10 @@ from domain.errors import RuleViolation
 
 
 class LedgerEvent(Aggregate.Event):
+    # Each concrete event names the topic it is stored under, so that a class can move or be
+    # renamed without orphaning stored events (the abstract `Event` bases name none).
+    TOPIC: ClassVar[str]
+
     business_date: date
     actor: str
     source: str

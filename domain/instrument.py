@@ -55,14 +55,26 @@ class PlanInstrument(Aggregate):
         schedule_b: list[dict[str, Any]]
         terms_digest: str
 
-        def apply(self, instrument: PlanInstrument) -> None:
-            instrument.plan_key = self.plan_key
-            instrument.effective_date = self.effective_date
-            instrument.document_sha256 = self.document_sha256
-            instrument.terms_digest = self.terms_digest
-            instrument.fund_codes = [row["fund_code"] for row in self.schedule_b]
-            instrument.share_class = self.share_class
-            instrument.documents_filed = False
+    def __init__(
+        self,
+        *,
+        plan_key: str,
+        effective_date: date,
+        document_sha256: str,
+        terms_digest: str,
+        schedule_b: list[dict[str, Any]],
+        share_class: str,
+    ) -> None:
+        # The library calls this when the stream is created, with the created event's fields
+        # of the same names; state is set here, not by an annotation on the class, because
+        # annotations would make the library turn the aggregate into a dataclass.
+        self.plan_key = plan_key
+        self.effective_date = effective_date
+        self.document_sha256 = document_sha256
+        self.terms_digest = terms_digest
+        self.fund_codes: list[str] = [row["fund_code"] for row in schedule_b]
+        self.share_class = share_class
+        self.documents_filed = False
 
     class DocumentsFiled(Event):
         """The plan document and the plan file themselves, kept in the ledger (Rule 12b-1(f)):

@@ -34,8 +34,11 @@ class MarketData(Aggregate):
     class MarketDataOpened(Aggregate.Created, Event):
         TOPIC = "planledger.MarketData.MarketDataOpened"
 
-        def apply(self, market_data: MarketData) -> None:
-            market_data.prime_rates = {}
+    def __init__(self) -> None:
+        # The library calls this when the stream is created, with the created event's fields
+        # of the same names; state is set here, not by an annotation on the class, because
+        # annotations would make the library turn the aggregate into a dataclass.
+        self.prime_rates: dict[str, Decimal] = {}  # ISO date it takes effect -> rate
 
     class PrimeRateSet(Event):
         TOPIC = "planledger.MarketData.PrimeRateSet"

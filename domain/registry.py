@@ -29,9 +29,12 @@ class Registry(Aggregate):
     class RegistryOpened(Aggregate.Created, Event):
         TOPIC = "planledger.Registry.RegistryOpened"
 
-        def apply(self, registry: Registry) -> None:
-            registry.fund_classes = {}
-            registry.service_arrangements = {}
+    def __init__(self) -> None:
+        # The library calls this when the stream is created, with the created event's fields
+        # of the same names; state is set here, not by an annotation on the class, because
+        # annotations would make the library turn the aggregate into a dataclass.
+        self.fund_classes: dict[str, str] = {}  # fund class key -> plan document SHA-256
+        self.service_arrangements: dict[str, list[str]] = {}  # provider -> fund class keys
 
     class FundClassRegistered(Event):
         TOPIC = "planledger.Registry.FundClassRegistered"

@@ -39,10 +39,13 @@ class ChainSeal(Aggregate):
         head_hash: str
         subject: str
 
-        def apply(self, seal: ChainSeal) -> None:
-            seal.position = self.position
-            seal.head_hash = self.head_hash
-            seal.subject = self.subject
+    def __init__(self, position: int, head_hash: str, subject: str) -> None:
+        # The library calls this when the stream is created, with the created event's fields
+        # of the same names; state is set here, not by an annotation on the class, because
+        # annotations would make the library turn the aggregate into a dataclass.
+        self.position = position
+        self.head_hash = head_hash
+        self.subject = subject
 
     @classmethod
     def record(

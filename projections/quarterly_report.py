@@ -210,7 +210,9 @@ def _sum_accruals(rows: Iterable[AccrualTotals | None]) -> AccrualTotals:
     return AccrualTotals(absc, service)
 
 
-def _month_row(label: str, figures: SplitFigures | None, accrued: AccrualTotals | None) -> dict:
+def _month_row(
+    label: str, figures: SplitFigures | None, accrued: AccrualTotals | None
+) -> dict[str, str]:
     figures = figures or SplitFigures("", label)
     accrued = accrued or AccrualTotals(0, 0)
     return {

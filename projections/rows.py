@@ -18,6 +18,7 @@ from collections.abc import Callable
 from functools import singledispatch
 from typing import Any
 
+from domain.events import LedgerEvent
 from domain.fund_class import FundClass
 from domain.ids import fund_class_key
 from domain.periods import month_label
@@ -308,7 +309,10 @@ def relevant_topics() -> frozenset[str]:
 
     The runner skips the others (net assets, governance, the registry) without decoding them.
     """
-    classes = {FundClass.PlanAdopted, ServiceArrangement.ServiceArrangementOpened}
+    classes: set[type[LedgerEvent]] = {
+        FundClass.PlanAdopted,
+        ServiceArrangement.ServiceArrangementOpened,
+    }
     for dispatcher in (stream_rows, payment_rows, accrual_rows, journal_entry):
         classes |= {cls for cls in dispatcher.registry if cls is not object}
     return frozenset(cls.TOPIC for cls in classes)
