@@ -121,7 +121,8 @@ class CsvFile(Generic[RowT]):
 
 
 def _columns(model: type[_Row]) -> tuple[set[str], set[str]]:
-    required, optional = set(), set()
+    required: set[str] = set()
+    optional: set[str] = set()
     for name, field in model.model_fields.items():
         column = field.alias or name
         (required if field.is_required() else optional).add(column)

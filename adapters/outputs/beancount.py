@@ -8,10 +8,10 @@ each account is held in memory, whatever the length of the history.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import Engine, select
 
@@ -29,7 +29,7 @@ def _amount(cents: int) -> str:
     return f"{Decimal(cents) / 100:.2f} {CURRENCY}"
 
 
-def _journal_rows(engine: Engine) -> Iterator[tuple]:
+def _journal_rows(engine: Engine) -> Iterator[Sequence[Any]]:
     entries, lines = TABLES["journal_entries"], TABLES["journal_lines"]
     query = (
         select(
@@ -67,7 +67,7 @@ class _Writer:
             self.out.write("\n")
             self.month_end = next_month_start(self.month_end)
 
-    def transaction(self, first: tuple, postings: list[tuple[str, int]]) -> None:
+    def transaction(self, first: Sequence[Any], postings: list[tuple[str, int]]) -> None:
         entry_id, day, narration, actor, source, recorded_at = first[:6]
         if self.month_end is None:
             self.month_end = next_month_start(day)
@@ -88,7 +88,7 @@ def export_beancount(engine: Engine, out: TextIO, title: str) -> int:
     out.write(f'option "title" {_quoted(title)}\noption "operating_currency" "{CURRENCY}"\n\n')
     writer = _Writer(out)
     count = 0
-    current: list[tuple] = []
+    current: list[Sequence[Any]] = []
     for row in _journal_rows(engine):
         if current and row[0] != current[0][0]:
             writer.transaction(current[0], [(r[6], r[7] - r[8]) for r in current])

@@ -206,7 +206,7 @@ class LedgerMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        event_class = resolve_topic(stored_event.topic)
+        event_class: type[DomainEventProtocol[UUID]] = resolve_topic(stored_event.topic)
         codec = codec_for(event_class)
         if codec is None:
             return super().to_domain_event(stored_event)

@@ -155,7 +155,7 @@ def ensure_database(target: DatabaseTarget) -> DatabaseTarget:
     return DatabaseTarget(target.url, environment, target.postgres_schema, target.sqlite_path)
 
 
-class LedgerStore(Application):
+class LedgerStore(Application[UUID]):
     """The event store of one ledger: the library's application, configured for planledger.
 
     Snapshots of the long-lived aggregates are taken every `SNAPSHOT_INTERVAL` events, from

@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
+from eventsourcing.domain import CanMutateProtocol
 from psycopg.sql import SQL, Identifier
 
 from adapters.store.chain import (
@@ -129,6 +130,7 @@ def merged_log(
     event, record = next(events, None), next(records, None)
     while event is not None or record is not None:
         if record is None or (event is not None and event.position < record.position):
+            assert event is not None  # the loop runs while either is left
             yield event.position, event, None
             event = next(events, None)
         elif event is None or record.position < event.position:
@@ -429,14 +431,16 @@ def _compare_snapshots(
 ) -> None:
     assert store.snapshots is not None
     aggregate: Any = None
+    # The library types what it reads back as bare events; an aggregate's events and its
+    # snapshots are all events that mutate it.
     for domain_event in store.events.get(stream_id, lte=max(wanted)):
-        aggregate = domain_event.mutate(aggregate)
+        aggregate = cast(CanMutateProtocol[Any], domain_event).mutate(aggregate)
         version = domain_event.originator_version
         if version not in wanted:
             continue
         result.snapshots += 1
         snapshot = next(iter(store.snapshots.get(stream_id, gt=version - 1, lte=version)))
-        if _state(snapshot.mutate(None)) != _state(aggregate):
+        if _state(cast(CanMutateProtocol[Any], snapshot).mutate(None)) != _state(aggregate):
             result.findings.append(
                 Finding(
                     "snapshot-mismatch",
