@@ -8,11 +8,12 @@ shares, so the positions, the agreements and the payments live together in this 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -31,6 +32,15 @@ from domain.ids import fund_class_key, service_arrangement_id
 from domain.money import ZERO, exact_add, shown_exact
 from domain.periods import Period
 from domain.rates import format_percent
+from domain.records import (
+    Payment,
+    differs_from_recorded,
+    restated_fields,
+    restatement_key,
+    reversal_fields,
+    stored_as,
+    without_payment,
+)
 from domain.service_fees import ServiceFeeCap, compute_service_fee_cap
 
 RECORDED = "recorded"
@@ -62,8 +72,68 @@ PAID = "paid"
 ADVANCED = "advanced"
 
 
-class ServiceArrangement(Aggregate):
+@dataclass(frozen=True)
+class ProviderAgreement:
+    """An agreement under SEVENTH as the arrangement's state keeps it."""
+
+    RECORD_NAME: ClassVar[str] = "planledger.ServiceArrangement.ProviderAgreement"
+
+    reference: str
+    kind: str
+    contractual_rate_annual: Decimal
+    effective_from: date
+    effective_to: date | None
+    agency_capacity_attested: bool
+
+    def covers(self, day: date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+    @classmethod
+    def from_stored(cls, row: Mapping[str, object]) -> ProviderAgreement:
+        effective_to = row["effective_to"]
+        return cls(
+            stored_as(str, row["reference"]),
+            stored_as(str, row["kind"]),
+            stored_as(Decimal, row["contractual_rate_annual"]),
+            stored_as(date, row["effective_from"]),
+            None if effective_to is None else stored_as(date, effective_to),
+            stored_as(bool, row["agency_capacity_attested"]),
+        )
+
+
+# The records a snapshot of an arrangement holds (stored under their RECORD_NAME).
+SNAPSHOT_RECORDS: tuple[type, ...] = (ProviderAgreement,)
+
+
+class ServiceArrangementState:
+    """The state's attributes, declared for the type checker (the event library turns an
+    aggregate class with annotations into a dataclass, so they are declared here)."""
+
+    provider_code: str
+    provider_name: str
+    fund_code: str
+    share_class: str
+    agreements: list[ProviderAgreement]
+    agreement_digests: dict[str, str]
+    positions_by_date: dict[str, Decimal]
+    payments: list[Payment]
+    payment_digests: dict[str, str]
+    reversed_references: list[str]
+
+
+class ServiceArrangement(ServiceArrangementState, Aggregate):
     TOPIC = "planledger.ServiceArrangement"
+    # The version of the state a snapshot keeps. Version 2 keeps records where 1 kept plain
+    # mappings (the payments are `Payment`s, shared with `FundClass`).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 kept agreements and payments as plain mappings."""
+        state["agreements"] = [ProviderAgreement.from_stored(row) for row in state["agreements"]]
+        state["payments"] = [Payment.from_stored(row) for row in state["payments"]]
 
     class Event(LedgerEvent):
         pass
@@ -102,14 +172,14 @@ class ServiceArrangement(Aggregate):
 
         def apply(self, arrangement: ServiceArrangement) -> None:
             arrangement.agreements.append(
-                {
-                    "reference": self.agreement_reference,
-                    "kind": self.kind,
-                    "contractual_rate_annual": self.contractual_rate_annual,
-                    "effective_from": self.effective_from,
-                    "effective_to": self.effective_to,
-                    "agency_capacity_attested": self.agency_capacity_attested,
-                }
+                ProviderAgreement(
+                    self.agreement_reference,
+                    self.kind,
+                    self.contractual_rate_annual,
+                    self.effective_from,
+                    self.effective_to,
+                    self.agency_capacity_attested,
+                )
             )
             arrangement.agreement_digests[self.agreement_reference] = _agreement_digest(
                 self.kind,
@@ -151,12 +221,7 @@ class ServiceArrangement(Aggregate):
 
         def apply(self, arrangement: ServiceArrangement) -> None:
             arrangement.payments.append(
-                {
-                    "reference": self.reference,
-                    "period_start": self.period_start,
-                    "period_end_exclusive": self.period_end_exclusive,
-                    "amount": self.amount,
-                }
+                Payment(self.reference, self.period_start, self.period_end_exclusive, self.amount)
             )
             arrangement.payment_digests[self.reference] = payload_digest(
                 self.amount,
@@ -177,11 +242,7 @@ class ServiceArrangement(Aggregate):
         reason: str
 
         def apply(self, arrangement: ServiceArrangement) -> None:
-            arrangement.payments = [
-                payment
-                for payment in arrangement.payments
-                if payment["reference"] != self.reference
-            ]
+            arrangement.payments = without_payment(arrangement.payments, self.reference)
             arrangement.reversed_references.append(self.reference)
 
     # ---- identity and creation -------------------------------------------------------------
@@ -248,21 +309,13 @@ class ServiceArrangement(Aggregate):
         )
         if is_replay_of(self.agreement_digests, reference, digest, f"{self.key} agreement"):
             return UNCHANGED
-        if effective_to is not None and effective_to < effective_from:
-            raise RuleViolation(
-                "agreement-dates",
-                "SEVENTH",
-                f"{self.key} {reference}: the agreement ends ({effective_to}) before it starts "
-                f"({effective_from})",
-            )
-        if contractual_rate_annual > schedule_b_service_rate_lowest:
-            raise RuleViolation(
-                "service-rate-above-schedule-b",
-                "SEVENTH; Schedule B maximum service fee",
-                f"{self.key} {reference}: contractual rate "
-                f"{format_percent(contractual_rate_annual)} exceeds the Schedule B maximum "
-                f"service fee of {format_percent(schedule_b_service_rate_lowest)}",
-            )
+        self._check_agreement(
+            reference,
+            contractual_rate_annual,
+            schedule_b_service_rate_lowest,
+            effective_from,
+            effective_to,
+        )
         key = (
             f"provider-agreement/{self.provider_code}/{self.fund_code}/{self.share_class}/"
             f"{reference}"
@@ -280,31 +333,54 @@ class ServiceArrangement(Aggregate):
         )
         return RECORDED
 
+    def _check_agreement(
+        self,
+        reference: str,
+        rate_annual: Decimal,
+        schedule_b_service_rate_lowest: Decimal,
+        effective_from: date,
+        effective_to: date | None,
+    ) -> None:
+        if effective_to is not None and effective_to < effective_from:
+            raise RuleViolation(
+                "agreement-dates",
+                "SEVENTH",
+                f"{self.key} {reference}: the agreement ends ({effective_to}) before it starts "
+                f"({effective_from})",
+            )
+        if rate_annual > schedule_b_service_rate_lowest:
+            raise RuleViolation(
+                "service-rate-above-schedule-b",
+                "SEVENTH; Schedule B maximum service fee",
+                f"{self.key} {reference}: contractual rate "
+                f"{format_percent(rate_annual)} exceeds the Schedule B maximum "
+                f"service fee of {format_percent(schedule_b_service_rate_lowest)}",
+            )
+
     def contractual_rate_on(self, day: date) -> Decimal | None:
         """The rate of the agreement in force on `day`: of those whose dates cover the day, the
         one that took effect last (a new agreement supersedes an earlier one while it runs)."""
-        in_force = None
+        in_force: ProviderAgreement | None = None
         for agreement in self.agreements:
-            ends = agreement["effective_to"]
-            covers = agreement["effective_from"] <= day and (ends is None or day <= ends)
-            if covers and (
-                in_force is None or agreement["effective_from"] >= in_force["effective_from"]
+            if agreement.covers(day) and (
+                in_force is None or agreement.effective_from >= in_force.effective_from
             ):
                 in_force = agreement
-        return None if in_force is None else in_force["contractual_rate_annual"]
+        return None if in_force is None else in_force.contractual_rate_annual
 
     # ---- positions --------------------------------------------------------------------------
 
     def check_position(self, day: date, net_assets: Decimal) -> str | None:
         """Why recording this position needs a restatement, or None if it does not."""
         recorded = self.positions_by_date.get(day.isoformat())
-        if recorded is not None and recorded != net_assets:
-            return f"{self.key} {day}: differs from the recorded {recorded}"
+        differs = differs_from_recorded(self.key, day, recorded, net_assets)
+        if differs is not None:
+            return differs
         if recorded is None:
             for payment in self.payments:
-                if payment["period_start"] <= day < payment["period_end_exclusive"]:
+                if payment.period_start <= day < payment.period_end_exclusive:
                     return (
-                        f"{self.key} {day}: the service fee {payment['reference']} covering "
+                        f"{self.key} {day}: the service fee {payment.reference} covering "
                         f"that day was already paid on the basis of an earlier position"
                     )
         return None
@@ -336,17 +412,15 @@ class ServiceArrangement(Aggregate):
                 "SEVENTH",
                 f"{problem}; import it as a restatement with a reason",
             )
-        # The stream version keeps apart a day restated back to a figure it held before.
-        key = (
+        prefix = (
             f"provider-position-restatement/{self.provider_code}/{self.fund_code}/"
-            f"{self.share_class}/{day}/{net_assets}@v{self.version + 1}"
+            f"{self.share_class}"
         )
+        key = restatement_key(prefix, day, net_assets, self.version + 1)
         self.trigger_event(
             self.ProviderPositionRestated,
             **provenance_fields(provenance, day, key),
-            net_assets=net_assets,
-            net_assets_previous=recorded,
-            reason=restatement_reason,
+            **restated_fields(net_assets, recorded, restatement_reason),
         )
         return RESTATED
 
@@ -386,11 +460,8 @@ class ServiceArrangement(Aggregate):
     def paid_for(self, period: Period) -> Decimal:
         total = ZERO
         for payment in self.payments:
-            if (payment["period_start"], payment["period_end_exclusive"]) == (
-                period.start,
-                period.end_exclusive,
-            ):
-                total = exact_add(total, payment["amount"])
+            if payment.period == period:
+                total = exact_add(total, payment.amount)
         return total
 
     def pay_service_fee(
@@ -452,13 +523,13 @@ class ServiceArrangement(Aggregate):
                 f"{self.key}: no agreement is in effect on any day of {period.label()}",
             )
         for payment in self.payments:
-            paid_period = Period(payment["period_start"], payment["period_end_exclusive"])
+            paid_period = payment.period
             if paid_period != period and paid_period.overlaps(period):
                 raise RuleViolation(
                     "service-fee-period-overlap",
                     "SEVENTH",
                     f"{self.key}: {period.label()} overlaps {paid_period.label()}, already paid "
-                    f"by {payment['reference']}",
+                    f"by {payment.reference}",
                 )
         already_paid = self.paid_for(period)
         if exact_add(already_paid, amount) > cap.cap_amount_exact:
@@ -471,7 +542,9 @@ class ServiceArrangement(Aggregate):
                 f"covered days at the lower of the contractual and Schedule B rates",
             )
 
-    def reverse_service_fee(self, original: Any, reason: str, provenance: Provenance) -> str:
+    def reverse_service_fee(
+        self, original: ServiceArrangement.ServiceFeePaid, reason: str, provenance: Provenance
+    ) -> str:
         """Reverse a service fee recorded by mistake (`original`: its `ServiceFeePaid` event).
 
         Raises:
@@ -493,13 +566,8 @@ class ServiceArrangement(Aggregate):
             **provenance_fields(
                 provenance, original.business_date, f"service-fee-reversal/{reference}"
             ),
-            reference=reference,
-            reversed_version=original.originator_version,
-            amount=original.amount,
+            **reversal_fields(original, reason),
             paid_or_advanced=original.paid_or_advanced,
-            period_start=original.period_start,
-            period_end_exclusive=original.period_end_exclusive,
-            reason=reason,
         )
         return RECORDED
 

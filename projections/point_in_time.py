@@ -5,13 +5,13 @@ read models hold for business dates up to D among the events known at T. Pure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from domain.basis import BasisLookup
-from domain.fund_class import FundClass
+from domain.fund_class import FundClass, ReportIssue
 
 CENT = Decimal("0.01")
 
@@ -99,12 +99,12 @@ def point_in_time(
 def reports_as_of(fund_class: FundClass, as_of: date) -> list[dict[str, Any]]:
     """Each quarter's report as it stood on `as_of`: its latest issue by then, reviewed only
     if reviewed by then (a re-issue after `as_of` does not hide the issue before it)."""
-    latest: dict[str, dict[str, Any]] = {}
+    latest: dict[str, ReportIssue] = {}
     for issue in fund_class.report_issues:
-        if issue["issued_on"] <= as_of:
-            latest[issue["quarter"]] = issue
+        if issue.issued_on <= as_of:
+            latest[issue.quarter] = issue
     return [
-        {**issue, "reviewed_on": _on_or_before(issue["reviewed_on"], as_of)}
+        {**asdict(issue), "reviewed_on": _on_or_before(issue.reviewed_on, as_of)}
         for _, issue in sorted(latest.items())
     ]
 
@@ -112,8 +112,8 @@ def reports_as_of(fund_class: FundClass, as_of: date) -> list[dict[str, Any]]:
 def approvals_as_of(fund_class: FundClass, as_of: date) -> dict[str, list[dict[str, Any]]]:
     """The board's approvals and continuances made by `as_of`."""
     return {
-        "approvals": [a for a in fund_class.approvals if a["approved_on"] <= as_of],
-        "continuances": [c for c in fund_class.continuances if c["approved_on"] <= as_of],
+        "approvals": [asdict(a) for a in fund_class.approvals if a.approved_on <= as_of],
+        "continuances": [asdict(c) for c in fund_class.continuances if c.approved_on <= as_of],
     }
 
 

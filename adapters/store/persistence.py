@@ -8,7 +8,7 @@ branches on the backend. See docs/architecture.md for why the built-in modules w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,7 +30,9 @@ from adapters.store.chain import (
     format_commit_time,
 )
 from adapters.store.event_codec import LedgerMapper
+from domain.fund_class import SNAPSHOT_RECORDS as FUND_CLASS_RECORDS
 from domain.fund_class import FundClass
+from domain.service import SNAPSHOT_RECORDS as SERVICE_RECORDS
 from domain.service import ServiceArrangement
 
 DEFAULT_DATABASE_URL = "sqlite:///planledger.db"
@@ -50,6 +52,27 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class RecordAsFields(Transcoding):
+    """A state record (a frozen dataclass) in a snapshot: its fields, under its stable name.
+
+    Snapshots store the aggregate's `__dict__` as it is, so its typed records are transcoded
+    here rather than turned back into plain mappings by the aggregate: the stored form names
+    the record, and a snapshot read back holds the same records a replay builds (which
+    `verify` checks). Values inside (Decimal, date) go through their own transcodings.
+    """
+
+    def __init__(self, record_class: type) -> None:
+        self.type = record_class
+        self.name = record_class.RECORD_NAME  # type: ignore[attr-defined]
+        self._fields = [field.name for field in fields(record_class)]
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {name: getattr(obj, name) for name in self._fields}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)
 
 
 @dataclass(frozen=True)
@@ -215,6 +238,8 @@ class LedgerStore(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+        for record_class in (*FUND_CLASS_RECORDS, *SERVICE_RECORDS):
+            transcoder.register(RecordAsFields(record_class))
         for transcoding in self.extra_transcodings:
             transcoder.register(transcoding)
 

@@ -9,6 +9,7 @@ snapshot taken from the live aggregate rebuilds it too.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from adapters.inputs.plan_file import read_plan_file
 from adapters.store.persistence import LedgerStore
 from domain.events import Provenance
-from domain.fund_class import FundClass
+from domain.fund_class import FundClass, Payment, ReportIssue
 from domain.periods import month_period
 from tests.conftest import SHIPPED_PLAN
 
@@ -143,7 +144,7 @@ def test_a_version_1_snapshot_is_upcast_to_the_current_state():
     reversal in its own list and the issues as a history."""
     fund_class = new_fund_class()
     snapshot = Snapshot.take(fund_class)
-    assert snapshot.state["class_version"] == FundClass.class_version == 3
+    assert snapshot.state["class_version"] == FundClass.class_version == 4
     state_v1 = dict(snapshot.state)
     for field in (
         "class_version",
@@ -152,12 +153,25 @@ def test_a_version_1_snapshot_is_upcast_to_the_current_state():
         "report_issues",
     ):
         del state_v1[field]
+    # Version 3 kept mappings where version 4 keeps records.
+    for field in ("approvals", "continuances", "agreement_changes", "cap_lines"):
+        state_v1[field] = []
+    state_v1["schedule_b_versions"] = [asdict(row) for row in state_v1["schedule_b_versions"]]
     # REV-PAY was a payment, reversed (it left `payments`, its digest stayed); REV-EXP an
     # expenditure; PAID is a payment still standing.
-    state_v1["payments"] = [{"reference": "PAID"}]
+    state_v1["payments"] = [
+        {
+            "reference": "PAID",
+            "period_start": date(2003, 7, 1),
+            "period_end_exclusive": date(2003, 8, 1),
+            "amount": Decimal("10.00"),
+        }
+    ]
     state_v1["payment_digests"] = {"PAID": "d1", "REV-PAY": "d2"}
     state_v1["reversed_references"] = ["REV-PAY", "REV-EXP"]
     issued = {"report_sha256": "ab", "issued_on": date(2003, 10, 20), "reviewed_on": None}
+    approval = asdict(fund_class.approvals[0])
+    state_v1["approvals"] = [approval]
     state_v1["reports"] = {"2003Q3": issued}
     old = Snapshot(
         originator_id=snapshot.originator_id,
@@ -169,5 +183,10 @@ def test_a_version_1_snapshot_is_upcast_to_the_current_state():
     loaded = old.mutate(None)
     assert loaded.reversed_payment_references == ["REV-PAY"]
     assert loaded.reversed_expenditure_references == ["REV-EXP"]
-    assert loaded.report_issues == [{"quarter": "2003Q3", **issued}]
+    assert loaded.report_issues == [ReportIssue("2003Q3", "ab", date(2003, 10, 20), None)]
     assert not hasattr(loaded, "reversed_references")
+    assert loaded.payments == [
+        Payment("PAID", date(2003, 7, 1), date(2003, 8, 1), Decimal("10.00"))
+    ]
+    assert loaded.approvals == fund_class.approvals
+    assert loaded.schedule_b_versions == fund_class.schedule_b_versions

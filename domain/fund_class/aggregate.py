@@ -1,0 +1,1827 @@
+"""The `FundClass` aggregate: one fund's share class under the plan.
+
+It holds what SECOND needs to incur the fee (the Schedule B rates, the term, the daily net
+assets), the accruals made, and what was paid to the Distributor and spent under FIFTH. Every
+command checks its rules and computes its amounts first; only then does it trigger an event,
+whose `apply` assigns values and nothing else (it is replayed on every load).
+
+The rules of governance, of the FINRA aggregate-cap account and of corrections live in
+governance.py, cap_account.py and corrections.py, as functions and small classes over the
+typed state (records.py) that the commands here call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.accrual import (
+    ROUNDING_POLICY,
+    BasisSegment,
+    DailyAccrual,
+    MonthTrueUp,
+    PartRates,
+    compute_daily_accrual,
+    compute_month_true_up,
+    split_cents,
+)
+from domain.basis import BasisLookup, DayBasis, bases_for_days
+from domain.errors import RuleViolation
+from domain.events import (
+    LedgerEvent,
+    Provenance,
+    check_reversal,
+    is_replay_of,
+    payload_digest,
+    provenance_fields,
+)
+from domain.expenditures import Performer, Purpose, expenditure_digest, expenditure_digest_of
+from domain.finra import cap_added_for, cap_rate, limit_absc
+from domain.fund_class import corrections, governance
+from domain.fund_class.accrual_plan import (
+    RECORDED,
+    RESTATED,
+    UNCHANGED,
+    AccrualPlan,
+    AccrualRunSummary,
+    gaps_of,
+)
+from domain.fund_class.cap_account import CapAccount, PrimeRates, check_gross_sales, no_prime_rate
+from domain.fund_class.records import (
+    EFFECTIVE,
+    FAILED,
+    PENDING,
+    AgreementEvent,
+    Amendment,
+    Approval,
+    CapLine,
+    Continuance,
+    ReportIssue,
+    ScheduleBVersion,
+)
+from domain.fund_class.snapshot_upcasts import upcast_v1_v2, upcast_v2_v3, upcast_v3_v4
+from domain.fund_class.state import FundClassState
+from domain.governance import (
+    NoticeMethod,
+    earliest_distributor_termination,
+    majority_of_outstanding_voting_securities,
+    notice_effective_on,
+)
+from domain.ids import fund_class_id, fund_class_key
+from domain.money import ZERO, exact_add, exact_sum, round_half_up_to_cent, shown_exact
+from domain.periods import ONE_DAY, Period, is_last_day_of_month, month_label, month_period
+from domain.plan import FundTerms, PlanTerms, ScheduleBRates, find_schedule_b_violations
+from domain.rates import DAY_COUNT_ACTUAL_ACTUAL
+from domain.records import (
+    Payment,
+    differs_from_recorded,
+    payment_digest,
+    restated_fields,
+    restatement_key,
+    reversal_fields,
+    without_payment,
+)
+from domain.terms import PlanStanding
+
+
+class FundClass(FundClassState, Aggregate):
+    TOPIC = "planledger.FundClass"
+    # The version of the state a snapshot keeps; each step up has its upcast (see
+    # snapshot_upcasts.py). Version 4 keeps records (records.py) where 3 kept plain mappings.
+    class_version = 4
+    upcast_v1_v2 = staticmethod(upcast_v1_v2)
+    upcast_v2_v3 = staticmethod(upcast_v2_v3)
+    upcast_v3_v4 = staticmethod(upcast_v3_v4)
+
+    class Event(LedgerEvent):
+        pass
+
+    class Created(Aggregate.Created):
+        TOPIC = "planledger.FundClass.Created"
+
+    class PlanAdopted(Aggregate.Created, Event):
+        TOPIC = "planledger.FundClass.PlanAdopted"
+        plan_key: str
+        plan_title: str
+        document_sha256: str
+        company_code: str
+        company_name: str
+        fund_code: str
+        fund_name: str
+        share_class: str
+        distributor_name: str
+        effective_date: date
+        initial_term_end: date
+        absc_rate_annual: Decimal
+        service_rate_annual_max: Decimal
+        total_rate_annual_max: Decimal
+        day_count: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._adopt(self)
+
+    class NetAssetsRecorded(Event):
+        TOPIC = "planledger.FundClass.NetAssetsRecorded"
+        net_assets: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.net_assets_by_date[self.business_date.isoformat()] = self.net_assets
+
+    class NetAssetsRestated(Event):
+        TOPIC = "planledger.FundClass.NetAssetsRestated"
+        net_assets: Decimal
+        net_assets_previous: Decimal | None
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.net_assets_by_date[self.business_date.isoformat()] = self.net_assets
+
+    class FeeAccrued(Event):
+        TOPIC = "planledger.FundClass.FeeAccrued"
+        basis_date: date
+        basis_net_assets: Decimal
+        absc_rate_annual: Decimal
+        service_rate_annual: Decimal
+        day_count: str
+        days_in_year: int
+        amount_exact: Decimal
+        absc_amount_exact: Decimal
+        service_amount_exact: Decimal
+        amount: Decimal
+        absc_amount: Decimal
+        service_amount: Decimal
+        rounding_policy: str
+        authority: str
+        absc_limited_by: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_accrual(self)
+
+    class AccrualTrueUpPosted(Event):
+        TOPIC = "planledger.FundClass.AccrualTrueUpPosted"
+        month: str
+        days_accrued: int
+        amount_exact: Decimal
+        absc_amount_exact: Decimal
+        service_amount_exact: Decimal
+        month_amount: Decimal
+        month_absc_amount: Decimal
+        month_service_amount: Decimal
+        booked_amount: Decimal
+        booked_absc_amount: Decimal
+        booked_service_amount: Decimal
+        adjustment_amount: Decimal
+        adjustment_absc: Decimal
+        adjustment_service: Decimal
+        rounding_policy: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_true_up(self)
+
+    class DistributorPaid(Event):
+        TOPIC = "planledger.FundClass.DistributorPaid"
+        amount: Decimal
+        absc_amount: Decimal
+        service_amount: Decimal
+        period_start: date
+        period_end_exclusive: date
+        reference: str
+        is_advance: bool
+        reason: str
+        payable_before: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_payment(self)
+
+    class ExpenditureRecorded(Event):
+        TOPIC = "planledger.FundClass.ExpenditureRecorded"
+        purpose: str
+        performer: str
+        performer_name: str
+        amount: Decimal
+        period_start: date
+        period_end_exclusive: date
+        description: str
+        reference: str
+        company_agreement_reference: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.expenditure_digests[self.reference] = expenditure_digest(self)
+
+    # ---- corrections (see corrections.py) ------------------------------------------------------
+
+    class FeeAccrualAdjusted(Event):
+        TOPIC = "planledger.FundClass.FeeAccrualAdjusted"
+        restatement_key: str
+        reason: str
+        basis_date_previous: date
+        basis_net_assets_previous: Decimal
+        basis_date: date
+        basis_net_assets: Decimal
+        absc_rate_annual: Decimal
+        service_rate_annual: Decimal
+        days_in_year: int
+        absc_amount_exact_delta: Decimal
+        service_amount_exact_delta: Decimal
+        absc_amount_delta: Decimal
+        service_amount_delta: Decimal
+        amount_delta: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_adjustment(self)
+
+    class DistributorPaymentReversed(Event):
+        TOPIC = "planledger.FundClass.DistributorPaymentReversed"
+        reference: str
+        reversed_version: int
+        amount: Decimal
+        absc_amount: Decimal
+        service_amount: Decimal
+        period_start: date
+        period_end_exclusive: date
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_payment_reversal(self)
+
+    class ExpenditureReversed(Event):
+        TOPIC = "planledger.FundClass.ExpenditureReversed"
+        reference: str
+        reversed_version: int
+        amount: Decimal
+        purpose: str
+        performer: str
+        performer_name: str
+        period_start: date
+        period_end_exclusive: date
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.reversed_expenditure_references.append(self.reference)
+
+    # ---- governance events (see governance.py) -------------------------------------------------
+
+    class PlanApproved(Event):
+        TOPIC = "planledger.FundClass.PlanApproved"
+        resolution_id: str
+        meeting_id: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.approvals.append(Approval(self.resolution_id, self.business_date))
+
+    class ContinuanceApproved(Event):
+        TOPIC = "planledger.FundClass.ContinuanceApproved"
+        resolution_id: str
+        meeting_id: str
+        period_start: date
+        period_end_inclusive: date
+        covers_from: date
+        retroactive: bool
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.continuances.append(
+                Continuance(
+                    self.resolution_id,
+                    self.business_date,
+                    self.period_end_inclusive,
+                    self.covers_from,
+                )
+            )
+
+    class AmendmentApproved(Event):
+        TOPIC = "planledger.FundClass.AmendmentApproved"
+        amendment_id: str
+        resolution_id: str
+        absc_rate_annual: Decimal
+        service_rate_annual_max: Decimal
+        total_rate_annual_max: Decimal
+        increases_rates: bool
+        requires_shareholder_approval: bool
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.amendments[self.amendment_id] = Amendment(
+                self.business_date,
+                self.absc_rate_annual,
+                self.service_rate_annual_max,
+                self.total_rate_annual_max,
+                PENDING,
+            )
+
+    class ShareholderVoteTallied(Event):
+        TOPIC = "planledger.FundClass.ShareholderVoteTallied"
+        vote_reference: str
+        subject: str
+        subject_id: str
+        outstanding_shares: Decimal
+        present_shares: Decimal
+        votes_for: Decimal
+        votes_against: Decimal
+        abstentions: Decimal
+        broker_non_votes: Decimal
+        passed: bool
+        clause: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            if self.subject == "amendment" and not self.passed:
+                fund_class._set_amendment_status(self.subject_id, FAILED)
+
+    class ScheduleBAmended(Event):
+        TOPIC = "planledger.FundClass.ScheduleBAmended"
+        amendment_id: str
+        effective_from: date
+        absc_rate_annual: Decimal
+        service_rate_annual_max: Decimal
+        total_rate_annual_max: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._set_amendment_status(self.amendment_id, EFFECTIVE)
+            fund_class.schedule_b_versions.append(
+                ScheduleBVersion(
+                    self.effective_from,
+                    self.absc_rate_annual,
+                    self.service_rate_annual_max,
+                    self.total_rate_annual_max,
+                )
+            )
+            fund_class.schedule_b_versions.sort(key=lambda version: version.effective_from)
+
+    class PlanTerminated(Event):
+        TOPIC = "planledger.FundClass.PlanTerminated"
+        by: str
+        reference: str
+        effective_on: date
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.terminated_on = self.effective_on
+            fund_class.termination_reason = f"by {self.by}, {self.reference}"
+
+    class AgreementTerminated(Event):
+        TOPIC = "planledger.FundClass.AgreementTerminated"
+        reason: str
+        reference: str
+        effective_on: date
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.agreement_changes.append(
+                AgreementEvent(self.effective_on, False, self.reason)
+            )
+
+    class TerminationNoticeGiven(Event):
+        TOPIC = "planledger.FundClass.TerminationNoticeGiven"
+        by: str
+        method: str
+        sent_on: date
+        received_on: date | None
+        notice_effective_on: date
+        termination_effective_on: date
+        document_reference: str
+
+    class AssignmentRecorded(Event):
+        TOPIC = "planledger.FundClass.AssignmentRecorded"
+        description: str
+        rule_2a6_exempt: bool
+        determination_reference: str
+
+    class AgreementRestored(Event):
+        TOPIC = "planledger.FundClass.AgreementRestored"
+        kind: str
+        resolution_id: str
+        distributor_name: str
+        effective_on: date
+        retroactive: bool
+
+        def apply(self, fund_class: FundClass) -> None:
+            reason = f"{self.kind.replace('_', ' ')} with {self.distributor_name}"
+            fund_class.agreement_changes.append(
+                AgreementEvent(self.effective_on, True, reason, self.resolution_id)
+            )
+
+    class SalesSuspended(Event):
+        TOPIC = "planledger.FundClass.SalesSuspended"
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.sales_suspended = True
+
+    class SalesResumed(Event):
+        TOPIC = "planledger.FundClass.SalesResumed"
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.sales_suspended = False
+
+    class QuarterlyReportIssued(Event):
+        TOPIC = "planledger.FundClass.QuarterlyReportIssued"
+        quarter: str
+        report_sha256: str
+        issued_by: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.report_issues.append(
+                ReportIssue(self.quarter, self.report_sha256, self.business_date, None)
+            )
+
+    class QuarterlyReportReviewed(Event):
+        TOPIC = "planledger.FundClass.QuarterlyReportReviewed"
+        quarter: str
+        report_sha256: str
+        meeting_id: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._review_latest_issue(self.quarter, self.business_date)
+
+    # ---- FINRA aggregate-cap events (see cap_account.py) ----------------------------------------
+
+    class FinraCapAccountOpened(Event):
+        TOPIC = "planledger.FundClass.FinraCapAccountOpened"
+        opening_remaining: Decimal
+        note: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.cap_opened_on = self.business_date
+            fund_class.cap_month_start = self.business_date + ONE_DAY
+            fund_class.cap_month_start_remaining = self.opening_remaining
+
+    class NewGrossSalesRecorded(Event):
+        TOPIC = "planledger.FundClass.NewGrossSalesRecorded"
+        gross_sales: Decimal
+        reinvested_distributions: Decimal
+        exchanges: Decimal
+        new_gross_sales: Decimal
+        cap_rate: Decimal
+        cap_added: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.cap_lines.append(
+                CapLine(self.business_date, self.cap_added, "new_gross_sales")
+            )
+            fund_class.cap_digests[self.idempotency_key] = payload_digest(
+                self.gross_sales, self.reinvested_distributions, self.exchanges
+            )
+
+    class SalesChargeReceived(Event):
+        TOPIC = "planledger.FundClass.SalesChargeReceived"
+        kind: str
+        amount: Decimal
+        reference: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.cap_lines.append(CapLine(self.business_date, -self.amount, self.kind))
+            fund_class.cap_digests[self.idempotency_key] = payload_digest(
+                self.business_date, self.kind, self.amount
+            )
+
+    class CapInterestCredited(Event):
+        TOPIC = "planledger.FundClass.CapInterestCredited"
+        month: str
+        amount: Decimal
+        amount_exact: Decimal
+        remaining_after: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.cap_month_start = self.business_date + ONE_DAY
+            fund_class.cap_month_start_remaining = self.remaining_after
+            fund_class.cap_absc_this_month = {}
+            fund_class.cap_lines = [
+                line for line in fund_class.cap_lines if line.day > self.business_date
+            ]
+
+    class AbscSuspended(Event):
+        TOPIC = "planledger.FundClass.AbscSuspended"
+        remaining: Decimal
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.absc_suspended = True
+
+    class AbscResumed(Event):
+        TOPIC = "planledger.FundClass.AbscResumed"
+        remaining: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.absc_suspended = False
+
+    # ---- identity and creation -------------------------------------------------------------
+
+    @staticmethod
+    def create_id(fund_code: str, share_class: str) -> UUID:
+        return fund_class_id(fund_code, share_class)
+
+    @classmethod
+    def adopt(cls, terms: PlanTerms, fund: FundTerms, provenance: Provenance) -> FundClass:
+        """Open the fund class's stream with the plan's terms for it (Schedule A and B)."""
+        key = f"plan/{terms.document_sha256}/fund-class/{fund.fund_code}/{terms.share_class}"
+        return cls._create(
+            cls.PlanAdopted,
+            id=fund_class_id(fund.fund_code, terms.share_class),
+            **provenance_fields(provenance, terms.effective_date, key),
+            plan_key=terms.plan_key,
+            plan_title=terms.title,
+            document_sha256=terms.document_sha256,
+            company_code=fund.company_code,
+            company_name=fund.company_name,
+            fund_code=fund.fund_code,
+            fund_name=fund.fund_name,
+            share_class=terms.share_class,
+            distributor_name=terms.distributor_name,
+            effective_date=terms.effective_date,
+            initial_term_end=terms.initial_term_end,
+            absc_rate_annual=fund.schedule_b.absc_rate_annual,
+            service_rate_annual_max=fund.schedule_b.service_rate_annual_max,
+            total_rate_annual_max=fund.schedule_b.total_rate_annual_max,
+            day_count=DAY_COUNT_ACTUAL_ACTUAL,
+        )
+
+    @classmethod
+    def adopt_added_fund(
+        cls,
+        template: FundClass,
+        fund: FundTerms,
+        effective_date: date,
+        resolution_id: str,
+        provenance: Provenance,
+    ) -> FundClass:
+        """A fund added to Schedule A by an amendment (TWELFTH): the plan's terms of a fund of
+        the same Company, the new fund's own rates, in effect from the resolution."""
+        violations = find_schedule_b_violations(fund.fund_code, fund.schedule_b)
+        if violations:
+            raise violations[0]
+        key = f"plan-amendment/{resolution_id}/fund-class/{fund.fund_code}/{template.share_class}"
+        return cls._create(
+            cls.PlanAdopted,
+            id=fund_class_id(fund.fund_code, template.share_class),
+            **provenance_fields(provenance, effective_date, key),
+            plan_key=template.plan_key,
+            plan_title=template.plan_title,
+            document_sha256=template.document_sha256,
+            company_code=template.company_code,
+            company_name=template.company_name,
+            fund_code=fund.fund_code,
+            fund_name=fund.fund_name,
+            share_class=template.share_class,
+            distributor_name=template.distributor_name,
+            effective_date=max(effective_date, template.effective_date),
+            initial_term_end=template.initial_term_end,
+            absc_rate_annual=fund.schedule_b.absc_rate_annual,
+            service_rate_annual_max=fund.schedule_b.service_rate_annual_max,
+            total_rate_annual_max=fund.schedule_b.total_rate_annual_max,
+            day_count=DAY_COUNT_ACTUAL_ACTUAL,
+        )
+
+    def _adopt(self, event: FundClass.PlanAdopted) -> None:
+        self.plan_title = event.plan_title
+        self.fund_code = event.fund_code
+        self.share_class = event.share_class
+        self.fund_name = event.fund_name
+        self.company_code = event.company_code
+        self.company_name = event.company_name
+        self.plan_key = event.plan_key
+        self.document_sha256 = event.document_sha256
+        self.distributor_name = event.distributor_name
+        self.effective_date = event.effective_date
+        self.initial_term_end = event.initial_term_end
+        self.schedule_b_versions = [
+            ScheduleBVersion(
+                event.effective_date,
+                event.absc_rate_annual,
+                event.service_rate_annual_max,
+                event.total_rate_annual_max,
+            )
+        ]
+        self._start_accounts()
+        self._start_governance()
+        self._start_cap_account(event.effective_date)
+
+    def _start_accounts(self) -> None:
+        self.net_assets_by_date = {}
+        self.last_accrued_day = None
+        self.segments_by_month = {}
+        self.days_by_month = {}
+        self.absc_extra_by_month = {}
+        self.months_awaiting_true_up = []
+        self.accrued_absc_by_month = {}
+        self.accrued_service_by_month = {}
+        self.paid_absc_total = ZERO
+        self.paid_service_total = ZERO
+        self.payments = []
+        self.payment_digests = {}
+        self.expenditure_digests = {}
+        self.reversed_payment_references = []
+        self.reversed_expenditure_references = []
+
+    def _start_governance(self) -> None:
+        self.approvals = []
+        self.continuances = []
+        self.amendments = {}
+        self.terminated_on = None
+        self.termination_reason = ""
+        self.agreement_changes = []
+        self.sales_suspended = False
+        self.report_issues = []
+
+    def _start_cap_account(self, effective_date: date) -> None:
+        self.cap_opened_on = None
+        self.cap_month_start = effective_date
+        self.cap_month_start_remaining = ZERO
+        self.cap_lines = []
+        self.cap_absc_this_month = {}
+        self.cap_digests = {}
+        self.absc_suspended = False
+
+    @property
+    def key(self) -> str:
+        return fund_class_key(self.fund_code, self.share_class)
+
+    # ---- terms ------------------------------------------------------------------------------
+
+    def schedule_b_on(self, day: date) -> ScheduleBRates:
+        return governance.schedule_b_on(self.schedule_b_versions, day)
+
+    def rates_on(self, day: date) -> PartRates:
+        """The Schedule B rates in force on `day` (the asset-based part and the service part)."""
+        schedule_b = self.schedule_b_on(day)
+        return PartRates(schedule_b.absc_rate_annual, schedule_b.service_rate_annual_max)
+
+    def service_rate_max_on(self, day: date) -> Decimal:
+        return self.rates_on(day).service_rate_annual
+
+    def service_rate_max_lowest_during(self, start: date, end_inclusive: date | None) -> Decimal:
+        """The lowest Schedule B maximum service fee in force on any day from `start`."""
+        rates = [self.service_rate_max_on(start)]
+        for version in self.schedule_b_versions:
+            starts = version.effective_from
+            if start < starts and (end_inclusive is None or starts <= end_inclusive):
+                rates.append(version.service_rate_annual_max)
+        return min(rates)
+
+    def standing(self) -> PlanStanding:
+        return governance.standing(
+            governance.Governed(
+                self.effective_date,
+                self.initial_term_end,
+                self.approvals,
+                self.continuances,
+                self.terminated_on,
+                self.termination_reason,
+                self.agreement_changes,
+            )
+        )
+
+    def _guard(self) -> governance.Guard:
+        return governance.Guard(self.key, self.last_accrued_day, self.terminated_on)
+
+    def _first_unaccrued_day(self) -> date:
+        return governance.first_unaccrued_day(self.last_accrued_day, self.effective_date)
+
+    # ---- net assets -------------------------------------------------------------------------
+
+    def check_net_assets(self, day: date, net_assets: Decimal) -> str | None:
+        """Why recording this figure needs a restatement, or None if it does not."""
+        recorded = self.net_assets_by_date.get(day.isoformat())
+        differs = differs_from_recorded(self.key, day, recorded, net_assets)
+        if differs is not None:
+            return differs
+        if recorded is None and self.last_accrued_day is not None and day <= self.last_accrued_day:
+            return (
+                f"{self.key} {day}: that day was already accrued on the basis of an earlier figure"
+            )
+        return None
+
+    def record_net_assets(
+        self,
+        day: date,
+        net_assets: Decimal,
+        provenance: Provenance,
+        restatement_reason: str | None = None,
+    ) -> str:
+        """Record the class's net assets for a day; idempotent for an identical figure.
+
+        Raises:
+            RuleViolation: the figure changes a recorded or accrued day and no reason was given.
+        """
+        recorded = self.net_assets_by_date.get(day.isoformat())
+        if recorded == net_assets:
+            return UNCHANGED
+        problem = self.check_net_assets(day, net_assets)
+        if problem is None:
+            key = f"net-assets/{self.key}/{day}"
+            self.trigger_event(
+                self.NetAssetsRecorded,
+                **provenance_fields(provenance, day, key),
+                net_assets=net_assets,
+            )
+            return RECORDED
+        if not restatement_reason:
+            raise RuleViolation(
+                "net-assets-restatement-required",
+                "SECOND, Schedule B",
+                f"{problem}; import it as a restatement with a reason",
+            )
+        key = restatement_key(
+            f"net-assets-restatement/{self.key}", day, net_assets, self.version + 1
+        )
+        figures_before = dict(self.net_assets_by_date)
+        self.trigger_event(
+            self.NetAssetsRestated,
+            **provenance_fields(provenance, day, key),
+            **restated_fields(net_assets, recorded, restatement_reason),
+        )
+        # Days already accrued on the old figure are corrected now, in the same transaction.
+        self.correct_accruals_after_restatement(
+            day, figures_before, key, restatement_reason, provenance
+        )
+        return RESTATED
+
+    # ---- accruals ---------------------------------------------------------------------------
+
+    def accrue_through(
+        self,
+        through: date,
+        provenance: Provenance,
+        *,
+        max_carry_days: int,
+        prime_rate_on: PrimeRates | None = None,
+    ) -> AccrualRunSummary:
+        """Accrue every calendar day in effect after the last accrued day, up to `through`.
+
+        Raises:
+            MissingFiguresError: a run of days without net assets longer than the limit.
+        """
+        prime_rates = prime_rate_on or no_prime_rate
+        plan = self.plan_accrual(through, max_carry_days=max_carry_days, prime_rate_on=prime_rates)
+        return self.accrue(plan, provenance, prime_rate_on=prime_rates)
+
+    def plan_accrual(
+        self,
+        through: date,
+        *,
+        max_carry_days: int,
+        prime_rate_on: PrimeRates | None = None,
+    ) -> AccrualPlan:
+        """Find the authority and the basis of every day to accrue, triggering nothing.
+
+        Every basis is found before any event is triggered, so missing net assets (or missing
+        prime rates, for a class with an aggregate-cap account) refuse the whole run.
+
+        Raises:
+            MissingFiguresError: a run of days without net assets longer than the limit.
+            RuleViolation: prime rates are missing.
+        """
+        first_day = self._first_unaccrued_day()
+        if through < first_day:
+            return AccrualPlan([], {}, [], [])
+        standing = self.standing()
+        calendar_days = list(Period(first_day, through + ONE_DAY).each_day())
+        authorities = standing.authorities_by_day(calendar_days)
+        effective_days = [day for day in calendar_days if authorities[day] is not None]
+        bases = bases_for_days(
+            self.net_assets_by_date,
+            effective_days,
+            max_carry_days=max_carry_days,
+            subject=f"{self.key} net assets",
+        )
+        missing = self._cap_account().missing_prime_rates(
+            calendar_days, prime_rate_on or no_prime_rate
+        )
+        if missing:
+            raise RuleViolation(
+                "prime-rate-missing",
+                "SECOND; NASD 2830(d) (interest at prime + 1%)",
+                f"{self.key}: no prime rate is recorded for {missing[0]}"
+                + (f" to {missing[-1]}" if len(missing) > 1 else ""),
+            )
+        gaps = gaps_of(standing, [day for day in calendar_days if authorities[day] is None])
+        return AccrualPlan(calendar_days, authorities, bases, gaps)
+
+    def accrue(
+        self,
+        plan: AccrualPlan,
+        provenance: Provenance,
+        *,
+        prime_rate_on: PrimeRates | None = None,
+    ) -> AccrualRunSummary:
+        """Trigger the accruals, true-ups and cap-interest credits of a plan from `plan_accrual`.
+
+        A month's true-up (and interest credit) is posted once the run passes the month's end.
+        """
+        if not plan.calendar_days:
+            return AccrualRunSummary(self.key, 0, None, None, ZERO, 0, [])
+        assert plan.calendar_days[0] == self._first_unaccrued_day(), (
+            "the plan was made for another state of this fund class"
+        )
+        basis_by_day = {basis.day: basis for basis in plan.bases}
+        amount = ZERO
+        true_ups = 0
+        for day in plan.calendar_days:
+            basis = basis_by_day.get(day)
+            if basis is not None:
+                accrual = self._accrual_for(basis, provenance)
+                self._trigger_accrual(accrual, str(plan.authorities[day]), provenance)
+                amount += accrual.amount
+            if is_last_day_of_month(day):
+                true_up = self._close_month(day, provenance, prime_rate_on or no_prime_rate)
+                if true_up is not None:
+                    true_ups += 1
+                    amount += true_up.adjustment_amount
+        return AccrualRunSummary(
+            self.key,
+            len(plan.bases),
+            plan.bases[0].day if plan.bases else None,
+            plan.bases[-1].day if plan.bases else None,
+            amount,
+            true_ups,
+            plan.gaps,
+        )
+
+    def _accrual_for(self, basis: DayBasis, provenance: Provenance) -> DailyAccrual:
+        """The day's accrual, its asset-based part limited by the aggregate cap if need be."""
+        rates = self.rates_on(basis.day)
+        accrual = compute_daily_accrual(basis.day, basis.basis_date, basis.net_assets, rates)
+        account = self._cap_account()
+        if not account.applies_to(basis.day):
+            return accrual
+        remaining = account.available_on(basis.day)
+        limit = limit_absc(accrual.absc_amount, remaining)
+        if limit.allowed_cents is None:
+            if self.absc_suspended:
+                key = f"absc-resumed/{self.key}/{basis.day}"
+                self.trigger_event(
+                    self.AbscResumed,
+                    **provenance_fields(provenance, basis.day, key),
+                    remaining=remaining,
+                )
+            return accrual
+        if not self.absc_suspended:
+            key = f"absc-suspended/{self.key}/{basis.day}"
+            self.trigger_event(
+                self.AbscSuspended,
+                **provenance_fields(provenance, basis.day, key),
+                remaining=remaining,
+                reason=limit.reason,
+            )
+        return compute_daily_accrual(
+            basis.day,
+            basis.basis_date,
+            basis.net_assets,
+            rates,
+            absc_limit=limit.allowed_cents,
+            limited_by=limit.reason,
+        )
+
+    def _close_month(
+        self, month_end: date, provenance: Provenance, prime_rate_on: PrimeRates
+    ) -> MonthTrueUp | None:
+        """Post the month's true-up (if it has new accruals) and its cap interest."""
+        true_up = None
+        if month_label(month_end) in self.months_awaiting_true_up:
+            true_up = self._compute_true_up(month_label(month_end))
+            self._trigger_true_up(true_up, month_end, provenance)
+        if self._cap_account().applies_to(month_end):
+            self.credit_cap_interest(month_end, prime_rate_on, provenance)
+        return true_up
+
+    def _trigger_accrual(
+        self, accrual: DailyAccrual, authority: str, provenance: Provenance
+    ) -> None:
+        self.trigger_event(
+            self.FeeAccrued,
+            **provenance_fields(provenance, accrual.day, f"accrual/{self.key}/{accrual.day}"),
+            basis_date=accrual.basis_date,
+            basis_net_assets=accrual.basis_net_assets,
+            absc_rate_annual=accrual.rates.absc_rate_annual,
+            service_rate_annual=accrual.rates.service_rate_annual,
+            day_count=DAY_COUNT_ACTUAL_ACTUAL,
+            days_in_year=accrual.days_in_year,
+            amount_exact=shown_exact(accrual.amount_exact),
+            absc_amount_exact=shown_exact(accrual.absc_amount_exact),
+            service_amount_exact=shown_exact(accrual.service_amount_exact),
+            amount=accrual.amount,
+            absc_amount=accrual.absc_amount,
+            service_amount=accrual.service_amount,
+            rounding_policy=ROUNDING_POLICY,
+            authority=authority,
+            absc_limited_by=accrual.absc_limited_by,
+        )
+
+    def _compute_true_up(self, month: str) -> MonthTrueUp:
+        segments = [
+            BasisSegment(
+                PartRates(segment.absc_rate_annual, segment.service_rate_annual),
+                segment.days_in_year,
+                segment.net_assets_sum,
+            )
+            for segment in self.segments_by_month[month]
+        ]
+        return compute_month_true_up(
+            month,
+            self.days_by_month[month],
+            segments,
+            self.accrued_absc_by_month[month],
+            self.accrued_service_by_month[month],
+            absc_extra_exact=self.absc_extra_by_month.get(month, ZERO),
+        )
+
+    def _trigger_true_up(
+        self, true_up: MonthTrueUp, month_end: date, provenance: Provenance, key_suffix: str = ""
+    ) -> None:
+        key = f"accrual-true-up/{self.key}/{true_up.month}{key_suffix}"
+        self.trigger_event(
+            self.AccrualTrueUpPosted,
+            **provenance_fields(provenance, month_end, key),
+            month=true_up.month,
+            days_accrued=true_up.days_accrued,
+            amount_exact=shown_exact(true_up.amount_exact),
+            absc_amount_exact=shown_exact(true_up.absc_amount_exact),
+            service_amount_exact=shown_exact(true_up.service_amount_exact),
+            month_amount=true_up.month_amount,
+            month_absc_amount=true_up.month_absc_amount,
+            month_service_amount=true_up.month_service_amount,
+            booked_amount=true_up.booked_amount,
+            booked_absc_amount=true_up.booked_absc_amount,
+            booked_service_amount=true_up.booked_service_amount,
+            adjustment_amount=true_up.adjustment_amount,
+            adjustment_absc=true_up.adjustment_absc,
+            adjustment_service=true_up.adjustment_service,
+            rounding_policy=ROUNDING_POLICY,
+        )
+
+    def _apply_accrual(self, event: FundClass.FeeAccrued) -> None:
+        month = month_label(event.business_date)
+        if month not in self.months_awaiting_true_up:
+            self.months_awaiting_true_up.append(month)
+        self.days_by_month[month] = self.days_by_month.get(month, 0) + 1
+        absc_rate = event.absc_rate_annual
+        if event.absc_limited_by:
+            # The day's asset-based part is not rate × basis: keep it exactly, outside segments.
+            absc_rate = ZERO
+            self.absc_extra_by_month[month] = exact_add(
+                self.absc_extra_by_month.get(month, ZERO), event.absc_amount_exact
+            )
+        self.segments_by_month[month] = corrections.segments_with(
+            self.segments_by_month.get(month, []),
+            (absc_rate, event.service_rate_annual, event.days_in_year),
+            event.basis_net_assets,
+            add=True,
+        )
+        self._add_accrued(month, event.absc_amount, event.service_amount)
+        self.last_accrued_day = event.business_date
+        if self._cap_account().applies_to(event.business_date):
+            self.cap_absc_this_month[event.business_date.isoformat()] = event.absc_amount
+
+    def _apply_true_up(self, event: FundClass.AccrualTrueUpPosted) -> None:
+        self._add_accrued(event.month, event.adjustment_absc, event.adjustment_service)
+        if self._cap_account().applies_to(event.business_date):
+            # The month's asset-based charge is what it books, true-up included.
+            iso_day = event.business_date.isoformat()
+            self.cap_absc_this_month[iso_day] = exact_add(
+                self.cap_absc_this_month.get(iso_day, ZERO), event.adjustment_absc
+            )
+        if event.month in self.months_awaiting_true_up:  # a revision finds the month closed
+            self.months_awaiting_true_up.remove(event.month)
+
+    def _add_accrued(self, month: str, absc: Decimal, service: Decimal) -> None:
+        self.accrued_absc_by_month[month] = exact_add(
+            self.accrued_absc_by_month.get(month, ZERO), absc
+        )
+        self.accrued_service_by_month[month] = exact_add(
+            self.accrued_service_by_month.get(month, ZERO), service
+        )
+
+    # ---- payments to the Distributor --------------------------------------------------------
+
+    @property
+    def payable(self) -> Decimal:
+        accrued = exact_sum(
+            [*self.accrued_absc_by_month.values(), *self.accrued_service_by_month.values()]
+        )
+        return accrued - self.paid_absc_total - self.paid_service_total
+
+    def accrued_in(self, period: Period) -> tuple[Decimal, Decimal]:
+        months = period.months()
+        absc = sum((self.accrued_absc_by_month.get(month, ZERO) for month in months), ZERO)
+        service = sum((self.accrued_service_by_month.get(month, ZERO) for month in months), ZERO)
+        return absc, service
+
+    def accrued_unpaid_in(self, period: Period) -> Decimal:
+        """What was accrued for the months of `period`, less payments made for those months."""
+        absc, service = self.accrued_in(period)
+        paid = sum(
+            (
+                payment.amount
+                for payment in self.payments
+                if period.start <= payment.period_start
+                and payment.period_end_exclusive <= period.end_exclusive
+            ),
+            ZERO,
+        )
+        return max(absc + service - paid, ZERO)
+
+    def pay_distributor(
+        self,
+        *,
+        amount: Decimal,
+        paid_on: date,
+        period: Period,
+        reference: str,
+        provenance: Provenance,
+        advance_reason: str | None = None,
+    ) -> str:
+        """Record a payment of plan fees to the Distributor (SECOND, SIXTH).
+
+        Raises:
+            RuleViolation: the period is not whole months in the plan's term, the reference was
+                used for another payment, or the amount exceeds the payable balance and is not
+                an advance with a reason.
+        """
+        digest = payment_digest(amount, paid_on, period, advance_reason)
+        if is_replay_of(self.payment_digests, reference, digest, f"{self.key} payment"):
+            return UNCHANGED
+        self._check_payment_period(period, is_advance=amount > self.payable)
+        payable = self.payable
+        if amount > payable and not advance_reason:
+            raise RuleViolation(
+                "payment-exceeds-payable",
+                "SECOND, SIXTH",
+                f"{self.key}: payment {amount} exceeds the payable balance {payable}; "
+                f"record it as an advance with a reason if it is one",
+            )
+        absc_amount, service_amount = self._allocate_payment(amount, period)
+        self.trigger_event(
+            self.DistributorPaid,
+            **provenance_fields(provenance, paid_on, f"distributor-payment/{reference}"),
+            amount=amount,
+            absc_amount=absc_amount,
+            service_amount=service_amount,
+            period_start=period.start,
+            period_end_exclusive=period.end_exclusive,
+            reference=reference,
+            is_advance=bool(advance_reason),
+            reason=advance_reason or "",
+            payable_before=payable,
+        )
+        return RECORDED
+
+    def _check_payment_period(self, period: Period, *, is_advance: bool) -> None:
+        if not period.is_whole_months():
+            raise RuleViolation(
+                "payment-period",
+                "SECOND; settled monthly (decision Q17)",
+                f"{self.key}: a Distributor payment covers whole calendar months, "
+                f"not {period.label()}",
+            )
+        standing = self.standing()
+        days_in_effect = standing.days_in_effect(period)
+        if not days_in_effect:
+            _, why = standing.why_not_in_effect(period.start)
+            raise RuleViolation(
+                "plan-not-in-effect",
+                "ELEVENTH, THIRTEENTH",
+                f"{self.key}: no day of {period.label()} is in effect: {why}",
+            )
+        if is_advance and len(days_in_effect) < period.days:
+            first_gap = next(day for day in period.each_day() if day not in days_in_effect)
+            _, why = standing.why_not_in_effect(first_gap)
+            raise RuleViolation(
+                "plan-not-in-effect",
+                "ELEVENTH, THIRTEENTH",
+                f"{self.key}: an advance for {period.label()} would pay for {first_gap}, which is "
+                f"not in effect: {why}",
+            )
+
+    def _allocate_payment(self, amount: Decimal, period: Period) -> list[Decimal]:
+        absc, service = self.accrued_in(period)
+        if absc + service > ZERO:
+            return split_cents(amount, [absc, service])
+        rates = self.rates_on(period.start)
+        return split_cents(amount, [rates.absc_rate_annual, rates.service_rate_annual])
+
+    def _apply_payment(self, event: FundClass.DistributorPaid) -> None:
+        self.paid_absc_total = exact_add(self.paid_absc_total, event.absc_amount)
+        self.paid_service_total = exact_add(self.paid_service_total, event.service_amount)
+        self.payments.append(
+            Payment(event.reference, event.period_start, event.period_end_exclusive, event.amount)
+        )
+        self.payment_digests[event.reference] = _payment_digest(event)
+
+    # ---- expenditures (FIFTH) ----------------------------------------------------------------
+
+    def record_expenditure(
+        self,
+        *,
+        incurred_on: date,
+        period: Period,
+        purpose: Purpose,
+        performer: Performer,
+        performer_name: str,
+        amount: Decimal,
+        description: str,
+        reference: str,
+        company_agreement_reference: str,
+        provenance: Provenance,
+    ) -> str:
+        """Record what the Distributor spent, and for which FIFTH purpose (reporting only, Q3).
+
+        Raises:
+            RuleViolation: "other agreed services" without the Company's agreement reference, or
+                a reference reused for different details.
+        """
+        event_fields: dict[str, object] = {
+            "purpose": purpose.value,
+            "performer": performer.value,
+            "performer_name": performer_name,
+            "amount": amount,
+            "period_start": period.start,
+            "period_end_exclusive": period.end_exclusive,
+            "description": description,
+            "reference": reference,
+            "company_agreement_reference": company_agreement_reference,
+        }
+        digest = expenditure_digest_of(incurred_on, event_fields)
+        if is_replay_of(self.expenditure_digests, reference, digest, f"{self.key} expenditure"):
+            return UNCHANGED
+        if purpose is Purpose.OTHER_AGREED_SERVICES and not company_agreement_reference:
+            raise RuleViolation(
+                "other-services-need-agreement",
+                "FIFTH",
+                f"{self.key} {reference}: other services and activities must be agreed upon by "
+                f"the Company; give the agreement's reference",
+            )
+        self.trigger_event(
+            self.ExpenditureRecorded,
+            **provenance_fields(provenance, incurred_on, f"expenditure/{reference}"),
+            **event_fields,
+        )
+        return RECORDED
+
+    # ---- corrections (rules in corrections.py; docs/audit.md §2) -------------------------------
+
+    def correct_accruals_after_restatement(
+        self,
+        restated_day: date,
+        figures_before: dict[str, Decimal],
+        restatement_key: str,
+        reason: str,
+        provenance: Provenance,
+    ) -> int:
+        """Adjust every accrued day whose basis the restatement of `restated_day` changed, then
+        revise the true-up of each closed month it touched. Returns the days adjusted.
+
+        Raises:
+            RuleViolation: a day to adjust is under the FINRA aggregate-cap account, whose
+                limited asset-based amounts are not a function of the basis alone.
+        """
+        days = corrections.days_resting_on(
+            self.standing(), self.last_accrued_day, restated_day, figures_before
+        )
+        if not days:
+            return 0
+        corrections.check_not_under_cap(self.key, days, self.cap_opened_on)
+        before, after = BasisLookup(figures_before), BasisLookup(self.net_assets_by_date)
+        touched: list[str] = []
+        adjusted = 0
+        for day in days:
+            old, new = before.latest_on_or_before(day), after.latest_on_or_before(day)
+            if old is None or new is None or old[1] == new[1]:
+                continue  # the same figure, from another date: nothing to correct
+            rates = self.rates_on(day)
+            self._trigger_adjustment(
+                compute_daily_accrual(day, old[0], old[1], rates),
+                compute_daily_accrual(day, new[0], new[1], rates),
+                restatement_key,
+                reason,
+                provenance,
+            )
+            adjusted += 1
+            if month_label(day) not in touched:
+                touched.append(month_label(day))
+        for month in touched:
+            if month not in self.months_awaiting_true_up:
+                self._revise_true_up(month, restatement_key, provenance)
+        return adjusted
+
+    def _trigger_adjustment(
+        self,
+        old: DailyAccrual,
+        new: DailyAccrual,
+        restatement_key: str,
+        reason: str,
+        provenance: Provenance,
+    ) -> None:
+        key = f"accrual-adjustment/{self.key}/{new.day}/{restatement_key}"
+        self.trigger_event(
+            self.FeeAccrualAdjusted,
+            **provenance_fields(provenance, new.day, key),
+            **corrections.adjustment_fields(old, new, restatement_key, reason),
+        )
+
+    def _revise_true_up(self, month: str, restatement_key: str, provenance: Provenance) -> None:
+        """Post the closed month's true-up again if its once-rounded total moved by a cent the
+        daily adjustments did not carry."""
+        true_up = self._compute_true_up(month)
+        if true_up.adjustment_absc == ZERO and true_up.adjustment_service == ZERO:
+            return
+        month_end = month_period(date.fromisoformat(f"{month}-01")).end_inclusive
+        self._trigger_true_up(true_up, month_end, provenance, key_suffix=f"/{restatement_key}")
+
+    def _apply_adjustment(self, event: FundClass.FeeAccrualAdjusted) -> None:
+        month = month_label(event.business_date)
+        self.segments_by_month[month] = corrections.segments_with(
+            self.segments_by_month[month],
+            (event.absc_rate_annual, event.service_rate_annual, event.days_in_year),
+            event.basis_net_assets - event.basis_net_assets_previous,
+            add=False,
+        )
+        self._add_accrued(month, event.absc_amount_delta, event.service_amount_delta)
+
+    def reverse_distributor_payment(
+        self, original: FundClass.DistributorPaid, reason: str, provenance: Provenance
+    ) -> str:
+        """Reverse a payment recorded by mistake (`original`: its `DistributorPaid` event).
+
+        Raises:
+            RuleViolation: no reason, or not a payment of this class as recorded.
+        """
+        reference = original.reference
+        check_reversal(self.payment_digests, reference, _payment_digest(original), reason, self.key)
+        if reference in self.reversed_payment_references:
+            return UNCHANGED
+        key = f"distributor-payment-reversal/{reference}"
+        self.trigger_event(
+            self.DistributorPaymentReversed,
+            **provenance_fields(provenance, original.business_date, key),
+            **reversal_fields(original, reason),
+            absc_amount=original.absc_amount,
+            service_amount=original.service_amount,
+        )
+        return RECORDED
+
+    def reverse_expenditure(
+        self, original: FundClass.ExpenditureRecorded, reason: str, provenance: Provenance
+    ) -> str:
+        """Reverse an expenditure recorded by mistake (`original`: its `ExpenditureRecorded`).
+
+        Raises:
+            RuleViolation: no reason, or not an expenditure of this class as recorded.
+        """
+        reference = original.reference
+        check_reversal(
+            self.expenditure_digests, reference, expenditure_digest(original), reason, self.key
+        )
+        if reference in self.reversed_expenditure_references:
+            return UNCHANGED
+        key = f"expenditure-reversal/{reference}"
+        self.trigger_event(
+            self.ExpenditureReversed,
+            **provenance_fields(provenance, original.business_date, key),
+            **reversal_fields(original, reason),
+            purpose=original.purpose,
+            performer=original.performer,
+            performer_name=original.performer_name,
+        )
+        return RECORDED
+
+    def _apply_payment_reversal(self, event: FundClass.DistributorPaymentReversed) -> None:
+        self.paid_absc_total = exact_add(self.paid_absc_total, -event.absc_amount)
+        self.paid_service_total = exact_add(self.paid_service_total, -event.service_amount)
+        self.payments = without_payment(self.payments, event.reference)
+        self.reversed_payment_references.append(event.reference)
+
+    # ---- approval and continuance (ELEVENTH; rules in governance.py) ---------------------------
+
+    def approve_plan(
+        self, resolution_id: str, meeting_id: str, approved_on: date, provenance: Provenance
+    ) -> str:
+        if any(row.resolution_id == resolution_id for row in self.approvals):
+            return UNCHANGED
+        guard = self._guard()
+        guard.check_not_terminated("approving the plan")
+        guard.check_not_accrued(max(approved_on, self.effective_date), "the approval", "ELEVENTH")
+        key = f"plan-approval/{self.key}/{resolution_id}"
+        self.trigger_event(
+            self.PlanApproved,
+            **provenance_fields(provenance, approved_on, key),
+            resolution_id=resolution_id,
+            meeting_id=meeting_id,
+        )
+        return RECORDED
+
+    def approve_continuance(
+        self,
+        *,
+        resolution_id: str,
+        meeting_id: str,
+        approved_on: date,
+        covers_through: date,
+        retroactive: bool,
+        provenance: Provenance,
+    ) -> str:
+        """Continue the plan for the annual period ending `covers_through` (ELEVENTH, Q6)."""
+        if any(row.resolution_id == resolution_id for row in self.continuances):
+            return UNCHANGED
+        guard = self._guard()
+        guard.check_not_terminated("continuing the plan")
+        period = governance.continuance_period(
+            self.key, self.initial_term_end, self.continuances, covers_through, approved_on
+        )
+        covers_from = period.start if (approved_on <= period.start or retroactive) else approved_on
+        guard.check_not_accrued(covers_from, "the continuance", "ELEVENTH")
+        self.trigger_event(
+            self.ContinuanceApproved,
+            **provenance_fields(provenance, approved_on, f"continuance/{self.key}/{resolution_id}"),
+            resolution_id=resolution_id,
+            meeting_id=meeting_id,
+            period_start=period.start,
+            period_end_inclusive=period.end_inclusive,
+            covers_from=covers_from,
+            retroactive=retroactive,
+        )
+        return RECORDED
+
+    # ---- amendments (TWELFTH) and shareholder votes (§2(a)(42)) -------------------------------
+
+    def approve_amendment(
+        self,
+        *,
+        amendment_id: str,
+        resolution_id: str,
+        approved_on: date,
+        rates: ScheduleBRates,
+        provenance: Provenance,
+    ) -> str:
+        """A Schedule B amendment passed by the board; an increase waits for the shareholders."""
+        if amendment_id in self.amendments:
+            return UNCHANGED
+        guard = self._guard()
+        guard.check_not_terminated("amending Schedule B")
+        violations = find_schedule_b_violations(self.fund_code, rates)
+        if violations:
+            raise violations[0]
+        increases = governance.increases_rates(rates, self.schedule_b_on(approved_on))
+        if not increases:
+            guard.check_not_accrued(approved_on, f"amendment {amendment_id}", "TWELFTH")
+        key = f"amendment/{self.key}/{amendment_id}"
+        self.trigger_event(
+            self.AmendmentApproved,
+            **provenance_fields(provenance, approved_on, key),
+            amendment_id=amendment_id,
+            resolution_id=resolution_id,
+            absc_rate_annual=rates.absc_rate_annual,
+            service_rate_annual_max=rates.service_rate_annual_max,
+            total_rate_annual_max=rates.total_rate_annual_max,
+            increases_rates=increases,
+            requires_shareholder_approval=increases,
+        )
+        if not increases:
+            self._trigger_schedule_b(amendment_id, approved_on, rates, provenance)
+        return RECORDED
+
+    def _trigger_schedule_b(
+        self, amendment_id: str, effective_from: date, rates: ScheduleBRates, provenance: Provenance
+    ) -> None:
+        key = f"schedule-b/{self.key}/{amendment_id}"
+        self.trigger_event(
+            self.ScheduleBAmended,
+            **provenance_fields(provenance, effective_from, key),
+            amendment_id=amendment_id,
+            effective_from=effective_from,
+            absc_rate_annual=rates.absc_rate_annual,
+            service_rate_annual_max=rates.service_rate_annual_max,
+            total_rate_annual_max=rates.total_rate_annual_max,
+        )
+
+    def _set_amendment_status(self, amendment_id: str, status: str) -> None:
+        self.amendments[amendment_id] = replace(self.amendments[amendment_id], status=status)
+
+    def record_shareholder_vote(
+        self,
+        *,
+        vote_reference: str,
+        subject: str,
+        subject_id: str,
+        voted_on: date,
+        outstanding: Decimal,
+        present: Decimal,
+        votes_for: Decimal,
+        votes_against: Decimal,
+        abstentions: Decimal,
+        broker_non_votes: Decimal,
+        provenance: Provenance,
+    ) -> bool:
+        """Tally a vote of the class's shareholders on an amendment or on termination.
+
+        Returns:
+            Whether it passed under §2(a)(42).
+        """
+        guard = self._guard()
+        guard.check_not_terminated("a shareholder vote")
+        governance.check_vote_subject(guard, self.amendments, subject, subject_id, voted_on)
+        result = majority_of_outstanding_voting_securities(outstanding, present, votes_for)
+        key = f"shareholder-vote/{self.key}/{vote_reference}"
+        self.trigger_event(
+            self.ShareholderVoteTallied,
+            **provenance_fields(provenance, voted_on, key),
+            vote_reference=vote_reference,
+            subject=subject,
+            subject_id=subject_id,
+            outstanding_shares=outstanding,
+            present_shares=present,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            abstentions=abstentions,
+            broker_non_votes=broker_non_votes,
+            passed=result.passed,
+            clause=result.clause,
+        )
+        if result.passed and subject == "amendment":
+            rates = governance.rates_of(self.amendments[subject_id])
+            self._trigger_schedule_b(subject_id, voted_on, rates, provenance)
+        if result.passed and subject == "termination":
+            self._trigger_plan_termination(
+                "a vote of the outstanding voting securities of the class",
+                vote_reference,
+                voted_on,
+                provenance,
+            )
+        return result.passed
+
+    # ---- termination and the agreement (FIRST, THIRTEENTH, FOURTEENTH) ------------------------
+
+    def terminate_by_independent_board_members(
+        self, resolution_id: str, effective_on: date, provenance: Provenance
+    ) -> None:
+        guard = self._guard()
+        guard.check_not_terminated("terminating the plan")
+        guard.check_not_accrued(effective_on, "the termination", "THIRTEENTH (A)")
+        self._trigger_plan_termination(
+            "a vote of a majority of the Independent Board Members",
+            resolution_id,
+            effective_on,
+            provenance,
+        )
+
+    def _trigger_plan_termination(
+        self, by: str, reference: str, effective_on: date, provenance: Provenance
+    ) -> None:
+        key = f"plan-termination/{self.key}/{reference}"
+        self.trigger_event(
+            self.PlanTerminated,
+            **provenance_fields(provenance, effective_on, key),
+            by=by,
+            reference=reference,
+            effective_on=effective_on,
+        )
+        # FIRST: "Termination of the Plan will automatically terminate the Agreement."
+        self._trigger_agreement_end("the plan was terminated", reference, effective_on, provenance)
+
+    def _trigger_agreement_end(
+        self, reason: str, reference: str, effective_on: date, provenance: Provenance
+    ) -> None:
+        key = f"agreement-end/{self.key}/{reference}"
+        self.trigger_event(
+            self.AgreementTerminated,
+            **provenance_fields(provenance, effective_on, key),
+            reason=reason,
+            reference=reference,
+            effective_on=effective_on,
+        )
+
+    def give_distributor_notice(
+        self,
+        *,
+        method: NoticeMethod,
+        sent_on: date,
+        received_on: date | None,
+        termination_effective_on: date,
+        document_reference: str,
+        provenance: Provenance,
+    ) -> date:
+        """The Distributor's written notice ending the agreement (THIRTEENTH (A), FOURTEENTH).
+
+        Returns:
+            The date the notice took effect.
+        """
+        effective = self._check_notice(
+            method, sent_on, received_on, termination_effective_on, document_reference
+        )
+        key = f"notice/{self.key}/{document_reference}"
+        self.trigger_event(
+            self.TerminationNoticeGiven,
+            **provenance_fields(provenance, sent_on, key),
+            by="distributor",
+            method=method.value,
+            sent_on=sent_on,
+            received_on=received_on,
+            notice_effective_on=effective,
+            termination_effective_on=termination_effective_on,
+            document_reference=document_reference,
+        )
+        self._trigger_agreement_end(
+            f"the Distributor's notice of {sent_on}",
+            document_reference,
+            termination_effective_on,
+            provenance,
+        )
+        return effective
+
+    def _check_notice(
+        self,
+        method: NoticeMethod,
+        sent_on: date,
+        received_on: date | None,
+        termination_effective_on: date,
+        document_reference: str,
+    ) -> date:
+        """The date a notice takes effect, once it is found in writing and long enough."""
+        if not document_reference.strip():
+            raise RuleViolation(
+                "notice-in-writing",
+                "FOURTEENTH",
+                f"{self.key}: a notice is in writing; give the reference of the document",
+            )
+        guard = self._guard()
+        guard.check_not_terminated("a termination notice")
+        effective = notice_effective_on(method, sent_on, received_on)
+        earliest = earliest_distributor_termination(effective)
+        if termination_effective_on < earliest:
+            raise RuleViolation(
+                "notice-period",
+                "THIRTEENTH (A): sixty (60) days' written notice",
+                f"{self.key}: the notice took effect on {effective}, so the agreement may end "
+                f"on {earliest} at the earliest, not {termination_effective_on}",
+            )
+        guard.check_not_accrued(
+            termination_effective_on, "the end of the agreement", "THIRTEENTH (A)"
+        )
+        return effective
+
+    def record_assignment(
+        self,
+        *,
+        occurred_on: date,
+        description: str,
+        rule_2a6_exempt: bool,
+        determination_reference: str,
+        provenance: Provenance,
+    ) -> None:
+        """THIRTEENTH (C): the agreement ends automatically on an assignment (§2(a)(4)) that
+        does not change actual control or management (Rule 2a-6) is not one."""
+        key = f"assignment/{self.key}/{determination_reference}"
+        self.trigger_event(
+            self.AssignmentRecorded,
+            **provenance_fields(provenance, occurred_on, key),
+            description=description,
+            rule_2a6_exempt=rule_2a6_exempt,
+            determination_reference=determination_reference,
+        )
+        if not rule_2a6_exempt:
+            self._guard().check_not_accrued(occurred_on, "the assignment", "THIRTEENTH (C)")
+            self._trigger_agreement_end(
+                "an assignment (§2(a)(4))", determination_reference, occurred_on, provenance
+            )
+
+    def end_agreement_for_adviser_change(
+        self, effective_on: date, adviser_name: str, reference: str, provenance: Provenance
+    ) -> None:
+        """THIRTEENTH (B): the agreement ends when no affiliate of the Distributor advises."""
+        self._guard().check_not_accrued(effective_on, "the adviser change", "THIRTEENTH (B)")
+        self._trigger_agreement_end(
+            f"{adviser_name}, not affiliated with the Distributor, became the adviser",
+            reference,
+            effective_on,
+            provenance,
+        )
+
+    def restore_agreement(
+        self,
+        *,
+        kind: str,
+        resolution_id: str,
+        approved_on: date,
+        distributor_name: str,
+        retroactive: bool,
+        provenance: Provenance,
+    ) -> str:
+        """A new agreement or other arrangement approved by the board (THIRTEENTH (C))."""
+        if any(row.resolution_id == resolution_id for row in self.agreement_changes):
+            return UNCHANGED
+        guard = self._guard()
+        guard.check_not_terminated("a new agreement")
+        change = self.standing().agreement_change_on(approved_on)
+        if change is None or change.in_effect:
+            raise RuleViolation(
+                "agreement-in-effect",
+                "THIRTEENTH (C)",
+                f"{self.key}: the agreement with the Distributor has not ended by {approved_on}; "
+                f"there is nothing to replace",
+            )
+        effective_on = change.effective_on if retroactive else approved_on
+        guard.check_not_accrued(effective_on, "the new agreement", "THIRTEENTH (C)")
+        key = f"agreement-restored/{self.key}/{resolution_id}"
+        self.trigger_event(
+            self.AgreementRestored,
+            **provenance_fields(provenance, approved_on, key),
+            kind=kind,
+            resolution_id=resolution_id,
+            distributor_name=distributor_name,
+            effective_on=effective_on,
+            retroactive=retroactive,
+        )
+        return RECORDED
+
+    # ---- sales (SIXTH) and the written reports (FOURTH) ---------------------------------------
+
+    def suspend_sales(self, on: date, reason: str, provenance: Provenance) -> None:
+        """Recorded only: SIXTH lets payments go on while sales are suspended or limited."""
+        key = f"sales-suspended/{self.key}/{on}"
+        self.trigger_event(
+            self.SalesSuspended, **provenance_fields(provenance, on, key), reason=reason
+        )
+
+    def resume_sales(self, on: date, reason: str, provenance: Provenance) -> None:
+        key = f"sales-resumed/{self.key}/{on}"
+        self.trigger_event(
+            self.SalesResumed, **provenance_fields(provenance, on, key), reason=reason
+        )
+
+    def latest_report(self, quarter: str) -> ReportIssue | None:
+        """The latest issue of the quarter's report, if any."""
+        return governance.latest_issues(self.report_issues).get(quarter)
+
+    def issue_quarterly_report(
+        self,
+        quarter: str,
+        report_sha256: str,
+        issued_on: date,
+        issued_by: str,
+        provenance: Provenance,
+    ) -> str:
+        recorded = self.latest_report(quarter)
+        if recorded is not None and recorded.report_sha256 == report_sha256:
+            return UNCHANGED
+        key = f"report-issued/{self.key}/{quarter}/{report_sha256[:16]}"
+        self.trigger_event(
+            self.QuarterlyReportIssued,
+            **provenance_fields(provenance, issued_on, key),
+            quarter=quarter,
+            report_sha256=report_sha256,
+            issued_by=issued_by,
+        )
+        return RECORDED
+
+    def review_quarterly_report(
+        self, quarter: str, meeting_id: str, reviewed_on: date, provenance: Provenance
+    ) -> str:
+        recorded = self.latest_report(quarter)
+        if recorded is None or recorded.issued_on > reviewed_on:
+            raise RuleViolation(
+                "report-not-issued",
+                "FOURTH",
+                f"{self.key}: no written report for {quarter} was issued by {reviewed_on}",
+            )
+        if recorded.reviewed_on is not None:
+            return UNCHANGED
+        key = f"report-reviewed/{self.key}/{quarter}"
+        self.trigger_event(
+            self.QuarterlyReportReviewed,
+            **provenance_fields(provenance, reviewed_on, key),
+            quarter=quarter,
+            report_sha256=recorded.report_sha256,
+            meeting_id=meeting_id,
+        )
+        return RECORDED
+
+    def _review_latest_issue(self, quarter: str, reviewed_on: date) -> None:
+        index = max(i for i, issue in enumerate(self.report_issues) if issue.quarter == quarter)
+        self.report_issues[index] = replace(self.report_issues[index], reviewed_on=reviewed_on)
+
+    # ---- the FINRA aggregate-cap account (rules in cap_account.py) ----------------------------
+
+    def _cap_account(self) -> CapAccount:
+        return CapAccount(
+            self.key,
+            self.cap_opened_on,
+            self.cap_month_start,
+            self.cap_month_start_remaining,
+            self.cap_lines,
+            self.cap_absc_this_month,
+            self.last_accrued_day,
+        )
+
+    @property
+    def cap_account_open(self) -> bool:
+        return self.cap_opened_on is not None
+
+    def cap_available_on(self, day: date) -> Decimal:
+        return self._cap_account().available_on(day)
+
+    def open_cap_account(
+        self, as_of: date, remaining: Decimal, note: str, provenance: Provenance
+    ) -> str:
+        """Start tracking the remaining amount, as known at the end of `as_of`."""
+        if self.cap_opened_on is not None:
+            if (self.cap_opened_on, self.cap_month_start_remaining) == (as_of, remaining):
+                return UNCHANGED
+            raise RuleViolation(
+                "cap-account-open",
+                "SECOND; NASD 2830(d)",
+                f"{self.key}: the aggregate-cap account was opened on {self.cap_opened_on}",
+            )
+        self._cap_account().check_date(as_of, "the opening balance")
+        key = f"cap-account/{self.key}"
+        self.trigger_event(
+            self.FinraCapAccountOpened,
+            **provenance_fields(provenance, as_of, key),
+            opening_remaining=remaining,
+            note=note,
+        )
+        return RECORDED
+
+    def record_gross_sales(
+        self,
+        day: date,
+        gross_sales: Decimal,
+        reinvested: Decimal,
+        exchanges: Decimal,
+        provenance: Provenance,
+    ) -> str:
+        """New gross sales (excluding reinvested distributions and exchanges) raise the cap."""
+        key = f"gross-sales/{self.key}/{day}"
+        digest = payload_digest(gross_sales, reinvested, exchanges)
+        if self.cap_digests.get(key) == digest:
+            return UNCHANGED
+        account = self._cap_account()
+        account.check_open(day)
+        account.check_date(day, "the sales")
+        new_gross = gross_sales - reinvested - exchanges
+        check_gross_sales(self.key, day, gross_sales, new_gross, key in self.cap_digests)
+        service_rate = self.service_rate_max_on(day)
+        self.trigger_event(
+            self.NewGrossSalesRecorded,
+            **provenance_fields(provenance, day, key),
+            gross_sales=gross_sales,
+            reinvested_distributions=reinvested,
+            exchanges=exchanges,
+            new_gross_sales=new_gross,
+            cap_rate=cap_rate(service_rate),
+            cap_added=cap_added_for(new_gross, service_rate),
+        )
+        return RECORDED
+
+    def record_sales_charge(
+        self, day: date, kind: str, amount: Decimal, reference: str, provenance: Provenance
+    ) -> str:
+        key = f"sales-charge/{self.key}/{reference}"
+        digest = payload_digest(day, kind, amount)
+        if self.cap_digests.get(key) == digest:
+            return UNCHANGED
+        if key in self.cap_digests:
+            raise RuleViolation(
+                "reference-reused",
+                "idempotency",
+                f"{self.key}: sales charge {reference!r} was recorded with other details",
+            )
+        account = self._cap_account()
+        account.check_open(day)
+        account.check_date(day, "the sales charge")
+        self.trigger_event(
+            self.SalesChargeReceived,
+            **provenance_fields(provenance, day, key),
+            kind=kind,
+            amount=amount,
+            reference=reference,
+        )
+        return RECORDED
+
+    def credit_cap_interest(
+        self, month_end: date, prime_rate_on: PrimeRates, provenance: Provenance
+    ) -> Decimal:
+        """Post the month's interest (called at each month end, after the month's true-up),
+        credited at the month end, rounded half-up to the cent (brief §9(e); decision Q13)."""
+        account = self._cap_account()
+        interest = account.interest_exact(month_end, prime_rate_on)
+        credited = round_half_up_to_cent(interest)
+        remaining_after = exact_add(account.available_on(month_end + ONE_DAY), credited)
+        key = f"cap-interest/{self.key}/{month_label(month_end)}"
+        self.trigger_event(
+            self.CapInterestCredited,
+            **provenance_fields(provenance, month_end, key),
+            month=month_label(month_end),
+            amount=credited,
+            amount_exact=shown_exact(interest),
+            remaining_after=remaining_after,
+        )
+        return credited
+
+
+def _payment_digest(event: FundClass.DistributorPaid) -> str:
+    return payload_digest(
+        event.amount,
+        event.business_date,
+        event.period_start,
+        event.period_end_exclusive,
+        event.reason or None,
+    )

@@ -1,0 +1,70 @@
+"""How a snapshot of an older `FundClass` state becomes the current one.
+
+The library calls `upcast_vN_vN+1` in turn on the state a snapshot kept, its values already
+decoded (Decimals, dates; records from version 4). Each step must give exactly the state a
+replay of the same events gives: `planledger verify` compares the two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.fund_class.records import (
+    agreement_event_from,
+    amendment_from,
+    approval_from,
+    cap_line_from,
+    continuance_from,
+    report_issue_from,
+    schedule_b_version_from,
+    segment_from,
+)
+from domain.records import Payment
+
+
+def upcast_v1_v2(state: dict[str, Any]) -> None:
+    """Version 1 kept one list of reversed references for payments and expenditures,
+    each reference at most once. A reversed payment left `payments` but kept its digest,
+    so the references of payments no longer paid are the payment reversals; the rest
+    are expenditure reversals."""
+    reversed_references = state.pop("reversed_references")
+    still_paid = {payment["reference"] for payment in state["payments"]}
+    payments = [
+        reference
+        for reference in reversed_references
+        if reference in state["payment_digests"] and reference not in still_paid
+    ]
+    state["reversed_payment_references"] = payments
+    state["reversed_expenditure_references"] = [
+        reference for reference in reversed_references if reference not in payments
+    ]
+
+
+def upcast_v2_v3(state: dict[str, Any]) -> None:
+    """Version 2 kept only the latest issue of each quarter's report: it becomes the
+    history's one entry for that quarter."""
+    state["report_issues"] = [
+        {"quarter": quarter, **details} for quarter, details in sorted(state["reports"].items())
+    ]
+
+
+def upcast_v3_v4(state: dict[str, Any]) -> None:
+    """Version 3 kept plain mappings where version 4 keeps records, and the latest issue of
+    each report besides the history (now read from the history)."""
+    del state["reports"]
+    state["schedule_b_versions"] = [
+        schedule_b_version_from(row) for row in state["schedule_b_versions"]
+    ]
+    state["segments_by_month"] = {
+        month: [segment_from(row) for row in rows]
+        for month, rows in state["segments_by_month"].items()
+    }
+    state["payments"] = [Payment.from_stored(row) for row in state["payments"]]
+    state["approvals"] = [approval_from(row) for row in state["approvals"]]
+    state["continuances"] = [continuance_from(row) for row in state["continuances"]]
+    state["amendments"] = {
+        amendment_id: amendment_from(row) for amendment_id, row in state["amendments"].items()
+    }
+    state["agreement_changes"] = [agreement_event_from(row) for row in state["agreement_changes"]]
+    state["report_issues"] = [report_issue_from(row) for row in state["report_issues"]]
+    state["cap_lines"] = [cap_line_from(row) for row in state["cap_lines"]]
