@@ -111,7 +111,7 @@ def export_bundle(
         _add_read_models(writer, view, as_of)
         _add_reports(writer, view, as_of)
         writer.add("verify_bundle.py", VERIFIER_SOURCE.read_bytes())
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": FORMAT,
             "as_of": as_of.isoformat(),
             "known_at": format_commit_time(known_at) if known_at else None,

@@ -101,7 +101,8 @@ def _notifications(ledger: Ledger, after: int, stop: int) -> Iterator[Any]:
 
 def _stream_positions(ledger: Ledger, stream_id: UUID, topic: str, stop: int) -> list[Any]:
     recorder: Any = ledger.store.recorder
-    after, found = 0, []
+    after = 0
+    found: list[Any] = []
     while True:
         page = recorder.select_stream_notifications([stream_id], after, PAGE, stop)
         if not page:
