@@ -41,7 +41,6 @@ from domain.events import (
 )
 from domain.expenditures import Performer, Purpose, expenditure_digest, expenditure_digest_of
 from domain.finra import cap_added_for, cap_rate, limit_absc
-from domain.fund_class import corrections, governance
 from domain.fund_class.accrual_plan import (
     RECORDED,
     RESTATED,
@@ -51,6 +50,24 @@ from domain.fund_class.accrual_plan import (
     gaps_of,
 )
 from domain.fund_class.cap_account import CapAccount, PrimeRates, check_gross_sales, no_prime_rate
+from domain.fund_class.corrections import (
+    adjustment_fields,
+    check_not_under_cap,
+    days_resting_on,
+    segments_with,
+)
+from domain.fund_class.governance import (
+    Governed,
+    Guard,
+    check_vote_subject,
+    continuance_period,
+    first_unaccrued_day,
+    increases_rates,
+    latest_issues,
+    rates_of,
+    schedule_b_in,
+    standing_of,
+)
 from domain.fund_class.records import (
     EFFECTIVE,
     FAILED,
@@ -639,7 +656,7 @@ class FundClass(FundClassState, Aggregate):
     # ---- terms ------------------------------------------------------------------------------
 
     def schedule_b_on(self, day: date) -> ScheduleBRates:
-        return governance.schedule_b_on(self.schedule_b_versions, day)
+        return schedule_b_in(self.schedule_b_versions, day)
 
     def rates_on(self, day: date) -> PartRates:
         """The Schedule B rates in force on `day` (the asset-based part and the service part)."""
@@ -659,8 +676,8 @@ class FundClass(FundClassState, Aggregate):
         return min(rates)
 
     def standing(self) -> PlanStanding:
-        return governance.standing(
-            governance.Governed(
+        return standing_of(
+            Governed(
                 self.effective_date,
                 self.initial_term_end,
                 self.approvals,
@@ -671,11 +688,11 @@ class FundClass(FundClassState, Aggregate):
             )
         )
 
-    def _guard(self) -> governance.Guard:
-        return governance.Guard(self.key, self.last_accrued_day, self.terminated_on)
+    def _guard(self) -> Guard:
+        return Guard(self.key, self.last_accrued_day, self.terminated_on)
 
     def _first_unaccrued_day(self) -> date:
-        return governance.first_unaccrued_day(self.last_accrued_day, self.effective_date)
+        return first_unaccrued_day(self.last_accrued_day, self.effective_date)
 
     # ---- net assets -------------------------------------------------------------------------
 
@@ -961,7 +978,7 @@ class FundClass(FundClassState, Aggregate):
             self.absc_extra_by_month[month] = exact_add(
                 self.absc_extra_by_month.get(month, ZERO), event.absc_amount_exact
             )
-        self.segments_by_month[month] = corrections.segments_with(
+        self.segments_by_month[month] = segments_with(
             self.segments_by_month.get(month, []),
             (absc_rate, event.service_rate_annual, event.days_in_year),
             event.basis_net_assets,
@@ -1174,12 +1191,10 @@ class FundClass(FundClassState, Aggregate):
             RuleViolation: a day to adjust is under the FINRA aggregate-cap account, whose
                 limited asset-based amounts are not a function of the basis alone.
         """
-        days = corrections.days_resting_on(
-            self.standing(), self.last_accrued_day, restated_day, figures_before
-        )
+        days = days_resting_on(self.standing(), self.last_accrued_day, restated_day, figures_before)
         if not days:
             return 0
-        corrections.check_not_under_cap(self.key, days, self.cap_opened_on)
+        check_not_under_cap(self.key, days, self.cap_opened_on)
         before, after = BasisLookup(figures_before), BasisLookup(self.net_assets_by_date)
         touched: list[str] = []
         adjusted = 0
@@ -1215,7 +1230,7 @@ class FundClass(FundClassState, Aggregate):
         self.trigger_event(
             self.FeeAccrualAdjusted,
             **provenance_fields(provenance, new.day, key),
-            **corrections.adjustment_fields(old, new, restatement_key, reason),
+            **adjustment_fields(old, new, restatement_key, reason),
         )
 
     def _revise_true_up(self, month: str, restatement_key: str, provenance: Provenance) -> None:
@@ -1229,7 +1244,7 @@ class FundClass(FundClassState, Aggregate):
 
     def _apply_adjustment(self, event: FundClass.FeeAccrualAdjusted) -> None:
         month = month_label(event.business_date)
-        self.segments_by_month[month] = corrections.segments_with(
+        self.segments_by_month[month] = segments_with(
             self.segments_by_month[month],
             (event.absc_rate_annual, event.service_rate_annual, event.days_in_year),
             event.basis_net_assets - event.basis_net_assets_previous,
@@ -1324,7 +1339,7 @@ class FundClass(FundClassState, Aggregate):
             return UNCHANGED
         guard = self._guard()
         guard.check_not_terminated("continuing the plan")
-        period = governance.continuance_period(
+        period = continuance_period(
             self.key, self.initial_term_end, self.continuances, covers_through, approved_on
         )
         covers_from = period.start if (approved_on <= period.start or retroactive) else approved_on
@@ -1360,7 +1375,7 @@ class FundClass(FundClassState, Aggregate):
         violations = find_schedule_b_violations(self.fund_code, rates)
         if violations:
             raise violations[0]
-        increases = governance.increases_rates(rates, self.schedule_b_on(approved_on))
+        increases = increases_rates(rates, self.schedule_b_on(approved_on))
         if not increases:
             guard.check_not_accrued(approved_on, f"amendment {amendment_id}", "TWELFTH")
         key = f"amendment/{self.key}/{amendment_id}"
@@ -1418,7 +1433,7 @@ class FundClass(FundClassState, Aggregate):
         """
         guard = self._guard()
         guard.check_not_terminated("a shareholder vote")
-        governance.check_vote_subject(guard, self.amendments, subject, subject_id, voted_on)
+        check_vote_subject(guard, self.amendments, subject, subject_id, voted_on)
         result = majority_of_outstanding_voting_securities(outstanding, present, votes_for)
         key = f"shareholder-vote/{self.key}/{vote_reference}"
         self.trigger_event(
@@ -1437,7 +1452,7 @@ class FundClass(FundClassState, Aggregate):
             clause=result.clause,
         )
         if result.passed and subject == "amendment":
-            rates = governance.rates_of(self.amendments[subject_id])
+            rates = rates_of(self.amendments[subject_id])
             self._trigger_schedule_b(subject_id, voted_on, rates, provenance)
         if result.passed and subject == "termination":
             self._trigger_plan_termination(
@@ -1649,7 +1664,7 @@ class FundClass(FundClassState, Aggregate):
 
     def latest_report(self, quarter: str) -> ReportIssue | None:
         """The latest issue of the quarter's report, if any."""
-        return governance.latest_issues(self.report_issues).get(quarter)
+        return latest_issues(self.report_issues).get(quarter)
 
     def issue_quarterly_report(
         self,

@@ -71,7 +71,7 @@ class Governed:
     agreement_changes: list[AgreementEvent]
 
 
-def standing(state: Governed) -> PlanStanding:
+def standing_of(state: Governed) -> PlanStanding:
     approvals = sorted((row.approved_on, row.resolution_id) for row in state.approvals)
     return PlanStanding(
         effective_date=state.effective_date,
@@ -136,7 +136,7 @@ def continuance_period(
     return period
 
 
-def schedule_b_on(versions: list[ScheduleBVersion], day: date) -> ScheduleBRates:
+def schedule_b_in(versions: list[ScheduleBVersion], day: date) -> ScheduleBRates:
     """The rates of the last version in effect on `day` (the adopted one before any)."""
     in_force = versions[0]
     for version in versions[1:]:
