@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the whole test suite: lint, then unit, integration and end-to-end tests.
+# Run the whole test suite: lint and type checks, then unit, integration and end-to-end
+# tests.
 #
 # Creates .venv and installs the project on first use. PostgreSQL tests run when
 # PLANLEDGER_TEST_POSTGRES_URL names a server (for example
@@ -13,6 +14,9 @@ ensure_venv
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check --quiet .
+
+echo "== mypy"
+.venv/bin/mypy --strict domain projections adapters
 
 echo "== pytest"
 if [ -z "${PLANLEDGER_TEST_POSTGRES_URL:-}" ]; then
