@@ -70,6 +70,32 @@ def account_component(text: str) -> str:
     return text.replace("/", "-")
 
 
+def plan_expense_account(fund_class: str, part: str) -> str:
+    """The class's 12b-1 expense for one part (ABSC or SERVICE); `fund_class` as a component."""
+    return f"Expenses:Plan12b1:{fund_class}:{part}"
+
+
+def payable_account(fund_class: str, part: str) -> str:
+    """What the class owes the Distributor for one part (ABSC or SERVICE)."""
+    return f"Liabilities:PayableToDistributor:{fund_class}:{part}"
+
+
+def fund_cash_account(fund_class: str) -> str:
+    return f"Assets:Fund:{fund_class}:Cash"
+
+
+def plan_fees_income_account(fund_class: str) -> str:
+    return f"Income:Distributor:PlanFees:{fund_class}"
+
+
+def service_fees_expense_account(fund_class: str, provider: str) -> str:
+    return f"Expenses:Distributor:ServiceFees:{fund_class}:{provider}"
+
+
+def fifth_expense_account(fund_class: str, purpose: str) -> str:
+    return f"Expenses:Distributor:Fifth:{fund_class}:{account_component(purpose)}"
+
+
 def signed_line(account: str, amount_cents: int) -> JournalLine:
     """A debit for a positive amount, a credit for a negative one."""
     if amount_cents >= 0:
@@ -112,10 +138,10 @@ def _accrual_entry(
     if absc == 0 and service == 0:
         return None
     lines = [
-        signed_line(f"Expenses:Plan12b1:{fund_class}:{ABSC}", absc),
-        signed_line(f"Expenses:Plan12b1:{fund_class}:{SERVICE}", service),
-        signed_line(f"Liabilities:PayableToDistributor:{fund_class}:{ABSC}", -absc),
-        signed_line(f"Liabilities:PayableToDistributor:{fund_class}:{SERVICE}", -service),
+        signed_line(plan_expense_account(fund_class, ABSC), absc),
+        signed_line(plan_expense_account(fund_class, SERVICE), service),
+        signed_line(payable_account(fund_class, ABSC), -absc),
+        signed_line(payable_account(fund_class, SERVICE), -service),
     ]
     return JournalEntry(
         entry_id(event),
@@ -158,27 +184,25 @@ def _payment_lines(
     """A payment to the Distributor: the class's payables and cash, the Distributor's cash
     and income."""
     lines = (
-        JournalLine(f"Liabilities:PayableToDistributor:{fund_class}:{ABSC}", absc_cents, 0),
-        JournalLine(f"Liabilities:PayableToDistributor:{fund_class}:{SERVICE}", service_cents, 0),
-        JournalLine(f"Assets:Fund:{fund_class}:Cash", 0, total),
+        JournalLine(payable_account(fund_class, ABSC), absc_cents, 0),
+        JournalLine(payable_account(fund_class, SERVICE), service_cents, 0),
+        JournalLine(fund_cash_account(fund_class), 0, total),
         JournalLine(DISTRIBUTOR_CASH, total, 0),
-        JournalLine(f"Income:Distributor:PlanFees:{fund_class}", 0, total),
+        JournalLine(plan_fees_income_account(fund_class), 0, total),
     )
     return tuple(line for line in lines if line.debit_cents or line.credit_cents)
 
 
 def _expenditure_lines(fund_class: str, purpose: str, amount: int) -> tuple[JournalLine, ...]:
     return (
-        JournalLine(
-            f"Expenses:Distributor:Fifth:{fund_class}:{account_component(purpose)}", amount, 0
-        ),
+        JournalLine(fifth_expense_account(fund_class, purpose), amount, 0),
         JournalLine(DISTRIBUTOR_CASH, 0, amount),
     )
 
 
 def _service_fee_lines(fund_class: str, provider: str, amount: int) -> tuple[JournalLine, ...]:
     return (
-        JournalLine(f"Expenses:Distributor:ServiceFees:{fund_class}:{provider}", amount, 0),
+        JournalLine(service_fees_expense_account(fund_class, provider), amount, 0),
         JournalLine(DISTRIBUTOR_CASH, 0, amount),
     )
 

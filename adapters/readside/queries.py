@@ -7,6 +7,7 @@ pure computations of projections/. Sums are of integer cents, exact on every dat
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,13 @@ from typing import Any
 from sqlalchemy import Engine, Select, Table, and_, case, func, select
 
 from adapters.readside.read_models import TABLES
-from projections.journal import ABSC, SERVICE
+from projections.journal import (
+    ABSC,
+    SERVICE,
+    account_component,
+    payable_account,
+    plan_expense_account,
+)
 from projections.split import Covering, MonthBasis
 
 CENT = Decimal("0.01")
@@ -116,7 +123,7 @@ def balances(
                 )
             )
         ]
-        through = dict(
+        through: dict[str, date] = dict(
             conn.execute(
                 known(
                     select(accruals.c.fund_class, func.max(accruals.c.business_date))
@@ -129,19 +136,15 @@ def balances(
         )
     result = []
     for key in classes:
-        component = key.replace("/", "-")
+        component = account_component(key)
         result.append(
             FundClassBalances(
                 fund_class=key,
                 accrued_through=through.get(key),
-                absc_accrued=by_account.get(f"Expenses:Plan12b1:{component}:{ABSC}", 0),
-                service_accrued=by_account.get(f"Expenses:Plan12b1:{component}:{SERVICE}", 0),
-                absc_payable=-by_account.get(
-                    f"Liabilities:PayableToDistributor:{component}:{ABSC}", 0
-                ),
-                service_payable=-by_account.get(
-                    f"Liabilities:PayableToDistributor:{component}:{SERVICE}", 0
-                ),
+                absc_accrued=by_account.get(plan_expense_account(component, ABSC), 0),
+                service_accrued=by_account.get(plan_expense_account(component, SERVICE), 0),
+                absc_payable=-by_account.get(payable_account(component, ABSC), 0),
+                service_payable=-by_account.get(payable_account(component, SERVICE), 0),
             )
         )
     return result
@@ -208,86 +211,91 @@ def split_inputs(
 ) -> tuple[list[Covering], list[Covering], list[MonthBasis]]:
     """Payments and fees whose covered period overlaps [start, end_exclusive), and the accrual
     basis of its months; only what was paid or accrued on or before `as_of`, if given."""
-    payments, fees, accruals = (
-        TABLES["distributor_payments"],
-        TABLES["service_fees"],
-        TABLES["accruals"],
-    )
+    payments, fees = TABLES["distributor_payments"], TABLES["service_fees"]
+    last_day = as_of or date.max
     with engine.connect() as conn:
         payment_rows = conn.execute(
-            known(
-                select(
-                    payments.c.fund_class,
-                    payments.c.period_start,
-                    payments.c.period_end_exclusive,
-                    payments.c.amount_cents,
-                ).where(
-                    and_(
-                        payments.c.period_start < end_exclusive,
-                        payments.c.period_end_exclusive > start,
-                    )
-                ),
-                known_position,
-                payments,
-            ).where(payments.c.paid_on <= (as_of or date.max))
+            _coverings(payments, start, end_exclusive, known_position, last_day)
         ).all()
         fee_rows = conn.execute(
-            known(
-                select(
-                    fees.c.fund_class,
-                    fees.c.period_start,
-                    fees.c.period_end_exclusive,
-                    fees.c.amount_cents,
-                    fees.c.provider,
-                ).where(
-                    and_(fees.c.period_start < end_exclusive, fees.c.period_end_exclusive > start)
-                ),
-                known_position,
-                fees,
-            ).where(fees.c.paid_on <= (as_of or date.max))
+            _coverings(fees, start, end_exclusive, known_position, last_day, fees.c.provider)
         ).all()
         basis_rows = conn.execute(
-            known(
-                select(
-                    accruals.c.fund_class,
-                    accruals.c.month,
-                    accruals.c.days_in_year,
-                    func.sum(accruals.c.basis_cents),
-                    # Adjustments restate a day's basis; only the accrual itself is a day.
-                    func.sum(case((accruals.c.kind == "accrual", 1), else_=0)),
-                )
-                .where(
-                    and_(
-                        accruals.c.kind.in_(("accrual", "adjustment")),
-                        accruals.c.business_date >= start,
-                        accruals.c.business_date < end_exclusive,
-                    )
-                )
-                .group_by(accruals.c.fund_class, accruals.c.month, accruals.c.days_in_year),
-                known_position,
-                accruals,
-            ).where(accruals.c.business_date <= (as_of or date.max))
+            _month_bases(start, end_exclusive, known_position, last_day)
         ).all()
-    bases: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
-    for fund_class, month, year_days, basis_sum, days in basis_rows:
-        bases[(fund_class, month)].append((int(year_days), int(basis_sum), int(days)))
     return (
         [Covering(*row) for row in payment_rows],
         [Covering(*row) for row in fee_rows],
-        [
-            MonthBasis(
-                fund_class,
-                month,
-                sum(
-                    (Decimal(basis_sum) / year_days for year_days, basis_sum, _ in parts),
-                    Decimal(0),
-                ),
-                sum(basis_sum for _, basis_sum, _ in parts),
-                sum(days for _, _, days in parts),
-            )
-            for (fund_class, month), parts in sorted(bases.items())
-        ],
+        _month_basis_records(basis_rows),
     )
+
+
+def _coverings(
+    table: Table,
+    start: date,
+    end_exclusive: date,
+    known_position: int | None,
+    last_day: date,
+    *extra: Any,
+) -> Select[Any]:
+    """Payments (or fees) paid by `last_day` whose covered period overlaps the range."""
+    return known(
+        select(
+            table.c.fund_class,
+            table.c.period_start,
+            table.c.period_end_exclusive,
+            table.c.amount_cents,
+            *extra,
+        ).where(and_(table.c.period_start < end_exclusive, table.c.period_end_exclusive > start)),
+        known_position,
+        table,
+    ).where(table.c.paid_on <= last_day)
+
+
+def _month_bases(
+    start: date, end_exclusive: date, known_position: int | None, last_day: date
+) -> Select[Any]:
+    """Per class, month and year length: the sum of daily bases and the days accrued."""
+    accruals = TABLES["accruals"]
+    return known(
+        select(
+            accruals.c.fund_class,
+            accruals.c.month,
+            accruals.c.days_in_year,
+            func.sum(accruals.c.basis_cents),
+            # Adjustments restate a day's basis; only the accrual itself is a day.
+            func.sum(case((accruals.c.kind == "accrual", 1), else_=0)),
+        )
+        .where(
+            and_(
+                accruals.c.kind.in_(("accrual", "adjustment")),
+                accruals.c.business_date >= start,
+                accruals.c.business_date < end_exclusive,
+            )
+        )
+        .group_by(accruals.c.fund_class, accruals.c.month, accruals.c.days_in_year),
+        known_position,
+        accruals,
+    ).where(accruals.c.business_date <= last_day)
+
+
+def _month_basis_records(basis_rows: Sequence[Any]) -> list[MonthBasis]:
+    bases: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+    for fund_class, month, year_days, basis_sum, days in basis_rows:
+        bases[(fund_class, month)].append((int(year_days), int(basis_sum), int(days)))
+    return [
+        MonthBasis(
+            fund_class,
+            month,
+            sum(
+                (Decimal(basis_sum) / year_days for year_days, basis_sum, _ in parts),
+                Decimal(0),
+            ),
+            sum(basis_sum for _, basis_sum, _ in parts),
+            sum(days for _, _, days in parts),
+        )
+        for (fund_class, month), parts in sorted(bases.items())
+    ]
 
 
 def expenditures(
@@ -296,7 +304,7 @@ def expenditures(
     start: date,
     end_exclusive: date,
     known_position: int | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     table = TABLES["expenditures"]
     with engine.connect() as conn:
         rows = (
