@@ -44,10 +44,18 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from psycopg import sql
 
-from adapters.application.ledger import Ledger
+from adapters.application.commands import (
+    Accrue,
+    ImportNetAssets,
+    LoadPlan,
+    PayDistributor,
+    RecordMeeting,
+)
+from adapters.application.compose import Ledger, opened
+from adapters.inputs.csv_files import NetAssetsRow, read_csv
+from adapters.inputs.plan_file import read_plan
 from adapters.outputs.beancount import export_beancount
-from adapters.readside.read_models import ReadModels, read_model_engine
-from adapters.store.persistence import open_store, parse_database_url, psycopg_conninfo
+from adapters.store.persistence import parse_database_url, psycopg_conninfo
 from domain.board import MeetingRecord, ResolutionRecord
 from domain.governance import AttendanceMode, DirectorStatus, Relief, ResolutionKind, Vote
 from domain.periods import Period
@@ -151,19 +159,19 @@ def approve_every_company(ledger: Ledger) -> None:
     """Each board approves the plan for all its funds (without it nothing would accrue)."""
     directors = ["D-1", "D-2", "D-3"]
     companies: dict[str, list[str]] = {}
-    for fund_class in ledger.fund_classes():
+    for fund_class in ledger.view.fund_classes():
         companies.setdefault(fund_class.company_code, []).append(fund_class.key)
     for company, keys in companies.items():
-        board = ledger._board_or_open(company, date(YEAR - 1, 1, 1))
+        board = ledger.ports.board_or_open(company, date(YEAR - 1, 1, 1))
         for code in directors:
             board.declare_director_status(
                 DirectorStatus(code, code, True, False, False),
                 date(YEAR - 1, 1, 1),
                 "questionnaire",
                 "counsel",
-                ledger.provenance("bench"),
+                ledger.ports.provenance("bench"),
             )
-        ledger.store.save(board)
+        ledger.ports.save(board)
         meeting = MeetingRecord(
             meeting_id=f"{company}-approval",
             meeting_date=date(YEAR - 1, 12, 15),
@@ -182,7 +190,7 @@ def approve_every_company(ledger: Ledger) -> None:
                 )
             ],
         )
-        ledger.record_meeting(company, meeting, source="bench")
+        ledger.boards.record_meeting(RecordMeeting(company, meeting, source="bench"))
 
 
 def count_events(store) -> int:
@@ -190,20 +198,17 @@ def count_events(store) -> int:
 
 
 def run_ledger(url: str, plan: Path, csv_path: Path) -> dict[str, float]:
-    store = open_store(url)
-    try:
-        ledger = Ledger(store, actor="bench")
-        ledger.load_plan(plan)
+    with opened(url, "bench") as ledger:
+        store = ledger.store
+        ledger.plans.load_plan(LoadPlan(read_plan(plan)))
         approve_every_company(ledger)
         before = count_events(store)
         started = time.perf_counter()
-        ledger.import_net_assets(csv_path)
+        ledger.figures.import_net_assets(ImportNetAssets(read_csv(csv_path, NetAssetsRow)))
         imported = time.perf_counter()
-        ledger.accrue(date(YEAR, 12, 31), max_carry_days=4)
+        ledger.accruals.accrue(Accrue(date(YEAR, 12, 31), max_carry_days=4))
         finished = time.perf_counter()
         events = count_events(store) - before
-    finally:
-        store.close()
     return {
         "events": events,
         "seconds": finished - started,
@@ -270,15 +275,10 @@ def database_url(kind: str, folder: Path, name: str) -> str:
 
 def measure_rebuild(url: str, until_position: int | None) -> dict[str, float]:
     """Rebuild every read model (up to a position), timing it and reporting peak memory."""
-    store = open_store(url)
-    models = ReadModels(store, read_model_engine(url))
-    try:
+    with opened(url, "bench") as ledger:
         started = time.perf_counter()
-        done = models.rebuild(until_position=until_position)
+        done = ledger.read_models.rebuild(until_position=until_position)
         seconds = time.perf_counter() - started
-    finally:
-        models.close()
-        store.close()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"events": done.events, "seconds": seconds, "peak_rss_mib": peak_kib / 1024}
 
@@ -294,19 +294,14 @@ def rebuild_in_child(url: str, until_position: int | None) -> dict[str, float]:
 
 def run_rebuild_against_bean_check(url: str, folder: Path) -> dict[str, Any]:
     """Rebuild the read models from the log, and time bean-check on the same books."""
-    store = open_store(url)
-    models = ReadModels(store, read_model_engine(url))
-    head = store.recorder.max_notification_id() or 0
-    try:
-        models.catch_up()
+    with opened(url, "bench") as ledger:
+        head = ledger.store.recorder.max_notification_id() or 0
+        ledger.read_models.catch_up()
         books = folder / "books.beancount"
         started = time.perf_counter()
         with books.open("w") as handle:
-            transactions = export_beancount(models.engine, handle, "benchmark")
+            transactions = export_beancount(ledger.read_models.engine, handle, "benchmark")
         export_seconds = time.perf_counter() - started
-    finally:
-        models.close()
-        store.close()
     half = rebuild_in_child(url, head // 2)
     full = rebuild_in_child(url, None)
     started = time.perf_counter()
@@ -356,21 +351,19 @@ def approve_continuance(ledger: Ledger, company: str, keys: list[str], year: int
             )
         ],
     )
-    ledger.record_meeting(company, meeting, source="bench")
+    ledger.boards.record_meeting(RecordMeeting(company, meeting, source="bench"))
 
 
 def long_history(url: str, folder: Path, years: int) -> tuple[str, float]:
     """One fund class with `years` years of daily history, recorded a year per step (net
     assets, the next year's continuance, the accruals, twelve monthly payments)."""
     plan, _ = write_inputs(folder, 1, AS_OF_FIRST_YEAR)
-    store = open_store(url)
     started = time.perf_counter()
-    try:
-        ledger = Ledger(store, actor="bench")
-        ledger.load_plan(plan)
+    with opened(url, "bench") as ledger:
+        ledger.plans.load_plan(LoadPlan(read_plan(plan)))
         approve_every_company(ledger)
-        key = ledger.fund_class_keys()[0]
-        company = ledger.fund_classes()[0].company_code
+        key = ledger.view.fund_class_keys()[0]
+        company = ledger.view.fund_classes()[0].company_code
         for year in range(AS_OF_FIRST_YEAR, AS_OF_FIRST_YEAR + years):
             csv_path = folder / f"net-assets-{year}.csv"
             with csv_path.open("w") as handle:
@@ -381,25 +374,22 @@ def long_history(url: str, folder: Path, years: int) -> tuple[str, float]:
                         cents = 1_000_000_000 + (day.toordinal() % 1000) * 98_765
                         handle.write(f"F00000,R,{day},{cents // 100}.{cents % 100:02d}\n")
                     day += timedelta(days=1)
-            ledger.import_net_assets(csv_path)
+            ledger.figures.import_net_assets(ImportNetAssets(read_csv(csv_path, NetAssetsRow)))
             approve_continuance(ledger, company, [key], year)
-            ledger.accrue(date(year, 12, 31), max_carry_days=5)
+            ledger.accruals.accrue(Accrue(date(year, 12, 31), max_carry_days=5))
             for month in range(1, 13):
                 period = Period(date(year, month, 1), date(year + month // 12, month % 12 + 1, 1))
-                ledger.pay_distributor(
-                    fund_code="F00000",
-                    share_class="R",
-                    amount=None,
-                    paid_on=period.end_exclusive,
-                    period=period,
-                    reference=f"WIRE-{year}-{month:02d}",
-                    advance_reason=None,
+                ledger.payments.pay_distributor(
+                    PayDistributor(
+                        fund_code="F00000",
+                        share_class="R",
+                        amount=None,
+                        paid_on=period.end_exclusive,
+                        period=period,
+                        reference=f"WIRE-{year}-{month:02d}",
+                    )
                 )
-        models = ReadModels(store, read_model_engine(url))
-        models.catch_up()
-        models.close()
-    finally:
-        store.close()
+        ledger.read_models.catch_up()
     return key, time.perf_counter() - started
 
 
@@ -418,10 +408,8 @@ def run_as_of(url: str, folder: Path, years: int, samples: int) -> dict[str, Any
     from domain.ids import fund_class_id
 
     key, build_seconds = long_history(url, folder, years)
-    store = open_store(url)
-    ledger = Ledger(store, actor="bench")
-    ledger.read_models = ReadModels(store, read_model_engine(url))
-    try:
+    with opened(url, "bench") as ledger:
+        store = ledger.store
         stream_id = fund_class_id(*key.split("/", 1))
         replays = [full_replay_seconds(store, stream_id) for _ in range(3)]
         replay_seconds = statistics.median(seconds for seconds, _ in replays)
@@ -433,12 +421,9 @@ def run_as_of(url: str, folder: Path, years: int, samples: int) -> dict[str, Any
             as_of = first + timedelta(days=randomly.randrange((last - first).days + 1))
             position = randomly.randrange(head // 20, head + 1)
             started = time.perf_counter()
-            found = fund_class_as_of(ledger.as_known_at(position), key, as_of)
+            found = fund_class_as_of(ledger.view.as_known_at(position), key, as_of)
             timings.append(time.perf_counter() - started)
             assert found.fund_class == key
-    finally:
-        ledger.read_models.close()
-        store.close()
     timings.sort()
     median = statistics.median(timings)
     p95 = timings[max(0, round(0.95 * len(timings)) - 1)]

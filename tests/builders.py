@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from adapters.application.commands import RecordMeeting
 from tests.conftest import SHIPPED_PLAN
 
 
@@ -102,19 +103,18 @@ DIRECTORS = {
 
 
 def seat_directors(ledger, company: str, on: date = date(2003, 1, 1)) -> None:
-    from adapters.application.ledger import Ledger  # noqa: F401  (type only)
     from domain.governance import DirectorStatus
 
-    board = ledger._board_or_open(company, on)
+    board = ledger.ports.board_or_open(company, on)
     for code, (name, interested) in DIRECTORS.items():
         board.declare_director_status(
             DirectorStatus(code, name, True, interested, False),
             on,
             "annual questionnaire",
             "fund counsel",
-            ledger.provenance("test"),
+            ledger.ports.provenance("test"),
         )
-    ledger.store.save(board)
+    ledger.ports.save(board)
 
 
 def meeting_record(meeting_id, day, resolutions, *, called_for_plan=True, modes=None):
@@ -154,12 +154,14 @@ def approve_plan(ledger, day: date = date(2003, 6, 17)) -> None:
     """Seat four directors (three independent) and approve the plan for every fund class."""
     for company, fund_classes in COMPANIES.items():
         seat_directors(ledger, company)
-        ledger.record_meeting(
-            company,
-            meeting_record(
-                f"{company}-{day}",
-                day,
-                [resolution(f"{company}-{day}-1", "plan_approval", fund_classes)],
-            ),
-            source="test",
+        ledger.boards.record_meeting(
+            RecordMeeting(
+                company,
+                meeting_record(
+                    f"{company}-{day}",
+                    day,
+                    [resolution(f"{company}-{day}-1", "plan_approval", fund_classes)],
+                ),
+                source="test",
+            )
         )

@@ -19,8 +19,10 @@ from eventsourcing.persistence import DatetimeAsISO
 from freezegun.api import FakeDatetime
 from psycopg import sql
 
-from adapters.application.ledger import Ledger
-from adapters.store.persistence import LedgerStore, open_store, parse_database_url, psycopg_conninfo
+from adapters.application.commands import LoadPlan
+from adapters.application.compose import Ledger, compose
+from adapters.inputs.plan_file import read_plan
+from adapters.store.persistence import LedgerStore, parse_database_url, psycopg_conninfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_PLAN = PROJECT_ROOT / "plans" / "aim-class-r-2003" / "plan.toml"
@@ -74,17 +76,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[LedgerStore]:
-    opened = open_store(database_url)
+def ledger(database_url: str) -> Iterator[Ledger]:
+    """The ledger as the composition root builds it (its read models are caught up only when
+    a test asks)."""
+    composed = compose(database_url, actor="test-accountant")
     try:
-        yield opened
+        yield composed
     finally:
-        opened.close()
+        composed.close()
 
 
 @pytest.fixture
-def ledger(store: LedgerStore) -> Ledger:
-    return Ledger(store, actor="test-accountant")
+def store(ledger: Ledger) -> LedgerStore:
+    return ledger.store
 
 
 @pytest.fixture
@@ -92,7 +96,7 @@ def loaded_ledger(ledger: Ledger) -> Ledger:
     """The shipped plan, loaded and approved by both boards on 2003-06-17."""
     from tests.builders import approve_plan
 
-    ledger.load_plan(SHIPPED_PLAN)
+    ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
     approve_plan(ledger)
     return ledger
 

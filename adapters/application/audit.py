@@ -1,117 +1,102 @@
-"""Audit use cases, mixed into `Ledger`: seals, reading as known at a time, and corrections
-of mistaken records (docs/audit.md)."""
+"""Seals of the chain and reversals of mistaken records (docs/audit.md)."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from adapters.application.commands import (
+    ReverseDistributorPayment,
+    ReverseExpenditure,
+    ReverseServiceFee,
+    Seal,
+)
+from adapters.application.ports import Ports
 from domain.errors import RuleViolation
 from domain.fund_class import FundClass
 from domain.seal import ChainSeal, chain_seal_id
 from domain.service import ServiceArrangement
 
-if TYPE_CHECKING:
-    from adapters.application.ledger import Ledger
+
+def seal_chain(ports: Ports, subject: str, sealed_on: date) -> ChainSeal | None:
+    """Record the chain's current head as a seal (None if nothing is stored yet); the head
+    sealed before is not sealed again."""
+    head = ports.store.chain_head()
+    if head is None:
+        return None
+    try:
+        existing: ChainSeal = ports.view.load(chain_seal_id(head.position, head.hash))
+    except AggregateNotFoundError:
+        pass
+    else:
+        return existing
+    seal = ChainSeal.record(
+        position=head.position,
+        head_hash=head.hash,
+        subject=subject,
+        sealed_on=sealed_on,
+        provenance=ports.provenance("command:seal"),
+    )
+    ports.save(seal)
+    return seal
 
 
+@dataclass(frozen=True)
 class AuditUseCases:
-    # ---- knowledge at a time ----------------------------------------------------------------
+    ports: Ports
 
-    def position_known_at(self: Ledger, moment: datetime | None) -> int | None:
-        """The log position known at `moment` (None: now, everything)."""
-        if moment is None:
-            return None
-        return self.store.position_known_at(moment)
+    def seal(self, command: Seal) -> ChainSeal | None:
+        return seal_chain(self.ports, command.subject, command.sealed_on)
 
-    def as_known_at(self: Ledger, position: int | None) -> Ledger:
-        """This ledger as it stood at `position` (itself, for None): reads only."""
-        if position is None:
-            return self
-        view = type(self)(self.store, self.actor, known_position=position)
-        view.read_models = self.read_models
-        return view
-
-    # ---- seals ------------------------------------------------------------------------------
-
-    def seal(self: Ledger, subject: str, sealed_on: date) -> ChainSeal | None:
-        """Record the chain's current head as a seal (None if nothing is stored yet)."""
-        head = self.store.chain_head()
-        if head is None:
-            return None
-        try:
-            existing: ChainSeal = self.load(chain_seal_id(head.position, head.hash))
-        except AggregateNotFoundError:
-            pass
-        else:
-            return existing
-        seal = ChainSeal.record(
-            position=head.position,
-            head_hash=head.hash,
-            subject=subject,
-            sealed_on=sealed_on,
-            provenance=self.provenance("command:seal"),
-        )
-        self.store.save(seal)
-        return seal
-
-    # ---- reversals of mistaken records ------------------------------------------------------
-
-    def reverse_distributor_payment(
-        self: Ledger, *, fund_code: str, share_class: str, reference: str, reason: str
-    ) -> str:
-        fund_class = self.fund_class(fund_code, share_class)
-        original = self._recorded(fund_class.id, FundClass.DistributorPaid.TOPIC, reference)
+    def reverse_distributor_payment(self, command: ReverseDistributorPayment) -> str:
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        original = self._recorded(fund_class.id, FundClass.DistributorPaid.TOPIC, command.reference)
         outcome = fund_class.reverse_distributor_payment(
-            original, reason, self.provenance("command:reverse distributor-payment")
+            original, command.reason, self.ports.provenance("command:reverse distributor-payment")
         )
-        self.store.save(fund_class)
+        self.ports.save(fund_class)
         return outcome
 
-    def reverse_expenditure(
-        self: Ledger, *, fund_code: str, share_class: str, reference: str, reason: str
-    ) -> str:
-        fund_class = self.fund_class(fund_code, share_class)
-        original = self._recorded(fund_class.id, FundClass.ExpenditureRecorded.TOPIC, reference)
-        outcome = fund_class.reverse_expenditure(
-            original, reason, self.provenance("command:reverse expenditure")
-        )
-        self.store.save(fund_class)
-        return outcome
-
-    def reverse_service_fee(
-        self: Ledger,
-        *,
-        provider_code: str,
-        fund_code: str,
-        share_class: str,
-        reference: str,
-        reason: str,
-    ) -> str:
-        arrangement = self.arrangement(provider_code, fund_code, share_class)
+    def reverse_expenditure(self, command: ReverseExpenditure) -> str:
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
         original = self._recorded(
-            arrangement.id, ServiceArrangement.ServiceFeePaid.TOPIC, reference
+            fund_class.id, FundClass.ExpenditureRecorded.TOPIC, command.reference
+        )
+        outcome = fund_class.reverse_expenditure(
+            original, command.reason, self.ports.provenance("command:reverse expenditure")
+        )
+        self.ports.save(fund_class)
+        return outcome
+
+    def reverse_service_fee(self, command: ReverseServiceFee) -> str:
+        arrangement = self.ports.view.arrangement(
+            command.provider_code, command.fund_code, command.share_class
+        )
+        original = self._recorded(
+            arrangement.id, ServiceArrangement.ServiceFeePaid.TOPIC, command.reference
         )
         outcome = arrangement.reverse_service_fee(
-            original, reason, self.provenance("command:reverse service-fee")
+            original, command.reason, self.ports.provenance("command:reverse service-fee")
         )
-        self.store.save(arrangement)
+        self.ports.save(arrangement)
         return outcome
 
-    def _recorded(self: Ledger, stream_id: UUID, topic: str, reference: str) -> Any:
+    def _recorded(self, stream_id: UUID, topic: str, reference: str) -> Any:
         """The event of `topic` recorded under `reference` in the stream, read from the log
         (the aggregate keeps only a digest of it).
 
         Raises:
             RuleViolation: there is none.
         """
-        for stored in self.store.recorder.select_events(stream_id):
+        store = self.ports.store
+        for stored in store.recorder.select_events(stream_id):
             if stored.topic == topic and json.loads(stored.state).get("reference") == reference:
-                return self.store.mapper.to_domain_event(stored)
+                return store.mapper.to_domain_event(stored)
         raise RuleViolation(
             "reversal-unknown-record",
             "docs/audit.md §2",

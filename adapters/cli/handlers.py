@@ -1,7 +1,8 @@
-"""One handler per `planledger` command: parse nothing, decide nothing, print the outcome.
+"""One handler per `planledger` command: decide nothing, print the outcome.
 
-Handlers open the ledger, call one use case (application/ledger.py) or one projection, and render
-the result. Errors travel up to `cli.main`, which turns them into messages and exit codes.
+Handlers open the ledger, read the command's files with adapters/inputs, call one use case with
+one command (application/compose.py builds them) or ask the ledger's view, and render the
+result. Errors travel up to `cli.main`, which turns them into messages and exit codes.
 """
 
 from __future__ import annotations
@@ -13,14 +14,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
-from typing import Any, TextIO
+from typing import TextIO
 
-from adapters.application.ledger import Ledger
+from adapters.application.commands import (
+    Accrue,
+    ImportExpenditures,
+    ImportNetAssets,
+    ImportPositions,
+    LoadPlan,
+    PayDistributor,
+    PayProvider,
+    RecordExpenditure,
+    SignProviderAgreement,
+)
+from adapters.application.compose import Ledger, opened
+from adapters.application.summaries import ImportSummary
 from adapters.cli.output import Column, render
 from adapters.cli.progress import progress_bar
-from adapters.readside.read_models import ReadModels, read_model_engine
+from adapters.inputs.csv_files import ExpenditureRow, NetAssetsRow, PositionRow, read_csv
+from adapters.inputs.plan_file import read_plan
+from adapters.readside.view import LedgerView
 from adapters.store.chain import format_commit_time, parse_commit_time
-from adapters.store.persistence import open_store
 from domain.errors import RuleViolation, RuleViolations
 from domain.expenditures import Performer, Purpose
 from domain.money import shown_exact
@@ -41,17 +55,10 @@ class Context:
 @contextmanager
 def open_ledger(context: Context) -> Iterator[Ledger]:
     """The ledger, with its read models caught up before the command and after it."""
-    store = open_store(context.database_url)
-    read_models = ReadModels(store, read_model_engine(context.database_url))
-    try:
-        read_models.catch_up(progress=progress_bar("read models"))
-        ledger = Ledger(store, context.actor)
-        ledger.read_models = read_models
+    with opened(context.database_url, context.actor) as ledger:
+        ledger.read_models.catch_up(progress=progress_bar("read models"))
         yield ledger
-        read_models.catch_up(progress=progress_bar("read models"))
-    finally:
-        read_models.close()
-        store.close()
+        ledger.read_models.catch_up(progress=progress_bar("read models"))
 
 
 class CommandInputError(ValueError):
@@ -87,20 +94,20 @@ def settled_known_at(ledger: Ledger, moment: datetime | None) -> datetime | None
     return settle_known_at(moment, latest)
 
 
-def known_view(ledger: Ledger, arguments: argparse.Namespace, context: Context) -> Ledger:
-    """The ledger as known at `--known-at` (itself without it). The log position the time
-    resolved to goes to standard error, so the answer can be repeated exactly."""
+def known_view(ledger: Ledger, arguments: argparse.Namespace, context: Context) -> LedgerView:
+    """The ledger as known at `--known-at` (as it is now without it). The log position the
+    time resolved to goes to standard error, so the answer can be repeated exactly."""
     moment = settled_known_at(ledger, getattr(arguments, "known_at", None))
     if moment is None:
-        return ledger
-    position = ledger.position_known_at(moment)
+        return ledger.view
+    position = ledger.store.position_known_at(moment)
     models = ledger.read_models
-    if models is not None and min(models.positions().values(), default=0) < position:
+    if min(models.positions().values(), default=0) < position:
         # Events committed since the catch-up at start may be known at `moment` (a time of
         # about now): the read models must hold them before answering for that position.
         models.catch_up()
     context.notes.write(f"as known at {format_commit_time(moment)}: log position {position}\n")
-    return ledger.as_known_at(position)
+    return ledger.view.as_known_at(position)
 
 
 def _amount_or_keyword(text: str, keyword: str) -> Decimal | None:
@@ -128,7 +135,7 @@ def _restatement_reason(arguments: argparse.Namespace) -> str | None:
 
 def plan_load(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        summary = ledger.load_plan(arguments.file)
+        summary = ledger.plans.load_plan(LoadPlan(read_plan(arguments.file)))
     verb = "loaded" if summary.created else "already loaded, nothing changed"
     out.write(
         f"plan {summary.plan_key} (sha256 {summary.document_sha256[:16]}…) {verb}: "
@@ -173,7 +180,7 @@ def plan_show(context: Context, arguments: argparse.Namespace, out: TextIO) -> i
 # ---- imports --------------------------------------------------------------------------------
 
 
-def _report_import(summary: Any, out: TextIO) -> None:
+def _report_import(summary: ImportSummary, out: TextIO) -> None:
     out.write(
         f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
         f"{summary.restated} restated, {summary.unchanged} unchanged\n"
@@ -183,7 +190,8 @@ def _report_import(summary: Any, out: TextIO) -> None:
 def import_net_assets(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
-        summary = ledger.import_net_assets(arguments.file, reason, progress_bar("net assets"))
+        command = ImportNetAssets(read_csv(arguments.file, NetAssetsRow), reason)
+        summary = ledger.figures.import_net_assets(command, progress_bar("net assets"))
     _report_import(summary, out)
     return 0
 
@@ -191,14 +199,16 @@ def import_net_assets(context: Context, arguments: argparse.Namespace, out: Text
 def import_positions(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
-        summary = ledger.import_positions(arguments.file, reason, progress_bar("positions"))
+        command = ImportPositions(read_csv(arguments.file, PositionRow), reason)
+        summary = ledger.figures.import_positions(command, progress_bar("positions"))
     _report_import(summary, out)
     return 0
 
 
 def import_expenditures(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        summary = ledger.import_expenditures(arguments.file)
+        command = ImportExpenditures(read_csv(arguments.file, ExpenditureRow))
+        summary = ledger.figures.import_expenditures(command)
     _report_import(summary, out)
     return 0
 
@@ -218,12 +228,8 @@ ACCRUAL_COLUMNS = [
 
 def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        summaries = ledger.accrue(
-            arguments.through,
-            max_carry_days=arguments.max_carry_days,
-            fund_classes=arguments.fund_classes,
-            progress=progress_bar("accruing"),
-        )
+        command = Accrue(arguments.through, arguments.max_carry_days, arguments.fund_classes)
+        summaries = ledger.accruals.accrue(command, progress_bar("accruing"))
     rows = [
         {
             "fund_class": summary.fund_class,
@@ -261,7 +267,7 @@ def pay_distributor(context: Context, arguments: argparse.Namespace, out: TextIO
     if arguments.advance and not (arguments.reason or "").strip():
         raise CommandInputError("--advance needs --reason")
     with open_ledger(context) as ledger:
-        outcome, paid = ledger.pay_distributor(
+        command = PayDistributor(
             fund_code=arguments.fund,
             share_class=arguments.share_class,
             amount=amount,
@@ -270,6 +276,7 @@ def pay_distributor(context: Context, arguments: argparse.Namespace, out: TextIO
             reference=arguments.reference,
             advance_reason=arguments.reason.strip() if arguments.advance else None,
         )
+        outcome, paid = ledger.payments.pay_distributor(command)
     out.write(
         f"{arguments.fund}/{arguments.share_class} {arguments.period.label()}: payment "
         f"{arguments.reference} of {paid} to the Distributor {outcome}\n"
@@ -280,7 +287,7 @@ def pay_distributor(context: Context, arguments: argparse.Namespace, out: TextIO
 def pay_provider(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     amount = _amount_or_keyword(arguments.amount, "cap")
     with open_ledger(context) as ledger:
-        outcome, paid, cap = ledger.pay_provider(
+        command = PayProvider(
             provider_code=arguments.provider,
             fund_code=arguments.fund,
             share_class=arguments.share_class,
@@ -291,6 +298,7 @@ def pay_provider(context: Context, arguments: argparse.Namespace, out: TextIO) -
             paid_or_advanced=ADVANCED if arguments.advanced else PAID,
             max_carry_days=arguments.max_carry_days,
         )
+        outcome, paid, cap = ledger.payments.pay_provider(command)
     out.write(
         f"{arguments.provider} on {arguments.fund}/{arguments.share_class} "
         f"{arguments.period.label()}: service fee {arguments.reference} of {paid} {outcome} "
@@ -308,7 +316,7 @@ def provider_agree(context: Context, arguments: argparse.Namespace, out: TextIO)
     except ValueError as error:
         raise CommandInputError(f"--rate: {error}") from None
     with open_ledger(context) as ledger:
-        outcome = ledger.sign_provider_agreement(
+        command = SignProviderAgreement(
             provider_code=arguments.provider,
             provider_name=arguments.name,
             fund_code=arguments.fund,
@@ -320,6 +328,7 @@ def provider_agree(context: Context, arguments: argparse.Namespace, out: TextIO)
             effective_to=arguments.effective_to,
             agency_capacity_attested=arguments.agency_attested,
         )
+        outcome = ledger.payments.sign_provider_agreement(command)
     out.write(
         f"agreement {arguments.reference} ({AgreementKind(arguments.kind).label}) with "
         f"{arguments.provider} on {arguments.fund}/{arguments.share_class} at "
@@ -347,14 +356,14 @@ SERVICE_FEE_COLUMNS = [
 
 def service_fee(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        cap = ledger.service_fee_cap(
+        cap = ledger.view.service_fee_cap(
             arguments.provider,
             arguments.fund,
             arguments.share_class,
             arguments.period,
             max_carry_days=arguments.max_carry_days,
         )
-        paid = ledger.arrangement(
+        paid = ledger.view.arrangement(
             arguments.provider, arguments.fund, arguments.share_class
         ).paid_for(arguments.period)
     row = {
@@ -376,7 +385,7 @@ def service_fee(context: Context, arguments: argparse.Namespace, out: TextIO) ->
 
 def record_expenditure(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        outcome = ledger.record_expenditure(
+        command = RecordExpenditure(
             fund_code=arguments.fund,
             share_class=arguments.share_class,
             incurred_on=arguments.incurred_on,
@@ -389,5 +398,6 @@ def record_expenditure(context: Context, arguments: argparse.Namespace, out: Tex
             reference=arguments.reference,
             company_agreement_reference=arguments.company_agreement_reference,
         )
+        outcome = ledger.payments.record_expenditure(command)
     out.write(f"expenditure {arguments.reference} of {arguments.amount} {outcome}\n")
     return 0

@@ -10,6 +10,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TextIO
 
+from adapters.application.commands import (
+    ReverseDistributorPayment,
+    ReverseExpenditure,
+    ReverseServiceFee,
+    Seal,
+)
+from adapters.application.compose import opened
 from adapters.cli.handlers import (
     CommandInputError,
     Context,
@@ -23,7 +30,7 @@ from adapters.outputs.bundle import export_bundle
 from adapters.outputs.impact import Impact, analyse_impact
 from adapters.readside.audit_log import LogEntry, LogFilter, UnknownEventTypeError, read_log
 from adapters.readside.point_in_time import fund_class_as_of
-from adapters.readside.read_models import TABLES, ReadModels, read_model_engine
+from adapters.readside.read_models import TABLES
 from adapters.store.chain import format_commit_time
 from adapters.store.db_admin import grant_writer_role
 from adapters.store.persistence import open_store, parse_database_url
@@ -72,7 +79,7 @@ def seal(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     if not reason:
         raise CommandInputError("--reason: say why the chain is sealed")
     with open_ledger(context) as ledger:
-        sealed = ledger.seal(reason, arguments.on or date.today())
+        sealed = ledger.audit.seal(Seal(reason, arguments.on or date.today()))
     if sealed is None:
         out.write("nothing to seal: the ledger is empty\n")
         return 0
@@ -82,15 +89,11 @@ def seal(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
 
 def db_writer_role(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     target = parse_database_url(context.database_url)
-    store = open_store(context.database_url)
-    try:
-        # The read-model tables must exist before they can be granted.
-        ReadModels(store, read_model_engine(context.database_url)).close()
+    # The read-model tables must exist before they can be granted: composing makes them.
+    with opened(context.database_url, context.actor) as ledger:
         statements = grant_writer_role(
-            target, store, arguments.role, [table.name for table in TABLES.values()]
+            target, ledger.store, arguments.role, [table.name for table in TABLES.values()]
         )
-    finally:
-        store.close()
     for statement in statements:
         out.write(f"{statement};\n")
     out.write(
@@ -153,26 +156,26 @@ def reverse(context: Context, arguments: argparse.Namespace, out: TextIO) -> int
     what = arguments.reverse_command
     with open_ledger(context) as ledger:
         if what == "distributor-payment":
-            outcome = ledger.reverse_distributor_payment(
-                fund_code=arguments.fund,
-                share_class=arguments.share_class,
-                reference=arguments.reference,
-                reason=reason,
+            outcome = ledger.audit.reverse_distributor_payment(
+                ReverseDistributorPayment(
+                    arguments.fund, arguments.share_class, arguments.reference, reason
+                )
             )
         elif what == "expenditure":
-            outcome = ledger.reverse_expenditure(
-                fund_code=arguments.fund,
-                share_class=arguments.share_class,
-                reference=arguments.reference,
-                reason=reason,
+            outcome = ledger.audit.reverse_expenditure(
+                ReverseExpenditure(
+                    arguments.fund, arguments.share_class, arguments.reference, reason
+                )
             )
         else:
-            outcome = ledger.reverse_service_fee(
-                provider_code=arguments.provider,
-                fund_code=arguments.fund,
-                share_class=arguments.share_class,
-                reference=arguments.reference,
-                reason=reason,
+            outcome = ledger.audit.reverse_service_fee(
+                ReverseServiceFee(
+                    provider_code=arguments.provider,
+                    fund_code=arguments.fund,
+                    share_class=arguments.share_class,
+                    reference=arguments.reference,
+                    reason=reason,
+                )
             )
     out.write(
         f"{what} {arguments.reference} of {arguments.fund}/{arguments.share_class} reversed: "
@@ -282,7 +285,7 @@ def export_bundle_command(context: Context, arguments: argparse.Namespace, out: 
     with open_ledger(context) as ledger:
         known_at = settled_known_at(ledger, arguments.known_at)
         summary = export_bundle(
-            ledger, arguments.as_of, known_at, arguments.out, progress_bar("events")
+            ledger.view, arguments.as_of, known_at, arguments.out, progress_bar("events")
         )
     out.write(
         f"{summary.path}: {summary.events} events to position {summary.position}, "

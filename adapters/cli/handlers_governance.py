@@ -8,9 +8,26 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
-from adapters.application.ledger import Ledger
+from adapters.application.commands import (
+    ChangeAdviser,
+    GiveDistributorNotice,
+    ImportDirectors,
+    ImportGrossSales,
+    ImportSalesCharges,
+    NominateIndependentDirector,
+    OpenCapAccount,
+    RecordAssignment,
+    RecordMeeting,
+    RecordSales,
+    RecordShareholderVote,
+    ReviewReport,
+    SetPrimeRate,
+)
 from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
 from adapters.cli.output import Column, render
+from adapters.inputs.csv_files import DirectorRow, GrossSalesRow, SalesChargeRow, read_csv
+from adapters.inputs.meeting_file import read_meeting_file
+from adapters.readside.view import LedgerView
 from domain.board import board_id
 from domain.governance import NoticeMethod
 from domain.ids import fund_class_id, plan_instrument_id, service_arrangement_id
@@ -33,7 +50,8 @@ def _shares(text: str, option: str) -> Decimal:
 
 def board_directors(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        summary = ledger.import_directors(arguments.file)
+        command = ImportDirectors(read_csv(arguments.file, DirectorRow))
+        summary = ledger.boards.import_directors(command)
     out.write(
         f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
         f"{summary.unchanged} unchanged\n"
@@ -43,7 +61,9 @@ def board_directors(context: Context, arguments: argparse.Namespace, out: TextIO
 
 def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        outcomes = ledger.record_meeting_file(arguments.file)
+        company_code, meeting = read_meeting_file(arguments.file)
+        command = RecordMeeting.read_from(arguments.file.name, company_code, meeting)
+        outcomes = ledger.boards.record_meeting(command)
     if outcomes is None:
         out.write(f"{arguments.file.name}: this meeting is already recorded; nothing changed\n")
         return 0
@@ -75,25 +95,27 @@ def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) 
 
 def board_nominate(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        outcome = ledger.nominate_independent_director(
+        command = NominateIndependentDirector(
             company_code=arguments.company,
             nominee=arguments.nominee,
             nominated_on=arguments.on,
             approved_by=arguments.approved_by.split(","),
         )
+        outcome = ledger.boards.nominate_independent_director(command)
     out.write(f"nomination of {arguments.nominee} {outcome}\n")
     return 0
 
 
 def board_adviser(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        ended = ledger.change_adviser(
+        command = ChangeAdviser(
             company_code=arguments.company,
             adviser_name=arguments.adviser,
             effective_on=arguments.effective_from,
             affiliated=arguments.affiliated,
             reference=arguments.reference,
         )
+        ended = ledger.boards.change_adviser(command)
     out.write(
         f"{arguments.company}: adviser {arguments.adviser} from {arguments.effective_from} "
         f"recorded\n"
@@ -110,7 +132,7 @@ def shareholder_vote(context: Context, arguments: argparse.Namespace, out: TextI
     if arguments.subject == "amendment" and not arguments.amendment:
         raise CommandInputError("--subject amendment needs --amendment ID")
     with open_ledger(context) as ledger:
-        passed = ledger.record_shareholder_vote(
+        command = RecordShareholderVote(
             fund_code=arguments.fund,
             share_class=arguments.share_class,
             vote_reference=arguments.reference,
@@ -124,6 +146,7 @@ def shareholder_vote(context: Context, arguments: argparse.Namespace, out: TextI
             abstentions=_shares(arguments.abstain, "--abstain"),
             broker_non_votes=_shares(arguments.broker_non_votes, "--broker-non-votes"),
         )
+        passed = ledger.fund_governance.record_shareholder_vote(command)
     verdict = "passed" if passed else "FAILED"
     out.write(
         f"{arguments.fund}/{arguments.share_class} vote {arguments.reference} on the "
@@ -134,8 +157,8 @@ def shareholder_vote(context: Context, arguments: argparse.Namespace, out: TextI
 
 def notice(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        chosen = arguments.fund_classes or ledger.fund_class_keys()
-        effective = ledger.give_distributor_notice(
+        chosen = arguments.fund_classes or ledger.view.fund_class_keys()
+        command = GiveDistributorNotice(
             fund_classes=chosen,
             method=NoticeMethod(arguments.method),
             sent_on=arguments.sent_on,
@@ -143,6 +166,7 @@ def notice(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
             termination_effective_on=arguments.terminates_on,
             document_reference=arguments.document,
         )
+        effective = ledger.fund_governance.give_distributor_notice(command)
     out.write(
         f"notice {arguments.document}: effective {effective}; the agreement ends on "
         f"{arguments.terminates_on} for {', '.join(chosen)}\n"
@@ -152,12 +176,13 @@ def notice(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
 
 def assignment(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        keys = ledger.record_assignment(
+        command = RecordAssignment(
             occurred_on=arguments.on,
             description=arguments.description,
             rule_2a6_exempt=arguments.exempt,
             determination_reference=arguments.reference,
         )
+        keys = ledger.fund_governance.record_assignment(command)
     effect = (
         "exempt under Rule 2a-6: the agreement continues"
         if arguments.exempt
@@ -169,13 +194,14 @@ def assignment(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
 
 def sales(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        ledger.record_sales(
+        command = RecordSales(
             fund_code=arguments.fund,
             share_class=arguments.share_class,
             on=arguments.on,
             suspended=arguments.sales_command == "suspend",
             reason=arguments.reason,
         )
+        ledger.fund_governance.record_sales(command)
     out.write(
         f"{arguments.fund}/{arguments.share_class}: sales {arguments.sales_command}d on "
         f"{arguments.on}; accruals and payments continue (SIXTH)\n"
@@ -185,26 +211,28 @@ def sales(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
 
 def report_review(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        outcome = ledger.review_report(
+        command = ReviewReport(
             fund_code=arguments.fund,
             share_class=arguments.share_class,
             quarter=arguments.quarter,
             meeting_id=arguments.meeting,
             reviewed_on=arguments.on,
         )
+        outcome = ledger.fund_governance.review_report(command)
     out.write(f"{arguments.fund}/{arguments.share_class} {arguments.quarter} review {outcome}\n")
     return 0
 
 
 def finra_open_account(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        outcome = ledger.open_cap_account(
+        command = OpenCapAccount(
             fund_code=arguments.fund,
             share_class=arguments.share_class,
             as_of=arguments.as_of,
             remaining=arguments.remaining,
             note=arguments.note,
         )
+        outcome = ledger.fund_governance.open_cap_account(command)
     out.write(
         f"{arguments.fund}/{arguments.share_class}: aggregate-cap account {outcome} with "
         f"{arguments.remaining} remaining at the end of {arguments.as_of}\n"
@@ -218,14 +246,16 @@ def finra_prime_rate(context: Context, arguments: argparse.Namespace, out: TextI
     except ValueError as error:
         raise CommandInputError(f"--rate: {error}") from None
     with open_ledger(context) as ledger:
-        outcome = ledger.set_prime_rate(arguments.effective_from, rate, arguments.source)
+        command = SetPrimeRate(arguments.effective_from, rate, arguments.source)
+        outcome = ledger.fund_governance.set_prime_rate(command)
     out.write(f"prime rate {format_percent(rate)} from {arguments.effective_from} {outcome}\n")
     return 0
 
 
 def import_gross_sales(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        summary = ledger.import_gross_sales(arguments.file)
+        command = ImportGrossSales(read_csv(arguments.file, GrossSalesRow))
+        summary = ledger.figures.import_gross_sales(command)
     out.write(
         f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
         f"{summary.unchanged} unchanged\n"
@@ -235,7 +265,8 @@ def import_gross_sales(context: Context, arguments: argparse.Namespace, out: Tex
 
 def import_sales_charges(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        summary = ledger.import_sales_charges(arguments.file)
+        command = ImportSalesCharges(read_csv(arguments.file, SalesChargeRow))
+        summary = ledger.figures.import_sales_charges(command)
     out.write(
         f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
         f"{summary.unchanged} unchanged\n"
@@ -269,7 +300,7 @@ RETENTION_COLUMNS = [
 ]
 
 
-def _retention_streams(view: Ledger) -> list[tuple[str, Iterator[Any]]]:
+def _retention_streams(view: LedgerView) -> list[tuple[str, Iterator[Any]]]:
     """(subject, events) of every stream that holds a record Rule 12b-1(f) keeps."""
     registry = view.registry()
     if registry is None:
@@ -291,7 +322,7 @@ def _retention_streams(view: Ledger) -> list[tuple[str, Iterator[Any]]]:
     return streams
 
 
-def _retention_rows(view: Ledger, as_of: date) -> list[dict[str, Any]]:
+def _retention_rows(view: LedgerView, as_of: date) -> list[dict[str, Any]]:
     return [
         {
             "kind": record.kind,

@@ -7,13 +7,13 @@ import argparse
 from datetime import date
 from typing import TextIO
 
+from adapters.application.commands import IssueReport
 from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
 from adapters.cli.output import Column, render
 from adapters.cli.progress import progress_bar
 from adapters.outputs.beancount import export_beancount
 from adapters.outputs.reports import FORMATS, quarterly_report, report_sha256, write_report
-from adapters.readside.queries import balances as read_balances
-from adapters.readside.queries import dollars, journal, trial_balance
+from adapters.readside.queries import dollars
 from adapters.readside.split_rows import split_rows
 from domain.periods import Period, last_quarter_ended, parse_period
 from projections.rows import PROJECTIONS
@@ -36,8 +36,7 @@ BALANCE_COLUMNS = [
 def balances(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     as_of = arguments.as_of or date.today()
     with open_ledger(context) as ledger:
-        view = known_view(ledger, arguments, context)
-        found = read_balances(ledger.read_models.engine, as_of, view.known_position)
+        found = known_view(ledger, arguments, context).balances(as_of)
     rows = [
         {
             "fund_class": balance.fund_class,
@@ -69,8 +68,7 @@ TRIAL_BALANCE_COLUMNS = [
 def trial_balance_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     as_of = arguments.as_of or date.today()
     with open_ledger(context) as ledger:
-        view = known_view(ledger, arguments, context)
-        accounts = trial_balance(ledger.read_models.engine, as_of, view.known_position)
+        accounts = known_view(ledger, arguments, context).trial_balance(as_of)
     rows = [
         {
             "account": row.account,
@@ -114,12 +112,10 @@ def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO
     ends = [day for day in (period.end_inclusive if period else None, arguments.as_of) if day]
     with open_ledger(context) as ledger:
         view = known_view(ledger, arguments, context)
-        rows = journal(
-            ledger.read_models.engine,
+        rows = view.journal(
             start=period.start if period else None,
             end_inclusive=min(ends) if ends else None,
             fund_class=arguments.fund_class,
-            known_position=view.known_position,
         )
     records = [
         {
@@ -213,10 +209,10 @@ def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -
     """Record that a quarter's report was issued: the hash of the report as it stands now."""
     with open_ledger(context) as ledger:
         report = quarterly_report(
-            ledger, f"{arguments.fund}/{arguments.share_class}", arguments.quarter
+            ledger.view, f"{arguments.fund}/{arguments.share_class}", arguments.quarter
         )
         digest = report_sha256(report)
-        outcome = ledger.issue_report(
+        command = IssueReport(
             fund_code=arguments.fund,
             share_class=arguments.share_class,
             quarter=arguments.quarter,
@@ -224,6 +220,7 @@ def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -
             issued_on=arguments.on,
             issued_by=arguments.issued_by,
         )
+        outcome = ledger.fund_governance.issue_report(command)
     out.write(
         f"{arguments.fund}/{arguments.share_class} {arguments.quarter} report "
         f"(SHA-256 {digest}) issued: {outcome}\n"
@@ -233,8 +230,8 @@ def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -
 
 def export_beancount_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        keys = ledger.fund_class_keys()
-        title = "planledger: " + (ledger.fund_classes()[0].plan_title if keys else "empty")
+        keys = ledger.view.fund_class_keys()
+        title = "planledger: " + (ledger.view.fund_classes()[0].plan_title if keys else "empty")
         arguments.out.parent.mkdir(parents=True, exist_ok=True)
         with arguments.out.open("w", encoding="utf-8") as handle:
             count = export_beancount(ledger.read_models.engine, handle, title)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -125,6 +126,27 @@ def read_plan_file(path: Path) -> tuple[PlanTerms, bytes]:
         raise InputError(problems)
     text = _read_document(path, parsed.plan)
     return _to_terms(parsed), text
+
+
+@dataclass(frozen=True)
+class PlanFileContents:
+    """A plan file read and checked: its terms, the plan text it names, and the file itself
+    (kept with the plan's documents)."""
+
+    terms: PlanTerms
+    document: bytes
+    file_name: str
+    file_text: str
+
+
+def read_plan(path: Path) -> PlanFileContents:
+    """`read_plan_file`, keeping the plan file's name and text.
+
+    Raises:
+        InputError, RuleViolation: as `read_plan_file`.
+    """
+    terms, document = read_plan_file(path)
+    return PlanFileContents(terms, document, path.name, path.read_text(encoding="utf-8"))
 
 
 def _duplicate_codes(name: str, parsed: PlanFile) -> list[InputProblem]:

@@ -18,10 +18,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.application.ledger import Ledger
 from adapters.outputs.reports import quarterly_report, report_json, software_version
-from adapters.readside.queries import balances, dollars, trial_balance
+from adapters.readside.queries import dollars
 from adapters.readside.split_rows import split_rows
+from adapters.readside.view import LedgerView
 from adapters.store.chain import format_commit_time
 from adapters.store.verify import merged_log, stored_bytes
 from domain.ids import fund_class_id
@@ -88,7 +88,7 @@ def _json(value: Any) -> bytes:
 
 
 def export_bundle(
-    ledger: Ledger,
+    ledger: LedgerView,
     as_of: date,
     known_at: datetime | None,
     out: Path,
@@ -141,7 +141,7 @@ def export_bundle(
 
 
 def _event_lines(
-    view: Ledger,
+    view: LedgerView,
     position: int,
     seals: list[dict[str, Any]],
     documents: list[dict[str, Any]],
@@ -200,8 +200,7 @@ def _sha16(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _add_read_models(writer: _Writer, view: Ledger, as_of: date) -> None:
-    engine, position = view.read_models.engine, view.known_position
+def _add_read_models(writer: _Writer, view: LedgerView, as_of: date) -> None:
     writer.add(
         "read-models/balances.json",
         _json(
@@ -218,7 +217,7 @@ def _add_read_models(writer: _Writer, view: Ledger, as_of: date) -> None:
                         "absc_payable": str(dollars(row.absc_payable)),
                         "service_payable": str(dollars(row.service_payable)),
                     }
-                    for row in balances(engine, as_of, position)
+                    for row in view.balances(as_of)
                 ],
             }
         ),
@@ -234,7 +233,7 @@ def _add_read_models(writer: _Writer, view: Ledger, as_of: date) -> None:
                         "debit": str(dollars(row.debit_cents)),
                         "credit": str(dollars(row.credit_cents)),
                     }
-                    for row in trial_balance(engine, as_of, position)
+                    for row in view.trial_balance(as_of)
                 ],
             }
         ),
@@ -250,7 +249,7 @@ def _add_read_models(writer: _Writer, view: Ledger, as_of: date) -> None:
     writer.add("read-models/governance.json", _json(_governance(view, as_of)))
 
 
-def _governance(view: Ledger, as_of: date) -> dict[str, Any]:
+def _governance(view: LedgerView, as_of: date) -> dict[str, Any]:
     classes = []
     for fund_class in view.fund_classes():
         row = compliance_as_of(
@@ -285,7 +284,7 @@ def _quarter_of(day: date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
-def _add_reports(writer: _Writer, view: Ledger, as_of: date) -> None:
+def _add_reports(writer: _Writer, view: LedgerView, as_of: date) -> None:
     """Every quarter of each class, from the one its plan took effect in to the last ended by
     `as_of`, as known at the bundle's position."""
     last = parse_period(last_quarter_ended(as_of))

@@ -19,10 +19,10 @@ from uuid import UUID
 
 from sqlalchemy import and_, func, select
 
-from adapters.application.ledger import Ledger
 from adapters.outputs.reports import quarterly_report, report_sha256
 from adapters.readside.queries import known
 from adapters.readside.read_models import TABLES
+from adapters.readside.view import LedgerView
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id, service_arrangement_id
 from domain.periods import Period
@@ -88,7 +88,7 @@ class Impact:
     amounts: list[AmountImpact] = field(default_factory=list)
 
 
-def _notifications(ledger: Ledger, after: int, stop: int) -> Iterator[Any]:
+def _notifications(ledger: LedgerView, after: int, stop: int) -> Iterator[Any]:
     while after < stop:
         page = ledger.store.recorder.select_notifications(
             start=after, limit=PAGE, stop=stop, inclusive_of_start=False
@@ -99,7 +99,7 @@ def _notifications(ledger: Ledger, after: int, stop: int) -> Iterator[Any]:
         after = page[-1].id
 
 
-def _stream_positions(ledger: Ledger, stream_id: UUID, topic: str, stop: int) -> list[Any]:
+def _stream_positions(ledger: LedgerView, stream_id: UUID, topic: str, stop: int) -> list[Any]:
     recorder: Any = ledger.store.recorder
     after = 0
     found: list[Any] = []
@@ -112,7 +112,7 @@ def _stream_positions(ledger: Ledger, stream_id: UUID, topic: str, stop: int) ->
 
 
 def _standing_payments(
-    ledger: Ledger, stream_id: UUID, paid_topic: str, reversed_topic: str, stop: int
+    ledger: LedgerView, stream_id: UUID, paid_topic: str, reversed_topic: str, stop: int
 ) -> list[tuple[int, dict[str, Any]]]:
     """(position, state) of each payment in the stream not reversed by `stop`: a reversed
     payment is no longer paid, whatever its figures."""
@@ -133,7 +133,7 @@ def _period_of(state: dict[str, Any]) -> Period:
     )
 
 
-def analyse_impact(ledger: Ledger, since: datetime, *, max_carry_days: int) -> Impact:
+def analyse_impact(ledger: LedgerView, since: datetime, *, max_carry_days: int) -> Impact:
     store = ledger.store
     now_position = store.head_position() if ledger.known_position is None else ledger.known_position
     impact = Impact(since, store.position_known_at(since), now_position)
@@ -172,7 +172,7 @@ def analyse_impact(ledger: Ledger, since: datetime, *, max_carry_days: int) -> I
 # ---- reports --------------------------------------------------------------------------------
 
 
-def _report_impacts(ledger: Ledger, impact: Impact, key: str) -> list[ReportImpact]:
+def _report_impacts(ledger: LedgerView, impact: Impact, key: str) -> list[ReportImpact]:
     issued: dict[str, tuple[int, Any]] = {}
     stream_id = fund_class_id(*key.split("/", 1))
     for notification in _stream_positions(
@@ -231,7 +231,7 @@ def figure_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Figure
 # ---- payments -------------------------------------------------------------------------------
 
 
-def _accrued_cents(ledger: Ledger, key: str, period: Period, position: int) -> int:
+def _accrued_cents(ledger: LedgerView, key: str, period: Period, position: int) -> int:
     accruals = TABLES["accruals"]
     query = known(
         select(func.coalesce(func.sum(accruals.c.absc_cents + accruals.c.service_cents), 0)).where(
@@ -244,11 +244,11 @@ def _accrued_cents(ledger: Ledger, key: str, period: Period, position: int) -> i
         position,
         accruals,
     )
-    with ledger.read_models.engine.connect() as conn:
+    with ledger.engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
 
 
-def _payment_impacts(ledger: Ledger, impact: Impact, key: str) -> list[AmountImpact]:
+def _payment_impacts(ledger: LedgerView, impact: Impact, key: str) -> list[AmountImpact]:
     stream_id = fund_class_id(*key.split("/", 1))
     found = []
     for paid_at, state in _standing_payments(
@@ -281,7 +281,7 @@ def _payment_impacts(ledger: Ledger, impact: Impact, key: str) -> list[AmountImp
 
 
 def _service_fee_impacts(
-    ledger: Ledger, impact: Impact, key: str, provider: str, *, max_carry_days: int
+    ledger: LedgerView, impact: Impact, key: str, provider: str, *, max_carry_days: int
 ) -> list[AmountImpact]:
     """The cap of each period with standing service fees, then and now; the fees paid for a
     period are held against its cap together, as the ledger holds them when paying."""
@@ -320,7 +320,7 @@ def _service_fee_impacts(
     return found
 
 
-def _cap(view: Ledger, provider: str, key: str, period: Period, max_carry_days: int) -> Decimal:
+def _cap(view: LedgerView, provider: str, key: str, period: Period, max_carry_days: int) -> Decimal:
     fund_code, share_class = key.split("/", 1)
     cap = view.service_fee_cap(
         provider, fund_code, share_class, period, max_carry_days=max_carry_days

@@ -20,11 +20,11 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 
-from adapters.application.ledger import Ledger
 from adapters.outputs.report_html import report_html
 from adapters.outputs.report_pdf import report_pdf
-from adapters.readside.queries import expenditures, known, provider_kinds, split_inputs
+from adapters.readside.queries import known
 from adapters.readside.read_models import TABLES
+from adapters.readside.view import LedgerView
 from domain.ids import fund_class_id, service_arrangement_id
 from domain.periods import Period, parse_period
 from domain.rates import format_percent
@@ -47,7 +47,7 @@ def software_version() -> str:
         return "unknown"
 
 
-def events_digest(ledger: Ledger, fund_class: str, last_day: date) -> tuple[str, int]:
+def events_digest(ledger: LedgerView, fund_class: str, last_day: date) -> tuple[str, int]:
     """SHA-256 over the stored events the report rests on, and how many there are."""
     fund_code, share_class = fund_class.split("/", 1)
     registry = ledger.registry()
@@ -75,7 +75,9 @@ def events_digest(ledger: Ledger, fund_class: str, last_day: date) -> tuple[str,
     return digest.hexdigest(), count
 
 
-def _accrued_by_month(ledger: Ledger, fund_class: str, period: Period) -> dict[str, AccrualTotals]:
+def _accrued_by_month(
+    ledger: LedgerView, fund_class: str, period: Period
+) -> dict[str, AccrualTotals]:
     accruals = TABLES["accruals"]
     query = (
         select(
@@ -91,34 +93,27 @@ def _accrued_by_month(ledger: Ledger, fund_class: str, period: Period) -> dict[s
         .group_by(accruals.c.month)
     )
     query = known(query, ledger.known_position, accruals)
-    with ledger.read_models.engine.connect() as conn:
+    with ledger.engine.connect() as conn:
         return {
             month: AccrualTotals(int(absc), int(service))
             for month, absc, service in conn.execute(query)
         }
 
 
-def _expenditure_lines(ledger: Ledger, fund_class: str, period: Period) -> list[ExpenditureLine]:
+def _expenditure_lines(
+    ledger: LedgerView, fund_class: str, period: Period
+) -> list[ExpenditureLine]:
     return [
         ExpenditureLine(row["purpose"], row["performer"], row["amount_cents"])
-        for row in expenditures(
-            ledger.read_models.engine,
-            fund_class,
-            period.start,
-            period.end_exclusive,
-            ledger.known_position,
-        )
+        for row in ledger.expenditures(fund_class, period.start, period.end_exclusive)
     ]
 
 
-def quarterly_report(ledger: Ledger, fund_class: str, quarter: str) -> dict[str, Any]:
+def quarterly_report(ledger: LedgerView, fund_class: str, quarter: str) -> dict[str, Any]:
     quarter_period = parse_period(quarter)
-    aggregate = ledger.fund_class(*fund_class.split("/", 1))
+    aggregate = ledger.fund_class_by_key(fund_class)
     year = quarter_and_year(quarter_period, aggregate.effective_date)
-    engine = ledger.read_models.engine
-    payments, fees, bases = split_inputs(
-        engine, year.start, year.end_exclusive, known_position=ledger.known_position
-    )
+    payments, fees, bases = ledger.split_inputs(year.start, year.end_exclusive)
     months = {
         month: figures
         for (key, month), figures in split_by_month(
@@ -148,7 +143,7 @@ def quarterly_report(ledger: Ledger, fund_class: str, quarter: str) -> dict[str,
     )
     kinds = {
         provider: kind
-        for (provider, key), kind in provider_kinds(engine, ledger.known_position).items()
+        for (provider, key), kind in ledger.provider_kinds().items()
         if key == fund_class
     }
     return build_report(

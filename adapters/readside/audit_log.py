@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from adapters.application.ledger import Ledger
+from adapters.readside.view import LedgerView
 from domain.board import Board, board_id
 from domain.events import LedgerEvent
 from domain.fund_class import FundClass
@@ -95,14 +95,14 @@ class StreamLabel:
     fund_class: str | None = None
 
 
-def stream_labels(ledger: Ledger) -> dict[UUID, StreamLabel]:
+def stream_labels(view: LedgerView) -> dict[UUID, StreamLabel]:
     labels = {REGISTRY_ID: StreamLabel("Registry"), MARKET_DATA_ID: StreamLabel("MarketData")}
-    registry = ledger.registry()
+    registry = view.registry()
     if registry is None:
         return labels
     for key in registry.fund_classes:
         labels[fund_class_id(*key.split("/", 1))] = StreamLabel(f"FundClass {key}", key)
-    for company in {fund_class.company_code for fund_class in ledger.fund_classes()}:
+    for company in {fund_class.company_code for fund_class in view.fund_classes()}:
         labels[board_id(company)] = StreamLabel(f"Board {company}")
     for provider, keys in registry.service_arrangements.items():
         for key in keys:
@@ -136,10 +136,10 @@ def _streams_of(labels: dict[UUID, StreamLabel], chosen: LogFilter) -> list[UUID
     return wanted
 
 
-def read_log(ledger: Ledger, chosen: LogFilter) -> Iterator[LogEntry]:
-    """The entries the filter accepts, in log order, as known at the ledger's position."""
-    store = ledger.store
-    labels = stream_labels(ledger)
+def read_log(view: LedgerView, chosen: LogFilter) -> Iterator[LogEntry]:
+    """The entries the filter accepts, in log order, as known at the view's position."""
+    store = view.store
+    labels = stream_labels(view)
     topics = _topics(chosen.event_types)
     streams = _streams_of(labels, chosen)
     if streams == []:
@@ -151,7 +151,7 @@ def read_log(ledger: Ledger, chosen: LogFilter) -> Iterator[LogEntry]:
     stops = [
         position
         for position in (
-            ledger.known_position,
+            view.known_position,
             store.position_known_at(chosen.committed_to) if chosen.committed_to else None,
         )
         if position is not None

@@ -8,9 +8,9 @@ from datetime import date
 
 from sqlalchemy import Engine, and_, func, select
 
-from adapters.application.ledger import Ledger
 from adapters.readside.queries import known
 from adapters.readside.read_models import TABLES
+from adapters.readside.view import LedgerView
 from projections.point_in_time import MoneyOnDate, PointInTime, point_in_time
 
 
@@ -50,14 +50,13 @@ def money_on_date(engine: Engine, fund_class: str, as_of: date, position: int) -
     return MoneyOnDate(accrued_through, int(absc), int(service), int(absc_paid), int(service_paid))
 
 
-def fund_class_as_of(ledger: Ledger, fund_class: str, as_of: date) -> PointInTime:
+def fund_class_as_of(view: LedgerView, fund_class: str, as_of: date) -> PointInTime:
     """Raises:
-    UnknownFundClassError: the class was not known at the ledger's position.
+    UnknownFundClassError: the class was not known at the view's position.
     """
-    position = ledger.known_position
+    position = view.known_position
     if position is None:
-        position = ledger.store.head_position()
-    view = ledger.as_known_at(position)
-    aggregate = view.fund_class(*fund_class.split("/", 1))
-    money = money_on_date(ledger.read_models.engine, fund_class, as_of, position)
+        position = view.store.head_position()
+    aggregate = view.as_known_at(position).fund_class_by_key(fund_class)
+    money = money_on_date(view.engine, fund_class, as_of, position)
     return point_in_time(aggregate, as_of, position, money)

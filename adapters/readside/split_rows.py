@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from adapters.application.ledger import Ledger
-from adapters.readside.queries import dollars, split_inputs
+from adapters.readside.queries import dollars
+from adapters.readside.view import LedgerView
 from domain.periods import Period
 from domain.rates import format_percent
 from projections.split import combine, split_by_month, sub_periods
@@ -18,7 +18,7 @@ def _rate(value: object) -> str:
 
 
 def split_rows(
-    view: Ledger,
+    view: LedgerView,
     period: Period,
     by: str,
     *,
@@ -26,13 +26,7 @@ def split_rows(
     as_of: date | None = None,
 ) -> list[dict[str, Any]]:
     """`by`: period (one row per class), month, quarter or plan-year."""
-    payments, fees, bases = split_inputs(
-        view.read_models.engine,
-        period.start,
-        period.end_exclusive,
-        known_position=view.known_position,
-        as_of=as_of,
-    )
+    payments, fees, bases = view.split_inputs(period.start, period.end_exclusive, as_of)
     keys = view.fund_class_keys()
     term_end = view.fund_classes()[0].initial_term_end if keys else None
     months = split_by_month(payments, fees, bases)

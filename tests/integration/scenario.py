@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 from freezegun import freeze_time
 
+from adapters.application.commands import Accrue, ImportNetAssets, IssueReport, LoadPlan
+from adapters.inputs.csv_files import NetAssetsRow, read_csv
+from adapters.inputs.plan_file import read_plan
 from adapters.outputs.reports import quarterly_report, report_sha256
-from adapters.readside.read_models import ReadModels, read_model_engine
 from tests.builders import approve_plan, net_assets_csv
 from tests.conftest import SHIPPED_PLAN
 from tests.integration.test_payments import month_constant, pay_distributor
@@ -24,10 +26,8 @@ WEEK = [date(2003, 9, day) for day in range(8, 15)]
 
 
 @pytest.fixture
-def read_models(store, database_url):
-    models = ReadModels(store, read_model_engine(database_url))
-    yield models
-    models.close()
+def read_models(ledger):
+    return ledger.read_models
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def frozen_ledger(ledger):
     """The shipped plan loaded and approved, recorded (frozen) on 2003-10-01: every commit
     time of these tests is then on the test's own calendar."""
     with freeze_time(RECORDED_AT):
-        ledger.load_plan(SHIPPED_PLAN)
+        ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
         approve_plan(ledger)
     return ledger
 
@@ -44,22 +44,29 @@ def frozen_ledger(ledger):
 def quarter(frozen_ledger, read_models, tmp_path):
     """2003Q3 accrued and paid month by month; its report issued on 2003-10-15."""
     ledger = frozen_ledger
-    ledger.read_models = read_models
     with freeze_time(RECORDED_AT):
-        ledger.import_net_assets(net_assets_csv(tmp_path / "q3.csv", month_constant(0)))
-        ledger.accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[FUND_CLASS])
+        ledger.figures.import_net_assets(
+            ImportNetAssets(
+                read_csv(net_assets_csv(tmp_path / "q3.csv", month_constant(0)), NetAssetsRow)
+            )
+        )
+        ledger.accruals.accrue(
+            Accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[FUND_CLASS])
+        )
         for month in ("2003-07", "2003-08", "2003-09"):
             pay_distributor(ledger, month, amount=None)
         read_models.catch_up()
     with freeze_time(ISSUED_AT):
-        report = quarterly_report(ledger, FUND_CLASS, "2003Q3")
-        ledger.issue_report(
-            fund_code="INTL-BCV",
-            share_class="R",
-            quarter="2003Q3",
-            report_sha256=report_sha256(report),
-            issued_on=date(2003, 10, 15),
-            issued_by="the Distributor",
+        report = quarterly_report(ledger.view, FUND_CLASS, "2003Q3")
+        ledger.fund_governance.issue_report(
+            IssueReport(
+                fund_code="INTL-BCV",
+                share_class="R",
+                quarter="2003Q3",
+                report_sha256=report_sha256(report),
+                issued_on=date(2003, 10, 15),
+                issued_by="the Distributor",
+            )
         )
         read_models.catch_up()
     return ledger, report
@@ -69,9 +76,13 @@ def restate_week(ledger, tmp_path, factor=Decimal("0.98")):
     old = month_constant(0)
     figures = {day: (old[day] * factor).quantize(Decimal("0.01")) for day in WEEK}
     with freeze_time(RESTATED_AT):
-        summary = ledger.import_net_assets(
-            net_assets_csv(tmp_path / "restated.csv", figures),
-            restatement_reason="NAV error: pricing of one holding corrected by the fund accountant",
+        summary = ledger.figures.import_net_assets(
+            ImportNetAssets(
+                read_csv(net_assets_csv(tmp_path / "restated.csv", figures), NetAssetsRow),
+                restatement_reason=(
+                    "NAV error: pricing of one holding corrected by the fund accountant"
+                ),
+            )
         )
         ledger.read_models.catch_up()
     return old, figures, summary

@@ -12,6 +12,8 @@ from fractions import Fraction
 
 import pytest
 
+from adapters.application.commands import Accrue, ImportNetAssets
+from adapters.inputs.csv_files import NetAssetsRow, read_csv
 from domain.basis import MissingFiguresError
 from domain.errors import RuleViolations
 from domain.fund_class import FundClass
@@ -25,24 +27,30 @@ INTL = "INTL-BCV/R"
 
 def accrued_events(ledger, fund="INTL-BCV"):
     return [
-        e for e in ledger.stream(fund_class_id(fund, "R")) if isinstance(e, FundClass.FeeAccrued)
+        e
+        for e in ledger.view.stream(fund_class_id(fund, "R"))
+        if isinstance(e, FundClass.FeeAccrued)
     ]
 
 
 def true_ups(ledger, fund="INTL-BCV"):
     return [
         e
-        for e in ledger.stream(fund_class_id(fund, "R"))
+        for e in ledger.view.stream(fund_class_id(fund, "R"))
         if isinstance(e, FundClass.AccrualTrueUpPosted)
     ]
 
 
 @pytest.fixture
 def july_ledger(loaded_ledger, tmp_path):
-    loaded_ledger.import_net_assets(
-        net_assets_csv(tmp_path / "july.csv", oracles.JULY_2003_NET_ASSETS)
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(
+                net_assets_csv(tmp_path / "july.csv", oracles.JULY_2003_NET_ASSETS), NetAssetsRow
+            )
+        )
     )
-    loaded_ledger.accrue(date(2003, 7, 31), max_carry_days=4, fund_classes=[INTL])
+    loaded_ledger.accruals.accrue(Accrue(date(2003, 7, 31), max_carry_days=4, fund_classes=[INTL]))
     return loaded_ledger
 
 
@@ -77,7 +85,7 @@ def test_july_2003_reproduces_oracle_9a_to_the_cent(july_ledger):
     )
     assert true_up.booked_amount == oracles.JULY_2003_DAILY_SUM
     assert true_up.adjustment_amount == oracles.JULY_2003_TRUE_UP
-    fund_class = july_ledger.fund_class("INTL-BCV", "R")
+    fund_class = july_ledger.view.fund_class("INTL-BCV", "R")
     assert fund_class.payable == oracles.JULY_2003_MONTH_AMOUNT
 
 
@@ -89,18 +97,24 @@ def test_weekend_and_holiday_accruals_name_the_business_day_they_carry(july_ledg
 
 def test_running_again_through_the_same_date_writes_nothing(july_ledger, store):
     before = count_events(store)
-    (summary,) = july_ledger.accrue(date(2003, 7, 31), max_carry_days=4, fund_classes=[INTL])
+    (summary,) = july_ledger.accruals.accrue(
+        Accrue(date(2003, 7, 31), max_carry_days=4, fund_classes=[INTL])
+    )
     assert summary.days_accrued == 0
     assert count_events(store) == before
 
 
 def test_a_run_continues_where_the_last_one_stopped(loaded_ledger, tmp_path):
-    loaded_ledger.import_net_assets(
-        net_assets_csv(tmp_path / "july.csv", oracles.JULY_2003_NET_ASSETS)
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(
+                net_assets_csv(tmp_path / "july.csv", oracles.JULY_2003_NET_ASSETS), NetAssetsRow
+            )
+        )
     )
-    loaded_ledger.accrue(date(2003, 7, 10), max_carry_days=4, fund_classes=[INTL])
+    loaded_ledger.accruals.accrue(Accrue(date(2003, 7, 10), max_carry_days=4, fund_classes=[INTL]))
     assert true_ups(loaded_ledger) == []
-    loaded_ledger.accrue(date(2003, 7, 31), max_carry_days=4, fund_classes=[INTL])
+    loaded_ledger.accruals.accrue(Accrue(date(2003, 7, 31), max_carry_days=4, fund_classes=[INTL]))
     amounts = [event.amount for event in accrued_events(loaded_ledger)]
     assert amounts == [Decimal(row[2]) for row in oracles.JULY_2003_DAILY]
     assert true_ups(loaded_ledger)[0].adjustment_amount == Decimal("-0.01")
@@ -112,34 +126,48 @@ def test_missing_net_assets_beyond_the_limit_name_the_dates_and_write_nothing(
     figures = dict(oracles.JULY_2003_NET_ASSETS)
     for day in (8, 9, 10, 11):  # with the weekend of 12-13, July 8 to 13 has no figure
         del figures[date(2003, 7, day)]
-    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "gap.csv", figures))
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(read_csv(net_assets_csv(tmp_path / "gap.csv", figures), NetAssetsRow))
+    )
     before = count_events(store)
     with pytest.raises(RuleViolations) as refused:
-        loaded_ledger.accrue(date(2003, 7, 31), max_carry_days=4, fund_classes=[INTL])
+        loaded_ledger.accruals.accrue(
+            Accrue(date(2003, 7, 31), max_carry_days=4, fund_classes=[INTL])
+        )
     (violation,) = refused.value.violations
     assert isinstance(violation, MissingFiguresError)
     assert violation.rule == "net-assets-missing"
     assert violation.runs == [(date(2003, 7, 8), date(2003, 7, 13))]
     assert "no figure for 2003-07-08..2003-07-13 (6 days)" in str(violation)
     assert count_events(store) == before
-    (summary,) = loaded_ledger.accrue(date(2003, 7, 31), max_carry_days=6, fund_classes=[INTL])
+    (summary,) = loaded_ledger.accruals.accrue(
+        Accrue(date(2003, 7, 31), max_carry_days=6, fund_classes=[INTL])
+    )
     assert summary.days_accrued == 31
 
 
 def test_exactly_the_limit_is_carried(loaded_ledger, tmp_path):
     figures = {date(2003, 7, 1): "1000000.00", date(2003, 7, 6): "1000000.00"}
-    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "n.csv", figures))
-    (summary,) = loaded_ledger.accrue(date(2003, 7, 5), max_carry_days=4, fund_classes=[INTL])
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(read_csv(net_assets_csv(tmp_path / "n.csv", figures), NetAssetsRow))
+    )
+    (summary,) = loaded_ledger.accruals.accrue(
+        Accrue(date(2003, 7, 5), max_carry_days=4, fund_classes=[INTL])
+    )
     assert summary.days_accrued == 5
 
 
 def test_one_class_missing_data_stops_the_whole_run(loaded_ledger, store, tmp_path):
-    loaded_ledger.import_net_assets(
-        net_assets_csv(tmp_path / "july.csv", oracles.JULY_2003_NET_ASSETS)
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(
+                net_assets_csv(tmp_path / "july.csv", oracles.JULY_2003_NET_ASSETS), NetAssetsRow
+            )
+        )
     )
     before = count_events(store)
     with pytest.raises(RuleViolations) as refused:
-        loaded_ledger.accrue(date(2003, 7, 31), max_carry_days=4)
+        loaded_ledger.accruals.accrue(Accrue(date(2003, 7, 31), max_carry_days=4))
     assert "STABLE-VALUE/R net assets: no figure for 2003-07-01..2003-07-31" in str(refused.value)
     assert count_events(store) == before
 
@@ -169,8 +197,12 @@ def test_the_initial_term_ends_on_may_30_and_leap_day_uses_366(loaded_ledger, tm
     days = weekdays(date(2003, 7, 1), date(2004, 6, 30))
     figures = {day: Decimal(10_000_000 + 137 * index) for index, day in enumerate(days)}
     figures = {day: value.quantize(Decimal("0.01")) for day, value in figures.items()}
-    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "year.csv", figures))
-    (summary,) = loaded_ledger.accrue(date(2004, 6, 30), max_carry_days=4, fund_classes=[INTL])
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(read_csv(net_assets_csv(tmp_path / "year.csv", figures), NetAssetsRow))
+    )
+    (summary,) = loaded_ledger.accruals.accrue(
+        Accrue(date(2004, 6, 30), max_carry_days=4, fund_classes=[INTL])
+    )
     assert summary.last_day == date(2004, 5, 30)
     assert summary.days_accrued == 335
     (gap,) = summary.gaps
@@ -186,5 +218,5 @@ def test_the_initial_term_ends_on_may_30_and_leap_day_uses_366(loaded_ledger, tm
     assert by_day[date(2004, 2, 29)].basis_date == date(2004, 2, 27)
     months = {event.month: event.month_amount for event in true_ups(loaded_ledger)}
     assert months == independent_month_totals(figures, date(2004, 5, 30))
-    fund_class = loaded_ledger.fund_class("INTL-BCV", "R")
+    fund_class = loaded_ledger.view.fund_class("INTL-BCV", "R")
     assert fund_class.payable == sum(months.values())

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.application.commands import IssueReport, Seal
 from adapters.outputs.bundle import export_bundle
 from adapters.outputs.reports import quarterly_report, report_sha256
 from adapters.readside.queries import balances, dollars
@@ -68,7 +69,7 @@ def restated(quarter, tmp_path):
 
 def test_the_bundle_verifies_with_a_plain_python_and_fails_after_one_byte(restated, tmp_path):
     ledger, _ = restated
-    bundle = export_bundle(ledger, AS_OF, None, tmp_path / "out" / "bundle.zip").path
+    bundle = export_bundle(ledger.view, AS_OF, None, tmp_path / "out" / "bundle.zip").path
     folder = unpack(bundle, tmp_path / "clean")
     result = run_verifier(folder)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -84,7 +85,7 @@ def test_the_bundle_verifies_with_a_plain_python_and_fails_after_one_byte(restat
 
 def test_a_changed_balance_is_caught_by_the_recomputation(restated, tmp_path):
     ledger, _ = restated
-    bundle = export_bundle(ledger, AS_OF, None, tmp_path / "bundle.zip").path
+    bundle = export_bundle(ledger.view, AS_OF, None, tmp_path / "bundle.zip").path
     folder = unpack(bundle, tmp_path / "clean")
     balances_file = folder / "read-models" / "balances.json"
     flip_byte(balances_file, b'"absc_paid": "')
@@ -108,7 +109,7 @@ def test_the_bundle_known_before_the_restatement_is_what_the_ledger_said_then(
     ledger, issued = restated
     engine = ledger.read_models.engine
     position = store.position_known_at(BEFORE_RESTATEMENT)
-    bundle = export_bundle(ledger, AS_OF, BEFORE_RESTATEMENT, tmp_path / "then.zip").path
+    bundle = export_bundle(ledger.view, AS_OF, BEFORE_RESTATEMENT, tmp_path / "then.zip").path
     with zipfile.ZipFile(bundle) as archive:
         manifest = json.loads(archive.read("manifest.json"))
         stated = json.loads(archive.read("read-models/balances.json"))
@@ -125,8 +126,8 @@ def test_the_bundle_known_before_the_restatement_is_what_the_ledger_said_then(
 
 def test_the_same_question_gives_the_same_bytes(restated, tmp_path):
     ledger, _ = restated
-    first = export_bundle(ledger, AS_OF, BEFORE_RESTATEMENT, tmp_path / "a.zip").path
-    second = export_bundle(ledger, AS_OF, BEFORE_RESTATEMENT, tmp_path / "b.zip").path
+    first = export_bundle(ledger.view, AS_OF, BEFORE_RESTATEMENT, tmp_path / "a.zip").path
+    second = export_bundle(ledger.view, AS_OF, BEFORE_RESTATEMENT, tmp_path / "b.zip").path
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -160,8 +161,8 @@ def reseal_file(folder: Path, name: str, data: bytes) -> None:
 )
 def test_the_manifest_s_own_statements_are_checked(restated, tmp_path, change, expected):
     ledger, _ = restated
-    ledger.seal("after the restatement", date(2003, 11, 4))
-    bundle = export_bundle(ledger, AS_OF, None, tmp_path / "bundle.zip").path
+    ledger.audit.seal(Seal("after the restatement", date(2003, 11, 4)))
+    bundle = export_bundle(ledger.view, AS_OF, None, tmp_path / "bundle.zip").path
     folder = unpack(bundle, tmp_path / "clean")
     rewrite_manifest(folder, change)
     result = run_verifier(folder)
@@ -171,7 +172,7 @@ def test_the_manifest_s_own_statements_are_checked(restated, tmp_path, change, e
 
 def test_an_unreadable_bundle_is_reported_not_a_crash(restated, tmp_path):
     ledger, _ = restated
-    bundle = export_bundle(ledger, AS_OF, None, tmp_path / "bundle.zip").path
+    bundle = export_bundle(ledger.view, AS_OF, None, tmp_path / "bundle.zip").path
     folder = unpack(bundle, tmp_path / "clean")
     balances_file = folder / "read-models" / "balances.json"
     reseal_file(
@@ -198,7 +199,7 @@ def test_the_governance_file_holds_only_what_was_done_by_the_as_of_date(restated
     as_of_before, as_of_after = date(2003, 10, 1), date(2003, 10, 31)
     governance = {}
     for as_of in (as_of_before, as_of_after):
-        bundle = export_bundle(ledger, as_of, None, tmp_path / f"{as_of}.zip").path
+        bundle = export_bundle(ledger.view, as_of, None, tmp_path / f"{as_of}.zip").path
         with zipfile.ZipFile(bundle) as archive:
             [row] = [
                 row
@@ -217,7 +218,7 @@ def test_a_damaged_zip_is_reported_not_a_crash(restated, tmp_path):
     """One byte changed inside a compressed member of the zip itself: a bad CRC or a broken
     stream is a problem of that file, listed with the rest."""
     ledger, _ = restated
-    bundle = export_bundle(ledger, AS_OF, None, tmp_path / "bundle.zip").path
+    bundle = export_bundle(ledger.view, AS_OF, None, tmp_path / "bundle.zip").path
     folder = tmp_path / "clean"
     folder.mkdir()
     shutil.copy(bundle, folder / "bundle.zip")
@@ -235,19 +236,21 @@ def test_a_damaged_zip_is_reported_not_a_crash(restated, tmp_path):
 
 def test_a_report_issued_again_later_keeps_its_first_issue_as_of_before(restated, tmp_path):
     ledger, issued = restated
-    reissued = quarterly_report(ledger, FUND_CLASS, "2003Q3")  # after the restatement
+    reissued = quarterly_report(ledger.view, FUND_CLASS, "2003Q3")  # after the restatement
     assert report_sha256(reissued) != report_sha256(issued)
-    ledger.issue_report(
-        fund_code="INTL-BCV",
-        share_class="R",
-        quarter="2003Q3",
-        report_sha256=report_sha256(reissued),
-        issued_on=date(2004, 1, 20),
-        issued_by="the Distributor",
+    ledger.fund_governance.issue_report(
+        IssueReport(
+            fund_code="INTL-BCV",
+            share_class="R",
+            quarter="2003Q3",
+            report_sha256=report_sha256(reissued),
+            issued_on=date(2004, 1, 20),
+            issued_by="the Distributor",
+        )
     )
     shown = {}
     for as_of in (date(2003, 12, 31), date(2004, 1, 31)):
-        bundle = export_bundle(ledger, as_of, None, tmp_path / f"{as_of}.zip").path
+        bundle = export_bundle(ledger.view, as_of, None, tmp_path / f"{as_of}.zip").path
         with zipfile.ZipFile(bundle) as archive:
             [row] = [
                 row

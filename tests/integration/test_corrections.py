@@ -14,6 +14,16 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from freezegun import freeze_time
 
+from adapters.application.commands import (
+    Accrue,
+    ImportExpenditures,
+    ImportNetAssets,
+    ImportPositions,
+    ReverseDistributorPayment,
+    ReverseExpenditure,
+    Seal,
+)
+from adapters.inputs.csv_files import ExpenditureRow, NetAssetsRow, PositionRow, read_csv
 from adapters.outputs.impact import analyse_impact
 from adapters.outputs.reports import quarterly_report, report_sha256
 from adapters.readside.audit_log import LogFilter, read_log
@@ -68,9 +78,9 @@ def test_restating_a_week_corrects_accruals_and_keeps_the_past_view(quarter, sto
     assert after.payable == after.accrued - previous.paid  # paid in full before: now overpaid
 
     # The issued report, rebuilt as known before the restatement, is the same bytes.
-    then = quarterly_report(ledger.as_known_at(known_before), FUND_CLASS, "2003Q3")
+    then = quarterly_report(ledger.view.as_known_at(known_before), FUND_CLASS, "2003Q3")
     assert report_sha256(then) == report_sha256(issued_report)
-    now = quarterly_report(ledger, FUND_CLASS, "2003Q3")
+    now = quarterly_report(ledger.view, FUND_CLASS, "2003Q3")
     assert report_sha256(now) != report_sha256(issued_report)
 
     # Every debit still has its credit, as known then and now.
@@ -82,7 +92,7 @@ def test_restating_a_week_corrects_accruals_and_keeps_the_past_view(quarter, sto
 def test_impact_names_the_report_the_figures_and_the_payment(quarter, tmp_path):
     ledger, _ = quarter
     _, _, _ = restate_week(ledger, tmp_path)
-    found = analyse_impact(ledger, BEFORE_RESTATEMENT, max_carry_days=4)
+    found = analyse_impact(ledger.view, BEFORE_RESTATEMENT, max_carry_days=4)
     assert found.corrections["NetAssetsRestated"] == len(WEEK)
     assert found.corrections["FeeAccrualAdjusted"] == len(WEEK)
     [report] = found.reports
@@ -98,7 +108,7 @@ def test_impact_names_the_report_the_figures_and_the_payment(quarter, tmp_path):
 def test_each_adjustment_names_its_restatement_and_reason(quarter, tmp_path):
     ledger, _ = quarter
     restate_week(ledger, tmp_path)
-    entries = list(read_log(ledger, LogFilter(event_types=["FeeAccrualAdjusted"])))
+    entries = list(read_log(ledger.view, LogFilter(event_types=["FeeAccrualAdjusted"])))
     assert [entry.business_date for entry in entries] == WEEK
     for entry in entries:
         assert "NAV error" in entry.why
@@ -122,13 +132,13 @@ def test_restating_a_day_back_and_forth_keeps_each_restatement_apart(quarter, st
         restate_week(ledger, tmp_path, factor=Decimal(factor))
     keys = [
         entry.idempotency_key
-        for entry in read_log(ledger, LogFilter(event_types=("NetAssetsRestated",)))
+        for entry in read_log(ledger.view, LogFilter(event_types=("NetAssetsRestated",)))
         if entry.business_date == WEEK[0]
     ]
     assert len(keys) == len(set(keys)) == 3
     adjusted = [
         entry.why
-        for entry in read_log(ledger, LogFilter(event_types=("FeeAccrualAdjusted",)))
+        for entry in read_log(ledger.view, LogFilter(event_types=("FeeAccrualAdjusted",)))
         if entry.business_date == WEEK[0]
     ]
     assert len(adjusted) == 3 and all(key in why for key, why in zip(keys, adjusted, strict=True))
@@ -145,19 +155,26 @@ def test_the_store_still_verifies_after_corrections(quarter, store, tmp_path):
 
 def test_a_mistaken_payment_is_reversed_and_paid_again(frozen_ledger, read_models, store, tmp_path):
     ledger = frozen_ledger
-    ledger.read_models = read_models
     with freeze_time(RECORDED_AT):
-        ledger.import_net_assets(net_assets_csv(tmp_path / "q3.csv", month_constant(0)))
-        ledger.accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[FUND_CLASS])
+        ledger.figures.import_net_assets(
+            ImportNetAssets(
+                read_csv(net_assets_csv(tmp_path / "q3.csv", month_constant(0)), NetAssetsRow)
+            )
+        )
+        ledger.accruals.accrue(
+            Accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[FUND_CLASS])
+        )
         pay_distributor(ledger, "2003-07", amount=Decimal("1000.00"), reference="WIRE-TYPO")
         read_models.catch_up()
     mistaken_known = datetime(2003, 10, 2, tzinfo=UTC)
     with freeze_time("2003-10-05 12:00:00"):
-        ledger.reverse_distributor_payment(
-            fund_code="INTL-BCV",
-            share_class="R",
-            reference="WIRE-TYPO",
-            reason="keyed 1000.00 for the July wire; the bank statement shows the accrued sum",
+        ledger.audit.reverse_distributor_payment(
+            ReverseDistributorPayment(
+                fund_code="INTL-BCV",
+                share_class="R",
+                reference="WIRE-TYPO",
+                reason="keyed 1000.00 for the July wire; the bank statement shows the accrued sum",
+            )
         )
         pay_distributor(ledger, "2003-07", amount=None, reference="WIRE-2003-07")
         read_models.catch_up()
@@ -176,8 +193,10 @@ def test_a_mistaken_payment_is_reversed_and_paid_again(frozen_ledger, read_model
     # Reversing twice is the same reversal; the reference cannot be paid again.
     head = store.head_position()
     assert (
-        ledger.reverse_distributor_payment(
-            fund_code="INTL-BCV", share_class="R", reference="WIRE-TYPO", reason="again"
+        ledger.audit.reverse_distributor_payment(
+            ReverseDistributorPayment(
+                fund_code="INTL-BCV", share_class="R", reference="WIRE-TYPO", reason="again"
+            )
         )
         == "unchanged"
     )
@@ -188,8 +207,10 @@ def test_a_mistaken_payment_is_reversed_and_paid_again(frozen_ledger, read_model
 
 def test_a_reversal_needs_a_reason_and_a_real_record(loaded_ledger):
     with pytest.raises(RuleViolation, match="reversal-unknown-record"):
-        loaded_ledger.reverse_expenditure(
-            fund_code="INTL-BCV", share_class="R", reference="NOPE", reason="typo"
+        loaded_ledger.audit.reverse_expenditure(
+            ReverseExpenditure(
+                fund_code="INTL-BCV", share_class="R", reference="NOPE", reason="typo"
+            )
         )
 
 
@@ -206,7 +227,9 @@ def import_expenditure(ledger, path, reference):
         "Print campaign",
         reference,
     )
-    ledger.import_expenditures(expenditures_csv(path, [row]))
+    ledger.figures.import_expenditures(
+        ImportExpenditures(read_csv(expenditures_csv(path, [row]), ExpenditureRow))
+    )
 
 
 def fifth_clause_balances(read_models):
@@ -218,17 +241,26 @@ def test_a_payment_and_an_expenditure_of_one_reference_are_reversed_apart(
     frozen_ledger, read_models, tmp_path
 ):
     ledger = frozen_ledger
-    ledger.read_models = read_models
     with freeze_time(RECORDED_AT):
-        ledger.import_net_assets(net_assets_csv(tmp_path / "q3.csv", month_constant(0)))
-        ledger.accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[FUND_CLASS])
+        ledger.figures.import_net_assets(
+            ImportNetAssets(
+                read_csv(net_assets_csv(tmp_path / "q3.csv", month_constant(0)), NetAssetsRow)
+            )
+        )
+        ledger.accruals.accrue(
+            Accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[FUND_CLASS])
+        )
         pay_distributor(ledger, "2003-07", amount=Decimal("1000.00"), reference="DOC-7")
         import_expenditure(ledger, tmp_path / "e.csv", "DOC-7")
     with freeze_time("2003-10-05 12:00:00"):
-        for reverse in (ledger.reverse_expenditure, ledger.reverse_distributor_payment):
-            outcome = reverse(
-                fund_code="INTL-BCV", share_class="R", reference="DOC-7", reason="mistaken"
-            )
+        for outcome in (
+            ledger.audit.reverse_expenditure(
+                ReverseExpenditure("INTL-BCV", "R", reference="DOC-7", reason="mistaken")
+            ),
+            ledger.audit.reverse_distributor_payment(
+                ReverseDistributorPayment("INTL-BCV", "R", reference="DOC-7", reason="mistaken")
+            ),
+        ):
             assert outcome == "recorded"
         read_models.catch_up()
     [found] = [
@@ -240,14 +272,18 @@ def test_a_payment_and_an_expenditure_of_one_reference_are_reversed_apart(
 
 def test_a_mistaken_expenditure_is_reversed(loaded_ledger, read_models, tmp_path):
     ledger = loaded_ledger
-    ledger.read_models = read_models
     import_expenditure(ledger, tmp_path / "e.csv", "EXP-1")
     with pytest.raises(RuleViolation, match="reversal-needs-reason"):
-        ledger.reverse_expenditure(
-            fund_code="INTL-BCV", share_class="R", reference="EXP-1", reason=" "
+        ledger.audit.reverse_expenditure(
+            ReverseExpenditure(fund_code="INTL-BCV", share_class="R", reference="EXP-1", reason=" ")
         )
-    ledger.reverse_expenditure(
-        fund_code="INTL-BCV", share_class="R", reference="EXP-1", reason="booked to the wrong fund"
+    ledger.audit.reverse_expenditure(
+        ReverseExpenditure(
+            fund_code="INTL-BCV",
+            share_class="R",
+            reference="EXP-1",
+            reason="booked to the wrong fund",
+        )
     )
     read_models.catch_up()
     assert all(r.balance_cents == 0 for r in fifth_clause_balances(read_models))
@@ -264,7 +300,7 @@ def test_the_point_in_time_view_agrees_with_the_balances_at_every_date_and_time(
     positions = [store.position_known_at(BEFORE_RESTATEMENT), store.head_position()]
     days = [date(2003, 6, 30), date(2003, 7, 1), date(2003, 9, 10), date(2003, 10, 1)]
     for position in positions:
-        view = ledger.as_known_at(position)
+        view = ledger.view.as_known_at(position)
         for day in days:
             found = fund_class_as_of(view, FUND_CLASS, day)
             [row] = [b for b in balances(engine, day, position) if b.fund_class == FUND_CLASS]
@@ -276,7 +312,7 @@ def test_the_point_in_time_view_agrees_with_the_balances_at_every_date_and_time(
             assert found.accrued_through == row.accrued_through
             assert found.in_effect == (day >= date(2003, 7, 1))
     before, after = (
-        fund_class_as_of(ledger.as_known_at(p), FUND_CLASS, WEEK[0]) for p in positions
+        fund_class_as_of(ledger.view.as_known_at(p), FUND_CLASS, WEEK[0]) for p in positions
     )
     assert after.basis_net_assets == (before.basis_net_assets * Decimal("0.98")).quantize(
         Decimal("0.01")
@@ -290,16 +326,26 @@ def test_impact_names_a_service_fee_whose_cap_a_restated_position_lowers(quarter
     ledger, _ = quarter
     with freeze_time(ISSUED_AT):
         agree(ledger, "DEALER-A")
-        ledger.import_positions(positions_csv(tmp_path / "pos.csv", "DEALER-A", month_constant(1)))
+        ledger.figures.import_positions(
+            ImportPositions(
+                read_csv(
+                    positions_csv(tmp_path / "pos.csv", "DEALER-A", month_constant(1)), PositionRow
+                )
+            )
+        )
         pay_provider(ledger, "DEALER-A", None, "SF-Q3")
         ledger.read_models.catch_up()
     with freeze_time(RESTATED_AT):
         lower = {day: value / 2 for day, value in month_constant(1).items() if day.month == 9}
-        ledger.import_positions(
-            positions_csv(tmp_path / "restated-pos.csv", "DEALER-A", lower),
-            restatement_reason="the dealer's omnibus account double-counted",
+        ledger.figures.import_positions(
+            ImportPositions(
+                read_csv(
+                    positions_csv(tmp_path / "restated-pos.csv", "DEALER-A", lower), PositionRow
+                ),
+                restatement_reason="the dealer's omnibus account double-counted",
+            )
         )
-    found = analyse_impact(ledger, BEFORE_RESTATEMENT, max_carry_days=4)
+    found = analyse_impact(ledger.view, BEFORE_RESTATEMENT, max_carry_days=4)
     [fee] = [amount for amount in found.amounts if amount.kind == "service-fee-cap"]
     assert (fee.provider, fee.reference) == ("DEALER-A", "SF-Q3")
     assert fee.now < fee.then == fee.paid
@@ -313,24 +359,38 @@ def test_impact_holds_a_period_s_fees_together_and_leaves_out_reversed_ones(quar
     ledger, _ = quarter
     with freeze_time(ISSUED_AT):
         agree(ledger, "DEALER-A")
-        ledger.import_positions(positions_csv(tmp_path / "pos.csv", "DEALER-A", month_constant(1)))
-        cap = ledger.service_fee_cap("DEALER-A", "INTL-BCV", "R", Q3, max_carry_days=4).cap_amount
+        ledger.figures.import_positions(
+            ImportPositions(
+                read_csv(
+                    positions_csv(tmp_path / "pos.csv", "DEALER-A", month_constant(1)), PositionRow
+                )
+            )
+        )
+        cap = ledger.view.service_fee_cap(
+            "DEALER-A", "INTL-BCV", "R", Q3, max_carry_days=4
+        ).cap_amount
         first = (cap * Decimal("0.6")).quantize(Decimal("0.01"))
         second = (cap * Decimal("0.3")).quantize(Decimal("0.01"))
         pay_provider(ledger, "DEALER-A", first, "SF-A")
         pay_provider(ledger, "DEALER-A", second, "SF-B")
-        ledger.reverse_distributor_payment(
-            fund_code="INTL-BCV", share_class="R", reference="WIRE-2003-09", reason="mistaken"
+        ledger.audit.reverse_distributor_payment(
+            ReverseDistributorPayment(
+                fund_code="INTL-BCV", share_class="R", reference="WIRE-2003-09", reason="mistaken"
+            )
         )
         ledger.read_models.catch_up()
     with freeze_time(RESTATED_AT):
         half = {day: value / 2 for day, value in month_constant(1).items()}
-        ledger.import_positions(
-            positions_csv(tmp_path / "restated-pos.csv", "DEALER-A", half),
-            restatement_reason="the dealer's omnibus account double-counted",
+        ledger.figures.import_positions(
+            ImportPositions(
+                read_csv(
+                    positions_csv(tmp_path / "restated-pos.csv", "DEALER-A", half), PositionRow
+                ),
+                restatement_reason="the dealer's omnibus account double-counted",
+            )
         )
     restate_week(ledger, tmp_path)
-    found = analyse_impact(ledger, BEFORE_RESTATEMENT, max_carry_days=4)
+    found = analyse_impact(ledger.view, BEFORE_RESTATEMENT, max_carry_days=4)
     [fees] = [amount for amount in found.amounts if amount.kind == "service-fee-cap"]
     assert fees.reference == "SF-A, SF-B"
     assert fees.paid == first + second
@@ -351,8 +411,12 @@ def test_a_known_at_time_after_the_read_models_caught_up_waits_for_them(quarter,
     ledger, _ = quarter
     october = {date(2003, 10, day): Decimal("50000000.00") for day in range(1, 32)}
     with freeze_time(RESTATED_AT):
-        ledger.import_net_assets(net_assets_csv(tmp_path / "oct.csv", october))
-        ledger.accrue(date(2003, 10, 31), max_carry_days=4, fund_classes=[FUND_CLASS])
+        ledger.figures.import_net_assets(
+            ImportNetAssets(read_csv(net_assets_csv(tmp_path / "oct.csv", october), NetAssetsRow))
+        )
+        ledger.accruals.accrue(
+            Accrue(date(2003, 10, 31), max_carry_days=4, fund_classes=[FUND_CLASS])
+        )
     notes = io.StringIO()
     moment = datetime(2003, 11, 3, 12, 0, 1, tzinfo=UTC)
     view = known_view(ledger, argparse.Namespace(known_at=moment), Context("", "", notes))
@@ -375,7 +439,7 @@ def test_a_commit_time_from_a_clock_ahead_of_this_one_is_not_the_future(quarter)
 
     ledger, _ = quarter
     with freeze_time("2100-01-01 00:00:00"):
-        ledger.seal("sealed by a writer whose clock runs ahead", date(2003, 11, 1))
+        ledger.audit.seal(Seal("sealed by a writer whose clock runs ahead", date(2003, 11, 1)))
     ahead = datetime(2100, 1, 1, tzinfo=UTC)
     context = Context("", "", io.StringIO())
     view = known_view(ledger, argparse.Namespace(known_at=ahead), context)
@@ -394,23 +458,33 @@ def test_impact_names_fees_over_a_cap_that_moved_and_came_back(quarter, tmp_path
     positions = month_constant(1)
     with freeze_time(ISSUED_AT):
         agree(ledger, "DEALER-A")
-        ledger.import_positions(positions_csv(tmp_path / "pos.csv", "DEALER-A", positions))
-        cap = ledger.service_fee_cap("DEALER-A", "INTL-BCV", "R", Q3, max_carry_days=4).cap_amount
+        ledger.figures.import_positions(
+            ImportPositions(
+                read_csv(positions_csv(tmp_path / "pos.csv", "DEALER-A", positions), PositionRow)
+            )
+        )
+        cap = ledger.view.service_fee_cap(
+            "DEALER-A", "INTL-BCV", "R", Q3, max_carry_days=4
+        ).cap_amount
         first = (cap * Decimal("0.6")).quantize(Decimal("0.01"))
         pay_provider(ledger, "DEALER-A", first, "SF-A")
     with freeze_time("2003-10-25 12:00:00"):
         doubled = {day: value * 2 for day, value in positions.items()}
-        ledger.import_positions(
-            positions_csv(tmp_path / "doubled.csv", "DEALER-A", doubled),
-            restatement_reason="the dealer's first file left out an omnibus account",
+        ledger.figures.import_positions(
+            ImportPositions(
+                read_csv(positions_csv(tmp_path / "doubled.csv", "DEALER-A", doubled), PositionRow),
+                restatement_reason="the dealer's first file left out an omnibus account",
+            )
         )
         pay_provider(ledger, "DEALER-A", cap, "SF-B")  # within the doubled cap
     with freeze_time(RESTATED_AT):
-        ledger.import_positions(
-            positions_csv(tmp_path / "back.csv", "DEALER-A", positions),
-            restatement_reason="the omnibus account was counted twice after all",
+        ledger.figures.import_positions(
+            ImportPositions(
+                read_csv(positions_csv(tmp_path / "back.csv", "DEALER-A", positions), PositionRow),
+                restatement_reason="the omnibus account was counted twice after all",
+            )
         )
-    found = analyse_impact(ledger, BEFORE_RESTATEMENT, max_carry_days=4)
+    found = analyse_impact(ledger.view, BEFORE_RESTATEMENT, max_carry_days=4)
     [fees] = [amount for amount in found.amounts if amount.kind == "service-fee-cap"]
     assert fees.then == fees.now == cap
     assert fees.paid == first + cap and fees.note == "over the cap now"

@@ -12,7 +12,25 @@ from decimal import Decimal
 
 import pytest
 
+from adapters.application.commands import (
+    Accrue,
+    ChangeAdviser,
+    GiveDistributorNotice,
+    ImportGrossSales,
+    ImportNetAssets,
+    LoadPlan,
+    NominateIndependentDirector,
+    OpenCapAccount,
+    PayDistributor,
+    RecordAssignment,
+    RecordMeeting,
+    RecordSales,
+    RecordShareholderVote,
+    SetPrimeRate,
+)
+from adapters.inputs.csv_files import GrossSalesRow, NetAssetsRow, read_csv
 from adapters.inputs.errors import InputError
+from adapters.inputs.plan_file import read_plan
 from domain.errors import RuleViolation
 from domain.fund_class import FundClass
 from domain.governance import AttendanceMode, NoticeMethod
@@ -35,40 +53,48 @@ FIGURES = {day: Decimal("10000000.00") for day in every_day(date(2003, 6, 30), d
 
 @pytest.fixture
 def figures_ledger(loaded_ledger, tmp_path):
-    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "n.csv", FIGURES))
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(read_csv(net_assets_csv(tmp_path / "n.csv", FIGURES), NetAssetsRow))
+    )
     return loaded_ledger
 
 
 def accrue(ledger, through):
-    (summary,) = ledger.accrue(through, max_carry_days=4, fund_classes=[INTL])
+    (summary,) = ledger.accruals.accrue(Accrue(through, max_carry_days=4, fund_classes=[INTL]))
     return summary
 
 
 def accrued_days(ledger) -> dict[date, FundClass.FeeAccrued]:
     return {
         event.business_date: event
-        for event in ledger.stream(fund_class_id("INTL-BCV", "R"))
+        for event in ledger.view.stream(fund_class_id("INTL-BCV", "R"))
         if isinstance(event, FundClass.FeeAccrued)
     }
 
 
 def meet(ledger, day, *resolutions, **options):
-    return ledger.record_meeting(
-        COMPANY,
-        meeting_record(f"{COMPANY}-{day}-{len(resolutions)}", day, list(resolutions), **options),
-        source="test",
+    return ledger.boards.record_meeting(
+        RecordMeeting(
+            COMPANY,
+            meeting_record(
+                f"{COMPANY}-{day}-{len(resolutions)}", day, list(resolutions), **options
+            ),
+            source="test",
+        )
     )
 
 
 def pay(ledger, month, amount=None, advance_reason=None, reference=None):
-    return ledger.pay_distributor(
-        fund_code="INTL-BCV",
-        share_class="R",
-        amount=amount,
-        paid_on=parse_period(month).end_exclusive,
-        period=parse_period(month),
-        reference=reference or f"W-{month}",
-        advance_reason=advance_reason,
+    return ledger.payments.pay_distributor(
+        PayDistributor(
+            fund_code="INTL-BCV",
+            share_class="R",
+            amount=amount,
+            paid_on=parse_period(month).end_exclusive,
+            period=parse_period(month),
+            reference=reference or f"W-{month}",
+            advance_reason=advance_reason,
+        )
     )
 
 
@@ -76,8 +102,10 @@ def pay(ledger, month, amount=None, advance_reason=None, reference=None):
 
 
 def test_without_an_approval_nothing_accrues_and_the_run_names_why(ledger, tmp_path):
-    ledger.load_plan(SHIPPED_PLAN)
-    ledger.import_net_assets(net_assets_csv(tmp_path / "n.csv", FIGURES))
+    ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
+    ledger.figures.import_net_assets(
+        ImportNetAssets(read_csv(net_assets_csv(tmp_path / "n.csv", FIGURES), NetAssetsRow))
+    )
     summary = accrue(ledger, date(2003, 7, 31))
     assert summary.days_accrued == 0
     (gap,) = summary.refusals
@@ -86,7 +114,7 @@ def test_without_an_approval_nothing_accrues_and_the_run_names_why(ledger, tmp_p
 
 
 def test_an_approval_at_a_meeting_not_called_for_the_purpose_fails(ledger, store):
-    ledger.load_plan(SHIPPED_PLAN)
+    ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
     seat_directors(ledger, COMPANY)
     (outcome,) = meet(
         ledger, date(2003, 6, 17), resolution("R-1", "plan_approval", [INTL]), called_for_plan=False
@@ -95,11 +123,11 @@ def test_an_approval_at_a_meeting_not_called_for_the_purpose_fails(ledger, store
     assert outcome.tally.reasons == (
         "the meeting was not called for the purpose of voting on the plan",
     )
-    assert ledger.fund_class("INTL-BCV", "R").approvals == []
+    assert ledger.view.fund_class("INTL-BCV", "R").approvals == []
 
 
 def test_telephone_votes_do_not_count_in_2003(ledger):
-    ledger.load_plan(SHIPPED_PLAN)
+    ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
     seat_directors(ledger, COMPANY)
     on_phone = {"D-ADAMS": AttendanceMode.TELEPHONE, "D-BAKER": AttendanceMode.VIDEO}
     (outcome,) = meet(
@@ -110,13 +138,13 @@ def test_telephone_votes_do_not_count_in_2003(ledger):
 
 
 def test_a_meeting_with_an_unknown_director_is_bad_input(ledger, store):
-    ledger.load_plan(SHIPPED_PLAN)
+    ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
     seat_directors(ledger, COMPANY)
     before = count_events(store)
     meeting = meeting_record("M-X", date(2003, 6, 17), [resolution("R-1", "plan_approval", [INTL])])
     meeting.attendance["D-NOBODY"] = AttendanceMode.PHYSICAL
     with pytest.raises(InputError) as bad:
-        ledger.record_meeting(COMPANY, meeting, source="m.toml")
+        ledger.boards.record_meeting(RecordMeeting(COMPANY, meeting, source="m.toml"))
     assert [(p.field, p.message) for p in bad.value.problems] == [
         ("attendance.D-NOBODY", "no status is declared for this director")
     ]
@@ -219,19 +247,21 @@ def amendment(resolution_id, absc, service, total):
 
 
 def vote(ledger, reference, on, present, votes_for, subject_id):
-    return ledger.record_shareholder_vote(
-        fund_code="INTL-BCV",
-        share_class="R",
-        vote_reference=reference,
-        subject="amendment",
-        subject_id=subject_id,
-        voted_on=on,
-        outstanding=Decimal("10000000.000"),
-        present=Decimal(present),
-        votes_for=Decimal(votes_for),
-        votes_against=Decimal(0),
-        abstentions=Decimal(0),
-        broker_non_votes=Decimal(0),
+    return ledger.fund_governance.record_shareholder_vote(
+        RecordShareholderVote(
+            fund_code="INTL-BCV",
+            share_class="R",
+            vote_reference=reference,
+            subject="amendment",
+            subject_id=subject_id,
+            voted_on=on,
+            outstanding=Decimal("10000000.000"),
+            present=Decimal(present),
+            votes_for=Decimal(votes_for),
+            votes_against=Decimal(0),
+            abstentions=Decimal(0),
+            broker_non_votes=Decimal(0),
+        )
     )
 
 
@@ -300,13 +330,15 @@ def test_termination_by_the_independent_board_members_ends_plan_and_agreement(fi
 
 
 def notice(ledger, sent_on, terminates_on, method=NoticeMethod.DELIVERED, received_on=None):
-    return ledger.give_distributor_notice(
-        fund_classes=[INTL],
-        method=method,
-        sent_on=sent_on,
-        received_on=received_on,
-        termination_effective_on=terminates_on,
-        document_reference=f"LETTER-{sent_on}",
+    return ledger.fund_governance.give_distributor_notice(
+        GiveDistributorNotice(
+            fund_classes=[INTL],
+            method=method,
+            sent_on=sent_on,
+            received_on=received_on,
+            termination_effective_on=terminates_on,
+            document_reference=f"LETTER-{sent_on}",
+        )
     )
 
 
@@ -333,11 +365,13 @@ def test_a_mailed_notice_takes_effect_three_business_days_after_mailing(figures_
 
 
 def test_an_assignment_ends_the_agreement_and_a_new_one_restores_it(figures_ledger, store):
-    figures_ledger.record_assignment(
-        occurred_on=date(2003, 8, 16),
-        description="sale of a controlling block of the Distributor",
-        rule_2a6_exempt=False,
-        determination_reference="COUNSEL-2003-08",
+    figures_ledger.fund_governance.record_assignment(
+        RecordAssignment(
+            occurred_on=date(2003, 8, 16),
+            description="sale of a controlling block of the Distributor",
+            rule_2a6_exempt=False,
+            determination_reference="COUNSEL-2003-08",
+        )
     )
     summary = accrue(figures_ledger, date(2003, 8, 31))
     assert summary.last_day == date(2003, 8, 15)
@@ -357,24 +391,28 @@ def test_an_assignment_ends_the_agreement_and_a_new_one_restores_it(figures_ledg
 
 
 def test_an_adviser_without_affiliation_ends_the_agreement_of_the_companys_classes(figures_ledger):
-    ended = figures_ledger.change_adviser(
-        company_code=COMPANY,
-        adviser_name="Other Advisers LLC",
-        effective_on=date(2003, 8, 1),
-        affiliated=False,
-        reference="BOARD-MINUTES-2003-07",
+    ended = figures_ledger.boards.change_adviser(
+        ChangeAdviser(
+            company_code=COMPANY,
+            adviser_name="Other Advisers LLC",
+            effective_on=date(2003, 8, 1),
+            affiliated=False,
+            reference="BOARD-MINUTES-2003-07",
+        )
     )
     assert ended == [INTL]
     assert accrue(figures_ledger, date(2003, 8, 31)).last_day == date(2003, 7, 31)
 
 
 def test_suspending_sales_blocks_neither_accruals_nor_payments(figures_ledger):
-    figures_ledger.record_sales(
-        fund_code="INTL-BCV",
-        share_class="R",
-        on=date(2003, 7, 10),
-        suspended=True,
-        reason="fund closed to new investors",
+    figures_ledger.fund_governance.record_sales(
+        RecordSales(
+            fund_code="INTL-BCV",
+            share_class="R",
+            on=date(2003, 7, 10),
+            suspended=True,
+            reason="fund closed to new investors",
+        )
     )
     assert accrue(figures_ledger, date(2003, 7, 31)).days_accrued == 31
     pay(figures_ledger, "2003-07")
@@ -386,20 +424,24 @@ def test_suspending_sales_blocks_neither_accruals_nor_payments(figures_ledger):
 def test_a_nomination_needs_a_majority_of_the_non_interested_directors(loaded_ledger, store):
     before = count_events(store)
     with pytest.raises(RuleViolation) as refused:
-        loaded_ledger.nominate_independent_director(
-            company_code=COMPANY,
-            nominee="Erin Evans",
-            nominated_on=date(2003, 9, 1),
-            approved_by=["D-ADAMS", "D-DOYLE"],
+        loaded_ledger.boards.nominate_independent_director(
+            NominateIndependentDirector(
+                company_code=COMPANY,
+                nominee="Erin Evans",
+                nominated_on=date(2003, 9, 1),
+                approved_by=["D-ADAMS", "D-DOYLE"],
+            )
         )
     assert "approved by 1 of the 3 directors in office who are not interested" in str(refused.value)
     assert count_events(store) == before
     assert (
-        loaded_ledger.nominate_independent_director(
-            company_code=COMPANY,
-            nominee="Erin Evans",
-            nominated_on=date(2003, 9, 1),
-            approved_by=["D-ADAMS", "D-BAKER"],
+        loaded_ledger.boards.nominate_independent_director(
+            NominateIndependentDirector(
+                company_code=COMPANY,
+                nominee="Erin Evans",
+                nominated_on=date(2003, 9, 1),
+                approved_by=["D-ADAMS", "D-BAKER"],
+            )
         )
         == "recorded"
     )
@@ -412,30 +454,43 @@ def test_the_cap_account_reproduces_oracle_9e(loaded_ledger, tmp_path):
     from tests import oracles
     from tests.builders import write_csv
 
-    loaded_ledger.import_net_assets(
-        net_assets_csv(tmp_path / "n.csv", oracles.JULY_2003_NET_ASSETS)
-    )
-    august = {day: Decimal("10185000.00") for day in every_day(date(2003, 8, 1), date(2003, 8, 31))}
-    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "a.csv", august))
-    loaded_ledger.open_cap_account(
-        fund_code="INTL-BCV",
-        share_class="R",
-        as_of=date(2003, 6, 30),
-        remaining=Decimal("0.00"),
-        note="no sales before the plan",
-    )
-    loaded_ledger.import_gross_sales(
-        write_csv(
-            tmp_path / "s.csv",
-            ["fund", "class", "date", "gross_sales", "reinvested_distributions"],
-            [("INTL-BCV", "R", "2003-07-01", "2100000.00", "100000.00")],
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(net_assets_csv(tmp_path / "n.csv", oracles.JULY_2003_NET_ASSETS), NetAssetsRow)
         )
     )
-    loaded_ledger.set_prime_rate(date(2003, 6, 27), Decimal("0.04"), "assumed, as in the brief")
+    august = {day: Decimal("10185000.00") for day in every_day(date(2003, 8, 1), date(2003, 8, 31))}
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(read_csv(net_assets_csv(tmp_path / "a.csv", august), NetAssetsRow))
+    )
+    loaded_ledger.fund_governance.open_cap_account(
+        OpenCapAccount(
+            fund_code="INTL-BCV",
+            share_class="R",
+            as_of=date(2003, 6, 30),
+            remaining=Decimal("0.00"),
+            note="no sales before the plan",
+        )
+    )
+    loaded_ledger.figures.import_gross_sales(
+        ImportGrossSales(
+            read_csv(
+                write_csv(
+                    tmp_path / "s.csv",
+                    ["fund", "class", "date", "gross_sales", "reinvested_distributions"],
+                    [("INTL-BCV", "R", "2003-07-01", "2100000.00", "100000.00")],
+                ),
+                GrossSalesRow,
+            )
+        )
+    )
+    loaded_ledger.fund_governance.set_prime_rate(
+        SetPrimeRate(date(2003, 6, 27), Decimal("0.04"), "assumed, as in the brief")
+    )
     accrue(loaded_ledger, date(2003, 8, 31))
     credits = [
         e
-        for e in loaded_ledger.stream(fund_class_id("INTL-BCV", "R"))
+        for e in loaded_ledger.view.stream(fund_class_id("INTL-BCV", "R"))
         if isinstance(e, FundClass.CapInterestCredited)
     ]
     assert [(c.month, c.amount) for c in credits] == [
@@ -448,15 +503,21 @@ def test_the_cap_account_reproduces_oracle_9e(loaded_ledger, tmp_path):
 def test_the_asset_based_part_stops_when_the_remaining_amount_is_used_up(loaded_ledger, tmp_path):
     from tests.builders import write_csv
 
-    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "n.csv", FIGURES))
-    loaded_ledger.open_cap_account(
-        fund_code="INTL-BCV",
-        share_class="R",
-        as_of=date(2003, 6, 30),
-        remaining=Decimal("200.00"),
-        note="test",
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(read_csv(net_assets_csv(tmp_path / "n.csv", FIGURES), NetAssetsRow))
     )
-    loaded_ledger.set_prime_rate(date(2003, 6, 27), Decimal("0"), "zero, to isolate the cap")
+    loaded_ledger.fund_governance.open_cap_account(
+        OpenCapAccount(
+            fund_code="INTL-BCV",
+            share_class="R",
+            as_of=date(2003, 6, 30),
+            remaining=Decimal("200.00"),
+            note="test",
+        )
+    )
+    loaded_ledger.fund_governance.set_prime_rate(
+        SetPrimeRate(date(2003, 6, 27), Decimal("0"), "zero, to isolate the cap")
+    )
     summary = accrue(loaded_ledger, date(2003, 7, 31))
     assert summary.days_accrued == 31
     days = accrued_days(loaded_ledger)
@@ -472,26 +533,31 @@ def test_the_asset_based_part_stops_when_the_remaining_amount_is_used_up(loaded_
     assert days[date(2003, 7, 4)].service_amount == Decimal("68.49")
     true_up = next(
         e
-        for e in loaded_ledger.stream(fund_class_id("INTL-BCV", "R"))
+        for e in loaded_ledger.view.stream(fund_class_id("INTL-BCV", "R"))
         if isinstance(e, FundClass.AccrualTrueUpPosted)
     )
     # The month's exact asset-based charge (two full days at the rate, plus the 63.00) is
     # 199.99 after rounding once; the true-up takes the odd cent back.
     assert true_up.month_absc_amount == Decimal("199.99")
-    assert loaded_ledger.fund_class("INTL-BCV", "R").accrued_absc_by_month["2003-07"] == Decimal(
-        "199.99"
-    )
+    assert loaded_ledger.view.fund_class("INTL-BCV", "R").accrued_absc_by_month[
+        "2003-07"
+    ] == Decimal("199.99")
     suspended = [
         e
-        for e in loaded_ledger.stream(fund_class_id("INTL-BCV", "R"))
+        for e in loaded_ledger.view.stream(fund_class_id("INTL-BCV", "R"))
         if isinstance(e, FundClass.AbscSuspended)
     ]
     assert [s.business_date for s in suspended] == [date(2003, 7, 3)]
-    loaded_ledger.import_gross_sales(
-        write_csv(
-            tmp_path / "s.csv",
-            ["fund", "class", "date", "gross_sales"],
-            [("INTL-BCV", "R", "2003-08-05", "100000.00")],
+    loaded_ledger.figures.import_gross_sales(
+        ImportGrossSales(
+            read_csv(
+                write_csv(
+                    tmp_path / "s.csv",
+                    ["fund", "class", "date", "gross_sales"],
+                    [("INTL-BCV", "R", "2003-08-05", "100000.00")],
+                ),
+                GrossSalesRow,
+            )
         )
     )
     accrue(loaded_ledger, date(2003, 8, 10))
@@ -515,11 +581,15 @@ def test_an_amendment_adding_a_fund_to_schedule_a_adopts_a_new_class(loaded_ledg
     )
     (outcome,) = meet(loaded_ledger, date(2003, 9, 15), added)
     assert outcome.tally.passed
-    assert "INTL-GROWTH/R" in loaded_ledger.fund_class_keys()
+    assert "INTL-GROWTH/R" in loaded_ledger.view.fund_class_keys()
     growth = {day: Decimal("5000000.00") for day in every_day(date(2003, 9, 15), date(2003, 9, 30))}
-    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "g.csv", growth, fund="INTL-GROWTH"))
-    (summary,) = loaded_ledger.accrue(
-        date(2003, 9, 30), max_carry_days=4, fund_classes=["INTL-GROWTH/R"]
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(net_assets_csv(tmp_path / "g.csv", growth, fund="INTL-GROWTH"), NetAssetsRow)
+        )
+    )
+    (summary,) = loaded_ledger.accruals.accrue(
+        Accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=["INTL-GROWTH/R"])
     )
     assert (summary.first_day, summary.days_accrued) == (date(2003, 9, 15), 16)
     with pytest.raises(InputError) as bad:

@@ -16,6 +16,15 @@ from fractions import Fraction
 
 import pytest
 
+from adapters.application.commands import (
+    Accrue,
+    ImportNetAssets,
+    PayDistributor,
+    RecordAssignment,
+    RecordMeeting,
+    RecordShareholderVote,
+)
+from adapters.inputs.csv_files import NetAssetsRow, read_csv
 from domain.errors import RuleViolation
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id
@@ -77,8 +86,10 @@ def expected_months() -> dict[str, Decimal]:
 
 
 def meet(ledger, day, *resolutions):
-    return ledger.record_meeting(
-        COMPANY, meeting_record(f"M-{day}", day, list(resolutions)), source="scenario"
+    return ledger.boards.record_meeting(
+        RecordMeeting(
+            COMPANY, meeting_record(f"M-{day}", day, list(resolutions)), source="scenario"
+        )
     )
 
 
@@ -95,43 +106,49 @@ def increase(resolution_id):
 
 
 def shareholder_vote(ledger, reference, on, votes_for, subject_id):
-    return ledger.record_shareholder_vote(
-        fund_code="INTL-BCV",
-        share_class="R",
-        vote_reference=reference,
-        subject="amendment",
-        subject_id=subject_id,
-        voted_on=on,
-        outstanding=Decimal("8000000.500"),
-        present=Decimal("4000000.250"),
-        votes_for=Decimal(votes_for),
-        votes_against=Decimal(0),
-        abstentions=Decimal(0),
-        broker_non_votes=Decimal(0),
+    return ledger.fund_governance.record_shareholder_vote(
+        RecordShareholderVote(
+            fund_code="INTL-BCV",
+            share_class="R",
+            vote_reference=reference,
+            subject="amendment",
+            subject_id=subject_id,
+            voted_on=on,
+            outstanding=Decimal("8000000.500"),
+            present=Decimal("4000000.250"),
+            votes_for=Decimal(votes_for),
+            votes_against=Decimal(0),
+            abstentions=Decimal(0),
+            broker_non_votes=Decimal(0),
+        )
     )
 
 
 def accrue(ledger, through):
-    (summary,) = ledger.accrue(through, max_carry_days=4, fund_classes=[INTL])
+    (summary,) = ledger.accruals.accrue(Accrue(through, max_carry_days=4, fund_classes=[INTL]))
     return summary
 
 
 def pay_month(ledger, month: str):
     period = parse_period(month)
-    return ledger.pay_distributor(
-        fund_code="INTL-BCV",
-        share_class="R",
-        amount=None,
-        paid_on=period.end_exclusive,
-        period=period,
-        reference=f"ADI-{month}",
-        advance_reason=None,
+    return ledger.payments.pay_distributor(
+        PayDistributor(
+            fund_code="INTL-BCV",
+            share_class="R",
+            amount=None,
+            paid_on=period.end_exclusive,
+            period=period,
+            reference=f"ADI-{month}",
+            advance_reason=None,
+        )
     )
 
 
 def test_a_fund_class_through_its_governance_life_day_by_day(loaded_ledger, tmp_path):
     ledger = loaded_ledger
-    ledger.import_net_assets(net_assets_csv(tmp_path / "n.csv", NET_ASSETS))
+    ledger.figures.import_net_assets(
+        ImportNetAssets(read_csv(net_assets_csv(tmp_path / "n.csv", NET_ASSETS), NetAssetsRow))
+    )
     paid: dict[str, Decimal] = {}
 
     # A rate increase fails the vote of exactly half present (§2(a)(42): more than half needed).
@@ -141,11 +158,13 @@ def test_a_fund_class_through_its_governance_life_day_by_day(loaded_ledger, tmp_
     meet(ledger, date(2003, 10, 1), increase("AMD-2"))
     assert shareholder_vote(ledger, "V-2", RATE_INCREASE_FROM, "4000000.251", "AMD-2")
 
-    ledger.record_assignment(
-        occurred_on=date(2004, 1, 15),
-        description="change of control",
-        rule_2a6_exempt=False,
-        determination_reference="COUNSEL-1",
+    ledger.fund_governance.record_assignment(
+        RecordAssignment(
+            occurred_on=date(2004, 1, 15),
+            description="change of control",
+            rule_2a6_exempt=False,
+            determination_reference="COUNSEL-1",
+        )
     )
     meet(
         ledger,
@@ -192,14 +211,14 @@ def test_a_fund_class_through_its_governance_life_day_by_day(loaded_ledger, tmp_
 
     accruals = {
         e.business_date: e
-        for e in ledger.stream(fund_class_id("INTL-BCV", "R"))
+        for e in ledger.view.stream(fund_class_id("INTL-BCV", "R"))
         if isinstance(e, FundClass.FeeAccrued)
     }
     assert sorted(accruals) == [day for day in every_day(FIRST, LAST) if in_effect(day)]
     for day, event in accruals.items():
         assert (event.amount, event.absc_amount, event.service_amount) == expected_day(day), day
     months = expected_months()
-    fund_class = ledger.fund_class("INTL-BCV", "R")
+    fund_class = ledger.view.fund_class("INTL-BCV", "R")
     for month, total in months.items():
         booked = (
             fund_class.accrued_absc_by_month[month] + fund_class.accrued_service_by_month[month]
@@ -209,13 +228,15 @@ def test_a_fund_class_through_its_governance_life_day_by_day(loaded_ledger, tmp_
     assert fund_class.payable == 0
 
     with pytest.raises(RuleViolation) as refused:
-        ledger.pay_distributor(
-            fund_code="INTL-BCV",
-            share_class="R",
-            amount=Decimal("10.00"),
-            paid_on=date(2004, 10, 5),
-            period=parse_period("2004-09"),
-            reference="ADI-2004-09",
-            advance_reason="prepayment",
+        ledger.payments.pay_distributor(
+            PayDistributor(
+                fund_code="INTL-BCV",
+                share_class="R",
+                amount=Decimal("10.00"),
+                paid_on=date(2004, 10, 5),
+                period=parse_period("2004-09"),
+                reference="ADI-2004-09",
+                advance_reason="prepayment",
+            )
         )
     assert "terminated with effect from 2004-08-16" in refused.value.detail

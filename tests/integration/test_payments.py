@@ -12,6 +12,15 @@ from decimal import Decimal
 
 import pytest
 
+from adapters.application.commands import (
+    Accrue,
+    ImportNetAssets,
+    ImportPositions,
+    PayDistributor,
+    PayProvider,
+    SignProviderAgreement,
+)
+from adapters.inputs.csv_files import NetAssetsRow, PositionRow, read_csv
 from adapters.inputs.errors import InputError
 from domain.errors import RuleViolation, RuleViolations
 from domain.fund_class import FundClass
@@ -43,54 +52,72 @@ def agree(
     reference=None,
     effective_to=None,
 ):
-    return ledger.sign_provider_agreement(
-        provider_code=provider,
-        provider_name=f"{provider} Securities",
-        fund_code="INTL-BCV",
-        share_class="R",
-        reference=reference or f"SA-{provider}",
-        kind=AgreementKind.A,
-        contractual_rate_annual=Decimal(rate),
-        effective_from=effective_from,
-        effective_to=effective_to,
-        agency_capacity_attested=True,
+    return ledger.payments.sign_provider_agreement(
+        SignProviderAgreement(
+            provider_code=provider,
+            provider_name=f"{provider} Securities",
+            fund_code="INTL-BCV",
+            share_class="R",
+            reference=reference or f"SA-{provider}",
+            kind=AgreementKind.A,
+            contractual_rate_annual=Decimal(rate),
+            effective_from=effective_from,
+            effective_to=effective_to,
+            agency_capacity_attested=True,
+        )
     )
 
 
 def pay_provider(ledger, provider, amount, reference, period=Q3):
-    return ledger.pay_provider(
-        provider_code=provider,
-        fund_code="INTL-BCV",
-        share_class="R",
-        period=period,
-        amount=amount,
-        paid_on=date(2003, 10, 15),
-        reference=reference,
-        paid_or_advanced="paid",
-        max_carry_days=4,
+    return ledger.payments.pay_provider(
+        PayProvider(
+            provider_code=provider,
+            fund_code="INTL-BCV",
+            share_class="R",
+            period=period,
+            amount=amount,
+            paid_on=date(2003, 10, 15),
+            reference=reference,
+            paid_or_advanced="paid",
+            max_carry_days=4,
+        )
     )
 
 
 def pay_distributor(ledger, month, amount=None, reference=None, advance_reason=None):
-    return ledger.pay_distributor(
-        fund_code="INTL-BCV",
-        share_class="R",
-        amount=amount,
-        paid_on=parse_period(month).end_exclusive,
-        period=parse_period(month),
-        reference=reference or f"WIRE-{month}",
-        advance_reason=advance_reason,
+    return ledger.payments.pay_distributor(
+        PayDistributor(
+            fund_code="INTL-BCV",
+            share_class="R",
+            amount=amount,
+            paid_on=parse_period(month).end_exclusive,
+            period=parse_period(month),
+            reference=reference or f"WIRE-{month}",
+            advance_reason=advance_reason,
+        )
     )
 
 
 @pytest.fixture
 def q3_ledger(loaded_ledger, tmp_path):
-    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "class.csv", month_constant(0)))
-    loaded_ledger.accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[INTL])
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(net_assets_csv(tmp_path / "class.csv", month_constant(0)), NetAssetsRow)
+        )
+    )
+    loaded_ledger.accruals.accrue(Accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[INTL]))
     agree(loaded_ledger, "DEALER-A")
     agree(loaded_ledger, "DEALER-B")
-    loaded_ledger.import_positions(positions_csv(tmp_path / "a.csv", "DEALER-A", month_constant(1)))
-    loaded_ledger.import_positions(positions_csv(tmp_path / "b.csv", "DEALER-B", month_constant(2)))
+    loaded_ledger.figures.import_positions(
+        ImportPositions(
+            read_csv(positions_csv(tmp_path / "a.csv", "DEALER-A", month_constant(1)), PositionRow)
+        )
+    )
+    loaded_ledger.figures.import_positions(
+        ImportPositions(
+            read_csv(positions_csv(tmp_path / "b.csv", "DEALER-B", month_constant(2)), PositionRow)
+        )
+    )
     return loaded_ledger
 
 
@@ -101,7 +128,7 @@ def test_oracle_9b_distributor_dealers_and_the_sixth_residual(q3_ledger):
     assert paid_months == oracles.Q3_2003_DISTRIBUTOR_MONTHLY
     assert sum(paid_months) == oracles.Q3_2003_DISTRIBUTOR_TOTAL
 
-    cap_a = q3_ledger.service_fee_cap("DEALER-A", "INTL-BCV", "R", Q3, max_carry_days=4)
+    cap_a = q3_ledger.view.service_fee_cap("DEALER-A", "INTL-BCV", "R", Q3, max_carry_days=4)
     assert cap_a.net_assets_average_daily == Decimal("4100000")
     assert cap_a.cap_amount_exact.quantize(Decimal("0.000001")) == (
         oracles.Q3_2003_DEALER_A_CAP_EXACT_6DP
@@ -109,7 +136,7 @@ def test_oracle_9b_distributor_dealers_and_the_sixth_residual(q3_ledger):
     _, paid_a, _ = pay_provider(q3_ledger, "DEALER-A", None, "SF-A-2003Q3")
     assert paid_a == oracles.Q3_2003_DEALER_A_PAID
 
-    cap_b = q3_ledger.service_fee_cap("DEALER-B", "INTL-BCV", "R", Q3, max_carry_days=4)
+    cap_b = q3_ledger.view.service_fee_cap("DEALER-B", "INTL-BCV", "R", Q3, max_carry_days=4)
     assert cap_b.cap_amount_exact.quantize(Decimal("0.000001")) == (
         oracles.Q3_2003_DEALER_B_CAP_EXACT_6DP
     )
@@ -123,13 +150,13 @@ def test_oracle_9b_distributor_dealers_and_the_sixth_residual(q3_ledger):
     assert service_fees == oracles.Q3_2003_SERVICE_FEES_TOTAL
     distributor_paid = sum(
         e.amount
-        for e in q3_ledger.stream(fund_class_id("INTL-BCV", "R"))
+        for e in q3_ledger.view.stream(fund_class_id("INTL-BCV", "R"))
         if isinstance(e, FundClass.DistributorPaid) and e.period_start in Q3
     )
     provider_paid = sum(
         e.amount
         for provider in ("DEALER-A", "DEALER-B")
-        for e in q3_ledger.stream(service_arrangement_id(provider, "INTL-BCV", "R"))
+        for e in q3_ledger.view.stream(service_arrangement_id(provider, "INTL-BCV", "R"))
         if isinstance(e, ServiceArrangement.ServiceFeePaid)
     )
     assert distributor_paid - provider_paid == oracles.Q3_2003_DEEMED_ABSC
@@ -137,7 +164,7 @@ def test_oracle_9b_distributor_dealers_and_the_sixth_residual(q3_ledger):
 
 def test_service_fee_event_keeps_the_cap_calculation(q3_ledger):
     pay_provider(q3_ledger, "DEALER-A", None, "SF-A-2003Q3")
-    paid = list(q3_ledger.stream(service_arrangement_id("DEALER-A", "INTL-BCV", "R")))[-1]
+    paid = list(q3_ledger.view.stream(service_arrangement_id("DEALER-A", "INTL-BCV", "R")))[-1]
     assert isinstance(paid, ServiceArrangement.ServiceFeePaid)
     assert (paid.days_in_period, paid.days_covered) == (92, 92)
     assert paid.cap_amount == Decimal("2583.56")
@@ -179,8 +206,12 @@ def test_no_agreement_in_effect_in_the_period_is_refused(q3_ledger, store):
 
 def test_an_agreement_from_mid_quarter_caps_only_the_days_it_covers(q3_ledger, tmp_path):
     agree(q3_ledger, "DEALER-E", effective_from=date(2003, 9, 1))
-    q3_ledger.import_positions(positions_csv(tmp_path / "e.csv", "DEALER-E", month_constant(1)))
-    cap = q3_ledger.service_fee_cap("DEALER-E", "INTL-BCV", "R", Q3, max_carry_days=4)
+    q3_ledger.figures.import_positions(
+        ImportPositions(
+            read_csv(positions_csv(tmp_path / "e.csv", "DEALER-E", month_constant(1)), PositionRow)
+        )
+    )
+    cap = q3_ledger.view.service_fee_cap("DEALER-E", "INTL-BCV", "R", Q3, max_carry_days=4)
     assert cap.days_covered == 30
     assert cap.cap_amount == Decimal("842.46")  # 30 × 4,100,000 × 0.25% / 365 = 842.465…
 
@@ -203,7 +234,7 @@ def test_several_payments_for_one_period_share_its_cap(q3_ledger):
 
 
 def test_payment_above_payable_needs_an_advance_with_a_reason(q3_ledger, store):
-    payable = q3_ledger.fund_class("INTL-BCV", "R").payable
+    payable = q3_ledger.view.fund_class("INTL-BCV", "R").payable
     assert payable == oracles.Q3_2003_DISTRIBUTOR_TOTAL
     before = count_events(store)
     with pytest.raises(RuleViolation) as refused:
@@ -217,16 +248,16 @@ def test_payment_above_payable_needs_an_advance_with_a_reason(q3_ledger, store):
         amount=payable + Decimal("1000.00"),
         advance_reason="year-end advance approved by the treasurer",
     )
-    fund_class = q3_ledger.fund_class("INTL-BCV", "R")
+    fund_class = q3_ledger.view.fund_class("INTL-BCV", "R")
     assert fund_class.payable == Decimal("-1000.00")
-    last = list(q3_ledger.stream(fund_class_id("INTL-BCV", "R")))[-1]
+    last = list(q3_ledger.view.stream(fund_class_id("INTL-BCV", "R")))[-1]
     assert last.is_advance and last.reason == "year-end advance approved by the treasurer"
     assert last.payable_before == payable
 
 
 def test_a_payment_splits_between_the_parts_by_what_the_months_accrued(q3_ledger):
     pay_distributor(q3_ledger, "2003-07")
-    paid = list(q3_ledger.stream(fund_class_id("INTL-BCV", "R")))[-1]
+    paid = list(q3_ledger.view.stream(fund_class_id("INTL-BCV", "R")))[-1]
     assert (paid.absc_amount, paid.service_amount) == (Decimal("2140.28"), Decimal("2140.27"))
 
 
@@ -260,14 +291,21 @@ def test_positions_reimport_writes_nothing_and_unknown_providers_are_bad_input(
     q3_ledger, store, tmp_path
 ):
     before = count_events(store)
-    summary = q3_ledger.import_positions(
-        positions_csv(tmp_path / "a.csv", "DEALER-A", month_constant(1))
+    summary = q3_ledger.figures.import_positions(
+        ImportPositions(
+            read_csv(positions_csv(tmp_path / "a.csv", "DEALER-A", month_constant(1)), PositionRow)
+        )
     )
     assert summary.unchanged == 92 and summary.written == 0
     assert count_events(store) == before
     with pytest.raises(InputError) as bad:
-        q3_ledger.import_positions(
-            positions_csv(tmp_path / "z.csv", "NOBODY", {date(2003, 7, 1): "1.00"})
+        q3_ledger.figures.import_positions(
+            ImportPositions(
+                read_csv(
+                    positions_csv(tmp_path / "z.csv", "NOBODY", {date(2003, 7, 1): "1.00"}),
+                    PositionRow,
+                )
+            )
         )
     (problem,) = bad.value.problems
     assert (problem.row, problem.field) == (2, "provider")
@@ -279,8 +317,12 @@ def test_a_position_inside_a_paid_period_needs_a_restatement(q3_ledger, store, t
     changed = positions_csv(tmp_path / "fix.csv", "DEALER-A", {date(2003, 8, 4): "4300000.00"})
     before = count_events(store)
     with pytest.raises(RuleViolations) as refused:
-        q3_ledger.import_positions(changed)
+        q3_ledger.figures.import_positions(ImportPositions(read_csv(changed, PositionRow)))
     assert "differs from the recorded 4200000.00" in str(refused.value)
     assert count_events(store) == before
-    q3_ledger.import_positions(changed, restatement_reason="omnibus sub-account moved")
+    q3_ledger.figures.import_positions(
+        ImportPositions(
+            read_csv(changed, PositionRow), restatement_reason="omnibus sub-account moved"
+        )
+    )
     assert count_events(store) == before + 1

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.application.commands import LoadPlan
 from adapters.inputs.errors import InputError
+from adapters.inputs.plan_file import read_plan
 from domain.errors import RuleViolation, RuleViolations
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id
@@ -25,11 +27,11 @@ SCHEDULE_B_LINE = (
 
 
 def test_shipped_plan_creates_one_stream_per_schedule_a_fund(ledger):
-    summary = ledger.load_plan(SHIPPED_PLAN)
+    summary = ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
     assert summary.created
     assert summary.fund_classes == ["INTL-BCV/R", "STABLE-VALUE/R"]
-    assert ledger.fund_class_keys() == ["INTL-BCV/R", "STABLE-VALUE/R"]
-    fund_class = ledger.fund_class("INTL-BCV", "R")
+    assert ledger.view.fund_class_keys() == ["INTL-BCV/R", "STABLE-VALUE/R"]
+    fund_class = ledger.view.fund_class("INTL-BCV", "R")
     assert fund_class.fund_name == "INVESCO International Blue Chip Value Fund"
     assert fund_class.company_name == "INVESCO International Funds, Inc."
     assert str(fund_class.effective_date) == "2003-07-01"
@@ -37,8 +39,8 @@ def test_shipped_plan_creates_one_stream_per_schedule_a_fund(ledger):
 
 
 def test_adoption_event_carries_provenance_and_the_document_hash(ledger):
-    ledger.load_plan(SHIPPED_PLAN)
-    (adopted,) = list(ledger.stream(fund_class_id("STABLE-VALUE", "R")))
+    ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
+    (adopted,) = list(ledger.view.stream(fund_class_id("STABLE-VALUE", "R")))
     assert isinstance(adopted, FundClass.PlanAdopted)
     assert adopted.actor == "test-accountant"
     assert adopted.source.startswith("plan.txt sha256:9dc8a469ea2c9cfc")
@@ -50,9 +52,9 @@ def test_adoption_event_carries_provenance_and_the_document_hash(ledger):
 
 
 def test_loading_the_same_file_again_writes_nothing(ledger, store):
-    ledger.load_plan(SHIPPED_PLAN)
+    ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
     before = count_events(store)
-    summary = ledger.load_plan(SHIPPED_PLAN)
+    summary = ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
     assert not summary.created
     assert count_events(store) == before
 
@@ -94,7 +96,7 @@ def test_schedule_b_breaking_a_rule_is_refused_and_nothing_is_written(
     )
     plan = plan_copy(tmp_path, {SCHEDULE_B_LINE: broken})
     with pytest.raises(RuleViolations) as refused:
-        ledger.load_plan(plan)
+        ledger.plans.load_plan(LoadPlan(read_plan(plan)))
     (violation,) = refused.value.violations
     assert violation.rule == rule
     assert words in violation.detail
@@ -106,7 +108,7 @@ def test_plan_text_that_does_not_match_its_hash_is_refused(ledger, store, tmp_pa
     plan = plan_copy(tmp_path)
     (tmp_path / "plan.txt").write_text("a different text\n")
     with pytest.raises(RuleViolation) as refused:
-        ledger.load_plan(plan)
+        ledger.plans.load_plan(LoadPlan(read_plan(plan)))
     assert refused.value.rule == "plan-document-hash"
     assert count_events(store) == 0
 
@@ -120,7 +122,7 @@ def test_malformed_plan_file_names_every_bad_field(ledger, store, tmp_path: Path
         },
     )
     with pytest.raises(InputError) as bad:
-        ledger.load_plan(plan)
+        ledger.plans.load_plan(LoadPlan(read_plan(plan)))
     fields = {problem.field for problem in bad.value.problems}
     assert fields == {"plan.share_class", "plan.effective_date"}
     assert all(problem.file == "plan.toml" for problem in bad.value.problems)
@@ -128,10 +130,10 @@ def test_malformed_plan_file_names_every_bad_field(ledger, store, tmp_path: Path
 
 
 def test_same_document_with_other_terms_is_an_amendment_not_a_reload(ledger, store, tmp_path):
-    ledger.load_plan(SHIPPED_PLAN)
+    ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
     before = count_events(store)
     changed = plan_copy(tmp_path, {'governing_law = "Maryland"': 'governing_law = "Delaware"'})
     with pytest.raises(RuleViolation) as refused:
-        ledger.load_plan(changed)
+        ledger.plans.load_plan(LoadPlan(read_plan(changed)))
     assert refused.value.rule == "plan-terms-changed"
     assert count_events(store) == before

@@ -12,8 +12,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from adapters.application.commands import (
+    Accrue,
+    ImportNetAssets,
+    ImportPositions,
+    ReverseDistributorPayment,
+)
+from adapters.inputs.csv_files import NetAssetsRow, PositionRow, read_csv
 from adapters.readside.queries import balances, dollars, split_inputs, trial_balance
-from adapters.readside.read_models import TABLES, ReadModels, read_model_engine
+from adapters.readside.read_models import TABLES, ReadModels
 from domain.ids import fund_class_id
 from domain.periods import parse_period
 from projections.balances import balances_as_of
@@ -25,10 +32,8 @@ from tests.integration.test_payments import agree, month_constant, pay_distribut
 
 
 @pytest.fixture
-def read_models(store, database_url):
-    models = ReadModels(store, read_model_engine(database_url))
-    yield models
-    models.close()
+def read_models(ledger):
+    return ledger.read_models
 
 
 def snapshot(models: ReadModels) -> dict[str, list[tuple]]:
@@ -44,15 +49,29 @@ def snapshot(models: ReadModels) -> dict[str, list[tuple]]:
 def q3_history(ledger, read_models, tmp_path, *, catch_up_each_step: bool) -> None:
     """Oracle 9(b)'s quarter, catching up the read models after each command (or not)."""
     steps = [
-        lambda: ledger.import_net_assets(net_assets_csv(tmp_path / "c.csv", month_constant(0))),
-        lambda: ledger.accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=["INTL-BCV/R"]),
+        lambda: ledger.figures.import_net_assets(
+            ImportNetAssets(
+                read_csv(net_assets_csv(tmp_path / "c.csv", month_constant(0)), NetAssetsRow)
+            )
+        ),
+        lambda: ledger.accruals.accrue(
+            Accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=["INTL-BCV/R"])
+        ),
         lambda: agree(ledger, "DEALER-A"),
         lambda: agree(ledger, "DEALER-B"),
-        lambda: ledger.import_positions(
-            positions_csv(tmp_path / "a.csv", "DEALER-A", month_constant(1))
+        lambda: ledger.figures.import_positions(
+            ImportPositions(
+                read_csv(
+                    positions_csv(tmp_path / "a.csv", "DEALER-A", month_constant(1)), PositionRow
+                )
+            )
         ),
-        lambda: ledger.import_positions(
-            positions_csv(tmp_path / "b.csv", "DEALER-B", month_constant(2))
+        lambda: ledger.figures.import_positions(
+            ImportPositions(
+                read_csv(
+                    positions_csv(tmp_path / "b.csv", "DEALER-B", month_constant(2)), PositionRow
+                )
+            )
         ),
         *[
             lambda month=month: pay_distributor(ledger, month)
@@ -105,18 +124,23 @@ def test_balances_from_the_journal_equal_the_fold_over_events(
     q3_history(loaded_ledger, read_models, tmp_path, catch_up_each_step=False)
     if corrected:  # a restated week in August and a reversed payment
         restated = {date(2003, 8, day): Decimal("48000000.00") for day in range(11, 18)}
-        loaded_ledger.import_net_assets(
-            net_assets_csv(tmp_path / "restated.csv", restated), restatement_reason="NAV error"
+        loaded_ledger.figures.import_net_assets(
+            ImportNetAssets(
+                read_csv(net_assets_csv(tmp_path / "restated.csv", restated), NetAssetsRow),
+                restatement_reason="NAV error",
+            )
         )
-        loaded_ledger.reverse_distributor_payment(
-            fund_code="INTL-BCV", share_class="R", reference="WIRE-2003-07", reason="mistaken"
+        loaded_ledger.audit.reverse_distributor_payment(
+            ReverseDistributorPayment(
+                fund_code="INTL-BCV", share_class="R", reference="WIRE-2003-07", reason="mistaken"
+            )
         )
     read_models.catch_up()
     for as_of in (date(2003, 7, 31), date(2003, 8, 31), date(2003, 10, 1)):
         events = [
             event
             for key in ("INTL-BCV/R", "STABLE-VALUE/R")
-            for event in loaded_ledger.stream(fund_class_id(*key.split("/")))
+            for event in loaded_ledger.view.stream(fund_class_id(*key.split("/")))
         ]
         folded = {b.fund_class: b for b in balances_as_of(events, as_of)}
         for row in balances(read_models.engine, as_of):

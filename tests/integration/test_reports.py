@@ -15,7 +15,10 @@ import pypdfium2
 import pytest
 from freezegun import freeze_time
 
-from adapters.application.ledger import Ledger
+from adapters.application.commands import ImportExpenditures, IssueReport, LoadPlan
+from adapters.application.compose import compose
+from adapters.inputs.csv_files import ExpenditureRow, read_csv
+from adapters.inputs.plan_file import read_plan
 from adapters.outputs.reports import (
     quarterly_report,
     report_csv,
@@ -23,8 +26,6 @@ from adapters.outputs.reports import (
     report_json,
     report_pdf,
 )
-from adapters.readside.read_models import ReadModels, read_model_engine
-from adapters.store.persistence import open_store
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id
 from tests.builders import approve_plan, expenditures_csv
@@ -62,23 +63,24 @@ EXPENDITURES = [
 def build_reports(database_url: str, tmp_path) -> dict[str, bytes]:
     tmp_path.mkdir(parents=True, exist_ok=True)
     with freeze_time("2026-01-15 10:00:00", tick=False):
-        store = open_store(database_url)
-        ledger = Ledger(store, "report-test")
-        ledger.read_models = ReadModels(store, read_model_engine(database_url))
-        ledger.load_plan(SHIPPED_PLAN)
+        ledger = compose(database_url, "report-test")
+        ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
         approve_plan(ledger)
         q3_history(ledger, ledger.read_models, tmp_path, catch_up_each_step=False)
-        ledger.import_expenditures(expenditures_csv(tmp_path / "e.csv", EXPENDITURES))
+        ledger.figures.import_expenditures(
+            ImportExpenditures(
+                read_csv(expenditures_csv(tmp_path / "e.csv", EXPENDITURES), ExpenditureRow)
+            )
+        )
         ledger.read_models.catch_up()
-        report = quarterly_report(ledger, "INTL-BCV/R", "2003Q3")
+        report = quarterly_report(ledger.view, "INTL-BCV/R", "2003Q3")
         files = {
             "json": report_json(report),
             "csv": report_csv(report),
             "html": report_html(report),
             "pdf": report_pdf(report),
         }
-        ledger.read_models.close()
-        store.close()
+        ledger.close()
     return files
 
 
@@ -145,27 +147,27 @@ def test_the_pdf_renders_every_page_with_its_figures(sqlite_reports):
         assert image.getextrema()[0] < 100  # something dark is drawn on every page
 
 
-def test_report_issue_records_the_hash_of_the_report(loaded_ledger, store, tmp_path, database_url):
-    models = ReadModels(store, read_model_engine(database_url))
-    loaded_ledger.read_models = models
+def test_report_issue_records_the_hash_of_the_report(loaded_ledger, tmp_path):
+    models = loaded_ledger.read_models
     q3_history(loaded_ledger, models, tmp_path, catch_up_each_step=False)
     models.catch_up()
-    report = quarterly_report(loaded_ledger, "INTL-BCV/R", "2003Q3")
+    report = quarterly_report(loaded_ledger.view, "INTL-BCV/R", "2003Q3")
     digest = hashlib.sha256(report_json(report)).hexdigest()
-    loaded_ledger.issue_report(
-        fund_code="INTL-BCV",
-        share_class="R",
-        quarter="2003Q3",
-        report_sha256=digest,
-        issued_on=date(2003, 10, 20),
-        issued_by="ADI",
+    loaded_ledger.fund_governance.issue_report(
+        IssueReport(
+            fund_code="INTL-BCV",
+            share_class="R",
+            quarter="2003Q3",
+            report_sha256=digest,
+            issued_on=date(2003, 10, 20),
+            issued_by="ADI",
+        )
     )
     models.catch_up()
-    issued = list(loaded_ledger.stream(fund_class_id("INTL-BCV", "R")))[-1]
+    issued = list(loaded_ledger.view.stream(fund_class_id("INTL-BCV", "R")))[-1]
     assert isinstance(issued, FundClass.QuarterlyReportIssued)
     assert issued.report_sha256 == digest
     # Issuing the report (dated after the quarter) does not change the report.
-    assert report_json(quarterly_report(loaded_ledger, "INTL-BCV/R", "2003Q3")) == report_json(
+    assert report_json(quarterly_report(loaded_ledger.view, "INTL-BCV/R", "2003Q3")) == report_json(
         report
     )
-    models.close()

@@ -10,6 +10,20 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 
+from adapters.application.commands import (
+    Accrue,
+    ImportNetAssets,
+    ImportPositions,
+    PayDistributor,
+    PayProvider,
+    RecordExpenditure,
+    ReverseDistributorPayment,
+    ReverseExpenditure,
+    ReverseServiceFee,
+    Seal,
+    SignProviderAgreement,
+)
+from adapters.inputs.csv_files import NetAssetsRow, PositionRow, read_csv
 from domain.expenditures import Performer, Purpose
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id
@@ -20,85 +34,114 @@ from tests.builders import net_assets_csv, positions_csv
 
 
 def full_cycle(ledger, tmp_path):
-    ledger.import_net_assets(net_assets_csv(tmp_path / "n.csv", oracles.JULY_2003_NET_ASSETS))
-    ledger.import_net_assets(
-        net_assets_csv(tmp_path / "r.csv", {date(2003, 7, 31): "10185000.10"}),
-        restatement_reason="late trade",
-    )
-    ledger.accrue(date(2003, 7, 31), max_carry_days=4, fund_classes=["INTL-BCV/R"])
-    ledger.pay_distributor(
-        fund_code="INTL-BCV",
-        share_class="R",
-        amount=None,
-        paid_on=date(2003, 8, 5),
-        period=parse_period("2003-07"),
-        reference="W-1",
-        advance_reason=None,
-    )
-    ledger.sign_provider_agreement(
-        provider_code="DEALER-A",
-        provider_name="Dealer A",
-        fund_code="INTL-BCV",
-        share_class="R",
-        reference="SA-1",
-        kind=AgreementKind.A,
-        contractual_rate_annual=Decimal("0.0025"),
-        effective_from=date(2003, 7, 1),
-        effective_to=None,
-        agency_capacity_attested=True,
-    )
-    ledger.import_positions(
-        positions_csv(
-            tmp_path / "p.csv",
-            "DEALER-A",
-            {day: "4000000.10" for day in oracles.JULY_2003_NET_ASSETS},
+    ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(net_assets_csv(tmp_path / "n.csv", oracles.JULY_2003_NET_ASSETS), NetAssetsRow)
         )
     )
-    ledger.pay_provider(
-        provider_code="DEALER-A",
-        fund_code="INTL-BCV",
-        share_class="R",
-        period=parse_period("2003-07"),
-        amount=None,
-        paid_on=date(2003, 8, 15),
-        reference="SF-1",
-        paid_or_advanced="paid",
-        max_carry_days=4,
+    ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(
+                net_assets_csv(tmp_path / "r.csv", {date(2003, 7, 31): "10185000.10"}), NetAssetsRow
+            ),
+            restatement_reason="late trade",
+        )
     )
-    ledger.record_expenditure(
-        fund_code="INTL-BCV",
-        share_class="R",
-        incurred_on=date(2003, 7, 20),
-        period=parse_period("2003-07"),
-        purpose=Purpose.ADVERTISING,
-        performer=Performer.THIRD_PARTY,
-        performer_name="Agency",
-        amount=Decimal("100.10"),
-        description="print",
-        reference="E-1",
-        company_agreement_reference="",
+    ledger.accruals.accrue(Accrue(date(2003, 7, 31), max_carry_days=4, fund_classes=["INTL-BCV/R"]))
+    ledger.payments.pay_distributor(
+        PayDistributor(
+            fund_code="INTL-BCV",
+            share_class="R",
+            amount=None,
+            paid_on=date(2003, 8, 5),
+            period=parse_period("2003-07"),
+            reference="W-1",
+            advance_reason=None,
+        )
+    )
+    ledger.payments.sign_provider_agreement(
+        SignProviderAgreement(
+            provider_code="DEALER-A",
+            provider_name="Dealer A",
+            fund_code="INTL-BCV",
+            share_class="R",
+            reference="SA-1",
+            kind=AgreementKind.A,
+            contractual_rate_annual=Decimal("0.0025"),
+            effective_from=date(2003, 7, 1),
+            effective_to=None,
+            agency_capacity_attested=True,
+        )
+    )
+    ledger.figures.import_positions(
+        ImportPositions(
+            read_csv(
+                positions_csv(
+                    tmp_path / "p.csv",
+                    "DEALER-A",
+                    {day: "4000000.10" for day in oracles.JULY_2003_NET_ASSETS},
+                ),
+                PositionRow,
+            )
+        )
+    )
+    ledger.payments.pay_provider(
+        PayProvider(
+            provider_code="DEALER-A",
+            fund_code="INTL-BCV",
+            share_class="R",
+            period=parse_period("2003-07"),
+            amount=None,
+            paid_on=date(2003, 8, 15),
+            reference="SF-1",
+            paid_or_advanced="paid",
+            max_carry_days=4,
+        )
+    )
+    ledger.payments.record_expenditure(
+        RecordExpenditure(
+            fund_code="INTL-BCV",
+            share_class="R",
+            incurred_on=date(2003, 7, 20),
+            period=parse_period("2003-07"),
+            purpose=Purpose.ADVERTISING,
+            performer=Performer.THIRD_PARTY,
+            performer_name="Agency",
+            amount=Decimal("100.10"),
+            description="print",
+            reference="E-1",
+            company_agreement_reference="",
+        )
     )
     corrections(ledger, tmp_path)
 
 
 def corrections(ledger, tmp_path):
     """A restated accrued day, a seal, and the three reversals."""
-    ledger.import_net_assets(
-        net_assets_csv(tmp_path / "r2.csv", {date(2003, 7, 15): "10000000.00"}),
-        restatement_reason="pricing error",
+    ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(
+                net_assets_csv(tmp_path / "r2.csv", {date(2003, 7, 15): "10000000.00"}),
+                NetAssetsRow,
+            ),
+            restatement_reason="pricing error",
+        )
     )
-    ledger.seal("storage test", date(2003, 8, 20))
-    for reverse, reference in (
-        (ledger.reverse_distributor_payment, "W-1"),
-        (ledger.reverse_expenditure, "E-1"),
-    ):
-        reverse(fund_code="INTL-BCV", share_class="R", reference=reference, reason="mistake")
-    ledger.reverse_service_fee(
-        provider_code="DEALER-A",
-        fund_code="INTL-BCV",
-        share_class="R",
-        reference="SF-1",
-        reason="mistake",
+    ledger.audit.seal(Seal("storage test", date(2003, 8, 20)))
+    ledger.audit.reverse_distributor_payment(
+        ReverseDistributorPayment("INTL-BCV", "R", reference="W-1", reason="mistake")
+    )
+    ledger.audit.reverse_expenditure(
+        ReverseExpenditure("INTL-BCV", "R", reference="E-1", reason="mistake")
+    )
+    ledger.audit.reverse_service_fee(
+        ReverseServiceFee(
+            provider_code="DEALER-A",
+            fund_code="INTL-BCV",
+            share_class="R",
+            reference="SF-1",
+            reason="mistake",
+        )
     )
 
 
@@ -154,8 +197,12 @@ def test_a_long_history_loads_from_a_snapshot_and_equals_a_full_replay(
 ):
     first = date(2003, 6, 30)
     figures = {first + timedelta(days=n): Decimal(10_000_000 + n) for n in range(336)}
-    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "n.csv", figures))
-    loaded_ledger.accrue(date(2004, 5, 30), max_carry_days=4, fund_classes=["INTL-BCV/R"])
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(read_csv(net_assets_csv(tmp_path / "n.csv", figures), NetAssetsRow))
+    )
+    loaded_ledger.accruals.accrue(
+        Accrue(date(2004, 5, 30), max_carry_days=4, fund_classes=["INTL-BCV/R"])
+    )
     fund_class_id_ = fund_class_id("INTL-BCV", "R")
     snapshots = list(store.snapshots.get(fund_class_id_))
     loaded = store.repository.get(fund_class_id_)

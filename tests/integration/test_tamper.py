@@ -17,8 +17,10 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from adapters.application.ledger import Ledger
+from adapters.application.commands import Accrue, ImportNetAssets, Seal
+from adapters.application.compose import compose
 from adapters.cli.main import main
+from adapters.inputs.csv_files import NetAssetsRow, read_csv
 from adapters.store.chain import GENESIS_HASH, StoredContent, chain_hash
 from adapters.store.persistence import open_store
 from adapters.store.verify import ExternalHead, verify_store
@@ -35,9 +37,11 @@ FIRST_DAY, LAST_DAY = date(2003, 7, 1), date(2003, 12, 31)
 def history(loaded_ledger, tmp_path):
     """Half a year of one class's accruals (a snapshot is taken at version 200), then a seal."""
     figures = dict.fromkeys(every_day(FIRST_DAY, LAST_DAY), Decimal("50000000.00"))
-    loaded_ledger.import_net_assets(net_assets_csv(tmp_path / "na.csv", figures))
-    loaded_ledger.accrue(LAST_DAY, max_carry_days=4, fund_classes=["INTL-BCV/R"])
-    loaded_ledger.seal("half-year close", date(2004, 1, 5))
+    loaded_ledger.figures.import_net_assets(
+        ImportNetAssets(read_csv(net_assets_csv(tmp_path / "na.csv", figures), NetAssetsRow))
+    )
+    loaded_ledger.accruals.accrue(Accrue(LAST_DAY, max_carry_days=4, fund_classes=["INTL-BCV/R"]))
+    loaded_ledger.audit.seal(Seal("half-year close", date(2004, 1, 5)))
     return loaded_ledger
 
 
@@ -246,7 +250,7 @@ def test_events_committed_while_verifying_are_not_findings(history, store):
 
     def stored_rows_then_write(*args, **kwargs):
         rows = original(*args, **kwargs)
-        history.seal("written during a verification", date(2004, 1, 6))
+        history.audit.seal(Seal("written during a verification", date(2004, 1, 6)))
         return rows
 
     recorder.stored_rows = stored_rows_then_write
@@ -346,17 +350,17 @@ class TestPostgresOnly:
         role = f"planledger_writer_{uuid.uuid4().hex[:8]}"
         try:
             assert main(["--db", database_url, "db", "writer-role", role], out=io.StringIO()) == 0
-            writer_store = open_store(database_url.replace("postgres@", f"{role}@", 1))
+            writer = compose(database_url.replace("postgres@", f"{role}@", 1), actor="writer")
             try:
-                writer = Ledger(writer_store, actor="writer")
                 figures = {date(2004, 1, 1): Decimal("50000000.00")}
-                writer.import_net_assets(net_assets_csv(tmp_path / "jan.csv", figures))
-                summary = writer.accrue(
-                    date(2004, 1, 1), max_carry_days=4, fund_classes=["INTL-BCV/R"]
+                jan = read_csv(net_assets_csv(tmp_path / "jan.csv", figures), NetAssetsRow)
+                writer.figures.import_net_assets(ImportNetAssets(jan))
+                summary = writer.accruals.accrue(
+                    Accrue(date(2004, 1, 1), max_carry_days=4, fund_classes=["INTL-BCV/R"])
                 )
                 assert summary
             finally:
-                writer_store.close()
+                writer.close()
             as_writer = RawDatabase(store, database_url, user=role)
             for statement in (
                 f"UPDATE {raw.events} SET topic = topic",

@@ -1,0 +1,70 @@
+"""Accruing the 12b-1 fee, day by day, for every fund class (or the ones named)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.application.bulk import BatchedWriter, Progress, bulk, no_progress
+from adapters.application.commands import Accrue
+from adapters.application.ports import Ports
+from adapters.readside.view import PrimeRateLookup
+from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
+from domain.fund_class import AccrualPlan, AccrualRunSummary, FundClass
+
+
+@dataclass(frozen=True)
+class AccrualUseCases:
+    ports: Ports
+
+    @bulk
+    def accrue(self, command: Accrue, progress: Progress = no_progress) -> list[AccrualRunSummary]:
+        """Every class is checked for missing net assets before anything is written; then the
+        classes are accrued and saved in batches (each batch one transaction). A run that is
+        interrupted is completed by running it again: accrued days are never accrued twice.
+
+        Raises:
+            UnknownFundClassError: a named class is not known.
+            RuleViolations: net assets are missing for one or more classes.
+        """
+        prime_rate_on = self.ports.view.prime_rate_lookup()
+        planned = self._plan(command, prime_rate_on)
+        provenance = self.ports.provenance(f"command:accrue --through {command.through}")
+        summaries = []
+        writer = BatchedWriter(self.ports.store)
+        for index, (fund_class, plan) in enumerate(planned):
+            summaries.append(fund_class.accrue(plan, provenance, prime_rate_on=prime_rate_on))
+            writer.changed(fund_class)
+            progress(index + 1, len(planned))
+        writer.flush()
+        return summaries
+
+    def _chosen_keys(self, command: Accrue) -> list[str]:
+        keys = self.ports.view.fund_class_keys()
+        if command.fund_classes is None:
+            return keys
+        unknown = sorted(set(command.fund_classes) - set(keys))
+        if unknown:
+            raise UnknownFundClassError(f"unknown fund class {', '.join(unknown)}")
+        return [key for key in keys if key in command.fund_classes]
+
+    def _plan(
+        self, command: Accrue, prime_rate_on: PrimeRateLookup
+    ) -> list[tuple[FundClass, AccrualPlan]]:
+        """The accrual of each chosen class, planned; every class missing figures refused."""
+        planned: list[tuple[FundClass, AccrualPlan]] = []
+        missing: list[RuleViolation] = []
+        for key in self._chosen_keys(command):
+            fund_class = self.ports.view.fund_class_by_key(key)
+            try:
+                plan = fund_class.plan_accrual(
+                    command.through,
+                    max_carry_days=command.max_carry_days,
+                    prime_rate_on=prime_rate_on,
+                )
+            except RuleViolation as error:
+                missing.append(error)
+                continue
+            planned.append((fund_class, plan))
+        if missing:
+            raise RuleViolations(missing)
+        return planned

@@ -1,0 +1,137 @@
+"""What governs each fund class beyond its board's meetings: shareholder votes, notices, an
+assignment, sales suspended or resumed, the FOURTH reports, and the FINRA cap account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from adapters.application.audit import seal_chain
+from adapters.application.commands import (
+    GiveDistributorNotice,
+    IssueReport,
+    OpenCapAccount,
+    RecordAssignment,
+    RecordSales,
+    RecordShareholderVote,
+    ReviewReport,
+    SetPrimeRate,
+)
+from adapters.application.ports import Ports
+from domain.market_data import MarketData
+
+
+@dataclass(frozen=True)
+class FundGovernanceUseCases:
+    ports: Ports
+
+    def record_shareholder_vote(self, command: RecordShareholderVote) -> bool:
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        passed = fund_class.record_shareholder_vote(
+            vote_reference=command.vote_reference,
+            subject=command.subject,
+            subject_id=command.subject_id,
+            voted_on=command.voted_on,
+            outstanding=command.outstanding,
+            present=command.present,
+            votes_for=command.votes_for,
+            votes_against=command.votes_against,
+            abstentions=command.abstentions,
+            broker_non_votes=command.broker_non_votes,
+            provenance=self.ports.provenance("command:shareholder-vote"),
+        )
+        self.ports.save(fund_class)
+        return passed
+
+    def give_distributor_notice(self, command: GiveDistributorNotice) -> date:
+        chosen = [self.ports.view.fund_class_by_key(key) for key in command.fund_classes]
+        effective = command.sent_on
+        for fund_class in chosen:
+            effective = fund_class.give_distributor_notice(
+                method=command.method,
+                sent_on=command.sent_on,
+                received_on=command.received_on,
+                termination_effective_on=command.termination_effective_on,
+                document_reference=command.document_reference,
+                provenance=self.ports.provenance("command:notice"),
+            )
+        self.ports.save(*chosen)
+        return effective
+
+    def record_assignment(self, command: RecordAssignment) -> list[str]:
+        """An assignment of the Distributor's contract ends the agreement for every class."""
+        chosen = [fc for fc in self.ports.view.fund_classes() if fc.terminated_on is None]
+        for fund_class in chosen:
+            fund_class.record_assignment(
+                occurred_on=command.occurred_on,
+                description=command.description,
+                rule_2a6_exempt=command.rule_2a6_exempt,
+                determination_reference=command.determination_reference,
+                provenance=self.ports.provenance("command:assignment"),
+            )
+        self.ports.save(*chosen)
+        return [fund_class.key for fund_class in chosen]
+
+    def record_sales(self, command: RecordSales) -> None:
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        provenance = self.ports.provenance("command:sales")
+        if command.suspended:
+            fund_class.suspend_sales(command.on, command.reason, provenance)
+        else:
+            fund_class.resume_sales(command.on, command.reason, provenance)
+        self.ports.save(fund_class)
+
+    # ---- the FOURTH reports -----------------------------------------------------------------
+
+    def issue_report(self, command: IssueReport) -> str:
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        outcome = fund_class.issue_quarterly_report(
+            command.quarter,
+            command.report_sha256,
+            command.issued_on,
+            command.issued_by,
+            self.ports.provenance("command:report issue"),
+        )
+        self.ports.save(fund_class)
+        # Seal the chain with the report in it: a later rewrite of what the report rests on
+        # no longer matches the seal (docs/audit.md §3).
+        subject = (
+            f"quarterly report {fund_class.key} {command.quarter} sha256:{command.report_sha256}"
+        )
+        seal_chain(self.ports, subject, command.issued_on)
+        return outcome
+
+    def review_report(self, command: ReviewReport) -> str:
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        outcome = fund_class.review_quarterly_report(
+            command.quarter,
+            command.meeting_id,
+            command.reviewed_on,
+            self.ports.provenance("command:report review"),
+        )
+        self.ports.save(fund_class)
+        return outcome
+
+    # ---- the FINRA cap account --------------------------------------------------------------
+
+    def set_prime_rate(self, command: SetPrimeRate) -> str:
+        provenance = self.ports.provenance("command:finra prime-rate")
+        market_data = self.ports.view.market_data() or MarketData.open(
+            command.effective_from, provenance
+        )
+        outcome = market_data.set_prime_rate(
+            command.effective_from, command.rate_annual, command.source, provenance
+        )
+        self.ports.save(market_data)
+        return outcome
+
+    def open_cap_account(self, command: OpenCapAccount) -> str:
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        outcome = fund_class.open_cap_account(
+            command.as_of,
+            command.remaining,
+            command.note,
+            self.ports.provenance("command:finra open-account"),
+        )
+        self.ports.save(fund_class)
+        return outcome

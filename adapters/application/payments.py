@@ -1,0 +1,133 @@
+"""Payments to the Distributor, service providers' agreements and fees, and expenditures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from adapters.application.commands import (
+    PayDistributor,
+    PayProvider,
+    RecordExpenditure,
+    SignProviderAgreement,
+)
+from adapters.application.ports import Ports
+from domain.errors import RuleViolation, UnknownFundClassError
+from domain.service import ServiceArrangement
+from domain.service_fees import ServiceFeeCap
+
+
+@dataclass(frozen=True)
+class PaymentUseCases:
+    ports: Ports
+
+    def pay_distributor(self, command: PayDistributor) -> tuple[str, Decimal]:
+        """Record a payment to the Distributor; `amount=None` pays what the period accrued.
+
+        Returns:
+            The outcome (recorded or unchanged) and the amount.
+        """
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        amount = command.amount
+        if amount is None:
+            amount = fund_class.accrued_unpaid_in(command.period)
+            if amount <= 0:
+                raise RuleViolation(
+                    "nothing-accrued",
+                    "SECOND",
+                    f"{fund_class.key}: nothing accrued and unpaid for {command.period.label()}",
+                )
+        outcome = fund_class.pay_distributor(
+            amount=amount,
+            paid_on=command.paid_on,
+            period=command.period,
+            reference=command.reference,
+            provenance=self.ports.provenance("command:pay distributor"),
+            advance_reason=command.advance_reason,
+        )
+        self.ports.save(fund_class)
+        return outcome, amount
+
+    def sign_provider_agreement(self, command: SignProviderAgreement) -> str:
+        fund_code, share_class = command.fund_code, command.share_class
+        fund_class = self.ports.view.fund_class(fund_code, share_class)
+        provenance = self.ports.provenance("command:provider agree")
+        to_save: list[Any] = []
+        try:
+            arrangement = self.ports.view.arrangement(command.provider_code, fund_code, share_class)
+        except UnknownFundClassError:
+            arrangement = ServiceArrangement.open(
+                provider_code=command.provider_code,
+                provider_name=command.provider_name,
+                fund_code=fund_code,
+                share_class=share_class,
+                opened_on=command.effective_from,
+                provenance=provenance,
+            )
+            registry = self.ports.registry_or_open(command.effective_from)
+            registry.register_service_arrangement(
+                command.provider_code, fund_code, share_class, command.effective_from, provenance
+            )
+            to_save.append(registry)
+        outcome = arrangement.sign_agreement(
+            reference=command.reference,
+            kind=command.kind,
+            contractual_rate_annual=command.contractual_rate_annual,
+            effective_from=command.effective_from,
+            effective_to=command.effective_to,
+            agency_capacity_attested=command.agency_capacity_attested,
+            schedule_b_service_rate_lowest=fund_class.service_rate_max_lowest_during(
+                command.effective_from, command.effective_to
+            ),
+            provenance=provenance,
+        )
+        self.ports.save(arrangement, *to_save)
+        return outcome
+
+    def pay_provider(self, command: PayProvider) -> tuple[str, Decimal, ServiceFeeCap]:
+        """Record a service fee to a provider; `amount=None` pays what the cap leaves."""
+        view, period = self.ports.view, command.period
+        fund_class = view.fund_class(command.fund_code, command.share_class)
+        arrangement = view.arrangement(
+            command.provider_code, command.fund_code, command.share_class
+        )
+        cap = arrangement.service_fee_cap(
+            period, fund_class.service_rate_max_on, max_carry_days=command.max_carry_days
+        )
+        amount = command.amount
+        if amount is None:
+            amount = cap.cap_amount - arrangement.paid_for(period)
+            if amount <= 0:
+                raise RuleViolation(
+                    "service-fee-cap",
+                    "SEVENTH",
+                    f"{arrangement.key}: the cap for {period.label()} is already paid",
+                )
+        outcome = arrangement.pay_service_fee(
+            amount=amount,
+            paid_on=command.paid_on,
+            cap=cap,
+            reference=command.reference,
+            paid_or_advanced=command.paid_or_advanced,
+            provenance=self.ports.provenance("command:pay provider"),
+        )
+        self.ports.save(arrangement)
+        return outcome, amount, cap
+
+    def record_expenditure(self, command: RecordExpenditure) -> str:
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        outcome = fund_class.record_expenditure(
+            incurred_on=command.incurred_on,
+            period=command.period,
+            purpose=command.purpose,
+            performer=command.performer,
+            performer_name=command.performer_name,
+            amount=command.amount,
+            description=command.description,
+            reference=command.reference,
+            company_agreement_reference=command.company_agreement_reference,
+            provenance=self.ports.provenance(command.source),
+        )
+        self.ports.save(fund_class)
+        return outcome
