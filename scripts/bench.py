@@ -470,11 +470,7 @@ def main_as_of(arguments: argparse.Namespace) -> None:
     print(f"written to {out_file}")
 
 
-def main() -> None:
-    if len(sys.argv) >= 3 and sys.argv[1] == "--measure-rebuild":
-        until = int(sys.argv[3]) if len(sys.argv) > 3 else None
-        print(json.dumps(measure_rebuild(sys.argv[2], until)))
-        return
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="planledger ingest and rebuild benchmark")
     parser.add_argument("fund_classes", nargs="?", type=int, default=1000)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -489,11 +485,11 @@ def main() -> None:
     )
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--samples", type=int, default=100)
-    arguments = parser.parse_args()
-    arguments.out.mkdir(parents=True, exist_ok=True)
-    if arguments.as_of:
-        main_as_of(arguments)
-        return
+    return parser.parse_args()
+
+
+def run_ingest(arguments: argparse.Namespace) -> dict[str, Any]:
+    """The ledger's ingest against the raw library's, and the rebuild against bean-check."""
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         plan, csv_path = write_inputs(folder, arguments.fund_classes)
@@ -514,7 +510,7 @@ def main() -> None:
         if arguments.db == "postgres":
             drop_schemas()
     raw_rate = statistics.mean(raw["events_per_second"] for raw in raws)
-    result = {
+    return {
         "benchmark": "ingest",
         "database": arguments.db,
         "fund_classes": arguments.fund_classes,
@@ -527,13 +523,20 @@ def main() -> None:
         "warm_up_events_per_second": raw_before["events_per_second"],
         "rebuild": rebuild,
     }
-    print(f"fund classes:       {arguments.fund_classes} ({arguments.db}, one year)")
+
+
+def print_ingest(result: dict[str, Any]) -> None:
+    ledger, rebuild = result["ledger"], result["rebuild"]
+    print(f"fund classes:       {result['fund_classes']} ({result['database']}, one year)")
     print(
         f"ledger ingest:      {ledger['events']:,} events in {ledger['seconds']:.1f} s "
         f"= {ledger['events_per_second']:,.0f} events/s "
         f"(import {ledger['import_seconds']:.1f} s, accrue {ledger['accrue_seconds']:.1f} s)"
     )
-    print(f"raw library save:   {raw_rate:,.0f} events/s (mean of {len(raws)} runs)")
+    print(
+        f"raw library save:   {result['raw_library_events_per_second']:,.0f} events/s "
+        f"(mean of {len(result['raw_library_runs'])} runs)"
+    )
     print(f"ratio ledger/raw:   {result['ratio_ledger_to_raw']:.2f}  (goal: at least 0.50)")
     if rebuild is not None:
         print(
@@ -550,6 +553,20 @@ def main() -> None:
             f"ratio bean-check/rebuild: {rebuild['ratio_bean_check_to_rebuild']:.2f}  "
             f"(goal: at least 3)"
         )
+
+
+def main() -> None:
+    if len(sys.argv) >= 3 and sys.argv[1] == "--measure-rebuild":
+        until = int(sys.argv[3]) if len(sys.argv) > 3 else None
+        print(json.dumps(measure_rebuild(sys.argv[2], until)))
+        return
+    arguments = parse_arguments()
+    arguments.out.mkdir(parents=True, exist_ok=True)
+    if arguments.as_of:
+        main_as_of(arguments)
+        return
+    result = run_ingest(arguments)
+    print_ingest(result)
     out_file = arguments.out / f"bench-ingest-{arguments.db}.json"
     out_file.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written to {out_file}")

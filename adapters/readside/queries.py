@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select, Table, and_, case, func, select
 
@@ -32,8 +32,12 @@ def dollars(cents: int) -> Decimal:
     return (Decimal(cents) * CENT).quantize(CENT)
 
 
-def known(query: Select[Any], known_position: int | None, *tables: Table) -> Select[Any]:
-    """The query restricted to rows the ledger knew at `known_position` (None: all of them)."""
+SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
+def known(query: SelectT, known_position: int | None, *tables: Table) -> SelectT:
+    """The query restricted to rows the ledger knew at `known_position` (None: all of them);
+    the query keeps its row type, so callers unpack typed rows."""
     if known_position is None:
         return query
     for table in tables:
