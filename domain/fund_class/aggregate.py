@@ -858,10 +858,9 @@ class FundClass(FundClassState, Aggregate):
         """The day's accrual, its asset-based part limited by the aggregate cap if need be."""
         rates = self.rates_on(basis.day)
         accrual = compute_daily_accrual(basis.day, basis.basis_date, basis.net_assets, rates)
-        account = self._cap_account()
-        if not account.applies_to(basis.day):
+        if not self._cap_applies_to(basis.day):
             return accrual
-        remaining = account.available_on(basis.day)
+        remaining = self._cap_account().available_on(basis.day)
         limit = limit_absc(accrual.absc_amount, remaining)
         if limit.allowed_cents is None:
             if self.absc_suspended:
@@ -897,7 +896,7 @@ class FundClass(FundClassState, Aggregate):
         if month_label(month_end) in self.months_awaiting_true_up:
             true_up = self._compute_true_up(month_label(month_end))
             self._trigger_true_up(true_up, month_end, provenance)
-        if self._cap_account().applies_to(month_end):
+        if self._cap_applies_to(month_end):
             self.credit_cap_interest(month_end, prime_rate_on, provenance)
         return true_up
 
@@ -986,12 +985,12 @@ class FundClass(FundClassState, Aggregate):
         )
         self._add_accrued(month, event.absc_amount, event.service_amount)
         self.last_accrued_day = event.business_date
-        if self._cap_account().applies_to(event.business_date):
+        if self._cap_applies_to(event.business_date):
             self.cap_absc_this_month[event.business_date.isoformat()] = event.absc_amount
 
     def _apply_true_up(self, event: FundClass.AccrualTrueUpPosted) -> None:
         self._add_accrued(event.month, event.adjustment_absc, event.adjustment_service)
-        if self._cap_account().applies_to(event.business_date):
+        if self._cap_applies_to(event.business_date):
             # The month's asset-based charge is what it books, true-up included.
             iso_day = event.business_date.isoformat()
             self.cap_absc_this_month[iso_day] = exact_add(
@@ -1714,6 +1713,10 @@ class FundClass(FundClassState, Aggregate):
         self.report_issues[index] = replace(self.report_issues[index], reviewed_on=reviewed_on)
 
     # ---- the FINRA aggregate-cap account (rules in cap_account.py) ----------------------------
+
+    def _cap_applies_to(self, day: date) -> bool:
+        # Asked on every accrual replayed: spared building the account's view each time.
+        return self.cap_opened_on is not None and day > self.cap_opened_on
 
     def _cap_account(self) -> CapAccount:
         return CapAccount(
