@@ -1,4 +1,4 @@
-"""The audit part of the `planledger` command line: verify, seal, the writer role, and the
+"""The audit part of the `planledger` command line: verify, seal, the database roles, and the
 point-in-time options shared by every read command (docs/audit.md)."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from adapters.cli import handlers_audit
+from adapters.store.db_admin import DEFAULT_AUDITOR, DEFAULT_WRITER
 
 
 def _moment(text: str, day_time: time) -> datetime:
@@ -182,10 +183,28 @@ def _add_db_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     writer = db_sub.add_parser(
         "writer-role",
         parents=[common],
-        help="(PostgreSQL) a role that may only read and append the ledger's events",
+        help="(PostgreSQL) the writer of init-roles alone: it may only read and append",
     )
     writer.add_argument("role", help="role name (created if it does not exist)")
     writer.set_defaults(handler=handlers_audit.db_writer_role)
+    roles = db_sub.add_parser(
+        "init-roles",
+        parents=[common],
+        help="(PostgreSQL) a writer that may only append and an auditor that may only read",
+        description="Create (if need be) and grant two roles on the ledger's schema: a writer "
+        "that reads and appends the events, their chain, the snapshots and the read models "
+        "(no UPDATE, DELETE or TRUNCATE of any of them), and an auditor that only reads. "
+        "`db writer-role ROLE` grants the same writer alone. Run as the schema's owner.",
+    )
+    roles.add_argument(
+        "--writer", default=DEFAULT_WRITER, help=f"the writer's name (default {DEFAULT_WRITER})"
+    )
+    roles.add_argument(
+        "--auditor",
+        default=DEFAULT_AUDITOR,
+        help=f"the auditor's name (default {DEFAULT_AUDITOR})",
+    )
+    roles.set_defaults(handler=handlers_audit.db_init_roles)
 
 
 def _iso_date(text: str) -> date:

@@ -1,5 +1,5 @@
 """Handlers of the audit commands: verify, seal, log, impact, reverse, asof, the bundle, and
-the database's writer role."""
+the database's roles."""
 
 from __future__ import annotations
 
@@ -32,8 +32,14 @@ from adapters.readside.audit_log import LogEntry, LogFilter, UnknownEventTypeErr
 from adapters.readside.point_in_time import fund_class_as_of
 from adapters.readside.read_models import TABLES
 from adapters.store.chain import format_commit_time
-from adapters.store.db_admin import grant_writer_role
-from adapters.store.persistence import open_store, parse_database_url
+from adapters.store.db_admin import (
+    LedgerTables,
+    grant_writer_role,
+    init_roles,
+    ledger_tables,
+    require_postgres,
+)
+from adapters.store.persistence import DatabaseTarget, open_store, parse_database_url
 from adapters.store.verify import ExternalHead, heads_by_position, verify_store
 
 EXIT_FOUND = 1
@@ -87,18 +93,35 @@ def seal(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def db_writer_role(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+def _ledger_tables(context: Context) -> tuple[DatabaseTarget, LedgerTables]:
     target = parse_database_url(context.database_url)
+    require_postgres(target)  # before composing, which would start a SQLite ledger
     # The read-model tables must exist before they can be granted: composing makes them.
     with opened(context.database_url, context.actor) as ledger:
-        statements = grant_writer_role(
-            target, ledger.store, arguments.role, [table.name for table in TABLES.values()]
-        )
-    for statement in statements:
+        names = [table.name for table in TABLES.values()]
+        return target, ledger_tables(target, ledger.store, names, TABLES["tracking"].name)
+
+
+def db_writer_role(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    target, tables = _ledger_tables(context)
+    for statement in grant_writer_role(target, tables, arguments.role):
         out.write(f"{statement};\n")
     out.write(
-        f"role {arguments.role} may read and append the ledger's events, and nothing more; "
-        f"connect as it with postgresql://{arguments.role}@HOST:PORT/DB?schema=…\n"
+        f"role {arguments.role} may read and append the ledger's events and read models, and "
+        f"nothing more; connect as it with postgresql://{arguments.role}@HOST:PORT/DB?schema=…\n"
+    )
+    return 0
+
+
+def db_init_roles(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    target, tables = _ledger_tables(context)
+    for statement in init_roles(target, tables, arguments.writer, arguments.auditor):
+        out.write(f"{statement};\n")
+    out.write(
+        f"writer {arguments.writer}: reads, and appends to the events, the chain, the "
+        "snapshots and the read models; it may not update, delete or truncate any of them\n"
+        f"auditor {arguments.auditor}: reads every table and writes nothing (planledger "
+        "verify)\n"
     )
     return 0
 
