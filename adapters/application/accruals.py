@@ -19,8 +19,8 @@ class AccrualUseCases:
     @bulk
     def accrue(self, command: Accrue, progress: Progress = no_progress) -> list[AccrualRunSummary]:
         """Every class is checked for missing net assets before anything is written; then the
-        classes are accrued and saved in batches (each batch one transaction). A run that is
-        interrupted is completed by running it again: accrued days are never accrued twice.
+        classes are accrued in memory and saved in one transaction (all or nothing). A run
+        that is interrupted wrote nothing, and running it again accrues every day once.
 
         Raises:
             UnknownFundClassError: a named class is not known.

@@ -9,14 +9,15 @@ from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
+from adapters.store.chain import STATEMENT_EVENTS
 from adapters.store.persistence import LedgerStore
 
 Progress = Callable[[int, int], None]
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# Bulk commands write at most about this many events per transaction, once every check passed.
-WRITE_BATCH_EVENTS = 10_000
+# Bulk commands send their one transaction in statements of at most this many events.
+WRITE_BATCH_EVENTS = STATEMENT_EVENTS
 
 
 def no_progress(done: int, total: int) -> None:
@@ -52,32 +53,24 @@ def bulk(method: Callable[P, T]) -> Callable[P, T]:
 
 
 class BatchedWriter:
-    """Saves the aggregates a bulk command changes, in transactions of bounded size.
+    """Saves the aggregates a bulk command changes: all of them in one transaction, at the end.
 
-    A bulk command calls `changed(aggregate)` after each command on an aggregate; once the
-    pending events reach `WRITE_BATCH_EVENTS`, every changed aggregate is saved together. It
-    is used only after every check of the command has passed, so a refusal writes nothing; a
-    run cut short between batches is completed by running the same command again, because
-    recorded rows and accrued days are never recorded twice. (One statement with hundreds of
-    thousands of events also stalls the PostgreSQL driver, which is why there is a bound.)
+    A bulk command calls `changed(aggregate)` after each command on an aggregate, and `flush()`
+    once every row or class has been decided: a refusal anywhere (even on the last row, after
+    hundreds of thousands of events were decided) therefore writes nothing, and a run that is
+    killed leaves the log as it was. The one transaction is sent in statements of at most
+    `WRITE_BATCH_EVENTS` events, because one statement of several megabytes stalls the
+    PostgreSQL driver (docs/decisions.md D-all-or-nothing).
     """
 
-    def __init__(self, store: LedgerStore, limit_events: int = WRITE_BATCH_EVENTS) -> None:
+    def __init__(self, store: LedgerStore) -> None:
         self.store = store
-        self.limit_events = limit_events
         self.pending: dict[UUID, Any] = {}
-        self.pending_counts: dict[UUID, int] = {}
-        self.pending_total = 0
 
     def changed(self, aggregate: Any) -> None:
-        count = len(aggregate.pending_events)
-        self.pending_total += count - self.pending_counts.get(aggregate.id, 0)
-        self.pending_counts[aggregate.id] = count
         self.pending[aggregate.id] = aggregate
-        if self.pending_total >= self.limit_events:
-            self.flush()
 
     def flush(self) -> None:
         if self.pending:
-            self.store.save(*self.pending.values())
-        self.pending, self.pending_counts, self.pending_total = {}, {}, 0
+            self.store.save(*self.pending.values(), statement_events=WRITE_BATCH_EVENTS)
+        self.pending = {}

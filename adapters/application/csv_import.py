@@ -2,9 +2,9 @@
 
 Each import names how a row finds its owner (a fund class, a service arrangement, a board) and
 how the owner records it. Dated figures (net assets, positions) that change a recorded figure
-are refused before anything is written unless the file comes as a restatement; they are then
-written in bounded batches. Other rows are recorded in memory, every refusal is reported with
-its row, and the owners are saved in one transaction only if there was none.
+are refused before anything is written unless the file comes as a restatement. Every row is
+decided in memory first; the owners are saved in one transaction only once the last row has
+passed (a refusal on any row writes nothing).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -149,6 +149,19 @@ def _now() -> datetime:
     return datetime.now(tz=UTC)
 
 
+# A save of any size is one transaction (all or nothing); its events go to the database in
+# statements of at most this many, because one statement of several megabytes stalls the
+# PostgreSQL driver (docs/decisions.md).
+STATEMENT_EVENTS = 10_000
+
+
+def statement_chunks(
+    stored_events: Sequence[StoredEvent], statement_events: int
+) -> Iterator[Sequence[StoredEvent]]:
+    for start in range(0, len(stored_events), max(1, statement_events)):
+        yield stored_events[start : start + max(1, statement_events)]
+
+
 # ---- SQLite ---------------------------------------------------------------------------------
 
 SQLITE_CHAIN_TABLE = f"""
@@ -243,10 +256,20 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         return statements
 
     def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+        self,
+        c: SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        *,
+        statement_events: int = STATEMENT_EVENTS,
+        **kwargs: Any,
     ) -> Sequence[int] | None:
-        if not stored_events:
-            return []
+        """Every event of the save in this one transaction, in statements of bounded size."""
+        positions: list[int] = []
+        for chunk in statement_chunks(stored_events, statement_events):
+            positions += self._insert_chunk(c, chunk)
+        return positions
+
+    def _insert_chunk(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
         # Insert first: that takes the write lock, so nothing read next can move.
         positions = self._insert_stored_events(c, stored_events)
         c.execute(
@@ -451,9 +474,14 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+        self,
+        stored_events: Sequence[StoredEvent],
+        *,
+        statement_events: int = STATEMENT_EVENTS,
+        **kwargs: Any,
     ) -> Sequence[int] | None:
-        """The events and their chain records in one ordinary transaction.
+        """The events and their chain records in one ordinary transaction, however many: a
+        save is all or nothing. They are sent in statements of at most `statement_events`.
 
         The library pipelines its statements; with a batch of several megabytes (an accrual
         run of a hundred classes, about 10,000 events) psycopg's pipeline never returns from
@@ -463,22 +491,25 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         """
         if not stored_events:
             return []
+        positions: list[int] = []
         with self.datastore.transaction(commit=True) as curs:
             self._lock_table(curs)
             self._notify_channel(curs)
-            # Columns as arrays in binary form: the library's composite-type array is dumped as
-            # escaped text, which costs more than anything else in a bulk write of ledger events.
-            curs.execute(
-                self.insert_unnested_statement,
-                [
-                    [stored.originator_id for stored in stored_events],
-                    [stored.originator_version for stored in stored_events],
-                    [stored.topic for stored in stored_events],
-                    [bytes(stored.state) for stored in stored_events],
-                ],
-                binary=True,
-            )
-            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            for chunk in statement_chunks(stored_events, statement_events):
+                # Columns as arrays in binary form: the library's composite-type array is dumped
+                # as escaped text, which costs more than anything else in a bulk write.
+                curs.execute(
+                    self.insert_unnested_statement,
+                    [
+                        [stored.originator_id for stored in chunk],
+                        [stored.originator_version for stored in chunk],
+                        [stored.topic for stored in chunk],
+                        [bytes(stored.state) for stored in chunk],
+                    ],
+                    binary=True,
+                )
+                positions += self._fetch_ids_after_insert_events(curs, chunk, **kwargs) or []
+        return positions
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
