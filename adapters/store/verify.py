@@ -431,11 +431,12 @@ def _compare_snapshots(
 ) -> None:
     assert store.snapshots is not None
     aggregate: Any = None
+    last_version = 0
     # The library types what it reads back as bare events; an aggregate's events and its
     # snapshots are all events that mutate it.
     for domain_event in store.events.get(stream_id, lte=max(wanted)):
         aggregate = cast(CanMutateProtocol[Any], domain_event).mutate(aggregate)
-        version = domain_event.originator_version
+        version = last_version = domain_event.originator_version
         if version not in wanted:
             continue
         result.snapshots += 1
@@ -450,6 +451,18 @@ def _compare_snapshots(
                     "the snapshot differs from replaying the stream's events",
                 )
             )
+    for version in sorted(number for number in wanted if number > last_version):
+        result.snapshots += 1
+        result.findings.append(
+            Finding(
+                "snapshot-ahead",
+                None,
+                str(stream_id),
+                version,
+                f"a snapshot of version {version}, but the stream's events end at "
+                f"v{last_version}: events were removed from the end of the log",
+            )
+        )
 
 
 def verify_store(

@@ -76,7 +76,7 @@ def test_the_writer_runs_the_ledger_and_catches_up_but_changes_nothing(
     roles, store, database_url, tmp_path
 ):
     writer, _ = roles
-    figures = dict.fromkeys(every_day(date(2003, 7, 1), date(2003, 7, 31)), Decimal("5E7"))
+    figures = dict.fromkeys(every_day(date(2003, 7, 1), date(2003, 7, 31)), Decimal("50000000.00"))
     csv_file = net_assets_csv(tmp_path / "july.csv", figures)
     url = as_role(database_url, writer)
     assert run(url, "import", "net-assets", str(csv_file))[0] == 0
