@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,7 @@ from adapters.application.commands import (
     Seal,
 )
 from adapters.application.ports import Ports
+from adapters.store.verify import stored_bytes
 from domain.errors import RuleViolation
 from domain.fund_class import FundClass
 from domain.seal import ChainSeal, chain_seal_id
@@ -44,6 +46,23 @@ def seal_chain(ports: Ports, subject: str, sealed_on: date) -> ChainSeal | None:
     )
     ports.save(seal)
     return seal
+
+
+SEAL_PAGE_ROWS = 1000
+
+
+def sealed_subjects(ports: Ports) -> set[str]:
+    """The subject of every seal recorded (seals are few: one per report issued or asked)."""
+    recorder: Any = ports.store.recorder
+    head = ports.store.head_position()
+    subjects: set[str] = set()
+    after: int | None = None
+    while page := recorder.stored_rows(after, SEAL_PAGE_ROWS, head, ChainSeal.ChainSealed.TOPIC):
+        for row in page:
+            with contextlib.suppress(ValueError, TypeError, AttributeError):
+                subjects.add(str(json.loads(stored_bytes(row.state)).get("subject")))
+        after = page[-1].position
+    return subjects
 
 
 @dataclass(frozen=True)

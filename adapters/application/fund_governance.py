@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from adapters.application.audit import seal_chain
+from adapters.application.audit import seal_chain, sealed_subjects
 from adapters.application.commands import (
     GiveDistributorNotice,
     IssueReport,
@@ -18,6 +18,7 @@ from adapters.application.commands import (
     SetPrimeRate,
 )
 from adapters.application.ports import Ports
+from domain.fund_class import UNCHANGED
 from domain.market_data import MarketData
 
 
@@ -92,12 +93,15 @@ class FundGovernanceUseCases:
             command.issued_by,
             self.ports.provenance("command:report issue"),
         )
-        self.ports.save(fund_class)
-        # Seal the chain with the report in it: a later rewrite of what the report rests on
-        # no longer matches the seal (docs/audit.md §3).
         subject = (
             f"quarterly report {fund_class.key} {command.quarter} sha256:{command.report_sha256}"
         )
+        if outcome == UNCHANGED and subject in sealed_subjects(self.ports):
+            return outcome  # issued and sealed already: running it again records nothing
+        self.ports.save(fund_class)
+        # Seal the chain with the report in it: a later rewrite of what the report rests on
+        # no longer matches the seal (docs/audit.md §3). A run killed between the two saves
+        # left the report unsealed: running it again seals it.
         seal_chain(self.ports, subject, command.issued_on)
         return outcome
 

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.outputs.atomic_file import written_atomically
 from adapters.outputs.reports import quarterly_report, report_json, software_version
 from adapters.readside.queries import dollars
 from adapters.readside.split_rows import split_rows
@@ -98,10 +99,10 @@ def export_bundle(
     position = store.position_known_at(known_at) if known_at else store.head_position()
     view = ledger.as_known_at(position)
     head = store.chain_head(position)
-    out.parent.mkdir(parents=True, exist_ok=True)
     seals: list[dict[str, Any]] = []
     documents: list[dict[str, Any]] = []
-    with zipfile.ZipFile(out, "w") as archive:
+    # Written whole or not at all: a bundle cut short never lies at `out` (nor replaces one).
+    with written_atomically(out) as partial, zipfile.ZipFile(partial, "w") as archive:
         writer = _Writer(archive)
         events = writer.add_lines(
             "events.jsonl", _event_lines(view, position, seals, documents, progress)

@@ -180,6 +180,9 @@ POSITION = "position"
 # log (they are derived; the events are not touched).
 SCHEMA_VERSION = 2
 SCHEMA_ROW = "__schema__"
+# Present while a rebuild has the tables' secondary indexes dropped: a rebuild killed before it
+# recreated them leaves this row, and the next process to open the read models recreates them.
+INDEXES_DROPPED_ROW = "__indexes_dropped__"
 
 BATCH_NOTIFICATIONS = 5_000
 RELEVANT_TOPICS = relevant_topics()
@@ -235,15 +238,36 @@ class ReadModels:
     def _ensure_schema(self) -> None:
         tracking = TABLES["tracking"]
         with self.engine.begin() as conn:
+            stored: dict[str, int] = {}
             if inspect(conn).has_table(tracking.name):
-                stored = conn.execute(
-                    select(tracking.c.position).where(tracking.c.projection == SCHEMA_ROW)
-                ).scalar()
-                if stored == SCHEMA_VERSION:
-                    return
-                metadata.drop_all(conn)
-            metadata.create_all(conn)
-            conn.execute(insert(tracking).values(projection=SCHEMA_ROW, position=SCHEMA_VERSION))
+                stored = dict(
+                    conn.execute(
+                        select(tracking.c.projection, tracking.c.position).where(
+                            tracking.c.projection.in_([SCHEMA_ROW, INDEXES_DROPPED_ROW])
+                        )
+                    ).all()
+                )
+                if stored.get(SCHEMA_ROW) != SCHEMA_VERSION:
+                    metadata.drop_all(conn)
+            if stored.get(SCHEMA_ROW) != SCHEMA_VERSION:
+                metadata.create_all(conn)
+                conn.execute(
+                    insert(tracking).values(projection=SCHEMA_ROW, position=SCHEMA_VERSION)
+                )
+                return
+        if INDEXES_DROPPED_ROW in stored:
+            self._restore_indexes()
+
+    def _restore_indexes(self) -> None:
+        """Create every secondary index a rebuild dropped (those missing only), then clear
+        the mark. Each step may be repeated: a process killed here leaves the mark, and the
+        next one to open the read models finishes the work."""
+        tracking = TABLES["tracking"]
+        with self.engine.begin() as conn:
+            for table in TABLES.values():
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
+            conn.execute(delete(tracking).where(tracking.c.projection == INDEXES_DROPPED_ROW))
 
     def positions(self, connection: Connection | None = None) -> dict[str, int]:
         with self._connection(connection) as conn:
@@ -360,21 +384,22 @@ class ReadModels:
         chosen = list(names or PROJECTIONS)
         tables = [TABLES[table] for name in chosen for table in PROJECTION_TABLES[name]]
         with self.engine.begin() as conn:
+            # The mark first, in the transaction that drops the indexes: a kill at any later
+            # moment leaves it, and whoever opens the read models next recreates them.
+            _set_position(conn, INDEXES_DROPPED_ROW, 1)
             for table in tables:
                 conn.execute(delete(table))
                 # Loading into a table without its secondary indexes, then indexing it once,
                 # is several times faster than keeping the indexes up to date row by row.
+                # (checkfirst: a rebuild killed before may have left some of them dropped.)
                 for index in table.indexes:
-                    index.drop(conn)
+                    index.drop(conn, checkfirst=True)
             for name in chosen:
                 _set_position(conn, name, 0)
         try:
             return self.catch_up(chosen, progress, until_position=until_position)
         finally:
-            with self.engine.begin() as conn:
-                for table in tables:
-                    for index in table.indexes:
-                        index.create(conn)
+            self._restore_indexes()
 
     def row_counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
