@@ -2,6 +2,8 @@
 
 Exit codes: 0 done; 1 refused by a rule (the message names the rule and the plan clause);
 2 bad input (the message names the file, row and field). User errors never print a traceback.
+A command that loses a race with another process is re-run; if every attempt loses, it exits 1
+when nothing was written and 4 when part was (application/conflicts.py).
 """
 
 from __future__ import annotations
@@ -11,69 +13,47 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
-from adapters.cli import handlers, handlers_audit, handlers_governance, handlers_reports
+from adapters.application.conflicts import CommandConflict, with_retries
+from adapters.cli import (
+    handlers,
+    handlers_audit,
+    handlers_governance,
+    handlers_reports,
+    option_types,
+)
 from adapters.cli.audit_parser import add_audit_commands, known_at_option
+from adapters.cli.output import TerminalText, shown
 from adapters.inputs.errors import InputError
 from adapters.store.db_admin import WriterRoleError
-from adapters.store.persistence import DEFAULT_DATABASE_URL, DatabaseUrlError
+from adapters.store.persistence import (
+    COMMITTED_EVENTS,
+    DEFAULT_DATABASE_URL,
+    DatabaseUrlError,
+    url_secrets,
+)
 from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
-from domain.periods import parse_period
 from projections.rows import PROJECTIONS as PROJECTION_NAMES
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
+# Every attempt lost a race after part of the command was committed: run it again to complete.
+EXIT_CONFLICT_PARTLY_WRITTEN = 4
 
 
 # ---- argument types -------------------------------------------------------------------------
 
 
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def money(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from None
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise argparse.ArgumentTypeError(
-            f"an amount is positive, with at most two decimals: {text!r}"
-        )
-    return value.quantize(Decimal("0.01"))
-
-
-def non_negative_money(text: str) -> Decimal:
-    if text.strip() in ("0", "0.0", "0.00"):
-        return Decimal("0.00")
-    return money(text)
-
-
-def period(text: str) -> Any:
-    try:
-        return parse_period(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
-    return value
+# The grammar of adapters/inputs/grammar.py (README, "Data formats"): one for files and options.
+iso_date = option_types.iso_date
+money = option_types.money
+non_negative_money = option_types.non_negative_money
+period = option_types.period
+positive_int = option_types.day_count
 
 
 # ---- the parser -----------------------------------------------------------------------------
@@ -121,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     commands_parser = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_init_command(commands_parser, common)
     _add_plan_commands(commands_parser, common)
     _add_import_commands(commands_parser, common)
     _add_accrue_command(commands_parser, common)
@@ -134,6 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_finra_commands(commands_parser, common)
     add_audit_commands(commands_parser, common)
     return parser
+
+
+def _add_init_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    init = sub.add_parser(
+        "init",
+        parents=[common],
+        help="start an empty ledger at --db (idempotent)",
+        description="Start an empty ledger at --db: the SQLite file (and its folder) or the "
+        "PostgreSQL schema and tables. Only `init` and `plan load` start a ledger; every other "
+        "command on a database that holds none exits 2, so a mistyped --db is caught.",
+    )
+    init.set_defaults(handler=handlers.init_ledger)
 
 
 def _add_plan_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -587,7 +580,9 @@ def _add_quarterly_report_commands(sub: Any, common: argparse.ArgumentParser) ->
         "split, accruals and payments, the year to date) as JSON, CSV, HTML and PDF.",
     )
     quarterly.add_argument(
-        "--quarter", help="e.g. 2003Q3 (default: the last quarter ended by --as-of)"
+        "--quarter",
+        type=option_types.quarter,
+        help="e.g. 2003Q3 (default: the last quarter ended by --as-of)",
     )
     quarterly.add_argument("--as-of", type=iso_date, help="the report must be of a quarter ended")
     known_at_option(quarterly)
@@ -609,7 +604,7 @@ def _add_quarterly_report_commands(sub: Any, common: argparse.ArgumentParser) ->
         "JSON form as the ledger builds it now.",
     )
     _fund_class_options(issue)
-    issue.add_argument("--quarter", required=True)
+    issue.add_argument("--quarter", type=option_types.quarter, required=True)
     issue.add_argument("--on", type=iso_date, required=True)
     issue.add_argument("--issued-by", default="the Distributor")
     issue.set_defaults(handler=handlers_reports.report_issue)
@@ -617,7 +612,7 @@ def _add_quarterly_report_commands(sub: Any, common: argparse.ArgumentParser) ->
         "review", parents=[common], help="record the board's review of a quarter's report"
     )
     _fund_class_options(review)
-    review.add_argument("--quarter", required=True)
+    review.add_argument("--quarter", type=option_types.quarter, required=True)
     review.add_argument("--meeting", required=True)
     review.add_argument("--on", type=iso_date, required=True)
     review.set_defaults(handler=handlers_governance.report_review)
@@ -664,10 +659,17 @@ def _add_finra_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 # ---- running --------------------------------------------------------------------------------
 
 
+def _database_url(arguments: argparse.Namespace) -> str:
+    return getattr(arguments, "db", None) or os.environ.get("PLANLEDGER_DB") or DEFAULT_DATABASE_URL
+
+
+def _guarded(stream: TextIO, database_url: str) -> TextIO:
+    """`stream` behind the last guard: no raw control character, never the password."""
+    return cast(TextIO, TerminalText(stream, url_secrets(database_url)))
+
+
 def _resolve_context(arguments: argparse.Namespace, err: TextIO) -> handlers.Context:
-    database = (
-        getattr(arguments, "db", None) or os.environ.get("PLANLEDGER_DB") or DEFAULT_DATABASE_URL
-    )
+    database = _database_url(arguments)
     actor = getattr(arguments, "actor", None) or os.environ.get("PLANLEDGER_ACTOR") or _os_user()
     return handlers.Context(database_url=database, actor=actor, notes=err)
 
@@ -682,17 +684,17 @@ def _os_user() -> str:
 def _report_error(error: Exception, err: TextIO) -> int:
     if isinstance(error, RuleViolations):
         for violation in error.violations:
-            err.write(f"refused: {violation}\n")
+            err.write(f"refused: {shown(str(violation))}\n")
         return EXIT_REFUSED
     if isinstance(error, RuleViolation):
-        err.write(f"refused: {error}\n")
+        err.write(f"refused: {shown(str(error))}\n")
         return EXIT_REFUSED
     if isinstance(error, InputError):
-        for problem in error.problems:
-            err.write(f"error: {problem}\n")
+        for problem in error.problems:  # a file name or a field may hold any character
+            err.write(f"error: {shown(str(problem))}\n")
         err.write(f"{error}\n")
         return EXIT_BAD_INPUT
-    err.write(f"error: {error}\n")
+    err.write(f"error: {shown(str(error))}\n")
     return EXIT_BAD_INPUT
 
 
@@ -718,15 +720,29 @@ def main(
     except SystemExit as exit_:
         return int(exit_.code or 0)
     handler: Callable[[handlers.Context, argparse.Namespace, TextIO], int] = arguments.handler
+    database_url = _database_url(arguments)
+    out, err = _guarded(out, database_url), _guarded(err, database_url)
+    written_before = COMMITTED_EVENTS.count
+    context = _resolve_context(arguments, err)
     try:
-        return handler(_resolve_context(arguments, err), arguments, out)
+        # A command that loses a race with another process is run again from a fresh load.
+        return with_retries(lambda: handler(context, arguments, out), err)
+    except CommandConflict as conflict:
+        err.write(f"conflict: {conflict}\n")
+        return EXIT_CONFLICT_PARTLY_WRITTEN if conflict.events_written else EXIT_REFUSED
     except USER_ERRORS as error:
         return _report_error(error, err)
     except Exception as error:  # the last line of defence for the operator
         if os.environ.get("PLANLEDGER_DEBUG"):
             raise
         err.write(
-            f"internal error: {type(error).__name__}: {error}\n"
+            f"internal error: {type(error).__name__}: {shown(str(error))}\n"
             "(set PLANLEDGER_DEBUG=1 to see the traceback)\n"
         )
+        _say_what_was_written(COMMITTED_EVENTS.count - written_before, err)
         return EXIT_INTERNAL
+
+
+def _say_what_was_written(events: int, err: TextIO) -> None:
+    if events:
+        err.write(f"{events} events were written before the error\n")

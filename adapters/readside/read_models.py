@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+from psycopg import sql as psycopg_sql
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -37,9 +38,11 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection
 
+from adapters.store.chain import advisory_lock_key
 from adapters.store.persistence import DatabaseTarget, LedgerStore, parse_database_url
 from projections.journal import StreamContext
 from projections.rows import PROJECTIONS, context_of_new_stream, relevant_topics
@@ -185,6 +188,7 @@ SCHEMA_ROW = "__schema__"
 INDEXES_DROPPED_ROW = "__indexes_dropped__"
 
 BATCH_NOTIFICATIONS = 5_000
+TABLES_LOCK_NAME = "rm_tracking"  # the advisory lock of processes writing the read models
 RELEVANT_TOPICS = relevant_topics()
 # Tests set this to make the runner die in the middle of a batch, before its commit.
 CRASH_AFTER_ROWS_VARIABLE = "PLANLEDGER_TEST_CRASH_AFTER_ROWS"
@@ -192,14 +196,19 @@ CRASH_AFTER_ROWS_VARIABLE = "PLANLEDGER_TEST_CRASH_AFTER_ROWS"
 Progress = Callable[[int, int], None]
 
 
-def sqlalchemy_url(target: DatabaseTarget) -> str:
+def sqlalchemy_url(target: DatabaseTarget) -> URL:
+    """The engine's URL, built field by field: a name holding `?`, `@` or `/` stays a name and
+    cannot add a host or query parameter (and the URL object hides its password when shown)."""
     env = target.environment
     if target.sqlite_path is not None:
-        return f"sqlite:///{target.sqlite_path}"
-    password = f":{env['POSTGRES_PASSWORD']}" if env["POSTGRES_PASSWORD"] else ""
-    return (
-        f"postgresql+psycopg://{env['POSTGRES_USER']}{password}@{env['POSTGRES_HOST']}:"
-        f"{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
+        return URL.create("sqlite", database=str(target.sqlite_path))
+    return URL.create(
+        "postgresql+psycopg",
+        username=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        host=env["POSTGRES_HOST"],
+        port=int(env["POSTGRES_PORT"]),
+        database=env["POSTGRES_DBNAME"],
     )
 
 
@@ -215,7 +224,10 @@ def read_model_engine(database_url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _search_path(dbapi_connection: Any, _record: Any) -> None:
             with dbapi_connection.cursor() as cursor:
-                cursor.execute(f'SET search_path TO "{schema}"')
+                # Quoted by psycopg: a schema name cannot close the identifier and add SQL.
+                cursor.execute(
+                    psycopg_sql.SQL("SET search_path TO {}").format(psycopg_sql.Identifier(schema))
+                )
             dbapi_connection.commit()
 
     return engine
@@ -233,11 +245,14 @@ class ReadModels:
     def __init__(self, store: LedgerStore, engine: Engine) -> None:
         self.store = store
         self.engine = engine
+        schema = getattr(store.recorder, "datastore", None)
+        self.lock_key = advisory_lock_key(str(getattr(schema, "schema", "")), TABLES_LOCK_NAME)
         self._ensure_schema()
 
     def _ensure_schema(self) -> None:
         tracking = TABLES["tracking"]
         with self.engine.begin() as conn:
+            _serialize_writers(conn, self.lock_key)  # processes opening a new ledger together
             stored: dict[str, int] = {}
             if inspect(conn).has_table(tracking.name):
                 stored = dict(
@@ -308,9 +323,7 @@ class ReadModels:
         head = self.store.recorder.max_notification_id() or 0
         if until_position is not None:
             head = min(head, until_position)
-        with self.engine.connect() as conn:
-            positions = {name: self.positions(conn)[name] for name in chosen}
-            contexts = self._contexts(conn)
+        positions, contexts = self._tracked(chosen)
         position = min(positions.values())
         start_position = position
         applied = 0
@@ -320,23 +333,42 @@ class ReadModels:
             )
             if not notifications:
                 break
-            self._apply_batch(notifications, positions, contexts)
-            applied += len(notifications)
-            position = notifications[-1].id
+            if self._apply_batch(notifications, positions, contexts):
+                applied += len(notifications)
+            else:  # another process applied events meanwhile: go on from where it left off
+                positions, contexts = self._tracked(chosen)
+            position = min(positions.values())
             if progress is not None:
                 progress(position - start_position, head - start_position)
         return CatchUp(applied, position)
+
+    def _tracked(self, names: Sequence[str]) -> tuple[dict[str, int], dict[str, StreamContext]]:
+        """The named projections' positions and the streams' contexts, as stored now."""
+        with self.engine.connect() as conn:
+            stored = self.positions(conn)
+            return {name: stored[name] for name in names}, self._contexts(conn)
 
     def _apply_batch(
         self,
         notifications: Sequence[Any],
         positions: dict[str, int],
         contexts: dict[str, StreamContext],
-    ) -> None:
+    ) -> bool:
+        """Insert the batch's rows and advance the positions, unless another process moved
+        them since they were read (False: nothing written, read them again).
+
+        Processes catching up at once are serialized here, under the read models' lock, and
+        the positions are checked under it: the rows are computed outside the lock, and a
+        batch another process has applied meanwhile is dropped rather than inserted twice.
+        """
         rows = self._rows_of(notifications, positions, contexts)
         last = notifications[-1].id
         crash_after = int(os.environ.get(CRASH_AFTER_ROWS_VARIABLE, "0") or 0)
         with self.engine.begin() as conn:
+            _serialize_writers(conn, self.lock_key)
+            stored = self.positions(conn)
+            if any(stored[name] != position for name, position in positions.items()):
+                return False
             inserted = 0
             for table, table_rows in rows.items():
                 _insert_many(conn, TABLES[table], table_rows)
@@ -347,6 +379,7 @@ class ReadModels:
                 _set_position(conn, name, last)
         for name in positions:
             positions[name] = last
+        return True
 
     def _rows_of(
         self,
@@ -444,6 +477,16 @@ def _copy_many(
                 copy.write_row(row)
     finally:
         cursor.close()
+
+
+def _serialize_writers(conn: Connection, lock_key: int) -> None:
+    """Begin the transaction holding the read models' write lock, waiting for it: PostgreSQL's
+    transaction-level advisory lock; on SQLite the database's write lock (BEGIN IMMEDIATE,
+    waiting out the busy timeout; a transaction that read before writing could not wait)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _set_position(conn: Connection, name: str, position: int) -> None:

@@ -410,12 +410,42 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         ]
 
     def install_guards(self, tables: Sequence[str]) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            for table in tables:
-                c.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", [table])
-                has_rowid = "WITHOUT ROWID" not in c.fetchone()[0].upper()
-                for statement in sqlite_guard_statements(table, has_rowid):
-                    c.execute(statement)
+        # BEGIN IMMEDIATE: the write lock first (waiting out the busy timeout), since a
+        # transaction that reads the schema and then writes cannot wait for a concurrent
+        # writer in WAL mode and would fail with "database is locked".
+        with self.datastore.get_connection(commit=True) as connection:
+            c = connection.cursor()
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                for table in tables:
+                    c.execute(
+                        "SELECT sql FROM sqlite_master WHERE type='table' AND name=?", [table]
+                    )
+                    has_rowid = "WITHOUT ROWID" not in c.fetchone()[0].upper()
+                    for statement in sqlite_guard_statements(table, has_rowid):
+                        c.execute(statement)
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
+
+# ---- the guards in place? (opening a ledger runs no DDL when they are) ----------------------
+
+SQLITE_GUARDED_TABLES = ("stored_events", "stored_snapshots", CHAIN_TABLE)
+POSTGRES_GUARDED_TABLES = ("planledger_events", "planledger_snapshots", CHAIN_TABLE)
+DDL_LOCK_NAME = "ddl"  # the advisory lock that processes opening one ledger at once share
+
+
+def sqlite_guard_triggers() -> list[str]:
+    """Every trigger the SQLite guards create (they exist only once the tables do)."""
+    actions = ("no_update", "no_delete", "no_replace")
+    return [f"{table}_{action}" for table in SQLITE_GUARDED_TABLES for action in actions]
+
+
+def postgres_guard_triggers() -> list[str]:
+    actions = ("append_only", "no_truncate")
+    return [f"{table}_{action}" for table in POSTGRES_GUARDED_TABLES for action in actions]
 
 
 # ---- PostgreSQL -----------------------------------------------------------------------------

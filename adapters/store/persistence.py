@@ -8,11 +8,14 @@ branches on the backend. See docs/architecture.md for why the built-in modules w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 from uuid import UUID
 
 import psycopg
@@ -21,13 +24,18 @@ from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 from eventsourcing.utils import get_topic
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from adapters.store.chain import (
     CHAIN_TABLE,
+    DDL_LOCK_NAME,
     ChainedPostgresApplicationRecorder,
     ChainedSQLiteApplicationRecorder,
     ChainHead,
+    advisory_lock_key,
     format_commit_time,
+    postgres_guard_triggers,
+    sqlite_guard_triggers,
 )
 from adapters.store.event_codec import LedgerMapper
 from domain.fund_class import SNAPSHOT_RECORDS as FUND_CLASS_RECORDS
@@ -41,6 +49,38 @@ APPLICATION_NAME = "planledger"
 
 class DatabaseUrlError(ValueError):
     """A database URL the ledger cannot use."""
+
+
+class DatabaseUnreachableError(DatabaseUrlError):
+    """The database server cannot be reached with the URL given."""
+
+
+class MissingLedgerError(DatabaseUrlError):
+    """No ledger at the URL, and the command does not start one (only `init` and `plan load`
+    do), so a mistyped `--db` never creates an empty ledger that then answers "OK"."""
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """The password in `url`, as written and as decoded: what no output may show."""
+    if "://" not in url:
+        return ()
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return ()
+    return tuple(secret for secret in {password or "", unquote(password or "")} if secret)
+
+
+def shown_url(url: str) -> str:
+    """`url` as it may be printed: any password replaced by `***`."""
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 class DateAsISO(Transcoding):
@@ -66,7 +106,7 @@ class RecordAsFields(Transcoding):
     def __init__(self, record_class: type) -> None:
         self.type = record_class
         self.name = record_class.RECORD_NAME  # type: ignore[attr-defined]
-        self._fields = [field.name for field in fields(record_class)]
+        self._fields = [record_field.name for record_field in fields(record_class)]
 
     def encode(self, obj: Any) -> dict[str, Any]:
         return {name: getattr(obj, name) for name in self._fields}
@@ -79,14 +119,20 @@ class RecordAsFields(Transcoding):
 class DatabaseTarget:
     """A parsed database URL: what the library needs, and how to describe it to a person."""
 
-    url: str
-    environment: dict[str, str]
+    # Both may hold a password, so neither is part of the repr.
+    url: str = field(repr=False)
+    environment: dict[str, str] = field(repr=False)
     postgres_schema: str | None = None
     sqlite_path: Path | None = None
 
     @property
     def is_postgres(self) -> bool:
         return self.environment["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+
+    @property
+    def shown(self) -> str:
+        """The URL as it may be printed (no password)."""
+        return shown_url(self.url)
 
 
 def parse_database_url(url: str) -> DatabaseTarget:
@@ -101,11 +147,13 @@ def parse_database_url(url: str) -> DatabaseTarget:
     if parts.scheme == "sqlite":
         path_text = unquote(parts.path)
         if not path_text or path_text == "/":
-            raise DatabaseUrlError(f"no database file in {url!r}")
+            raise DatabaseUrlError(f"no database file in {shown_url(url)!r}")
         return _sqlite_target(url, Path(path_text[1:]))
     if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
         return _postgres_target(url)
-    raise DatabaseUrlError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://")
+    raise DatabaseUrlError(
+        f"unsupported database URL {shown_url(url)!r}: use sqlite:///FILE or postgresql://"
+    )
 
 
 def _sqlite_target(url: str, path: Path) -> DatabaseTarget:
@@ -122,13 +170,17 @@ def _postgres_target(url: str) -> DatabaseTarget:
     parts = urlsplit(url)
     database = unquote(parts.path.lstrip("/"))
     if not database:
-        raise DatabaseUrlError(f"no database name in {url!r}")
+        raise DatabaseUrlError(f"no database name in {shown_url(url)!r}")
     schema = parse_qs(parts.query).get("schema", [""])[0] or None
+    try:
+        port = parts.port or 5432
+    except ValueError:  # urllib's own check of the port, worded for the operator
+        raise DatabaseUrlError(f"not a port number in {shown_url(url)!r}") from None
     environment = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": database,
         "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_PORT": str(port),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_POOL_SIZE": "2",
@@ -141,30 +193,44 @@ def _postgres_target(url: str) -> DatabaseTarget:
 
 
 def psycopg_conninfo(target: DatabaseTarget) -> str:
+    """The libpq connection string, built field by field: psycopg quotes each value, so a
+    database or user name holding `port=` or a quote cannot set another parameter."""
     env = target.environment
-    return (
-        f"host={env['POSTGRES_HOST']} port={env['POSTGRES_PORT']} "
-        f"dbname={env['POSTGRES_DBNAME']} user={env['POSTGRES_USER']}"
-        + (f" password={env['POSTGRES_PASSWORD']}" if env["POSTGRES_PASSWORD"] else "")
-    )
+    parameters = {
+        "host": env["POSTGRES_HOST"],
+        "port": env["POSTGRES_PORT"],
+        "dbname": env["POSTGRES_DBNAME"],
+        "user": env["POSTGRES_USER"],
+    }
+    if env["POSTGRES_PASSWORD"]:
+        parameters["password"] = env["POSTGRES_PASSWORD"]
+    return make_conninfo(**parameters)
 
 
-def ensure_database(target: DatabaseTarget) -> DatabaseTarget:
-    """Create what the library will not create itself (the SQLite folder, the PG schema), and
-    say whether this connection may create tables.
+START_A_LEDGER = "start one with `planledger init` (or `planledger plan load FILE`)"
+SQLITE_EVENTS_TABLE = "stored_events"  # the event library's name for it in a SQLite file
+
+
+def ensure_database(target: DatabaseTarget, create: bool = False) -> DatabaseTarget:
+    """Check that the ledger is there, or (`create`) create what the library will not create
+    itself (the SQLite folder, the PG schema); and say whether this connection may create
+    tables.
 
     A PostgreSQL role that does not own the ledger's events (the writer role of
     `planledger db writer-role`) must not run the library's DDL: it only reads and appends.
+
+    Raises:
+        MissingLedgerError: no ledger there, and `create` is false.
     """
     if target.sqlite_path is not None:
-        target.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        _ensure_sqlite(target, target.sqlite_path, create)
         return target
     schema = target.postgres_schema or "public"
-    with psycopg.connect(psycopg_conninfo(target), autocommit=True) as connection:
+    with _connected(target) as connection:
         exists = connection.execute(
             "SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]
         ).fetchone()
-        if not exists:
+        if not exists and create:
             connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
         owned = connection.execute(
             "SELECT pg_get_userbyid(c.relowner) = current_user FROM pg_class c "
@@ -172,10 +238,133 @@ def ensure_database(target: DatabaseTarget) -> DatabaseTarget:
             "WHERE n.nspname = %s AND c.relname = %s",
             [schema, f"{APPLICATION_NAME}_events"],
         ).fetchone()
+    if owned is None and not create:
+        missing = "the schema does not exist" if not exists else "its tables do not exist"
+        raise MissingLedgerError(
+            f"no ledger in schema {schema!r} of {target.shown} ({missing}): {START_A_LEDGER}"
+        )
     if owned is None or owned[0]:
         return target
     environment = dict(target.environment, CREATE_TABLE="no")
     return DatabaseTarget(target.url, environment, target.postgres_schema, target.sqlite_path)
+
+
+@contextmanager
+def _connected(target: DatabaseTarget) -> Iterator[psycopg.Connection[Any]]:
+    """A connection to the target's server; one that cannot be had is the operator's to fix
+    (a mistyped host, port or name, a server not running), not a bug.
+
+    Raises:
+        DatabaseUnreachableError: the server cannot be reached or refuses the connection.
+    """
+    try:
+        connection = psycopg.connect(psycopg_conninfo(target), autocommit=True)
+    except psycopg.OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise DatabaseUnreachableError(f"cannot connect to {target.shown}: {reason}") from None
+    with connection:
+        yield connection
+
+
+def _ensure_sqlite(target: DatabaseTarget, path: Path, create: bool) -> None:
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    if not path.is_file():
+        raise MissingLedgerError(
+            f"no ledger at {target.shown}: the file {str(path)!r} does not exist; {START_A_LEDGER}"
+        )
+    # Opened read-only, so that looking never turns a stray file into a database.
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            found = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                [SQLITE_EVENTS_TABLE],
+            ).fetchone()
+    except sqlite3.DatabaseError:
+        found = None
+    if found is None:
+        raise MissingLedgerError(
+            f"no ledger in {str(path)!r}: the file holds no ledger's tables; {START_A_LEDGER}"
+        )
+
+
+class CommittedEvents:
+    """How many events this process has committed, to any ledger: after a conflict or an
+    error, the command line tells from it whether the command wrote anything."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def add(self, events: int) -> None:
+        self.count += events
+
+
+COMMITTED_EVENTS = CommittedEvents()
+
+
+def _may_create(environment: dict[str, str]) -> bool:
+    return environment.get("CREATE_TABLE", "yes").lower() not in ("no", "false", "0")
+
+
+@contextmanager
+def ddl_needed_under_lock(environment: dict[str, str]) -> Iterator[bool]:
+    """Whether opening this ledger must create its tables or guards; while it does, under a
+    lock that every process opening the ledger takes.
+
+    Processes starting together used to re-run every CREATE OR REPLACE of the guards at each
+    open, and PostgreSQL failed one of them with "tuple concurrently updated". Now the guards
+    are looked up first (one query), and only when one is missing does the process take the
+    ledger's DDL advisory lock, look again and create what is still missing. On SQLite the
+    creation itself takes the write lock (BEGIN IMMEDIATE) and waits out the busy timeout.
+    """
+    if not _may_create(environment):
+        yield False
+        return
+    module = environment.get("PERSISTENCE_MODULE")
+    if module == "eventsourcing.sqlite":
+        yield not _sqlite_guards_in_place(environment["SQLITE_DBNAME"])
+        return
+    if module != "eventsourcing.postgres":  # in memory (unit tests): nothing to share
+        yield True
+        return
+    schema = environment.get("POSTGRES_SCHEMA") or "public"
+    conninfo = psycopg_conninfo(DatabaseTarget("", environment))
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        if _postgres_guards_in_place(connection, schema):
+            yield False
+            return
+        key = advisory_lock_key(schema, DDL_LOCK_NAME)
+        connection.execute("SELECT pg_advisory_lock(%s)", [key])
+        try:
+            yield not _postgres_guards_in_place(connection, schema)
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _sqlite_guards_in_place(path: str) -> bool:
+    if not Path(path).is_file():
+        return False
+    names = sqlite_guard_triggers()
+    with closing(sqlite3.connect(path, timeout=30)) as connection:
+        found = connection.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' "
+            f"AND name IN ({','.join('?' * len(names))})",
+            names,
+        ).fetchone()
+    return bool(found[0] == len(names))
+
+
+def _postgres_guards_in_place(connection: psycopg.Connection[Any], schema: str) -> bool:
+    names = postgres_guard_triggers()
+    found = connection.execute(
+        "SELECT COUNT(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND t.tgname = ANY(%s)",
+        [schema, names],
+    ).fetchone()
+    return found is not None and found[0] == len(names)
 
 
 class LedgerStore(Application[UUID]):
@@ -194,11 +383,19 @@ class LedgerStore(Application[UUID]):
     extra_transcodings: ClassVar[list[Transcoding]] = []
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
-        super().__init__(env=env)
-        install_guards = getattr(self.recorder, "install_guards", None)
-        may_create = self.env.get("CREATE_TABLE", "yes").lower() not in ("no", "false", "0")
-        if install_guards is not None and may_create:
-            install_guards(self.guarded_tables())
+        environment = dict(env or {})
+        with ddl_needed_under_lock(environment) as ddl_needed:
+            if not ddl_needed:
+                environment["CREATE_TABLE"] = "no"
+            super().__init__(env=environment)
+            install_guards = getattr(self.recorder, "install_guards", None)
+            if install_guards is not None and ddl_needed:
+                install_guards(self.guarded_tables())
+
+    def _record(self, processing_event: ProcessingEvent[Any]) -> list[Any]:
+        recordings = super()._record(processing_event)
+        COMMITTED_EVENTS.add(len(recordings))
+        return recordings
 
     def guarded_tables(self) -> list[str]:
         """The tables no one may update or delete from: events, chain, snapshots."""
@@ -262,6 +459,12 @@ class LedgerStore(Application[UUID]):
             self.snapshots.put(snapshots)
 
 
-def open_store(url: str) -> LedgerStore:
-    target = ensure_database(parse_database_url(url))
+def open_store(url: str, create: bool = False) -> LedgerStore:
+    """The ledger's store at `url`; created there only with `create` (`init`, `plan load`).
+
+    Raises:
+        DatabaseUrlError: a URL the ledger cannot use.
+        MissingLedgerError: no ledger at `url`, and `create` is false.
+    """
+    target = ensure_database(parse_database_url(url), create)
     return LedgerStore(env=target.environment)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Longer runs of the reliability suite than CI affords. Each part is a section; run all, or
+# name sections: scripts/soak.sh concurrency
+#
+# PostgreSQL parts run when PLANLEDGER_TEST_POSTGRES_URL names a server.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$(project_root)"
+ensure_venv
+
+sections=("$@")
+[ ${#sections[@]} -eq 0 ] && sections=(concurrency)
+
+for section in "${sections[@]}"; do
+  case "$section" in
+    concurrency)
+      # Writers and readers at once, against a serial run: CI runs one round, here 20.
+      rounds="${SOAK_CONCURRENCY_ROUNDS:-20}"
+      echo "== concurrency: $rounds rounds"
+      for round in $(seq 1 "$rounds"); do
+        echo "-- round $round"
+        .venv/bin/python -m pytest -q -p no:cacheprovider -s \
+          tests/reliability/test_concurrency.py | grep -E "^concurrency|passed|failed"
+      done
+      ;;
+    *)
+      echo "unknown section: $section" >&2
+      exit 2
+      ;;
+  esac
+done
