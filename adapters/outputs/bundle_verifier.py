@@ -22,11 +22,17 @@ verifier checks, and says OK (exit 0) or lists every problem (exit 1):
    is the seals among the events;
 5. read-models/balances.json against balances recomputed here from the events: per fund class,
    the fee accrued (asset-based sales charge and service fee), paid to the Distributor, and
-   payable, and the last day accrued, on the bundle's as-of date.
+   payable, and the last day accrued, on the bundle's as-of date;
+6. every other figure carried, recomputed from the events the same way: the trial balance (the
+   journal each money event posts), the SIXTH split of each plan year (payments and fees spread
+   over the months they cover, service fees, deemed asset-based sales charge, own resources,
+   average net assets, annualised rates, caps), and in each quarterly report the quarter's and
+   the year's figures, the expenditures by purpose and the months. A figure changed anywhere is
+   named with its file and place, even if the manifest was rewritten to match.
 
-The files other than the events (reports, trial balance, split, governance, plan documents) are
-covered by the manifest's hashes; keep the manifest's own SHA-256, printed at export, apart
-from the bundle to anchor them. Needs Python 3.9 or newer.
+The words of governance.json and the plan documents are covered by the manifest's hashes; keep
+the manifest's own SHA-256, printed at export, apart from the bundle to anchor them. Needs
+Python 3.9 or newer.
 
 This file is written once, for auditors; it shares no code with the ledger on purpose.
 """
@@ -39,7 +45,8 @@ import json
 import sys
 import zipfile
 import zlib
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from pathlib import Path
 
 # The verifier runs on Python 3.9+ with the standard library alone and imports nothing it does
@@ -345,6 +352,546 @@ def _same_figure(stated: object, expected: object) -> bool:
         return False
 
 
+# ---- every other figure: the journal, the SIXTH split, the quarterly reports ---------------
+
+TRIAL_BALANCE = "read-models/trial-balance.json"
+SPLIT = "read-models/split.json"
+REPORTS = "reports/"
+SERVICE = "planledger.ServiceArrangement."
+EXACT = Context(prec=60, rounding=ROUND_HALF_EVEN)
+RATE_QUANTUM = Decimal("1E-8")
+FINRA_ABSC, FINRA_SERVICE = Decimal("0.0075"), Decimal("0.0025")
+
+
+def cents(value: str) -> int:
+    return int(Decimal(value) * 100)
+
+
+def shown_cents(amount: int) -> str:
+    return str((Decimal(amount) / 100).quantize(Decimal("0.01")))
+
+
+def stream_keys(events: list[Json]) -> dict[str, tuple[str, str]]:
+    """Stream → (fund class, provider), from the events that open fund classes and service
+    arrangements."""
+    keys: dict[str, tuple[str, str]] = {}
+    for event in events:
+        fields = event["fields"]
+        if event["topic"] == TOPIC + "PlanAdopted":
+            keys[event["stream"]] = (f"{fields['fund_code']}/{fields['share_class']}", "")
+        elif event["topic"] == SERVICE + "ServiceArrangementOpened":
+            key = f"{fields['fund_code']}/{fields['share_class']}"
+            keys[event["stream"]] = (key, fields["provider_code"])
+    return keys
+
+
+def _component(text: str) -> str:
+    if "_" in text or text.islower():
+        return "".join(part.capitalize() for part in text.split("_"))
+    return text.replace("/", "-")
+
+
+def postings(name: str, fields: Json, key: str, provider: str) -> list[tuple[str, int, int]]:
+    """The journal lines (account, debit, credit) one event posts, as the ledger's journal."""
+    fc = key.replace("/", "-")
+    accrued = {
+        "FeeAccrued": ("absc_amount", "service_amount"),
+        "AccrualTrueUpPosted": ("adjustment_absc", "adjustment_service"),
+        "FeeAccrualAdjusted": ("absc_amount_delta", "service_amount_delta"),
+    }
+    if name in accrued:
+        absc, service = (cents(fields[part]) for part in accrued[name])
+        signed = [
+            (f"Expenses:Plan12b1:{fc}:AssetBasedSalesCharge", absc),
+            (f"Expenses:Plan12b1:{fc}:ServiceFee", service),
+            (f"Liabilities:PayableToDistributor:{fc}:AssetBasedSalesCharge", -absc),
+            (f"Liabilities:PayableToDistributor:{fc}:ServiceFee", -service),
+        ]
+        return [(account, max(n, 0), max(-n, 0)) for account, n in signed if n]
+    lines: list[tuple[str, int, int]]
+    if name in ("DistributorPaid", "DistributorPaymentReversed"):
+        total = cents(fields["amount"])
+        paid = [
+            (
+                f"Liabilities:PayableToDistributor:{fc}:AssetBasedSalesCharge",
+                cents(fields["absc_amount"]),
+                0,
+            ),
+            (
+                f"Liabilities:PayableToDistributor:{fc}:ServiceFee",
+                cents(fields["service_amount"]),
+                0,
+            ),
+            (f"Assets:Fund:{fc}:Cash", 0, total),
+            ("Assets:Distributor:Cash", total, 0),
+            (f"Income:Distributor:PlanFees:{fc}", 0, total),
+        ]
+        lines = [line for line in paid if line[1] or line[2]]
+    elif name in ("ExpenditureRecorded", "ExpenditureReversed"):
+        amount = cents(fields["amount"])
+        account = f"Expenses:Distributor:Fifth:{fc}:{_component(fields['purpose'])}"
+        lines = [(account, amount, 0), ("Assets:Distributor:Cash", 0, amount)]
+    elif name in ("ServiceFeePaid", "ServiceFeeReversed"):
+        amount = cents(fields["amount"])
+        account = f"Expenses:Distributor:ServiceFees:{fc}:{provider}"
+        lines = [(account, amount, 0), ("Assets:Distributor:Cash", 0, amount)]
+    else:
+        return []
+    if name.endswith("Reversed"):  # the exact opposite entry
+        return [(account, credit, debit) for account, debit, credit in lines]
+    return lines
+
+
+def _event_name(topic: str) -> str:
+    return topic.rpartition(".")[2] if topic.startswith((TOPIC, SERVICE)) else ""
+
+
+def recompute_trial_balance(events: list[Json], as_of: str) -> dict[str, tuple[int, int]]:
+    keys = stream_keys(events)
+    sums: dict[str, tuple[int, int]] = {}
+    for event in events:
+        name, fields = _event_name(event["topic"]), event["fields"]
+        if not name or event["stream"] not in keys or fields.get("business_date", "") > as_of:
+            continue
+        key, provider = keys[event["stream"]]
+        for account, debit, credit in postings(name, fields, key, provider):
+            before = sums.get(account, (0, 0))
+            sums[account] = (before[0] + debit, before[1] + credit)
+    return dict(sorted(sums.items()))
+
+
+def read_json(bundle: Bundle, name: str) -> Any:
+    return json.loads(bundle.read(name))
+
+
+def check_trial_balance(bundle: Bundle, events: list[Json], as_of: str, problems: list[str]) -> int:
+    stated = {row["account"]: row for row in read_json(bundle, TRIAL_BALANCE)["accounts"]}
+    recomputed = recompute_trial_balance(events, as_of)
+    for account in sorted(set(stated) ^ set(recomputed)):
+        where = "the events post nothing to it" if account in stated else "missing from the file"
+        problems.append(f"{TRIAL_BALANCE}: account {account}: {where}")
+    for account in sorted(set(stated) & set(recomputed)):
+        for index, side in enumerate(("debit", "credit")):
+            expected = shown_cents(recomputed[account][index])
+            if not _same_figure(stated[account].get(side), Decimal(expected)):
+                problems.append(
+                    f"{TRIAL_BALANCE}: {account} {side} is {stated[account].get(side)}, the "
+                    f"events give {expected}"
+                )
+    return len(recomputed)
+
+
+def _month(day: str) -> str:
+    return day[:7]
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _months(start: date, end_exclusive: date) -> list[str]:
+    labels, day = [], start.replace(day=1)
+    while day < end_exclusive:
+        labels.append(day.isoformat()[:7])
+        day = _next_month(day)
+    return labels
+
+
+def spread(start: date, end_exclusive: date, amount: int) -> dict[str, int]:
+    """An amount over the months it covers, in proportion to their days; the cents left after
+    rounding down go to the largest remainders, ties to the earlier month."""
+    spans: list[tuple[str, int]] = []
+    day = start
+    while day < end_exclusive:
+        end = min(_next_month(day), end_exclusive)
+        spans.append((day.isoformat()[:7], (end - day).days))
+        day = end
+    if len(spans) == 1:
+        return {spans[0][0]: amount}
+    total, days = abs(amount), sum(span for _, span in spans)
+    shares = [total * span // days for _, span in spans]
+    order = sorted(range(len(spans)), key=lambda i: (total * spans[i][1]) % days, reverse=True)
+    for index in order[: total - sum(shares)]:
+        shares[index] += 1
+    sign = 1 if amount >= 0 else -1
+    return {spans[index][0]: sign * shares[index] for index in range(len(spans))}
+
+
+class Cell:
+    """One fund class over a month, or several months combined; amounts in cents."""
+
+    def __init__(self) -> None:
+        self.payments = 0
+        self.fees = 0
+        self.by_provider: dict[str, int] = {}
+        self.basis_by_year: dict[int, int] = {}
+        self.basis_per_day_count = Decimal(0)
+        self.basis_cents = 0
+        self.days = 0
+
+    def add(self, other: Cell) -> None:
+        self.payments += other.payments
+        self.fees += other.fees
+        for provider, amount in other.by_provider.items():
+            self.by_provider[provider] = self.by_provider.get(provider, 0) + amount
+        self.basis_per_day_count = EXACT.add(self.basis_per_day_count, other.per_day_count())
+        self.basis_cents += other.basis_cents
+        self.days += other.days
+
+    def per_day_count(self) -> Decimal:
+        if not self.basis_by_year:
+            return self.basis_per_day_count
+        return sum((Decimal(s) / y for y, s in sorted(self.basis_by_year.items())), Decimal(0))
+
+    @property
+    def service_from_plan(self) -> int:
+        return min(self.fees, max(self.payments, 0))
+
+    @property
+    def deemed_absc(self) -> int:
+        return self.payments - self.service_from_plan
+
+    def rate(self, amount: int) -> str:
+        if self.basis_per_day_count == 0:
+            return ""
+        value = EXACT.divide(Decimal(amount), self.basis_per_day_count).quantize(RATE_QUANTUM)
+        return percent(value)
+
+    def average(self) -> Decimal | None:
+        if self.days == 0:
+            return None
+        return (Decimal(self.basis_cents) / 100 / self.days).quantize(Decimal("0.01"))
+
+    def caps(self) -> list[str]:
+        found = []
+        if self.basis_per_day_count != 0:
+            absc = EXACT.divide(Decimal(self.deemed_absc), self.basis_per_day_count)
+            service = EXACT.divide(Decimal(self.service_from_plan), self.basis_per_day_count)
+            if absc.quantize(RATE_QUANTUM) > FINRA_ABSC:
+                found.append("deemed asset-based sales charge above 0.75% a year")
+            if service.quantize(RATE_QUANTUM) > FINRA_SERVICE:
+                found.append("service fees above 0.25% a year")
+        return found
+
+
+def percent(rate: Decimal) -> str:
+    value = EXACT.multiply(rate, Decimal(100)).normalize()
+    if value.as_tuple().exponent > -2:  # type: ignore[operator]
+        value = value.quantize(Decimal("0.01"))
+    return f"{value:f}%"
+
+
+def month_cells(
+    events: list[Json], start: date, end_exclusive: date, last_day: str
+) -> dict[tuple[str, str], Cell]:
+    """Per (fund class, month): what the ledger's split reads for [start, end_exclusive),
+    counting only what was paid or accrued by `last_day`."""
+    keys = stream_keys(events)
+    cells: dict[tuple[str, str], Cell] = {}
+    span = (start.isoformat(), end_exclusive.isoformat())
+    for event in events:
+        name, fields = _event_name(event["topic"]), event["fields"]
+        if event["stream"] not in keys or fields.get("business_date", "") > last_day:
+            continue
+        key, provider = keys[event["stream"]]
+        if name in COVERINGS:
+            _add_covering(cells, (key, provider), name, fields, span)
+        elif name in ("FeeAccrued", "FeeAccrualAdjusted"):
+            _add_basis(cells, key, name, fields, span)
+    for cell in cells.values():
+        cell.basis_per_day_count = cell.per_day_count()
+        cell.basis_by_year = {}
+    return cells
+
+
+COVERINGS = (
+    "DistributorPaid",
+    "DistributorPaymentReversed",
+    "ServiceFeePaid",
+    "ServiceFeeReversed",
+)
+
+
+def _add_covering(
+    cells: dict[tuple[str, str], Cell],
+    stream: tuple[str, str],
+    name: str,
+    fields: Json,
+    span: tuple[str, str],
+) -> None:
+    """A payment or a fee (a reversal negative), over the months it covers, if they overlap.
+    `stream`: the event's fund class and provider."""
+    key, provider = stream
+    covered = fields["period_start"], fields["period_end_exclusive"]
+    if not (covered[0] < span[1] and covered[1] > span[0]):
+        return
+    sign = -1 if name.endswith("Reversed") else 1
+    amount = sign * cents(fields["amount"])
+    shares = spread(date.fromisoformat(covered[0]), date.fromisoformat(covered[1]), amount)
+    for month, share in shares.items():
+        cell = cells.setdefault((key, month), Cell())
+        if name.startswith("Distributor"):
+            cell.payments += share
+        else:
+            cell.fees += share
+            cell.by_provider[provider] = cell.by_provider.get(provider, 0) + share
+
+
+def _add_basis(
+    cells: dict[tuple[str, str], Cell], key: str, name: str, fields: Json, span: tuple[str, str]
+) -> None:
+    """A day's basis (an accrual), or the change a restatement made to it (an adjustment)."""
+    if not span[0] <= fields["business_date"] < span[1]:
+        return
+    cell = cells.setdefault((key, _month(fields["business_date"])), Cell())
+    basis = cents(fields["basis_net_assets"])
+    if name == "FeeAccrualAdjusted":
+        basis -= cents(fields["basis_net_assets_previous"])
+    else:
+        cell.days += 1
+    year = int(fields["days_in_year"])
+    cell.basis_by_year[year] = cell.basis_by_year.get(year, 0) + basis
+    cell.basis_cents += basis
+
+
+def combined(cells: dict[tuple[str, str], Cell], key: str, months: list[str]) -> Cell:
+    total = Cell()
+    for month in months:
+        if (key, month) in cells:
+            total.add(cells[(key, month)])
+    return total
+
+
+def _plan_years(
+    start: date, end_exclusive: date, anniversary: tuple[int, int]
+) -> list[tuple[str, list[str]]]:
+    """The plan years (by whole months) from `start`'s month: label and months."""
+    pieces, day = [], start.replace(day=1)
+    while day < end_exclusive:
+        end = date(day.year, *anniversary)
+        if end < day:
+            end = date(day.year + 1, *anniversary)
+        year_start = date(end.year - 1, *anniversary)
+        piece_start, piece_end = max(year_start, day), _next_month(end)
+        pieces.append((f"plan year to {end}", _months(piece_start, piece_end)))
+        day = piece_end
+    return pieces
+
+
+def split_row(key: str, label: str, figures: Cell) -> Json:
+    average = figures.average()
+    return {
+        "fund_class": key,
+        "period": label,
+        "plan_payments": shown_cents(figures.payments),
+        "service_fees": shown_cents(figures.service_from_plan),
+        "deemed_absc": shown_cents(figures.deemed_absc),
+        "own_resources": shown_cents(figures.fees - figures.service_from_plan),
+        "average_daily_net_assets": None if average is None else str(average),
+        "payments_rate": figures.rate(figures.payments),
+        "service_rate": figures.rate(figures.service_from_plan),
+        "absc_rate": figures.rate(figures.deemed_absc),
+        "caps": "; ".join(figures.caps()) or "within",
+        "by_provider": " ".join(
+            f"{provider}={shown_cents(amount)}"
+            for provider, amount in sorted(figures.by_provider.items())
+        ),
+    }
+
+
+def plans(events: list[Json]) -> dict[str, Json]:
+    """Fund class → the fields of its PlanAdopted event."""
+    return {
+        f"{event['fields']['fund_code']}/{event['fields']['share_class']}": event["fields"]
+        for event in events
+        if event["topic"] == TOPIC + "PlanAdopted"
+    }
+
+
+def recompute_split(events: list[Json], as_of: str) -> list[Json]:
+    adopted = plans(events)
+    if not adopted:
+        return []
+    start = min(date.fromisoformat(plan["effective_date"]) for plan in adopted.values())
+    end_exclusive = max(date.fromisoformat(as_of), start) + timedelta(days=1)
+    term_end = date.fromisoformat(next(iter(adopted.values()))["initial_term_end"])
+    cells = month_cells(events, start, end_exclusive, as_of)
+    in_period = set(_months(start, end_exclusive))
+    rows = []
+    for key in sorted({key for key, _ in cells}):
+        for label, months in _plan_years(start, end_exclusive, (term_end.month, term_end.day)):
+            chosen = [month for month in months if month in in_period]
+            rows.append(split_row(key, label, combined(cells, key, chosen)))
+    return rows
+
+
+def compare_tree(name: str, path: str, stated: Any, expected: Any, problems: list[str]) -> None:
+    """Every value of `expected` against the value at the same place in `stated`."""
+    if isinstance(expected, dict):
+        stated_dict = stated if isinstance(stated, dict) else {}
+        for key, value in expected.items():
+            compare_tree(
+                name, f"{path}.{key}" if path else key, stated_dict.get(key), value, problems
+            )
+        return
+    if isinstance(expected, list):
+        stated_list = stated if isinstance(stated, list) else []
+        if len(stated_list) != len(expected):
+            problems.append(
+                f"{name}: {path} has {len(stated_list)} entries, the events give {len(expected)}"
+            )
+        for index, value in enumerate(expected):
+            item = stated_list[index] if index < len(stated_list) else None
+            compare_tree(name, f"{path}[{index}]", item, value, problems)
+        return
+    if stated != expected:
+        problems.append(f"{name}: {path} is {stated!r}, the events give {expected!r}")
+
+
+def check_split(bundle: Bundle, events: list[Json], as_of: str, problems: list[str]) -> int:
+    rows = recompute_split(events, as_of)
+    compare_tree(SPLIT, "rows", read_json(bundle, SPLIT).get("rows"), rows, problems)
+    return len(rows)
+
+
+def _quarter(label: str) -> tuple[date, date]:
+    year, number = int(label[:4]), int(label[5:])
+    start = date(year, 3 * number - 2, 1)
+    return start, date(year + (number == 4), (3 * number) % 12 + 1, 1)
+
+
+def accrued_by_month(
+    events: list[Json], key: str, start: str, end: str
+) -> dict[str, tuple[int, int]]:
+    keys, totals = stream_keys(events), {}  # type: tuple[dict[str, tuple[str, str]], dict[str, tuple[int, int]]]
+    parts = {
+        "FeeAccrued": ("absc_amount", "service_amount"),
+        "AccrualTrueUpPosted": ("adjustment_absc", "adjustment_service"),
+        "FeeAccrualAdjusted": ("absc_amount_delta", "service_amount_delta"),
+    }
+    for event in events:
+        name, fields = _event_name(event["topic"]), event["fields"]
+        if name not in parts or keys.get(event["stream"], ("", ""))[0] != key:
+            continue
+        if not start <= fields["business_date"] < end:
+            continue
+        month = (
+            fields["month"] if name == "AccrualTrueUpPosted" else _month(fields["business_date"])
+        )
+        absc, service = totals.get(month, (0, 0))
+        totals[month] = (
+            absc + cents(fields[parts[name][0]]),
+            service + cents(fields[parts[name][1]]),
+        )
+    return totals
+
+
+def expenditures(events: list[Json], key: str, start: str, end: str) -> dict[str, dict[str, int]]:
+    """Purpose → performer → cents, of expenditures whose period overlaps [start, end)."""
+    keys = stream_keys(events)
+    found: dict[str, dict[str, int]] = {}
+    for event in events:
+        name, fields = _event_name(event["topic"]), event["fields"]
+        if name not in ("ExpenditureRecorded", "ExpenditureReversed"):
+            continue
+        if keys.get(event["stream"], ("", ""))[0] != key:
+            continue
+        if not (fields["period_start"] < end and fields["period_end_exclusive"] > start):
+            continue
+        sign = -1 if name == "ExpenditureReversed" else 1
+        by_performer = found.setdefault(fields["purpose"], {})
+        by_performer[fields["performer"]] = by_performer.get(fields["performer"], 0) + sign * cents(
+            fields["amount"]
+        )
+    return found
+
+
+def report_section(
+    figures: Cell, accrued: tuple[int, int], spent: dict[str, dict[str, int]], stated: Any
+) -> Json:
+    stated_purposes = [
+        row.get("purpose") for row in (stated or {}).get("expenditures_by_purpose", [])
+    ]
+    purposes = stated_purposes + sorted(set(spent) - set(stated_purposes))
+    average = figures.average()
+    return {
+        "accrued": {
+            "asset_based_sales_charge": shown_cents(accrued[0]),
+            "service_fee": shown_cents(accrued[1]),
+            "total": shown_cents(sum(accrued)),
+        },
+        "paid_to_distributor": shown_cents(figures.payments),
+        "accrued_less_paid": shown_cents(sum(accrued) - figures.payments),
+        "service_fees": {
+            "total": shown_cents(figures.service_from_plan),
+            "from_distributor_own_resources": shown_cents(figures.fees - figures.service_from_plan),
+            "by_provider": [
+                {"provider": provider, "amount": shown_cents(amount)}
+                for provider, amount in sorted(figures.by_provider.items())
+            ],
+        },
+        "deemed_asset_based_sales_charge": shown_cents(figures.deemed_absc),
+        "average_daily_net_assets": str(average or "0.00"),
+        "annualised": {
+            "paid_to_distributor": figures.rate(figures.payments),
+            "service_fees": figures.rate(figures.service_from_plan),
+            "deemed_asset_based_sales_charge": figures.rate(figures.deemed_absc),
+            "finra_caps": "; ".join(figures.caps()) or "within 0.75% and 0.25%",
+        },
+        "expenditures_by_purpose": [
+            {
+                "purpose": purpose,
+                "amount": shown_cents(sum(spent.get(purpose, {}).values())),
+                "by_performer": {
+                    performer: shown_cents(amount)
+                    for performer, amount in sorted(spent.get(purpose, {}).items())
+                },
+            }
+            for purpose in purposes
+        ],
+        "expenditures_total": shown_cents(sum(sum(p.values()) for p in spent.values())),
+    }
+
+
+def recompute_report(events: list[Json], stated: Json) -> Json:
+    key, quarter = stated["fund_class"], stated["quarter"]
+    plan = plans(events)[key]
+    start, end = _quarter(quarter)
+    effective = date.fromisoformat(plan["effective_date"])
+    year_start = max(date(start.year, 1, 1), effective.replace(day=1))
+    cells = month_cells(events, year_start, end, "9999-12-31")
+    accrued = accrued_by_month(events, key, year_start.isoformat(), end.isoformat())
+    expected: Json = {}
+    for section, first in (("quarter_figures", start), ("year_to_date", year_start)):
+        months = _months(first, end)
+        sums = [sum(accrued.get(m, (0, 0))[part] for m in months) for part in (0, 1)]
+        spent = expenditures(events, key, first.isoformat(), end.isoformat())
+        expected[section] = report_section(
+            combined(cells, key, months), (sums[0], sums[1]), spent, stated.get(section)
+        )
+    expected["monthly"] = [
+        {
+            "month": month,
+            "accrued": shown_cents(sum(accrued.get(month, (0, 0)))),
+            "paid_to_distributor": shown_cents(combined(cells, key, [month]).payments),
+            "service_fees": shown_cents(combined(cells, key, [month]).service_from_plan),
+            "deemed_asset_based_sales_charge": shown_cents(
+                combined(cells, key, [month]).deemed_absc
+            ),
+        }
+        for month in _months(year_start, end)
+    ]
+    return expected
+
+
+def check_reports(bundle: Bundle, events: list[Json], problems: list[str]) -> int:
+    names = [n for n in bundle.names() if n.startswith(REPORTS) and n.endswith(".json")]
+    for name in names:
+        stated = read_json(bundle, name)
+        compare_tree(name, "", stated, recompute_report(events, stated), problems)
+    return len(names)
+
+
 def checked(problems: list[str], what: str, check: Callable[[], T], fallback: T) -> T:
     """Run one check; a bundle altered so that the check cannot even run is a problem to
     report with the others, not a crash."""
@@ -377,12 +924,20 @@ def verify(location: Path) -> list[str]:
     classes = checked(
         problems, BALANCES, lambda: check_balances(bundle, events, manifest, problems), 0
     )
+    as_of = str(manifest["as_of"])
+    accounts = checked(
+        problems, TRIAL_BALANCE, lambda: check_trial_balance(bundle, events, as_of, problems), 0
+    )
+    rows = checked(problems, SPLIT, lambda: check_split(bundle, events, as_of, problems), 0)
+    reports = checked(problems, REPORTS, lambda: check_reports(bundle, events, problems), 0)
     if not problems:
         print(
             f"OK: {len(manifest.get('files', {}))} files match the manifest; {len(events)} events "
             f"chain to head {manifest['chain_head']['hash'][:16]}… at position "
             f"{manifest['chain_head']['position']}; {seals} seal(s) match; balances of "
-            f"{classes} fund class(es) on {manifest['as_of']} recomputed from the events"
+            f"{classes} fund class(es) on {manifest['as_of']} recomputed from the events; so "
+            f"are the trial balance ({accounts} accounts), the split ({rows} rows) and every "
+            f"figure of {reports} quarterly report(s)"
         )
     return problems
 
