@@ -76,7 +76,12 @@ def _add_verify_command(sub: Any, common: argparse.ArgumentParser) -> None:
         help="a chain head kept outside the database (e.g. from a bundle's manifest); repeatable",
     )
     verify.add_argument(
-        "--skip-snapshots", action="store_true", help="check the chain and seals only"
+        "--skip-snapshots", action="store_true", help="do not replay streams to their snapshots"
+    )
+    verify.add_argument(
+        "--skip-read-models",
+        action="store_true",
+        help="do not recompute the read models from the log",
     )
     verify.set_defaults(handler=handlers_audit.verify)
 

@@ -30,6 +30,7 @@ from adapters.outputs.bundle import export_bundle
 from adapters.outputs.impact import Impact, analyse_impact
 from adapters.readside.audit_log import LogEntry, LogFilter, UnknownEventTypeError, read_log
 from adapters.readside.point_in_time import fund_class_as_of
+from adapters.readside.read_model_check import ReadModelCheck, verify_read_models
 from adapters.readside.read_models import TABLES
 from adapters.store.chain import format_commit_time
 from adapters.store.db_admin import (
@@ -59,6 +60,10 @@ def verify(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
             check_snapshots=not arguments.skip_snapshots,
             progress=progress_bar("chain"),
         )
+        models = None
+        if not arguments.skip_read_models:
+            models = verify_read_models(store, context.database_url)
+            result.findings += models.findings
     finally:
         store.close()
     head = result.head
@@ -71,6 +76,8 @@ def verify(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         f"{'skipped' if arguments.skip_snapshots else result.snapshots}; "
         f"external heads checked: {len(heads)}\n"
     )
+    # Beside the answer (standard error), so the answer's lines stay as they were.
+    context.notes.write(f"read models checked against the log: {_read_models_checked(models)}\n")
     if result.ok:
         out.write("OK: every stored event matches the chain, the seals and the snapshots\n")
         return 0
@@ -78,6 +85,15 @@ def verify(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     for finding in result.findings:
         out.write(f"  {finding.describe()}\n")
     return EXIT_FOUND
+
+
+def _read_models_checked(models: ReadModelCheck | None) -> str:
+    if models is None:
+        return "skipped"
+    if models.skipped:
+        return "none stored"
+    tracked = ", ".join(f"{name} {position}" for name, position in models.positions.items())
+    return f"{models.rows} rows in {models.tables} tables (positions tracked: {tracked})"
 
 
 def seal(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
