@@ -198,7 +198,7 @@ def count_events(store) -> int:
 
 
 def run_ledger(url: str, plan: Path, csv_path: Path) -> dict[str, float]:
-    with opened(url, "bench") as ledger:
+    with opened(url, "bench", create=True) as ledger:
         store = ledger.store
         ledger.plans.load_plan(LoadPlan(read_plan(plan)))
         approve_every_company(ledger)
@@ -359,7 +359,7 @@ def long_history(url: str, folder: Path, years: int) -> tuple[str, float]:
     assets, the next year's continuance, the accruals, twelve monthly payments)."""
     plan, _ = write_inputs(folder, 1, AS_OF_FIRST_YEAR)
     started = time.perf_counter()
-    with opened(url, "bench") as ledger:
+    with opened(url, "bench", create=True) as ledger:
         ledger.plans.load_plan(LoadPlan(read_plan(plan)))
         approve_every_company(ledger)
         key = ledger.view.fund_class_keys()[0]

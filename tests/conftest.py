@@ -79,7 +79,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def ledger(database_url: str) -> Iterator[Ledger]:
     """The ledger as the composition root builds it (its read models are caught up only when
     a test asks)."""
-    composed = compose(database_url, actor="test-accountant")
+    composed = compose(database_url, actor="test-accountant", create=True)
     try:
         yield composed
     finally:

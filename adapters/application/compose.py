@@ -43,9 +43,14 @@ class Ledger:
         self.store.close()
 
 
-def compose(database_url: str, actor: str) -> Ledger:
-    """The ledger at `database_url` (created if need be), acting as `actor`."""
-    store = open_store(database_url)
+def compose(database_url: str, actor: str, *, create: bool = False) -> Ledger:
+    """The ledger at `database_url`, acting as `actor`. Only `create` (for the commands that
+    start a ledger: `init`, `plan load`) makes one where there is none.
+
+    Raises:
+        MissingLedgerError: no ledger there, and `create` is false.
+    """
+    store = open_store(database_url, create)
     try:
         read_models = ReadModels(store, read_model_engine(database_url))
     except BaseException:
@@ -69,9 +74,9 @@ def compose(database_url: str, actor: str) -> Ledger:
 
 
 @contextmanager
-def opened(database_url: str, actor: str) -> Iterator[Ledger]:
+def opened(database_url: str, actor: str, *, create: bool = False) -> Iterator[Ledger]:
     """`compose`, closed when the block ends."""
-    ledger = compose(database_url, actor)
+    ledger = compose(database_url, actor, create=create)
     try:
         yield ledger
     finally:

@@ -24,7 +24,7 @@ from adapters.cli.handlers import (
     open_ledger,
     settled_known_at,
 )
-from adapters.cli.output import Column, render
+from adapters.cli.output import Column, render, shown
 from adapters.cli.progress import progress_bar
 from adapters.outputs.bundle import export_bundle
 from adapters.outputs.impact import Impact, analyse_impact
@@ -83,7 +83,7 @@ def verify(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         return 0
     out.write(f"FOUND {len(result.findings)} problem(s):\n")
     for finding in result.findings:
-        out.write(f"  {finding.describe()}\n")
+        out.write(f"  {shown(finding.describe())}\n")  # a finding may quote stored text
     return EXIT_FOUND
 
 
@@ -105,7 +105,9 @@ def seal(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     if sealed is None:
         out.write("nothing to seal: the ledger is empty\n")
         return 0
-    out.write(f"sealed position {sealed.position} sha256:{sealed.head_hash} ({sealed.subject})\n")
+    out.write(
+        f"sealed position {sealed.position} sha256:{sealed.head_hash} ({shown(sealed.subject)})\n"
+    )
     return 0
 
 
@@ -272,7 +274,7 @@ def _impact_text(found: Impact) -> str:
             )
     if not found.reports and not found.amounts:
         lines.append("No issued report, service fee or payment comes out differently.")
-    return "\n".join(lines) + "\n"
+    return "".join(f"{shown(line)}\n" for line in lines)  # each line one line, whatever it quotes
 
 
 def _impact_json(found: Impact) -> dict[str, Any]:
@@ -391,5 +393,5 @@ def as_of_command(context: Context, arguments: argparse.Namespace, out: TextIO) 
         out.write(json.dumps(record, indent=2, default=str) + "\n")
         return 0
     for name, value in record.items():
-        out.write(f"{name.replace('_', ' '):<22} {_shown(value)}\n")
+        out.write(f"{name.replace('_', ' '):<22} {shown(_shown(value))}\n")
     return 0

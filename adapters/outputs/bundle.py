@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from adapters.outputs.atomic_file import written_atomically
@@ -183,6 +184,26 @@ def _event_lines(
         yield (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
+# The stored names of the documents are text from a plan file: the members are named by
+# hash and fixed names instead, so no stored name can make a member like `../../x` or `/x`
+# that an unzip would write outside its folder. The stored names stay in events.jsonl.
+DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".rtf", ".xml")
+FUND_CLASS_KEY = re.compile(r"[A-Z0-9][A-Z0-9-]{0,31}/[A-Z0-9]{1,8}")
+
+
+def _document_member(data: bytes, stored_name: str) -> str:
+    suffix = PurePosixPath(stored_name.replace("\\", "/")).suffix.lower()
+    return f"plan/{_sha16(data)}/document{suffix if suffix in DOCUMENT_SUFFIXES else ''}"
+
+
+def _report_member(fund_class_key: str, quarter: str) -> str:
+    """`reports/INTL-BCV-R-2003Q3.json`; a key not of the plan file's form (a ledger written
+    by other means) is named by its hash."""
+    if FUND_CLASS_KEY.fullmatch(fund_class_key):
+        return f"reports/{fund_class_key.replace('/', '-')}-{quarter}.json"
+    return f"reports/{_sha16(fund_class_key.encode('utf-8'))}-{quarter}.json"
+
+
 def _add_documents(writer: _Writer, filed: dict[str, Any]) -> None:
     """The plan document and the plan file, each in a folder named by its own SHA-256, so a
     document filed again with another plan file keeps both."""
@@ -193,8 +214,8 @@ def _add_documents(writer: _Writer, filed: dict[str, Any]) -> None:
         else content.encode("utf-8")
     )
     plan_file = filed["plan_file_content"].encode("utf-8")
-    writer.add(f"plan/{_sha16(data)}/{filed['document_name']}", data)
-    writer.add(f"plan/{_sha16(plan_file)}/{filed['plan_file_name']}", plan_file)
+    writer.add(_document_member(data, filed["document_name"]), data)
+    writer.add(f"plan/{_sha16(plan_file)}/plan.toml", plan_file)
 
 
 def _sha16(data: bytes) -> str:
@@ -294,6 +315,5 @@ def _add_reports(writer: _Writer, view: LedgerView, as_of: date) -> None:
         while quarter.end_exclusive <= last.end_exclusive:
             label = _quarter_of(quarter.start)
             report = quarterly_report(view, fund_class.key, label)
-            name = f"reports/{fund_class.key.replace('/', '-')}-{label}.json"
-            writer.add(name, report_json(report))
+            writer.add(_report_member(fund_class.key, label), report_json(report))
             quarter = parse_period(_quarter_of(quarter.end_exclusive))

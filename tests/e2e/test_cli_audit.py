@@ -145,7 +145,7 @@ def test_export_bundle_writes_a_verifiable_zip(db, tmp_path):
     with zipfile.ZipFile(out_file) as archive:
         names = set(archive.namelist())
     assert {"manifest.json", "events.jsonl", "verify_bundle.py"} <= names
-    assert "plan/9dc8a469ea2c9cfc/plan.txt" in names
+    assert "plan/9dc8a469ea2c9cfc/document.txt" in names
 
 
 def test_compliance_lists_retention_dates(db):

@@ -63,7 +63,7 @@ EXPENDITURES = [
 def build_reports(database_url: str, tmp_path) -> dict[str, bytes]:
     tmp_path.mkdir(parents=True, exist_ok=True)
     with freeze_time("2026-01-15 10:00:00", tick=False):
-        ledger = compose(database_url, "report-test")
+        ledger = compose(database_url, "report-test", create=True)
         ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN)))
         approve_plan(ledger)
         q3_history(ledger, ledger.read_models, tmp_path, catch_up_each_step=False)

@@ -381,7 +381,7 @@ LARGE_BATCH = """
 import sys, uuid
 from eventsourcing.persistence import StoredEvent
 from adapters.store.persistence import open_store
-store = open_store(sys.argv[1])
+store = open_store(sys.argv[1], create=True)
 streams = [uuid.uuid4() for _ in range(100)]
 events = [
     StoredEvent(streams[i % 100], i // 100 + 1, "test.Large", b'{"a":"' + b"z" * 600 + b'"}')
