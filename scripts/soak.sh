@@ -9,7 +9,7 @@ cd "$(project_root)"
 ensure_venv
 
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(concurrency)
+[ ${#sections[@]} -eq 0 ] && sections=(concurrency kills)
 
 for section in "${sections[@]}"; do
   case "$section" in
@@ -21,6 +21,18 @@ for section in "${sections[@]}"; do
         echo "-- round $round"
         .venv/bin/python -m pytest -q -p no:cacheprovider -s \
           tests/reliability/test_concurrency.py | grep -E "^concurrency|passed|failed"
+      done
+      ;;
+    kills)
+      # Commands killed at random moments: CI runs 3 quarters x 5 commands x 3 kills per
+      # database in forked children; here SOAK_KILL_ROUNDS rounds of other seeds, 5 kills per
+      # command, each a fresh .venv/bin/planledger (its start-up among the moments).
+      rounds="${SOAK_KILL_ROUNDS:-10}"
+      echo "== kills: $rounds rounds"
+      for round in $(seq 1 "$rounds"); do
+        PLANLEDGER_KILL_SEED="$round" PLANLEDGER_KILL_MODE="${SOAK_KILL_MODE:-exec}" \
+          PLANLEDGER_KILLS_PER_COMMAND=5 .venv/bin/python -m pytest -q -p no:cacheprovider -s \
+          tests/reliability/test_kills.py | grep -E "^kill trials|passed|failed"
       done
       ;;
     *)
