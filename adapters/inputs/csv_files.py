@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, BinaryIO, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.inputs.errors import InputError, InputProblem
+from adapters.inputs.grammar import CsvDate, CsvFlag, CsvPeriod, NonNegativeMoney, PositiveMoney
 from domain.expenditures import Performer, Purpose
-from domain.money import CENT
 from domain.periods import Period, parse_period
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
@@ -40,15 +39,10 @@ def _share_class(value: str) -> str:
     return value
 
 
-def _cents(value: Decimal) -> Decimal:
-    # Validation has limited the value to two decimals, so this only normalises '1E+3'.
-    return value.quantize(CENT)
-
-
 Code = Annotated[str, AfterValidator(_code)]
 ShareClass = Annotated[str, AfterValidator(_share_class)]
-NetAssets = Annotated[Decimal, Field(ge=0, decimal_places=2, max_digits=20), AfterValidator(_cents)]
-Amount = Annotated[Decimal, Field(gt=0, decimal_places=2, max_digits=18), AfterValidator(_cents)]
+NetAssets = NonNegativeMoney
+Amount = PositiveMoney
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 
 
@@ -61,7 +55,7 @@ class _Row(BaseModel):
 class NetAssetsRow(_Row):
     fund: Code
     share_class: ShareClass = Field(alias="class")
-    date: date
+    date: CsvDate
     net_assets: NetAssets
     source_reference: str = ""
 
@@ -70,7 +64,7 @@ class PositionRow(_Row):
     provider: Code
     fund: Code
     share_class: ShareClass = Field(alias="class")
-    date: date
+    date: CsvDate
     net_assets: NetAssets
     source_reference: str = ""
 
@@ -78,8 +72,8 @@ class PositionRow(_Row):
 class ExpenditureRow(_Row):
     fund: Code
     share_class: ShareClass = Field(alias="class")
-    incurred_on: date
-    period: str
+    incurred_on: CsvDate
+    period: CsvPeriod
     purpose: Purpose
     performer: Performer
     performer_name: Text
@@ -87,12 +81,6 @@ class ExpenditureRow(_Row):
     description: Text
     reference: Text
     company_agreement_reference: str = ""
-
-    @field_validator("period")
-    @classmethod
-    def _is_period(cls, value: str) -> str:
-        parse_period(value)
-        return value
 
     @property
     def parsed_period(self) -> Period:
@@ -142,38 +130,169 @@ def _header_problems(name: str, header: list[str], model: type[_Row]) -> list[In
         for column in header
         if column not in required | optional
     ]
+    # A column named twice would let one value silently win over the other.
+    problems += [
+        InputProblem(name, 1, column, f"column named {header.count(column)} times")
+        for column in sorted(set(header))
+        if header.count(column) > 1
+    ]
     return problems
 
 
+# Problems listed in full; past this many only their count is given (a file that is wrong
+# throughout would otherwise print, and hold, a line per row).
+MAX_PROBLEMS_LISTED = 100
+# A file larger than this is checked in a first pass that keeps no rows, so that a rejected
+# file costs bounded memory however large it is; only a clean one is read again to keep them.
+CHECK_FIRST_BYTES = 8 * 1024 * 1024
+# The csv module refuses a field over 128 KiB; a line is capped too, so that a file with no
+# line ends is not read into memory whole.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+_READ_CHUNK_BYTES = 64 * 1024
+
+
 def read_csv(path: Path, model: type[RowT]) -> CsvFile[RowT]:
-    """Read and validate a whole CSV file.
+    """Read and validate a whole CSV file, streaming: the file is never held whole.
 
     Raises:
         InputError: the file cannot be read, its header is wrong, or any row is invalid.
     """
     name = path.name
     try:
-        content = path.read_bytes()
-        text = content.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        size_bytes = path.stat().st_size
+    except OSError as error:
         raise InputError([InputProblem(name, None, None, f"cannot read: {error}")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [column.strip() for column in next(reader, [])]
-    if not header:
-        raise InputError([InputProblem(name, None, None, "the file is empty")])
-    problems = _header_problems(name, header, model)
-    if problems:
-        raise InputError(problems)
+    checked_sha256 = None
+    if size_bytes > CHECK_FIRST_BYTES:
+        checked_sha256 = _scan(path, model, keep_rows=False).sha256
+    csv_file = _scan(path, model, keep_rows=True)
+    if checked_sha256 is not None and csv_file.sha256 != checked_sha256:
+        raise InputError([InputProblem(name, None, None, "the file changed while it was read")])
+    return csv_file
+
+
+class _Problems:
+    """The problems of one file: the first MAX_PROBLEMS_LISTED, and how many in all."""
+
+    def __init__(self) -> None:
+        self.listed: list[InputProblem] = []
+        self.count = 0
+
+    def add(self, problem: InputProblem) -> None:
+        self.count += 1
+        if len(self.listed) < MAX_PROBLEMS_LISTED:
+            self.listed.append(problem)
+
+    def raise_any(self) -> None:
+        if self.count:
+            raise InputError(self.listed, unlisted=self.count - len(self.listed))
+
+
+def _scan(path: Path, model: type[RowT], *, keep_rows: bool) -> CsvFile[RowT]:
+    name = path.name
+    problems = _Problems()
     rows: list[NumberedRow[RowT]] = []
-    for row_number, values in enumerate(reader, start=2):
-        if not any(value.strip() for value in values):
-            continue
-        record = _validate_row(name, row_number, header, values, model=model, problems=problems)
-        if record is not None:
-            rows.append(NumberedRow(row_number, record))
-    if problems:
-        raise InputError(problems)
-    return CsvFile(name, hashlib.sha256(content).hexdigest(), rows)
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as raw:
+            records = csv.reader(_lines(raw, digest))
+            header = _header(records, name)
+            if not header:
+                raise InputError([InputProblem(name, None, None, "the file is empty")])
+            for problem in _header_problems(name, header, model):
+                problems.add(problem)
+            problems.raise_any()
+            for row_number, values in _numbered(records, name, problems):
+                record = _validate_row(
+                    name, row_number, header, values, model=model, problems=problems
+                )
+                if record is not None and keep_rows and not problems.count:
+                    rows.append(NumberedRow(row_number, record))
+                elif problems.count:
+                    rows.clear()  # the file is refused: its rows will never be used
+    except OSError as error:
+        raise InputError([InputProblem(name, None, None, f"cannot read: {error}")]) from None
+    problems.raise_any()
+    return CsvFile(name, digest.hexdigest(), rows)
+
+
+def _lines(raw: BinaryIO, digest: Any) -> Iterator[str]:
+    """The file's text line by line (ends kept, as the csv module wants them), hashing every
+    byte as it is read. Lines are split on bytes (a line end never sits inside a UTF-8
+    sequence) and decoded one by one, so text that is not UTF-8 is found at its row.
+
+    Raises:
+        UnicodeDecodeError: a line is not UTF-8.
+        csv.Error: a line is longer than any may be.
+    """
+    pending = b""
+    first = True
+    while chunk := raw.read(_READ_CHUNK_BYTES):
+        digest.update(chunk)
+        lines, pending = _split_lines(pending + chunk)
+        for line in lines:
+            yield line.decode("utf-8-sig" if first else "utf-8")
+            first = False
+    if pending:
+        yield pending.decode("utf-8-sig" if first else "utf-8")
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _split_lines(data: bytes) -> tuple[list[bytes], bytes]:
+    """The complete lines of `data` (a line ends at \\n, \\r or \\r\\n, as with newline=''),
+    and the unfinished rest.
+
+    Raises:
+        csv.Error: the rest is longer than any line may be.
+    """
+    lines = []
+    start = 0
+    for match in _LINE_END.finditer(data):
+        if match.group() == b"\r" and match.end() == len(data):
+            break  # a \r at the end may be the first half of \r\n
+        lines.append(data[start : match.end()])
+        start = match.end()
+    rest = data[start:]
+    if len(rest) > MAX_LINE_BYTES:
+        raise csv.Error(f"a line is longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB")
+    return lines, rest
+
+
+def _header(records: Iterator[list[str]], name: str) -> list[str]:
+    try:
+        return [column.strip() for column in next(records, [])]
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise InputError([InputProblem(name, 1, None, _unreadable(error))]) from None
+
+
+def _numbered(
+    records: Iterator[list[str]], name: str, problems: _Problems
+) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank records with their row numbers (the header is row 1). A record the csv
+    module cannot read, or text that is not UTF-8, ends the file with a problem at its row."""
+    row_number = 1
+    while True:
+        row_number += 1
+        try:
+            values = next(records, None)
+        except (csv.Error, UnicodeDecodeError) as error:
+            problems.add(InputProblem(name, row_number, None, _unreadable(error)))
+            return
+        if values is None:
+            return
+        if any(value.strip() for value in values):
+            yield row_number, values
+
+
+def _unreadable(error: Exception) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8 text"
+    text = str(error)
+    if "field larger than field limit" in text:
+        return f"a field is longer than {csv.field_size_limit() // 1024} KiB"
+    return f"cannot read this row: {text}"
 
 
 def _validate_row(
@@ -183,22 +302,25 @@ def _validate_row(
     values: list[str],
     *,
     model: type[RowT],
-    problems: list[InputProblem],
+    problems: _Problems,
 ) -> RowT | None:
     if len(values) != len(header):
-        problems.append(
+        problems.add(
             InputProblem(name, row_number, None, f"{len(values)} values for {len(header)} columns")
         )
         return None
+    # What surrounds a value is not part of it (a spreadsheet's padding); a blank is absent.
     data = {
-        column: value for column, value in zip(header, values, strict=True) if value.strip() != ""
+        column: value.strip()
+        for column, value in zip(header, values, strict=True)
+        if value.strip() != ""
     }
     try:
         return model.model_validate(data)
     except ValidationError as error:
         for item in error.errors():
             field = str(item["loc"][0]) if item["loc"] else None
-            problems.append(InputProblem(name, row_number, field, _message(item["msg"])))
+            problems.add(InputProblem(name, row_number, field, _message(item["msg"])))
         return None
 
 
@@ -206,14 +328,14 @@ def _message(pydantic_message: str) -> str:
     return pydantic_message.removeprefix("Value error, ")
 
 
-Flag = Annotated[bool, Field(strict=False)]
+Flag = CsvFlag
 
 
 class DirectorRow(_Row):
     company: Code
     director: Code
     name: Text
-    effective_from: date
+    effective_from: CsvDate
     in_office: Flag
     interested: Flag
     financial_interest: Flag
@@ -221,15 +343,13 @@ class DirectorRow(_Row):
     attested_by: Text
 
 
-NonNegative = Annotated[
-    Decimal, Field(ge=0, decimal_places=2, max_digits=20), AfterValidator(_cents)
-]
+NonNegative = NonNegativeMoney
 
 
 class GrossSalesRow(_Row):
     fund: Code
     share_class: ShareClass = Field(alias="class")
-    date: date
+    date: CsvDate
     gross_sales: NonNegative
     reinvested_distributions: NonNegative = Decimal("0.00")
     exchanges: NonNegative = Decimal("0.00")
@@ -239,7 +359,7 @@ class GrossSalesRow(_Row):
 class SalesChargeRow(_Row):
     fund: Code
     share_class: ShareClass = Field(alias="class")
-    date: date
+    date: CsvDate
     kind: Literal["front_end", "deferred"]
     amount: Amount
     reference: Text

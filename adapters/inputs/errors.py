@@ -29,10 +29,13 @@ class InputProblem:
 class InputError(Exception):
     """One or more problems in the input; nothing was written."""
 
-    def __init__(self, problems: list[InputProblem]) -> None:
+    def __init__(self, problems: list[InputProblem], *, unlisted: int = 0) -> None:
         assert problems
         self.problems = problems
-        count = len(problems)
+        self.unlisted = unlisted  # problems found but not listed (a file wrong throughout)
+        count = len(problems) + unlisted
         super().__init__(
-            f"{count} problem{'s' if count > 1 else ''} in the input; nothing was written"
+            f"{count} problem{'s' if count > 1 else ''} in the input"
+            + (f" ({unlisted} not listed)" if unlisted else "")
+            + "; nothing was written"
         )

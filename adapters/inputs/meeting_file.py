@@ -32,18 +32,17 @@ and `retroactive` (new_agreement, other_arrangement);
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from adapters.inputs.errors import InputError, InputProblem
+from adapters.inputs.grammar import TomlBool, TomlDate, parse_rate
 from adapters.inputs.plan_file import ScheduleBRow
 from domain.board import MeetingRecord, ResolutionRecord
 from domain.governance import AttendanceMode, Relief, ResolutionKind, Vote
 from domain.plan import ScheduleBRates
-from domain.rates import parse_percent
 
 MEETING_FORMAT = "planledger-meeting/1"
 Text = Annotated[str, Field(min_length=1)]
@@ -66,12 +65,12 @@ class ResolutionRow(_Strict):
     text: Text
     votes: dict[str, Vote]
     finding: str = ""
-    covers_through: date | None = None
-    retroactive: bool = False
+    covers_through: TomlDate | None = None
+    retroactive: TomlBool = False
     amendment_id: str | None = None
     schedule_b: ScheduleBRow | None = None
     distributor: str | None = None
-    effective_on: date | None = None
+    effective_on: TomlDate | None = None
     ratifies: str | None = None
     add_fund: AddFundRow | None = None
 
@@ -121,8 +120,8 @@ class MeetingFile(_Strict):
     format: Text
     company: Text
     meeting_id: Text
-    date: date
-    called_for_plan: bool
+    date: TomlDate
+    called_for_plan: TomlBool
     agenda: list[Text]
     minutes: Text
     relief: Relief = Relief.NONE
@@ -144,9 +143,9 @@ class MeetingFile(_Strict):
 
 def schedule_b_rates(row: ScheduleBRow) -> ScheduleBRates:
     return ScheduleBRates(
-        parse_percent(row.asset_based_sales_charge),
-        parse_percent(row.maximum_service_fee),
-        parse_percent(row.maximum_total),
+        parse_rate(row.asset_based_sales_charge),
+        parse_rate(row.maximum_service_fee),
+        parse_rate(row.maximum_total),
     )
 
 

@@ -1,0 +1,190 @@
+"""The one grammar of figures the ledger reads: money, rates, shares, dates, periods, counts.
+
+Every reader (CSV files, plan and meeting files, command-line options) goes through these
+functions, so a figure means the same everywhere and a malformed one is refused, never
+guessed at: Python's `Decimal`, `int` and `date.fromisoformat` accept `1.23457E+07`,
+`1_000`, non-ASCII digits and `20030701`, each of which would record a number nobody wrote.
+Each parser raises `ValueError` with a message fit to follow "file, row, field:" or an option.
+README.md ("Data formats") documents the grammar.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+from domain.periods import Period, parse_period
+from domain.rates import parse_percent
+
+# The ledger's calendar: wide enough for any plan, narrow enough that date arithmetic (a day
+# after, a year after, a notice period) never leaves Python's calendar.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2999, 12, 31)
+# Days and counts: a century of days is more than any carry or retention needs.
+MAX_DAYS = 36_525
+
+_MONEY = re.compile(r"(-?)(0|[1-9][0-9]*)(?:\.([0-9]{1,2}))?", re.ASCII)
+_SHARES = re.compile(r"(0|[1-9][0-9]{0,14})(?:\.([0-9]{1,6}))?", re.ASCII)
+_PERCENT = re.compile(r"(0|[1-9][0-9]{0,2})(?:\.([0-9]{1,6}))?%?", re.ASCII)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_COUNT = re.compile(r"0|[1-9][0-9]{0,8}", re.ASCII)
+_QUARTER = re.compile(r"[0-9]{4}Q[1-4]", re.ASCII)
+_MONTH = r"[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?"
+_PERIOD = re.compile(rf"[0-9]{{4}}Q[1-4]|{_MONTH}(?:\.\.{_MONTH})?", re.ASCII)
+
+MONEY_FORM = "a plain decimal with at most two places, like 1234.56"
+DATE_FORM = "a date YYYY-MM-DD"
+PERIOD_FORM = "a period: 2003Q3, 2003-07, 2003-07..2003-09 or 2003-07-01..2003-09-30"
+
+
+def parse_money(
+    text: str,
+    *,
+    minimum: str = "positive",
+    max_integer_digits: int = 16,
+) -> Decimal:
+    """Money: `[-]DIGITS[.D[D]]`, ASCII digits, no leading zeros, no exponent, no separators.
+
+    `minimum` is "positive" (> 0), "non-negative" (>= 0) or "any" (a negative is meaningful;
+    `-0` is still refused, as it says nothing a plain 0 does not). Returns the value in cents.
+
+    Raises:
+        ValueError: anything else.
+    """
+    match = _MONEY.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not an amount ({MONEY_FORM}): {text!r}")
+    sign, whole, _ = match.groups()
+    if len(whole) > max_integer_digits:
+        raise ValueError(f"too large: at most {max_integer_digits} digits before the point")
+    value = Decimal(text).quantize(Decimal("0.01"))
+    if sign and value == 0:
+        raise ValueError(f"-0 is not an amount: {text!r}")
+    if sign and minimum != "any":
+        raise ValueError(f"must not be negative: {text!r}")
+    if minimum == "positive" and value == 0:
+        raise ValueError(f"must be more than zero: {text!r}")
+    return value
+
+
+def parse_shares(text: str) -> Decimal:
+    """A number of shares: a plain non-negative decimal with at most six places."""
+    if _SHARES.fullmatch(text) is None:
+        raise ValueError(
+            f"not a number of shares (a plain decimal with at most six places): {text!r}"
+        )
+    return Decimal(text)
+
+
+def parse_rate(text: str) -> Decimal:
+    """An annual rate written as a percentage (`0.25%` or `0.25`), at most 100% and six
+    places; returns the fraction (0.0025)."""
+    if _PERCENT.fullmatch(text) is None:
+        raise ValueError(f"not a percentage (like 0.25%, at most six places and 100%): {text!r}")
+    rate = parse_percent(text)
+    if rate > 1:
+        raise ValueError(f"a rate is at most 100%: {text!r}")
+    return rate
+
+
+def check_date(day: date, text: str | None = None) -> date:
+    """`day`, if it lies in the ledger's calendar."""
+    if not FIRST_DATE <= day <= LAST_DATE:
+        shown = text if text is not None else day.isoformat()
+        raise ValueError(f"{shown!r} is outside {FIRST_DATE}..{LAST_DATE}")
+    return day
+
+
+def parse_date(text: str) -> date:
+    """A date: exactly `YYYY-MM-DD`, a real day, within FIRST_DATE..LAST_DATE."""
+    if _DATE.fullmatch(text) is None:
+        raise ValueError(f"not {DATE_FORM}: {text!r}")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as error:
+        raise ValueError(f"not a real day: {text!r} ({error})") from None
+    return check_date(day, text)
+
+
+def parse_count(text: str, *, maximum: int = MAX_DAYS) -> int:
+    """A whole number of days or things: ASCII digits, 0 to `maximum`."""
+    if _COUNT.fullmatch(text) is None or int(text) > maximum:
+        raise ValueError(f"not a whole number from 0 to {maximum}: {text!r}")
+    return int(text)
+
+
+def parse_quarter(text: str) -> str:
+    """A calendar quarter label, `2003Q3`; returned as written."""
+    if _QUARTER.fullmatch(text) is None:
+        raise ValueError(f"not a quarter (like 2003Q3, quarters 1 to 4): {text!r}")
+    check_date(date(int(text[:4]), 1, 1), text)
+    return text
+
+
+def parse_period_text(text: str) -> Period:
+    """A period in one of the forms of `domain.periods.parse_period`, in ASCII digits and
+    ISO dates only, within the ledger's calendar."""
+    if _PERIOD.fullmatch(text) is None:
+        raise ValueError(f"not {PERIOD_FORM}: {text!r}")
+    period = parse_period(text)
+    check_date(period.start, text)
+    check_date(period.end_inclusive, text)
+    return period
+
+
+# ---- the same grammar as pydantic field types ------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _toml_date(value: Any) -> date:
+    """A TOML file's date is a TOML local date (`2004-05-20`), never a number, a string or a
+    date with a time."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValueError(f"expected a TOML date like 2004-05-20, got {value!r}")
+    return check_date(value)
+
+
+def _toml_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false (a TOML boolean), got {value!r}")
+    return value
+
+
+def _csv_flag(value: Any) -> bool:
+    if value not in ("true", "false"):
+        raise ValueError(f"expected true or false: {value!r}")
+    return bool(value == "true")
+
+
+CsvDate = Annotated[date, BeforeValidator(lambda value: parse_date(_text(value)))]
+PositiveMoney = Annotated[Decimal, BeforeValidator(lambda value: parse_money(_text(value)))]
+NonNegativeMoney = Annotated[
+    Decimal,
+    BeforeValidator(
+        lambda value: parse_money(_text(value), minimum="non-negative", max_integer_digits=18)
+    ),
+]
+CsvFlag = Annotated[bool, BeforeValidator(_csv_flag)]
+CsvPeriod = Annotated[str, BeforeValidator(lambda value: _period_label(_text(value)))]
+TomlDate = Annotated[date, BeforeValidator(_toml_date)]
+TomlBool = Annotated[bool, BeforeValidator(_toml_bool)]
+Rate = Annotated[str, BeforeValidator(lambda value: _rate_text(_text(value)))]
+
+
+def _period_label(text: str) -> str:
+    parse_period_text(text)
+    return text
+
+
+def _rate_text(text: str) -> str:
+    parse_rate(text)
+    return text
