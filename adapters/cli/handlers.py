@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TextIO
 
 from adapters.application.commands import (
@@ -29,16 +29,18 @@ from adapters.application.commands import (
 )
 from adapters.application.compose import Ledger, opened
 from adapters.application.summaries import ImportSummary
-from adapters.cli.output import Column, render
+from adapters.cli.output import Column, render, shown
 from adapters.cli.progress import progress_bar
 from adapters.inputs.csv_files import ExpenditureRow, NetAssetsRow, PositionRow, read_csv
+from adapters.inputs.grammar import parse_money, parse_rate
 from adapters.inputs.plan_file import read_plan
 from adapters.readside.view import LedgerView
 from adapters.store.chain import format_commit_time, parse_commit_time
+from adapters.store.persistence import MissingLedgerError, shown_url
 from domain.errors import RuleViolation, RuleViolations
 from domain.expenditures import Performer, Purpose
 from domain.money import shown_exact
-from domain.rates import format_percent, parse_percent
+from domain.rates import format_percent
 from domain.service import ADVANCED, PAID, AgreementKind
 
 PURPOSE_CHOICES = [purpose.value for purpose in Purpose]
@@ -53,9 +55,11 @@ class Context:
 
 
 @contextmanager
-def open_ledger(context: Context) -> Iterator[Ledger]:
-    """The ledger, with its read models caught up before the command and after it."""
-    with opened(context.database_url, context.actor) as ledger:
+def open_ledger(context: Context, *, create: bool = False) -> Iterator[Ledger]:
+    """The ledger, with its read models caught up before the command and after it. Only the
+    commands that start a ledger (`init`, `plan load`) pass `create`: any other command on a
+    missing ledger is bad input (a mistyped `--db`), not a new empty ledger."""
+    with opened(context.database_url, context.actor, create=create) as ledger:
         ledger.read_models.catch_up(progress=progress_bar("read models"))
         yield ledger
         ledger.read_models.catch_up(progress=progress_bar("read models"))
@@ -111,15 +115,12 @@ def known_view(ledger: Ledger, arguments: argparse.Namespace, context: Context) 
 
 
 def _amount_or_keyword(text: str, keyword: str) -> Decimal | None:
-    if text == keyword:
-        return None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise CommandInputError(f"--amount: not an amount or '{keyword}': {text!r}") from None
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise CommandInputError(f"--amount: positive, with at most two decimals: {text!r}")
-    return value.quantize(Decimal("0.01"))
+        return parse_money(text) if text != keyword else None
+    except ValueError as error:
+        raise CommandInputError(
+            f"--amount: positive, with at most two decimals, or '{keyword}': {error}"
+        ) from None
 
 
 def _restatement_reason(arguments: argparse.Namespace) -> str | None:
@@ -133,9 +134,23 @@ def _restatement_reason(arguments: argparse.Namespace) -> str | None:
 # ---- plan -----------------------------------------------------------------------------------
 
 
+def init_ledger(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    where = shown_url(context.database_url)
+    try:
+        with open_ledger(context):
+            out.write(f"a ledger is already at {where}: nothing changed\n")
+            return 0
+    except MissingLedgerError:
+        pass
+    with open_ledger(context, create=True):
+        out.write(f"started an empty ledger at {where}\n")
+    return 0
+
+
 def plan_load(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
-    with open_ledger(context) as ledger:
-        summary = ledger.plans.load_plan(LoadPlan(read_plan(arguments.file)))
+    plan = read_plan(arguments.file)  # before opening: a bad plan file starts no ledger
+    with open_ledger(context, create=True) as ledger:
+        summary = ledger.plans.load_plan(LoadPlan(plan))
     verb = "loaded" if summary.created else "already loaded, nothing changed"
     out.write(
         f"plan {summary.plan_key} (sha256 {summary.document_sha256[:16]}…) {verb}: "
@@ -182,7 +197,7 @@ def plan_show(context: Context, arguments: argparse.Namespace, out: TextIO) -> i
 
 def _report_import(summary: ImportSummary, out: TextIO) -> None:
     out.write(
-        f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
+        f"{shown(summary.file)}: {summary.rows} rows; {summary.recorded} recorded, "
         f"{summary.restated} restated, {summary.unchanged} unchanged\n"
     )
 
@@ -312,7 +327,7 @@ def pay_provider(context: Context, arguments: argparse.Namespace, out: TextIO) -
 
 def provider_agree(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     try:
-        rate = parse_percent(arguments.rate)
+        rate = parse_rate(arguments.rate)
     except ValueError as error:
         raise CommandInputError(f"--rate: {error}") from None
     with open_ledger(context) as ledger:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TextIO
 
 from adapters.application.commands import (
@@ -24,14 +24,15 @@ from adapters.application.commands import (
     SetPrimeRate,
 )
 from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
-from adapters.cli.output import Column, render
+from adapters.cli.output import Column, render, shown
 from adapters.inputs.csv_files import DirectorRow, GrossSalesRow, SalesChargeRow, read_csv
+from adapters.inputs.grammar import parse_rate, parse_shares
 from adapters.inputs.meeting_file import read_meeting_file
 from adapters.readside.view import LedgerView
 from domain.board import board_id
 from domain.governance import NoticeMethod
 from domain.ids import fund_class_id, plan_instrument_id, service_arrangement_id
-from domain.rates import format_percent, parse_percent
+from domain.rates import format_percent
 from projections.compliance import compliance_as_of
 from projections.retention import retained_records
 
@@ -40,12 +41,9 @@ EXIT_REFUSED = 1
 
 def _shares(text: str, option: str) -> Decimal:
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise CommandInputError(f"{option}: not a number of shares: {text!r}") from None
-    if not value.is_finite() or value < 0:
-        raise CommandInputError(f"{option}: must be a non-negative number of shares: {text!r}")
-    return value
+        return parse_shares(text)
+    except ValueError as error:
+        raise CommandInputError(f"{option}: {error}") from None
 
 
 def board_directors(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
@@ -53,7 +51,7 @@ def board_directors(context: Context, arguments: argparse.Namespace, out: TextIO
         command = ImportDirectors(read_csv(arguments.file, DirectorRow))
         summary = ledger.boards.import_directors(command)
     out.write(
-        f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
+        f"{shown(summary.file)}: {summary.rows} rows; {summary.recorded} recorded, "
         f"{summary.unchanged} unchanged\n"
     )
     return 0
@@ -65,7 +63,8 @@ def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) 
         command = RecordMeeting.read_from(arguments.file.name, company_code, meeting)
         outcomes = ledger.boards.record_meeting(command)
     if outcomes is None:
-        out.write(f"{arguments.file.name}: this meeting is already recorded; nothing changed\n")
+        name = shown(arguments.file.name)
+        out.write(f"{name}: this meeting is already recorded; nothing changed\n")
         return 0
     failed = False
     for outcome in outcomes:
@@ -80,16 +79,18 @@ def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) 
                 if (tally.ratification_required)
                 else ""
             )
-            out.write(
+            passed = (
                 f"resolution {outcome.resolution_id} ({outcome.kind}, "
-                f"{', '.join(outcome.fund_classes)}): passed ({counts}){note}\n"
+                f"{', '.join(outcome.fund_classes)}): passed ({counts}){note}"
             )
+            out.write(f"{shown(passed)}\n")  # the meeting file's text, on one line
         else:
             failed = True
-            out.write(
+            refused = (
                 f"resolution {outcome.resolution_id} ({outcome.kind}): FAILED ({counts}): "
-                f"{'; '.join(tally.reasons)}\n"
+                f"{'; '.join(tally.reasons)}"
             )
+            out.write(f"{shown(refused)}\n")
     return EXIT_REFUSED if failed else 0
 
 
@@ -242,7 +243,7 @@ def finra_open_account(context: Context, arguments: argparse.Namespace, out: Tex
 
 def finra_prime_rate(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     try:
-        rate = parse_percent(arguments.rate)
+        rate = parse_rate(arguments.rate)
     except ValueError as error:
         raise CommandInputError(f"--rate: {error}") from None
     with open_ledger(context) as ledger:
@@ -257,7 +258,7 @@ def import_gross_sales(context: Context, arguments: argparse.Namespace, out: Tex
         command = ImportGrossSales(read_csv(arguments.file, GrossSalesRow))
         summary = ledger.figures.import_gross_sales(command)
     out.write(
-        f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
+        f"{shown(summary.file)}: {summary.rows} rows; {summary.recorded} recorded, "
         f"{summary.unchanged} unchanged\n"
     )
     return 0
@@ -268,7 +269,7 @@ def import_sales_charges(context: Context, arguments: argparse.Namespace, out: T
         command = ImportSalesCharges(read_csv(arguments.file, SalesChargeRow))
         summary = ledger.figures.import_sales_charges(command)
     out.write(
-        f"{summary.file}: {summary.rows} rows; {summary.recorded} recorded, "
+        f"{shown(summary.file)}: {summary.rows} rows; {summary.recorded} recorded, "
         f"{summary.unchanged} unchanged\n"
     )
     return 0

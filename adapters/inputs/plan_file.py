@@ -10,16 +10,15 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from adapters.inputs.errors import InputError, InputProblem
+from adapters.inputs.grammar import Rate, TomlDate, parse_rate
 from domain.errors import RuleViolation
 from domain.plan import CompanyTerms, FundTerms, PlanTerms, ScheduleBRates
-from domain.rates import parse_percent
 
 PLAN_FORMAT = "planledger-plan/1"
 Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
@@ -31,15 +30,9 @@ class _Strict(BaseModel):
 
 
 class ScheduleBRow(_Strict):
-    asset_based_sales_charge: Text
-    maximum_service_fee: Text
-    maximum_total: Text
-
-    @field_validator("asset_based_sales_charge", "maximum_service_fee", "maximum_total")
-    @classmethod
-    def _is_percent(cls, value: str) -> str:
-        parse_percent(value)
-        return value
+    asset_based_sales_charge: Rate
+    maximum_service_fee: Rate
+    maximum_total: Rate
 
 
 class FundRow(_Strict):
@@ -72,8 +65,8 @@ class PlanRow(_Strict):
     document_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     status_banner: str = ""
     share_class: Annotated[str, Field(pattern=r"^[A-Z0-9]{1,8}$")]
-    effective_date: date
-    initial_term_end: date
+    effective_date: TomlDate
+    initial_term_end: TomlDate
     governing_law: Text
     notice_address: Text
     distributor: DistributorRow
@@ -166,8 +159,38 @@ def _duplicate_codes(name: str, parsed: PlanFile) -> list[InputProblem]:
     return problems
 
 
+def _beside(path: Path, document_file: str) -> Path:
+    """The instrument's file, which must sit in the plan file's own folder: a plain name, and
+    not a link that leads out of the folder. A plan file is input like any other; it must not
+    be able to load an arbitrary file of this machine into the ledger and the bundle.
+
+    Raises:
+        InputError: naming the plan file and `plan.document_file`.
+    """
+
+    def refused(why: str) -> InputError:
+        message = f"{why}: {document_file!r}"
+        return InputError([InputProblem(path.name, None, "plan.document_file", message)])
+
+    name = PurePath(document_file)
+    is_plain = (
+        document_file not in (".", "..")
+        and "/" not in document_file
+        and "\\" not in document_file
+        and not name.is_absolute()
+        and not PureWindowsPath(document_file).drive
+    )
+    if not is_plain:
+        raise refused("must be a file name in the plan file's own folder (no folder, no '..')")
+    folder = path.parent
+    document_path = folder / document_file
+    if document_path.resolve().parent != folder.resolve():
+        raise refused("is a link that leads out of the plan file's folder")
+    return document_path
+
+
 def _read_document(path: Path, plan: PlanRow) -> bytes:
-    document_path = path.parent / plan.document_file
+    document_path = _beside(path, plan.document_file)
     try:
         text = document_path.read_bytes()
     except OSError as error:
@@ -193,9 +216,9 @@ def _to_terms(parsed: PlanFile) -> PlanTerms:
             company_code=company.code,
             company_name=company.name,
             schedule_b=ScheduleBRates(
-                absc_rate_annual=parse_percent(fund.schedule_b.asset_based_sales_charge),
-                service_rate_annual_max=parse_percent(fund.schedule_b.maximum_service_fee),
-                total_rate_annual_max=parse_percent(fund.schedule_b.maximum_total),
+                absc_rate_annual=parse_rate(fund.schedule_b.asset_based_sales_charge),
+                service_rate_annual_max=parse_rate(fund.schedule_b.maximum_service_fee),
+                total_rate_annual_max=parse_rate(fund.schedule_b.maximum_total),
             ),
         )
         for company in parsed.companies
