@@ -4,39 +4,14 @@ point-in-time options shared by every read command (docs/audit.md)."""
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime, time
 from typing import Any
 
 from adapters.cli import handlers_audit
+from adapters.cli.option_types import day_count, known_at_time, range_start
+from adapters.cli.option_types import iso_date as _iso_date
 from adapters.store.db_admin import DEFAULT_AUDITOR, DEFAULT_WRITER
 
-
-def _moment(text: str, day_time: time) -> datetime:
-    """`2026-11-26T14:05:00Z`, with an offset, naive (UTC), or a date alone in any ISO form
-    (`2026-11-26`, `20261126`) at `day_time` of that day, UTC."""
-    cleaned = text.strip()
-    try:
-        return datetime.combine(date.fromisoformat(cleaned), day_time, tzinfo=UTC)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not a time (YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], or a date): {text!r}"
-        ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def known_at_time(text: str) -> datetime:
-    """A point in recorded time; a date alone means the end of that day. Whether it lies in
-    the future is settled against the ledger (handlers.settle_known_at)."""
-    return _moment(text, time.max)
-
-
-def range_start(text: str) -> datetime:
-    """The lower bound of a range of commit times; a date alone means its start."""
-    return _moment(text, time.min)
+__all__ = ["add_audit_commands", "known_at_option", "known_at_time", "range_start"]
 
 
 def known_at_option(parser: argparse.ArgumentParser) -> None:
@@ -153,7 +128,7 @@ def _add_impact_command(sub: Any, common: argparse.ArgumentParser) -> None:
     impact.add_argument("--since", type=known_at_time, required=True, metavar="TIMESTAMP")
     impact.add_argument(
         "--max-carry-days",
-        type=int,
+        type=day_count,
         default=4,
         help="as for the service-fee caps being recomputed (default: 4)",
     )
@@ -210,10 +185,3 @@ def _add_db_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         help=f"the auditor's name (default {DEFAULT_AUDITOR})",
     )
     roles.set_defaults(handler=handlers_audit.db_init_roles)
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
