@@ -9,7 +9,7 @@ cd "$(project_root)"
 ensure_venv
 
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(concurrency kills)
+[ ${#sections[@]} -eq 0 ] && sections=(concurrency stateful kills fuzz)
 
 for section in "${sections[@]}"; do
   case "$section" in
@@ -23,6 +23,13 @@ for section in "${sections[@]}"; do
           tests/reliability/test_concurrency.py | grep -E "^concurrency|passed|failed"
       done
       ;;
+    stateful)
+      # Random command sequences against the model: CI runs 10 derandomized sequences of 18
+      # steps per database; here 150 random ones of 60 (PLANLEDGER_HYPOTHESIS_EXAMPLES), shrunk.
+      echo "== stateful"
+      PLANLEDGER_HYPOTHESIS_PROFILE=soak .venv/bin/python -m pytest -q -p no:cacheprovider -s \
+        tests/reliability/test_stateful.py | grep -E "^stateful|passed|failed|Falsifying|state\."
+      ;;
     kills)
       # Commands killed at random moments: CI runs 3 quarters x 5 commands x 3 kills per
       # database in forked children; here SOAK_KILL_ROUNDS rounds of other seeds, 5 kills per
@@ -34,6 +41,13 @@ for section in "${sections[@]}"; do
           PLANLEDGER_KILLS_PER_COMMAND=5 .venv/bin/python -m pytest -q -p no:cacheprovider -s \
           tests/reliability/test_kills.py | grep -E "^kill trials|passed|failed"
       done
+      ;;
+    fuzz)
+      # Bad and good rows, plan and meeting files and options: CI runs about 2,400
+      # derandomized cases; the soak profile ten times as many, unseeded.
+      echo "== fuzz"
+      PLANLEDGER_HYPOTHESIS_PROFILE=soak .venv/bin/python -m pytest -q -p no:cacheprovider -s \
+        tests/reliability/test_fuzz_inputs.py | grep -E "^fuzz|passed|failed|Falsifying"
       ;;
     *)
       echo "unknown section: $section" >&2
