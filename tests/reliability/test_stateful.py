@@ -146,12 +146,12 @@ def month_fee_cents(net_assets: list[Decimal]) -> int:
     return cents(exact.quantize(CENT, rounding=ROUND_HALF_EVEN))
 
 
-def likely(data: st.DataObject, productive: list[str]) -> str:
-    """A month from `productive` three times in four (when there is one), else any month: most
-    steps then do something, and the rest try what must be refused."""
+def likely(data: st.DataObject, productive: list[str], anything: tuple[str, ...] = MONTHS) -> str:
+    """One of `productive` three times in four (when there is one), else any of `anything`
+    (months, by default): most steps then do something, and the rest try what is refused."""
     if productive and data.draw(st.integers(0, 3), label="productive") > 0:
-        return data.draw(st.sampled_from(productive), label="month")
-    return data.draw(st.sampled_from(MONTHS), label="month")
+        return data.draw(st.sampled_from(productive), label="choice")
+    return data.draw(st.sampled_from(anything), label="choice")
 
 
 @dataclass
@@ -494,9 +494,11 @@ class LedgerMachine(RuleBasedStateMachine):
             model.payments[key][ref] = Payment(expected_amount, period.end_exclusive, month, reason)
 
     @precondition(lambda self: any(self.model.payments.values()))
-    @rule(key=st.sampled_from(CLASSES), reference=st.integers(0, 3))
-    def reverse_payment(self, key: str, reference: int) -> None:
-        ref = f"WIRE-{fund_of(key)}-{reference}"
+    @rule(key=st.sampled_from(CLASSES), data=st.data())
+    def reverse_payment(self, key: str, data: st.DataObject) -> None:
+        """A payment (mostly one recorded) reversed: an unknown reference is refused."""
+        refs = tuple(f"WIRE-{fund_of(key)}-{n}" for n in range(4))
+        ref = likely(data, sorted(self.model.payments[key]), refs)
         before = self.head()
         accepted, refusal = self.attempt(
             lambda: self.ledger.audit.reverse_distributor_payment(
@@ -514,11 +516,18 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: bool(self.model.positions))
     @rule(
-        period=st.sampled_from(FEE_PERIODS),
         how=st.sampled_from(("cap", "half", "above")),
         reference=st.integers(0, 3),
+        data=st.data(),
     )
-    def pay_dealer(self, period: str, how: str, reference: int) -> None:
+    def pay_dealer(self, how: str, reference: int, data: st.DataObject) -> None:
+        """For a period (mostly one whose positions are all known), in one of three ways."""
+        covered = [
+            label
+            for label in FEE_PERIODS
+            if set(parse_period(label).months()) <= self.model.positions
+        ]
+        period = likely(data, covered, FEE_PERIODS)
         ref = f"SF-{reference}"
         view = self.ledger.view
         try:
@@ -558,9 +567,9 @@ class LedgerMachine(RuleBasedStateMachine):
         )
 
     @precondition(lambda self: bool(self.model.fees))
-    @rule(reference=st.integers(0, 3))
-    def reverse_fee(self, reference: int) -> None:
-        ref = f"SF-{reference}"
+    @rule(data=st.data())
+    def reverse_fee(self, data: st.DataObject) -> None:
+        ref = likely(data, sorted(self.model.fees), tuple(f"SF-{n}" for n in range(4)))
         accepted, refusal = self.attempt(
             lambda: self.ledger.audit.reverse_service_fee(
                 ReverseServiceFee(DEALER, *DEALER_FUND, ref, "paid to the wrong dealer")
