@@ -30,7 +30,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -145,7 +145,8 @@ def figure_text(good: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     )
 
 
-GOOD_DAYS = st.dates(date(2003, 7, 1), date(2999, 12, 31))
+DRAWN_DAYS_FROM = date(2100, 1, 1)
+GOOD_DAYS = st.dates(DRAWN_DAYS_FROM, date(2999, 12, 31))
 
 
 def date_text() -> st.SearchStrategy[str]:
@@ -403,7 +404,8 @@ def test_every_importer_refuses_a_bad_row_whole_and_records_a_good_one_exactly(l
     def example(case: tuple[Column, str]) -> None:
         column, text = case
         if column.kind == "date" and as_date(text.strip()) is not None:
-            assume(date.fromisoformat(text.strip()) >= date(2003, 7, 1))
+            # Drawn days lie after the days examples take in turn (2004 on), and are new.
+            assume(date.fromisoformat(text.strip()) >= DRAWN_DAYS_FROM)
             assume(text.strip() not in USED_DAYS.setdefault(name, set()))
             USED_DAYS[name].add(text.strip())
         check_import(ledger, name, column, text)
@@ -593,7 +595,8 @@ def option_case(option: str) -> st.SearchStrategy[str]:
         )
     if option == "--rate":
         good = st.integers(0, 2000).map(lambda bp: f"{Decimal(bp) / 100:.2f}%")
-        return st.one_of(good, st.sampled_from(RATE_BAD).map(json.loads), mutated(good))
+        as_typed = [json.loads(text) if text.startswith('"') else text for text in RATE_BAD]
+        return st.one_of(good, st.sampled_from(as_typed), mutated(good))
     if option == "--max-carry-days":
         return st.one_of(
             st.integers(0, 36525).map(str),
@@ -672,7 +675,9 @@ def _is_moment(text: str) -> bool:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return False
-    return FIRST <= moment.date() <= LAST
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # A time to come is refused as well: what the ledger will know then is not yet fixed.
+    return FIRST <= moment.date() <= LAST and moment <= datetime.now(UTC)
 
 
 def option_command(ledger: Ledger, option: str, text: str, serial: int) -> list[str]:
