@@ -112,9 +112,7 @@ def test_a_crafted_database_name_cannot_change_the_port_host_or_user() -> None:
     assert f'database "{crafted_name}" does not exist' in str(raised.value)
 
 
-def test_bundle_members_are_plain_whatever_the_stored_names(
-    ledger: Ledger, tmp_path: Path
-) -> None:
+def test_bundle_members_are_plain_whatever_the_stored_names(ledger: Ledger, tmp_path: Path) -> None:
     contents = read_plan(SHIPPED_PLAN)
     hostile_terms = dataclasses.replace(contents.terms, document_name="../../../../etc/passwd")
     hostile = dataclasses.replace(
@@ -131,4 +129,3 @@ def test_bundle_members_are_plain_whatever_the_stored_names(
         assert PLAIN_MEMBER.match(name), name
         assert ".." not in name.split("/"), name
     assert any(name.startswith("plan/") for name in names)
-
