@@ -34,7 +34,7 @@ from domain.governance import NoticeMethod
 from domain.ids import fund_class_id, plan_instrument_id, service_arrangement_id
 from domain.rates import format_percent
 from projections.compliance import compliance_as_of
-from projections.retention import retained_records
+from projections.retention import PERMANENT, retained_records
 
 EXIT_REFUSED = 1
 
@@ -295,6 +295,7 @@ RETENTION_COLUMNS = [
     Column("subject", "Of"),
     Column("reference", "Reference"),
     Column("dated", "Dated"),
+    Column("rule", "Kept under"),
     Column("easily_accessible_until", "Easily accessible until"),
     Column("retain_until", "Retain at least until"),
     Column("status", "Status"),
@@ -302,7 +303,8 @@ RETENTION_COLUMNS = [
 
 
 def _retention_streams(view: LedgerView) -> list[tuple[str, Iterator[Any]]]:
-    """(subject, events) of every stream that holds a record Rule 12b-1(f) keeps."""
+    """(subject, events) of every stream that holds a record kept under Rule 12b-1(f) or
+    Rule 31a-2(a)(1)."""
     registry = view.registry()
     if registry is None:
         return []
@@ -323,15 +325,18 @@ def _retention_streams(view: LedgerView) -> list[tuple[str, Iterator[Any]]]:
     return streams
 
 
-def _retention_rows(view: LedgerView, as_of: date) -> list[dict[str, Any]]:
+def retention_rows(view: LedgerView, as_of: date) -> list[dict[str, Any]]:
+    """Each record kept, the rule that keeps it, and until when ("permanent" for the journals,
+    ledgers and minute books of Rule 31a-2(a)(1))."""
     return [
         {
             "kind": record.kind,
             "subject": record.subject,
             "reference": record.reference,
             "dated": record.dated,
+            "rule": record.rule,
             "easily_accessible_until": record.easily_accessible_until,
-            "retain_until": record.retain_until,
+            "retain_until": PERMANENT if record.retain_until is None else record.retain_until,
             "status": record.status_on(as_of),
         }
         for record in retained_records(_retention_streams(view), as_of)
@@ -342,7 +347,7 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
     as_of = arguments.as_of or date.today()
     with open_ledger(context) as ledger:
         view = known_view(ledger, arguments, context)
-        retention = _retention_rows(view, as_of)
+        retention = retention_rows(view, as_of)
         if arguments.retention:
             out.write(render(retention, RETENTION_COLUMNS, arguments.format))
             return 0
@@ -375,7 +380,10 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
     ]
     out.write(render(records, COMPLIANCE_COLUMNS, arguments.format))
     if arguments.format == "table":
-        out.write("\nRecords kept under Rule 12b-1(f) (6 years, the first 2 easily accessible):\n")
+        out.write(
+            "\nRecords kept (Rule 12b-1(f): 6 years; Rules 31a-1(b) and 31a-2(a)(1): "
+            "permanently; the first 2 years easily accessible):\n"
+        )
         out.write(render(retention, RETENTION_COLUMNS, "table"))
     for company, resolutions in unratified.items():
         if resolutions and arguments.format == "table":

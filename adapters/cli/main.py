@@ -631,7 +631,8 @@ def _add_compliance_command(sub: Any, common: argparse.ArgumentParser) -> None:
     comply.add_argument(
         "--retention",
         action="store_true",
-        help="list only the records kept under Rule 12b-1(f) and their retention dates",
+        help="list only the records kept (Rule 12b-1(f): 6 years; journals, ledgers and minutes: "
+        "Rule 31a-2(a)(1), permanently), each with its rule and dates",
     )
     known_at_option(comply)
     _format_option(comply)
