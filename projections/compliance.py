@@ -16,6 +16,7 @@ from functools import singledispatch
 from typing import Any
 
 from domain.fund_class import FundClass
+from domain.fund_class.cap_account import charged_to_account
 from domain.ids import fund_class_key
 from domain.money import ZERO, exact_add, exact_divide
 from domain.periods import ONE_DAY, Period, quarter_period
@@ -49,6 +50,7 @@ class _Folded:
     year_service: Decimal = ZERO
     year_days: Decimal = ZERO
     cap_open: bool = False
+    cap_opened_on: date | None = None
     cap_remaining: Decimal = ZERO
     absc_suspended: bool = False
 
@@ -139,19 +141,22 @@ def _(event: FundClass.FeeAccrued, state: _Folded, as_of: date) -> None:
         # The caps apply to what the rates charge: the exact amounts, before cents.
         state.year_absc = exact_add(state.year_absc, event.absc_amount_exact)
         state.year_service = exact_add(state.year_service, event.service_amount_exact)
-    if state.cap_open:
+    # The domain's rule: only days after the opening day are charged (the opening balance is the
+    # remaining amount at the end of its day), however late they were accrued.
+    if charged_to_account(state.cap_opened_on, event.business_date):
         state.cap_remaining -= event.absc_amount
 
 
 @_fold.register
 def _(event: FundClass.AccrualTrueUpPosted, state: _Folded, as_of: date) -> None:
-    if state.cap_open:
+    if charged_to_account(state.cap_opened_on, event.business_date):
         state.cap_remaining -= event.adjustment_absc
 
 
 @_fold.register
 def _(event: FundClass.FinraCapAccountOpened, state: _Folded, as_of: date) -> None:
     state.cap_open = True
+    state.cap_opened_on = event.business_date
     state.cap_remaining = event.opening_remaining
 
 

@@ -289,6 +289,9 @@ def _governance(view: LedgerView, as_of: date) -> dict[str, Any]:
                 "agreement": row.agreement_status,
                 "next_continuance_due": row.next_continuance_due,
                 "unreviewed_quarters": row.unreviewed_quarters,
+                # The FINRA aggregate cap's remaining amount at the end of the as-of date, as
+                # compliance shows it (None: no account opened).
+                "cap_remaining": None if row.cap_remaining is None else str(row.cap_remaining),
                 "schedule_b": {
                     "asset_based_sales_charge": str(schedule_b.absc_rate_annual),
                     "maximum_service_fee": str(schedule_b.service_rate_annual_max),

@@ -49,7 +49,13 @@ from domain.fund_class.accrual_plan import (
     AccrualRunSummary,
     gaps_of,
 )
-from domain.fund_class.cap_account import CapAccount, PrimeRates, check_gross_sales, no_prime_rate
+from domain.fund_class.cap_account import (
+    CapAccount,
+    PrimeRates,
+    charged_to_account,
+    check_gross_sales,
+    no_prime_rate,
+)
 from domain.fund_class.corrections import (
     adjustment_fields,
     check_not_under_cap,
@@ -1716,7 +1722,7 @@ class FundClass(FundClassState, Aggregate):
 
     def _cap_applies_to(self, day: date) -> bool:
         # Asked on every accrual replayed: spared building the account's view each time.
-        return self.cap_opened_on is not None and day > self.cap_opened_on
+        return charged_to_account(self.cap_opened_on, day)
 
     def _cap_account(self) -> CapAccount:
         return CapAccount(
@@ -1735,6 +1741,9 @@ class FundClass(FundClassState, Aggregate):
 
     def cap_available_on(self, day: date) -> Decimal:
         return self._cap_account().available_on(day)
+
+    def cap_remaining_at_end_of(self, day: date) -> Decimal:
+        return self._cap_account().remaining_at_end_of(day)
 
     def open_cap_account(
         self, as_of: date, remaining: Decimal, note: str, provenance: Provenance

@@ -29,6 +29,13 @@ def no_prime_rate(day: date) -> Decimal | None:
     return None
 
 
+def charged_to_account(opened_on: date | None, day: date) -> bool:
+    """Whether `day`'s asset-based charge is charged to the account. The opening balance is the
+    remaining amount at the end of its day, so only later days are charged: the one rule the
+    accrual run and every view of the remaining amount (compliance, the bundle) apply."""
+    return opened_on is not None and day > opened_on
+
+
 @dataclass(frozen=True)
 class CapAccount:
     """A view of the account as the fund class holds it."""
@@ -54,9 +61,14 @@ class CapAccount:
                 remaining -= charged
         return remaining
 
+    def remaining_at_end_of(self, day: date) -> Decimal:
+        """What remains at the end of `day` (a day of the account's current month): what was
+        available for it, less what it charged."""
+        return self.available_on(day) - self.absc_this_month.get(day.isoformat(), ZERO)
+
     def applies_to(self, day: date) -> bool:
         """Whether `day`'s accrual is charged to the account (it opens at the end of a day)."""
-        return self.opened_on is not None and day > self.opened_on
+        return charged_to_account(self.opened_on, day)
 
     def check_date(self, day: date, what: str) -> None:
         if self.last_accrued_day is not None and day <= self.last_accrued_day:
