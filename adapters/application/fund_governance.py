@@ -18,8 +18,23 @@ from adapters.application.commands import (
     SetPrimeRate,
 )
 from adapters.application.ports import Ports
-from domain.fund_class import UNCHANGED
+from domain.fund_class import UNCHANGED, FundClass
+from domain.fund_class.notices import (
+    assignment_recorded_before,
+    notice_recorded_before,
+    recorded_document_digests,
+)
+from domain.governance import notice_effective_on
 from domain.market_data import MarketData
+
+
+@dataclass(frozen=True)
+class NoticeOutcome:
+    """The date the notice took effect, and the classes it was recorded for now (none: it
+    was recorded before, as given)."""
+
+    effective: date
+    recorded_for: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -44,10 +59,22 @@ class FundGovernanceUseCases:
         self.ports.save(fund_class)
         return passed
 
-    def give_distributor_notice(self, command: GiveDistributorNotice) -> date:
+    def give_distributor_notice(self, command: GiveDistributorNotice) -> NoticeOutcome:
+        """Recorded once per document: the same notice again records nothing (issue 11)."""
         chosen = [self.ports.view.fund_class_by_key(key) for key in command.fund_classes]
-        effective = command.sent_on
+        effective = notice_effective_on(command.method, command.sent_on, command.received_on)
+        changed = []
         for fund_class in chosen:
+            if notice_recorded_before(
+                fund_class.key,
+                self._recorded_documents(fund_class),
+                method=command.method,
+                sent_on=command.sent_on,
+                received_on=command.received_on,
+                termination_effective_on=command.termination_effective_on,
+                document_reference=command.document_reference,
+            ):
+                continue
             effective = fund_class.give_distributor_notice(
                 method=command.method,
                 sent_on=command.sent_on,
@@ -56,13 +83,28 @@ class FundGovernanceUseCases:
                 document_reference=command.document_reference,
                 provenance=self.ports.provenance("command:notice"),
             )
-        self.ports.save(*chosen)
-        return effective
+            changed.append(fund_class)
+        self.ports.save(*changed)
+        return NoticeOutcome(effective, tuple(fund_class.key for fund_class in changed))
 
     def record_assignment(self, command: RecordAssignment) -> list[str]:
-        """An assignment of the Distributor's contract ends the agreement for every class."""
+        """An assignment of the Distributor's contract ends the agreement for every class.
+
+        Returns:
+            The classes it was recorded for now (none: recorded before, as given).
+        """
         chosen = [fc for fc in self.ports.view.fund_classes() if fc.terminated_on is None]
+        changed = []
         for fund_class in chosen:
+            if assignment_recorded_before(
+                fund_class.key,
+                self._recorded_documents(fund_class),
+                occurred_on=command.occurred_on,
+                description=command.description,
+                rule_2a6_exempt=command.rule_2a6_exempt,
+                determination_reference=command.determination_reference,
+            ):
+                continue
             fund_class.record_assignment(
                 occurred_on=command.occurred_on,
                 description=command.description,
@@ -70,8 +112,13 @@ class FundGovernanceUseCases:
                 determination_reference=command.determination_reference,
                 provenance=self.ports.provenance("command:assignment"),
             )
-        self.ports.save(*chosen)
-        return [fund_class.key for fund_class in chosen]
+            changed.append(fund_class)
+        self.ports.save(*changed)
+        return [fund_class.key for fund_class in changed]
+
+    def _recorded_documents(self, fund_class: FundClass) -> dict[str, str]:
+        # Read from the stream, not the aggregate's state: see domain/fund_class/notices.py.
+        return recorded_document_digests(self.ports.view.stream(fund_class.id))
 
     def record_sales(self, command: RecordSales) -> None:
         fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)

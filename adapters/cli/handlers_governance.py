@@ -167,10 +167,13 @@ def notice(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
             termination_effective_on=arguments.terminates_on,
             document_reference=arguments.document,
         )
-        effective = ledger.fund_governance.give_distributor_notice(command)
+        outcome = ledger.fund_governance.give_distributor_notice(command)
+    if not outcome.recorded_for:
+        out.write(f"notice {arguments.document}: already recorded; nothing changed\n")
+        return 0
     out.write(
-        f"notice {arguments.document}: effective {effective}; the agreement ends on "
-        f"{arguments.terminates_on} for {', '.join(chosen)}\n"
+        f"notice {arguments.document}: effective {outcome.effective}; the agreement ends on "
+        f"{arguments.terminates_on} for {', '.join(outcome.recorded_for)}\n"
     )
     return 0
 
@@ -184,6 +187,9 @@ def assignment(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
             determination_reference=arguments.reference,
         )
         keys = ledger.fund_governance.record_assignment(command)
+    if not keys:
+        out.write(f"assignment {arguments.reference}: already recorded; nothing changed\n")
+        return 0
     effect = (
         "exempt under Rule 2a-6: the agreement continues"
         if arguments.exempt

@@ -330,6 +330,7 @@ def test_termination_by_the_independent_board_members_ends_plan_and_agreement(fi
 
 
 def notice(ledger, sent_on, terminates_on, method=NoticeMethod.DELIVERED, received_on=None):
+    """The date the notice took effect."""
     return ledger.fund_governance.give_distributor_notice(
         GiveDistributorNotice(
             fund_classes=[INTL],
@@ -339,7 +340,7 @@ def notice(ledger, sent_on, terminates_on, method=NoticeMethod.DELIVERED, receiv
             termination_effective_on=terminates_on,
             document_reference=f"LETTER-{sent_on}",
         )
-    )
+    ).effective
 
 
 def test_the_distributors_notice_takes_effect_sixty_days_after_it_at_the_earliest(
