@@ -19,7 +19,7 @@ kind = "continuance"                  # plan_approval, continuance, amendment, n
 fund_classes = ["INTL-BCV/R"]         # other_arrangement, termination, ratification
 text = "RESOLVED, that the continuance ... is approved"
 votes = { D-ADAMS = "for" }           # for | against | abstain
-covers_through = 2005-05-30           # continuance: the plan year it continues
+covers_through = 2005-05-30           # continuance: the plan year it continues (the next only)
 ```
 
 Kind-specific keys: `covers_through` and `retroactive` (continuance); `amendment_id` and

@@ -133,7 +133,37 @@ def continuance_period(
                 "ELEVENTH",
                 f"{key}: {period.label()} is already continued by resolution {row.resolution_id}",
             )
+    next_end = next_plan_year_end(initial_term_end, continuances, approved_on)
+    if covers_through > next_end:
+        raise RuleViolation(
+            "continuance-one-plan-year",
+            "ELEVENTH (from year to year, approved at least annually)",
+            f"{key}: a continuance approved on {approved_on} covers the next plan year only "
+            f"({annual_period_ending(next_end).label()}), not through {covers_through}",
+        )
     return period
+
+
+def next_plan_year_end(
+    initial_term_end: date, continuances: list[Continuance], approved_on: date
+) -> date:
+    """The last day of the plan year a continuance approved on `approved_on` may cover: the
+    first plan year after the initial term that ends on or after that day and that no
+    continuance approved on an earlier day covers. Continuances approved the same day (at the
+    same meeting) do not move it on, so one meeting continues one plan year (issue 11)."""
+    continued_before = {
+        row.period_end_inclusive for row in continuances if row.approved_on < approved_on
+    }
+    end = _a_year_later(initial_term_end)
+    while end < approved_on or end in continued_before:
+        end = _a_year_later(end)
+    return end
+
+
+def _a_year_later(day: date) -> date:
+    # Plan years end on an anniversary of the initial term (decision Q6), as in
+    # `annual_period_ending`.
+    return date(day.year + 1, day.month, day.day)
 
 
 def schedule_b_in(versions: list[ScheduleBVersion], day: date) -> ScheduleBRates:
