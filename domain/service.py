@@ -42,6 +42,7 @@ from domain.records import (
     without_payment,
 )
 from domain.service_fees import ServiceFeeCap, compute_service_fee_cap
+from domain.terms import PlanStanding
 
 RECORDED = "recorded"
 UNCHANGED = "unchanged"
@@ -472,13 +473,19 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
         cap: ServiceFeeCap,
         reference: str,
         paid_or_advanced: str,
+        standing: PlanStanding,
         provenance: Provenance,
     ) -> str:
         """Record a service fee paid (or advanced) by the Distributor to this provider.
 
+        Args:
+            standing: the fund class's plan and Distributor agreement, day by day.
+
         Raises:
-            RuleViolation: no agreement in effect in the period, a period overlapping a paid
-                one, a total above the cap, or a reference reused with other details.
+            RuleViolation: a day paid for on which the plan or the agreement with the
+                Distributor is not in effect, no agreement in effect in the period, a period
+                overlapping a paid one, a total above the cap, or a reference reused with other
+                details.
         """
         period = cap.period
         digest = payload_digest(
@@ -486,6 +493,10 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
         )
         if is_replay_of(self.payment_digests, reference, digest, f"{self.key} service-fee payment"):
             return UNCHANGED
+        days_paid_for = [
+            day for day in period.each_day() if self.contractual_rate_on(day) is not None
+        ]
+        check_plan_in_effect_for_fee(self.key, period, days_paid_for, standing)
         self._check_service_fee(amount, cap)
         key = f"service-fee-payment/{reference}"
         self.trigger_event(
@@ -580,3 +591,22 @@ def _agreement_digest(
     agency_capacity_attested: bool,
 ) -> str:
     return payload_digest(kind, rate, effective_from, effective_to, agency_capacity_attested)
+
+
+def check_plan_in_effect_for_fee(
+    key: str, period: Period, days_paid_for: list[date], standing: PlanStanding
+) -> None:
+    """A service fee is paid from plan money (SIXTH: the Schedule B amounts "may also be used
+    to compensate/reimburse the Distributor for making payments of service fees"), so each day
+    it pays for (the days the provider's agreement covers) needs the plan and the agreement with
+    the Distributor in effect, as an accrual or a Distributor payment does (ELEVENTH,
+    THIRTEENTH; decision A12)."""
+    for day in days_paid_for:
+        if not standing.agreement_in_effect(day):
+            _, why = standing.why_not_in_effect(day)
+            raise RuleViolation(
+                "plan-not-in-effect",
+                "SIXTH; ELEVENTH, THIRTEENTH",
+                f"{key}: a service fee for {period.label()} would pay for {day}, which is not "
+                f"in effect: {why}",
+            )

@@ -110,6 +110,7 @@ class PaymentUseCases:
             cap=cap,
             reference=command.reference,
             paid_or_advanced=command.paid_or_advanced,
+            standing=fund_class.standing(),
             provenance=self.ports.provenance("command:pay provider"),
         )
         self.ports.save(arrangement)
