@@ -19,11 +19,18 @@ from eventsourcing.domain import Aggregate
 from domain.errors import RuleViolation
 from domain.events import LedgerEvent, Provenance, payload_digest, provenance_fields
 from domain.ids import plan_instrument_id
-from domain.plan import PlanTerms
+from domain.plan import PLAN_TYPE_BEFORE_IT_WAS_DATA, PlanTerms
+
+# The plan's type is left out of the digest and compared on its own (`plan-type-changed`): an
+# instrument recorded before the type was data keeps the digest it was stored with, so the
+# same plan file loaded again is still recognised as the same plan (decision Q3a).
+_NOT_DIGESTED = frozenset({"plan_type"})
 
 
 def terms_digest(terms: PlanTerms) -> str:
-    return payload_digest(sorted(asdict(terms).items()))
+    return payload_digest(
+        sorted((name, value) for name, value in asdict(terms).items() if name not in _NOT_DIGESTED)
+    )
 
 
 class PlanInstrument(Aggregate):
@@ -37,6 +44,8 @@ class PlanInstrument(Aggregate):
 
     class PlanInstrumentRecorded(Aggregate.Created, Event):
         TOPIC = "planledger.PlanInstrument.PlanInstrumentRecorded"
+        # Version 2 carries the plan's type (Form N-1A Item 19(g)); version 1 did not.
+        class_version = 2
         plan_key: str
         title: str
         document_name: str
@@ -54,6 +63,13 @@ class PlanInstrument(Aggregate):
         schedule_a: list[dict[str, Any]]
         schedule_b: list[dict[str, Any]]
         terms_digest: str
+        plan_type: str  # a PlanType value: compensation or reimbursement
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 had no type: the code of then treated every plan as a compensation
+            plan (decision Q3), so that is what such an instrument was recorded as."""
+            state["plan_type"] = PLAN_TYPE_BEFORE_IT_WAS_DATA.value
 
     def __init__(
         self,
@@ -64,6 +80,7 @@ class PlanInstrument(Aggregate):
         terms_digest: str,
         schedule_b: list[dict[str, Any]],
         share_class: str,
+        plan_type: str,
     ) -> None:
         # The library calls this when the stream is created, with the created event's fields
         # of the same names; state is set here, not by an annotation on the class, because
@@ -74,6 +91,7 @@ class PlanInstrument(Aggregate):
         self.terms_digest = terms_digest
         self.fund_codes: list[str] = [row["fund_code"] for row in schedule_b]
         self.share_class = share_class
+        self.plan_type = plan_type
         self.documents_filed = False
 
     class DocumentsFiled(Event):
@@ -173,4 +191,5 @@ class PlanInstrument(Aggregate):
                 for fund in terms.funds
             ],
             terms_digest=terms_digest(terms),
+            plan_type=terms.plan_type.value,
         )

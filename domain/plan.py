@@ -9,10 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 
 from domain.errors import RuleViolation
 from domain.money import EXACT_CONTEXT
 from domain.rates import FINRA_ABSC_RATE_ANNUAL_MAX, FINRA_SERVICE_RATE_ANNUAL_MAX, format_percent
+
+
+class PlanType(Enum):
+    """Form N-1A Item 19(g): a compensation plan pays the Distributor its fee whatever it
+    spends; a reimbursement plan pays at most what it spent. Decision Q3 reads the Class R
+    plan as a compensation plan."""
+
+    COMPENSATION = "compensation"
+    REIMBURSEMENT = "reimbursement"
+
+
+# What every plan recorded before the type was data was taken to be (decision Q3).
+PLAN_TYPE_BEFORE_IT_WAS_DATA = PlanType.COMPENSATION
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class PlanTerms:
     governing_law: str
     companies: tuple[CompanyTerms, ...]
     funds: tuple[FundTerms, ...]
+    plan_type: PlanType
 
 
 def find_schedule_b_violations(fund_code: str, rates: ScheduleBRates) -> list[RuleViolation]:

@@ -57,6 +57,7 @@ class ReportFacts:
     company_name: str
     distributor_name: str
     plan_title: str
+    plan_type: str  # compensation or reimbursement (Form N-1A Item 19(g))
     document_sha256: str
     schedule_b: dict[str, str]
     events_sha256: str
@@ -179,6 +180,7 @@ def build_report(
         },
         "plan": {
             "title": facts.plan_title,
+            "type": facts.plan_type,
             "document_sha256": facts.document_sha256,
             "schedule_b": facts.schedule_b,
         },

@@ -116,6 +116,7 @@ def write_inputs(folder: Path, fund_classes: int, year: int = YEAR) -> tuple[Pat
         'document_file = "plan.txt"',
         f'document_sha256 = "{hashlib.sha256(text).hexdigest()}"',
         'share_class = "R"',
+        'type = "compensation"',
         f"effective_date = {year}-01-01",
         f"initial_term_end = {year}-12-31",
         'governing_law = "Maryland"',

@@ -80,6 +80,14 @@ class PlanUseCases:
                 f"plan document {terms.document_sha256[:16]} was loaded with other terms; a "
                 f"change to Schedule A or B is an amendment, not a new load",
             )
+        if instrument.plan_type != terms.plan_type.value:
+            raise RuleViolation(
+                "plan-type-changed",
+                "Form N-1A Item 19(g); decision Q3",
+                f"plan document {terms.document_sha256[:16]} is recorded as a "
+                f"{instrument.plan_type} plan; the file says {terms.plan_type.value}: the same "
+                f"words are not read as another type by reloading them",
+            )
         return instrument
 
 

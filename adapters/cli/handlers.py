@@ -168,13 +168,15 @@ PLAN_COLUMNS = [
     Column("effective_date", "Effective"),
     Column("initial_term_end", "Term ends"),
     Column("document_sha256", "Plan document"),
+    Column("plan_type", "Plan type"),
 ]
 
 
 def plan_show(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
         rows = []
-        for fund_class in known_view(ledger, arguments, context).fund_classes():
+        view = known_view(ledger, arguments, context)
+        for fund_class in view.fund_classes():
             rates = fund_class.rates_on(fund_class.effective_date)
             rows.append(
                 {
@@ -186,6 +188,7 @@ def plan_show(context: Context, arguments: argparse.Namespace, out: TextIO) -> i
                     "effective_date": fund_class.effective_date,
                     "initial_term_end": fund_class.initial_term_end,
                     "document_sha256": fund_class.document_sha256[:16],
+                    "plan_type": view.plan_type_of(fund_class),
                 }
             )
     out.write(render(rows, PLAN_COLUMNS, arguments.format))

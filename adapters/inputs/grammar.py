@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator
 
 from domain.periods import Period, parse_period
+from domain.plan import PlanType
 from domain.rates import parse_percent
 
 # The ledger's calendar: wide enough for any plan, narrow enough that date arithmetic (a day
@@ -159,6 +160,16 @@ def _toml_bool(value: Any) -> bool:
     return value
 
 
+def _toml_plan_type(value: Any) -> PlanType:
+    """The plan's type (Form N-1A Item 19(g)) as the plan file writes it: exactly one of the
+    words, never a guess from another spelling."""
+    words = {plan_type.value: plan_type for plan_type in PlanType}
+    if not isinstance(value, str) or value not in words:
+        choices = " or ".join(repr(word) for word in words)
+        raise ValueError(f"expected {choices}, got {value!r}")
+    return words[value]
+
+
 def _csv_flag(value: Any) -> bool:
     if value not in ("true", "false"):
         raise ValueError(f"expected true or false: {value!r}")
@@ -177,6 +188,7 @@ CsvFlag = Annotated[bool, BeforeValidator(_csv_flag)]
 CsvPeriod = Annotated[str, BeforeValidator(lambda value: _period_label(_text(value)))]
 TomlDate = Annotated[date, BeforeValidator(_toml_date)]
 TomlBool = Annotated[bool, BeforeValidator(_toml_bool)]
+TomlPlanType = Annotated[PlanType, BeforeValidator(_toml_plan_type)]
 Rate = Annotated[str, BeforeValidator(lambda value: _rate_text(_text(value)))]
 
 

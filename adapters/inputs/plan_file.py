@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from adapters.inputs.errors import InputError, InputProblem
-from adapters.inputs.grammar import Rate, TomlDate, parse_rate
+from adapters.inputs.grammar import Rate, TomlDate, TomlPlanType, parse_rate
 from domain.errors import RuleViolation
 from domain.plan import CompanyTerms, FundTerms, PlanTerms, ScheduleBRates
 
@@ -65,6 +65,7 @@ class PlanRow(_Strict):
     document_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     status_banner: str = ""
     share_class: Annotated[str, Field(pattern=r"^[A-Z0-9]{1,8}$")]
+    type: TomlPlanType  # compensation or reimbursement (Form N-1A Item 19(g)); required
     effective_date: TomlDate
     initial_term_end: TomlDate
     governing_law: Text
@@ -250,4 +251,5 @@ def _to_terms(parsed: PlanFile) -> PlanTerms:
         governing_law=plan.governing_law,
         companies=companies,
         funds=funds,
+        plan_type=plan.type,
     )

@@ -283,6 +283,7 @@ def _governance(view: LedgerView, as_of: date) -> dict[str, Any]:
         classes.append(
             {
                 "fund_class": fund_class.key,
+                "plan_type": view.plan_type_of(fund_class),
                 "in_effect": authority is not None,
                 "authority": authority or standing.why_not_in_effect(as_of)[1],
                 "plan": row.plan_status,

@@ -372,7 +372,8 @@ def _provenance(pdf: ReportPdf, report: dict[str, Any]) -> None:
         0,
         3.5,
         latin1(
-            f"Plan: {plan['title']}; document SHA-256 {plan['document_sha256']}. Schedule B: "
+            f"Plan: {plan['title']}, a {plan['type']} plan; document SHA-256 "
+            f"{plan['document_sha256']}. Schedule B: "
             f"asset-based sales charge {plan['schedule_b']['asset_based_sales_charge']}, maximum "
             f"service fee {plan['schedule_b']['maximum_service_fee']}, maximum total "
             f"{plan['schedule_b']['maximum_total']}. Built from {built['events']} events, SHA-256 "

@@ -131,6 +131,7 @@ def quarterly_report(ledger: LedgerView, fund_class: str, quarter: str) -> dict[
         company_name=aggregate.company_name,
         distributor_name=aggregate.distributor_name,
         plan_title=aggregate.plan_title,
+        plan_type=ledger.plan_type_of(aggregate),
         document_sha256=aggregate.document_sha256,
         schedule_b={
             "asset_based_sales_charge": format_percent(schedule_b.absc_rate_annual),

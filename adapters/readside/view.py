@@ -24,7 +24,8 @@ from adapters.store.persistence import LedgerStore
 from domain.board import Board, board_id
 from domain.errors import UnknownFundClassError
 from domain.fund_class import FundClass
-from domain.ids import fund_class_id, fund_class_key, service_arrangement_id
+from domain.ids import fund_class_id, fund_class_key, plan_instrument_id, service_arrangement_id
+from domain.instrument import PlanInstrument
 from domain.market_data import MARKET_DATA_ID, MarketData
 from domain.periods import Period
 from domain.registry import REGISTRY_ID, Registry
@@ -118,6 +119,12 @@ class LedgerView:
     def fund_class_by_key(self, key: str) -> FundClass:
         fund_code, share_class = key.split("/", 1)
         return self.fund_class(fund_code, share_class)
+
+    def plan_type_of(self, fund_class: FundClass) -> str:
+        """The type of the plan the class was adopted under (Form N-1A Item 19(g)): an
+        instrument recorded before the type was data reads as compensation (decision Q3)."""
+        instrument = self.load(plan_instrument_id(fund_class.document_sha256))
+        return cast(PlanInstrument, instrument).plan_type
 
     def fund_classes(self) -> list[FundClass]:
         return [self.fund_class_by_key(key) for key in self.fund_class_keys()]

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import shutil
+import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from adapters.cli.main import main
+from tests.conftest import SHIPPED_PLAN
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "ledger-before-house"
 BEFORE_RESTATEMENT = "2026-12-01T17:32:40Z"
@@ -112,3 +116,30 @@ def test_an_old_ledgers_quarterly_report_is_the_same(old_ledger, tmp_path):
     )
     produced = (out / "STABLE-VALUE-R-2004Q2.json").read_text()
     assert produced == (FIXTURE / "expected" / "STABLE-VALUE-R-2004Q2.json").read_text()
+
+
+def stored_events(db: Path) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("SELECT count(*) FROM stored_events").fetchone()[0])
+
+
+def test_an_old_ledger_takes_the_shipped_plan_again_without_writing(old_ledger):
+    """Its instrument was recorded before the plan's type was data (issue 11): it reads as the
+    compensation plan the code of then assumed, so the shipped file, which states
+    `type = "compensation"`, is the same plan and its reload writes nothing."""
+    before = stored_events(old_ledger)
+    run(old_ledger, "plan", "load", str(SHIPPED_PLAN))
+    assert stored_events(old_ledger) == before
+    shown = json.loads(run(old_ledger, "plan", "show", "--format", "json")[1])
+    assert [row["plan_type"] for row in shown] == ["compensation", "compensation"]
+    run(old_ledger, "verify")
+
+
+def test_an_old_ledgers_bundle_names_the_plan_type(old_ledger, tmp_path):
+    bundle = tmp_path / "bundle.zip"
+    run(old_ledger, "export", "bundle", "--as-of", "2003-09-30", "--out", str(bundle))
+    with zipfile.ZipFile(bundle) as archive:
+        governance = json.loads(archive.read("read-models/governance.json"))
+        report = json.loads(archive.read("reports/INTL-BCV-R-2003Q3.json"))
+    assert {row["plan_type"] for row in governance["fund_classes"]} == {"compensation"}
+    assert report["plan"]["type"] == "compensation"
