@@ -165,6 +165,25 @@ def build_report(
     quarter_figures, quarter_accrued = totals(quarter_period)
     year_figures, year_accrued = totals(year_to_date)
     return {
+        **_header(facts, quarter, quarter_period, year_to_date),
+        "quarter_figures": _figures_section(
+            quarter_figures, quarter_accrued, expenditures_quarter, provider_kinds
+        ),
+        "year_to_date": _figures_section(
+            year_figures, year_accrued, expenditures_year, provider_kinds
+        ),
+        "monthly": [
+            _month_row(label, months.get(label), accrued_by_month.get(label))
+            for label in year_to_date.months()
+        ],
+    }
+
+
+def _header(
+    facts: ReportFacts, quarter: str, quarter_period: Period, year_to_date: Period
+) -> dict[str, Any]:
+    """What the report is of: the class, the quarter, the plan, and what it was built from."""
+    return {
         "format": REPORT_FORMAT,
         "title": TITLE,
         "clause": "FOURTH; Rule 12b-1(b)(3)(ii)",
@@ -190,16 +209,6 @@ def build_report(
             "software_version": facts.software_version,
             "rounding_policy": ROUNDING_POLICY,
         },
-        "quarter_figures": _figures_section(
-            quarter_figures, quarter_accrued, expenditures_quarter, provider_kinds
-        ),
-        "year_to_date": _figures_section(
-            year_figures, year_accrued, expenditures_year, provider_kinds
-        ),
-        "monthly": [
-            _month_row(label, months.get(label), accrued_by_month.get(label))
-            for label in year_to_date.months()
-        ],
     }
 
 
