@@ -65,11 +65,13 @@ from domain.fund_class.corrections import (
 from domain.fund_class.governance import (
     Governed,
     Guard,
+    assignment_key,
     check_vote_subject,
     continuance_period,
     first_unaccrued_day,
     increases_rates,
     latest_issues,
+    notice_key,
     rates_of,
     schedule_b_in,
     standing_of,
@@ -1527,7 +1529,7 @@ class FundClass(FundClassState, Aggregate):
         effective = self._check_notice(
             method, sent_on, received_on, termination_effective_on, document_reference
         )
-        key = f"notice/{self.key}/{document_reference}"
+        key = notice_key(self.key, document_reference)
         self.trigger_event(
             self.TerminationNoticeGiven,
             **provenance_fields(provenance, sent_on, key),
@@ -1589,7 +1591,7 @@ class FundClass(FundClassState, Aggregate):
     ) -> None:
         """THIRTEENTH (C): the agreement ends automatically on an assignment (§2(a)(4)) that
         does not change actual control or management (Rule 2a-6) is not one."""
-        key = f"assignment/{self.key}/{determination_reference}"
+        key = assignment_key(self.key, determination_reference)
         self.trigger_event(
             self.AssignmentRecorded,
             **provenance_fields(provenance, occurred_on, key),

@@ -25,6 +25,17 @@ from domain.periods import ONE_DAY, Period
 from domain.plan import ScheduleBRates
 from domain.terms import AgreementChange, CoverageInterval, PlanStanding
 
+
+def notice_key(fund_class_key: str, document_reference: str) -> str:
+    """The idempotency key of the Distributor's notice: the written document (FOURTEENTH)."""
+    return f"notice/{fund_class_key}/{document_reference}"
+
+
+def assignment_key(fund_class_key: str, determination_reference: str) -> str:
+    """The idempotency key of an assignment: counsel's determination of it."""
+    return f"assignment/{fund_class_key}/{determination_reference}"
+
+
 ONE_YEAR_DAYS = 366
 
 

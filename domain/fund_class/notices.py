@@ -17,15 +17,8 @@ from datetime import date
 
 from domain.events import is_replay_of, payload_digest
 from domain.fund_class.aggregate import FundClass
+from domain.fund_class.governance import assignment_key, notice_key
 from domain.governance import NoticeMethod
-
-
-def notice_key(fund_class_key: str, document_reference: str) -> str:
-    return f"notice/{fund_class_key}/{document_reference}"
-
-
-def assignment_key(fund_class_key: str, determination_reference: str) -> str:
-    return f"assignment/{fund_class_key}/{determination_reference}"
 
 
 def notice_digest(
