@@ -15,8 +15,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from eventsourcing.persistence import DatetimeAsISO
-from freezegun.api import FakeDatetime
+from eventsourcing.persistence import DateAsISO, DatetimeAsISO
+from freezegun.api import FakeDate, FakeDatetime
 from psycopg import sql
 
 from adapters.application.commands import LoadPlan
@@ -35,7 +35,14 @@ class FakeDatetimeAsISO(DatetimeAsISO):
     type = FakeDatetime
 
 
-LedgerStore.extra_transcodings.append(FakeDatetimeAsISO())
+class FakeDateAsISO(DateAsISO):
+    """freezegun's date (what `date(...)` makes under a frozen clock), stored exactly as a real
+    one: a snapshot taken under `freeze_time` holds such dates."""
+
+    type = FakeDate
+
+
+LedgerStore.extra_transcodings.extend([FakeDatetimeAsISO(), FakeDateAsISO()])
 
 
 def postgres_base_url() -> str:

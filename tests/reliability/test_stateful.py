@@ -36,7 +36,6 @@ from typing import Any, ClassVar
 
 import pytest
 from freezegun import freeze_time
-from freezegun.api import FakeDate
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -69,7 +68,6 @@ from adapters.inputs.plan_file import read_plan
 from adapters.outputs.reports import quarterly_report, report_sha256
 from adapters.readside import queries
 from adapters.readside.read_models import ReadModels, read_model_engine
-from adapters.store.persistence import DateAsISO, LedgerStore
 from domain.errors import DomainError
 from domain.fund_class import FundClass
 from domain.governance import NoticeMethod
@@ -78,17 +76,6 @@ from domain.periods import Period, parse_period
 from domain.service import AgreementKind, ServiceArrangement
 from tests.builders import approve_plan, every_day, net_assets_csv, positions_csv
 from tests.conftest import SHIPPED_PLAN, drop_schema, fresh_postgres_url
-
-
-class FakeDateAsISO(DateAsISO):
-    """freezegun's date (what `date(...)` makes under a frozen clock), stored exactly as a real
-    one: a snapshot taken under `freeze_time` holds such dates (tests/conftest.py does the same
-    for freezegun's datetime)."""
-
-    type = FakeDate
-
-
-LedgerStore.extra_transcodings.append(FakeDateAsISO())
 
 PROFILE_VARIABLE = "PLANLEDGER_HYPOTHESIS_PROFILE"
 PROFILES = {
