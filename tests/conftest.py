@@ -15,14 +15,19 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from eventsourcing.persistence import DateAsISO, DatetimeAsISO
+from eventsourcing.persistence import DatetimeAsISO
 from freezegun.api import FakeDate, FakeDatetime
 from psycopg import sql
 
 from adapters.application.commands import LoadPlan
 from adapters.application.compose import Ledger, compose
 from adapters.inputs.plan_file import read_plan
-from adapters.store.persistence import LedgerStore, parse_database_url, psycopg_conninfo
+from adapters.store.persistence import (
+    DateAsISO,
+    LedgerStore,
+    parse_database_url,
+    psycopg_conninfo,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_PLAN = PROJECT_ROOT / "plans" / "aim-class-r-2003" / "plan.toml"
