@@ -29,6 +29,7 @@ from adapters.application.commands import (
 )
 from adapters.inputs.csv_files import GrossSalesRow, NetAssetsRow, PositionRow, read_csv
 from adapters.outputs.bundle import export_bundle
+from adapters.store.verify import Verification, verify_snapshots
 from domain.errors import RuleViolation
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id
@@ -208,6 +209,11 @@ def test_once_exhausted_the_distributor_is_paid_only_what_is_passed_on(
     assert fund_class.cap_remaining_at_end_of(date(2003, 9, 30)) == -service
     assert fund_class.payable == service
     assert fund_class.cap_withheld == service
+    items = [item.text for item in compliance_as_of(events, date(2003, 9, 30)).items]
+    assert (
+        f"{service} of service fee accrued may be paid to the Distributor only as it is passed "
+        f"on to providers: the aggregate cap is exhausted (SIXTH; FINRA)"
+    ) in items
 
     before = count_events(store)
     with pytest.raises(RuleViolation) as refused:
@@ -243,6 +249,20 @@ def test_once_exhausted_the_distributor_is_paid_only_what_is_passed_on(
     fund_class = ledger.view.fund_class("INTL-BCV", "R")
     assert fund_class.cap_withheld == Decimal("0.00")
     assert pay_distributor(ledger, "2003-08", None)[0] == "recorded"
+    # The asset-based part accrues again from the day of the sales.
+    october = {date(2003, 10, day): Decimal("10400000.00") for day in range(1, 21)}
+    ledger.figures.import_net_assets(
+        ImportNetAssets(read_csv(net_assets_csv(tmp_path / "o.csv", october), NetAssetsRow))
+    )
+    ledger.accruals.accrue(Accrue(date(2003, 10, 20), max_carry_days=4, fund_classes=[INTL]))
+    resumed = [e for e in _stream(ledger) if isinstance(e, FundClass.AbscResumed)]
+    assert [e.business_date for e in resumed] == [date(2003, 10, 16)]
+    # The stream passed a snapshot (every 200 events) with credits in it: it equals a replay.
+    fund_class = ledger.view.fund_class("INTL-BCV", "R")
+    assert fund_class.version > 200 and fund_class.cap_service_credits
+    verification = Verification()
+    verify_snapshots(store, verification)
+    assert verification.snapshots >= 1 and verification.findings == []
 
 
 def oracles_q3():
