@@ -135,8 +135,8 @@ class CapAccount:
 
     def available_on(self, day: date) -> Decimal:
         """What remains for `day`'s asset-based accrual: the month's opening balance, the
-        movements dated up to and including `day` (sales of the day count for the day), less
-        the month's asset-based accruals before `day`."""
+        movements dated up to and including `day` (sales of the day count for the day, and
+        service-fee credits), less the month's deemed charges before `day`."""
         remaining = self.month_start_remaining
         for line in self.lines:
             if self.month_start <= line.day <= day:
