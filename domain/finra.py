@@ -4,8 +4,8 @@ Per fund class: new gross sales add 6.25% of their amount (7.25% if the class pa
 fee); sales charges received (front-end, deferred, and each day's deemed asset-based charge,
 SIXTH: the plan accrual not passed on to providers as service fees) subtract; interest at
 prime + 1% a year accrues daily on the remaining amount of the day before, and is credited at
-each month end. An asset-based accrual may not take the remaining amount below zero. The mechanics are a documented choice (brief §4.3, §10 Q13): see
-docs/governance.md.
+each month end. An asset-based accrual may not take the remaining amount below zero. The
+mechanics are a documented choice (brief §4.3, §10 Q13): see docs/governance.md.
 """
 
 from __future__ import annotations

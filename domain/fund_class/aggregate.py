@@ -1871,17 +1871,7 @@ class FundClass(FundClassState, Aggregate):
             )
         if self.cap_opened_on is None or period.end_exclusive <= self.cap_opened_on + ONE_DAY:
             return UNCHANGED  # no day of the fee is under the account
-        # A month's room: what it accrued (both parts; of a month the account opened in, its
-        # days before too) less what was credited for it already.
-        credited = self.cap_service_credited_by_month
-        room = {
-            month: exact_add(
-                self.accrued_absc_by_month.get(month, ZERO),
-                self.accrued_service_by_month.get(month, ZERO),
-            )
-            - credited.get(month, ZERO)
-            for month in period.months()
-        }
+        room = self._cap_credit_room(period)
         by_month, under_account = service_fee_credits(fee_amount, period, self.cap_opened_on, room)
         amount = exact_sum(list(by_month.values()))
         day = credit_day(paid_on, self._first_unaccrued_day(), self.cap_month_start)
@@ -1901,6 +1891,20 @@ class FundClass(FundClassState, Aggregate):
             not_credited=under_account - amount,
         )
         return RECORDED
+
+    def _cap_credit_room(self, period: Period) -> dict[str, Decimal]:
+        """Per month of `period`, what service fees may still be credited for it: what it
+        accrued (both parts; of the month the account opened in, its days before too) less
+        what was credited for it already."""
+        credited = self.cap_service_credited_by_month
+        return {
+            month: exact_add(
+                self.accrued_absc_by_month.get(month, ZERO),
+                self.accrued_service_by_month.get(month, ZERO),
+            )
+            - credited.get(month, ZERO)
+            for month in period.months()
+        }
 
     def reverse_service_fee_credit(
         self, *, provider_code: str, fee_reference: str, reason: str, provenance: Provenance
