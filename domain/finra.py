@@ -1,11 +1,11 @@
 """The FINRA aggregate cap ("remaining amount") of NASD Conduct Rule 2830(d) / FINRA Rule 2341.
 
 Per fund class: new gross sales add 6.25% of their amount (7.25% if the class pays no service
-fee); sales charges received (front-end, deferred, and each day's accrued asset-based charge)
-subtract; interest at prime + 1% a year accrues daily on the remaining amount of the day
-before, and is credited at each month end. An asset-based accrual may not take the remaining
-amount below zero. The mechanics are a documented choice (brief §4.3, §10 Q13): see
-docs/governance.md.
+fee); sales charges received (front-end, deferred, and each day's deemed asset-based charge,
+SIXTH: the plan accrual not passed on to providers as service fees) subtract; interest at
+prime + 1% a year accrues daily on the remaining amount of the day before, and is credited at
+each month end. An asset-based accrual may not take the remaining amount below zero. The
+mechanics are a documented choice (brief §4.3, §10 Q13): see docs/governance.md.
 """
 
 from __future__ import annotations

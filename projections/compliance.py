@@ -16,7 +16,7 @@ from functools import singledispatch
 from typing import Any
 
 from domain.fund_class import FundClass
-from domain.fund_class.cap_account import charged_to_account
+from domain.fund_class.cap_account import account_charge, withheld_for_the_cap
 from domain.ids import fund_class_key
 from domain.money import ZERO, exact_add, exact_divide
 from domain.periods import ONE_DAY, Period, quarter_period
@@ -141,16 +141,19 @@ def _(event: FundClass.FeeAccrued, state: _Folded, as_of: date) -> None:
         # The caps apply to what the rates charge: the exact amounts, before cents.
         state.year_absc = exact_add(state.year_absc, event.absc_amount_exact)
         state.year_service = exact_add(state.year_service, event.service_amount_exact)
-    # The domain's rule: only days after the opening day are charged (the opening balance is the
-    # remaining amount at the end of its day), however late they were accrued.
-    if charged_to_account(state.cap_opened_on, event.business_date):
-        state.cap_remaining -= event.absc_amount
+    # The domain's rules: only days after the opening day are charged (the opening balance is the
+    # remaining amount at the end of its day), however late they were accrued (A11), each with
+    # the deemed charge the accrual run wrote on the event (A13).
+    state.cap_remaining -= account_charge(
+        state.cap_opened_on, event.business_date, event.cap_charge
+    )
 
 
 @_fold.register
 def _(event: FundClass.AccrualTrueUpPosted, state: _Folded, as_of: date) -> None:
-    if charged_to_account(state.cap_opened_on, event.business_date):
-        state.cap_remaining -= event.adjustment_absc
+    state.cap_remaining -= account_charge(
+        state.cap_opened_on, event.business_date, event.cap_charge_adjustment
+    )
 
 
 @_fold.register
@@ -173,6 +176,16 @@ def _(event: FundClass.SalesChargeReceived, state: _Folded, as_of: date) -> None
 @_fold.register
 def _(event: FundClass.CapInterestCredited, state: _Folded, as_of: date) -> None:
     state.cap_remaining += event.amount
+
+
+@_fold.register
+def _(event: FundClass.CapServiceFeeCredited, state: _Folded, as_of: date) -> None:
+    state.cap_remaining += event.amount
+
+
+@_fold.register
+def _(event: FundClass.CapServiceFeeCreditReversed, state: _Folded, as_of: date) -> None:
+    state.cap_remaining -= event.amount
 
 
 @_fold.register
@@ -350,4 +363,13 @@ def _cap_items(
     if state.cap_open and state.absc_suspended:
         items.append(
             ComplianceItem("asset-based accruals suspended: aggregate cap reached (FINRA)", False)
+        )
+    withheld = withheld_for_the_cap(state.cap_remaining) if state.cap_open else ZERO
+    if withheld > ZERO:
+        items.append(
+            ComplianceItem(
+                f"{withheld} of service fee accrued may be paid to the Distributor only as it "
+                f"is passed on to providers: the aggregate cap is exhausted (SIXTH; FINRA)",
+                False,
+            )
         )

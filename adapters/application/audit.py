@@ -99,10 +99,18 @@ class AuditUseCases:
         original = self._recorded(
             arrangement.id, ServiceArrangement.ServiceFeePaid.TOPIC, command.reference
         )
-        outcome = arrangement.reverse_service_fee(
-            original, command.reason, self.ports.provenance("command:reverse service-fee")
+        provenance = self.ports.provenance("command:reverse service-fee")
+        outcome = arrangement.reverse_service_fee(original, command.reason, provenance)
+        # Not passed on after all: its credit to the aggregate-cap account is taken back in the
+        # same transaction (decision A13).
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        fund_class.reverse_service_fee_credit(
+            provider_code=command.provider_code,
+            fee_reference=command.reference,
+            reason=command.reason,
+            provenance=provenance,
         )
-        self.ports.save(arrangement)
+        self.ports.save(arrangement, fund_class)
         return outcome
 
     def _recorded(self, stream_id: UUID, topic: str, reference: str) -> Any:

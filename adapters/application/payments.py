@@ -104,6 +104,7 @@ class PaymentUseCases:
                     "SEVENTH",
                     f"{arrangement.key}: the cap for {period.label()} is already paid",
                 )
+        provenance = self.ports.provenance("command:pay provider")
         outcome = arrangement.pay_service_fee(
             amount=amount,
             paid_on=command.paid_on,
@@ -111,9 +112,20 @@ class PaymentUseCases:
             reference=command.reference,
             paid_or_advanced=command.paid_or_advanced,
             standing=fund_class.standing(),
-            provenance=self.ports.provenance("command:pay provider"),
+            provenance=provenance,
         )
-        self.ports.save(arrangement)
+        # The fee is passed on: credited back to the class's aggregate-cap account in the same
+        # transaction (SIXTH; decision A13).
+        fund_class.credit_service_fee(
+            provider_code=command.provider_code,
+            fee_reference=command.reference,
+            fee_amount=amount,
+            paid_on=command.paid_on,
+            paid_or_advanced=command.paid_or_advanced,
+            period=period,
+            provenance=provenance,
+        )
+        self.ports.save(arrangement, fund_class)
         return outcome, amount, cap
 
     def record_expenditure(self, command: RecordExpenditure) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -50,11 +51,18 @@ from domain.fund_class.accrual_plan import (
     gaps_of,
 )
 from domain.fund_class.cap_account import (
+    SERVICE_FEE_CREDIT,
+    SERVICE_FEE_CREDIT_REVERSED,
     CapAccount,
     PrimeRates,
     charged_to_account,
     check_gross_sales,
+    check_passed_on,
+    credit_day,
+    deemed_charge,
     no_prime_rate,
+    service_fee_credits,
+    withheld_for_the_cap,
 )
 from domain.fund_class.corrections import (
     adjustment_fields,
@@ -88,7 +96,12 @@ from domain.fund_class.records import (
     ReportIssue,
     ScheduleBVersion,
 )
-from domain.fund_class.snapshot_upcasts import upcast_v1_v2, upcast_v2_v3, upcast_v3_v4
+from domain.fund_class.snapshot_upcasts import (
+    upcast_v1_v2,
+    upcast_v2_v3,
+    upcast_v3_v4,
+    upcast_v4_v5,
+)
 from domain.fund_class.state import FundClassState
 from domain.governance import (
     NoticeMethod,
@@ -116,11 +129,13 @@ from domain.terms import PlanStanding
 class FundClass(FundClassState, Aggregate):
     TOPIC = "planledger.FundClass"
     # The version of the state a snapshot keeps; each step up has its upcast (see
-    # snapshot_upcasts.py). Version 4 keeps records (records.py) where 3 kept plain mappings.
-    class_version = 4
+    # snapshot_upcasts.py). Version 4 keeps records (records.py) where 3 kept plain mappings;
+    # version 5 keeps the service fees credited to the aggregate-cap account (decision A13).
+    class_version = 5
     upcast_v1_v2 = staticmethod(upcast_v1_v2)
     upcast_v2_v3 = staticmethod(upcast_v2_v3)
     upcast_v3_v4 = staticmethod(upcast_v3_v4)
+    upcast_v4_v5 = staticmethod(upcast_v4_v5)
 
     class Event(LedgerEvent):
         pass
@@ -167,6 +182,9 @@ class FundClass(FundClassState, Aggregate):
 
     class FeeAccrued(Event):
         TOPIC = "planledger.FundClass.FeeAccrued"
+        # Version 2 carries what the day charges to the FINRA aggregate-cap account if it is
+        # under it (decision A13); version 1 did not.
+        class_version = 2
         basis_date: date
         basis_net_assets: Decimal
         absc_rate_annual: Decimal
@@ -182,12 +200,22 @@ class FundClass(FundClassState, Aggregate):
         rounding_policy: str
         authority: str
         absc_limited_by: str
+        cap_charge: Decimal  # the deemed asset-based charge (cap_account.deemed_charge)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Before decision A13 the account was charged with the asset-based part alone:
+            that is what a day accrued then charged, and its month's interest was credited on
+            it, so that is what it keeps."""
+            state["cap_charge"] = state["absc_amount"]
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class._apply_accrual(self)
 
     class AccrualTrueUpPosted(Event):
         TOPIC = "planledger.FundClass.AccrualTrueUpPosted"
+        # Version 2 carries what the true-up charges to the aggregate-cap account (A13).
+        class_version = 2
         month: str
         days_accrued: int
         amount_exact: Decimal
@@ -203,6 +231,12 @@ class FundClass(FundClassState, Aggregate):
         adjustment_absc: Decimal
         adjustment_service: Decimal
         rounding_policy: str
+        cap_charge_adjustment: Decimal  # cap_account.deemed_charge of the two adjustments
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Before decision A13 a true-up charged its asset-based adjustment alone."""
+            state["cap_charge_adjustment"] = state["adjustment_absc"]
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class._apply_true_up(self)
@@ -530,6 +564,40 @@ class FundClass(FundClassState, Aggregate):
         def apply(self, fund_class: FundClass) -> None:
             fund_class.absc_suspended = False
 
+    class CapServiceFeeCredited(Event):
+        """A service fee paid or advanced to a provider, credited back to the account for the
+        days under it: that part of the plan's payments is not an asset-based charge (SIXTH;
+        decision A13). Dated the day it takes effect in the account (`credit_day`)."""
+
+        TOPIC = "planledger.FundClass.CapServiceFeeCredited"
+        provider_code: str
+        fee_reference: str
+        paid_on: date
+        paid_or_advanced: str
+        fee_amount: Decimal
+        period_start: date
+        period_end_exclusive: date
+        fee_under_account: Decimal
+        credited_by_month: dict[str, Decimal]
+        amount: Decimal
+        not_credited: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_service_fee_credit(self)
+
+    class CapServiceFeeCreditReversed(Event):
+        """The credit of a service fee reversed with the fee: it was not passed on after all."""
+
+        TOPIC = "planledger.FundClass.CapServiceFeeCreditReversed"
+        provider_code: str
+        fee_reference: str
+        debited_by_month: dict[str, Decimal]
+        amount: Decimal
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_service_fee_credit_reversal(self)
+
     # ---- identity and creation -------------------------------------------------------------
 
     @staticmethod
@@ -656,6 +724,7 @@ class FundClass(FundClassState, Aggregate):
         self.cap_absc_this_month = {}
         self.cap_digests = {}
         self.absc_suspended = False
+        self.cap_service_credits = {}
 
     @property
     def key(self) -> str:
@@ -929,6 +998,7 @@ class FundClass(FundClassState, Aggregate):
             rounding_policy=ROUNDING_POLICY,
             authority=authority,
             absc_limited_by=accrual.absc_limited_by,
+            cap_charge=deemed_charge(accrual.absc_amount, accrual.service_amount),
         )
 
     def _compute_true_up(self, month: str) -> MonthTrueUp:
@@ -971,6 +1041,9 @@ class FundClass(FundClassState, Aggregate):
             adjustment_absc=true_up.adjustment_absc,
             adjustment_service=true_up.adjustment_service,
             rounding_policy=ROUNDING_POLICY,
+            cap_charge_adjustment=deemed_charge(
+                true_up.adjustment_absc, true_up.adjustment_service
+            ),
         )
 
     def _apply_accrual(self, event: FundClass.FeeAccrued) -> None:
@@ -994,15 +1067,15 @@ class FundClass(FundClassState, Aggregate):
         self._add_accrued(month, event.absc_amount, event.service_amount)
         self.last_accrued_day = event.business_date
         if self._cap_applies_to(event.business_date):
-            self.cap_absc_this_month[event.business_date.isoformat()] = event.absc_amount
+            self.cap_absc_this_month[event.business_date.isoformat()] = event.cap_charge
 
     def _apply_true_up(self, event: FundClass.AccrualTrueUpPosted) -> None:
         self._add_accrued(event.month, event.adjustment_absc, event.adjustment_service)
         if self._cap_applies_to(event.business_date):
-            # The month's asset-based charge is what it books, true-up included.
+            # The month's deemed charge is what it books, true-up included.
             iso_day = event.business_date.isoformat()
             self.cap_absc_this_month[iso_day] = exact_add(
-                self.cap_absc_this_month.get(iso_day, ZERO), event.adjustment_absc
+                self.cap_absc_this_month.get(iso_day, ZERO), event.cap_charge_adjustment
             )
         if event.month in self.months_awaiting_true_up:  # a revision finds the month closed
             self.months_awaiting_true_up.remove(event.month)
@@ -1066,6 +1139,7 @@ class FundClass(FundClassState, Aggregate):
             return UNCHANGED
         self._check_payment_period(period, is_advance=amount > self.payable)
         payable = self.payable
+        check_passed_on(self.key, amount, payable, self.cap_withheld)
         if amount > payable and not advance_reason:
             raise RuleViolation(
                 "payment-exceeds-payable",
@@ -1746,6 +1820,131 @@ class FundClass(FundClassState, Aggregate):
 
     def cap_remaining_at_end_of(self, day: date) -> Decimal:
         return self._cap_account().remaining_at_end_of(day)
+
+    def cap_remaining_recorded(self) -> Decimal:
+        """What remains with every movement recorded (decision A14)."""
+        return self._cap_account().remaining_recorded()
+
+    @property
+    def cap_withheld(self) -> Decimal:
+        """What of the payable may not be paid to the Distributor until passed on (A14)."""
+        if self.cap_opened_on is None:
+            return ZERO
+        return withheld_for_the_cap(self.cap_remaining_recorded())
+
+    @property
+    def cap_service_credited_by_month(self) -> dict[str, Decimal]:
+        """The service fees credited to the account, per month they paid for."""
+        credited: dict[str, Decimal] = {}
+        for by_month in self.cap_service_credits.values():
+            for month, amount in by_month.items():
+                credited[month] = exact_add(credited.get(month, ZERO), amount)
+        return credited
+
+    def credit_service_fee(
+        self,
+        *,
+        provider_code: str,
+        fee_reference: str,
+        fee_amount: Decimal,
+        paid_on: date,
+        paid_or_advanced: str,
+        period: Period,
+        provenance: Provenance,
+    ) -> str:
+        """Credit the account with a service fee paid or advanced to a provider, for its days
+        under the account (SIXTH; decision A13). Written with the fee, in its transaction.
+
+        Raises:
+            RuleViolation: the fee's reference was credited with other details.
+        """
+        key = f"cap-service-credit/{self.key}/{provider_code}/{fee_reference}"
+        digest = payload_digest(fee_amount, paid_on, period.start, period.end_exclusive)
+        if self.cap_digests.get(key) == digest:
+            return UNCHANGED
+        if key in self.cap_digests:
+            raise RuleViolation(
+                "reference-reused",
+                "idempotency",
+                f"{self.key}: service fee {fee_reference!r} of {provider_code} was credited to "
+                f"the aggregate-cap account with other details",
+            )
+        if self.cap_opened_on is None or period.end_exclusive <= self.cap_opened_on + ONE_DAY:
+            return UNCHANGED  # no day of the fee is under the account
+        room = self._cap_credit_room(period)
+        by_month, under_account = service_fee_credits(fee_amount, period, self.cap_opened_on, room)
+        amount = exact_sum(list(by_month.values()))
+        day = credit_day(paid_on, self._first_unaccrued_day(), self.cap_month_start)
+        self.trigger_event(
+            self.CapServiceFeeCredited,
+            **provenance_fields(provenance, day, key),
+            provider_code=provider_code,
+            fee_reference=fee_reference,
+            paid_on=paid_on,
+            paid_or_advanced=paid_or_advanced,
+            fee_amount=fee_amount,
+            period_start=period.start,
+            period_end_exclusive=period.end_exclusive,
+            fee_under_account=under_account,
+            credited_by_month=by_month,
+            amount=amount,
+            not_credited=under_account - amount,
+        )
+        return RECORDED
+
+    def _cap_credit_room(self, period: Period) -> dict[str, Decimal]:
+        """Per month of `period`, what service fees may still be credited for it: what it
+        accrued (both parts; of the month the account opened in, its days before too) less
+        what was credited for it already."""
+        credited = self.cap_service_credited_by_month
+        return {
+            month: exact_add(
+                self.accrued_absc_by_month.get(month, ZERO),
+                self.accrued_service_by_month.get(month, ZERO),
+            )
+            - credited.get(month, ZERO)
+            for month in period.months()
+        }
+
+    def reverse_service_fee_credit(
+        self, *, provider_code: str, fee_reference: str, reason: str, provenance: Provenance
+    ) -> str:
+        """Take back the credit of a service fee that was reversed (written with the reversal,
+        in its transaction): it was not passed on after all (decision A13)."""
+        credit_key = f"{provider_code}/{fee_reference}"
+        if credit_key not in self.cap_service_credits:
+            return UNCHANGED  # never credited, or already taken back
+        debited = self.cap_service_credits[credit_key]
+        key = f"cap-service-credit-reversal/{self.key}/{credit_key}"
+        first_unaccrued = self._first_unaccrued_day()
+        day = credit_day(first_unaccrued, first_unaccrued, self.cap_month_start)
+        self.trigger_event(
+            self.CapServiceFeeCreditReversed,
+            **provenance_fields(provenance, day, key),
+            provider_code=provider_code,
+            fee_reference=fee_reference,
+            debited_by_month=dict(debited),
+            amount=exact_sum(list(debited.values())),
+            reason=reason,
+        )
+        return RECORDED
+
+    def _apply_service_fee_credit(self, event: FundClass.CapServiceFeeCredited) -> None:
+        self.cap_service_credits[f"{event.provider_code}/{event.fee_reference}"] = dict(
+            event.credited_by_month
+        )
+        self.cap_lines.append(CapLine(event.business_date, event.amount, SERVICE_FEE_CREDIT))
+        self.cap_digests[event.idempotency_key] = payload_digest(
+            event.fee_amount, event.paid_on, event.period_start, event.period_end_exclusive
+        )
+
+    def _apply_service_fee_credit_reversal(
+        self, event: FundClass.CapServiceFeeCreditReversed
+    ) -> None:
+        del self.cap_service_credits[f"{event.provider_code}/{event.fee_reference}"]
+        self.cap_lines.append(
+            CapLine(event.business_date, -event.amount, SERVICE_FEE_CREDIT_REVERSED)
+        )
 
     def open_cap_account(
         self, as_of: date, remaining: Decimal, note: str, provenance: Provenance

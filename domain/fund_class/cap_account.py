@@ -2,9 +2,12 @@
 
 The account is opt-in: it starts when its remaining amount at a date is recorded (the history
 before this ledger is not in it). Movements must be recorded before the days they affect are
-accrued; the accrual run then charges each day's asset-based accrual, limits it to what
-remains, and credits each month's interest. `FundClass` builds a `CapAccount` over its state
-to ask it. See domain/finra.py and docs/governance.md.
+accrued; the accrual run then charges each day's deemed asset-based charge (`deemed_charge`:
+the whole plan accrual, SIXTH), limits the asset-based part to what remains, and credits each
+month's interest. Service fees paid or advanced to providers for days under the account are
+credited back when they are recorded (`service_fee_credits`). `FundClass` builds a
+`CapAccount` over its state to ask it. See domain/finra.py and docs/governance.md (decisions
+A11, A13, A14).
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ from decimal import Decimal
 from domain.errors import RuleViolation
 from domain.finra import daily_interest
 from domain.fund_class.records import CapLine
-from domain.money import ZERO, exact_add
-from domain.periods import ONE_DAY, Period
+from domain.money import ZERO, allocate_largest_remainder, exact_add, exact_sum
+from domain.periods import ONE_DAY, Period, month_label, next_month_start
 
 PrimeRates = Callable[[date], Decimal | None]
 SALES_CHARGE_KINDS = ("front_end", "deferred")
 CLAUSE = "SECOND; NASD 2830(d)"
+SIXTH_CLAUSE = "SIXTH; NASD 2830(d) / FINRA 2341"
+SERVICE_FEE_CREDIT = "service_fee_credit"
+SERVICE_FEE_CREDIT_REVERSED = "service_fee_credit_reversed"
 
 
 def no_prime_rate(day: date) -> Decimal | None:
@@ -34,6 +40,85 @@ def charged_to_account(opened_on: date | None, day: date) -> bool:
     remaining amount at the end of its day, so only later days are charged: the one rule the
     accrual run and every view of the remaining amount (compliance, the bundle) apply."""
     return opened_on is not None and day > opened_on
+
+
+def deemed_charge(absc_amount: Decimal, service_amount: Decimal) -> Decimal:
+    """What a day's accrual (or a month's true-up) charges to the account: the deemed
+    asset-based charge. SIXTH: "That portion of the amounts paid under the Plan and Agreement
+    that is not paid or advanced by Distributor to dealers or other institutions that provide
+    personal continuing shareholder service as a service fee ... shall be deemed an asset-based
+    sales charge." Until a service fee is paid or advanced for its days, no part of the plan's
+    accrual has been, so both parts are charged; the fees are credited back when recorded
+    (`service_fee_credits`). The one per-day rule (decision A13): the accrual run writes it on
+    each event, and every view of the remaining amount reads it from there."""
+    return exact_add(absc_amount, service_amount)
+
+
+def account_charge(opened_on: date | None, day: date, charge: Decimal) -> Decimal:
+    """What the account is charged with for an accrual or true-up dated `day` whose deemed
+    charge is `charge`: all of it on a day under the account, nothing before (A11)."""
+    return charge if charged_to_account(opened_on, day) else ZERO
+
+
+def withheld_for_the_cap(remaining: Decimal) -> Decimal:
+    """What of the Distributor's payable may not be paid (decision A14): the remaining amount
+    is below zero only by service parts accrued and not yet passed on to providers; kept by
+    the Distributor they would be an asset-based charge beyond the cap."""
+    return max(ZERO, -remaining)
+
+
+def check_passed_on(key: str, amount: Decimal, payable: Decimal, withheld: Decimal) -> None:
+    """Refuse a Distributor payment that would pay service parts not passed on to providers
+    while the remaining amount is exhausted (decision A14)."""
+    if withheld > ZERO and amount > payable - withheld:
+        raise RuleViolation(
+            "cap-exhausted-service-not-passed-on",
+            SIXTH_CLAUSE,
+            f"{key}: payment {amount} exceeds the {max(payable - withheld, ZERO)} that may be "
+            f"paid: the aggregate cap's remaining amount is exhausted, and {withheld} of the "
+            f"payable {payable} is service fee accrued but not passed on to providers; kept by "
+            f"the Distributor it would be an asset-based sales charge beyond the cap. Record "
+            f"the service fees paid or advanced to providers (or new gross sales) first",
+        )
+
+
+def credit_day(paid_on: date, first_unaccrued_day: date, month_start: date) -> date:
+    """The day a service-fee credit (or its reversal) takes effect in the account: the day it
+    was paid, but never on a day already accrued, whose figure the accruals used (A13)."""
+    return max(paid_on, first_unaccrued_day, month_start)
+
+
+def service_fee_credits(
+    fee_amount: Decimal,
+    period: Period,
+    opened_on: date,
+    room_by_month: dict[str, Decimal],
+) -> tuple[dict[str, Decimal], Decimal]:
+    """A service fee's credit to the account, per month, and the fee's share under it.
+
+    The fee is spread over its period's days (largest remainder, ties to the earlier part), as
+    the SIXTH split spreads it; the share of the days under the account is credited per month,
+    up to the month's `room` (what its accruals charged, less what was credited for it):
+    service fees above the plan's payments are the Distributor's own money (I-SIXTH-2).
+    """
+    parts: list[tuple[str, bool, int]] = []
+    start = period.start
+    while start < period.end_exclusive:
+        end = min(next_month_start(start), period.end_exclusive)
+        before = min(max((opened_on + ONE_DAY - start).days, 0), (end - start).days)
+        for under, days in ((False, before), (True, (end - start).days - before)):
+            if days:
+                parts.append((month_label(start), under, days))
+        start = end
+    shares = allocate_largest_remainder(fee_amount, [Decimal(days) for _, _, days in parts])
+    credited: dict[str, Decimal] = {}
+    under_account: list[Decimal] = []
+    for (month, under, _), share in zip(parts, shares, strict=True):
+        if under:
+            under_account.append(share)
+            room = max(room_by_month.get(month, ZERO), ZERO)
+            credited[month] = min(share, room)
+    return credited, exact_sum(under_account)
 
 
 @dataclass(frozen=True)
@@ -50,8 +135,8 @@ class CapAccount:
 
     def available_on(self, day: date) -> Decimal:
         """What remains for `day`'s asset-based accrual: the month's opening balance, the
-        movements dated up to and including `day` (sales of the day count for the day), less
-        the month's asset-based accruals before `day`."""
+        movements dated up to and including `day` (sales of the day count for the day, and
+        service-fee credits), less the month's deemed charges before `day`."""
         remaining = self.month_start_remaining
         for line in self.lines:
             if self.month_start <= line.day <= day:
@@ -60,6 +145,15 @@ class CapAccount:
             if date.fromisoformat(iso_day) < day:
                 remaining -= charged
         return remaining
+
+    def remaining_recorded(self) -> Decimal:
+        """What remains with every movement recorded, whatever its day: the figure that a
+        payment made now must respect (decision A14)."""
+        remaining = self.month_start_remaining
+        for line in self.lines:
+            if self.month_start <= line.day:
+                remaining = exact_add(remaining, line.amount)
+        return remaining - exact_sum(list(self.absc_this_month.values()))
 
     def remaining_at_end_of(self, day: date) -> Decimal:
         """What remains at the end of `day` (a day of the account's current month): what was

@@ -71,6 +71,10 @@ class FundClassState:
     cap_month_start: date
     cap_month_start_remaining: Decimal
     cap_lines: list[CapLine]
+    # Per day of the account's current month: the deemed charge (both parts, decision A13).
     cap_absc_this_month: dict[str, Decimal]
     cap_digests: dict[str, str]
     absc_suspended: bool
+    # The service fees credited back to the account, per provider/fee reference and per month
+    # they paid for (decision A13).
+    cap_service_credits: dict[str, dict[str, Decimal]]

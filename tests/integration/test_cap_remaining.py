@@ -1,8 +1,9 @@
 """The FINRA aggregate cap's remaining amount is one figure: the domain's, shown by compliance
 and the bundle alike. Runs on SQLite and PostgreSQL.
 
-The account opens at the end of a day: only the asset-based charge of days after that day is
-charged to it (docs/decisions.md, the remaining amount computed in one place).
+The account opens at the end of a day: only the deemed asset-based charge of days after that
+day is charged to it (docs/decisions.md A11, the remaining amount computed in one place; A13,
+the whole plan accrual until service fees are passed on).
 """
 
 from __future__ import annotations
@@ -51,11 +52,13 @@ def test_compliance_and_the_domain_charge_the_same_days_to_the_remaining_amount(
 
     # Independently: each day's asset-based part is 10,000,000 x 0.25% / 365 = 68.4931...,
     # and the day's total 136.99 (0.50% / 365, rounded) gives its odd cent to that part: 68.50.
+    # With no service fee passed on, the whole 136.99 is deemed an asset-based charge (A13).
     daily_exact = NET_ASSETS * ABSC_RATE_ANNUAL / 365
     assert daily_exact.quantize(Decimal("0.01")) == Decimal("68.49")
+    assert (NET_ASSETS * 2 * ABSC_RATE_ANNUAL / 365).quantize(Decimal("0.01")) == Decimal("136.99")
     charged_days = [date(2003, 7, day) for day in range(16, 21)]
-    expected = OPENING_REMAINING - len(charged_days) * Decimal("68.50")
-    assert expected == Decimal("657.50")
+    expected = OPENING_REMAINING - len(charged_days) * Decimal("136.99")
+    assert expected == Decimal("315.05")
     accrued = {
         event.business_date: event.absc_amount
         for event in ledger.view.stream(fund_class_id("INTL-BCV", "R"))

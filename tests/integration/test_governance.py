@@ -35,6 +35,7 @@ from domain.errors import RuleViolation
 from domain.fund_class import FundClass
 from domain.governance import AttendanceMode, NoticeMethod
 from domain.ids import fund_class_id
+from domain.money import CENT
 from domain.periods import parse_period
 from domain.terms import NotInEffect
 from tests.builders import (
@@ -494,11 +495,19 @@ def test_the_cap_account_reproduces_oracle_9e(loaded_ledger, tmp_path):
         for e in loaded_ledger.view.stream(fund_class_id("INTL-BCV", "R"))
         if isinstance(e, FundClass.CapInterestCredited)
     ]
+    # Oracle 9(e) takes off July's asset-based column (2,141.35): it assumes the service part
+    # passed on to dealers within July. No service fee is recorded here, so under SIXTH all of
+    # July's accrual, 4,282.70, is deemed an asset-based charge (decision A13): 125,000.00 -
+    # 4,282.70 = 120,717.30, which earns 120,717.30 x 5% x 31/365 = 512.6378 in August. With
+    # the oracle's own balance the same mechanic gives its 521.73.
+    assert Decimal("125000.00") - oracles.JULY_2003_MONTH_AMOUNT == Decimal("120717.30")
     assert [(c.month, c.amount) for c in credits] == [
         ("2003-07", Decimal("0.00")),
-        ("2003-08", Decimal("521.73")),
+        ("2003-08", Decimal("512.64")),
     ]
-    assert credits[0].remaining_after == Decimal("122858.65")
+    assert credits[0].remaining_after == Decimal("120717.30")
+    assert (Decimal("120717.30") * Decimal("0.05") * 31 / 365).quantize(CENT) == Decimal("512.64")
+    assert (Decimal("122858.65") * Decimal("0.05") * 31 / 365).quantize(CENT) == Decimal("521.73")
 
 
 def test_the_asset_based_part_stops_when_the_remaining_amount_is_used_up(loaded_ledger, tmp_path):
@@ -522,33 +531,40 @@ def test_the_asset_based_part_stops_when_the_remaining_amount_is_used_up(loaded_
     summary = accrue(loaded_ledger, date(2003, 7, 31))
     assert summary.days_accrued == 31
     days = accrued_days(loaded_ledger)
-    # 68.50 a day (the odd cent of 136.99 goes to the asset-based part): two days accrue in
-    # full, the third takes the 63.00 that remains, then nothing.
+    # 136.99 a day, 68.50 of it asset-based (the odd cent goes to that part), all of it deemed
+    # an asset-based charge until service fees are passed on (SIXTH; decision A13): the first
+    # day accrues in full and leaves 63.01, the second day's asset-based part takes those 63.01,
+    # then nothing. The service part is not limited; it keeps accruing (and is charged).
     assert [days[date(2003, 7, d)].absc_amount for d in (1, 2, 3, 4)] == [
         Decimal("68.50"),
-        Decimal("68.50"),
-        Decimal("63.00"),
+        Decimal("63.01"),
+        Decimal("0.00"),
         Decimal("0.00"),
     ]
-    assert days[date(2003, 7, 3)].absc_limited_by.startswith("finra-aggregate-cap")
+    assert [days[date(2003, 7, d)].cap_charge for d in (1, 2, 3)] == [
+        Decimal("136.99"),
+        Decimal("131.50"),
+        Decimal("68.49"),
+    ]
+    assert days[date(2003, 7, 2)].absc_limited_by.startswith("finra-aggregate-cap")
     assert days[date(2003, 7, 4)].service_amount == Decimal("68.49")
     true_up = next(
         e
         for e in loaded_ledger.view.stream(fund_class_id("INTL-BCV", "R"))
         if isinstance(e, FundClass.AccrualTrueUpPosted)
     )
-    # The month's exact asset-based charge (two full days at the rate, plus the 63.00) is
-    # 199.99 after rounding once; the true-up takes the odd cent back.
-    assert true_up.month_absc_amount == Decimal("199.99")
+    # The month's exact asset-based charge (a full day at the rate, 68.4931..., plus the 63.01)
+    # is 131.50 after rounding once; the true-up takes the odd cent back.
+    assert true_up.month_absc_amount == Decimal("131.50")
     assert loaded_ledger.view.fund_class("INTL-BCV", "R").accrued_absc_by_month[
         "2003-07"
-    ] == Decimal("199.99")
+    ] == Decimal("131.50")
     suspended = [
         e
         for e in loaded_ledger.view.stream(fund_class_id("INTL-BCV", "R"))
         if isinstance(e, FundClass.AbscSuspended)
     ]
-    assert [s.business_date for s in suspended] == [date(2003, 7, 3)]
+    assert [s.business_date for s in suspended] == [date(2003, 7, 2)]
     loaded_ledger.figures.import_gross_sales(
         ImportGrossSales(
             read_csv(
