@@ -68,3 +68,13 @@ def upcast_v3_v4(state: dict[str, Any]) -> None:
     state["agreement_changes"] = [agreement_event_from(row) for row in state["agreement_changes"]]
     state["report_issues"] = [report_issue_from(row) for row in state["report_issues"]]
     state["cap_lines"] = [cap_line_from(row) for row in state["cap_lines"]]
+
+
+def upcast_v4_v5(state: dict[str, Any]) -> None:
+    """Version 5 adds what a new plan after a lapse and an agreement approved in advance need
+    (decisions Q6b, Q11a). A snapshot of version 4 was taken before any such event existed,
+    so each starts empty, as a replay of the same events leaves it."""
+    state["new_plans_awaiting_vote"] = {}
+    state["plan_resumptions"] = []
+    state["advance_agreement_approvals"] = []
+    state["approval_exception_resolutions"] = []
