@@ -453,3 +453,62 @@ def test_a_retroactive_new_agreement_covers_from_its_approval_and_records_the_cl
     )
     items = [item.text for item in compliance(figures_ledger, date(2003, 9, 30)).items]
     assert any("R-N" in text and "2003-08-16..2003-09-09" in text for text in items)
+
+
+# ---- events stored before issue 11 keep the answers they gave --------------------------------
+
+
+def store_as_before(ledger, event_class, business_date, key, **fields):
+    """Write an event as the code before issue 11 did (it no longer writes such events)."""
+    from domain.events import provenance_fields
+
+    fund_class = ledger.view.fund_class("INTL-BCV", "R")
+    fund_class.trigger_event(
+        event_class,
+        **provenance_fields(ledger.ports.provenance("old"), business_date, key),
+        **fields,
+    )
+    ledger.ports.save(fund_class)
+
+
+def test_a_late_continuance_stored_before_keeps_its_coverage_and_is_named(figures_ledger):
+    accrue(figures_ledger, date(2004, 6, 10))
+    store_as_before(
+        figures_ledger,
+        FundClass.ContinuanceApproved,
+        date(2004, 6, 15),
+        "continuance/INTL-BCV/R/R-OLD",
+        resolution_id="R-OLD",
+        meeting_id="M-OLD",
+        period_start=LAPSE,
+        period_end_inclusive=date(2005, 5, 30),
+        covers_from=LAPSE,
+        retroactive=True,
+    )
+    # Read as it was recorded: the accruals it authorised, and the views, stay the same.
+    summary = accrue(figures_ledger, date(2004, 6, 30))
+    assert summary.refusals == []
+    assert LAPSE in accrued_days(figures_ledger)
+    row = compliance(figures_ledger, date(2004, 6, 30))
+    assert row.plan_status.startswith("in effect: continuance 2004-05-31..2005-05-30")
+    (note,) = [item for item in row.items if "R-OLD" in item.text]
+    assert "under the rule before issue 11" in note.text and not note.overdue
+
+
+def test_a_retroactive_agreement_stored_before_keeps_its_coverage_and_is_named(figures_ledger):
+    assignment(figures_ledger, date(2003, 8, 16))
+    store_as_before(
+        figures_ledger,
+        FundClass.AgreementRestored,
+        date(2003, 9, 10),
+        "agreement-restored/INTL-BCV/R/R-OLD",
+        kind="new_agreement",
+        resolution_id="R-OLD",
+        distributor_name="New Distributor, Inc.",
+        effective_on=date(2003, 8, 16),
+        retroactive=True,
+    )
+    summary = accrue(figures_ledger, date(2003, 9, 30))
+    assert summary.gaps == []
+    items = [item.text for item in compliance(figures_ledger, date(2003, 9, 30)).items]
+    assert any("R-OLD" in text and "from 2003-08-16, before its approval" in text for text in items)
