@@ -1614,6 +1614,7 @@ class FundClass(FundClassState, Aggregate):
             subject_id,
             voted_on,
             new_plans_awaiting_vote=self.new_plans_awaiting_vote,
+            lapsed_on_vote=self.standing().lapsed_since(voted_on) is not None,
         )
         result = majority_of_outstanding_voting_securities(outstanding, present, votes_for)
         key = f"shareholder-vote/{self.key}/{vote_reference}"

@@ -289,6 +289,7 @@ def check_vote_subject(
     voted_on: date,
     *,
     new_plans_awaiting_vote: dict[str, date],
+    lapsed_on_vote: bool = True,
 ) -> None:
     """A vote is on termination, on an amendment the board approved that awaits it, or on a
     new plan the board approved after a lapse (Rule 12b-1(b)(1))."""
@@ -297,6 +298,13 @@ def check_vote_subject(
         return
     if subject == "new_plan":
         check_new_plan_vote(guard.key, new_plans_awaiting_vote, subject_id, voted_on)
+        if not lapsed_on_vote:
+            raise RuleViolation(
+                "shareholder-vote-subject",
+                "ELEVENTH (decision Q6b)",
+                f"{guard.key}: the plan is in effect on {voted_on}; a new plan ends a lapse, "
+                f"and there is none for {subject_id} to end",
+            )
         return
     row = amendments.get(subject_id)
     if subject != "amendment" or row is None or row.status != PENDING:

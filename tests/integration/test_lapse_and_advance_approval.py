@@ -512,3 +512,19 @@ def test_a_retroactive_agreement_stored_before_keeps_its_coverage_and_is_named(f
     assert summary.gaps == []
     items = [item.text for item in compliance(figures_ledger, date(2003, 9, 30)).items]
     assert any("R-OLD" in text and "from 2003-08-16, before its approval" in text for text in items)
+
+
+def test_a_vote_on_a_second_new_plan_once_the_plan_is_back_is_refused(figures_ledger, store):
+    meet(
+        figures_ledger,
+        date(2004, 6, 15),
+        resolution("R-NEW-PLAN", "plan_approval", [INTL]),
+        resolution("R-NEW-PLAN-2", "plan_approval", [INTL]),
+    )
+    assert new_plan_vote(figures_ledger, "V-1", date(2004, 7, 6), "4100000")
+    before = count_events(store)
+    with pytest.raises(RuleViolation) as refused:
+        new_plan_vote(figures_ledger, "V-2", date(2004, 7, 9), "4100000", "R-NEW-PLAN-2")
+    assert refused.value.rule == "shareholder-vote-subject"
+    assert "the plan is in effect on 2004-07-09" in refused.value.detail
+    assert count_events(store) == before
