@@ -5,8 +5,10 @@ ELEVENTH: the plan is in effect from its effective date until the end of the ini
 Members; then year to year, each annual period (05-31 to 05-30) only under a continuance.
 FIRST and THIRTEENTH: the agreement with the Distributor is in effect while the plan is, until
 it ends (termination of the plan, the Distributor's notice, an assignment, the adviser ceasing
-to be affiliated); a new agreement or other arrangement approved by the board restores it.
-Accruals need both (decision Q11); so do payments. See docs/governance.md.
+to be affiliated); a new agreement or other arrangement approved by the board restores it, from
+its own date or, approved in advance, from the end it replaces (decision Q11a). A plan that
+lapsed is back in effect only on the approvals a new plan needs, to the end of that plan year
+(decision Q6b). Accruals need both (decision Q11); so do payments. See docs/governance.md.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class PlanStanding:
     terminated_on: date | None = None
     termination_reason: str = ""
     agreement_changes: list[AgreementChange] = field(default_factory=list)
+    # The plan back in effect after a lapse, on a new plan's approvals (decision Q6b).
+    resumptions: list[CoverageInterval] = field(default_factory=list)
 
     @cached_property
     def intervals(self) -> list[CoverageInterval]:
@@ -86,6 +90,7 @@ class PlanStanding:
                     CoverageInterval(start, self.initial_term_end, "initial term", approved_by)
                 )
         intervals += self.continuances
+        intervals += self.resumptions
         if self.terminated_on is None:
             return intervals
         return [
@@ -101,6 +106,19 @@ class PlanStanding:
             if interval.covers(day):
                 return interval
         return None
+
+    def lapsed_since(self, day: date) -> date | None:
+        """The first day of the lapse `day` falls in, or None if the plan has not lapsed by
+        then: it was approved, is not terminated, its initial term is over and nothing covers
+        `day` (ELEVENTH)."""
+        if self.first_approval is None or day <= self.initial_term_end:
+            return None
+        if self.terminated_on is not None and day >= self.terminated_on:
+            return None
+        if self.plan_interval_on(day) is not None:
+            return None
+        ends = [i.end_inclusive for i in self.intervals if i.end_inclusive < day]
+        return max(ends) + ONE_DAY if ends else self.initial_term_end + ONE_DAY
 
     def agreement_change_on(self, day: date) -> AgreementChange | None:
         """The last change of the agreement on or before `day` (None: never changed)."""
@@ -146,7 +164,8 @@ class PlanStanding:
         return (
             f"lapsed: the {last.name} ended on {last.end_inclusive} and no "
             f"continuance approved by the board and the Independent Board Members covers {day} "
-            f"(ELEVENTH)"
+            f"(ELEVENTH); after a lapse the plan resumes only on the approvals a new plan needs "
+            f"(Rule 12b-1(b)(1), (b)(2))"
         )
 
     def authorities_by_day(self, days: list[date]) -> dict[date, str | None]:

@@ -17,6 +17,8 @@ from typing import Any
 
 from domain.fund_class import FundClass
 from domain.fund_class.cap_account import account_charge, withheld_for_the_cap
+from domain.fund_class.governance import resumed_interval
+from domain.fund_class.records import PlanResumption
 from domain.ids import fund_class_key
 from domain.money import ZERO, exact_add, exact_divide
 from domain.periods import ONE_DAY, Period, quarter_period
@@ -40,6 +42,11 @@ class _Folded:
     terminated_on: date | None = None
     termination_reason: str = ""
     agreement_changes: list[AgreementChange] = field(default_factory=list)
+    resumptions: list[CoverageInterval] = field(default_factory=list)
+    # Approvals recorded as exceptions, and what waits (a new plan's shareholder vote, an
+    # agreement approved in advance), by resolution: listed, never coverage (Q6b, Q11a).
+    exceptions: list[str] = field(default_factory=list)
+    waiting: dict[str, str] = field(default_factory=dict)
     notices: list[tuple[date, date, str]] = field(default_factory=list)
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     sales_suspended: bool = False
@@ -83,6 +90,70 @@ def _(event: FundClass.ContinuanceApproved, state: _Folded, as_of: date) -> None
             f"resolution {event.resolution_id} of {event.business_date}",
         )
     )
+    if event.business_date > event.period_start:
+        # Stored before issue 11 (no continuance passed after its plan year began is recorded
+        # as coverage since): it keeps the coverage it was recorded with, so answers given
+        # before stay the same, and is named here (decision Q6b).
+        state.exceptions.append(
+            f"continuance {event.resolution_id} of {event.business_date} was recorded as "
+            f"covering {event.covers_from}..{event.period_end_inclusive} after the plan "
+            f"lapsed on {event.period_start}, under the rule before issue 11; today it would "
+            f"cover no day (ELEVENTH; Rule 12b-1(b)(1), (b)(3)(i))"
+        )
+
+
+@_fold.register
+def _(event: FundClass.ApprovalExceptionRecorded, state: _Folded, as_of: date) -> None:
+    flag = "retroactive " if event.retroactive else ""
+    state.exceptions.append(
+        f"exception: {flag}{event.subject.replace('_', ' ')} {event.resolution_id} of "
+        f"{event.business_date} claims {event.claims_from}..{event.claims_through}, covered by "
+        f"no approval: {event.reason}"
+    )
+
+
+@_fold.register
+def _(event: FundClass.NewPlanAwaitsShareholders, state: _Folded, as_of: date) -> None:
+    state.waiting[event.resolution_id] = (
+        f"new plan {event.resolution_id} of {event.business_date} awaits the vote of the "
+        f"class's shareholders (shares sold since {event.offered_to_public_since}; Rule "
+        f"12b-1(b)(1)); the plan has lapsed since {event.lapsed_from}"
+    )
+
+
+@_fold.register
+def _(event: FundClass.ShareholderVoteTallied, state: _Folded, as_of: date) -> None:
+    if event.subject == "new_plan":
+        state.waiting.pop(event.subject_id, None)
+
+
+@_fold.register
+def _(event: FundClass.PlanResumed, state: _Folded, as_of: date) -> None:
+    state.waiting.pop(event.resolution_id, None)
+    state.resumptions.append(
+        resumed_interval(
+            PlanResumption(
+                event.resolution_id,
+                event.approved_on,
+                event.covers_from,
+                event.period_end_inclusive,
+                event.vote_reference,
+            )
+        )
+    )
+
+
+@_fold.register
+def _(event: FundClass.AgreementApprovedInAdvance, state: _Folded, as_of: date) -> None:
+    awaited = (
+        f"the assignment {event.on_assignment}"
+        if event.on_assignment is not None
+        else f"the end of the agreement (effective {event.effective_on} at the earliest)"
+    )
+    state.waiting[event.resolution_id] = (
+        f"{event.kind.replace('_', ' ')} {event.resolution_id} of {event.business_date} with "
+        f"{event.distributor_name}, approved in advance, awaits {awaited} (THIRTEENTH (C))"
+    )
 
 
 @_fold.register
@@ -101,6 +172,15 @@ def _(event: FundClass.AgreementRestored, state: _Folded, as_of: date) -> None:
     state.agreement_changes.append(
         AgreementChange(event.effective_on, True, f"{event.kind} with {event.distributor_name}")
     )
+    state.waiting.pop(event.resolution_id, None)
+    if event.effective_on < event.business_date:
+        # A `retroactive` restoration stored before issue 11 keeps its coverage (Q11a).
+        state.exceptions.append(
+            f"{event.kind.replace('_', ' ')} {event.resolution_id} of {event.business_date} "
+            f"was recorded as covering from {event.effective_on}, before its approval, under "
+            f"the rule before issue 11; today it would cover from its approval on "
+            f"(THIRTEENTH (C))"
+        )
 
 
 @_fold.register
@@ -248,6 +328,7 @@ def compliance_as_of(events: Iterable[Any], as_of: date) -> ComplianceRow:
         terminated_on=state.terminated_on,
         termination_reason=state.termination_reason,
         agreement_changes=sorted(state.agreement_changes, key=lambda change: change.effective_on),
+        resumptions=state.resumptions,
     )
     items: list[ComplianceItem] = []
     plan_status = _plan_status(standing, as_of, items)
@@ -260,6 +341,9 @@ def compliance_as_of(events: Iterable[Any], as_of: date) -> ComplianceRow:
         if ends > as_of
     ]
     items += [ComplianceItem(text, overdue=False) for text in notices]
+    if standing.terminated_on is None or standing.terminated_on > as_of:
+        items += [ComplianceItem(text, overdue=False) for text in state.waiting.values()]
+    items += [ComplianceItem(text, overdue=False) for text in state.exceptions]
     absc_rate, service_rate = _annualised(state)
     _cap_items(state, absc_rate, service_rate, items)
     return ComplianceRow(

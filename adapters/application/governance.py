@@ -225,6 +225,9 @@ def _carry_out(
             resolution_id=rid,
             approved_on=day,
             distributor_name=terms["distributor"],
+            meeting_id=meeting.meeting_id,
+            effective_on=terms.get("effective_on"),
+            on_assignment=terms.get("on_assignment"),
             retroactive=terms["retroactive"],
             provenance=provenance,
         )

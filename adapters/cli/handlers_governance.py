@@ -132,13 +132,15 @@ def board_adviser(context: Context, arguments: argparse.Namespace, out: TextIO) 
 def shareholder_vote(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     if arguments.subject == "amendment" and not arguments.amendment:
         raise CommandInputError("--subject amendment needs --amendment ID")
+    if arguments.subject == "new_plan" and not arguments.resolution:
+        raise CommandInputError("--subject new_plan needs --resolution ID")
     with open_ledger(context) as ledger:
         command = RecordShareholderVote(
             fund_code=arguments.fund,
             share_class=arguments.share_class,
             vote_reference=arguments.reference,
             subject=arguments.subject,
-            subject_id=arguments.amendment or "termination",
+            subject_id=arguments.amendment or arguments.resolution or "termination",
             voted_on=arguments.on,
             outstanding=_shares(arguments.outstanding, "--outstanding"),
             present=_shares(arguments.present, "--present"),

@@ -24,9 +24,12 @@ covers_through = 2005-05-30           # continuance: the plan year it continues 
 
 Kind-specific keys: `covers_through` and `retroactive` (continuance); `amendment_id` and
 `schedule_b` (an amendment of the rates), or `add_fund = { code, name, schedule_b }` (an
-amendment adding a fund to Schedule A; its `fund_classes` names the new class); `distributor`
-and `retroactive` (new_agreement, other_arrangement);
-`effective_on` (termination, default the meeting date); `ratifies` (ratification).
+amendment adding a fund to Schedule A; its `fund_classes` names the new class); `distributor`,
+`retroactive`, and `effective_on` (a date on or after the meeting) or `on_assignment` (the
+reference of counsel's determination of the assignment it follows) for a new agreement
+approved in advance (new_agreement, other_arrangement); `effective_on` (termination, default
+the meeting date); `ratifies` (ratification). `retroactive = true` is recorded as an exception
+naming the days it claims, never as coverage.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class ResolutionRow(_Strict):
     effective_on: TomlDate | None = None
     ratifies: str | None = None
     add_fund: AddFundRow | None = None
+    on_assignment: Annotated[str, Field(min_length=1)] | None = None
 
     @model_validator(mode="after")
     def _kind_needs(self) -> ResolutionRow:
@@ -88,13 +92,18 @@ class ResolutionRow(_Strict):
         missing = [name for name in needs if getattr(self, name) is None]
         if missing:
             raise ValueError(f"a {self.kind.value} resolution needs {', '.join(missing)}")
+        agreement = (ResolutionKind.NEW_AGREEMENT, ResolutionKind.OTHER_ARRANGEMENT)
+        if self.on_assignment is not None and self.kind not in agreement:
+            raise ValueError("on_assignment is for a new_agreement or other_arrangement")
+        if self.on_assignment is not None and self.effective_on is not None:
+            raise ValueError("a new agreement takes effect on effective_on or on_assignment")
         return self
 
     def terms(self) -> dict[str, Any]:
         terms: dict[str, Any] = {"retroactive": self.retroactive}
         if self.finding:
             terms["finding"] = self.finding
-        for name in ("covers_through", "distributor", "effective_on", "ratifies"):
+        for name in ("covers_through", "distributor", "effective_on", "ratifies", "on_assignment"):
             value = getattr(self, name)
             if value is not None:
                 terms[name] = value

@@ -12,11 +12,13 @@ from domain.fund_class.accrual_plan import (
 from domain.fund_class.aggregate import FundClass
 from domain.fund_class.cap_account import PrimeRates
 from domain.fund_class.records import (
+    AdvanceAgreementApproval,
     AgreementEvent,
     Amendment,
     Approval,
     CapLine,
     Continuance,
+    PlanResumption,
     ReportIssue,
     ScheduleBVersion,
     Segment,
@@ -34,6 +36,8 @@ SNAPSHOT_RECORDS: tuple[type, ...] = (
     AgreementEvent,
     ReportIssue,
     CapLine,
+    PlanResumption,
+    AdvanceAgreementApproval,
 )
 
 __all__ = [
@@ -43,6 +47,7 @@ __all__ = [
     "UNCHANGED",
     "AccrualPlan",
     "AccrualRunSummary",
+    "AdvanceAgreementApproval",
     "AgreementEvent",
     "Amendment",
     "Approval",
@@ -51,6 +56,7 @@ __all__ = [
     "EffectGap",
     "FundClass",
     "Payment",
+    "PlanResumption",
     "PrimeRates",
     "ReportIssue",
     "ScheduleBVersion",

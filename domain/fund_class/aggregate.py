@@ -71,15 +71,21 @@ from domain.fund_class.corrections import (
     segments_with,
 )
 from domain.fund_class.governance import (
+    ApprovalClaim,
     Governed,
     Guard,
+    advance_start,
     assignment_key,
+    check_agreement_approval,
     check_vote_subject,
+    continuance_after_lapse,
     continuance_period,
     first_unaccrued_day,
     increases_rates,
     latest_issues,
     notice_key,
+    offered_to_public_since,
+    plan_year_end_on_or_after,
     rates_of,
     schedule_b_in,
     standing_of,
@@ -88,11 +94,13 @@ from domain.fund_class.records import (
     EFFECTIVE,
     FAILED,
     PENDING,
+    AdvanceAgreementApproval,
     AgreementEvent,
     Amendment,
     Approval,
     CapLine,
     Continuance,
+    PlanResumption,
     ReportIssue,
     ScheduleBVersion,
 )
@@ -101,6 +109,7 @@ from domain.fund_class.snapshot_upcasts import (
     upcast_v2_v3,
     upcast_v3_v4,
     upcast_v4_v5,
+    upcast_v5_v6,
 )
 from domain.fund_class.state import FundClassState
 from domain.governance import (
@@ -130,12 +139,14 @@ class FundClass(FundClassState, Aggregate):
     TOPIC = "planledger.FundClass"
     # The version of the state a snapshot keeps; each step up has its upcast (see
     # snapshot_upcasts.py). Version 4 keeps records (records.py) where 3 kept plain mappings;
-    # version 5 keeps the service fees credited to the aggregate-cap account (decision A13).
-    class_version = 5
+    # version 5 keeps the service fees credited to the aggregate-cap account (decision A13);
+    # version 6 adds a new plan's approvals after a lapse and agreements approved in advance.
+    class_version = 6
     upcast_v1_v2 = staticmethod(upcast_v1_v2)
     upcast_v2_v3 = staticmethod(upcast_v2_v3)
     upcast_v3_v4 = staticmethod(upcast_v3_v4)
     upcast_v4_v5 = staticmethod(upcast_v4_v5)
+    upcast_v5_v6 = staticmethod(upcast_v5_v6)
 
     class Event(LedgerEvent):
         pass
@@ -387,6 +398,9 @@ class FundClass(FundClassState, Aggregate):
         def apply(self, fund_class: FundClass) -> None:
             if self.subject == "amendment" and not self.passed:
                 fund_class._set_amendment_status(self.subject_id, FAILED)
+            if self.subject == "new_plan":
+                # Passed, `PlanResumed` follows; failed, the new plan is not in effect.
+                fund_class.new_plans_awaiting_vote.pop(self.subject_id, None)
 
     class ScheduleBAmended(Event):
         TOPIC = "planledger.FundClass.ScheduleBAmended"
@@ -457,6 +471,85 @@ class FundClass(FundClassState, Aggregate):
             reason = f"{self.kind.replace('_', ' ')} with {self.distributor_name}"
             fund_class.agreement_changes.append(
                 AgreementEvent(self.effective_on, True, reason, self.resolution_id)
+            )
+            fund_class.advance_agreement_approvals = [
+                row
+                for row in fund_class.advance_agreement_approvals
+                if row.resolution_id != self.resolution_id
+            ]
+
+    class AgreementApprovedInAdvance(Event):
+        """Approved before the agreement ended: in effect from the end it replaces, or from
+        `effective_on` if later, or on the assignment `on_assignment` (decision Q11a)."""
+
+        TOPIC = "planledger.FundClass.AgreementApprovedInAdvance"
+        kind: str
+        resolution_id: str
+        distributor_name: str
+        effective_on: date | None
+        on_assignment: str | None
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.advance_agreement_approvals.append(
+                AdvanceAgreementApproval(
+                    self.resolution_id,
+                    self.kind,
+                    self.distributor_name,
+                    self.business_date,
+                    self.effective_on,
+                    self.on_assignment,
+                )
+            )
+
+    class ApprovalExceptionRecorded(Event):
+        """An approval that claims days it cannot cover: a continuance passed after the plan
+        lapsed, or a `retroactive` one (decisions Q6b, Q11a). Recorded, never coverage."""
+
+        TOPIC = "planledger.FundClass.ApprovalExceptionRecorded"
+        resolution_id: str
+        meeting_id: str
+        subject: str
+        claims_from: date
+        claims_through: date
+        retroactive: bool
+        reason: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.approval_exception_resolutions.append(self.resolution_id)
+
+    class NewPlanAwaitsShareholders(Event):
+        """The board approved the plan again after a lapse; the class's shares were sold, so
+        it is in effect only once its shareholders approve it (Rule 12b-1(b)(1))."""
+
+        TOPIC = "planledger.FundClass.NewPlanAwaitsShareholders"
+        resolution_id: str
+        lapsed_from: date
+        offered_to_public_since: date
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.new_plans_awaiting_vote[self.resolution_id] = self.business_date
+
+    class PlanResumed(Event):
+        """The plan back in effect after a lapse, on all the approvals a new plan needs, from
+        `covers_from` to the end of that plan year (decision Q6b)."""
+
+        TOPIC = "planledger.FundClass.PlanResumed"
+        resolution_id: str
+        approved_on: date
+        vote_reference: str | None
+        lapsed_from: date
+        covers_from: date
+        period_end_inclusive: date
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.plan_resumptions.append(
+                PlanResumption(
+                    self.resolution_id,
+                    self.approved_on,
+                    self.covers_from,
+                    self.period_end_inclusive,
+                    self.vote_reference,
+                )
             )
 
     class SalesSuspended(Event):
@@ -713,6 +806,10 @@ class FundClass(FundClassState, Aggregate):
         self.terminated_on = None
         self.termination_reason = ""
         self.agreement_changes = []
+        self.new_plans_awaiting_vote = {}
+        self.plan_resumptions = []
+        self.advance_agreement_approvals = []
+        self.approval_exception_resolutions = []
         self.sales_suspended = False
         self.report_issues = []
 
@@ -762,6 +859,7 @@ class FundClass(FundClassState, Aggregate):
                 self.terminated_on,
                 self.termination_reason,
                 self.agreement_changes,
+                self.plan_resumptions,
             )
         )
 
@@ -1396,6 +1494,7 @@ class FundClass(FundClassState, Aggregate):
         guard = self._guard()
         guard.check_not_terminated("approving the plan")
         guard.check_not_accrued(max(approved_on, self.effective_date), "the approval", "ELEVENTH")
+        lapsed_from = self.standing().lapsed_since(approved_on)
         key = f"plan-approval/{self.key}/{resolution_id}"
         self.trigger_event(
             self.PlanApproved,
@@ -1403,7 +1502,49 @@ class FundClass(FundClassState, Aggregate):
             resolution_id=resolution_id,
             meeting_id=meeting_id,
         )
+        if lapsed_from is not None:
+            self._approve_new_plan(resolution_id, approved_on, lapsed_from, provenance)
         return RECORDED
+
+    def _approve_new_plan(
+        self, resolution_id: str, approved_on: date, lapsed_from: date, provenance: Provenance
+    ) -> None:
+        """After a lapse the board's approval is a new plan's (decision Q6b): in effect now if
+        no share of the class was ever sold, else once its shareholders approve it (Rule
+        12b-1(b)(1))."""
+        sold_since = offered_to_public_since(self.net_assets_by_date, approved_on)
+        if sold_since is None:
+            self._trigger_resumption(resolution_id, approved_on, None, approved_on, provenance)
+            return
+        self.trigger_event(
+            self.NewPlanAwaitsShareholders,
+            **provenance_fields(provenance, approved_on, f"new-plan/{self.key}/{resolution_id}"),
+            resolution_id=resolution_id,
+            lapsed_from=lapsed_from,
+            offered_to_public_since=sold_since,
+        )
+
+    def _trigger_resumption(
+        self,
+        resolution_id: str,
+        approved_on: date,
+        vote_reference: str | None,
+        covers_from: date,
+        provenance: Provenance,
+    ) -> None:
+        lapsed_from = self.standing().lapsed_since(covers_from)
+        assert lapsed_from is not None  # the plan has lapsed on the day it resumes
+        key = f"plan-resumed/{self.key}/{resolution_id}"
+        self.trigger_event(
+            self.PlanResumed,
+            **provenance_fields(provenance, covers_from, key),
+            resolution_id=resolution_id,
+            approved_on=approved_on,
+            vote_reference=vote_reference,
+            lapsed_from=lapsed_from,
+            covers_from=covers_from,
+            period_end_inclusive=plan_year_end_on_or_after(self.initial_term_end, covers_from),
+        )
 
     def approve_continuance(
         self,
@@ -1415,24 +1556,45 @@ class FundClass(FundClassState, Aggregate):
         retroactive: bool,
         provenance: Provenance,
     ) -> str:
-        """Continue the plan for the annual period ending `covers_through` (ELEVENTH, Q6)."""
-        if any(row.resolution_id == resolution_id for row in self.continuances):
+        """Continue the plan for the annual period ending `covers_through` (ELEVENTH, Q6).
+
+        A continuance passed after the plan lapsed continues nothing: it is recorded as an
+        exception naming the days it claims, and covers none (decision Q6b)."""
+        if any(row.resolution_id == resolution_id for row in self.continuances) or (
+            resolution_id in self.approval_exception_resolutions
+        ):
             return UNCHANGED
         guard = self._guard()
         guard.check_not_terminated("continuing the plan")
         period = continuance_period(
-            self.key, self.initial_term_end, self.continuances, covers_through, approved_on
+            self.key,
+            self.initial_term_end,
+            self.continuances,
+            covers_through,
+            approved_on,
+            resumed_year_ends=frozenset(row.period_end_inclusive for row in self.plan_resumptions),
         )
-        covers_from = period.start if (approved_on <= period.start or retroactive) else approved_on
-        guard.check_not_accrued(covers_from, "the continuance", "ELEVENTH")
+        key = f"continuance/{self.key}/{resolution_id}"
+        after_lapse = continuance_after_lapse(
+            self.standing(),
+            period,
+            ApprovalClaim(
+                resolution_id, meeting_id, "continuance", approved_on, approved_on, retroactive
+            ),
+        )
+        if after_lapse is not None:
+            claim, reason = after_lapse
+            self._trigger_exception(claim, reason, key, approved_on, provenance)
+            return RECORDED
+        guard.check_not_accrued(period.start, "the continuance", "ELEVENTH")
         self.trigger_event(
             self.ContinuanceApproved,
-            **provenance_fields(provenance, approved_on, f"continuance/{self.key}/{resolution_id}"),
+            **provenance_fields(provenance, approved_on, key),
             resolution_id=resolution_id,
             meeting_id=meeting_id,
             period_start=period.start,
             period_end_inclusive=period.end_inclusive,
-            covers_from=covers_from,
+            covers_from=period.start,
             retroactive=retroactive,
         )
         return RECORDED
@@ -1507,14 +1669,23 @@ class FundClass(FundClassState, Aggregate):
         broker_non_votes: Decimal,
         provenance: Provenance,
     ) -> bool:
-        """Tally a vote of the class's shareholders on an amendment or on termination.
+        """Tally a vote of the class's shareholders on an amendment, on termination, or on a
+        new plan the board approved after a lapse (Rule 12b-1(b)(1)).
 
         Returns:
             Whether it passed under §2(a)(42).
         """
         guard = self._guard()
         guard.check_not_terminated("a shareholder vote")
-        check_vote_subject(guard, self.amendments, subject, subject_id, voted_on)
+        check_vote_subject(
+            guard,
+            self.amendments,
+            subject,
+            subject_id,
+            voted_on,
+            new_plans_awaiting_vote=self.new_plans_awaiting_vote,
+            lapsed_on_vote=self.standing().lapsed_since(voted_on) is not None,
+        )
         result = majority_of_outstanding_voting_securities(outstanding, present, votes_for)
         key = f"shareholder-vote/{self.key}/{vote_reference}"
         self.trigger_event(
@@ -1532,17 +1703,37 @@ class FundClass(FundClassState, Aggregate):
             passed=result.passed,
             clause=result.clause,
         )
-        if result.passed and subject == "amendment":
+        if result.passed:
+            self._carry_out_vote(subject, subject_id, vote_reference, voted_on, provenance)
+        return result.passed
+
+    def _carry_out_vote(
+        self,
+        subject: str,
+        subject_id: str,
+        vote_reference: str,
+        voted_on: date,
+        provenance: Provenance,
+    ) -> None:
+        """What a vote that passed brings into effect, from the day of the vote."""
+        if subject == "amendment":
             rates = rates_of(self.amendments[subject_id])
             self._trigger_schedule_b(subject_id, voted_on, rates, provenance)
-        if result.passed and subject == "termination":
+        if subject == "new_plan":
+            # The vote's own event took the new plan off those awaiting it.
+            approved_on = next(
+                row.approved_on
+                for row in self.approvals
+                if row.resolution_id == subject_id and row.approved_on <= voted_on
+            )
+            self._trigger_resumption(subject_id, approved_on, vote_reference, voted_on, provenance)
+        if subject == "termination":
             self._trigger_plan_termination(
                 "a vote of the outstanding voting securities of the class",
                 vote_reference,
                 voted_on,
                 provenance,
             )
-        return result.passed
 
     # ---- termination and the agreement (FIRST, THIRTEENTH, FOURTEENTH) ------------------------
 
@@ -1621,6 +1812,7 @@ class FundClass(FundClassState, Aggregate):
             termination_effective_on,
             provenance,
         )
+        self._restore_from_advance(termination_effective_on, None, provenance)
         return effective
 
     def _check_notice(
@@ -1678,6 +1870,7 @@ class FundClass(FundClassState, Aggregate):
             self._trigger_agreement_end(
                 "an assignment (§2(a)(4))", determination_reference, occurred_on, provenance
             )
+            self._restore_from_advance(occurred_on, determination_reference, provenance)
 
     def end_agreement_for_adviser_change(
         self, effective_on: date, adviser_name: str, reference: str, provenance: Provenance
@@ -1690,6 +1883,7 @@ class FundClass(FundClassState, Aggregate):
             effective_on,
             provenance,
         )
+        self._restore_from_advance(effective_on, None, provenance)
 
     def restore_agreement(
         self,
@@ -1698,35 +1892,167 @@ class FundClass(FundClassState, Aggregate):
         resolution_id: str,
         approved_on: date,
         distributor_name: str,
+        meeting_id: str = "",
+        effective_on: date | None = None,
+        on_assignment: str | None = None,
         retroactive: bool,
         provenance: Provenance,
     ) -> str:
-        """A new agreement or other arrangement approved by the board (THIRTEENTH (C))."""
-        if any(row.resolution_id == resolution_id for row in self.agreement_changes):
+        """A new agreement or other arrangement approved by the board (THIRTEENTH (C)): after
+        the agreement ended, in effect from its approval or its later `effective_on`; before,
+        in advance, from the end it replaces (decision Q11a). Never before its approval: a
+        `retroactive` claim is recorded as an exception."""
+        recorded = [row.resolution_id for row in self.agreement_changes]
+        recorded += [row.resolution_id for row in self.advance_agreement_approvals]
+        if resolution_id in [*recorded, *self.approval_exception_resolutions]:
             return UNCHANGED
-        guard = self._guard()
-        guard.check_not_terminated("a new agreement")
-        change = self.standing().agreement_change_on(approved_on)
-        if change is None or change.in_effect:
+        self._guard().check_not_terminated("a new agreement")
+        check_agreement_approval(self.key, approved_on, effective_on, on_assignment)
+        approval = AdvanceAgreementApproval(
+            resolution_id, kind, distributor_name, approved_on, effective_on, on_assignment
+        )
+        changes = self.standing().agreement_changes
+        if not changes or changes[-1].in_effect:
+            self._approve_in_advance(approval, provenance)
+        else:
+            self._replace_ended_agreement(
+                approval, changes[-1].effective_on, (meeting_id, retroactive), provenance
+            )
+        return RECORDED
+
+    def _approve_in_advance(
+        self, approval: AdvanceAgreementApproval, provenance: Provenance
+    ) -> None:
+        """Approved before the agreement ended: it waits for the end (decision Q11a)."""
+        kind = approval.kind.replace("_", " ")
+        if approval.effective_on is None and approval.on_assignment is None:
             raise RuleViolation(
                 "agreement-in-effect",
                 "THIRTEENTH (C)",
-                f"{self.key}: the agreement with the Distributor has not ended by {approved_on}; "
-                f"there is nothing to replace",
+                f"{self.key}: the agreement with the Distributor has not ended by "
+                f"{approval.approved_on}; there is nothing to replace (a new agreement approved "
+                f"in advance names its effective date or the assignment it follows)",
             )
-        effective_on = change.effective_on if retroactive else approved_on
-        guard.check_not_accrued(effective_on, "the new agreement", "THIRTEENTH (C)")
+        if self.advance_agreement_approvals:
+            waiting = self.advance_agreement_approvals[0]
+            raise RuleViolation(
+                "agreement-approval-pending",
+                "THIRTEENTH (C) (decision Q11a)",
+                f"{self.key}: {waiting.kind.replace('_', ' ')} {waiting.resolution_id} of "
+                f"{waiting.approved_on} already waits to replace the agreement; {kind} "
+                f"{approval.resolution_id} with {approval.distributor_name} cannot wait too",
+            )
+        key = f"agreement-advance/{self.key}/{approval.resolution_id}"
+        self.trigger_event(
+            self.AgreementApprovedInAdvance,
+            **provenance_fields(provenance, approval.approved_on, key),
+            kind=approval.kind,
+            resolution_id=approval.resolution_id,
+            distributor_name=approval.distributor_name,
+            effective_on=approval.effective_on,
+            on_assignment=approval.on_assignment,
+        )
+
+    def _replace_ended_agreement(
+        self,
+        approval: AdvanceAgreementApproval,
+        ended_on: date,
+        meeting_and_flag: tuple[str, bool],
+        provenance: Provenance,
+    ) -> None:
+        """Approved once the agreement ended (or its end was recorded): in effect from the
+        approval, or its later date, or the end if that is later still."""
+        approved_on = approval.approved_on
+        if approval.on_assignment is not None and ended_on < approved_on:
+            raise RuleViolation(
+                "agreement-effective-before-approval",
+                "THIRTEENTH (C) (decision Q11a)",
+                f"{self.key}: the agreement already ended on {ended_on}, before this approval "
+                f"on {approved_on}; a new agreement covers days from its own approval on",
+            )
+        start = max(ended_on, approval.effective_on or approved_on)
+        self._guard().check_not_accrued(start, "the new agreement", "THIRTEENTH (C)")
+        self._trigger_restoration(
+            kind=approval.kind,
+            resolution_id=approval.resolution_id,
+            distributor_name=approval.distributor_name,
+            business_date=approved_on,
+            effective_on=start,
+            provenance=provenance,
+        )
+        meeting_id, retroactive = meeting_and_flag
+        if retroactive and ended_on < start:
+            claim = ApprovalClaim(
+                approval.resolution_id, meeting_id, approval.kind, ended_on, start - ONE_DAY, True
+            )
+            self._trigger_exception(
+                claim,
+                f"the agreement ended on {ended_on}; a new agreement or other arrangement "
+                f"covers days from its own approval on, never before it (THIRTEENTH (C): "
+                f"payments continue 'only upon the approval of a new agreement')",
+                f"agreement-restored/{self.key}/{approval.resolution_id}/retroactive",
+                approved_on,
+                provenance,
+            )
+
+    def _trigger_restoration(
+        self,
+        *,
+        kind: str,
+        resolution_id: str,
+        distributor_name: str,
+        business_date: date,
+        effective_on: date,
+        provenance: Provenance,
+    ) -> None:
         key = f"agreement-restored/{self.key}/{resolution_id}"
         self.trigger_event(
             self.AgreementRestored,
-            **provenance_fields(provenance, approved_on, key),
+            **provenance_fields(provenance, business_date, key),
             kind=kind,
             resolution_id=resolution_id,
             distributor_name=distributor_name,
             effective_on=effective_on,
-            retroactive=retroactive,
+            # An approval covers days from its own date on; a claim of earlier days is an
+            # `ApprovalExceptionRecorded`, never this flag (decision Q11a).
+            retroactive=False,
         )
-        return RECORDED
+
+    def _restore_from_advance(
+        self, ended_on: date, assignment_reference: str | None, provenance: Provenance
+    ) -> None:
+        """The agreement ended: a new one approved in advance for this end takes effect."""
+        for pending in list(self.advance_agreement_approvals):
+            start = advance_start(pending, ended_on, assignment_reference)
+            if start is not None:
+                self._trigger_restoration(
+                    kind=pending.kind,
+                    resolution_id=pending.resolution_id,
+                    distributor_name=pending.distributor_name,
+                    business_date=ended_on,
+                    effective_on=start,
+                    provenance=provenance,
+                )
+
+    def _trigger_exception(
+        self,
+        claim: ApprovalClaim,
+        reason: str,
+        key: str,
+        approved_on: date,
+        provenance: Provenance,
+    ) -> None:
+        self.trigger_event(
+            self.ApprovalExceptionRecorded,
+            **provenance_fields(provenance, approved_on, key),
+            resolution_id=claim.resolution_id,
+            meeting_id=claim.meeting_id,
+            subject=claim.subject,
+            claims_from=claim.claims_from,
+            claims_through=claim.claims_through,
+            retroactive=claim.retroactive,
+            reason=reason,
+        )
 
     # ---- sales (SIXTH) and the written reports (FOURTH) ---------------------------------------
 

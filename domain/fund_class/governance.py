@@ -7,16 +7,19 @@ triggers the command's events. The rules are stated in docs/governance.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 
 from domain.errors import RuleViolation
 from domain.fund_class.records import (
     PENDING,
+    AdvanceAgreementApproval,
     AgreementEvent,
     Amendment,
     Approval,
     Continuance,
+    PlanResumption,
     ReportIssue,
     ScheduleBVersion,
 )
@@ -80,6 +83,20 @@ class Governed:
     terminated_on: date | None
     termination_reason: str
     agreement_changes: list[AgreementEvent]
+    resumptions: list[PlanResumption]
+
+
+@dataclass(frozen=True)
+class ApprovalClaim:
+    """Days an approval claims that no approval can cover: a continuance passed after the
+    plan lapsed, or a `retroactive` one (decisions Q6b, Q11a). Recorded, never coverage."""
+
+    resolution_id: str
+    meeting_id: str
+    subject: str
+    claims_from: date
+    claims_through: date
+    retroactive: bool
 
 
 def standing_of(state: Governed) -> PlanStanding:
@@ -103,7 +120,36 @@ def standing_of(state: Governed) -> PlanStanding:
             AgreementChange(row.effective_on, row.in_effect, row.reason)
             for row in sorted(state.agreement_changes, key=lambda row: row.effective_on)
         ],
+        resumptions=[resumed_interval(row) for row in state.resumptions],
     )
+
+
+def resumed_interval(row: PlanResumption) -> CoverageInterval:
+    """The days a new plan's approvals put back in effect, and the authority they cite."""
+    approved_by = f"resolution {row.resolution_id} of {row.approved_on}"
+    if row.vote_reference is not None:
+        approved_by += f" and the shareholders' vote {row.vote_reference} of {row.covers_from}"
+    return CoverageInterval(row.covers_from, row.period_end_inclusive, "new plan", approved_by)
+
+
+def plan_year_end_on_or_after(initial_term_end: date, day: date) -> date:
+    """The last day of the plan year (05-31 to 05-30, decision Q6) holding `day`."""
+    end = initial_term_end
+    while end < day:
+        end = _a_year_later(end)
+    return end
+
+
+def offered_to_public_since(net_assets_by_date: dict[str, Decimal], by: date) -> date | None:
+    """The first day on or before `by` with net assets recorded: the class's shares were
+    sold, so a new plan needs its shareholders' approval (Rule 12b-1(b)(1)). None: no share
+    was ever sold, and the board's approval is enough."""
+    days = [
+        date.fromisoformat(day)
+        for day, net_assets in net_assets_by_date.items()
+        if net_assets > 0 and date.fromisoformat(day) <= by
+    ]
+    return min(days, default=None)
 
 
 def continuance_period(
@@ -112,6 +158,8 @@ def continuance_period(
     continuances: list[Continuance],
     covers_through: date,
     approved_on: date,
+    *,
+    resumed_year_ends: frozenset[date] = frozenset(),
 ) -> Period:
     """The plan year a continuance covers (ELEVENTH, decision Q6).
 
@@ -144,7 +192,7 @@ def continuance_period(
                 "ELEVENTH",
                 f"{key}: {period.label()} is already continued by resolution {row.resolution_id}",
             )
-    next_end = next_plan_year_end(initial_term_end, continuances, approved_on)
+    next_end = next_plan_year_end(initial_term_end, continuances, approved_on, resumed_year_ends)
     if covers_through > next_end:
         raise RuleViolation(
             "continuance-one-plan-year",
@@ -155,16 +203,48 @@ def continuance_period(
     return period
 
 
+def continuance_after_lapse(
+    standing: PlanStanding, period: Period, passed: ApprovalClaim
+) -> tuple[ApprovalClaim, str] | None:
+    """A continuance passed after the plan lapsed continues nothing (decision Q6b): the days
+    it claims (what the rule before issue 11 covered: its plan year from its own date, or
+    whole if `retroactive`) and why, or None if it was passed in time.
+
+    `passed` names the resolution, its meeting, its date (as `claims_from`) and its flag."""
+    approved_on = passed.claims_from
+    # Passed after its plan year began, the plan had lapsed on that year's first day; passed
+    # in time for a year whose year before had lapsed, it continues nothing either.
+    late = approved_on > period.start
+    lapsed_from = standing.lapsed_since(period.start if late else approved_on)
+    if not late and (lapsed_from is None or lapsed_from >= approved_on):
+        return None
+    claim = replace(
+        passed,
+        claims_from=period.start if (passed.retroactive or not late) else approved_on,
+        claims_through=period.end_inclusive,
+    )
+    reason = (
+        f"passed after the plan lapsed on {lapsed_from or period.start}: a continuance "
+        f"continues a plan in effect (ELEVENTH; Rule 12b-1(b)(3)(i)); the plan resumes only on "
+        f"the approvals a new plan needs (Rule 12b-1(b)(1), (b)(2))"
+    )
+    return claim, reason
+
+
 def next_plan_year_end(
-    initial_term_end: date, continuances: list[Continuance], approved_on: date
+    initial_term_end: date,
+    continuances: list[Continuance],
+    approved_on: date,
+    resumed_year_ends: frozenset[date] = frozenset(),
 ) -> date:
     """The last day of the plan year a continuance approved on `approved_on` may cover: the
     first plan year after the initial term that ends on or after that day and that no
     continuance approved on an earlier day covers. Continuances approved the same day (at the
-    same meeting) do not move it on, so one meeting continues one plan year (issue 11)."""
+    same meeting) do not move it on, so one meeting continues one plan year (issue 11). A plan
+    year a new plan's approvals put back in effect (decision Q6b) counts as continued."""
     continued_before = {
         row.period_end_inclusive for row in continuances if row.approved_on < approved_on
-    }
+    } | set(resumed_year_ends)
     end = _a_year_later(initial_term_end)
     while end < approved_on or end in continued_before:
         end = _a_year_later(end)
@@ -202,11 +282,29 @@ def increases_rates(rates: ScheduleBRates, current: ScheduleBRates) -> bool:
 
 
 def check_vote_subject(
-    guard: Guard, amendments: dict[str, Amendment], subject: str, subject_id: str, voted_on: date
+    guard: Guard,
+    amendments: dict[str, Amendment],
+    subject: str,
+    subject_id: str,
+    voted_on: date,
+    *,
+    new_plans_awaiting_vote: dict[str, date],
+    lapsed_on_vote: bool = True,
 ) -> None:
-    """A vote is on termination, or on an amendment the board approved that awaits it."""
+    """A vote is on termination, on an amendment the board approved that awaits it, or on a
+    new plan the board approved after a lapse (Rule 12b-1(b)(1))."""
     if subject == "termination":
         guard.check_not_accrued(voted_on, "termination by the shareholders", "THIRTEENTH (A)")
+        return
+    if subject == "new_plan":
+        check_new_plan_vote(guard.key, new_plans_awaiting_vote, subject_id, voted_on)
+        if not lapsed_on_vote:
+            raise RuleViolation(
+                "shareholder-vote-subject",
+                "ELEVENTH (decision Q6b)",
+                f"{guard.key}: the plan is in effect on {voted_on}; a new plan ends a lapse, "
+                f"and there is none for {subject_id} to end",
+            )
         return
     row = amendments.get(subject_id)
     if subject != "amendment" or row is None or row.status != PENDING:
@@ -223,6 +321,62 @@ def check_vote_subject(
             f"{subject_id} on {row.approved_on}",
         )
     guard.check_not_accrued(voted_on, f"amendment {subject_id}", "TWELFTH")
+
+
+def check_new_plan_vote(
+    key: str, new_plans_awaiting_vote: dict[str, date], resolution_id: str, voted_on: date
+) -> None:
+    """The shareholders vote on a new plan the board approved and that awaits their vote."""
+    approved_on = new_plans_awaiting_vote.get(resolution_id)
+    if approved_on is None:
+        raise RuleViolation(
+            "shareholder-vote-subject",
+            "Rule 12b-1(b)(1)",
+            f"{key}: no new plan approved by resolution {resolution_id!r} awaits a shareholder "
+            f"vote",
+        )
+    if voted_on < approved_on:
+        raise RuleViolation(
+            "shareholder-vote-subject",
+            "Rule 12b-1(b)(1), (b)(2)",
+            f"{key}: the vote on {voted_on} precedes the board's approval of the new plan "
+            f"({resolution_id}) on {approved_on}",
+        )
+
+
+def check_agreement_approval(
+    key: str, approved_on: date, effective_on: date | None, on_assignment: str | None
+) -> None:
+    """A new agreement covers days from its own approval on, never before it (decision Q11)."""
+    if effective_on is not None and on_assignment is not None:
+        raise RuleViolation(
+            "agreement-effective-before-approval",
+            "THIRTEENTH (C) (decision Q11a)",
+            f"{key}: a new agreement takes effect on a date or on an assignment, not on both",
+        )
+    if effective_on is not None and effective_on < approved_on:
+        raise RuleViolation(
+            "agreement-effective-before-approval",
+            "THIRTEENTH (C) (decision Q11a)",
+            f"{key}: a new agreement approved on {approved_on} cannot take effect on "
+            f"{effective_on}, before its approval; the days between are recorded as an "
+            f"exception with retroactive = true, never covered",
+        )
+
+
+def advance_start(
+    pending: AdvanceAgreementApproval, ended_on: date, assignment_reference: str | None
+) -> date | None:
+    """The day a new agreement approved in advance takes effect when the agreement ends on
+    `ended_on` (by the assignment `assignment_reference`, if one): from the end itself, or
+    from its own date if that is later, never before its approval (an end learnt late may
+    precede it). None: it awaits another event (decision Q11a)."""
+    if pending.on_assignment is not None:
+        if pending.on_assignment != assignment_reference:
+            return None
+        return max(ended_on, pending.approved_on)
+    assert pending.effective_on is not None
+    return max(ended_on, pending.effective_on, pending.approved_on)
 
 
 def first_unaccrued_day(last_accrued_day: date | None, effective_date: date) -> date:

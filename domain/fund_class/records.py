@@ -94,6 +94,35 @@ class AgreementEvent:
 
 
 @dataclass(frozen=True)
+class PlanResumption:
+    """The plan back in effect after a lapse, on the approvals a new plan needs (Rule
+    12b-1(b)(1), (b)(2)), from `covers_from` to the end of that plan year (decision Q6b)."""
+
+    RECORD_NAME: ClassVar[str] = "planledger.FundClass.PlanResumption"
+
+    resolution_id: str
+    approved_on: date
+    covers_from: date
+    period_end_inclusive: date
+    vote_reference: str | None
+
+
+@dataclass(frozen=True)
+class AdvanceAgreementApproval:
+    """A new agreement or other arrangement the board approved before the agreement ended,
+    effective on a date or on a named assignment (THIRTEENTH (C), decision Q11a)."""
+
+    RECORD_NAME: ClassVar[str] = "planledger.FundClass.AdvanceAgreementApproval"
+
+    resolution_id: str
+    kind: str
+    distributor_name: str
+    approved_on: date
+    effective_on: date | None
+    on_assignment: str | None
+
+
+@dataclass(frozen=True)
 class ReportIssue:
     """One issue of a quarter's written report (FOURTH), and when the board reviewed it."""
 

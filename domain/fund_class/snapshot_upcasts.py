@@ -74,3 +74,13 @@ def upcast_v4_v5(state: dict[str, Any]) -> None:
     """Version 5 keeps the service fees credited to the aggregate-cap account (decision A13);
     none was credited before it."""
     state["cap_service_credits"] = {}
+
+
+def upcast_v5_v6(state: dict[str, Any]) -> None:
+    """Version 6 adds what a new plan after a lapse and an agreement approved in advance need
+    (decisions Q6b, Q11a). A snapshot of version 5 was taken before any such event existed,
+    so each starts empty, as a replay of the same events leaves it."""
+    state["new_plans_awaiting_vote"] = {}
+    state["plan_resumptions"] = []
+    state["advance_agreement_approvals"] = []
+    state["approval_exception_resolutions"] = []

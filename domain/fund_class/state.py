@@ -10,11 +10,13 @@ from datetime import date
 from decimal import Decimal
 
 from domain.fund_class.records import (
+    AdvanceAgreementApproval,
     AgreementEvent,
     Amendment,
     Approval,
     CapLine,
     Continuance,
+    PlanResumption,
     ReportIssue,
     ScheduleBVersion,
     Segment,
@@ -62,6 +64,14 @@ class FundClassState:
     terminated_on: date | None
     termination_reason: str
     agreement_changes: list[AgreementEvent]
+    # After a lapse (decision Q6b): new plans the board approved that await the shareholders
+    # (resolution → board approval date), and the plan years their approvals put back in
+    # effect. Agreements approved in advance (Q11a), and the resolutions recorded as
+    # exceptions (claiming days no approval covers).
+    new_plans_awaiting_vote: dict[str, date]
+    plan_resumptions: list[PlanResumption]
+    advance_agreement_approvals: list[AdvanceAgreementApproval]
+    approval_exception_resolutions: list[str]
     sales_suspended: bool
     # Every issue of each quarter's report, in order: a report re-issued after a correction
     # keeps its first issue for the views as of a date before the second.

@@ -169,7 +169,9 @@ def test_the_plan_lapses_after_may_30_and_payments_for_june_are_refused(figures_
     pay(figures_ledger, "2004-05")  # May, whose days were in effect, can be paid
 
 
-def test_a_late_continuance_restores_the_plan_from_its_date_only(figures_ledger):
+def test_a_late_continuance_does_not_restore_the_plan(figures_ledger):
+    # Issue 11 (decision Q6b): a continuance passed after the plan lapsed continues nothing;
+    # it used to cover the plan year from its own date.
     accrue(figures_ledger, date(2004, 6, 10))
     meet(
         figures_ledger,
@@ -177,15 +179,14 @@ def test_a_late_continuance_restores_the_plan_from_its_date_only(figures_ledger)
         resolution("R-C", "continuance", [INTL], covers_through=date(2005, 5, 30)),
     )
     summary = accrue(figures_ledger, date(2004, 6, 30))
-    days = accrued_days(figures_ledger)
-    assert date(2004, 6, 14) not in days
-    assert min(d for d in days if d > date(2004, 5, 30)) == date(2004, 6, 15)
+    assert max(accrued_days(figures_ledger)) == date(2004, 5, 30)
     (gap,) = summary.refusals
-    assert (gap.first_day, gap.last_day) == (date(2004, 5, 31), date(2004, 6, 14))
-    assert days[date(2004, 6, 15)].authority.startswith("continuance 2004-06-15..2005-05-30")
+    assert (gap.first_day, gap.last_day) == (date(2004, 5, 31), date(2004, 6, 30))
 
 
-def test_a_retroactive_continuance_covers_the_whole_plan_year(figures_ledger):
+def test_a_retroactive_continuance_covers_no_day(figures_ledger):
+    # Issue 11 (decision Q6b): `retroactive = true` is recorded as an exception, never as
+    # coverage; it used to cover the whole plan year.
     accrue(figures_ledger, date(2004, 6, 10))
     meet(
         figures_ledger,
@@ -195,8 +196,8 @@ def test_a_retroactive_continuance_covers_the_whole_plan_year(figures_ledger):
         ),
     )
     summary = accrue(figures_ledger, date(2004, 6, 30))
-    assert summary.refusals == []
-    assert date(2004, 5, 31) in accrued_days(figures_ledger)
+    assert [gap.first_day for gap in summary.refusals] == [date(2004, 5, 31)]
+    assert date(2004, 5, 31) not in accrued_days(figures_ledger)
 
 
 def test_a_continuance_on_the_last_day_of_the_term_leaves_no_gap(figures_ledger):

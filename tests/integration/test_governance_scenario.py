@@ -2,8 +2,10 @@
 
 Adoption (approved 2003-06-17); a rate increase whose shareholder vote fails (Sept 2003); one
 whose vote passes (from 2003-10-20); an assignment (2004-01-15) and a new agreement
-(2004-02-10); a lapse after the initial term (2004-05-31) and a late continuance (2004-06-21);
-termination by the Independent Board Members (from 2004-08-16). The expected days, rates,
+(2004-02-10); a lapse after the initial term (2004-05-31), a late continuance (2004-06-21) that
+covers no day, and a new plan approved by the board at the same meeting and by the class's
+shareholders (2004-07-06: the plan is back from that day, decision Q6b); termination by the
+Independent Board Members (from 2004-08-16). The expected days, rates,
 cents and month totals are computed here independently, with fractions, from that timeline.
 Runs on SQLite and PostgreSQL.
 """
@@ -42,7 +44,7 @@ NET_ASSETS = {
 IN_EFFECT = [
     (date(2003, 7, 1), date(2004, 1, 14)),  # until the assignment
     (date(2004, 2, 10), date(2004, 5, 30)),  # new agreement to the end of the initial term
-    (date(2004, 6, 21), date(2004, 8, 15)),  # late continuance to the termination
+    (date(2004, 7, 6), date(2004, 8, 15)),  # the new plan's approvals to the termination
 ]
 RATE_INCREASE_FROM = date(2003, 10, 20)
 
@@ -105,13 +107,13 @@ def increase(resolution_id):
     )
 
 
-def shareholder_vote(ledger, reference, on, votes_for, subject_id):
+def shareholder_vote(ledger, reference, on, votes_for, subject_id, subject="amendment"):
     return ledger.fund_governance.record_shareholder_vote(
         RecordShareholderVote(
             fund_code="INTL-BCV",
             share_class="R",
             vote_reference=reference,
-            subject="amendment",
+            subject=subject,
             subject_id=subject_id,
             voted_on=on,
             outstanding=Decimal("8000000.500"),
@@ -188,10 +190,16 @@ def test_a_fund_class_through_its_governance_life_day_by_day(loaded_ledger, tmp_
     ):
         paid[month] = pay_month(ledger, month)[1]
 
+    # Issue 11: the late continuance covers no day; the plan resumes on the later of the
+    # board's approval of a new plan and the shareholders' vote on it.
     meet(
         ledger,
         date(2004, 6, 21),
         resolution("R-CONT", "continuance", [INTL], covers_through=date(2005, 5, 30)),
+        resolution("R-NEW-PLAN", "plan_approval", [INTL]),
+    )
+    assert shareholder_vote(
+        ledger, "V-NEW-PLAN", date(2004, 7, 6), "4000000.251", "R-NEW-PLAN", subject="new_plan"
     )
     meet(
         ledger,
@@ -206,7 +214,7 @@ def test_a_fund_class_through_its_governance_life_day_by_day(loaded_ledger, tmp_
     )
     summary = accrue(ledger, LAST)
     assert summary.gaps[-1].kind is NotInEffect.TERMINATED
-    for month in ("2004-06", "2004-07", "2004-08"):
+    for month in ("2004-07", "2004-08"):
         paid[month] = pay_month(ledger, month)[1]
 
     accruals = {
