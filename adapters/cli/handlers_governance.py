@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from adapters.application.commands import (
     ChangeAdviser,
+    EndRelief,
     GiveDistributorNotice,
     ImportDirectors,
     ImportGrossSales,
@@ -18,6 +19,7 @@ from adapters.application.commands import (
     OpenCapAccount,
     RecordAssignment,
     RecordMeeting,
+    RecordRelief,
     RecordSales,
     RecordShareholderVote,
     ReviewReport,
@@ -30,7 +32,7 @@ from adapters.inputs.grammar import parse_rate, parse_shares
 from adapters.inputs.meeting_file import read_meeting_file
 from adapters.readside.view import LedgerView
 from domain.board import board_id
-from domain.governance import NoticeMethod
+from domain.governance import NoticeMethod, ReliefScope, ReliefTerms
 from domain.ids import fund_class_id, plan_instrument_id, service_arrangement_id
 from domain.rates import format_percent
 from projections.compliance import compliance_as_of
@@ -92,6 +94,41 @@ def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) 
             )
             out.write(f"{shown(refused)}\n")
     return EXIT_REFUSED if failed else 0
+
+
+def board_relief(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    try:
+        scopes = tuple(ReliefScope(part.strip()) for part in arguments.covers.split(","))
+    except ValueError:
+        names = ", ".join(scope.value for scope in ReliefScope)
+        raise CommandInputError(f"--covers: each of {names}") from None
+    relief = ReliefTerms(
+        relief_id=arguments.relief_id,
+        name=arguments.name,
+        source=arguments.source,
+        scopes=scopes,
+        effective_from=arguments.effective_from,
+        effective_until=arguments.until,
+        until_withdrawn_source=arguments.until_withdrawn or "",
+        conditions=arguments.conditions,
+    )
+    with open_ledger(context) as ledger:
+        outcome = ledger.boards.record_relief(RecordRelief(arguments.company, relief))
+    out.write(f"{arguments.company}: relief {shown(arguments.relief_id)} {outcome}\n")
+    return 0
+
+
+def board_relief_end(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    command = EndRelief(
+        arguments.company, arguments.relief_id, arguments.last_day, arguments.source
+    )
+    with open_ledger(context) as ledger:
+        outcome = ledger.boards.end_relief(command)
+    out.write(
+        f"{arguments.company}: relief {shown(arguments.relief_id)} ends after "
+        f"{arguments.last_day}: {outcome}\n"
+    )
+    return 0
 
 
 def board_nominate(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:

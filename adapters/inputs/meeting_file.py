@@ -8,7 +8,7 @@ date = 2004-05-20
 called_for_plan = true
 agenda = ["Continuance of the Class R Plan and Agreement"]
 minutes = "Minutes of the regular meeting of May 20, 2004"
-relief = "none"                       # or staff-2019, exemptive-2020
+relief = "none"                       # or the id of a relief recorded (`board relief`)
 
 [attendance]                          # director code = physical | telephone | video
 D-ADAMS = "physical"
@@ -27,6 +27,8 @@ Kind-specific keys: `covers_through` and `retroactive` (continuance); `amendment
 amendment adding a fund to Schedule A; its `fund_classes` names the new class); `distributor`
 and `retroactive` (new_agreement, other_arrangement);
 `effective_on` (termination, default the meeting date); `ratifies` (ratification).
+Any approval may say `discussed_in_person_at = "MEETING-ID"`: the matter was fully considered
+at that earlier in-person meeting (the 2019 staff letter's second case, decision A18).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from adapters.inputs.errors import InputError, InputProblem
 from adapters.inputs.grammar import TomlBool, TomlDate, parse_rate
 from adapters.inputs.plan_file import ScheduleBRow
 from domain.board import MeetingRecord, ResolutionRecord
-from domain.governance import AttendanceMode, Relief, ResolutionKind, Vote
+from domain.governance import NO_RELIEF, AttendanceMode, ResolutionKind, Vote
 from domain.plan import ScheduleBRates
 
 MEETING_FORMAT = "planledger-meeting/1"
@@ -73,6 +75,7 @@ class ResolutionRow(_Strict):
     effective_on: TomlDate | None = None
     ratifies: str | None = None
     add_fund: AddFundRow | None = None
+    discussed_in_person_at: str | None = None
 
     @model_validator(mode="after")
     def _kind_needs(self) -> ResolutionRow:
@@ -94,7 +97,13 @@ class ResolutionRow(_Strict):
         terms: dict[str, Any] = {"retroactive": self.retroactive}
         if self.finding:
             terms["finding"] = self.finding
-        for name in ("covers_through", "distributor", "effective_on", "ratifies"):
+        for name in (
+            "covers_through",
+            "distributor",
+            "effective_on",
+            "ratifies",
+            "discussed_in_person_at",
+        ):
             value = getattr(self, name)
             if value is not None:
                 terms[name] = value
@@ -124,7 +133,7 @@ class MeetingFile(_Strict):
     called_for_plan: TomlBool
     agenda: list[Text]
     minutes: Text
-    relief: Relief = Relief.NONE
+    relief: Text = NO_RELIEF
     attendance: dict[str, AttendanceMode]
     resolutions: list[ResolutionRow] = Field(default_factory=list)
 
