@@ -97,7 +97,8 @@ class BoardUseCases:
         registry: Registry | None,
         provenance: Provenance,
     ) -> FundClass:
-        """TWELFTH: an amendment adding a fund to Schedule A, in effect from the resolution."""
+        """TWELFTH: an amendment adding a fund to Schedule A, in effect from the resolution; for
+        a class already offered to the public, from its shareholders' approval (A17)."""
         assert registry is not None  # a class of the company exists, so its plan was loaded
         added = resolution.terms["add_fund"]
         template = self.ports.view.fund_classes_of(company_code)[0]
@@ -115,9 +116,18 @@ class BoardUseCases:
         fund_class = FundClass.adopt_added_fund(
             template, fund, meeting.meeting_date, resolution.resolution_id, provenance
         )
-        fund_class.approve_plan(
-            resolution.resolution_id, meeting.meeting_id, meeting.meeting_date, provenance
-        )
+        if added.get("offered_to_public"):
+            fund_class.await_shareholders_for_addition(
+                resolution.resolution_id,
+                meeting.meeting_id,
+                meeting.meeting_date,
+                added["offered_to_public_source"],
+                provenance,
+            )
+        else:
+            fund_class.approve_plan(
+                resolution.resolution_id, meeting.meeting_id, meeting.meeting_date, provenance
+            )
         registry.register_fund_class(
             fund.fund_code,
             fund_class.share_class,

@@ -167,8 +167,8 @@ def board_adviser(context: Context, arguments: argparse.Namespace, out: TextIO) 
 
 
 def shareholder_vote(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
-    if arguments.subject == "amendment" and not arguments.amendment:
-        raise CommandInputError("--subject amendment needs --amendment ID")
+    if arguments.subject in ("amendment", "add_fund") and not arguments.amendment:
+        raise CommandInputError(f"--subject {arguments.subject} needs --amendment ID")
     with open_ledger(context) as ledger:
         command = RecordShareholderVote(
             fund_code=arguments.fund,

@@ -531,12 +531,17 @@ def _add_shareholder_vote_command(sub: Any, common: argparse.ArgumentParser) -> 
     vote = sub.add_parser(
         "shareholder-vote",
         parents=[common],
-        help="a vote of the class's shareholders (§2(a)(42)) on an amendment or termination",
+        help="a vote of the class's shareholders (§2(a)(42)) on an amendment, termination or "
+        "the addition of its fund to Schedule A",
     )
     _fund_class_options(vote)
     vote.add_argument("--reference", required=True)
-    vote.add_argument("--subject", choices=("amendment", "termination"), required=True)
-    vote.add_argument("--amendment", help="the amendment's id (with --subject amendment)")
+    vote.add_argument("--subject", choices=("amendment", "termination", "add_fund"), required=True)
+    vote.add_argument(
+        "--amendment",
+        help="the amendment's id (with --subject amendment), or the resolution adding the fund "
+        "to Schedule A (with --subject add_fund)",
+    )
     vote.add_argument("--on", type=iso_date, required=True)
     vote.add_argument("--outstanding", required=True, help="shares outstanding (decimals allowed)")
     vote.add_argument("--present", required=True, help="shares present in person or by proxy")

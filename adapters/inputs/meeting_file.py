@@ -24,7 +24,10 @@ covers_through = 2005-05-30           # continuance: the plan year it continues 
 
 Kind-specific keys: `covers_through` and `retroactive` (continuance); `amendment_id` and
 `schedule_b` (an amendment of the rates), or `add_fund = { code, name, schedule_b }` (an
-amendment adding a fund to Schedule A; its `fund_classes` names the new class); `distributor`
+amendment adding a fund to Schedule A; its `fund_classes` names the new class; with
+`offered_to_public = true` and `offered_to_public_source`, a class already offered to the
+public, in effect only from its shareholders' vote, `shareholder-vote --subject add_fund`,
+decision A17); `distributor`
 and `retroactive` (new_agreement, other_arrangement);
 `effective_on` (termination, default the meeting date); `ratifies` (ratification).
 Any approval may say `discussed_in_person_at = "MEETING-ID"`: the matter was fully considered
@@ -58,6 +61,16 @@ class AddFundRow(_Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
     name: Text
     schedule_b: ScheduleBRow
+    # Rule 12b-1(b)(1): a class already offered to the public needs its shareholders' vote;
+    # the source is what shows it was offered (a prospectus, a registration statement).
+    offered_to_public: TomlBool = False
+    offered_to_public_source: str = ""
+
+    @model_validator(mode="after")
+    def _source_given(self) -> AddFundRow:
+        if self.offered_to_public and not self.offered_to_public_source.strip():
+            raise ValueError("offered_to_public = true needs offered_to_public_source")
+        return self
 
 
 class ResolutionRow(_Strict):
@@ -116,6 +129,11 @@ class ResolutionRow(_Strict):
                 "service_rate_annual_max": rates.service_rate_annual_max,
                 "total_rate_annual_max": rates.total_rate_annual_max,
             }
+            if self.add_fund.offered_to_public:
+                terms["add_fund"]["offered_to_public"] = True
+                terms["add_fund"]["offered_to_public_source"] = (
+                    self.add_fund.offered_to_public_source
+                )
         if self.schedule_b is not None:
             terms["amendment_id"] = self.amendment_id or self.id
             rates = schedule_b_rates(self.schedule_b)

@@ -18,6 +18,7 @@ from domain.fund_class.records import (
     CapLine,
     Continuance,
     ReportIssue,
+    ScheduleAAddition,
     ScheduleBVersion,
     Segment,
 )
@@ -34,6 +35,7 @@ SNAPSHOT_RECORDS: tuple[type, ...] = (
     AgreementEvent,
     ReportIssue,
     CapLine,
+    ScheduleAAddition,
 )
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "Payment",
     "PrimeRates",
     "ReportIssue",
+    "ScheduleAAddition",
     "ScheduleBVersion",
     "Segment",
 ]

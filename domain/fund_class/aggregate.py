@@ -63,9 +63,12 @@ from domain.fund_class.corrections import (
     segments_with,
 )
 from domain.fund_class.governance import (
+    ADD_FUND_SUBJECT,
     Governed,
     Guard,
     assignment_key,
+    check_addition_vote,
+    check_plan_approval_allowed,
     check_vote_subject,
     continuance_period,
     first_unaccrued_day,
@@ -86,9 +89,15 @@ from domain.fund_class.records import (
     CapLine,
     Continuance,
     ReportIssue,
+    ScheduleAAddition,
     ScheduleBVersion,
 )
-from domain.fund_class.snapshot_upcasts import upcast_v1_v2, upcast_v2_v3, upcast_v3_v4
+from domain.fund_class.snapshot_upcasts import (
+    upcast_v1_v2,
+    upcast_v2_v3,
+    upcast_v3_v4,
+    upcast_v4_v5,
+)
 from domain.fund_class.state import FundClassState
 from domain.governance import (
     NoticeMethod,
@@ -117,10 +126,11 @@ class FundClass(FundClassState, Aggregate):
     TOPIC = "planledger.FundClass"
     # The version of the state a snapshot keeps; each step up has its upcast (see
     # snapshot_upcasts.py). Version 4 keeps records (records.py) where 3 kept plain mappings.
-    class_version = 4
+    class_version = 5
     upcast_v1_v2 = staticmethod(upcast_v1_v2)
     upcast_v2_v3 = staticmethod(upcast_v2_v3)
     upcast_v3_v4 = staticmethod(upcast_v3_v4)
+    upcast_v4_v5 = staticmethod(upcast_v4_v5)
 
     class Event(LedgerEvent):
         pass
@@ -353,6 +363,26 @@ class FundClass(FundClassState, Aggregate):
         def apply(self, fund_class: FundClass) -> None:
             if self.subject == "amendment" and not self.passed:
                 fund_class._set_amendment_status(self.subject_id, FAILED)
+            if self.subject == ADD_FUND_SUBJECT:
+                fund_class._settle_addition(self)
+
+    class AdditionAwaitsShareholders(Event):
+        """A fund added to Schedule A whose class was already offered to the public: in
+        effect only from its shareholders' approval (Rule 12b-1(b)(1); decision A17)."""
+
+        TOPIC = "planledger.FundClass.AdditionAwaitsShareholders"
+        resolution_id: str
+        meeting_id: str
+        offered_to_public_source: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.schedule_a_addition = ScheduleAAddition(
+                self.resolution_id,
+                self.meeting_id,
+                self.business_date,
+                self.offered_to_public_source,
+                PENDING,
+            )
 
     class ScheduleBAmended(Event):
         TOPIC = "planledger.FundClass.ScheduleBAmended"
@@ -647,6 +677,7 @@ class FundClass(FundClassState, Aggregate):
         self.agreement_changes = []
         self.sales_suspended = False
         self.report_issues = []
+        self.schedule_a_addition = None
 
     def _start_cap_account(self, effective_date: date) -> None:
         self.cap_opened_on = None
@@ -693,6 +724,7 @@ class FundClass(FundClassState, Aggregate):
                 self.terminated_on,
                 self.termination_reason,
                 self.agreement_changes,
+                self.schedule_a_addition,
             )
         )
 
@@ -1321,6 +1353,7 @@ class FundClass(FundClassState, Aggregate):
             return UNCHANGED
         guard = self._guard()
         guard.check_not_terminated("approving the plan")
+        check_plan_approval_allowed(self.key, self.schedule_a_addition)
         guard.check_not_accrued(max(approved_on, self.effective_date), "the approval", "ELEVENTH")
         key = f"plan-approval/{self.key}/{resolution_id}"
         self.trigger_event(
@@ -1330,6 +1363,35 @@ class FundClass(FundClassState, Aggregate):
             meeting_id=meeting_id,
         )
         return RECORDED
+
+    def await_shareholders_for_addition(
+        self,
+        resolution_id: str,
+        meeting_id: str,
+        approved_on: date,
+        source: str,
+        provenance: Provenance,
+    ) -> None:
+        """The board added this fund to Schedule A, but its class is already offered to the
+        public: the plan waits for a vote of its shareholders (decision A17)."""
+        key = f"addition-awaits-shareholders/{self.key}/{resolution_id}"
+        self.trigger_event(
+            self.AdditionAwaitsShareholders,
+            **provenance_fields(provenance, approved_on, key),
+            resolution_id=resolution_id,
+            meeting_id=meeting_id,
+            offered_to_public_source=source,
+        )
+
+    def _settle_addition(self, event: FundClass.ShareholderVoteTallied) -> None:
+        addition = self.schedule_a_addition
+        assert addition is not None
+        self.schedule_a_addition = replace(
+            addition,
+            status=EFFECTIVE if event.passed else FAILED,
+            vote_reference=event.vote_reference,
+            voted_on=event.business_date,
+        )
 
     def approve_continuance(
         self,
@@ -1440,7 +1502,10 @@ class FundClass(FundClassState, Aggregate):
         """
         guard = self._guard()
         guard.check_not_terminated("a shareholder vote")
-        check_vote_subject(guard, self.amendments, subject, subject_id, voted_on)
+        if subject == ADD_FUND_SUBJECT:
+            check_addition_vote(guard, self.schedule_a_addition, subject_id, voted_on)
+        else:
+            check_vote_subject(guard, self.amendments, subject, subject_id, voted_on)
         result = majority_of_outstanding_voting_securities(outstanding, present, votes_for)
         key = f"shareholder-vote/{self.key}/{vote_reference}"
         self.trigger_event(
@@ -1461,6 +1526,14 @@ class FundClass(FundClassState, Aggregate):
         if result.passed and subject == "amendment":
             rates = rates_of(self.amendments[subject_id])
             self._trigger_schedule_b(subject_id, voted_on, rates, provenance)
+        if result.passed and subject == ADD_FUND_SUBJECT:
+            # Rule 12b-1(b)(1): the plan is in effect for the added fund from this vote.
+            self.trigger_event(
+                self.PlanApproved,
+                **provenance_fields(provenance, voted_on, f"plan-approval/{self.key}/{subject_id}"),
+                resolution_id=f"{subject_id} with shareholders' vote {vote_reference}",
+                meeting_id=self.schedule_a_addition.meeting_id if self.schedule_a_addition else "",
+            )
         if result.passed and subject == "termination":
             self._trigger_plan_termination(
                 "a vote of the outstanding voting securities of the class",

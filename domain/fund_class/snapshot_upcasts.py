@@ -68,3 +68,9 @@ def upcast_v3_v4(state: dict[str, Any]) -> None:
     state["agreement_changes"] = [agreement_event_from(row) for row in state["agreement_changes"]]
     state["report_issues"] = [report_issue_from(row) for row in state["report_issues"]]
     state["cap_lines"] = [cap_line_from(row) for row in state["cap_lines"]]
+
+
+def upcast_v4_v5(state: dict[str, Any]) -> None:
+    """Version 5 keeps a fund added to Schedule A that awaits its shareholders (decision A17);
+    no class before it was such a fund."""
+    state["schedule_a_addition"] = None

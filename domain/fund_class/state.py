@@ -16,6 +16,7 @@ from domain.fund_class.records import (
     CapLine,
     Continuance,
     ReportIssue,
+    ScheduleAAddition,
     ScheduleBVersion,
     Segment,
 )
@@ -63,6 +64,8 @@ class FundClassState:
     termination_reason: str
     agreement_changes: list[AgreementEvent]
     sales_suspended: bool
+    # A fund added to Schedule A awaiting (or refused) its shareholders' approval.
+    schedule_a_addition: ScheduleAAddition | None
     # Every issue of each quarter's report, in order: a report re-issued after a correction
     # keeps its first issue for the views as of a date before the second.
     report_issues: list[ReportIssue]

@@ -144,13 +144,14 @@ def test_a_version_1_snapshot_is_upcast_to_the_current_state():
     reversal in its own list and the issues as a history."""
     fund_class = new_fund_class()
     snapshot = Snapshot.take(fund_class)
-    assert snapshot.state["class_version"] == FundClass.class_version == 4
+    assert snapshot.state["class_version"] == FundClass.class_version == 5
     state_v1 = dict(snapshot.state)
     for field in (
         "class_version",
         "reversed_payment_references",
         "reversed_expenditure_references",
         "report_issues",
+        "schedule_a_addition",  # version 5: a fund added to Schedule A awaiting its shareholders
     ):
         del state_v1[field]
     # Version 3 kept mappings where version 4 keeps records.
@@ -185,6 +186,7 @@ def test_a_version_1_snapshot_is_upcast_to_the_current_state():
     assert loaded.reversed_expenditure_references == ["REV-EXP"]
     assert loaded.report_issues == [ReportIssue("2003Q3", "ab", date(2003, 10, 20), None)]
     assert not hasattr(loaded, "reversed_references")
+    assert loaded.schedule_a_addition is None
     assert loaded.payments == [
         Payment("PAID", date(2003, 7, 1), date(2003, 8, 1), Decimal("10.00"))
     ]
