@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 from domain.errors import RuleViolation
 from domain.events import LedgerEvent, Provenance, is_replay_of, payload_digest, provenance_fields
 from domain.governance import (
+    NO_RELIEF,
     AttendanceMode,
     DirectorStatus,
     MeetingFacts,
@@ -73,6 +74,18 @@ class DeclaredStatus:
 class HeldMeeting:
     meeting_date: date
     digest: str
+    relief: str = "none"  # a meeting relying on no relief is an in-person meeting
+
+
+@dataclass(frozen=True)
+class RatificationDue:
+    """A resolution passed on votes counted under a relief, awaiting ratification in person;
+    `missed_on` is the in-person meeting after it that did not ratify it (None: none yet)."""
+
+    resolution_id: str
+    voted_on: date
+    relief: str
+    missed_on: date | None
 
 
 @dataclass(frozen=True)
@@ -142,7 +155,9 @@ class Board(Aggregate):
         meeting_digest: str
 
         def apply(self, board: Board) -> None:
-            board.meetings[self.meeting_id] = HeldMeeting(self.business_date, self.meeting_digest)
+            board.meetings[self.meeting_id] = HeldMeeting(
+                self.business_date, self.meeting_digest, self.relief_relied_on
+            )
 
     class ResolutionVoted(Event):
         TOPIC = "planledger.Board.ResolutionVoted"
@@ -416,6 +431,23 @@ class Board(Aggregate):
             in_person_rule=tally.in_person_rule,
         )
         return tally
+
+    def ratifications_due(self) -> list[RatificationDue]:
+        """Every resolution passed under a relief and not yet ratified, with the in-person
+        meeting (one relying on no relief) held after it, if any: the relief's condition was
+        ratification at the next one (decision A18)."""
+        in_person_days = sorted(
+            held.meeting_date for held in self.meetings.values() if held.relief == NO_RELIEF
+        )
+        due = []
+        for resolution_id in self.unratified_resolutions():
+            voted = self.resolutions[resolution_id]
+            later = [day for day in in_person_days if day > voted.voted_on]
+            relief = self.meetings[voted.meeting_id].relief
+            due.append(
+                RatificationDue(resolution_id, voted.voted_on, relief, later[0] if later else None)
+            )
+        return due
 
     def unratified_resolutions(self) -> list[str]:
         return sorted(

@@ -31,7 +31,7 @@ from adapters.inputs.csv_files import DirectorRow, GrossSalesRow, SalesChargeRow
 from adapters.inputs.grammar import parse_rate, parse_shares
 from adapters.inputs.meeting_file import read_meeting_file
 from adapters.readside.view import LedgerView
-from domain.board import board_id
+from domain.board import RatificationDue, board_id
 from domain.governance import NoticeMethod, ReliefScope, ReliefTerms
 from domain.ids import fund_class_id, plan_instrument_id, service_arrangement_id
 from domain.rates import format_percent
@@ -399,7 +399,7 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
             for key in view.fund_class_keys()
         ]
         unratified = {
-            company: board.unratified_resolutions()
+            company: board.ratifications_due()
             for company in sorted({fc.company_code for fc in view.fund_classes()})
             if (board := view.board(company)) is not None
         }
@@ -428,13 +428,22 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
             "permanently; the first 2 years easily accessible):\n"
         )
         out.write(render(retention, RETENTION_COLUMNS, "table"))
-    for company, resolutions in unratified.items():
-        if resolutions and arguments.format == "table":
+    for company, due in unratified.items():
+        if due and arguments.format == "table":
             out.write(
                 f"{company}: resolutions awaiting ratification in person: "
-                f"{', '.join(resolutions)}\n"
+                f"{', '.join(_ratification_text(row) for row in due)}\n"
             )
-    return EXIT_REFUSED if any(row.overdue for row in rows) else 0
+    missed = any(row.missed_on is not None for due in unratified.values() for row in due)
+    return EXIT_REFUSED if missed or any(row.overdue for row in rows) else 0
+
+
+def _ratification_text(row: RatificationDue) -> str:
+    """A resolution passed under a relief, and whether the next in-person meeting passed."""
+    text = f"{row.resolution_id} (voted {row.voted_on} under relief {row.relief})"
+    if row.missed_on is not None:
+        text += f" OVERDUE: the in-person meeting of {row.missed_on} did not ratify it"
+    return shown(text)
 
 
 def _percent(rate: Decimal | None) -> str:

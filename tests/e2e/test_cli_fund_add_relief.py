@@ -64,8 +64,9 @@ def approved_ledger(tmp_path: Path) -> Path:
     db = tmp_path / "ledger.db"
     assert run("plan", "load", str(SHIPPED_PLAN), db=db)[0] == 0
     assert run("board", "directors", str(DATA / "directors.csv"), db=db)[0] == 0
-    code, _, err = run("board", "meeting", str(DATA / "approval-INTL-FUNDS.toml"), db=db)
-    assert code == 0, err
+    for company in ("INTL-FUNDS", "TREASURERS-SERIES"):
+        code, _, err = run("board", "meeting", str(DATA / f"approval-{company}.toml"), db=db)
+        assert code == 0, err
     return db
 
 
@@ -143,4 +144,14 @@ maximum_total = "0.45%"
     assert code == 0, out + err
     assert "ratification at the next in-person meeting is required" in out
     code, out, err = run("compliance", "--as-of", "2003-09-30", db=db)
-    assert "resolutions awaiting ratification in person: A-1" in out
+    assert code == 0, out + err
+    assert (
+        "INTL-FUNDS: resolutions awaiting ratification in person: A-1 (voted 2003-09-15 under "
+        "relief IDC-2019)\n"
+    ) in out
+    later = meeting_file(tmp_path, "M-3", "2003-10-15", "")
+    assert run("board", "meeting", str(later), db=db)[0] == 0
+    code, out, err = run("compliance", "--as-of", "2003-10-31", db=db)
+    assert code == 1, out + err
+    assert "A-1 (voted 2003-09-15 under relief IDC-2019) OVERDUE: the in-person meeting of " in out
+    assert "2003-10-15 did not ratify it" in out

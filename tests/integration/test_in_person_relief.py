@@ -228,3 +228,45 @@ def test_an_open_ended_relief_is_refused_and_until_withdrawn_ends_on_a_recorded_
     assert own_end.value.rule == "relief-end"
     relief = loaded_ledger.view.board(COMPANY).relief("IDC-2019")
     assert relief.in_force_on(date(2019, 12, 31)) and not relief.in_force_on(date(2020, 1, 1))
+
+
+def test_a_vote_under_relief_not_ratified_at_the_next_in_person_meeting_is_overdue(
+    continued_to_2019,
+):
+    ledger = continued_to_2019
+    meet(
+        ledger,
+        "M-2019",
+        date(2019, 5, 20),
+        continue_through(2020),
+        modes=ON_THE_PHONE,
+        relief="IDC-2019",
+    )
+    (due,) = ledger.view.board(COMPANY).ratifications_due()
+    assert (due.resolution_id, due.voted_on, due.relief, due.missed_on) == (
+        "C-2020",
+        date(2019, 5, 20),
+        "IDC-2019",
+        None,
+    )
+    # A later meeting relying on a relief is not an in-person meeting; one relying on none is.
+    meet(
+        ledger,
+        "M-2019-07",
+        date(2019, 7, 10),
+        rate_cut("A-7", discussed_in_person_at="M-2018"),
+        modes=ON_THE_PHONE,
+        relief="IDC-2019",
+    )
+    assert ledger.view.board(COMPANY).ratifications_due()[0].missed_on is None
+    meet(ledger, "M-2019-09", date(2019, 9, 12), rate_cut("A-8"))
+    due = {row.resolution_id: row for row in ledger.view.board(COMPANY).ratifications_due()}
+    assert due["C-2020"].missed_on == date(2019, 9, 12)
+    assert due["A-7"].missed_on == date(2019, 9, 12)
+    meet(
+        ledger,
+        "M-2019-10",
+        date(2019, 10, 1),
+        resolution("RAT-1", "ratification", [INTL], ratifies="C-2020"),
+    )
+    assert [row.resolution_id for row in ledger.view.board(COMPANY).ratifications_due()] == ["A-7"]
