@@ -1408,6 +1408,7 @@ class FundClass(FundClassState, Aggregate):
             return UNCHANGED
         guard = self._guard()
         guard.check_not_terminated("continuing the plan")
+        check_plan_approval_allowed(self.key, self.schedule_a_addition)
         period = continuance_period(
             self.key, self.initial_term_end, self.continuances, covers_through, approved_on
         )

@@ -167,7 +167,8 @@ def check_addition_vote(
 
 
 def check_plan_approval_allowed(key: str, addition: ScheduleAAddition | None) -> None:
-    """The board alone cannot approve the plan for a class whose shareholders must (A17)."""
+    """The board alone cannot approve or continue the plan for a class whose shareholders
+    must approve it first (A17)."""
     if addition is not None and addition.status != EFFECTIVE:
         raise RuleViolation(
             "shareholder-approval-required",

@@ -162,3 +162,19 @@ def test_a_snapshot_keeps_the_addition_awaiting_its_shareholders(growth_ledger, 
     stored = store.mapper.to_stored_event(snapshot)
     restored = store.mapper.to_domain_event(stored).mutate(None)
     assert restored.schedule_a_addition == fund_class.schedule_a_addition
+
+
+def test_a_continuance_by_the_board_alone_cannot_put_a_pending_addition_in_effect(
+    loaded_ledger, store
+):
+    add_growth(loaded_ledger, day=date(2004, 5, 3))
+    before = count_events(store)
+    continuance = resolution("C-2005", "continuance", [GROWTH], covers_through=date(2005, 5, 30))
+    with pytest.raises(RuleViolation) as refused:
+        loaded_ledger.boards.record_meeting(
+            RecordMeeting(
+                COMPANY, meeting_record("M-C", date(2004, 5, 20), [continuance]), source="test"
+            )
+        )
+    assert refused.value.rule == "shareholder-approval-required"
+    assert count_events(store) == before
