@@ -22,6 +22,7 @@ from domain.errors import RuleViolation
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id
 from domain.terms import NotInEffect
+from projections.compliance import compliance_as_of
 from tests.builders import every_day, meeting_record, net_assets_csv, resolution
 from tests.conftest import count_events
 
@@ -178,3 +179,12 @@ def test_a_continuance_by_the_board_alone_cannot_put_a_pending_addition_in_effec
         )
     assert refused.value.rule == "shareholder-approval-required"
     assert count_events(store) == before
+
+
+def test_the_compliance_view_names_the_shareholders_the_added_fund_awaits(growth_ledger):
+    stream = fund_class_id("INTL-GROWTH", "R")
+    pending = compliance_as_of(growth_ledger.view.stream(stream), date(2003, 9, 30))
+    assert pending.plan_status.startswith("not in effect: awaiting the shareholders: resolution")
+    assert not vote(growth_ledger, "V-ADD", date(2003, 10, 1), "6000000", "4019999.999")
+    failed = compliance_as_of(growth_ledger.view.stream(stream), date(2003, 10, 31))
+    assert "vote V-ADD of 2003-10-01 failed under §2(a)(42)" in failed.plan_status
