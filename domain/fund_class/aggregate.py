@@ -1383,6 +1383,20 @@ class FundClass(FundClassState, Aggregate):
             offered_to_public_source=source,
         )
 
+    def _trigger_addition_approval(
+        self, resolution_id: str, vote_reference: str, voted_on: date, provenance: Provenance
+    ) -> None:
+        """Rule 12b-1(b)(1): the plan is in effect for the added fund from its shareholders'
+        vote; the approval names the board's resolution and the vote."""
+        addition = self.schedule_a_addition
+        assert addition is not None
+        self.trigger_event(
+            self.PlanApproved,
+            **provenance_fields(provenance, voted_on, f"plan-approval/{self.key}/{resolution_id}"),
+            resolution_id=f"{resolution_id} with shareholders' vote {vote_reference}",
+            meeting_id=addition.meeting_id,
+        )
+
     def _settle_addition(self, event: FundClass.ShareholderVoteTallied) -> None:
         addition = self.schedule_a_addition
         assert addition is not None
@@ -1528,13 +1542,7 @@ class FundClass(FundClassState, Aggregate):
             rates = rates_of(self.amendments[subject_id])
             self._trigger_schedule_b(subject_id, voted_on, rates, provenance)
         if result.passed and subject == ADD_FUND_SUBJECT:
-            # Rule 12b-1(b)(1): the plan is in effect for the added fund from this vote.
-            self.trigger_event(
-                self.PlanApproved,
-                **provenance_fields(provenance, voted_on, f"plan-approval/{self.key}/{subject_id}"),
-                resolution_id=f"{subject_id} with shareholders' vote {vote_reference}",
-                meeting_id=self.schedule_a_addition.meeting_id if self.schedule_a_addition else "",
-            )
+            self._trigger_addition_approval(subject_id, vote_reference, voted_on, provenance)
         if result.passed and subject == "termination":
             self._trigger_plan_termination(
                 "a vote of the outstanding voting securities of the class",
