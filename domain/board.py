@@ -18,13 +18,16 @@ from eventsourcing.domain import Aggregate
 from domain.errors import RuleViolation
 from domain.events import LedgerEvent, Provenance, is_replay_of, payload_digest, provenance_fields
 from domain.governance import (
+    NO_RELIEF,
     AttendanceMode,
     DirectorStatus,
     MeetingFacts,
-    Relief,
+    ReliefScope,
+    ReliefTerms,
     ResolutionKind,
     Tally,
     Vote,
+    check_relief_terms,
     is_majority,
     tally_resolution,
 )
@@ -54,7 +57,7 @@ class MeetingRecord:
     called_for_plan: bool
     agenda: list[str]
     attendance: dict[str, AttendanceMode]
-    relief: Relief
+    relief: str  # the id of a relief recorded on the board, or "none" (NO_RELIEF)
     minutes_reference: str
     resolutions: list[ResolutionRecord]
 
@@ -71,6 +74,18 @@ class DeclaredStatus:
 class HeldMeeting:
     meeting_date: date
     digest: str
+    relief: str = "none"  # a meeting relying on no relief is an in-person meeting
+
+
+@dataclass(frozen=True)
+class RatificationDue:
+    """A resolution passed on votes counted under a relief, awaiting ratification in person;
+    `missed_on` is the in-person meeting after it that did not ratify it (None: none yet)."""
+
+    resolution_id: str
+    voted_on: date
+    relief: str
+    missed_on: date | None
 
 
 @dataclass(frozen=True)
@@ -140,7 +155,9 @@ class Board(Aggregate):
         meeting_digest: str
 
         def apply(self, board: Board) -> None:
-            board.meetings[self.meeting_id] = HeldMeeting(self.business_date, self.meeting_digest)
+            board.meetings[self.meeting_id] = HeldMeeting(
+                self.business_date, self.meeting_digest, self.relief_relied_on
+            )
 
     class ResolutionVoted(Event):
         TOPIC = "planledger.Board.ResolutionVoted"
@@ -195,6 +212,43 @@ class Board(Aggregate):
                 AdviserTerm(self.business_date, self.adviser_name, self.affiliated_with_distributor)
             )
 
+    class ReliefRecorded(Event):
+        """A relief from the in-person vote the board may rely on, with its source and scope
+        (decision A18); dated from its first day in force."""
+
+        TOPIC = "planledger.Board.ReliefRecorded"
+        relief_id: str
+        name: str
+        citation: str  # the source it rests on
+        scopes: list[str]
+        effective_until: date | None
+        until_withdrawn_source: str
+        conditions: str
+
+        def apply(self, board: Board) -> None:
+            board.reliefs[self.relief_id] = ReliefTerms(
+                self.relief_id,
+                self.name,
+                self.citation,
+                tuple(ReliefScope(scope) for scope in self.scopes),
+                self.business_date,
+                self.effective_until,
+                self.until_withdrawn_source,
+                self.conditions,
+            )
+
+    class ReliefEnded(Event):
+        """The end, once known, of a relief recorded as lasting until withdrawn; dated on its
+        last day in force."""
+
+        TOPIC = "planledger.Board.ReliefEnded"
+        relief_id: str
+        citation: str  # the notice or statement that ends it
+
+        def apply(self, board: Board) -> None:
+            relief = board.reliefs[self.relief_id]
+            board.reliefs[self.relief_id] = relief.ended(self.business_date, self.citation)
+
     def __init__(self, company_code: str, company_name: str) -> None:
         # The library calls this when the stream is created, with the created event's fields
         # of the same names; state is set here, not by an annotation on the class, because
@@ -207,6 +261,7 @@ class Board(Aggregate):
         self.resolutions: dict[str, VotedResolution] = {}  # by resolution id
         self.nomination_digests: dict[str, str] = {}  # idempotency key -> payload digest
         self.advisers: list[AdviserTerm] = []  # in the order recorded
+        self.reliefs: dict[str, ReliefTerms] = {}  # by relief id
 
     # ---- creation ---------------------------------------------------------------------------
 
@@ -265,6 +320,13 @@ class Board(Aggregate):
                 statuses.append(effective[-1].status)
         return statuses
 
+    def relief(self, relief_id: str) -> ReliefTerms | None:
+        return self.reliefs.get(relief_id)
+
+    def meeting_held_on(self, meeting_id: str) -> date | None:
+        held = self.meetings.get(meeting_id)
+        return None if held is None else held.meeting_date
+
     def knows_director(self, code: str) -> bool:
         return code in self.director_history
 
@@ -305,18 +367,27 @@ class Board(Aggregate):
                 {"director": code, "mode": mode.value}
                 for code, mode in sorted(meeting.attendance.items())
             ],
-            relief_relied_on=meeting.relief.value,
+            relief_relied_on=meeting.relief,
             minutes_reference=meeting.minutes_reference,
             meeting_digest=digest,
         )
         facts = MeetingFacts(
-            meeting.meeting_date, meeting.called_for_plan, meeting.attendance, meeting.relief
+            meeting.meeting_date,
+            meeting.called_for_plan,
+            meeting.attendance,
+            self.reliefs.get(meeting.relief),
         )
         return [
             self._vote(
                 meeting,
                 resolution,
-                tally_resolution(resolution.kind, directors, facts, resolution.votes),
+                tally_resolution(
+                    resolution.kind,
+                    directors,
+                    facts,
+                    resolution.votes,
+                    discussed_in_person_before="discussed_in_person_at" in resolution.terms,
+                ),
                 provenance,
             )
             for resolution in meeting.resolutions
@@ -361,12 +432,101 @@ class Board(Aggregate):
         )
         return tally
 
+    def ratifications_due(self) -> list[RatificationDue]:
+        """Every resolution passed under a relief and not yet ratified, with the in-person
+        meeting (one relying on no relief) held after it, if any: the relief's condition was
+        ratification at the next one (decision A18)."""
+        in_person_days = sorted(
+            held.meeting_date for held in self.meetings.values() if held.relief == NO_RELIEF
+        )
+        due = []
+        for resolution_id in self.unratified_resolutions():
+            voted = self.resolutions[resolution_id]
+            later = [day for day in in_person_days if day > voted.voted_on]
+            relief = self.meetings[voted.meeting_id].relief
+            due.append(
+                RatificationDue(resolution_id, voted.voted_on, relief, later[0] if later else None)
+            )
+        return due
+
     def unratified_resolutions(self) -> list[str]:
         return sorted(
             resolution_id
             for resolution_id, voted in self.resolutions.items()
             if voted.ratification_required and voted.ratified_by is None
         )
+
+    # ---- relief from the in-person vote (Rule 12b-1(b)(2); decision A18) ----------------------
+
+    def record_relief(self, relief: ReliefTerms, provenance: Provenance) -> str:
+        """Record a relief the board may rely on (the same relief again changes nothing).
+
+        Raises:
+            RuleViolation: open-ended or ill-formed (`check_relief_terms`); the id recorded
+                with other terms (`reference-reused`).
+        """
+        check_relief_terms(relief)
+        recorded = self.reliefs.get(relief.relief_id)
+        if recorded is not None:
+            if replace(recorded, ended_on=None, ended_source="") == relief:
+                return "unchanged"
+            raise RuleViolation(
+                "reference-reused",
+                "idempotency",
+                f"{self.company_code}: relief {relief.relief_id!r} was already recorded with "
+                f"other terms",
+            )
+        self.trigger_event(
+            self.ReliefRecorded,
+            **provenance_fields(
+                provenance, relief.effective_from, f"relief/{self.company_code}/{relief.relief_id}"
+            ),
+            relief_id=relief.relief_id,
+            name=relief.name,
+            citation=relief.source,
+            scopes=[scope.value for scope in relief.scopes],
+            effective_until=relief.effective_until,
+            until_withdrawn_source=relief.until_withdrawn_source,
+            conditions=relief.conditions,
+        )
+        return "recorded"
+
+    def end_relief(
+        self, relief_id: str, last_day: date, source: str, provenance: Provenance
+    ) -> str:
+        """Record the last day in force of a relief that lasted until withdrawn.
+
+        Raises:
+            RuleViolation: no such relief, one with a last day of its own, a day before it
+                started, or another end recorded before.
+        """
+        relief = self.reliefs.get(relief_id)
+        problem = None
+        if relief is None:
+            problem = "is not recorded"
+        elif relief.effective_until is not None:
+            problem = f"ends on {relief.effective_until} by its own terms"
+        elif last_day < relief.effective_from:
+            problem = f"starts on {relief.effective_from}, after {last_day}"
+        elif relief.ended_on is not None:
+            if (relief.ended_on, relief.ended_source) == (last_day, source):
+                return "unchanged"
+            problem = f"was already recorded as ended on {relief.ended_on}"
+        if problem is not None:
+            raise RuleViolation(
+                "relief-end",
+                "Rule 12b-1(b)(2) (in person)",
+                f"{self.company_code}: relief {relief_id!r} {problem}",
+            )
+        self.trigger_event(
+            self.ReliefEnded,
+            **provenance_fields(
+                provenance, last_day, f"relief-end/{self.company_code}/{relief_id}"
+            ),
+            relief_id=relief_id,
+            citation=source,
+        )
+        return "recorded"
 
     # ---- nominations (TWELFTH) and the adviser (THIRTEENTH (B)) ------------------------------
 
@@ -432,7 +592,7 @@ def _meeting_digest(meeting: MeetingRecord) -> str:
         meeting.called_for_plan,
         meeting.agenda,
         sorted((code, mode.value) for code, mode in meeting.attendance.items()),
-        meeting.relief.value,
+        meeting.relief,
         meeting.minutes_reference,
         [
             (

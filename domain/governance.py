@@ -7,11 +7,12 @@ the rules and the defaults taken (brief §10 Q6, Q7, Q9, Q10, Q15).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 
+from domain.errors import RuleViolation
 from domain.money import EXACT_CONTEXT
 from domain.periods import ONE_DAY, Period
 
@@ -27,12 +28,7 @@ class AttendanceMode(Enum):
     VIDEO = "video"
 
 
-class Relief(Enum):
-    """Relief from the in-person requirement a meeting may rely on (brief §3.3)."""
-
-    NONE = "none"
-    STAFF_2019 = "staff-2019"
-    EXEMPTIVE_2020 = "exemptive-2020"
+NO_RELIEF = "none"  # a meeting that relies on no relief from the in-person requirement
 
 
 class Vote(Enum):
@@ -64,50 +60,128 @@ APPROVAL_KINDS = frozenset(
 )
 
 
+class ReliefScope(Enum):
+    """The matters a relief from the in-person vote covers, as its source states them."""
+
+    # The 2019 staff letter: a renewal of a plan or agreement with no material change.
+    RENEWAL = "renewal"
+    # The 2019 staff letter: a matter the directors fully considered at an earlier in-person
+    # meeting.
+    PRIOR_DISCUSSION = "prior-discussion"
+    # The 2020 orders: every approval Rule 12b-1(b)(2) requires in person.
+    ANY_APPROVAL = "any-approval"
+
+
+# The scope table (decision A18): which relief scopes can cover each kind of resolution. A
+# continuance renews the plan unchanged (a change is an amendment); approving a plan, an
+# amendment or a new agreement is new or a material change. A ratification is the in-person
+# act the relief's condition asks for, so no relief covers it.
+SCOPES_OF_MATTER: dict[ResolutionKind, frozenset[ReliefScope]] = {
+    ResolutionKind.CONTINUANCE: frozenset({ReliefScope.RENEWAL, ReliefScope.ANY_APPROVAL}),
+    ResolutionKind.PLAN_APPROVAL: frozenset({ReliefScope.ANY_APPROVAL}),
+    ResolutionKind.AMENDMENT: frozenset({ReliefScope.ANY_APPROVAL}),
+    ResolutionKind.NEW_AGREEMENT: frozenset({ReliefScope.ANY_APPROVAL}),
+    ResolutionKind.OTHER_ARRANGEMENT: frozenset({ReliefScope.ANY_APPROVAL}),
+    ResolutionKind.RATIFICATION: frozenset(),
+}
+
+
 @dataclass(frozen=True)
-class InPersonRule:
-    """Which attendance modes count as "cast in person" for meetings in a span of dates."""
+class ReliefTerms:
+    """A relief from the in-person vote, recorded as a dated fact with its source.
 
-    start: date
-    end_exclusive: date | None
-    remote_allowed_with: Relief | None
-    description: str
+    Never open-ended: it ends on `effective_until` (inclusive), or, when its source says it
+    lasts until withdrawn, `until_withdrawn_source` quotes that and the end is recorded when
+    it is known (`ended_on`, with `ended_source`).
+    """
 
-    def applies_on(self, day: date) -> bool:
-        return self.start <= day and (self.end_exclusive is None or day < self.end_exclusive)
+    relief_id: str
+    name: str
+    source: str
+    scopes: tuple[ReliefScope, ...]
+    effective_from: date
+    effective_until: date | None
+    until_withdrawn_source: str
+    conditions: str
+    ended_on: date | None = None
+    ended_source: str = ""
 
+    @property
+    def last_day(self) -> date | None:
+        return self.effective_until if self.effective_until is not None else self.ended_on
 
-IN_PERSON_RULES = (
-    InPersonRule(
-        date.min,
-        date(2019, 2, 28),
-        None,
-        "SEC staff view: in person means physically present",
-    ),
-    InPersonRule(
-        date(2019, 2, 28),
-        date(2020, 3, 13),
-        Relief.STAFF_2019,
-        "2019 staff relief (IDC): telephone or video in narrow cases, ratified in person later",
-    ),
-    InPersonRule(
-        date(2020, 3, 13),
-        None,
-        Relief.EXEMPTIVE_2020,
-        "2020 exemptive orders: telephone or video if all could hear each other, ratified later",
-    ),
-)
+    def in_force_on(self, day: date) -> bool:
+        last_day = self.last_day
+        return self.effective_from <= day and (last_day is None or day <= last_day)
 
+    def period_text(self) -> str:
+        last_day = self.last_day
+        until = "until withdrawn" if last_day is None else f"through {last_day}"
+        return f"relief {self.relief_id} is in force from {self.effective_from} {until}"
 
-def in_person_rule_on(day: date) -> InPersonRule:
-    return next(rule for rule in IN_PERSON_RULES if rule.applies_on(day))
+    def ended(self, last_day: date, source: str) -> ReliefTerms:
+        return replace(self, ended_on=last_day, ended_source=source)
 
 
-def counts_as_in_person(mode: AttendanceMode, meeting_date: date, relief: Relief) -> bool:
-    if mode is AttendanceMode.PHYSICAL:
-        return True
-    rule = in_person_rule_on(meeting_date)
-    return rule.remote_allowed_with is not None and relief is rule.remote_allowed_with
+def check_relief_terms(relief: ReliefTerms) -> None:
+    """A relief names its source, what it covers, and how it ends (decision A18).
+
+    Raises:
+        RuleViolation: `relief-open-ended`, or `relief-terms` for other faults.
+    """
+    if relief.effective_until is None and not relief.until_withdrawn_source.strip():
+        raise RuleViolation(
+            "relief-open-ended",
+            "Rule 12b-1(b)(2) (in person)",
+            f"relief {relief.relief_id}: give the last day it is in force, or quote the source "
+            f"that says it lasts until withdrawn",
+        )
+    faults = []
+    if relief.effective_until is not None and relief.until_withdrawn_source.strip():
+        faults.append("it has a last day and is also said to last until withdrawn")
+    if relief.effective_until is not None and relief.effective_until < relief.effective_from:
+        faults.append(f"it ends on {relief.effective_until}, before it starts")
+    if not relief.scopes:
+        faults.append("it names no matter it covers")
+    if not relief.source.strip():
+        faults.append("it names no source")
+    if faults:
+        raise RuleViolation(
+            "relief-terms",
+            "Rule 12b-1(b)(2) (in person)",
+            f"relief {relief.relief_id}: {'; '.join(faults)}",
+        )
+
+
+def relief_covers(
+    relief: ReliefTerms, kind: ResolutionKind, meeting_date: date, discussed_before: bool
+) -> str | None:
+    """Why the relief does not let a remote vote on this matter count (None: it does)."""
+    if not relief.in_force_on(meeting_date):
+        return relief.period_text()
+    if kind is ResolutionKind.RATIFICATION:
+        return "a ratification must be cast in person (it is the relief's own condition)"
+    scopes = set(SCOPES_OF_MATTER.get(kind, frozenset()))
+    if discussed_before:
+        scopes.add(ReliefScope.PRIOR_DISCUSSION)
+    if scopes.isdisjoint(relief.scopes):
+        covered = ", ".join(scope.value for scope in relief.scopes)
+        return f"relief {relief.relief_id} does not cover a {kind.value} (it covers: {covered})"
+    return None
+
+
+def in_person_rule_text(relief: ReliefTerms | None) -> str:
+    """The in-person rule a tally was made under, as stored on the resolution."""
+    if relief is None:
+        return "in person means physically present (SEC staff view; no relief relied on)"
+    last_day = relief.last_day
+    until = f"through {last_day}" if last_day else "until withdrawn"
+    return (
+        f"physically present, or by telephone or video under relief {relief.relief_id} "
+        f"({relief.source}; from {relief.effective_from} {until}; covers "
+        f"{', '.join(scope.value for scope in relief.scopes)}), ratified at the next "
+        f"in-person meeting"
+    )
 
 
 @dataclass(frozen=True)
@@ -153,7 +227,7 @@ class MeetingFacts:
     meeting_date: date
     called_for_plan: bool
     attendance: dict[str, AttendanceMode]
-    relief: Relief
+    relief: ReliefTerms | None  # the relief the meeting relies on, as recorded
 
 
 def tally_resolution(
@@ -161,23 +235,27 @@ def tally_resolution(
     directors: list[DirectorStatus],
     meeting: MeetingFacts,
     votes: dict[str, Vote],
+    *,
+    discussed_in_person_before: bool = False,
 ) -> Tally:
     """Count a resolution under ELEVENTH/TWELFTH (approvals) or THIRTEENTH (termination).
 
     Args:
         directors: every director's status on the meeting date (in office or not).
         votes: director code to vote, for the directors who voted.
+        discussed_in_person_before: the minutes say the matter was fully considered at an
+            earlier in-person meeting (the 2019 staff letter's second case).
     """
     seated = [director for director in directors if director.in_office]
     independents = [director for director in seated if director.is_independent_board_member]
-    rule = in_person_rule_on(meeting.meeting_date)
     approval = kind in APPROVAL_KINDS
+    remote_refused = _why_remote_votes_do_not_count(kind, meeting, discussed_in_person_before)
 
     def counted_for(director: DirectorStatus) -> bool:
         if votes.get(director.code) is not Vote.FOR or director.code not in meeting.attendance:
             return False
         mode = meeting.attendance[director.code]
-        return not approval or counts_as_in_person(mode, meeting.meeting_date, meeting.relief)
+        return not approval or mode is AttendanceMode.PHYSICAL or remote_refused is None
 
     board_for = sum(1 for director in seated if counted_for(director))
     ibm_for = sum(1 for director in independents if counted_for(director))
@@ -189,12 +267,16 @@ def tally_resolution(
         ibm_seated=len(independents),
         ibm_for=ibm_for,
     )
-    remote_counted = approval and any(
-        votes.get(code) is Vote.FOR
-        and mode is not AttendanceMode.PHYSICAL
-        and counts_as_in_person(mode, meeting.meeting_date, meeting.relief)
+    remote_for = sum(
+        1
         for code, mode in meeting.attendance.items()
+        if votes.get(code) is Vote.FOR and mode is not AttendanceMode.PHYSICAL
     )
+    if approval and reasons and remote_for and remote_refused is not None:
+        reasons.append(
+            f"{remote_for} telephone or video votes for it were not counted as cast in "
+            f"person: {remote_refused}"
+        )
     return Tally(
         board_seated=len(seated),
         board_for=board_for,
@@ -202,9 +284,22 @@ def tally_resolution(
         ibm_for=ibm_for,
         passed=not reasons,
         reasons=tuple(reasons),
-        ratification_required=remote_counted and not reasons,
-        in_person_rule=rule.description,
+        ratification_required=approval
+        and bool(remote_for)
+        and remote_refused is None
+        and not reasons,
+        in_person_rule=in_person_rule_text(meeting.relief if approval else None),
     )
+
+
+def _why_remote_votes_do_not_count(
+    kind: ResolutionKind, meeting: MeetingFacts, discussed_in_person_before: bool
+) -> str | None:
+    """Telephone and video votes count as cast in person only under a relief recorded as in
+    force on the meeting date whose scope covers the matter (decision A18)."""
+    if meeting.relief is None:
+        return "the meeting relies on no relief from the in-person requirement"
+    return relief_covers(meeting.relief, kind, meeting.meeting_date, discussed_in_person_before)
 
 
 def _approval_failures(

@@ -74,6 +74,9 @@ class PlanStanding:
     agreement_changes: list[AgreementChange] = field(default_factory=list)
     # The plan back in effect after a lapse, on a new plan's approvals (decision Q6b).
     resumptions: list[CoverageInterval] = field(default_factory=list)
+    # Why the plan waits for (or was refused) another approval than the board's, e.g. an
+    # added fund's shareholders (decision A17); "" when nothing but the board's is needed.
+    approval_note: str = ""
 
     @cached_property
     def intervals(self) -> list[CoverageInterval]:
@@ -147,7 +150,7 @@ class PlanStanding:
                 f"board covers {day} (THIRTEENTH (C))"
             )
         if self.first_approval is None:
-            return NotInEffect.NOT_APPROVED, (
+            return NotInEffect.NOT_APPROVED, self.approval_note or (
                 "no approval of the plan by the board and the Independent Board Members, cast "
                 "in person at a meeting called for the purpose, is recorded (ELEVENTH; Rule "
                 "12b-1(b)(2))"
@@ -159,7 +162,7 @@ class PlanStanding:
         earlier = [interval for interval in coverage if interval.end_inclusive < day]
         if not earlier:
             first = min((interval.start for interval in coverage), default=self.effective_date)
-            return f"the plan is in effect only from {first} (ELEVENTH)"
+            return f"the plan is in effect only from {first} ({self.approval_note or 'ELEVENTH'})"
         last = max(earlier, key=lambda interval: interval.end_inclusive)
         return (
             f"lapsed: the {last.name} ended on {last.end_inclusive} and no "

@@ -9,7 +9,7 @@ headroom under the FINRA caps. Items that are overdue make the view fail (exit c
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import singledispatch
@@ -17,8 +17,14 @@ from typing import Any
 
 from domain.fund_class import FundClass
 from domain.fund_class.cap_account import account_charge, withheld_for_the_cap
-from domain.fund_class.governance import resumed_interval
-from domain.fund_class.records import PlanResumption
+from domain.fund_class.governance import ADD_FUND_SUBJECT, addition_note, resumed_interval
+from domain.fund_class.records import (
+    EFFECTIVE,
+    FAILED,
+    PENDING,
+    PlanResumption,
+    ScheduleAAddition,
+)
 from domain.ids import fund_class_key
 from domain.money import ZERO, exact_add, exact_divide
 from domain.periods import ONE_DAY, Period, quarter_period
@@ -60,6 +66,7 @@ class _Folded:
     cap_opened_on: date | None = None
     cap_remaining: Decimal = ZERO
     absc_suspended: bool = False
+    schedule_a_addition: ScheduleAAddition | None = None  # decision A17
 
 
 @singledispatch
@@ -78,6 +85,28 @@ def _(event: FundClass.PlanAdopted, state: _Folded, as_of: date) -> None:
 @_fold.register
 def _(event: FundClass.PlanApproved, state: _Folded, as_of: date) -> None:
     state.approvals.append((event.business_date, event.resolution_id))
+
+
+@_fold.register
+def _(event: FundClass.AdditionAwaitsShareholders, state: _Folded, as_of: date) -> None:
+    state.schedule_a_addition = ScheduleAAddition(
+        event.resolution_id,
+        event.meeting_id,
+        event.business_date,
+        event.offered_to_public_source,
+        PENDING,
+    )
+
+
+@_fold.register
+def _(event: FundClass.ShareholderVoteTallied, state: _Folded, as_of: date) -> None:
+    if event.subject == ADD_FUND_SUBJECT and state.schedule_a_addition is not None:
+        state.schedule_a_addition = replace(
+            state.schedule_a_addition,
+            status=EFFECTIVE if event.passed else FAILED,
+            vote_reference=event.vote_reference,
+            voted_on=event.business_date,
+        )
 
 
 @_fold.register
@@ -329,6 +358,7 @@ def compliance_as_of(events: Iterable[Any], as_of: date) -> ComplianceRow:
         termination_reason=state.termination_reason,
         agreement_changes=sorted(state.agreement_changes, key=lambda change: change.effective_on),
         resumptions=state.resumptions,
+        approval_note=addition_note(state.schedule_a_addition),
     )
     items: list[ComplianceItem] = []
     plan_status = _plan_status(standing, as_of, items)

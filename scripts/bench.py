@@ -57,7 +57,7 @@ from adapters.inputs.plan_file import read_plan
 from adapters.outputs.beancount import export_beancount
 from adapters.store.persistence import parse_database_url, psycopg_conninfo
 from domain.board import MeetingRecord, ResolutionRecord
-from domain.governance import AttendanceMode, DirectorStatus, Relief, ResolutionKind, Vote
+from domain.governance import NO_RELIEF, AttendanceMode, DirectorStatus, ResolutionKind, Vote
 from domain.periods import Period
 
 YEAR = 2005
@@ -179,7 +179,7 @@ def approve_every_company(ledger: Ledger) -> None:
             called_for_plan=True,
             agenda=["approval of the plan"],
             attendance={code: AttendanceMode.PHYSICAL for code in directors},
-            relief=Relief.NONE,
+            relief=NO_RELIEF,
             minutes_reference="minutes",
             resolutions=[
                 ResolutionRecord(
@@ -339,7 +339,7 @@ def approve_continuance(ledger: Ledger, company: str, keys: list[str], year: int
         called_for_plan=True,
         agenda=["continuance of the plan"],
         attendance={code: AttendanceMode.PHYSICAL for code in directors},
-        relief=Relief.NONE,
+        relief=NO_RELIEF,
         minutes_reference=f"minutes of {year}-12-15",
         resolutions=[
             ResolutionRecord(

@@ -117,9 +117,11 @@ def seat_directors(ledger, company: str, on: date = date(2003, 1, 1)) -> None:
     ledger.ports.save(board)
 
 
-def meeting_record(meeting_id, day, resolutions, *, called_for_plan=True, modes=None):
+def meeting_record(
+    meeting_id, day, resolutions, *, called_for_plan=True, modes=None, relief="none"
+):
     from domain.board import MeetingRecord
-    from domain.governance import AttendanceMode, Relief
+    from domain.governance import AttendanceMode
 
     attendance = {code: AttendanceMode.PHYSICAL for code in DIRECTORS}
     attendance.update(modes or {})
@@ -129,7 +131,7 @@ def meeting_record(meeting_id, day, resolutions, *, called_for_plan=True, modes=
         called_for_plan=called_for_plan,
         agenda=["The Class R Plan and Agreement"],
         attendance=attendance,
-        relief=Relief.NONE,
+        relief=relief,
         minutes_reference=f"minutes {meeting_id}",
         resolutions=resolutions,
     )

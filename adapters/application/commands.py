@@ -23,7 +23,7 @@ from adapters.inputs.csv_files import (
 from adapters.inputs.plan_file import PlanFileContents
 from domain.board import MeetingRecord
 from domain.expenditures import Performer, Purpose
-from domain.governance import NoticeMethod
+from domain.governance import NoticeMethod, ReliefTerms
 from domain.periods import Period
 from domain.service import AgreementKind
 
@@ -280,3 +280,20 @@ class ReverseServiceFee:
     share_class: str
     reference: str
     reason: str
+
+
+# ---- relief from the in-person vote (decision A18) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordRelief:
+    company_code: str
+    relief: ReliefTerms
+
+
+@dataclass(frozen=True)
+class EndRelief:
+    company_code: str
+    relief_id: str
+    last_day: date
+    source: str

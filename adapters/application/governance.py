@@ -8,9 +8,11 @@ from typing import Any
 
 from adapters.application.commands import (
     ChangeAdviser,
+    EndRelief,
     ImportDirectors,
     NominateIndependentDirector,
     RecordMeeting,
+    RecordRelief,
 )
 from adapters.application.csv_import import RowImport, boards_for, import_csv
 from adapters.application.ports import Ports
@@ -20,7 +22,7 @@ from adapters.inputs.errors import InputError, InputProblem
 from domain.board import Board, MeetingRecord, ResolutionRecord
 from domain.events import Provenance
 from domain.fund_class import FundClass
-from domain.governance import DirectorStatus, ResolutionKind, Tally
+from domain.governance import NO_RELIEF, DirectorStatus, ResolutionKind, Tally
 from domain.plan import FundTerms, ScheduleBRates
 from domain.registry import Registry
 
@@ -95,7 +97,8 @@ class BoardUseCases:
         registry: Registry | None,
         provenance: Provenance,
     ) -> FundClass:
-        """TWELFTH: an amendment adding a fund to Schedule A, in effect from the resolution."""
+        """TWELFTH: an amendment adding a fund to Schedule A, in effect from the resolution; for
+        a class already offered to the public, from its shareholders' approval (A17)."""
         assert registry is not None  # a class of the company exists, so its plan was loaded
         added = resolution.terms["add_fund"]
         template = self.ports.view.fund_classes_of(company_code)[0]
@@ -113,9 +116,18 @@ class BoardUseCases:
         fund_class = FundClass.adopt_added_fund(
             template, fund, meeting.meeting_date, resolution.resolution_id, provenance
         )
-        fund_class.approve_plan(
-            resolution.resolution_id, meeting.meeting_id, meeting.meeting_date, provenance
-        )
+        if added.get("offered_to_public"):
+            fund_class.await_shareholders_for_addition(
+                resolution.resolution_id,
+                meeting.meeting_id,
+                meeting.meeting_date,
+                added["offered_to_public_source"],
+                provenance,
+            )
+        else:
+            fund_class.approve_plan(
+                resolution.resolution_id, meeting.meeting_id, meeting.meeting_date, provenance
+            )
         registry.register_fund_class(
             fund.fund_code,
             fund_class.share_class,
@@ -135,6 +147,7 @@ class BoardUseCases:
             for code in sorted(meeting.attendance)
             if not board.knows_director(code)
         ]
+        problems += _relief_problems(company_code, meeting, board, source)
         own = {fc.key: fc for fc in self.ports.view.fund_classes_of(company_code)}
         for index, resolution in enumerate(meeting.resolutions):
             added = _added_fund_class(resolution, own)
@@ -152,6 +165,25 @@ class BoardUseCases:
             raise InputError(problems)
         wanted = {key for resolution in meeting.resolutions for key in resolution.fund_classes}
         return {key: own[key] for key in sorted(wanted) if key in own}
+
+    def record_relief(self, command: RecordRelief) -> str:
+        """Record a relief from the in-person vote the board may rely on (decision A18)."""
+        board = self.ports.board_or_open(command.company_code, command.relief.effective_from)
+        outcome = board.record_relief(command.relief, self.ports.provenance("command:relief"))
+        self.ports.save(board)
+        return outcome
+
+    def end_relief(self, command: EndRelief) -> str:
+        """Record the last day in force of a relief recorded as lasting until withdrawn."""
+        board = self.ports.board_or_open(command.company_code, command.last_day)
+        outcome = board.end_relief(
+            command.relief_id,
+            command.last_day,
+            command.source,
+            self.ports.provenance("command:relief-end"),
+        )
+        self.ports.save(board)
+        return outcome
 
     def nominate_independent_director(self, command: NominateIndependentDirector) -> str:
         board = self.ports.board_or_open(command.company_code, command.nominated_on)
@@ -235,6 +267,33 @@ def _carry_out(
         fund_class.terminate_by_independent_board_members(
             rid, terms.get("effective_on", day), provenance
         )
+
+
+def _relief_problems(
+    company_code: str, meeting: MeetingRecord, board: Board, source: str
+) -> list[InputProblem]:
+    """The relief a meeting relies on must be recorded on the board; a matter said to have been
+    fully considered at an earlier meeting names a meeting recorded before this one."""
+    problems = []
+    if meeting.relief != NO_RELIEF and board.relief(meeting.relief) is None:
+        message = f"no relief {meeting.relief!r} is recorded for {company_code} (board relief)"
+        problems.append(InputProblem(source, None, "relief", message))
+    for index, resolution in enumerate(meeting.resolutions):
+        earlier = resolution.terms.get("discussed_in_person_at")
+        if earlier is None:
+            continue
+        held_on = board.meeting_held_on(earlier)
+        if held_on is None or held_on >= meeting.meeting_date:
+            problems.append(
+                InputProblem(
+                    source,
+                    None,
+                    f"resolutions.{index}.discussed_in_person_at",
+                    f"{earlier} is not a meeting of {company_code} recorded before "
+                    f"{meeting.meeting_date}",
+                )
+            )
+    return problems
 
 
 def _added_fund_class(resolution: ResolutionRecord, own: dict[str, FundClass]) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from adapters.application.commands import (
     ChangeAdviser,
+    EndRelief,
     GiveDistributorNotice,
     ImportDirectors,
     ImportGrossSales,
@@ -18,6 +19,7 @@ from adapters.application.commands import (
     OpenCapAccount,
     RecordAssignment,
     RecordMeeting,
+    RecordRelief,
     RecordSales,
     RecordShareholderVote,
     ReviewReport,
@@ -29,8 +31,8 @@ from adapters.inputs.csv_files import DirectorRow, GrossSalesRow, SalesChargeRow
 from adapters.inputs.grammar import parse_rate, parse_shares
 from adapters.inputs.meeting_file import read_meeting_file
 from adapters.readside.view import LedgerView
-from domain.board import board_id
-from domain.governance import NoticeMethod
+from domain.board import RatificationDue, board_id
+from domain.governance import NoticeMethod, ReliefScope, ReliefTerms
 from domain.ids import fund_class_id, plan_instrument_id, service_arrangement_id
 from domain.rates import format_percent
 from projections.compliance import compliance_as_of
@@ -94,6 +96,41 @@ def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) 
     return EXIT_REFUSED if failed else 0
 
 
+def board_relief(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    try:
+        scopes = tuple(ReliefScope(part.strip()) for part in arguments.covers.split(","))
+    except ValueError:
+        names = ", ".join(scope.value for scope in ReliefScope)
+        raise CommandInputError(f"--covers: each of {names}") from None
+    relief = ReliefTerms(
+        relief_id=arguments.relief_id,
+        name=arguments.name,
+        source=arguments.source,
+        scopes=scopes,
+        effective_from=arguments.effective_from,
+        effective_until=arguments.until,
+        until_withdrawn_source=arguments.until_withdrawn or "",
+        conditions=arguments.conditions,
+    )
+    with open_ledger(context) as ledger:
+        outcome = ledger.boards.record_relief(RecordRelief(arguments.company, relief))
+    out.write(f"{arguments.company}: relief {shown(arguments.relief_id)} {outcome}\n")
+    return 0
+
+
+def board_relief_end(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    command = EndRelief(
+        arguments.company, arguments.relief_id, arguments.last_day, arguments.source
+    )
+    with open_ledger(context) as ledger:
+        outcome = ledger.boards.end_relief(command)
+    out.write(
+        f"{arguments.company}: relief {shown(arguments.relief_id)} ends after "
+        f"{arguments.last_day}: {outcome}\n"
+    )
+    return 0
+
+
 def board_nominate(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
         command = NominateIndependentDirector(
@@ -134,6 +171,8 @@ def shareholder_vote(context: Context, arguments: argparse.Namespace, out: TextI
         raise CommandInputError("--subject amendment needs --amendment ID")
     if arguments.subject == "new_plan" and not arguments.resolution:
         raise CommandInputError("--subject new_plan needs --resolution ID")
+    if arguments.subject == "add_fund" and not (arguments.resolution or arguments.amendment):
+        raise CommandInputError("--subject add_fund needs --resolution ID")
     with open_ledger(context) as ledger:
         command = RecordShareholderVote(
             fund_code=arguments.fund,
@@ -364,7 +403,7 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
             for key in view.fund_class_keys()
         ]
         unratified = {
-            company: board.unratified_resolutions()
+            company: board.ratifications_due()
             for company in sorted({fc.company_code for fc in view.fund_classes()})
             if (board := view.board(company)) is not None
         }
@@ -393,13 +432,22 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
             "permanently; the first 2 years easily accessible):\n"
         )
         out.write(render(retention, RETENTION_COLUMNS, "table"))
-    for company, resolutions in unratified.items():
-        if resolutions and arguments.format == "table":
+    for company, due in unratified.items():
+        if due and arguments.format == "table":
             out.write(
                 f"{company}: resolutions awaiting ratification in person: "
-                f"{', '.join(resolutions)}\n"
+                f"{', '.join(_ratification_text(row) for row in due)}\n"
             )
-    return EXIT_REFUSED if any(row.overdue for row in rows) else 0
+    missed = any(row.missed_on is not None for due in unratified.values() for row in due)
+    return EXIT_REFUSED if missed or any(row.overdue for row in rows) else 0
+
+
+def _ratification_text(row: RatificationDue) -> str:
+    """A resolution passed under a relief, and whether the next in-person meeting passed."""
+    text = f"{row.resolution_id} (voted {row.voted_on} under relief {row.relief})"
+    if row.missed_on is not None:
+        text += f" OVERDUE: the in-person meeting of {row.missed_on} did not ratify it"
+    return shown(text)
 
 
 def _percent(rate: Decimal | None) -> str:

@@ -480,6 +480,43 @@ def _add_board_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     adviser.add_argument("--reference", required=True)
     adviser.set_defaults(handler=handlers_governance.board_adviser)
+    _add_relief_commands(board_sub, common)
+
+
+def _add_relief_commands(board_sub: Any, common: argparse.ArgumentParser) -> None:
+    relief = board_sub.add_parser(
+        "relief",
+        parents=[common],
+        help="a relief from the in-person vote the board may rely on (decision A18)",
+        description="Record a relief with its source, the matters it covers and its period. "
+        "Give --until (its last day) or, when its source says it lasts until withdrawn, "
+        "--until-withdrawn quoting that source; record the end later with `relief-end`.",
+    )
+    relief.add_argument("--company", required=True)
+    relief.add_argument("--id", dest="relief_id", required=True, help="what meetings cite")
+    relief.add_argument("--name", required=True)
+    relief.add_argument("--source", required=True, help="the citation it rests on")
+    relief.add_argument(
+        "--covers",
+        required=True,
+        help="comma-separated: renewal, prior-discussion, any-approval",
+    )
+    relief.add_argument("--from", dest="effective_from", type=iso_date, required=True)
+    ending = relief.add_mutually_exclusive_group(required=True)
+    ending.add_argument("--until", type=iso_date, help="its last day in force")
+    ending.add_argument("--until-withdrawn", metavar="SOURCE", help="the text saying so")
+    relief.add_argument("--conditions", required=True)
+    relief.set_defaults(handler=handlers_governance.board_relief)
+    end = board_sub.add_parser(
+        "relief-end",
+        parents=[common],
+        help="the last day in force of a relief that lasted until withdrawn",
+    )
+    end.add_argument("--company", required=True)
+    end.add_argument("--id", dest="relief_id", required=True)
+    end.add_argument("--last-day", type=iso_date, required=True)
+    end.add_argument("--source", required=True, help="the notice or statement ending it")
+    end.set_defaults(handler=handlers_governance.board_relief_end)
 
 
 def _add_governance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -495,17 +532,26 @@ def _add_shareholder_vote_command(sub: Any, common: argparse.ArgumentParser) -> 
         "shareholder-vote",
         parents=[common],
         help=(
-            "a vote of the class's shareholders (§2(a)(42)) on an amendment, termination, or a "
-            "new plan after a lapse"
+            "a vote of the class's shareholders (§2(a)(42)) on an amendment, termination, a new "
+            "plan after a lapse, or the addition of its fund to Schedule A"
         ),
     )
     _fund_class_options(vote)
     vote.add_argument("--reference", required=True)
-    vote.add_argument("--subject", choices=("amendment", "termination", "new_plan"), required=True)
-    vote.add_argument("--amendment", help="the amendment's id (with --subject amendment)")
+    vote.add_argument(
+        "--subject",
+        choices=("amendment", "termination", "new_plan", "add_fund"),
+        required=True,
+    )
+    vote.add_argument(
+        "--amendment",
+        help="the amendment's id (with --subject amendment; with --subject add_fund the same "
+        "as --resolution)",
+    )
     vote.add_argument(
         "--resolution",
-        help="the board's plan_approval resolution of the new plan (with --subject new_plan)",
+        help="the board's plan_approval resolution of the new plan (with --subject new_plan), or "
+        "the resolution adding the fund to Schedule A (with --subject add_fund)",
     )
     vote.add_argument("--on", type=iso_date, required=True)
     vote.add_argument("--outstanding", required=True, help="shares outstanding (decimals allowed)")

@@ -8,7 +8,7 @@ date = 2004-05-20
 called_for_plan = true
 agenda = ["Continuance of the Class R Plan and Agreement"]
 minutes = "Minutes of the regular meeting of May 20, 2004"
-relief = "none"                       # or staff-2019, exemptive-2020
+relief = "none"                       # or the id of a relief recorded (`board relief`)
 
 [attendance]                          # director code = physical | telephone | video
 D-ADAMS = "physical"
@@ -24,12 +24,16 @@ covers_through = 2005-05-30           # continuance: the plan year it continues 
 
 Kind-specific keys: `covers_through` and `retroactive` (continuance); `amendment_id` and
 `schedule_b` (an amendment of the rates), or `add_fund = { code, name, schedule_b }` (an
-amendment adding a fund to Schedule A; its `fund_classes` names the new class); `distributor`,
-`retroactive`, and `effective_on` (a date on or after the meeting) or `on_assignment` (the
-reference of counsel's determination of the assignment it follows) for a new agreement
-approved in advance (new_agreement, other_arrangement); `effective_on` (termination, default
-the meeting date); `ratifies` (ratification). `retroactive = true` is recorded as an exception
-naming the days it claims, never as coverage.
+amendment adding a fund to Schedule A; its `fund_classes` names the new class; with
+`offered_to_public = true` and `offered_to_public_source`, a class already offered to the
+public, in effect only from its shareholders' vote, `shareholder-vote --subject add_fund`,
+decision A17); `distributor`, `retroactive`, and `effective_on` (a date on or after the
+meeting) or `on_assignment` (the reference of counsel's determination of the assignment it
+follows) for a new agreement approved in advance (new_agreement, other_arrangement);
+`effective_on` (termination, default the meeting date); `ratifies` (ratification).
+`retroactive = true` is recorded as an exception naming the days it claims, never as coverage.
+Any approval may say `discussed_in_person_at = "MEETING-ID"`: the matter was fully considered
+at that earlier in-person meeting (the 2019 staff letter's second case, decision A18).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from adapters.inputs.errors import InputError, InputProblem
 from adapters.inputs.grammar import TomlBool, TomlDate, parse_rate
 from adapters.inputs.plan_file import ScheduleBRow
 from domain.board import MeetingRecord, ResolutionRecord
-from domain.governance import AttendanceMode, Relief, ResolutionKind, Vote
+from domain.governance import NO_RELIEF, AttendanceMode, ResolutionKind, Vote
 from domain.plan import ScheduleBRates
 
 MEETING_FORMAT = "planledger-meeting/1"
@@ -59,6 +63,16 @@ class AddFundRow(_Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
     name: Text
     schedule_b: ScheduleBRow
+    # Rule 12b-1(b)(1): a class already offered to the public needs its shareholders' vote;
+    # the source is what shows it was offered (a prospectus, a registration statement).
+    offered_to_public: TomlBool = False
+    offered_to_public_source: str = ""
+
+    @model_validator(mode="after")
+    def _source_given(self) -> AddFundRow:
+        if self.offered_to_public and not self.offered_to_public_source.strip():
+            raise ValueError("offered_to_public = true needs offered_to_public_source")
+        return self
 
 
 class ResolutionRow(_Strict):
@@ -77,6 +91,7 @@ class ResolutionRow(_Strict):
     ratifies: str | None = None
     add_fund: AddFundRow | None = None
     on_assignment: Annotated[str, Field(min_length=1)] | None = None
+    discussed_in_person_at: str | None = None
 
     @model_validator(mode="after")
     def _kind_needs(self) -> ResolutionRow:
@@ -103,7 +118,14 @@ class ResolutionRow(_Strict):
         terms: dict[str, Any] = {"retroactive": self.retroactive}
         if self.finding:
             terms["finding"] = self.finding
-        for name in ("covers_through", "distributor", "effective_on", "ratifies", "on_assignment"):
+        for name in (
+            "covers_through",
+            "distributor",
+            "effective_on",
+            "ratifies",
+            "on_assignment",
+            "discussed_in_person_at",
+        ):
             value = getattr(self, name)
             if value is not None:
                 terms[name] = value
@@ -116,6 +138,11 @@ class ResolutionRow(_Strict):
                 "service_rate_annual_max": rates.service_rate_annual_max,
                 "total_rate_annual_max": rates.total_rate_annual_max,
             }
+            if self.add_fund.offered_to_public:
+                terms["add_fund"]["offered_to_public"] = True
+                terms["add_fund"]["offered_to_public_source"] = (
+                    self.add_fund.offered_to_public_source
+                )
         if self.schedule_b is not None:
             terms["amendment_id"] = self.amendment_id or self.id
             rates = schedule_b_rates(self.schedule_b)
@@ -133,7 +160,7 @@ class MeetingFile(_Strict):
     called_for_plan: TomlBool
     agenda: list[Text]
     minutes: Text
-    relief: Relief = Relief.NONE
+    relief: Text = NO_RELIEF
     attendance: dict[str, AttendanceMode]
     resolutions: list[ResolutionRow] = Field(default_factory=list)
 

@@ -20,6 +20,7 @@ from domain.fund_class.records import (
     Continuance,
     PlanResumption,
     ReportIssue,
+    ScheduleAAddition,
     ScheduleBVersion,
     Segment,
 )
@@ -38,6 +39,7 @@ SNAPSHOT_RECORDS: tuple[type, ...] = (
     CapLine,
     PlanResumption,
     AdvanceAgreementApproval,
+    ScheduleAAddition,
 )
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "PlanResumption",
     "PrimeRates",
     "ReportIssue",
+    "ScheduleAAddition",
     "ScheduleBVersion",
     "Segment",
 ]

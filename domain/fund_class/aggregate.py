@@ -71,12 +71,15 @@ from domain.fund_class.corrections import (
     segments_with,
 )
 from domain.fund_class.governance import (
+    ADD_FUND_SUBJECT,
     ApprovalClaim,
     Governed,
     Guard,
     advance_start,
     assignment_key,
+    check_addition_vote,
     check_agreement_approval,
+    check_plan_approval_allowed,
     check_vote_subject,
     continuance_after_lapse,
     continuance_period,
@@ -102,6 +105,7 @@ from domain.fund_class.records import (
     Continuance,
     PlanResumption,
     ReportIssue,
+    ScheduleAAddition,
     ScheduleBVersion,
 )
 from domain.fund_class.snapshot_upcasts import (
@@ -110,6 +114,7 @@ from domain.fund_class.snapshot_upcasts import (
     upcast_v3_v4,
     upcast_v4_v5,
     upcast_v5_v6,
+    upcast_v6_v7,
 )
 from domain.fund_class.state import FundClassState
 from domain.governance import (
@@ -140,13 +145,15 @@ class FundClass(FundClassState, Aggregate):
     # The version of the state a snapshot keeps; each step up has its upcast (see
     # snapshot_upcasts.py). Version 4 keeps records (records.py) where 3 kept plain mappings;
     # version 5 keeps the service fees credited to the aggregate-cap account (decision A13);
-    # version 6 adds a new plan's approvals after a lapse and agreements approved in advance.
-    class_version = 6
+    # version 6 adds a new plan's approvals after a lapse and agreements approved in advance;
+    # version 7 keeps a fund added to Schedule A that awaits its shareholders (decision A17).
+    class_version = 7
     upcast_v1_v2 = staticmethod(upcast_v1_v2)
     upcast_v2_v3 = staticmethod(upcast_v2_v3)
     upcast_v3_v4 = staticmethod(upcast_v3_v4)
     upcast_v4_v5 = staticmethod(upcast_v4_v5)
     upcast_v5_v6 = staticmethod(upcast_v5_v6)
+    upcast_v6_v7 = staticmethod(upcast_v6_v7)
 
     class Event(LedgerEvent):
         pass
@@ -401,6 +408,26 @@ class FundClass(FundClassState, Aggregate):
             if self.subject == "new_plan":
                 # Passed, `PlanResumed` follows; failed, the new plan is not in effect.
                 fund_class.new_plans_awaiting_vote.pop(self.subject_id, None)
+            if self.subject == ADD_FUND_SUBJECT:
+                fund_class._settle_addition(self)
+
+    class AdditionAwaitsShareholders(Event):
+        """A fund added to Schedule A whose class was already offered to the public: in
+        effect only from its shareholders' approval (Rule 12b-1(b)(1); decision A17)."""
+
+        TOPIC = "planledger.FundClass.AdditionAwaitsShareholders"
+        resolution_id: str
+        meeting_id: str
+        offered_to_public_source: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class.schedule_a_addition = ScheduleAAddition(
+                self.resolution_id,
+                self.meeting_id,
+                self.business_date,
+                self.offered_to_public_source,
+                PENDING,
+            )
 
     class ScheduleBAmended(Event):
         TOPIC = "planledger.FundClass.ScheduleBAmended"
@@ -812,6 +839,7 @@ class FundClass(FundClassState, Aggregate):
         self.approval_exception_resolutions = []
         self.sales_suspended = False
         self.report_issues = []
+        self.schedule_a_addition = None
 
     def _start_cap_account(self, effective_date: date) -> None:
         self.cap_opened_on = None
@@ -860,6 +888,7 @@ class FundClass(FundClassState, Aggregate):
                 self.termination_reason,
                 self.agreement_changes,
                 self.plan_resumptions,
+                self.schedule_a_addition,
             )
         )
 
@@ -1493,6 +1522,7 @@ class FundClass(FundClassState, Aggregate):
             return UNCHANGED
         guard = self._guard()
         guard.check_not_terminated("approving the plan")
+        check_plan_approval_allowed(self.key, self.schedule_a_addition)
         guard.check_not_accrued(max(approved_on, self.effective_date), "the approval", "ELEVENTH")
         lapsed_from = self.standing().lapsed_since(approved_on)
         key = f"plan-approval/{self.key}/{resolution_id}"
@@ -1546,6 +1576,49 @@ class FundClass(FundClassState, Aggregate):
             period_end_inclusive=plan_year_end_on_or_after(self.initial_term_end, covers_from),
         )
 
+    def await_shareholders_for_addition(
+        self,
+        resolution_id: str,
+        meeting_id: str,
+        approved_on: date,
+        source: str,
+        provenance: Provenance,
+    ) -> None:
+        """The board added this fund to Schedule A, but its class is already offered to the
+        public: the plan waits for a vote of its shareholders (decision A17)."""
+        key = f"addition-awaits-shareholders/{self.key}/{resolution_id}"
+        self.trigger_event(
+            self.AdditionAwaitsShareholders,
+            **provenance_fields(provenance, approved_on, key),
+            resolution_id=resolution_id,
+            meeting_id=meeting_id,
+            offered_to_public_source=source,
+        )
+
+    def _trigger_addition_approval(
+        self, resolution_id: str, vote_reference: str, voted_on: date, provenance: Provenance
+    ) -> None:
+        """Rule 12b-1(b)(1): the plan is in effect for the added fund from its shareholders'
+        vote; the approval names the board's resolution and the vote."""
+        addition = self.schedule_a_addition
+        assert addition is not None
+        self.trigger_event(
+            self.PlanApproved,
+            **provenance_fields(provenance, voted_on, f"plan-approval/{self.key}/{resolution_id}"),
+            resolution_id=f"{resolution_id} with shareholders' vote {vote_reference}",
+            meeting_id=addition.meeting_id,
+        )
+
+    def _settle_addition(self, event: FundClass.ShareholderVoteTallied) -> None:
+        addition = self.schedule_a_addition
+        assert addition is not None
+        self.schedule_a_addition = replace(
+            addition,
+            status=EFFECTIVE if event.passed else FAILED,
+            vote_reference=event.vote_reference,
+            voted_on=event.business_date,
+        )
+
     def approve_continuance(
         self,
         *,
@@ -1566,6 +1639,7 @@ class FundClass(FundClassState, Aggregate):
             return UNCHANGED
         guard = self._guard()
         guard.check_not_terminated("continuing the plan")
+        check_plan_approval_allowed(self.key, self.schedule_a_addition)
         period = continuance_period(
             self.key,
             self.initial_term_end,
@@ -1677,15 +1751,18 @@ class FundClass(FundClassState, Aggregate):
         """
         guard = self._guard()
         guard.check_not_terminated("a shareholder vote")
-        check_vote_subject(
-            guard,
-            self.amendments,
-            subject,
-            subject_id,
-            voted_on,
-            new_plans_awaiting_vote=self.new_plans_awaiting_vote,
-            lapsed_on_vote=self.standing().lapsed_since(voted_on) is not None,
-        )
+        if subject == ADD_FUND_SUBJECT:
+            check_addition_vote(guard, self.schedule_a_addition, subject_id, voted_on)
+        else:
+            check_vote_subject(
+                guard,
+                self.amendments,
+                subject,
+                subject_id,
+                voted_on,
+                new_plans_awaiting_vote=self.new_plans_awaiting_vote,
+                lapsed_on_vote=self.standing().lapsed_since(voted_on) is not None,
+            )
         result = majority_of_outstanding_voting_securities(outstanding, present, votes_for)
         key = f"shareholder-vote/{self.key}/{vote_reference}"
         self.trigger_event(
@@ -1727,6 +1804,8 @@ class FundClass(FundClassState, Aggregate):
                 if row.resolution_id == subject_id and row.approved_on <= voted_on
             )
             self._trigger_resumption(subject_id, approved_on, vote_reference, voted_on, provenance)
+        if subject == ADD_FUND_SUBJECT:
+            self._trigger_addition_approval(subject_id, vote_reference, voted_on, provenance)
         if subject == "termination":
             self._trigger_plan_termination(
                 "a vote of the outstanding voting securities of the class",

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from domain.errors import RuleViolation
 from domain.fund_class.records import (
+    EFFECTIVE,
     PENDING,
     AdvanceAgreementApproval,
     AgreementEvent,
@@ -21,6 +22,7 @@ from domain.fund_class.records import (
     Continuance,
     PlanResumption,
     ReportIssue,
+    ScheduleAAddition,
     ScheduleBVersion,
 )
 from domain.governance import annual_period_ending
@@ -84,6 +86,7 @@ class Governed:
     termination_reason: str
     agreement_changes: list[AgreementEvent]
     resumptions: list[PlanResumption]
+    schedule_a_addition: ScheduleAAddition | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ def standing_of(state: Governed) -> PlanStanding:
             for row in sorted(state.agreement_changes, key=lambda row: row.effective_on)
         ],
         resumptions=[resumed_interval(row) for row in state.resumptions],
+        approval_note=addition_note(state.schedule_a_addition),
     )
 
 
@@ -150,6 +154,73 @@ def offered_to_public_since(net_assets_by_date: dict[str, Decimal], by: date) ->
         if net_assets > 0 and date.fromisoformat(day) <= by
     ]
     return min(days, default=None)
+
+
+# ---- a fund added to Schedule A, its class already offered to the public (decision A17) -------
+
+ADD_FUND_SUBJECT = "add_fund"
+SHAREHOLDERS_RULE = "§2(a)(42); Rule 12b-1(b)(1)"
+
+
+def addition_note(addition: ScheduleAAddition | None) -> str:
+    """Why the plan is not (or only later) in effect for an added fund, in the words the
+    refusals and the accrual gaps use ("" for any other class)."""
+    if addition is None:
+        return ""
+    added = (
+        f"resolution {addition.resolution_id} of {addition.approved_on} added the fund to "
+        f"Schedule A"
+    )
+    offered = f"({addition.offered_to_public_source})"
+    if addition.status == PENDING:
+        return (
+            f"awaiting the shareholders: {added}, and its class was already offered to the "
+            f"public {offered}, so the plan is in effect for it only from the approval of a "
+            f"majority of its outstanding voting securities ({SHAREHOLDERS_RULE}); none is "
+            f"recorded"
+        )
+    if addition.status == EFFECTIVE:
+        return (
+            f"its shareholders' approval, vote {addition.vote_reference} of "
+            f"{addition.voted_on}; {SHAREHOLDERS_RULE}"
+        )
+    return (
+        f"the shareholders did not approve: {added}, its class already offered to the public "
+        f"{offered}; vote {addition.vote_reference} of {addition.voted_on} failed under "
+        f"§2(a)(42), so the plan has no effect for it (Rule 12b-1(b)(1))"
+    )
+
+
+def check_addition_vote(
+    guard: Guard, addition: ScheduleAAddition | None, resolution_id: str, voted_on: date
+) -> None:
+    """A vote on an added fund is on the addition that awaits it, after the board's."""
+    if addition is None or addition.resolution_id != resolution_id or addition.status != PENDING:
+        raise RuleViolation(
+            "shareholder-vote-subject",
+            "TWELFTH; Rule 12b-1(b)(1)",
+            f"{guard.key}: no addition to Schedule A by resolution {resolution_id!r} awaits "
+            f"a shareholder vote",
+        )
+    if voted_on < addition.approved_on:
+        raise RuleViolation(
+            "shareholder-vote-subject",
+            "TWELFTH; Rule 12b-1(b)(1)",
+            f"{guard.key}: the vote on {voted_on} precedes the board's addition of the fund "
+            f"on {addition.approved_on}",
+        )
+    guard.check_not_accrued(voted_on, "the shareholders' approval", "TWELFTH")
+
+
+def check_plan_approval_allowed(key: str, addition: ScheduleAAddition | None) -> None:
+    """The board alone cannot approve or continue the plan for a class whose shareholders
+    must approve it first (A17)."""
+    if addition is not None and addition.status != EFFECTIVE:
+        raise RuleViolation(
+            "shareholder-approval-required",
+            "TWELFTH; Rule 12b-1(b)(1)",
+            f"{key}: {addition_note(addition)}; the board alone cannot approve the plan for it",
+        )
 
 
 def continuance_period(

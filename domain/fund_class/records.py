@@ -82,6 +82,22 @@ class Amendment:
 
 
 @dataclass(frozen=True)
+class ScheduleAAddition:
+    """A fund added to Schedule A whose class was already offered to the public: the plan is
+    in effect for it only from its shareholders' approval (Rule 12b-1(b)(1); decision A17)."""
+
+    RECORD_NAME: ClassVar[str] = "planledger.FundClass.ScheduleAAddition"
+
+    resolution_id: str
+    meeting_id: str
+    approved_on: date  # by the board
+    offered_to_public_source: str
+    status: str  # PENDING, EFFECTIVE or FAILED
+    vote_reference: str = ""
+    voted_on: date | None = None
+
+
+@dataclass(frozen=True)
 class AgreementEvent:
     """The agreement ended (`in_effect=False`) or was restored (by `resolution_id`)."""
 

@@ -84,3 +84,9 @@ def upcast_v5_v6(state: dict[str, Any]) -> None:
     state["plan_resumptions"] = []
     state["advance_agreement_approvals"] = []
     state["approval_exception_resolutions"] = []
+
+
+def upcast_v6_v7(state: dict[str, Any]) -> None:
+    """Version 7 keeps a fund added to Schedule A that awaits its shareholders (decision A17);
+    no class before it was such a fund."""
+    state["schedule_a_addition"] = None

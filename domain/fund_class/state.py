@@ -18,6 +18,7 @@ from domain.fund_class.records import (
     Continuance,
     PlanResumption,
     ReportIssue,
+    ScheduleAAddition,
     ScheduleBVersion,
     Segment,
 )
@@ -73,6 +74,8 @@ class FundClassState:
     advance_agreement_approvals: list[AdvanceAgreementApproval]
     approval_exception_resolutions: list[str]
     sales_suspended: bool
+    # A fund added to Schedule A awaiting (or refused) its shareholders' approval.
+    schedule_a_addition: ScheduleAAddition | None
     # Every issue of each quarter's report, in order: a report re-issued after a correction
     # keeps its first issue for the views as of a date before the second.
     report_issues: list[ReportIssue]

@@ -157,6 +157,7 @@ def test_a_version_1_snapshot_is_upcast_to_the_current_state():
         "plan_resumptions",
         "advance_agreement_approvals",
         "approval_exception_resolutions",
+        "schedule_a_addition",  # version 7: a fund added to Schedule A awaiting its shareholders
     ):
         del state_v1[field]
     # Version 3 kept mappings where version 4 keeps records.
@@ -192,6 +193,7 @@ def test_a_version_1_snapshot_is_upcast_to_the_current_state():
     assert loaded.report_issues == [ReportIssue("2003Q3", "ab", date(2003, 10, 20), None)]
     assert not hasattr(loaded, "reversed_references")
     assert loaded.cap_service_credits == {}
+    assert loaded.schedule_a_addition is None
     assert loaded.payments == [
         Payment("PAID", date(2003, 7, 1), date(2003, 8, 1), Decimal("10.00"))
     ]

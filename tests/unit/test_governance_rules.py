@@ -14,11 +14,11 @@ from domain.governance import (
     DirectorStatus,
     MeetingFacts,
     NoticeMethod,
-    Relief,
+    ReliefScope,
+    ReliefTerms,
     ResolutionKind,
     Vote,
     annual_period_ending,
-    counts_as_in_person,
     earliest_distributor_termination,
     majority_of_outstanding_voting_securities,
     notice_effective_on,
@@ -66,7 +66,7 @@ BOARD = [
 ]
 
 
-def meeting(day=date(2004, 5, 20), called=True, modes=None, relief=Relief.NONE):
+def meeting(day=date(2004, 5, 20), called=True, modes=None, relief=None):
     attendance = {d.code: AttendanceMode.PHYSICAL for d in BOARD if d.in_office}
     attendance.update(modes or {})
     return MeetingFacts(day, called, attendance, relief)
@@ -118,20 +118,28 @@ def test_telephone_votes_do_not_count_in_2004():
 
 
 def test_remote_votes_count_under_the_2020_relief_and_need_ratification():
-    remote = meeting(
-        day=date(2020, 6, 1),
-        modes={"I1": AttendanceMode.VIDEO, "I2": AttendanceMode.TELEPHONE},
-        relief=Relief.EXEMPTIVE_2020,
+    # Issue 11: the relief is a recorded fact with its source and its period, no longer a
+    # table row open from 2020-03-13 (see tests/unit/test_in_person_relief.py).
+    orders = ReliefTerms(
+        "IC-33824",
+        "Exemptive order (COVID-19)",
+        "Investment Company Act Release No. 33824 (March 25, 2020)",
+        (ReliefScope.ANY_APPROVAL,),
+        date(2020, 3, 13),
+        date(2020, 8, 15),
+        "",
+        "all directors can hear each other; ratified at the next in-person meeting",
     )
-    tally = tally_resolution(
-        ResolutionKind.CONTINUANCE, BOARD, remote, votes_for("I1", "I2", "I3", "N1")
-    )
+    modes = {"I1": AttendanceMode.VIDEO, "I2": AttendanceMode.TELEPHONE}
+    votes = votes_for("I1", "I2", "I3", "N1")
+    remote = meeting(day=date(2020, 6, 1), modes=modes, relief=orders)
+    tally = tally_resolution(ResolutionKind.CONTINUANCE, BOARD, remote, votes)
     assert tally.passed and tally.ratification_required
-    assert counts_as_in_person(AttendanceMode.VIDEO, date(2020, 3, 13), Relief.EXEMPTIVE_2020)
-    assert not counts_as_in_person(AttendanceMode.VIDEO, date(2020, 3, 12), Relief.EXEMPTIVE_2020)
-    assert counts_as_in_person(AttendanceMode.VIDEO, date(2019, 2, 28), Relief.STAFF_2019)
-    assert not counts_as_in_person(AttendanceMode.VIDEO, date(2019, 2, 27), Relief.STAFF_2019)
-    assert not counts_as_in_person(AttendanceMode.VIDEO, date(2021, 1, 4), Relief.NONE)
+    for day, counts in [(date(2020, 3, 13), True), (date(2020, 3, 12), False)]:
+        on_day = meeting(day=day, modes=modes, relief=orders)
+        assert tally_resolution(ResolutionKind.CONTINUANCE, BOARD, on_day, votes).passed is counts
+    without = meeting(day=date(2021, 1, 4), modes=modes, relief=None)
+    assert not tally_resolution(ResolutionKind.CONTINUANCE, BOARD, without, votes).passed
 
 
 def test_termination_needs_only_a_majority_of_the_ibms():
