@@ -26,7 +26,12 @@ Kind-specific keys: `covers_through` and `retroactive` (continuance); `amendment
 `schedule_b` (an amendment of the rates), or `add_fund = { code, name, schedule_b }` (an
 amendment adding a fund to Schedule A; its `fund_classes` names the new class); `distributor`
 and `retroactive` (new_agreement, other_arrangement);
-`effective_on` (termination, default the meeting date); `ratifies` (ratification).
+`effective_on` (termination, default the meeting date); `ratifies` (ratification);
+`agreement_kind` (`A` to `D`, SEVENTH's sub-paragraph), `form_reference` (the form's document
+name and version) and optionally `form_sha256` (the SHA-256 of its text) for an
+`agreement_form` resolution, which approves a form of agreement related to the plan (Rule
+12b-1(b)(2); decision A15): its `fund_classes` may be left out to approve the form for every
+fund class of the Company on the meeting date.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from adapters.inputs.plan_file import ScheduleBRow
 from domain.board import MeetingRecord, ResolutionRecord
 from domain.governance import AttendanceMode, Relief, ResolutionKind, Vote
 from domain.plan import ScheduleBRates
+from domain.service import AgreementKind
 
 MEETING_FORMAT = "planledger-meeting/1"
 Text = Annotated[str, Field(min_length=1)]
@@ -61,7 +67,8 @@ class AddFundRow(_Strict):
 class ResolutionRow(_Strict):
     id: Text
     kind: ResolutionKind
-    fund_classes: list[Text] = Field(min_length=1)
+    # Required, except by an agreement_form resolution (left out: the whole Company).
+    fund_classes: list[Text] = Field(default_factory=list)
     text: Text
     votes: dict[str, Vote]
     finding: str = ""
@@ -73,6 +80,9 @@ class ResolutionRow(_Strict):
     effective_on: TomlDate | None = None
     ratifies: str | None = None
     add_fund: AddFundRow | None = None
+    agreement_kind: AgreementKind | None = None
+    form_reference: Text | None = None
+    form_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
 
     @model_validator(mode="after")
     def _kind_needs(self) -> ResolutionRow:
@@ -82,12 +92,16 @@ class ResolutionRow(_Strict):
             ResolutionKind.NEW_AGREEMENT: ["distributor"],
             ResolutionKind.OTHER_ARRANGEMENT: ["distributor"],
             ResolutionKind.RATIFICATION: ["ratifies"],
+            ResolutionKind.AGREEMENT_FORM: ["agreement_kind", "form_reference"],
         }.get(self.kind, [])
         if self.kind is ResolutionKind.AMENDMENT and self.add_fund is not None:
             needs = []
         missing = [name for name in needs if getattr(self, name) is None]
+        if not self.fund_classes and self.kind is not ResolutionKind.AGREEMENT_FORM:
+            missing.insert(0, "fund_classes")
         if missing:
-            raise ValueError(f"a {self.kind.value} resolution needs {', '.join(missing)}")
+            article = "an" if self.kind.value[0] in "aeiou" else "a"
+            raise ValueError(f"{article} {self.kind.value} resolution needs {', '.join(missing)}")
         return self
 
     def terms(self) -> dict[str, Any]:
@@ -95,6 +109,12 @@ class ResolutionRow(_Strict):
         if self.finding:
             terms["finding"] = self.finding
         for name in ("covers_through", "distributor", "effective_on", "ratifies"):
+            value = getattr(self, name)
+            if value is not None:
+                terms[name] = value
+        if self.agreement_kind is not None:
+            terms["agreement_kind"] = self.agreement_kind.value
+        for name in ("form_reference", "form_sha256"):
             value = getattr(self, name)
             if value is not None:
                 terms[name] = value

@@ -14,6 +14,7 @@ Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
@@ -217,7 +218,9 @@ def test_the_same_form_reference_with_another_text_is_refused(plan_only_ledger):
         date(2003, 7, 21),
         form_resolution("F-3", "A", FORM_A, [INTL], form_sha256=first),
     )
-    assert [event.resolution_id for event in board_events(plan_only_ledger, "AgreementFormApproved")] == [
+    assert [
+        event.resolution_id for event in board_events(plan_only_ledger, "AgreementFormApproved")
+    ] == [
         "F-1",
         "F-3",
     ]
@@ -230,3 +233,36 @@ def test_an_agreement_keeps_the_form_it_names(forms_ledger):
         agree(forms_ledger, "DEALER-A", form="Another form 2003-09")
     assert raised.value.rule == "reference-reused"
     assert count_events(forms_ledger.store) == before
+
+
+def test_a_snapshot_kept_before_agreements_named_their_form_reads_them_on_no_form(forms_ledger):
+    """A ServiceArrangement snapshot of class version 2 (written before decision A15) holds
+    agreements without a form: it loads through `upcast_v2_v3` as agreements on no form, as a
+    replay of their version 1 events builds them."""
+    from dataclasses import replace
+
+    from eventsourcing.domain import Snapshot
+
+    from domain.ids import service_arrangement_id
+    from domain.service import ProviderAgreement
+
+    store = forms_ledger.store
+    arrangement = forms_ledger.view.arrangement("DEALER-A", "INTL-BCV", "R")
+    stored = store.mapper.to_stored_event(Snapshot.take(arrangement))
+    event_state = json.loads(stored.state)
+    state = event_state["state"]  # the aggregate's, inside the snapshot event's
+    assert state["class_version"] == 3
+    state["class_version"] = 2
+    records = 0
+    for record in state["agreements"]:
+        assert record["_type_"] == ProviderAgreement.RECORD_NAME
+        del record["_data_"]["form_reference"]
+        records += 1
+    assert records == 1
+    written_before = replace(stored, state=json.dumps(event_state).encode())
+    loaded = store.mapper.to_domain_event(written_before).mutate(None)
+    assert loaded.id == service_arrangement_id("DEALER-A", "INTL-BCV", "R")
+    assert loaded.agreements == [
+        replace(agreement, form_reference=None) for agreement in arrangement.agreements
+    ]
+    assert loaded.agreement_on(date(2003, 7, 1)).form_reference is None

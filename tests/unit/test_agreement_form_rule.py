@@ -98,7 +98,9 @@ def test_no_approval_names_the_form_and_its_kind():
     assert raised.value.rule == "agreement-form-not-approved"
     assert raised.value.clause == "SEVENTH (A); Rule 12b-1(b)(2)"
     message = str(raised.value)
-    assert f'form "{FORM}"' in message and "Service Agreement with a dealer (SEVENTH (A))" in message
+    assert (
+        f'form "{FORM}"' in message and "Service Agreement with a dealer (SEVENTH (A))" in message
+    )
     assert "never approved" in message
 
 
@@ -140,7 +142,9 @@ def test_refused_exactly_when_a_day_paid_for_precedes_the_approval(
 ):
     first = date(2003, 7, 1)
     approved_on = first + timedelta(days=approved_offset)
-    period = Period(first + timedelta(days=start_offset), first + timedelta(days=start_offset + length))
+    period = Period(
+        first + timedelta(days=start_offset), first + timedelta(days=start_offset + length)
+    )
     opened = arrangement()
     days = list(period.each_day())
     if period.start >= approved_on:
