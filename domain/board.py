@@ -405,7 +405,7 @@ class Board(Aggregate):
         provenance: Provenance,
     ) -> None:
         """Record what a passed `agreement_form` resolution approves: its form, for
-        `fund_classes` (those it names, or every fund class of the Company on the day).
+        `fund_classes` (those it names, or every fund class the Company has).
 
         Raises:
             RuleViolation: the form's reference was approved before as another kind, or with

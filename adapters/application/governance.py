@@ -75,7 +75,7 @@ class BoardUseCases:
         for resolution, tally in zip(meeting.resolutions, tallies, strict=True):
             concerned = resolution.fund_classes
             if resolution.kind is ResolutionKind.AGREEMENT_FORM:
-                # Left out, the form is approved for the Company's fund classes of the day.
+                # Left out: the form is approved for every fund class the Company has now.
                 concerned = concerned or sorted(company_keys)
                 if tally.passed:
                     board.approve_agreement_form(resolution, meeting, concerned, provenance)

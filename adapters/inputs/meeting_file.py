@@ -31,7 +31,7 @@ and `retroactive` (new_agreement, other_arrangement);
 name and version) and optionally `form_sha256` (the SHA-256 of its text) for an
 `agreement_form` resolution, which approves a form of agreement related to the plan (Rule
 12b-1(b)(2); decision A15): its `fund_classes` may be left out to approve the form for every
-fund class of the Company on the meeting date.
+fund class the Company has when the meeting is recorded.
 """
 
 from __future__ import annotations
