@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.agreement_forms import AgreementFormApproval
 from domain.errors import RuleViolation
 from domain.events import LedgerEvent, Provenance, is_replay_of, payload_digest, provenance_fields
 from domain.governance import (
@@ -190,6 +191,31 @@ class Board(Aggregate):
                 ratified = board.resolutions[ratifies]
                 board.resolutions[ratifies] = replace(ratified, ratified_by=self.resolution_id)
 
+    class AgreementFormApproved(Event):
+        """A passed resolution approving a form of agreement under SEVENTH (decision A15);
+        business date: the meeting's."""
+
+        TOPIC = "planledger.Board.AgreementFormApproved"
+        resolution_id: str
+        meeting_id: str
+        agreement_kind: str
+        form_reference: str
+        form_sha256: str | None
+        fund_classes: list[str]
+
+        def apply(self, board: Board) -> None:
+            board.agreement_forms.append(
+                AgreementFormApproval(
+                    self.agreement_kind,
+                    self.form_reference,
+                    self.form_sha256,
+                    self.business_date,
+                    self.resolution_id,
+                    self.meeting_id,
+                    tuple(self.fund_classes),
+                )
+            )
+
     class IndependentDirectorNominated(Event):
         TOPIC = "planledger.Board.IndependentDirectorNominated"
         nominee: str
@@ -262,6 +288,7 @@ class Board(Aggregate):
         self.nomination_digests: dict[str, str] = {}  # idempotency key -> payload digest
         self.advisers: list[AdviserTerm] = []  # in the order recorded
         self.reliefs: dict[str, ReliefTerms] = {}  # by relief id
+        self.agreement_forms: list[AgreementFormApproval] = []  # in the order recorded
 
     # ---- creation ---------------------------------------------------------------------------
 
@@ -527,6 +554,57 @@ class Board(Aggregate):
             citation=source,
         )
         return "recorded"
+
+    # ---- forms of agreement (SEVENTH; Rule 12b-1(b)(2)) ---------------------------------------
+
+    def approve_agreement_form(
+        self,
+        resolution: ResolutionRecord,
+        meeting: MeetingRecord,
+        fund_classes: list[str],
+        provenance: Provenance,
+    ) -> None:
+        """Record what a passed `agreement_form` resolution approves: its form, for
+        `fund_classes` (those it names, or every fund class the Company has).
+
+        Raises:
+            RuleViolation: the form's reference was approved before as another kind, or with
+                the SHA-256 of another text (a reference names one document).
+        """
+        terms = resolution.terms
+        kind, form = terms["agreement_kind"], terms["form_reference"]
+        sha256 = terms.get("form_sha256")
+        for earlier in self.agreement_forms:
+            if earlier.form_reference != form:
+                continue
+            other_text = None not in (sha256, earlier.form_sha256) and sha256 != earlier.form_sha256
+            if earlier.agreement_kind != kind or other_text:
+                raise RuleViolation(
+                    "agreement-form-reused",
+                    "SEVENTH; Rule 12b-1(b)(2)",
+                    f"{self.company_code} resolution {resolution.resolution_id}: the form "
+                    f"{form!r} was approved by resolution {earlier.resolution_id} as SEVENTH "
+                    f"({earlier.agreement_kind}) with SHA-256 {earlier.form_sha256 or 'not given'}"
+                    f"; a form's reference names one document: give this one its own",
+                )
+        self.trigger_event(
+            self.AgreementFormApproved,
+            **provenance_fields(
+                provenance,
+                meeting.meeting_date,
+                f"agreement-form/{self.company_code}/{resolution.resolution_id}",
+            ),
+            resolution_id=resolution.resolution_id,
+            meeting_id=meeting.meeting_id,
+            agreement_kind=kind,
+            form_reference=form,
+            form_sha256=sha256,
+            fund_classes=sorted(fund_classes),
+        )
+
+    def agreement_forms_for(self, fund_class_key: str) -> list[AgreementFormApproval]:
+        """The forms of agreement approved for one fund class, in the order recorded."""
+        return [approval for approval in self.agreement_forms if approval.covers(fund_class_key)]
 
     # ---- nominations (TWELFTH) and the adviser (THIRTEENTH (B)) ------------------------------
 

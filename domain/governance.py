@@ -45,6 +45,9 @@ class ResolutionKind(Enum):
     OTHER_ARRANGEMENT = "other_arrangement"
     TERMINATION = "termination"
     RATIFICATION = "ratification"
+    # A form of agreement under SEVENTH (A) to (D): an agreement related to the plan, Rule
+    # 12b-1(b)(2) (decision A15).
+    AGREEMENT_FORM = "agreement_form"
 
 
 # Kinds that need the approval of ELEVENTH/TWELFTH (board and IBM majorities, in person).
@@ -56,6 +59,7 @@ APPROVAL_KINDS = frozenset(
         ResolutionKind.NEW_AGREEMENT,
         ResolutionKind.OTHER_ARRANGEMENT,
         ResolutionKind.RATIFICATION,
+        ResolutionKind.AGREEMENT_FORM,
     }
 )
 

@@ -8,8 +8,8 @@ shares, so the positions, the agreements and the payments live together in this 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -18,6 +18,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.agreement_forms import AgreementFormApproval, approvals_of_form
 from domain.basis import bases_for_days
 from domain.errors import RuleViolation
 from domain.events import (
@@ -47,6 +48,7 @@ from domain.terms import PlanStanding
 RECORDED = "recorded"
 UNCHANGED = "unchanged"
 RESTATED = "restated"
+FORM_NAMED = "form named"
 
 
 class AgreementKind(Enum):
@@ -85,6 +87,9 @@ class ProviderAgreement:
     effective_from: date
     effective_to: date | None
     agency_capacity_attested: bool
+    # The form of agreement it was made on (decision A15); None for an agreement recorded
+    # before forms were recorded, until its form is named.
+    form_reference: str | None = None
 
     def covers(self, day: date) -> bool:
         return self.effective_from <= day and (
@@ -101,7 +106,12 @@ class ProviderAgreement:
             stored_as(date, row["effective_from"]),
             None if effective_to is None else stored_as(date, effective_to),
             stored_as(bool, row["agency_capacity_attested"]),
+            _stored_form(row.get("form_reference")),
         )
+
+
+def _stored_form(value: object) -> str | None:
+    return None if value is None else stored_as(str, value)
 
 
 # The records a snapshot of an arrangement holds (stored under their RECORD_NAME).
@@ -127,14 +137,23 @@ class ServiceArrangementState:
 class ServiceArrangement(ServiceArrangementState, Aggregate):
     TOPIC = "planledger.ServiceArrangement"
     # The version of the state a snapshot keeps. Version 2 keeps records where 1 kept plain
-    # mappings (the payments are `Payment`s, shared with `FundClass`).
-    class_version = 2
+    # mappings (the payments are `Payment`s, shared with `FundClass`); version 3's agreements
+    # name the form they were made on (decision A15).
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Version 1 kept agreements and payments as plain mappings."""
         state["agreements"] = [ProviderAgreement.from_stored(row) for row in state["agreements"]]
         state["payments"] = [Payment.from_stored(row) for row in state["payments"]]
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Version 2's agreements named no form: each reads as made on no form (the record's
+        field is None), as a replay of their version 1 `ProviderAgreementSigned` builds it."""
+        state["agreements"] = [
+            replace(agreement, form_reference=None) for agreement in state["agreements"]
+        ]
 
     class Event(LedgerEvent):
         pass
@@ -163,6 +182,8 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
 
     class ProviderAgreementSigned(Event):
         TOPIC = "planledger.ServiceArrangement.ProviderAgreementSigned"
+        # Version 2 names the form of agreement (decision A15).
+        class_version = 2
         agreement_reference: str
         kind: str
         contractual_rate_annual: Decimal
@@ -170,6 +191,13 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
         effective_to: date | None
         agency_capacity_attested: bool
         schedule_b_service_rate_annual: Decimal
+        form_reference: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 was recorded before agreements named their form: it reads as an
+            agreement on no form, which pays no new fee until its form is named."""
+            state["form_reference"] = None
 
         def apply(self, arrangement: ServiceArrangement) -> None:
             arrangement.agreements.append(
@@ -180,6 +208,7 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
                     self.effective_from,
                     self.effective_to,
                     self.agency_capacity_attested,
+                    self.form_reference,
                 )
             )
             arrangement.agreement_digests[self.agreement_reference] = _agreement_digest(
@@ -189,6 +218,21 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
                 self.effective_to,
                 self.agency_capacity_attested,
             )
+
+    class ProviderAgreementFormNamed(Event):
+        """The form an agreement recorded without one was made on (decision A15)."""
+
+        TOPIC = "planledger.ServiceArrangement.ProviderAgreementFormNamed"
+        agreement_reference: str
+        form_reference: str
+
+        def apply(self, arrangement: ServiceArrangement) -> None:
+            arrangement.agreements = [
+                replace(agreement, form_reference=self.form_reference)
+                if agreement.reference == self.agreement_reference
+                else agreement
+                for agreement in arrangement.agreements
+            ]
 
     class ProviderPositionRecorded(Event):
         TOPIC = "planledger.ServiceArrangement.ProviderPositionRecorded"
@@ -290,16 +334,20 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
         effective_to: date | None,
         agency_capacity_attested: bool,
         schedule_b_service_rate_lowest: Decimal,
+        form_reference: str,
         provenance: Provenance,
     ) -> str:
-        """Record an agreement under SEVENTH.
+        """Record an agreement under SEVENTH, made on the form `form_reference`.
+
+        The same agreement again is unchanged; again with a form, when it was recorded before
+        agreements named their form, it names the form (FORM_NAMED).
 
         Args:
             schedule_b_service_rate_lowest: the lowest Schedule B maximum service fee in force
                 on any day of the agreement; the contractual rate may not exceed it.
         Raises:
             RuleViolation: the rate exceeds Schedule B, the dates are reversed, or the
-                reference was used for an agreement with other terms.
+                reference was used for an agreement with other terms or on another form.
         """
         digest = _agreement_digest(
             kind.value,
@@ -309,7 +357,7 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
             agency_capacity_attested,
         )
         if is_replay_of(self.agreement_digests, reference, digest, f"{self.key} agreement"):
-            return UNCHANGED
+            return self._name_form(reference, form_reference, provenance)
         self._check_agreement(
             reference,
             contractual_rate_annual,
@@ -331,8 +379,34 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
             effective_to=effective_to,
             agency_capacity_attested=agency_capacity_attested,
             schedule_b_service_rate_annual=schedule_b_service_rate_lowest,
+            form_reference=form_reference,
         )
         return RECORDED
+
+    def _name_form(self, reference: str, form_reference: str, provenance: Provenance) -> str:
+        """The form of an agreement already recorded: unchanged if it names this form, named
+        if it named none, refused if it names another."""
+        agreement = next(a for a in self.agreements if a.reference == reference)
+        if agreement.form_reference == form_reference:
+            return UNCHANGED
+        if agreement.form_reference is not None:
+            raise RuleViolation(
+                "reference-reused",
+                "idempotency",
+                f"{self.key} agreement: reference {reference!r} was recorded on the form "
+                f"{agreement.form_reference!r}, not {form_reference!r}",
+            )
+        key = (
+            f"provider-agreement-form/{self.provider_code}/{self.fund_code}/{self.share_class}/"
+            f"{reference}"
+        )
+        self.trigger_event(
+            self.ProviderAgreementFormNamed,
+            **provenance_fields(provenance, agreement.effective_from, key),
+            agreement_reference=reference,
+            form_reference=form_reference,
+        )
+        return FORM_NAMED
 
     def _check_agreement(
         self,
@@ -358,15 +432,19 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
                 f"service fee of {format_percent(schedule_b_service_rate_lowest)}",
             )
 
-    def contractual_rate_on(self, day: date) -> Decimal | None:
-        """The rate of the agreement in force on `day`: of those whose dates cover the day, the
-        one that took effect last (a new agreement supersedes an earlier one while it runs)."""
+    def agreement_on(self, day: date) -> ProviderAgreement | None:
+        """The agreement in force on `day`: of those whose dates cover the day, the one that
+        took effect last (a new agreement supersedes an earlier one while it runs)."""
         in_force: ProviderAgreement | None = None
         for agreement in self.agreements:
             if agreement.covers(day) and (
                 in_force is None or agreement.effective_from >= in_force.effective_from
             ):
                 in_force = agreement
+        return in_force
+
+    def contractual_rate_on(self, day: date) -> Decimal | None:
+        in_force = self.agreement_on(day)
         return None if in_force is None else in_force.contractual_rate_annual
 
     # ---- positions --------------------------------------------------------------------------
@@ -474,16 +552,19 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
         reference: str,
         paid_or_advanced: str,
         standing: PlanStanding,
+        form_approvals: Sequence[AgreementFormApproval],
         provenance: Provenance,
     ) -> str:
         """Record a service fee paid (or advanced) by the Distributor to this provider.
 
         Args:
             standing: the fund class's plan and Distributor agreement, day by day.
+            form_approvals: the board's approvals of forms of agreement for this fund class.
 
         Raises:
             RuleViolation: a day paid for on which the plan or the agreement with the
-                Distributor is not in effect, no agreement in effect in the period, a period
+                Distributor is not in effect, or under an agreement whose form the board had
+                not approved by then; no agreement in effect in the period, a period
                 overlapping a paid one, a total above the cap, or a reference reused with other
                 details.
         """
@@ -497,6 +578,9 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
             day for day in period.each_day() if self.contractual_rate_on(day) is not None
         ]
         check_plan_in_effect_for_fee(self.key, period, days_paid_for, standing)
+        check_agreement_forms_approved(
+            self.key, period, days_paid_for, self.agreement_on, form_approvals
+        )
         self._check_service_fee(amount, cap)
         key = f"service-fee-payment/{reference}"
         self.trigger_event(
@@ -610,3 +694,56 @@ def check_plan_in_effect_for_fee(
                 f"{key}: a service fee for {period.label()} would pay for {day}, which is not "
                 f"in effect: {why}",
             )
+
+
+def check_agreement_forms_approved(
+    key: str,
+    period: Period,
+    days_paid_for: list[date],
+    agreement_on: Callable[[date], ProviderAgreement | None],
+    form_approvals: Sequence[AgreementFormApproval],
+) -> None:
+    """Each day a service fee pays for is under an agreement made on a form of its SEVENTH kind
+    that the board had approved by that day (Rule 12b-1(b)(2): the plan "and any agreements
+    related to the plan" approved by the board and the Independent Board Members; decision
+    A15). The first day that is not is named, with the agreement, the form and its kind."""
+    for day in days_paid_for:
+        agreement = agreement_on(day)
+        if agreement is None:
+            continue
+        problem = _form_problem(agreement, day, form_approvals)
+        if problem is not None:
+            raise RuleViolation(
+                "agreement-form-not-approved",
+                f"SEVENTH ({agreement.kind}); Rule 12b-1(b)(2)",
+                f"{key}: a service fee for {period.label()} would pay for {day} under agreement "
+                f"{agreement.reference}, a {AgreementKind(agreement.kind).label}: {problem}",
+            )
+
+
+def _form_problem(
+    agreement: ProviderAgreement, day: date, form_approvals: Sequence[AgreementFormApproval]
+) -> str | None:
+    """Why the agreement's form is not approved on `day`, or None if it is."""
+    form = agreement.form_reference
+    if form is None:
+        return (
+            "it names no form of agreement (it was recorded before agreements named their "
+            "form); record the form it was made on (`provider agree` again with --form) and "
+            "the board's approval of that form"
+        )
+    approvals = approvals_of_form(list(form_approvals), form)
+    of_its_kind = [a for a in approvals if a.agreement_kind == agreement.kind]
+    if any(approval.approved_on <= day for approval in of_its_kind):
+        return None
+    named = f'its form "{form}"'
+    if of_its_kind:
+        first = of_its_kind[0]
+        return (
+            f"{named} was approved only on {first.approved_on} (resolution "
+            f"{first.resolution_id}), after that day"
+        )
+    if approvals:
+        other = AgreementKind(approvals[0].agreement_kind).label
+        return f"{named} was approved as a {other}, not as the agreement's kind"
+    return f"{named} was never approved by the board for this fund class"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The demo: a year of the Class R plan on a fresh SQLite ledger in a folder of its own.
 #
-# Loads the shipped plan, records the boards' approval of it (June 2003) and its continuance
-# (May 2004), generates deterministic net assets for both Schedule A funds from 2003-07-01 to
-# 2004-06-30, records two service providers with their agreements and positions, accrues, pays
-# the Distributor monthly and the providers quarterly, records FIFTH expenditures, and prints
-# the balances and the compliance view. Then the audit: a week of net assets restated after a
-# report was issued (point-in-time views before and after, the impact), a mistaken record
-# reversed, the hash chain verified, and a regulator's bundle checked by its own verifier.
+# Loads the shipped plan, records the boards' approval of it and of the forms of agreement the
+# providers' agreements are made on (June 2003) and its continuance (May 2004), generates
+# deterministic net assets for both Schedule A funds from 2003-07-01 to 2004-06-30, records two
+# service providers with their agreements and positions, accrues, pays the Distributor monthly
+# and the providers quarterly, records FIFTH expenditures, and prints the balances and the
+# compliance view. Then the audit: a week of net assets restated after a report was issued
+# (point-in-time views before and after, the impact), a mistaken record reversed, the hash
+# chain verified, and a regulator's bundle checked by its own verifier.
 # PLANLEDGER_DEMO_DIR chooses the folder (default: demo-output).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -32,7 +33,7 @@ pl plan show
 step "Generate sample data"
 .venv/bin/python scripts/make_sample_data.py --out "$OUT/data"
 
-step "The boards: directors, the approval of the plan (June 2003), its continuance (May 2004)"
+step "The boards: directors; plan and agreement forms approved (June 2003); continuance (May 2004)"
 pl board directors "$OUT/data/directors.csv"
 for meeting in "$OUT"/data/meetings/*.toml; do
   pl board meeting "$meeting"
@@ -42,13 +43,15 @@ step "Import the daily net assets"
 pl import net-assets "$OUT/data/net-assets.csv"
 pl import net-assets "$OUT/data/net-assets.csv"
 
-step "Record the service providers' agreements (SEVENTH) and their positions"
+step "Record the service providers' agreements (SEVENTH), on approved forms, and their positions"
 for fund in "${FUNDS[@]}"; do
   pl provider agree --provider DEALER-A --name "Dealer A Securities, Inc." --kind A \
-    --fund "$fund" --rate 0.25% --from 2003-07-01 --reference "SA-DEALER-A-$fund" --agency-attested
+    --fund "$fund" --rate 0.25% --from 2003-07-01 --reference "SA-DEALER-A-$fund" --agency-attested \
+    --form "Dealer Service Agreement form 2003-06"
 done
 pl provider agree --provider RPS-B --name "Front Range Retirement Plan Services" --kind B \
-  --fund INTL-BCV --rate 0.20% --from 2003-07-01 --reference "TPA-RPS-B-2003" --agency-attested
+  --fund INTL-BCV --rate 0.20% --from 2003-07-01 --reference "TPA-RPS-B-2003" --agency-attested \
+  --form "Third Party Agreement form 2003-06"
 pl import positions "$OUT/data/positions.csv"
 
 step "Accrue every day through 2004-06-30"

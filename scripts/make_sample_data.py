@@ -8,7 +8,8 @@ Writes into the folder given by --out:
   positions.csv     net assets attributable to the customers of two service providers
   expenditures.csv  FIFTH expenditures, a few a quarter for each fund
   directors.csv     the two boards' directors with their attested status
-  meetings/         the board meetings: the approval of the plan (June 2003) and its
+  meetings/         the board meetings: the approval of the plan and of the forms of
+                    agreement the providers' agreements are made on (June 2003), and its
                     continuance (May 2004), one file per Company
 
 The same seed always gives the same files. Amounts are built from whole cents (integers),
@@ -301,6 +302,31 @@ votes = {{ D-ADAMS = "for", D-BAKER = "for", D-CRUZ = "for", D-DOYLE = "for" }}
 {extra}"""
 
 
+# The forms of agreement under SEVENTH the demo's providers' agreements are made on: agreements
+# related to the plan, approved by the board with the plan (Rule 12b-1(b)(2); decision A15).
+FORMS = {
+    "A": ("Dealer Service Agreement form 2003-06", "Service Agreement with Dealers"),
+    "B": ("Third Party Agreement form 2003-06", "Third Party Agreement"),
+}
+
+FORM_RESOLUTION = """
+[[resolutions]]
+id = "{company}-{day}-form-{kind}"
+kind = "agreement_form"
+agreement_kind = "{kind}"
+form_reference = "{form}"
+text = "RESOLVED, that the form of {title} (SEVENTH ({kind})) is approved"
+votes = {{ D-ADAMS = "for", D-BAKER = "for", D-CRUZ = "for", D-DOYLE = "for" }}
+"""
+
+
+def form_resolutions(company: str, day: str) -> str:
+    return "".join(
+        FORM_RESOLUTION.format(company=company, day=day, kind=kind, form=form, title=title)
+        for kind, (form, title) in FORMS.items()
+    )
+
+
 def write_meetings(folder: Path) -> None:
     meetings = folder / "meetings"
     meetings.mkdir(exist_ok=True)
@@ -314,7 +340,7 @@ def write_meetings(folder: Path) -> None:
             agenda="Approval of the Amended and Restated Master Distribution Plan and Agreement",
             text="that the Amended and Restated Master Distribution Plan and Agreement "
             "(Class R Shares) is approved",
-            extra="",
+            extra=form_resolutions(company, "2003-06-17"),
         )
         (meetings / f"2003-06-17-{company}.toml").write_text(approval)
         # Dennis Doyle joins by telephone: it does not count as "in person" in 2004, and the

@@ -152,18 +152,40 @@ def resolution(resolution_id, kind, fund_classes, votes_for=tuple(DIRECTORS), **
     )
 
 
-def approve_plan(ledger, day: date = date(2003, 6, 17)) -> None:
-    """Seat four directors (three independent) and approve the plan for every fund class."""
+# The forms of agreement under SEVENTH the plan's meeting approves (Rule 12b-1(b)(2)).
+FORM_A = "Dealer Service Agreement form 2003-06"
+FORM_B = "Third Party Agreement form 2003-06"
+FORMS = {"A": FORM_A, "B": FORM_B}
+
+
+def form_resolution(resolution_id, kind, form_reference, fund_classes=(), **terms):
+    """A resolution approving a form of agreement of one of the SEVENTH kinds (A to D)."""
+    return resolution(
+        resolution_id,
+        "agreement_form",
+        fund_classes,
+        agreement_kind=kind,
+        form_reference=form_reference,
+        **terms,
+    )
+
+
+def approve_plan(ledger, day: date = date(2003, 6, 17), *, forms: bool = True) -> None:
+    """Seat four directors (three independent) and approve the plan for every fund class,
+    with (unless `forms` is false) the forms of Service Agreement (SEVENTH (A)) and Third
+    Party Agreement (SEVENTH (B)) for the Company, at the same meeting."""
     for company, fund_classes in COMPANIES.items():
         seat_directors(ledger, company)
+        resolutions = [resolution(f"{company}-{day}-1", "plan_approval", fund_classes)]
+        if forms:
+            resolutions += [
+                form_resolution(f"{company}-{day}-form-{kind}", kind, reference)
+                for kind, reference in FORMS.items()
+            ]
         ledger.boards.record_meeting(
             RecordMeeting(
                 company,
-                meeting_record(
-                    f"{company}-{day}",
-                    day,
-                    [resolution(f"{company}-{day}-1", "plan_approval", fund_classes)],
-                ),
+                meeting_record(f"{company}-{day}", day, resolutions),
                 source="test",
             )
         )

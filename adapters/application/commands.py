@@ -104,6 +104,7 @@ class SignProviderAgreement:
     effective_from: date
     effective_to: date | None
     agency_capacity_attested: bool
+    form_reference: str  # the form of agreement it is made on (decision A15)
 
 
 @dataclass(frozen=True)

@@ -73,18 +73,24 @@ class BoardUseCases:
             return None
         outcomes = []
         registry = None
+        company_keys = [fc.key for fc in self.ports.view.fund_classes_of(company_code)]
         for resolution, tally in zip(meeting.resolutions, tallies, strict=True):
-            if tally.passed and "add_fund" in resolution.terms:
+            concerned = resolution.fund_classes
+            if resolution.kind is ResolutionKind.AGREEMENT_FORM:
+                # Left out: the form is approved for every fund class the Company has now.
+                concerned = concerned or sorted(company_keys)
+                if tally.passed:
+                    board.approve_agreement_form(resolution, meeting, concerned, provenance)
+            elif tally.passed and "add_fund" in resolution.terms:
                 registry = registry or self.ports.view.registry()
                 added = self._add_fund(company_code, resolution, meeting, registry, provenance)
                 fund_classes[added.key] = added
+                company_keys.append(added.key)
             elif tally.passed:
                 for key in resolution.fund_classes:
                     _carry_out(resolution, meeting, fund_classes[key], provenance)
             outcomes.append(
-                ResolutionOutcome(
-                    resolution.resolution_id, resolution.kind.value, resolution.fund_classes, tally
-                )
+                ResolutionOutcome(resolution.resolution_id, resolution.kind.value, concerned, tally)
             )
         self.ports.save(board, registry, *fund_classes.values())
         return outcomes
@@ -150,6 +156,15 @@ class BoardUseCases:
         problems += _relief_problems(company_code, meeting, board, source)
         own = {fc.key: fc for fc in self.ports.view.fund_classes_of(company_code)}
         for index, resolution in enumerate(meeting.resolutions):
+            if not resolution.fund_classes and not own:
+                problems.append(
+                    InputProblem(
+                        source,
+                        None,
+                        f"resolutions.{index}.fund_classes",
+                        f"{company_code} has no fund class for the form to be approved for",
+                    )
+                )
             added = _added_fund_class(resolution, own)
             for key in resolution.fund_classes:
                 if key == added and key in own:

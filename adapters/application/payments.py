@@ -13,7 +13,9 @@ from adapters.application.commands import (
     SignProviderAgreement,
 )
 from adapters.application.ports import Ports
+from domain.agreement_forms import AgreementFormApproval
 from domain.errors import RuleViolation, UnknownFundClassError
+from domain.fund_class import FundClass
 from domain.service import ServiceArrangement
 from domain.service_fees import ServiceFeeCap
 
@@ -77,6 +79,7 @@ class PaymentUseCases:
             effective_from=command.effective_from,
             effective_to=command.effective_to,
             agency_capacity_attested=command.agency_capacity_attested,
+            form_reference=command.form_reference,
             schedule_b_service_rate_lowest=fund_class.service_rate_max_lowest_during(
                 command.effective_from, command.effective_to
             ),
@@ -84,6 +87,22 @@ class PaymentUseCases:
         )
         self.ports.save(arrangement, *to_save)
         return outcome
+
+    def form_approvals_for(self, fund_class: FundClass) -> list[AgreementFormApproval]:
+        """The forms of agreement the Company's board approved for the fund class."""
+        board = self.ports.view.board(fund_class.company_code)
+        return [] if board is None else board.agreement_forms_for(fund_class.key)
+
+    def form_approved_by(self, command: SignProviderAgreement) -> bool:
+        """Whether the board had approved the agreement's form, as its kind, for the fund class
+        by the day the agreement takes effect (a fee for a day before an approval is refused)."""
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        return any(
+            approval.form_reference == command.form_reference
+            and approval.agreement_kind == command.kind.value
+            and approval.approved_on <= command.effective_from
+            for approval in self.form_approvals_for(fund_class)
+        )
 
     def pay_provider(self, command: PayProvider) -> tuple[str, Decimal, ServiceFeeCap]:
         """Record a service fee to a provider; `amount=None` pays what the cap leaves."""
@@ -112,6 +131,7 @@ class PaymentUseCases:
             reference=command.reference,
             paid_or_advanced=command.paid_or_advanced,
             standing=fund_class.standing(),
+            form_approvals=self.form_approvals_for(fund_class),
             provenance=provenance,
         )
         # The fee is passed on: credited back to the class's aggregate-cap account in the same

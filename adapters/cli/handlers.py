@@ -345,13 +345,33 @@ def provider_agree(context: Context, arguments: argparse.Namespace, out: TextIO)
             effective_from=arguments.effective_from,
             effective_to=arguments.effective_to,
             agency_capacity_attested=arguments.agency_attested,
+            form_reference=arguments.form,
         )
         outcome = ledger.payments.sign_provider_agreement(command)
+        unapproved_by = (
+            None
+            if ledger.payments.form_approved_by(command)
+            else ledger.view.fund_class(arguments.fund, arguments.share_class).company_code
+        )
+    kind = AgreementKind(arguments.kind).label
     out.write(
-        f"agreement {arguments.reference} ({AgreementKind(arguments.kind).label}) with "
-        f"{arguments.provider} on {arguments.fund}/{arguments.share_class} at "
-        f"{format_percent(rate)} {outcome}\n"
+        shown(
+            f'agreement {arguments.reference} ({kind}) on form "{arguments.form}" with '
+            f"{arguments.provider} on {arguments.fund}/{arguments.share_class} at "
+            f"{format_percent(rate)} {outcome}"
+        )
+        + "\n"
     )
+    if unapproved_by is not None:
+        out.write(
+            shown(
+                f"warning: the board of {unapproved_by} has not approved the form "
+                f'"{arguments.form}" as a {kind} for {arguments.fund}/{arguments.share_class} '
+                f"by {arguments.effective_from}: no service fee is paid under this agreement for "
+                f"a day before it does (Rule 12b-1(b)(2); decision A15)"
+            )
+            + "\n"
+        )
     if not arguments.agency_attested:
         out.write(
             "warning: no attestation that the provider acts in an agency capacity for its "

@@ -300,6 +300,12 @@ def _add_provider_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     agree.add_argument("--to", dest="effective_to", type=iso_date, help="last day (inclusive)")
     agree.add_argument("--reference", required=True, help="the agreement's reference")
     agree.add_argument(
+        "--form",
+        required=True,
+        help="the form of agreement it is made on (document name and version), as the board "
+        "approved it in an agreement_form resolution; fees are paid only under approved forms",
+    )
+    agree.add_argument(
         "--agency-attested",
         action="store_true",
         help="the provider acts in an agency capacity for its customers",

@@ -30,7 +30,12 @@ public, in effect only from its shareholders' vote, `shareholder-vote --subject 
 decision A17); `distributor`, `retroactive`, and `effective_on` (a date on or after the
 meeting) or `on_assignment` (the reference of counsel's determination of the assignment it
 follows) for a new agreement approved in advance (new_agreement, other_arrangement);
-`effective_on` (termination, default the meeting date); `ratifies` (ratification).
+`effective_on` (termination, default the meeting date); `ratifies` (ratification);
+`agreement_kind` (`A` to `D`, SEVENTH's sub-paragraph), `form_reference` (the form's document
+name and version) and optionally `form_sha256` (the SHA-256 of its text) for an
+`agreement_form` resolution, which approves a form of agreement related to the plan (Rule
+12b-1(b)(2); decision A15): its `fund_classes` may be left out to approve the form for every
+fund class the Company has when the meeting is recorded.
 `retroactive = true` is recorded as an exception naming the days it claims, never as coverage.
 Any approval may say `discussed_in_person_at = "MEETING-ID"`: the matter was fully considered
 at that earlier in-person meeting (the 2019 staff letter's second case, decision A18).
@@ -50,6 +55,7 @@ from adapters.inputs.plan_file import ScheduleBRow
 from domain.board import MeetingRecord, ResolutionRecord
 from domain.governance import NO_RELIEF, AttendanceMode, ResolutionKind, Vote
 from domain.plan import ScheduleBRates
+from domain.service import AgreementKind
 
 MEETING_FORMAT = "planledger-meeting/1"
 Text = Annotated[str, Field(min_length=1)]
@@ -78,7 +84,8 @@ class AddFundRow(_Strict):
 class ResolutionRow(_Strict):
     id: Text
     kind: ResolutionKind
-    fund_classes: list[Text] = Field(min_length=1)
+    # Required, except by an agreement_form resolution (left out: the whole Company).
+    fund_classes: list[Text] = Field(default_factory=list)
     text: Text
     votes: dict[str, Vote]
     finding: str = ""
@@ -92,6 +99,9 @@ class ResolutionRow(_Strict):
     add_fund: AddFundRow | None = None
     on_assignment: Annotated[str, Field(min_length=1)] | None = None
     discussed_in_person_at: str | None = None
+    agreement_kind: AgreementKind | None = None
+    form_reference: Text | None = None
+    form_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
 
     @model_validator(mode="after")
     def _kind_needs(self) -> ResolutionRow:
@@ -101,12 +111,16 @@ class ResolutionRow(_Strict):
             ResolutionKind.NEW_AGREEMENT: ["distributor"],
             ResolutionKind.OTHER_ARRANGEMENT: ["distributor"],
             ResolutionKind.RATIFICATION: ["ratifies"],
+            ResolutionKind.AGREEMENT_FORM: ["agreement_kind", "form_reference"],
         }.get(self.kind, [])
         if self.kind is ResolutionKind.AMENDMENT and self.add_fund is not None:
             needs = []
         missing = [name for name in needs if getattr(self, name) is None]
+        if not self.fund_classes and self.kind is not ResolutionKind.AGREEMENT_FORM:
+            missing.insert(0, "fund_classes")
         if missing:
-            raise ValueError(f"a {self.kind.value} resolution needs {', '.join(missing)}")
+            article = "an" if self.kind.value[0] in "aeiou" else "a"
+            raise ValueError(f"{article} {self.kind.value} resolution needs {', '.join(missing)}")
         agreement = (ResolutionKind.NEW_AGREEMENT, ResolutionKind.OTHER_ARRANGEMENT)
         if self.on_assignment is not None and self.kind not in agreement:
             raise ValueError("on_assignment is for a new_agreement or other_arrangement")
@@ -126,6 +140,12 @@ class ResolutionRow(_Strict):
             "on_assignment",
             "discussed_in_person_at",
         ):
+            value = getattr(self, name)
+            if value is not None:
+                terms[name] = value
+        if self.agreement_kind is not None:
+            terms["agreement_kind"] = self.agreement_kind.value
+        for name in ("form_reference", "form_sha256"):
             value = getattr(self, name)
             if value is not None:
                 terms[name] = value

@@ -22,6 +22,7 @@ def test_a_service_fee_after_the_lapse_exits_1_naming_the_rule_and_the_clauses(t
         *agree,
         *("--fund", "INTL-BCV", "--rate", "0.25%", "--from", "2003-07-01"),
         *("--reference", "SA-1", "--agency-attested"),
+        *("--form", "Dealer Service Agreement form 2003-06"),
         db=db,
     )
     assert code == 0, err

@@ -237,6 +237,8 @@ PAY = ["pay", "distributor", "--fund", "INTL-BCV", "--period", "2003-07", "--pai
                 "2003-07-01",
                 "--reference",
                 "A1",
+                "--form",
+                "Dealer Service Agreement form 2003-06",
             ],
             "--rate",
         ),

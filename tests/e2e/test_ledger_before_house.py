@@ -143,3 +143,65 @@ def test_an_old_ledgers_bundle_names_the_plan_type(old_ledger, tmp_path):
         report = json.loads(archive.read("reports/INTL-BCV-R-2003Q3.json"))
     assert {row["plan_type"] for row in governance["fund_classes"]} == {"compensation"}
     assert report["plan"]["type"] == "compensation"
+
+
+FORM_MEETING = """format = "planledger-meeting/1"
+company = "INTL-FUNDS"
+meeting_id = "INTL-FUNDS-2004-06-24"
+date = 2004-06-24
+called_for_plan = true
+agenda = ["The form of Service Agreement related to the Class R Plan"]
+minutes = "Minutes of the special meeting of June 24, 2004"
+
+[attendance]
+D-ADAMS = "physical"
+D-BAKER = "physical"
+D-CRUZ = "physical"
+D-DOYLE = "physical"
+
+[[resolutions]]
+id = "INTL-FUNDS-2004-06-24-1"
+kind = "agreement_form"
+agreement_kind = "A"
+form_reference = "Dealer Service Agreement form 2003-06"
+text = "RESOLVED, that the form of Service Agreement with Dealers is approved"
+votes = { D-ADAMS = "for", D-BAKER = "for", D-CRUZ = "for", D-DOYLE = "for" }
+"""
+
+
+def test_an_old_agreement_reads_without_a_form_and_pays_once_its_form_is_named_and_approved(
+    old_ledger, tmp_path
+):
+    """Its agreements were recorded before a form was named (ProviderAgreementSigned version 1):
+    they read as agreements on no form. Fees already paid stand; a new fee is refused until the
+    form the agreement was made on is named and the board's approval of it is recorded
+    (decision A15)."""
+    july = "".join(f"DEALER-A,INTL-BCV,R,2004-07-{day:02d},4000000.00\n" for day in range(1, 32))
+    positions = tmp_path / "positions.csv"
+    positions.write_text("provider,fund,class,date,net_assets\n" + july)
+    run(old_ledger, "import", "positions", str(positions))
+    pay = ("pay", "provider", "--provider", "DEALER-A", "--fund", "INTL-BCV", "--period")
+    fee = (*pay, "2004-07", "--amount", "cap", "--paid-on", "2004-08-16", "--reference", "SF-JUL")
+    out, err = io.StringIO(), io.StringIO()
+    code = main([*fee, "--db", f"sqlite:///{old_ledger}", "--actor", "auditor"], out=out, err=err)
+    assert code == 1
+    assert "refused by rule 'agreement-form-not-approved' (SEVENTH (A); Rule 12b-1(b)(2))" in (
+        err.getvalue()
+    )
+    assert "SA-DEALER-A-INTL-BCV" in err.getvalue()
+    assert "names no form of agreement" in err.getvalue()
+    agree = ("provider", "agree", "--provider", "DEALER-A", "--kind", "A", "--fund", "INTL-BCV")
+    named = run(
+        old_ledger,
+        *agree,
+        *("--name", "Dealer A Securities, Inc.", "--rate", "0.25%", "--from", "2003-07-01"),
+        *("--reference", "SA-DEALER-A-INTL-BCV", "--agency-attested"),
+        *("--form", "Dealer Service Agreement form 2003-06"),
+    )[1]
+    assert "form named" in named
+    meeting = tmp_path / "forms.toml"
+    meeting.write_text(FORM_MEETING)
+    assert "passed" in run(old_ledger, "board", "meeting", str(meeting))[1]
+    # 4,000,000.00 x 0.25% x 31 / 366 = 846.994..., rounded down.
+    assert "service fee SF-JUL of 846.99 recorded" in run(old_ledger, *fee)[1]
+    run(old_ledger, "verify")

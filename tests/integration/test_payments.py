@@ -29,7 +29,7 @@ from domain.money import shown_exact
 from domain.periods import parse_period
 from domain.service import AgreementKind, ServiceArrangement
 from tests import oracles
-from tests.builders import net_assets_csv, positions_csv
+from tests.builders import FORM_A, net_assets_csv, positions_csv
 from tests.conftest import count_events
 
 INTL = "INTL-BCV/R"
@@ -51,6 +51,7 @@ def agree(
     effective_from=date(2003, 7, 1),
     reference=None,
     effective_to=None,
+    form=FORM_A,
 ):
     return ledger.payments.sign_provider_agreement(
         SignProviderAgreement(
@@ -64,6 +65,7 @@ def agree(
             effective_from=effective_from,
             effective_to=effective_to,
             agency_capacity_attested=True,
+            form_reference=form,
         )
     )
 

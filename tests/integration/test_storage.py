@@ -30,7 +30,7 @@ from domain.ids import fund_class_id
 from domain.periods import parse_period
 from domain.service import AgreementKind
 from tests import oracles
-from tests.builders import net_assets_csv, positions_csv
+from tests.builders import FORM_A, net_assets_csv, positions_csv
 
 
 def full_cycle(ledger, tmp_path):
@@ -71,6 +71,7 @@ def full_cycle(ledger, tmp_path):
             effective_from=date(2003, 7, 1),
             effective_to=None,
             agency_capacity_attested=True,
+            form_reference=FORM_A,
         )
     )
     ledger.figures.import_positions(
@@ -161,6 +162,7 @@ def test_every_event_is_plain_json_and_round_trips_exactly(loaded_ledger, store,
         "planledger.Board.DirectorStatusDeclared",
         "planledger.Board.BoardMeetingHeld",
         "planledger.Board.ResolutionVoted",
+        "planledger.Board.AgreementFormApproved",
         "planledger.FundClass.NetAssetsRecorded",
         "planledger.FundClass.NetAssetsRestated",
         "planledger.FundClass.FeeAccrued",

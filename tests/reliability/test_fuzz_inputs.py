@@ -203,6 +203,7 @@ def approved_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert ledger.run("board", "meeting", str(DATA / f"approval-{company}.toml"))[0] == 0
     agree = ["provider", "agree", "--provider", "BD1", "--name", "Dealer One", "--kind", "A"]
     agree += ["--fund", "INTL-BCV", "--rate", "0.25%", "--from", "2003-07-01"]
+    agree += ["--form", "Dealer Service Agreement form 2003-06"]
     assert ledger.run(*agree, "--reference", "DSA-1")[0] == 0
     cap = ["finra", "open-account", "--fund", "INTL-BCV", "--as-of", "2003-06-30"]
     assert ledger.run(*cap, "--remaining", "999999999999.00", "--note", "fuzz")[0] == 0

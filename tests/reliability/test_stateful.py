@@ -74,7 +74,7 @@ from domain.governance import NoticeMethod
 from domain.ids import fund_class_id, service_arrangement_id
 from domain.periods import Period, parse_period
 from domain.service import AgreementKind, ServiceArrangement
-from tests.builders import approve_plan, every_day, net_assets_csv, positions_csv
+from tests.builders import FORM_A, approve_plan, every_day, net_assets_csv, positions_csv
 from tests.conftest import SHIPPED_PLAN, drop_schema, fresh_postgres_url
 
 PROFILE_VARIABLE = "PLANLEDGER_HYPOTHESIS_PROFILE"
@@ -340,6 +340,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     effective_from=PLAN_START,
                     effective_to=None,
                     agency_capacity_attested=True,
+                    form_reference=FORM_A,
                 )
             )
         for month in MONTHS[:months]:
