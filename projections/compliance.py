@@ -107,6 +107,8 @@ def _(event: FundClass.ShareholderVoteTallied, state: _Folded, as_of: date) -> N
             vote_reference=event.vote_reference,
             voted_on=event.business_date,
         )
+    if event.subject == "new_plan":
+        state.waiting.pop(event.subject_id, None)
 
 
 @_fold.register
@@ -148,12 +150,6 @@ def _(event: FundClass.NewPlanAwaitsShareholders, state: _Folded, as_of: date) -
         f"class's shareholders (shares sold since {event.offered_to_public_since}; Rule "
         f"12b-1(b)(1)); the plan has lapsed since {event.lapsed_from}"
     )
-
-
-@_fold.register
-def _(event: FundClass.ShareholderVoteTallied, state: _Folded, as_of: date) -> None:
-    if event.subject == "new_plan":
-        state.waiting.pop(event.subject_id, None)
 
 
 @_fold.register
