@@ -95,6 +95,14 @@ def _(event: FundClass.FeeAccrualAdjusted, balances: dict[str, FundClassBalance]
 
 
 @_apply.register
+def _(event: FundClass.FeeAccrualReversed, balances: dict[str, FundClassBalance]) -> None:
+    balance = balances[str(event.originator_id)]
+    balance.absc.accrued += event.absc_amount_delta
+    balance.service.accrued += event.service_amount_delta
+    balance.days_accrued -= 1
+
+
+@_apply.register
 def _(event: FundClass.DistributorPaymentReversed, balances: dict[str, FundClassBalance]) -> None:
     balance = balances[str(event.originator_id)]
     balance.absc.paid -= event.absc_amount

@@ -148,6 +148,21 @@ def _(event: FundClass.FeeAccrued, state: _Folded, as_of: date) -> None:
 
 
 @_fold.register
+def _(event: FundClass.FeeAccrualReversed, state: _Folded, as_of: date) -> None:
+    # The day leaves the plan year's rates as it came in (decision A19).
+    if _plan_year(state, as_of).start <= event.business_date:
+        state.year_days -= 1
+        state.year_basis_per_day_count = exact_add(
+            state.year_basis_per_day_count,
+            -exact_divide(event.basis_net_assets, event.days_in_year),
+        )
+        state.year_absc = exact_add(state.year_absc, event.absc_amount_exact_delta)
+        state.year_service = exact_add(state.year_service, event.service_amount_exact_delta)
+    if charged_to_account(state.cap_opened_on, event.business_date):
+        state.cap_remaining -= event.absc_amount_delta
+
+
+@_fold.register
 def _(event: FundClass.AccrualTrueUpPosted, state: _Folded, as_of: date) -> None:
     if charged_to_account(state.cap_opened_on, event.business_date):
         state.cap_remaining -= event.adjustment_absc

@@ -267,12 +267,17 @@ def _month_bases(
             accruals.c.month,
             accruals.c.days_in_year,
             func.sum(accruals.c.basis_cents),
-            # Adjustments restate a day's basis; only the accrual itself is a day.
-            func.sum(case((accruals.c.kind == "accrual", 1), else_=0)),
+            # Adjustments restate a day's basis; only the accrual itself is a day, and a
+            # reversal takes it away again (decision A19).
+            func.sum(
+                case(
+                    (accruals.c.kind == "accrual", 1), (accruals.c.kind == "reversal", -1), else_=0
+                )
+            ),
         )
         .where(
             and_(
-                accruals.c.kind.in_(("accrual", "adjustment")),
+                accruals.c.kind.in_(("accrual", "adjustment", "reversal")),
                 accruals.c.business_date >= start,
                 accruals.c.business_date < end_exclusive,
             )

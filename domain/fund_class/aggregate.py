@@ -76,6 +76,8 @@ from domain.fund_class.governance import (
     schedule_b_in,
     standing_of,
 )
+from domain.fund_class.late_facts import accrual_reversal_fields, days_no_longer_in_effect
+from domain.fund_class.late_facts import check_not_under_cap as check_late_fact_not_under_cap
 from domain.fund_class.records import (
     EFFECTIVE,
     FAILED,
@@ -258,6 +260,28 @@ class FundClass(FundClassState, Aggregate):
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class._apply_adjustment(self)
+
+    class FeeAccrualReversed(Event):
+        """An accrued day taken off the books: a fact learnt late (`cause`, the key of its
+        event) took it out of effect (late_facts.py; decision A19). Amounts are deltas."""
+
+        TOPIC = "planledger.FundClass.FeeAccrualReversed"
+        cause: str
+        reason: str
+        basis_date: date
+        basis_net_assets: Decimal
+        absc_rate_annual: Decimal
+        service_rate_annual: Decimal
+        days_in_year: int
+        absc_limited_by: str
+        absc_amount_exact_delta: Decimal
+        service_amount_exact_delta: Decimal
+        absc_amount_delta: Decimal
+        service_amount_delta: Decimal
+        amount_delta: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_reversal(self)
 
     class DistributorPaymentReversed(Event):
         TOPIC = "planledger.FundClass.DistributorPaymentReversed"
@@ -1240,14 +1264,14 @@ class FundClass(FundClassState, Aggregate):
             **adjustment_fields(old, new, restatement_key, reason),
         )
 
-    def _revise_true_up(self, month: str, restatement_key: str, provenance: Provenance) -> None:
+    def _revise_true_up(self, month: str, cause: str, provenance: Provenance) -> None:
         """Post the closed month's true-up again if its once-rounded total moved by a cent the
-        daily adjustments did not carry."""
+        daily adjustments (or reversals) did not carry; `cause`: the correction's key."""
         true_up = self._compute_true_up(month)
         if true_up.adjustment_absc == ZERO and true_up.adjustment_service == ZERO:
             return
         month_end = month_period(date.fromisoformat(f"{month}-01")).end_inclusive
-        self._trigger_true_up(true_up, month_end, provenance, key_suffix=f"/{restatement_key}")
+        self._trigger_true_up(true_up, month_end, provenance, key_suffix=f"/{cause}")
 
     def _apply_adjustment(self, event: FundClass.FeeAccrualAdjusted) -> None:
         month = month_label(event.business_date)
@@ -1255,6 +1279,65 @@ class FundClass(FundClassState, Aggregate):
             self.segments_by_month[month],
             (event.absc_rate_annual, event.service_rate_annual, event.days_in_year),
             event.basis_net_assets - event.basis_net_assets_previous,
+            add=False,
+        )
+        self._add_accrued(month, event.absc_amount_delta, event.service_amount_delta)
+
+    # ---- late facts (rules in late_facts.py; decision A19) ------------------------------------
+
+    def _booked_accrual(self, day: date) -> DailyAccrual:
+        """The day as it stands booked: its accrual on the figure it rests on now (a restatement
+        moved it there by an adjustment), at the rates in force that day."""
+        basis = BasisLookup(self.net_assets_by_date).latest_on_or_before(day)
+        assert basis is not None, "an accrued day has a basis"
+        return compute_daily_accrual(day, basis[0], basis[1], self.rates_on(day))
+
+    def _book_late_fact(
+        self,
+        before: PlanStanding,
+        effective_on: date,
+        cause: str,
+        reason: str,
+        provenance: Provenance,
+    ) -> int:
+        """Reverse every accrued day the fact took out of effect, then revise the true-up of
+        each closed month it touched. Returns the days reversed."""
+        days = days_no_longer_in_effect(
+            before, self.standing(), effective_on, self.last_accrued_day
+        )
+        touched: list[str] = []
+        for day in days:
+            key = f"accrual-reversal/{self.key}/{day}"
+            self.trigger_event(
+                self.FeeAccrualReversed,
+                **provenance_fields(provenance, day, key),
+                **accrual_reversal_fields(self._booked_accrual(day), cause, reason),
+            )
+            if month_label(day) not in touched:
+                touched.append(month_label(day))
+        for month in touched:
+            if month not in self.months_awaiting_true_up:
+                self._revise_true_up(month, cause, provenance)
+        return len(days)
+
+    def _check_late_fact(self, effective_on: date) -> None:
+        check_late_fact_not_under_cap(
+            self.key, effective_on, self.last_accrued_day, self.cap_opened_on
+        )
+
+    def _apply_reversal(self, event: FundClass.FeeAccrualReversed) -> None:
+        month = month_label(event.business_date)
+        self.days_by_month[month] -= 1
+        absc_rate = event.absc_rate_annual
+        if event.absc_limited_by:
+            absc_rate = ZERO  # as the accrual kept it: outside the segments
+            self.absc_extra_by_month[month] = exact_add(
+                self.absc_extra_by_month.get(month, ZERO), event.absc_amount_exact_delta
+            )
+        self.segments_by_month[month] = segments_with(
+            self.segments_by_month[month],
+            (absc_rate, event.service_rate_annual, event.days_in_year),
+            -event.basis_net_assets,
             add=False,
         )
         self._add_accrued(month, event.absc_amount_delta, event.service_amount_delta)
@@ -1441,6 +1524,8 @@ class FundClass(FundClassState, Aggregate):
         guard = self._guard()
         guard.check_not_terminated("a shareholder vote")
         check_vote_subject(guard, self.amendments, subject, subject_id, voted_on)
+        if subject == "termination":
+            self._check_late_fact(voted_on)
         result = majority_of_outstanding_voting_securities(outstanding, present, votes_for)
         key = f"shareholder-vote/{self.key}/{vote_reference}"
         self.trigger_event(
@@ -1475,9 +1560,8 @@ class FundClass(FundClassState, Aggregate):
     def terminate_by_independent_board_members(
         self, resolution_id: str, effective_on: date, provenance: Provenance
     ) -> None:
-        guard = self._guard()
-        guard.check_not_terminated("terminating the plan")
-        guard.check_not_accrued(effective_on, "the termination", "THIRTEENTH (A)")
+        self._guard().check_not_terminated("terminating the plan")
+        self._check_late_fact(effective_on)
         self._trigger_plan_termination(
             "a vote of a majority of the Independent Board Members",
             resolution_id,
@@ -1488,6 +1572,7 @@ class FundClass(FundClassState, Aggregate):
     def _trigger_plan_termination(
         self, by: str, reference: str, effective_on: date, provenance: Provenance
     ) -> None:
+        before = self.standing()
         key = f"plan-termination/{self.key}/{reference}"
         self.trigger_event(
             self.PlanTerminated,
@@ -1498,6 +1583,9 @@ class FundClass(FundClassState, Aggregate):
         )
         # FIRST: "Termination of the Plan will automatically terminate the Agreement."
         self._trigger_agreement_end("the plan was terminated", reference, effective_on, provenance)
+        self._book_late_fact(
+            before, effective_on, key, f"the plan was terminated by {by}", provenance
+        )
 
     def _trigger_agreement_end(
         self, reason: str, reference: str, effective_on: date, provenance: Provenance
@@ -1529,6 +1617,7 @@ class FundClass(FundClassState, Aggregate):
         effective = self._check_notice(
             method, sent_on, received_on, termination_effective_on, document_reference
         )
+        before = self.standing()
         key = notice_key(self.key, document_reference)
         self.trigger_event(
             self.TerminationNoticeGiven,
@@ -1541,12 +1630,11 @@ class FundClass(FundClassState, Aggregate):
             termination_effective_on=termination_effective_on,
             document_reference=document_reference,
         )
+        reason = f"the Distributor's notice of {sent_on}"
         self._trigger_agreement_end(
-            f"the Distributor's notice of {sent_on}",
-            document_reference,
-            termination_effective_on,
-            provenance,
+            reason, document_reference, termination_effective_on, provenance
         )
+        self._book_late_fact(before, termination_effective_on, key, reason, provenance)
         return effective
 
     def _check_notice(
@@ -1575,9 +1663,7 @@ class FundClass(FundClassState, Aggregate):
                 f"{self.key}: the notice took effect on {effective}, so the agreement may end "
                 f"on {earliest} at the earliest, not {termination_effective_on}",
             )
-        guard.check_not_accrued(
-            termination_effective_on, "the end of the agreement", "THIRTEENTH (A)"
-        )
+        self._check_late_fact(termination_effective_on)
         return effective
 
     def record_assignment(
@@ -1591,6 +1677,9 @@ class FundClass(FundClassState, Aggregate):
     ) -> None:
         """THIRTEENTH (C): the agreement ends automatically on an assignment (§2(a)(4)) that
         does not change actual control or management (Rule 2a-6) is not one."""
+        if not rule_2a6_exempt:
+            self._check_late_fact(occurred_on)
+        before = self.standing()
         key = assignment_key(self.key, determination_reference)
         self.trigger_event(
             self.AssignmentRecorded,
@@ -1600,21 +1689,20 @@ class FundClass(FundClassState, Aggregate):
             determination_reference=determination_reference,
         )
         if not rule_2a6_exempt:
-            self._guard().check_not_accrued(occurred_on, "the assignment", "THIRTEENTH (C)")
-            self._trigger_agreement_end(
-                "an assignment (§2(a)(4))", determination_reference, occurred_on, provenance
-            )
+            reason = "an assignment (§2(a)(4))"
+            self._trigger_agreement_end(reason, determination_reference, occurred_on, provenance)
+            self._book_late_fact(before, occurred_on, key, reason, provenance)
 
     def end_agreement_for_adviser_change(
         self, effective_on: date, adviser_name: str, reference: str, provenance: Provenance
     ) -> None:
         """THIRTEENTH (B): the agreement ends when no affiliate of the Distributor advises."""
-        self._guard().check_not_accrued(effective_on, "the adviser change", "THIRTEENTH (B)")
-        self._trigger_agreement_end(
-            f"{adviser_name}, not affiliated with the Distributor, became the adviser",
-            reference,
-            effective_on,
-            provenance,
+        self._check_late_fact(effective_on)
+        before = self.standing()
+        reason = f"{adviser_name}, not affiliated with the Distributor, became the adviser"
+        self._trigger_agreement_end(reason, reference, effective_on, provenance)
+        self._book_late_fact(
+            before, effective_on, f"agreement-end/{self.key}/{reference}", reason, provenance
         )
 
     def restore_agreement(

@@ -206,7 +206,7 @@ def check_vote_subject(
 ) -> None:
     """A vote is on termination, or on an amendment the board approved that awaits it."""
     if subject == "termination":
-        guard.check_not_accrued(voted_on, "termination by the shareholders", "THIRTEENTH (A)")
+        # Recorded however late: the days it ends are reversed (decision A19).
         return
     row = amendments.get(subject_id)
     if subject != "amendment" or row is None or row.status != PENDING:
