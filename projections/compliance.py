@@ -148,6 +148,18 @@ def _(event: FundClass.FeeAccrued, state: _Folded, as_of: date) -> None:
 
 
 @_fold.register
+def _(event: FundClass.FeeAccrualAdjusted, state: _Folded, as_of: date) -> None:
+    # A correction of a day charged to the account moves its charge (decision A3).
+    if charged_to_account(state.cap_opened_on, event.business_date):
+        state.cap_remaining -= event.absc_amount_delta
+
+
+@_fold.register
+def _(event: FundClass.CapInterestAdjusted, state: _Folded, as_of: date) -> None:
+    state.cap_remaining += event.amount_delta
+
+
+@_fold.register
 def _(event: FundClass.FeeAccrualReversed, state: _Folded, as_of: date) -> None:
     # The day leaves the plan year's rates as it came in (decision A19).
     if _plan_year(state, as_of).start <= event.business_date:

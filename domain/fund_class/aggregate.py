@@ -12,9 +12,11 @@ typed state (records.py) that the commands here call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -40,7 +42,7 @@ from domain.events import (
     provenance_fields,
 )
 from domain.expenditures import Performer, Purpose, expenditure_digest, expenditure_digest_of
-from domain.finra import cap_added_for, cap_rate, limit_absc
+from domain.finra import cap_added_for, cap_rate
 from domain.fund_class.accrual_plan import (
     RECORDED,
     RESTATED,
@@ -52,9 +54,19 @@ from domain.fund_class.accrual_plan import (
 from domain.fund_class.cap_account import (
     CapAccount,
     PrimeRates,
+    charge_for,
     charged_to_account,
     check_gross_sales,
+    limited_accrual,
     no_prime_rate,
+)
+from domain.fund_class.cap_recompute import (
+    CapInputs,
+    MonthInterest,
+    Rerun,
+    cap_history_of,
+    recompute_cap_account,
+    same_booking,
 )
 from domain.fund_class.corrections import (
     adjustment_fields,
@@ -243,6 +255,9 @@ class FundClass(FundClassState, Aggregate):
 
     class FeeAccrualAdjusted(Event):
         TOPIC = "planledger.FundClass.FeeAccrualAdjusted"
+        # Version 2 says whether the aggregate cap limited the day's asset-based part before
+        # and after, and by how much the exact limited amounts moved (decision A3).
+        class_version = 2
         restatement_key: str
         reason: str
         basis_date_previous: date
@@ -257,9 +272,20 @@ class FundClass(FundClassState, Aggregate):
         absc_amount_delta: Decimal
         service_amount_delta: Decimal
         amount_delta: Decimal
+        absc_limited_by_previous: str
+        absc_limited_by: str
+        absc_extra_exact_delta: Decimal
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class._apply_adjustment(self)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 adjusted only days no rule limited: a restatement reaching days under
+            the cap account was refused then."""
+            state["absc_limited_by_previous"] = ""
+            state["absc_limited_by"] = ""
+            state["absc_extra_exact_delta"] = Decimal(0)
 
     class FeeAccrualReversed(Event):
         """An accrued day taken off the books: a fact learnt late (`cause`, the key of its
@@ -539,6 +565,25 @@ class FundClass(FundClassState, Aggregate):
                 line for line in fund_class.cap_lines if line.day > self.business_date
             ]
 
+    class CapInterestAdjusted(Event):
+        """A closed month of the cap account recomputed after a correction (`cause`, its key):
+        its interest and the remaining amount at its end as they should have been (A3)."""
+
+        TOPIC = "planledger.FundClass.CapInterestAdjusted"
+        month: str
+        cause: str
+        reason: str
+        amount_previous: Decimal
+        amount: Decimal
+        amount_exact: Decimal
+        amount_delta: Decimal
+        remaining_after_previous: Decimal
+        remaining_after: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            if self.business_date + ONE_DAY == fund_class.cap_month_start:
+                fund_class.cap_month_start_remaining = self.remaining_after
+
     class AbscSuspended(Event):
         TOPIC = "planledger.FundClass.AbscSuspended"
         remaining: Decimal
@@ -746,6 +791,7 @@ class FundClass(FundClassState, Aggregate):
         net_assets: Decimal,
         provenance: Provenance,
         restatement_reason: str | None = None,
+        cap_inputs: CapInputs | None = None,
     ) -> str:
         """Record the class's net assets for a day; idempotent for an identical figure.
 
@@ -781,7 +827,7 @@ class FundClass(FundClassState, Aggregate):
         )
         # Days already accrued on the old figure are corrected now, in the same transaction.
         self.correct_accruals_after_restatement(
-            day, figures_before, key, restatement_reason, provenance
+            day, figures_before, key, restatement_reason, provenance, cap_inputs=cap_inputs
         )
         return RESTATED
 
@@ -893,32 +939,42 @@ class FundClass(FundClassState, Aggregate):
         if not self._cap_applies_to(basis.day):
             return accrual
         remaining = self._cap_account().available_on(basis.day)
-        limit = limit_absc(accrual.absc_amount, remaining)
-        if limit.allowed_cents is None:
-            if self.absc_suspended:
-                key = f"absc-resumed/{self.key}/{basis.day}"
-                self.trigger_event(
-                    self.AbscResumed,
-                    **provenance_fields(provenance, basis.day, key),
-                    remaining=remaining,
-                )
-            return accrual
-        if not self.absc_suspended:
-            key = f"absc-suspended/{self.key}/{basis.day}"
+        accrual, limited = limited_accrual(accrual, remaining)
+        if limited != self.absc_suspended:
+            self._trigger_absc_flag(
+                limited,
+                basis.day,
+                remaining=remaining,
+                reason=accrual.absc_limited_by,
+                key_suffix=f"/{self.key}/{basis.day}",
+                provenance=provenance,
+            )
+        return accrual
+
+    def _trigger_absc_flag(
+        self,
+        suspended: bool,
+        day: date,
+        *,
+        remaining: Decimal,
+        reason: str,
+        key_suffix: str,
+        provenance: Provenance,
+    ) -> None:
+        """The asset-based charge suspended (the remaining amount limits it) or resumed."""
+        if suspended:
             self.trigger_event(
                 self.AbscSuspended,
-                **provenance_fields(provenance, basis.day, key),
+                **provenance_fields(provenance, day, f"absc-suspended{key_suffix}"),
                 remaining=remaining,
-                reason=limit.reason,
+                reason=reason,
             )
-        return compute_daily_accrual(
-            basis.day,
-            basis.basis_date,
-            basis.net_assets,
-            rates,
-            absc_limit=limit.allowed_cents,
-            limited_by=limit.reason,
-        )
+        else:
+            self.trigger_event(
+                self.AbscResumed,
+                **provenance_fields(provenance, day, f"absc-resumed{key_suffix}"),
+                remaining=remaining,
+            )
 
     def _close_month(
         self, month_end: date, provenance: Provenance, prime_rate_on: PrimeRates
@@ -1018,16 +1074,22 @@ class FundClass(FundClassState, Aggregate):
         self._add_accrued(month, event.absc_amount, event.service_amount)
         self.last_accrued_day = event.business_date
         if self._cap_applies_to(event.business_date):
-            self.cap_absc_this_month[event.business_date.isoformat()] = event.absc_amount
+            self._charge_open_month(event.business_date, event.absc_amount)
+
+    def _charge_open_month(self, day: date, absc_amount: Decimal) -> None:
+        """Charge the account's open month with an asset-based amount booked for `day`."""
+        if day >= self.cap_month_start:
+            iso_day = day.isoformat()
+            self.cap_absc_this_month[iso_day] = exact_add(
+                self.cap_absc_this_month.get(iso_day, ZERO), charge_for(absc_amount)
+            )
 
     def _apply_true_up(self, event: FundClass.AccrualTrueUpPosted) -> None:
         self._add_accrued(event.month, event.adjustment_absc, event.adjustment_service)
         if self._cap_applies_to(event.business_date):
-            # The month's asset-based charge is what it books, true-up included.
-            iso_day = event.business_date.isoformat()
-            self.cap_absc_this_month[iso_day] = exact_add(
-                self.cap_absc_this_month.get(iso_day, ZERO), event.adjustment_absc
-            )
+            # The month's asset-based charge is what it books, true-up included; a revision of
+            # a closed month reaches the account by its recomputation (CapInterestAdjusted).
+            self._charge_open_month(event.business_date, event.adjustment_absc)
         if event.month in self.months_awaiting_true_up:  # a revision finds the month closed
             self.months_awaiting_true_up.remove(event.month)
 
@@ -1214,24 +1276,30 @@ class FundClass(FundClassState, Aggregate):
         restatement_key: str,
         reason: str,
         provenance: Provenance,
+        *,
+        cap_inputs: CapInputs | None = None,
     ) -> int:
         """Adjust every accrued day whose basis the restatement of `restated_day` changed, then
-        revise the true-up of each closed month it touched. Returns the days adjusted.
+        revise the true-up of each closed month it touched; under the FINRA aggregate-cap
+        account, recompute the account from the first day affected (decision A3). Returns the
+        days adjusted outside the account (its days are adjusted by the recomputation).
 
         Raises:
-            RuleViolation: a day to adjust is under the FINRA aggregate-cap account, whose
-                limited asset-based amounts are not a function of the basis alone.
+            RuleViolation: the restatement reaches the cap account and `cap_inputs` (the
+                class's recorded events and the prime rates) were not given.
         """
         days = days_resting_on(self.standing(), self.last_accrued_day, restated_day, figures_before)
         if not days:
             return 0
-        check_not_under_cap(self.key, days, self.cap_opened_on)
+        under_cap = self._cap_reaches(days[-1])
+        if under_cap and cap_inputs is None:
+            check_not_under_cap(self.key, days, self.cap_opened_on)
         before, after = BasisLookup(figures_before), BasisLookup(self.net_assets_by_date)
         touched: list[str] = []
         adjusted = 0
         for day in days:
             old, new = before.latest_on_or_before(day), after.latest_on_or_before(day)
-            if old is None or new is None or old[1] == new[1]:
+            if self._cap_applies_to(day) or old is None or new is None or old[1] == new[1]:
                 continue  # the same figure, from another date: nothing to correct
             rates = self.rates_on(day)
             self._trigger_adjustment(
@@ -1245,9 +1313,117 @@ class FundClass(FundClassState, Aggregate):
             if month_label(day) not in touched:
                 touched.append(month_label(day))
         for month in touched:
-            if month not in self.months_awaiting_true_up:
+            if month not in self.months_awaiting_true_up and not self._cap_reaches_month(month):
                 self._revise_true_up(month, restatement_key, provenance)
+        if under_cap and cap_inputs is not None:
+            self._recompute_cap_account(days[0], cap_inputs, restatement_key, reason, provenance)
         return adjusted
+
+    def _cap_reaches(self, day: date) -> bool:
+        """Whether a change to `day` reaches the cap account: the day, or its month's true-up,
+        is charged to it."""
+        return self._cap_applies_to(month_period(day).end_inclusive)
+
+    def _cap_reaches_month(self, month: str) -> bool:
+        return self._cap_reaches(date.fromisoformat(f"{month}-01"))
+
+    def _recompute_cap_account(
+        self,
+        first_day: date,
+        cap_inputs: CapInputs,
+        cause: str,
+        reason: str,
+        provenance: Provenance,
+    ) -> None:
+        """Run the account again from the month of `first_day` (cap_recompute.py) and book
+        what differs: each day's accrual, each closed month's true-up, interest and remaining
+        amount, and whether the asset-based charge is suspended."""
+        assert self.last_accrued_day is not None, "a correction reaches accrued days"
+        history = cap_history_of([*cap_inputs.recorded(), *self.pending_events])
+        rerun = Rerun(
+            self.key,
+            self.last_accrued_day,
+            self.cap_month_start,
+            self._accrual_on_figures(self.standing()),
+            cap_inputs.prime_rate_on,
+        )
+        self._check_prime_rates(first_day, rerun.open_month_start, cap_inputs.prime_rate_on)
+        result = recompute_cap_account(history, first_day, rerun)
+        for day, new in sorted(result.accruals.items()):
+            old = history.booked.get(day)
+            if old is not None and not same_booking(old, new):
+                self._trigger_adjustment(old, new, cause, reason, provenance)
+        for month in result.interest:
+            if month not in self.months_awaiting_true_up:
+                self._revise_true_up(month, cause, provenance)
+        for month, interest in result.interest.items():
+            old_interest = history.interest.get(month)
+            self._adjust_interest(
+                month, old_interest, interest, cause=cause, reason=reason, provenance=provenance
+            )
+        if result.suspended != self.absc_suspended:
+            day = result.flagged_on or first_day
+            self._trigger_absc_flag(
+                result.suspended,
+                day,
+                remaining=result.month_start_remaining,
+                reason=result.accruals[day].absc_limited_by if day in result.accruals else "",
+                key_suffix=f"/{self.key}/{day}/{cause}",
+                provenance=provenance,
+            )
+
+    def _accrual_on_figures(self, standing: PlanStanding) -> Callable[[date], DailyAccrual | None]:
+        """Each day's accrual on the figures of now, before any limit (None: not in effect)."""
+        lookup = BasisLookup(self.net_assets_by_date)
+
+        def accrual_of(day: date) -> DailyAccrual | None:
+            basis = lookup.latest_on_or_before(day)
+            if basis is None or standing.authorities_by_day([day])[day] is None:
+                return None
+            return compute_daily_accrual(day, basis[0], basis[1], self.rates_on(day))
+
+        return accrual_of
+
+    def _check_prime_rates(self, first_day: date, end: date, prime_rate_on: PrimeRates) -> None:
+        days = list(Period(first_day.replace(day=1), max(end, first_day + ONE_DAY)).each_day())
+        missing = self._cap_account().missing_prime_rates(days, prime_rate_on)
+        if missing:
+            raise RuleViolation(
+                "prime-rate-missing",
+                "SECOND; NASD 2830(d) (interest at prime + 1%)",
+                f"{self.key}: recomputing the aggregate-cap account needs the prime rate of "
+                f"{missing[0]}",
+            )
+
+    def _adjust_interest(
+        self,
+        month: str,
+        old: MonthInterest | None,
+        new: MonthInterest,
+        *,
+        cause: str,
+        reason: str,
+        provenance: Provenance,
+    ) -> None:
+        """Book a closed month's interest and remaining amount as recomputed, if they moved."""
+        assert old is not None, "every month the account closed has its interest recorded"
+        if (old.amount, old.remaining_after) == (new.amount, new.remaining_after):
+            return
+        month_end = month_period(date.fromisoformat(f"{month}-01")).end_inclusive
+        key = f"cap-interest-adjustment/{self.key}/{month}/{cause}"
+        self.trigger_event(
+            self.CapInterestAdjusted,
+            **provenance_fields(provenance, month_end, key),
+            month=month,
+            cause=cause,
+            reason=reason,
+            amount_previous=old.amount,
+            amount=new.amount,
+            amount_exact=shown_exact(new.amount_exact),
+            amount_delta=new.amount - old.amount,
+            remaining_after_previous=old.remaining_after,
+            remaining_after=new.remaining_after,
+        )
 
     def _trigger_adjustment(
         self,
@@ -1275,13 +1451,26 @@ class FundClass(FundClassState, Aggregate):
 
     def _apply_adjustment(self, event: FundClass.FeeAccrualAdjusted) -> None:
         month = month_label(event.business_date)
-        self.segments_by_month[month] = segments_with(
-            self.segments_by_month[month],
-            (event.absc_rate_annual, event.service_rate_annual, event.days_in_year),
-            event.basis_net_assets - event.basis_net_assets_previous,
-            add=False,
-        )
+        rates = (event.service_rate_annual, event.days_in_year)
+        # A day a rule limits is kept in a segment without its asset-based rate (its exact
+        # asset-based amount outside the segments): the day may move between the two.
+        old = (ZERO if event.absc_limited_by_previous else event.absc_rate_annual, *rates)
+        new = (ZERO if event.absc_limited_by else event.absc_rate_annual, *rates)
+        segments = self.segments_by_month[month]
+        if old == new:
+            delta = event.basis_net_assets - event.basis_net_assets_previous
+            segments = segments_with(segments, old, delta, add=False)
+        else:
+            segments = segments_with(segments, old, -event.basis_net_assets_previous, add=False)
+            segments = segments_with(segments, new, event.basis_net_assets, add=True)
+        self.segments_by_month[month] = segments
+        if event.absc_extra_exact_delta:
+            self.absc_extra_by_month[month] = exact_add(
+                self.absc_extra_by_month.get(month, ZERO), event.absc_extra_exact_delta
+            )
         self._add_accrued(month, event.absc_amount_delta, event.service_amount_delta)
+        if self._cap_applies_to(event.business_date):
+            self._charge_open_month(event.business_date, event.absc_amount_delta)
 
     # ---- late facts (rules in late_facts.py; decision A19) ------------------------------------
 
@@ -1341,6 +1530,8 @@ class FundClass(FundClassState, Aggregate):
             add=False,
         )
         self._add_accrued(month, event.absc_amount_delta, event.service_amount_delta)
+        if self._cap_applies_to(event.business_date):
+            self._charge_open_month(event.business_date, event.absc_amount_delta)
 
     def reverse_distributor_payment(
         self, original: FundClass.DistributorPaid, reason: str, provenance: Provenance

@@ -3,8 +3,9 @@
 The account is opt-in: it starts when its remaining amount at a date is recorded (the history
 before this ledger is not in it). Movements must be recorded before the days they affect are
 accrued; the accrual run then charges each day's asset-based accrual, limits it to what
-remains, and credits each month's interest. `FundClass` builds a `CapAccount` over its state
-to ask it. See domain/finra.py and docs/governance.md.
+remains, and credits each month's interest. A correction reaching days charged to the account
+recomputes it from the first day affected (cap_recompute.py; decision A3). `FundClass` builds
+a `CapAccount` over its state to ask it. See domain/finra.py and docs/governance.md.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from domain.accrual import DailyAccrual, compute_daily_accrual
 from domain.errors import RuleViolation
-from domain.finra import daily_interest
+from domain.finra import daily_interest, limit_absc
 from domain.fund_class.records import CapLine
 from domain.money import ZERO, exact_add
 from domain.periods import ONE_DAY, Period
@@ -27,6 +29,30 @@ CLAUSE = "SECOND; NASD 2830(d)"
 
 def no_prime_rate(day: date) -> Decimal | None:
     return None
+
+
+def charge_for(absc_amount: Decimal) -> Decimal:
+    """What an asset-based amount booked for a day (or a month's true-up of it) charges to the
+    account: the one rule the accrual run, its replay and the recomputation after a correction
+    (cap_recompute.py) apply."""
+    return absc_amount
+
+
+def limited_accrual(accrual: DailyAccrual, available: Decimal) -> tuple[DailyAccrual, bool]:
+    """The day's accrual with its asset-based part limited to what remains for it, and
+    whether the limit bit (the accrual run and the recomputation both call this)."""
+    limit = limit_absc(accrual.absc_amount, available)
+    if limit.allowed_cents is None:
+        return accrual, False
+    limited = compute_daily_accrual(
+        accrual.day,
+        accrual.basis_date,
+        accrual.basis_net_assets,
+        accrual.rates,
+        absc_limit=limit.allowed_cents,
+        limited_by=limit.reason,
+    )
+    return limited, True
 
 
 def charged_to_account(opened_on: date | None, day: date) -> bool:
