@@ -36,7 +36,6 @@ from adapters.inputs.csv_files import (
 )
 from domain.events import Provenance
 from domain.fund_class import FundClass
-from domain.fund_class.cap_recompute import CapInputs
 from domain.service import ServiceArrangement
 
 
@@ -57,13 +56,12 @@ class FigureImports:
         csv_file, reason = command.csv_file, command.restatement_reason
         rows = unique_rows(csv_file, lambda record: (record.fund, record.share_class))
         fund_classes = fund_classes_for(self.ports, csv_file, rows)
-        prime_rate_on = self.ports.view.prime_rate_lookup()
+        cap_inputs = {key: self.ports.cap_inputs(owner) for key, owner in fund_classes.items()}
 
         def record(owner: FundClass, row: NetAssetsRow, provenance: Provenance) -> str:
-            # A restatement reaching the cap account recomputes it from the class's recorded
-            # events (read only then) and the prime rates (decision A3).
-            cap_inputs = CapInputs(lambda: self.ports.view.stream(owner.id), prime_rate_on)
-            return owner.record_net_assets(row.date, row.net_assets, provenance, reason, cap_inputs)
+            # A restatement reaching the cap account recomputes it (decision A3).
+            inputs = cap_inputs[(row.fund, row.share_class)]
+            return owner.record_net_assets(row.date, row.net_assets, provenance, reason, inputs)
 
         how = RowImport[NetAssetsRow, FundClass](
             owner=lambda row: fund_classes[(row.fund, row.share_class)],

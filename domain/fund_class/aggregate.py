@@ -984,7 +984,9 @@ class FundClass(FundClassState, Aggregate):
         if month_label(month_end) in self.months_awaiting_true_up:
             true_up = self._compute_true_up(month_label(month_end))
             self._trigger_true_up(true_up, month_end, provenance)
-        if self._cap_applies_to(month_end):
+        # A run may pass a month end again (after a termination the days after the last
+        # accrued one are run again): a month the account already closed is not credited twice.
+        if self._cap_applies_to(month_end) and month_end >= self.cap_month_start:
             self.credit_cap_interest(month_end, prime_rate_on, provenance)
         return true_up
 
@@ -1485,34 +1487,51 @@ class FundClass(FundClassState, Aggregate):
         self,
         before: PlanStanding,
         effective_on: date,
+        *,
         cause: str,
         reason: str,
         provenance: Provenance,
+        cap_inputs: CapInputs | None,
     ) -> int:
         """Reverse every accrued day the fact took out of effect, then revise the true-up of
-        each closed month it touched. Returns the days reversed."""
+        each closed month it touched; if the days reach the FINRA aggregate-cap account,
+        recompute it from the first of them (decision A3). Returns the days reversed."""
         days = days_no_longer_in_effect(
             before, self.standing(), effective_on, self.last_accrued_day
         )
+        if not days:
+            return 0
+        recompute = cap_inputs is not None and self._cap_reaches(days[-1])
+        booked: dict[date, DailyAccrual] = {}
+        if recompute and cap_inputs is not None:
+            # A day the cap limited is not a function of its basis: reverse what it booked.
+            booked = cap_history_of([*cap_inputs.recorded(), *self.pending_events]).booked
         touched: list[str] = []
         for day in days:
             key = f"accrual-reversal/{self.key}/{day}"
             self.trigger_event(
                 self.FeeAccrualReversed,
                 **provenance_fields(provenance, day, key),
-                **accrual_reversal_fields(self._booked_accrual(day), cause, reason),
+                **accrual_reversal_fields(
+                    booked.get(day) or self._booked_accrual(day), cause, reason
+                ),
             )
             if month_label(day) not in touched:
                 touched.append(month_label(day))
         for month in touched:
-            if month not in self.months_awaiting_true_up:
+            if month in self.months_awaiting_true_up:
+                continue
+            if not (recompute and self._cap_reaches_month(month)):
                 self._revise_true_up(month, cause, provenance)
+        if recompute and cap_inputs is not None:
+            self._recompute_cap_account(days[0], cap_inputs, cause, reason, provenance)
         return len(days)
 
-    def _check_late_fact(self, effective_on: date) -> None:
-        check_late_fact_not_under_cap(
-            self.key, effective_on, self.last_accrued_day, self.cap_opened_on
-        )
+    def _check_late_fact(self, effective_on: date, cap_inputs: CapInputs | None) -> None:
+        if cap_inputs is None:
+            check_late_fact_not_under_cap(
+                self.key, effective_on, self.last_accrued_day, self.cap_opened_on
+            )
 
     def _apply_reversal(self, event: FundClass.FeeAccrualReversed) -> None:
         month = month_label(event.business_date)
@@ -1706,6 +1725,7 @@ class FundClass(FundClassState, Aggregate):
         abstentions: Decimal,
         broker_non_votes: Decimal,
         provenance: Provenance,
+        cap_inputs: CapInputs | None = None,
     ) -> bool:
         """Tally a vote of the class's shareholders on an amendment or on termination.
 
@@ -1716,7 +1736,7 @@ class FundClass(FundClassState, Aggregate):
         guard.check_not_terminated("a shareholder vote")
         check_vote_subject(guard, self.amendments, subject, subject_id, voted_on)
         if subject == "termination":
-            self._check_late_fact(voted_on)
+            self._check_late_fact(voted_on, cap_inputs)
         result = majority_of_outstanding_voting_securities(outstanding, present, votes_for)
         key = f"shareholder-vote/{self.key}/{vote_reference}"
         self.trigger_event(
@@ -1743,25 +1763,39 @@ class FundClass(FundClassState, Aggregate):
                 vote_reference,
                 voted_on,
                 provenance,
+                cap_inputs,
             )
         return result.passed
 
     # ---- termination and the agreement (FIRST, THIRTEENTH, FOURTEENTH) ------------------------
 
     def terminate_by_independent_board_members(
-        self, resolution_id: str, effective_on: date, provenance: Provenance
+        self,
+        resolution_id: str,
+        effective_on: date,
+        provenance: Provenance,
+        *,
+        cap_inputs: CapInputs | None = None,
     ) -> None:
+        """THIRTEENTH (A); recorded however late (decision A19). `cap_inputs`: needed if the
+        days it ends were charged to the aggregate-cap account."""
         self._guard().check_not_terminated("terminating the plan")
-        self._check_late_fact(effective_on)
+        self._check_late_fact(effective_on, cap_inputs)
         self._trigger_plan_termination(
             "a vote of a majority of the Independent Board Members",
             resolution_id,
             effective_on,
             provenance,
+            cap_inputs,
         )
 
     def _trigger_plan_termination(
-        self, by: str, reference: str, effective_on: date, provenance: Provenance
+        self,
+        by: str,
+        reference: str,
+        effective_on: date,
+        provenance: Provenance,
+        cap_inputs: CapInputs | None,
     ) -> None:
         before = self.standing()
         key = f"plan-termination/{self.key}/{reference}"
@@ -1774,8 +1808,14 @@ class FundClass(FundClassState, Aggregate):
         )
         # FIRST: "Termination of the Plan will automatically terminate the Agreement."
         self._trigger_agreement_end("the plan was terminated", reference, effective_on, provenance)
+        reason = f"the plan was terminated by {by}"
         self._book_late_fact(
-            before, effective_on, key, f"the plan was terminated by {by}", provenance
+            before,
+            effective_on,
+            cause=key,
+            reason=reason,
+            provenance=provenance,
+            cap_inputs=cap_inputs,
         )
 
     def _trigger_agreement_end(
@@ -1799,6 +1839,7 @@ class FundClass(FundClassState, Aggregate):
         termination_effective_on: date,
         document_reference: str,
         provenance: Provenance,
+        cap_inputs: CapInputs | None = None,
     ) -> date:
         """The Distributor's written notice ending the agreement (THIRTEENTH (A), FOURTEENTH).
 
@@ -1808,6 +1849,7 @@ class FundClass(FundClassState, Aggregate):
         effective = self._check_notice(
             method, sent_on, received_on, termination_effective_on, document_reference
         )
+        self._check_late_fact(termination_effective_on, cap_inputs)
         before = self.standing()
         key = notice_key(self.key, document_reference)
         self.trigger_event(
@@ -1825,7 +1867,14 @@ class FundClass(FundClassState, Aggregate):
         self._trigger_agreement_end(
             reason, document_reference, termination_effective_on, provenance
         )
-        self._book_late_fact(before, termination_effective_on, key, reason, provenance)
+        self._book_late_fact(
+            before,
+            termination_effective_on,
+            cause=key,
+            reason=reason,
+            provenance=provenance,
+            cap_inputs=cap_inputs,
+        )
         return effective
 
     def _check_notice(
@@ -1854,7 +1903,6 @@ class FundClass(FundClassState, Aggregate):
                 f"{self.key}: the notice took effect on {effective}, so the agreement may end "
                 f"on {earliest} at the earliest, not {termination_effective_on}",
             )
-        self._check_late_fact(termination_effective_on)
         return effective
 
     def record_assignment(
@@ -1865,11 +1913,12 @@ class FundClass(FundClassState, Aggregate):
         rule_2a6_exempt: bool,
         determination_reference: str,
         provenance: Provenance,
+        cap_inputs: CapInputs | None = None,
     ) -> None:
         """THIRTEENTH (C): the agreement ends automatically on an assignment (§2(a)(4)) that
         does not change actual control or management (Rule 2a-6) is not one."""
         if not rule_2a6_exempt:
-            self._check_late_fact(occurred_on)
+            self._check_late_fact(occurred_on, cap_inputs)
         before = self.standing()
         key = assignment_key(self.key, determination_reference)
         self.trigger_event(
@@ -1882,18 +1931,37 @@ class FundClass(FundClassState, Aggregate):
         if not rule_2a6_exempt:
             reason = "an assignment (§2(a)(4))"
             self._trigger_agreement_end(reason, determination_reference, occurred_on, provenance)
-            self._book_late_fact(before, occurred_on, key, reason, provenance)
+            self._book_late_fact(
+                before,
+                occurred_on,
+                cause=key,
+                reason=reason,
+                provenance=provenance,
+                cap_inputs=cap_inputs,
+            )
 
     def end_agreement_for_adviser_change(
-        self, effective_on: date, adviser_name: str, reference: str, provenance: Provenance
+        self,
+        effective_on: date,
+        adviser_name: str,
+        reference: str,
+        provenance: Provenance,
+        *,
+        cap_inputs: CapInputs | None = None,
     ) -> None:
         """THIRTEENTH (B): the agreement ends when no affiliate of the Distributor advises."""
-        self._check_late_fact(effective_on)
+        self._check_late_fact(effective_on, cap_inputs)
         before = self.standing()
         reason = f"{adviser_name}, not affiliated with the Distributor, became the adviser"
         self._trigger_agreement_end(reason, reference, effective_on, provenance)
+        key = f"agreement-end/{self.key}/{reference}"
         self._book_late_fact(
-            before, effective_on, f"agreement-end/{self.key}/{reference}", reason, provenance
+            before,
+            effective_on,
+            cause=key,
+            reason=reason,
+            provenance=provenance,
+            cap_inputs=cap_inputs,
         )
 
     def restore_agreement(

@@ -132,3 +132,41 @@ def test_a_restatement_under_the_cap_account_recomputes_it_from_the_first_day(ca
     ).cap_remaining
     assert shown == august_end == fund_class.cap_month_start_remaining
     assert fund_class.absc_suspended
+
+
+def test_a_late_termination_under_the_cap_account_gives_back_what_the_days_charged(capped):
+    """Terminated by the IBMs effective 2003-07-20, learnt after August was accrued: July keeps
+    19 days, 2,602.74 rounded once (10,000,000 × 0.50% × 19 / 365 = 2,602.739…), 1,301.37 of it
+    asset-based; July leaves 3,000.00 − 1,301.37 + 12.74 = 1,711.37; August charges nothing and
+    earns 1,711.37 × 5% × 31 / 365 = 7.267… = 7.27, leaving 1,718.64. The charge, suspended in
+    August as first accrued, is no longer."""
+    from tests.builders import resolution
+    from tests.integration.test_governance import meet
+
+    meet(
+        capped,
+        date(2003, 9, 10),
+        resolution(
+            "R-LATE",
+            "termination",
+            [INTL],
+            votes_for=("D-ADAMS", "D-BAKER"),
+            effective_on=date(2003, 7, 20),
+        ),
+    )
+    fund_class = capped.view.fund_class("INTL-BCV", "R")
+    reversed_days = [
+        e.business_date for e in events(capped) if isinstance(e, FundClass.FeeAccrualReversed)
+    ]
+    assert reversed_days == every_day(date(2003, 7, 20), date(2003, 8, 31))
+    assert fund_class.accrued_absc_by_month["2003-07"] == Decimal("1301.37")
+    assert fund_class.accrued_service_by_month["2003-07"] == Decimal("1301.37")
+    assert fund_class.accrued_absc_by_month["2003-08"] == 0
+    assert interest(capped)["2003-07"] == (Decimal("12.74"), Decimal("1711.37"))
+    assert interest(capped)["2003-08"] == (Decimal("7.27"), Decimal("1718.64"))
+    assert fund_class.cap_month_start_remaining == Decimal("1718.64")
+    assert not fund_class.absc_suspended
+    shown = compliance_as_of(
+        capped.view.stream(fund_class_id("INTL-BCV", "R")), date(2003, 8, 31)
+    ).cap_remaining
+    assert shown == Decimal("1718.64")

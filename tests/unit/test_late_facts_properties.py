@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.fund_class import FundClass
+from domain.fund_class.cap_recompute import CapInputs
 from domain.periods import month_period
 from tests.unit.test_fund_class_properties import (
     PROVENANCE,
@@ -113,3 +114,89 @@ def independent_total_before(figures: dict[date, Decimal], first: date, end: dat
         total += Fraction(basis) * Fraction(5, 1000) / (366 if day.year % 4 == 0 else 365)
     exact = Decimal(total.numerator) / Decimal(total.denominator)
     return exact.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+
+
+@st.composite
+def capped_late_facts(draw):
+    figures, run_ends, effective_on, kind = draw(late_facts())
+    span = (run_ends[-1] - START).days
+    opening = Decimal(draw(st.integers(min_value=0, max_value=2_000_000))) / 100
+    sales = {}
+    for offset in sorted(draw(st.sets(st.integers(0, span), max_size=3))):
+        sales[START + timedelta(days=offset)] = Decimal(draw(st.integers(0, 10**8))) / 100
+    return figures, run_ends, effective_on, kind, opening, sales
+
+
+def capped(figures, opening, sales) -> FundClass:
+    fund_class = new_fund_class()
+    fund_class.open_cap_account(START - timedelta(days=1), opening, "property test", PROVENANCE)
+    for day, gross in sales.items():
+        fund_class.record_gross_sales(day, gross, Decimal(0), Decimal(0), PROVENANCE)
+    for day, value in figures.items():
+        fund_class.record_net_assets(day, value, PROVENANCE)
+    return fund_class
+
+
+def accrue_capped(fund_class: FundClass, run_ends: list[date]) -> None:
+    for through in run_ends:
+        fund_class.accrue_through(
+            through, PROVENANCE, max_carry_days=4, prime_rate_on=capped_prime_rate
+        )
+
+
+def capped_prime_rate(day: date) -> Decimal:
+    return Decimal("0.04") if day < date(2003, 9, 1) else Decimal("0.0425")
+
+
+def learn_capped(fund_class: FundClass, kind: str, effective_on: date) -> None:
+    inputs = CapInputs(list, capped_prime_rate)  # the history: the events not yet collected
+    if kind == "termination":
+        fund_class.terminate_by_independent_board_members(
+            "R-LATE", effective_on, PROVENANCE, cap_inputs=inputs
+        )
+    else:
+        fund_class.record_assignment(
+            occurred_on=effective_on,
+            description="a change of control found by counsel",
+            rule_2a6_exempt=False,
+            determination_reference="COUNSEL-1",
+            provenance=PROVENANCE,
+            cap_inputs=inputs,
+        )
+
+
+def cap_interest(events) -> dict[str, tuple[Decimal, Decimal]]:
+    found = {}
+    for event in events:
+        if isinstance(event, FundClass.CapInterestCredited | FundClass.CapInterestAdjusted):
+            found[event.month] = (event.amount, event.remaining_after)
+    return found
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(capped_late_facts())
+def test_under_the_cap_account_recording_late_books_what_recording_before_would(case):
+    """The days the fact ends are taken off the account too: each later day may accrue more,
+    each later month earns the interest of what now remains (decision A3)."""
+    figures, run_ends, effective_on, kind, opening, sales = case
+    month_end = month_period(run_ends[-1]).end_inclusive
+    late = capped(figures, opening, sales)
+    accrue_capped(late, run_ends)
+    learn_capped(late, kind, effective_on)
+    accrue_capped(late, [month_end])
+    events = late.collect_events()
+
+    early = capped(figures, opening, sales)
+    learn_capped(early, kind, effective_on)
+    accrue_capped(early, [*run_ends, month_end])
+    early_events = early.collect_events()
+
+    assert booked(late) == booked(early)
+    assert late.payable == early.payable
+    assert cap_interest(events) == cap_interest(early_events)
+    assert (late.cap_month_start, late.cap_month_start_remaining, late.absc_suspended) == (
+        early.cap_month_start,
+        early.cap_month_start_remaining,
+        early.absc_suspended,
+    )
+    assert comparable(replay(events)) == comparable(late)
