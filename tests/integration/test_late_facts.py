@@ -244,3 +244,44 @@ def test_as_known_before_the_late_fact_nothing_changed_and_impact_names_it(quart
     assert payment.delta == total.delta
     after = {b.fund_class: b for b in balances(engine, date(2003, 12, 31))}[FUND_CLASS]
     assert dollars(after.payable) == total.delta  # paid in full before: now overpaid
+
+
+def test_impact_names_a_service_fee_for_days_a_late_fact_took_out_of_effect(quarter, tmp_path):
+    """A service fee paid for 2003Q3 before the agreement was found to have ended on 09-20:
+    its cap is the same figure, but eleven of the days it paid for are no longer in effect."""
+    from adapters.application.commands import ImportPositions
+    from adapters.inputs.csv_files import PositionRow
+    from tests.builders import positions_csv
+    from tests.integration.test_payments import agree, month_constant, pay_provider
+
+    ledger, _ = quarter
+    with freeze_time("2003-10-15 12:00:00"):
+        agree(ledger, "DEALER-A")
+        ledger.figures.import_positions(
+            ImportPositions(
+                read_csv(
+                    positions_csv(tmp_path / "pos.csv", "DEALER-A", month_constant(1)), PositionRow
+                )
+            )
+        )
+        pay_provider(ledger, "DEALER-A", None, "SF-Q3")
+        ledger.read_models.catch_up()
+    with freeze_time(RESTATED_AT):
+        ledger.fund_governance.give_distributor_notice(
+            GiveDistributorNotice(
+                fund_classes=[FUND_CLASS],
+                method=NoticeMethod.DELIVERED,
+                sent_on=date(2003, 7, 15),
+                received_on=None,
+                termination_effective_on=date(2003, 9, 20),
+                document_reference="LETTER-2003-07-15",
+            )
+        )
+    found = analyse_impact(ledger.view, BEFORE_RESTATEMENT, max_carry_days=4)
+    [fee] = [amount for amount in found.amounts if amount.kind == "service-fee-cap"]
+    assert (fee.provider, fee.reference, fee.period) == (
+        "DEALER-A",
+        "SF-Q3",
+        "2003-07-01..2003-09-30",
+    )
+    assert "11 of its days no longer in effect" in fee.note
