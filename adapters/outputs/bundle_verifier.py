@@ -259,6 +259,7 @@ def recompute_balances(events: list[Json], as_of: str) -> dict[str, dict[str, Fi
     classes: dict[str, str] = {}
     totals: dict[str, dict[str, Decimal]] = {}
     accrued_through: dict[str, str | None] = {}
+    booked_days: dict[str, set[str]] = {}
     for event in events:
         topic, fields = event["topic"], event["fields"]
         if topic == TOPIC + "PlanAdopted":
@@ -276,8 +277,14 @@ def recompute_balances(events: list[Json], as_of: str) -> dict[str, dict[str, Fi
         if parts is not None:
             for name, amount in parts.items():
                 totals[key][name] += amount
+        # Accrued through the last day accrued and not reversed (a late fact, decision A19).
         if topic == TOPIC + "FeeAccrued":
-            accrued_through[key] = max(accrued_through[key] or "", fields["business_date"])
+            booked_days.setdefault(key, set()).add(fields["business_date"])
+        elif topic == TOPIC + "FeeAccrualReversed":
+            booked_days.setdefault(key, set()).discard(fields["business_date"])
+        else:
+            continue
+        accrued_through[key] = max(booked_days[key], default=None)
     return {
         key: {
             **sums,

@@ -105,6 +105,19 @@ def test_the_issue_s_example_a_late_termination_by_the_ibms(figures_ledger, stor
     assert fund_class.terminated_on == date(2004, 3, 10)
     assert sum(booked(figures_ledger, "2004-03")) == 9 * DAILY
 
+    # Accrued through the last day still in effect, in the read models and the point in time.
+    from adapters.readside.point_in_time import fund_class_as_of
+
+    figures_ledger.read_models.catch_up()
+    [row] = [
+        b
+        for b in balances(figures_ledger.read_models.engine, date(2004, 3, 31))
+        if b.fund_class == INTL
+    ]
+    assert row.accrued_through == date(2004, 3, 9)
+    found = fund_class_as_of(figures_ledger.view, INTL, date(2004, 3, 31))
+    assert found.accrued_through == date(2004, 3, 9)
+
     # March's true-up, when the month closes, books the nine days in effect rounded once.
     accrue(figures_ledger, date(2004, 3, 31))
     assert booked(figures_ledger, "2004-03") == (Decimal("614.76"), Decimal("614.75"))
@@ -285,3 +298,27 @@ def test_impact_names_a_service_fee_for_days_a_late_fact_took_out_of_effect(quar
         "2003-07-01..2003-09-30",
     )
     assert "11 of its days no longer in effect" in fee.note
+
+
+def test_the_bundle_after_a_late_fact_verifies(quarter, tmp_path):
+    """The bundle's own verifier recomputes balances, journal and split from the events: the
+    reversals are folded there as in the ledger."""
+    from adapters.outputs.bundle import export_bundle
+    from tests.integration.test_bundle import run_verifier, unpack
+
+    ledger, _ = quarter
+    with freeze_time(RESTATED_AT):
+        ledger.fund_governance.give_distributor_notice(
+            GiveDistributorNotice(
+                fund_classes=[FUND_CLASS],
+                method=NoticeMethod.DELIVERED,
+                sent_on=date(2003, 7, 15),
+                received_on=None,
+                termination_effective_on=date(2003, 9, 20),
+                document_reference="LETTER-2003-07-15",
+            )
+        )
+        ledger.read_models.catch_up()
+    bundle = export_bundle(ledger.view, date(2003, 12, 31), None, tmp_path / "b.zip").path
+    result = run_verifier(unpack(bundle, tmp_path / "unpacked"))
+    assert result.returncode == 0, result.stdout + result.stderr
