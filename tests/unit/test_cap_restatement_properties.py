@@ -29,8 +29,6 @@ from tests.unit.test_fund_class_properties import (
     replay,
 )
 
-OPENED = START - timedelta(days=1)
-
 
 def prime_rate(day: date) -> Decimal:
     return Decimal("0.04") if day < date(2003, 9, 1) else Decimal("0.0425")
@@ -42,18 +40,22 @@ def capped_histories(draw):
     last_day = run_ends[-1]
     span = (last_day - START).days
     opening = Decimal(draw(st.integers(min_value=0, max_value=2_000_000))) / 100
+    # Opened before the first day, or within the first month (whose true-up it is charged).
+    opened_on = START + timedelta(days=draw(st.integers(min_value=-1, max_value=20)))
     sales = {}
     for offset in sorted(draw(st.sets(st.integers(0, span), max_size=4))):
-        sales[START + timedelta(days=offset)] = Decimal(draw(st.integers(0, 10**8))) / 100
+        day = START + timedelta(days=offset)
+        if day > opened_on:
+            sales[day] = Decimal(draw(st.integers(0, 10**8))) / 100
     changes = {}
     for offset in sorted(draw(st.sets(st.integers(0, span), min_size=1, max_size=4))):
         changes[START + timedelta(days=offset)] = Decimal(draw(st.integers(0, 10**11))) / 100
-    return figures, run_ends, opening, sales, changes
+    return figures, run_ends, (opened_on, opening), sales, changes
 
 
 def capped_class(figures, run_ends, opening, sales) -> FundClass:
     fund_class = new_fund_class()
-    fund_class.open_cap_account(OPENED, opening, "property test", PROVENANCE)
+    fund_class.open_cap_account(opening[0], opening[1], "property test", PROVENANCE)
     for day, gross in sales.items():
         fund_class.record_gross_sales(day, gross, Decimal(0), Decimal(0), PROVENANCE)
     for day, value in figures.items():
