@@ -36,8 +36,9 @@ class FundClassBalance:
     fund_class: str
     absc: PartBalance = field(default_factory=PartBalance)
     service: PartBalance = field(default_factory=PartBalance)
-    accrued_through: date | None = None
+    accrued_through: date | None = None  # the last day accrued and not reversed
     days_accrued: int = 0
+    booked_days: set[date] = field(default_factory=set)
     advances_by_reference: dict[str, Decimal] = field(default_factory=dict)
 
     @property
@@ -69,6 +70,7 @@ def _(event: FundClass.FeeAccrued, balances: dict[str, FundClassBalance]) -> Non
     balance.service.accrued += event.service_amount
     balance.accrued_through = event.business_date
     balance.days_accrued += 1
+    balance.booked_days.add(event.business_date)
 
 
 @_apply.register
@@ -92,6 +94,16 @@ def _(event: FundClass.FeeAccrualAdjusted, balances: dict[str, FundClassBalance]
     balance = balances[str(event.originator_id)]
     balance.absc.accrued += event.absc_amount_delta
     balance.service.accrued += event.service_amount_delta
+
+
+@_apply.register
+def _(event: FundClass.FeeAccrualReversed, balances: dict[str, FundClassBalance]) -> None:
+    balance = balances[str(event.originator_id)]
+    balance.absc.accrued += event.absc_amount_delta
+    balance.service.accrued += event.service_amount_delta
+    balance.days_accrued -= 1
+    balance.booked_days.discard(event.business_date)
+    balance.accrued_through = max(balance.booked_days, default=None)
 
 
 @_apply.register

@@ -16,7 +16,7 @@ from functools import singledispatch
 from typing import Any
 
 from domain.fund_class import FundClass
-from domain.fund_class.cap_account import account_charge, withheld_for_the_cap
+from domain.fund_class.cap_account import account_charge, deemed_charge, withheld_for_the_cap
 from domain.fund_class.governance import ADD_FUND_SUBJECT, addition_note, resumed_interval
 from domain.fund_class.records import (
     EFFECTIVE,
@@ -251,6 +251,39 @@ def _(event: FundClass.FeeAccrued, state: _Folded, as_of: date) -> None:
     # the deemed charge the accrual run wrote on the event (A13).
     state.cap_remaining -= account_charge(
         state.cap_opened_on, event.business_date, event.cap_charge
+    )
+
+
+@_fold.register
+def _(event: FundClass.FeeAccrualAdjusted, state: _Folded, as_of: date) -> None:
+    # A correction of a day charged to the account moves its charge (decision A3).
+    state.cap_remaining -= account_charge(
+        state.cap_opened_on,
+        event.business_date,
+        deemed_charge(event.absc_amount_delta, event.service_amount_delta),
+    )
+
+
+@_fold.register
+def _(event: FundClass.CapInterestAdjusted, state: _Folded, as_of: date) -> None:
+    state.cap_remaining += event.amount_delta
+
+
+@_fold.register
+def _(event: FundClass.FeeAccrualReversed, state: _Folded, as_of: date) -> None:
+    # The day leaves the plan year's rates as it came in (decision A19).
+    if _plan_year(state, as_of).start <= event.business_date:
+        state.year_days -= 1
+        state.year_basis_per_day_count = exact_add(
+            state.year_basis_per_day_count,
+            -exact_divide(event.basis_net_assets, event.days_in_year),
+        )
+        state.year_absc = exact_add(state.year_absc, event.absc_amount_exact_delta)
+        state.year_service = exact_add(state.year_service, event.service_amount_exact_delta)
+    state.cap_remaining -= account_charge(
+        state.cap_opened_on,
+        event.business_date,
+        deemed_charge(event.absc_amount_delta, event.service_amount_delta),
     )
 
 

@@ -274,6 +274,19 @@ def _(event: FundClass.FeeAccrualAdjusted, context: StreamContext) -> JournalEnt
 
 
 @journal_entry.register
+def _(event: FundClass.FeeAccrualReversed, context: StreamContext) -> JournalEntry | None:
+    return _accrual_entry(
+        event,
+        context.fund_class,
+        "accrual-reversal",
+        f"accrual of {event.business_date} reversed: no longer in effect ({event.reason}; "
+        f"{event.cause})",
+        absc=cents(event.absc_amount_delta),
+        service=cents(event.service_amount_delta),
+    )
+
+
+@journal_entry.register
 def _(event: FundClass.DistributorPaymentReversed, context: StreamContext) -> JournalEntry | None:
     return JournalEntry(
         entry_id(event),

@@ -296,6 +296,23 @@ def _(event: FundClass.FeeAccrualAdjusted, context: StreamContext) -> list[Row]:
     ]
 
 
+@accrual_rows.register
+def _(event: FundClass.FeeAccrualReversed, context: StreamContext) -> list[Row]:
+    # The day's basis leaves the month with it (a negative basis), as its cents do.
+    return [
+        _accrual_row(
+            event,
+            context,
+            "reversal",
+            month=month_label(event.business_date),
+            basis_cents=-cents(event.basis_net_assets),
+            rated=True,
+            absc_cents=cents(event.absc_amount_delta),
+            service_cents=cents(event.service_amount_delta),
+        )
+    ]
+
+
 PROJECTIONS: dict[str, Project] = {
     "streams": stream_rows,
     "journal": journal_rows,

@@ -56,9 +56,12 @@ class FigureImports:
         csv_file, reason = command.csv_file, command.restatement_reason
         rows = unique_rows(csv_file, lambda record: (record.fund, record.share_class))
         fund_classes = fund_classes_for(self.ports, csv_file, rows)
+        cap_inputs = {key: self.ports.cap_inputs(owner) for key, owner in fund_classes.items()}
 
         def record(owner: FundClass, row: NetAssetsRow, provenance: Provenance) -> str:
-            return owner.record_net_assets(row.date, row.net_assets, provenance, reason)
+            # A restatement reaching the cap account recomputes it (decision A3).
+            inputs = cap_inputs[(row.fund, row.share_class)]
+            return owner.record_net_assets(row.date, row.net_assets, provenance, reason, inputs)
 
         how = RowImport[NetAssetsRow, FundClass](
             owner=lambda row: fund_classes[(row.fund, row.share_class)],

@@ -55,6 +55,7 @@ class FundGovernanceUseCases:
             abstentions=command.abstentions,
             broker_non_votes=command.broker_non_votes,
             provenance=self.ports.provenance("command:shareholder-vote"),
+            cap_inputs=self.ports.cap_inputs(fund_class),
         )
         self.ports.save(fund_class)
         return passed
@@ -82,6 +83,7 @@ class FundGovernanceUseCases:
                 termination_effective_on=command.termination_effective_on,
                 document_reference=command.document_reference,
                 provenance=self.ports.provenance("command:notice"),
+                cap_inputs=self.ports.cap_inputs(fund_class),
             )
             changed.append(fund_class)
         self.ports.save(*changed)
@@ -111,6 +113,7 @@ class FundGovernanceUseCases:
                 rule_2a6_exempt=command.rule_2a6_exempt,
                 determination_reference=command.determination_reference,
                 provenance=self.ports.provenance("command:assignment"),
+                cap_inputs=self.ports.cap_inputs(fund_class),
             )
             changed.append(fund_class)
         self.ports.save(*changed)

@@ -22,6 +22,7 @@ from adapters.inputs.errors import InputError, InputProblem
 from domain.board import Board, MeetingRecord, ResolutionRecord
 from domain.events import Provenance
 from domain.fund_class import FundClass
+from domain.fund_class.cap_recompute import CapInputs
 from domain.governance import NO_RELIEF, DirectorStatus, ResolutionKind, Tally
 from domain.plan import FundTerms, ScheduleBRates
 from domain.registry import Registry
@@ -88,7 +89,9 @@ class BoardUseCases:
                 company_keys.append(added.key)
             elif tally.passed:
                 for key in resolution.fund_classes:
-                    _carry_out(resolution, meeting, fund_classes[key], provenance)
+                    fund_class = fund_classes[key]
+                    cap_inputs = self.ports.cap_inputs(fund_class)
+                    _carry_out(resolution, meeting, fund_class, provenance, cap_inputs)
             outcomes.append(
                 ResolutionOutcome(resolution.resolution_id, resolution.kind.value, concerned, tally)
             )
@@ -227,7 +230,11 @@ class BoardUseCases:
             for fund_class in self.ports.view.fund_classes_of(command.company_code):
                 if fund_class.standing().agreement_in_effect(command.effective_on):
                     fund_class.end_agreement_for_adviser_change(
-                        command.effective_on, command.adviser_name, command.reference, provenance
+                        command.effective_on,
+                        command.adviser_name,
+                        command.reference,
+                        provenance,
+                        cap_inputs=self.ports.cap_inputs(fund_class),
                     )
                     ended.append(fund_class)
         self.ports.save(board, *ended)
@@ -239,6 +246,7 @@ def _carry_out(
     meeting: MeetingRecord,
     fund_class: FundClass,
     provenance: Provenance,
+    cap_inputs: CapInputs,
 ) -> None:
     terms: dict[str, Any] = resolution.terms
     kind = resolution.kind
@@ -280,7 +288,7 @@ def _carry_out(
         )
     elif kind is ResolutionKind.TERMINATION:
         fund_class.terminate_by_independent_board_members(
-            rid, terms.get("effective_on", day), provenance
+            rid, terms.get("effective_on", day), provenance, cap_inputs=cap_inputs
         )
 
 

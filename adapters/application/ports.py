@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from adapters.readside.view import LedgerView
@@ -11,6 +12,8 @@ from adapters.store.persistence import LedgerStore
 from domain.board import Board
 from domain.errors import UnknownFundClassError
 from domain.events import Provenance
+from domain.fund_class import FundClass, PrimeRates
+from domain.fund_class.cap_recompute import CapInputs
 from domain.registry import Registry
 
 
@@ -27,6 +30,18 @@ class Ports:
         if self.view.known_position is not None:
             raise RuntimeError("a ledger read as known at a past position cannot record")
         return Provenance(self.actor, source)
+
+    def cap_inputs(self, fund_class: FundClass) -> CapInputs:
+        """What a correction reaching the class's aggregate-cap account needs: the class's
+        recorded events and the prime rates, each read only if it comes to that (decision A3)."""
+        lookups: list[PrimeRates] = []
+
+        def prime_rate_on(day: date) -> Decimal | None:
+            if not lookups:
+                lookups.append(self.view.prime_rate_lookup())
+            return lookups[0](day)
+
+        return CapInputs(lambda: self.view.stream(fund_class.id), prime_rate_on)
 
     def save(self, *aggregates: Any) -> None:
         """Save in one transaction (None entries, for aggregates left unchanged, are skipped)."""

@@ -259,7 +259,7 @@ def _impact_text(found: Impact) -> str:
                 for change in report.changes
             ] or ["    no figure changes: only the digest of the events it rests on differs"]
     for kind, title in (
-        ("service-fee-cap", "Service fees whose cap is now different:"),
+        ("service-fee-cap", "Service fees whose cap, or days in effect, now differ:"),
         ("distributor-payment", "Distributor payments whose period's accruals now differ:"),
     ):
         chosen = [amount for amount in found.amounts if amount.kind == kind]

@@ -259,6 +259,7 @@ def recompute_balances(events: list[Json], as_of: str) -> dict[str, dict[str, Fi
     classes: dict[str, str] = {}
     totals: dict[str, dict[str, Decimal]] = {}
     accrued_through: dict[str, str | None] = {}
+    booked_days: dict[str, set[str]] = {}
     for event in events:
         topic, fields = event["topic"], event["fields"]
         if topic == TOPIC + "PlanAdopted":
@@ -276,8 +277,14 @@ def recompute_balances(events: list[Json], as_of: str) -> dict[str, dict[str, Fi
         if parts is not None:
             for name, amount in parts.items():
                 totals[key][name] += amount
+        # Accrued through the last day accrued and not reversed (a late fact, decision A19).
         if topic == TOPIC + "FeeAccrued":
-            accrued_through[key] = max(accrued_through[key] or "", fields["business_date"])
+            booked_days.setdefault(key, set()).add(fields["business_date"])
+        elif topic == TOPIC + "FeeAccrualReversed":
+            booked_days.setdefault(key, set()).discard(fields["business_date"])
+        else:
+            continue
+        accrued_through[key] = max(booked_days[key], default=None)
     return {
         key: {
             **sums,
@@ -302,7 +309,7 @@ def _parts(topic: str, fields: Json) -> dict[str, Decimal] | None:
             "absc_accrued": money(fields["adjustment_absc"]),
             "service_accrued": money(fields["adjustment_service"]),
         }
-    if name == "FeeAccrualAdjusted":
+    if name in ("FeeAccrualAdjusted", "FeeAccrualReversed"):
         return {
             "absc_accrued": money(fields["absc_amount_delta"]),
             "service_accrued": money(fields["service_amount_delta"]),
@@ -398,6 +405,7 @@ def postings(name: str, fields: Json, key: str, provider: str) -> list[tuple[str
         "FeeAccrued": ("absc_amount", "service_amount"),
         "AccrualTrueUpPosted": ("adjustment_absc", "adjustment_service"),
         "FeeAccrualAdjusted": ("absc_amount_delta", "service_amount_delta"),
+        "FeeAccrualReversed": ("absc_amount_delta", "service_amount_delta"),
     }
     if name in accrued:
         absc, service = (cents(fields[part]) for part in accrued[name])
@@ -596,7 +604,7 @@ def month_cells(
         key, provider = keys[event["stream"]]
         if name in COVERINGS:
             _add_covering(cells, (key, provider), name, fields, span)
-        elif name in ("FeeAccrued", "FeeAccrualAdjusted"):
+        elif name in ("FeeAccrued", "FeeAccrualAdjusted", "FeeAccrualReversed"):
             _add_basis(cells, key, name, fields, span)
     for cell in cells.values():
         cell.basis_per_day_count = cell.per_day_count()
@@ -647,6 +655,9 @@ def _add_basis(
     basis = cents(fields["basis_net_assets"])
     if name == "FeeAccrualAdjusted":
         basis -= cents(fields["basis_net_assets_previous"])
+    elif name == "FeeAccrualReversed":  # the day leaves the month (decision A19)
+        basis = -basis
+        cell.days -= 1
     else:
         cell.days += 1
     year = int(fields["days_in_year"])
@@ -768,6 +779,7 @@ def accrued_by_month(
         "FeeAccrued": ("absc_amount", "service_amount"),
         "AccrualTrueUpPosted": ("adjustment_absc", "adjustment_service"),
         "FeeAccrualAdjusted": ("absc_amount_delta", "service_amount_delta"),
+        "FeeAccrualReversed": ("absc_amount_delta", "service_amount_delta"),
     }
     for event in events:
         name, fields = _event_name(event["topic"]), event["fields"]

@@ -299,11 +299,20 @@ def _service_fee_impacts(
     found = []
     for period, fees in sorted(by_period.items(), key=lambda item: item[0].start):
         then_position = max(impact.since_position, min(paid_at for paid_at, _ in fees))
-        then = _cap(ledger.as_known_at(then_position), provider, key, period, max_carry_days)
-        now = _cap(ledger.as_known_at(impact.now_position), provider, key, period, max_carry_days)
+        then_view, now_view = (
+            ledger.as_known_at(then_position),
+            ledger.as_known_at(impact.now_position),
+        )
+        then = _cap(then_view, provider, key, period, max_carry_days)
+        now = _cap(now_view, provider, key, period, max_carry_days)
         paid = sum((Decimal(state["amount"]) for _, state in fees), Decimal(0))
-        if then == now and paid <= now:
+        # A fact learnt late may take days the fees paid for out of effect (decision A19).
+        days_out = _days_in_effect(then_view, key, period) - _days_in_effect(now_view, key, period)
+        if then == now and paid <= now and not days_out:
             continue  # a cap that moved and came back still leaves later fees over it
+        note = "over the cap now" if paid > now else "cap of the fees paid"
+        if days_out:
+            note += f"; {days_out} of its days no longer in effect"
         found.append(
             AmountImpact(
                 kind="service-fee-cap",
@@ -314,10 +323,14 @@ def _service_fee_impacts(
                 paid=paid,
                 then=then,
                 now=now,
-                note="over the cap now" if paid > now else "cap of the fees paid",
+                note=note,
             )
         )
     return found
+
+
+def _days_in_effect(view: LedgerView, key: str, period: Period) -> int:
+    return len(view.fund_class_by_key(key).standing().days_in_effect(period))
 
 
 def _cap(view: LedgerView, provider: str, key: str, period: Period, max_carry_days: int) -> Decimal:

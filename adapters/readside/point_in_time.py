@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import Engine, and_, func, select
 
-from adapters.readside.queries import known
+from adapters.readside.queries import accrued_through_query, known
 from adapters.readside.read_models import TABLES
 from adapters.readside.view import LedgerView
 from projections.point_in_time import MoneyOnDate, PointInTime, point_in_time
@@ -24,17 +24,7 @@ def money_on_date(engine: Engine, fund_class: str, as_of: date, position: int) -
         position,
         accruals,
     )
-    through = known(
-        select(func.max(accruals.c.business_date)).where(
-            and_(
-                accruals.c.fund_class == fund_class,
-                accruals.c.business_date <= as_of,
-                accruals.c.kind == "accrual",
-            )
-        ),
-        position,
-        accruals,
-    )
+    through = accrued_through_query(as_of, position, fund_class)
     paid = known(
         select(
             func.coalesce(func.sum(payments.c.absc_cents), 0),
@@ -45,7 +35,8 @@ def money_on_date(engine: Engine, fund_class: str, as_of: date, position: int) -
     )
     with engine.connect() as conn:
         absc, service = conn.execute(accrued).one()
-        accrued_through = conn.execute(through).scalar()
+        row = conn.execute(through).first()
+        accrued_through = None if row is None else row[1]
         absc_paid, service_paid = conn.execute(paid).one()
     return MoneyOnDate(accrued_through, int(absc), int(service), int(absc_paid), int(service_paid))
 

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, Table, and_, case, func, select
+from sqlalchemy import Engine, Select, Table, and_, case, func, select, true
 
 from adapters.readside.read_models import TABLES
 from projections.journal import (
@@ -106,6 +106,31 @@ class FundClassBalances:
         return self.absc_paid + self.service_paid
 
 
+def accrued_through_query(
+    as_of: date, known_position: int | None, fund_class: str | None = None
+) -> Select[Any]:
+    """Per class, the last day through `as_of` accrued and not reversed: a day a late fact took
+    out of effect is no longer accrued (decision A19)."""
+    accruals = TABLES["accruals"]
+    booked = known(
+        select(accruals.c.fund_class, accruals.c.business_date)
+        .where(
+            and_(
+                accruals.c.business_date <= as_of,
+                accruals.c.kind.in_(("accrual", "reversal")),
+                true() if fund_class is None else accruals.c.fund_class == fund_class,
+            )
+        )
+        .group_by(accruals.c.fund_class, accruals.c.business_date)
+        .having(func.sum(case((accruals.c.kind == "accrual", 1), else_=-1)) > 0),
+        known_position,
+        accruals,
+    ).subquery()
+    return select(booked.c.fund_class, func.max(booked.c.business_date)).group_by(
+        booked.c.fund_class
+    )
+
+
 def balances(
     engine: Engine, as_of: date, known_position: int | None = None
 ) -> list[FundClassBalances]:
@@ -113,7 +138,7 @@ def balances(
     by_account = {
         row.account: row.balance_cents for row in trial_balance(engine, as_of, known_position)
     }
-    streams, accruals = TABLES["streams"], TABLES["accruals"]
+    streams = TABLES["streams"]
     with engine.connect() as conn:
         classes = [
             row[0]
@@ -128,15 +153,7 @@ def balances(
             )
         ]
         through: dict[str, date] = dict(
-            conn.execute(
-                known(
-                    select(accruals.c.fund_class, func.max(accruals.c.business_date))
-                    .where(and_(accruals.c.business_date <= as_of, accruals.c.kind == "accrual"))
-                    .group_by(accruals.c.fund_class),
-                    known_position,
-                    accruals,
-                )
-            ).all()
+            conn.execute(accrued_through_query(as_of, known_position)).all()
         )
     result = []
     for key in classes:
@@ -267,12 +284,17 @@ def _month_bases(
             accruals.c.month,
             accruals.c.days_in_year,
             func.sum(accruals.c.basis_cents),
-            # Adjustments restate a day's basis; only the accrual itself is a day.
-            func.sum(case((accruals.c.kind == "accrual", 1), else_=0)),
+            # Adjustments restate a day's basis; only the accrual itself is a day, and a
+            # reversal takes it away again (decision A19).
+            func.sum(
+                case(
+                    (accruals.c.kind == "accrual", 1), (accruals.c.kind == "reversal", -1), else_=0
+                )
+            ),
         )
         .where(
             and_(
-                accruals.c.kind.in_(("accrual", "adjustment")),
+                accruals.c.kind.in_(("accrual", "adjustment", "reversal")),
                 accruals.c.business_date >= start,
                 accruals.c.business_date < end_exclusive,
             )

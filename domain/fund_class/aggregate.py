@@ -12,6 +12,7 @@ typed state (records.py) that the commands here call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -41,7 +42,7 @@ from domain.events import (
     provenance_fields,
 )
 from domain.expenditures import Performer, Purpose, expenditure_digest, expenditure_digest_of
-from domain.finra import cap_added_for, cap_rate, limit_absc
+from domain.finra import cap_added_for, cap_rate
 from domain.fund_class.accrual_plan import (
     RECORDED,
     RESTATED,
@@ -60,9 +61,18 @@ from domain.fund_class.cap_account import (
     check_passed_on,
     credit_day,
     deemed_charge,
+    limited_accrual,
     no_prime_rate,
     service_fee_credits,
     withheld_for_the_cap,
+)
+from domain.fund_class.cap_recompute import (
+    CapInputs,
+    MonthInterest,
+    Rerun,
+    cap_history_of,
+    recompute_cap_account,
+    same_booking,
 )
 from domain.fund_class.corrections import (
     adjustment_fields,
@@ -93,6 +103,8 @@ from domain.fund_class.governance import (
     schedule_b_in,
     standing_of,
 )
+from domain.fund_class.late_facts import accrual_reversal_fields, days_no_longer_in_effect
+from domain.fund_class.late_facts import check_not_under_cap as check_late_fact_not_under_cap
 from domain.fund_class.records import (
     EFFECTIVE,
     FAILED,
@@ -293,6 +305,9 @@ class FundClass(FundClassState, Aggregate):
 
     class FeeAccrualAdjusted(Event):
         TOPIC = "planledger.FundClass.FeeAccrualAdjusted"
+        # Version 2 says whether the aggregate cap limited the day's asset-based part before
+        # and after, and by how much the exact limited amounts moved (decision A3).
+        class_version = 2
         restatement_key: str
         reason: str
         basis_date_previous: date
@@ -307,9 +322,42 @@ class FundClass(FundClassState, Aggregate):
         absc_amount_delta: Decimal
         service_amount_delta: Decimal
         amount_delta: Decimal
+        absc_limited_by_previous: str
+        absc_limited_by: str
+        absc_extra_exact_delta: Decimal
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class._apply_adjustment(self)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 adjusted only days no rule limited: a restatement reaching days under
+            the cap account was refused then."""
+            state["absc_limited_by_previous"] = ""
+            state["absc_limited_by"] = ""
+            state["absc_extra_exact_delta"] = Decimal(0)
+
+    class FeeAccrualReversed(Event):
+        """An accrued day taken off the books: a fact learnt late (`cause`, the key of its
+        event) took it out of effect (late_facts.py; decision A19). Amounts are deltas."""
+
+        TOPIC = "planledger.FundClass.FeeAccrualReversed"
+        cause: str
+        reason: str
+        basis_date: date
+        basis_net_assets: Decimal
+        absc_rate_annual: Decimal
+        service_rate_annual: Decimal
+        days_in_year: int
+        absc_limited_by: str
+        absc_amount_exact_delta: Decimal
+        service_amount_exact_delta: Decimal
+        absc_amount_delta: Decimal
+        service_amount_delta: Decimal
+        amount_delta: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_reversal(self)
 
     class DistributorPaymentReversed(Event):
         TOPIC = "planledger.FundClass.DistributorPaymentReversed"
@@ -669,6 +717,25 @@ class FundClass(FundClassState, Aggregate):
                 line for line in fund_class.cap_lines if line.day > self.business_date
             ]
 
+    class CapInterestAdjusted(Event):
+        """A closed month of the cap account recomputed after a correction (`cause`, its key):
+        its interest and the remaining amount at its end as they should have been (A3)."""
+
+        TOPIC = "planledger.FundClass.CapInterestAdjusted"
+        month: str
+        cause: str
+        reason: str
+        amount_previous: Decimal
+        amount: Decimal
+        amount_exact: Decimal
+        amount_delta: Decimal
+        remaining_after_previous: Decimal
+        remaining_after: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            if self.business_date + ONE_DAY == fund_class.cap_month_start:
+                fund_class.cap_month_start_remaining = self.remaining_after
+
     class AbscSuspended(Event):
         TOPIC = "planledger.FundClass.AbscSuspended"
         remaining: Decimal
@@ -918,6 +985,7 @@ class FundClass(FundClassState, Aggregate):
         net_assets: Decimal,
         provenance: Provenance,
         restatement_reason: str | None = None,
+        cap_inputs: CapInputs | None = None,
     ) -> str:
         """Record the class's net assets for a day; idempotent for an identical figure.
 
@@ -953,7 +1021,7 @@ class FundClass(FundClassState, Aggregate):
         )
         # Days already accrued on the old figure are corrected now, in the same transaction.
         self.correct_accruals_after_restatement(
-            day, figures_before, key, restatement_reason, provenance
+            day, figures_before, key, restatement_reason, provenance, cap_inputs=cap_inputs
         )
         return RESTATED
 
@@ -1065,32 +1133,42 @@ class FundClass(FundClassState, Aggregate):
         if not self._cap_applies_to(basis.day):
             return accrual
         remaining = self._cap_account().available_on(basis.day)
-        limit = limit_absc(accrual.absc_amount, remaining)
-        if limit.allowed_cents is None:
-            if self.absc_suspended:
-                key = f"absc-resumed/{self.key}/{basis.day}"
-                self.trigger_event(
-                    self.AbscResumed,
-                    **provenance_fields(provenance, basis.day, key),
-                    remaining=remaining,
-                )
-            return accrual
-        if not self.absc_suspended:
-            key = f"absc-suspended/{self.key}/{basis.day}"
+        accrual, limited = limited_accrual(accrual, remaining)
+        if limited != self.absc_suspended:
+            self._trigger_absc_flag(
+                limited,
+                basis.day,
+                remaining=remaining,
+                reason=accrual.absc_limited_by,
+                key_suffix=f"/{self.key}/{basis.day}",
+                provenance=provenance,
+            )
+        return accrual
+
+    def _trigger_absc_flag(
+        self,
+        suspended: bool,
+        day: date,
+        *,
+        remaining: Decimal,
+        reason: str,
+        key_suffix: str,
+        provenance: Provenance,
+    ) -> None:
+        """The asset-based charge suspended (the remaining amount limits it) or resumed."""
+        if suspended:
             self.trigger_event(
                 self.AbscSuspended,
-                **provenance_fields(provenance, basis.day, key),
+                **provenance_fields(provenance, day, f"absc-suspended{key_suffix}"),
                 remaining=remaining,
-                reason=limit.reason,
+                reason=reason,
             )
-        return compute_daily_accrual(
-            basis.day,
-            basis.basis_date,
-            basis.net_assets,
-            rates,
-            absc_limit=limit.allowed_cents,
-            limited_by=limit.reason,
-        )
+        else:
+            self.trigger_event(
+                self.AbscResumed,
+                **provenance_fields(provenance, day, f"absc-resumed{key_suffix}"),
+                remaining=remaining,
+            )
 
     def _close_month(
         self, month_end: date, provenance: Provenance, prime_rate_on: PrimeRates
@@ -1100,7 +1178,9 @@ class FundClass(FundClassState, Aggregate):
         if month_label(month_end) in self.months_awaiting_true_up:
             true_up = self._compute_true_up(month_label(month_end))
             self._trigger_true_up(true_up, month_end, provenance)
-        if self._cap_applies_to(month_end):
+        # A run may pass a month end again (after a termination the days after the last
+        # accrued one are run again): a month the account already closed is not credited twice.
+        if self._cap_applies_to(month_end) and month_end >= self.cap_month_start:
             self.credit_cap_interest(month_end, prime_rate_on, provenance)
         return true_up
 
@@ -1194,16 +1274,23 @@ class FundClass(FundClassState, Aggregate):
         self._add_accrued(month, event.absc_amount, event.service_amount)
         self.last_accrued_day = event.business_date
         if self._cap_applies_to(event.business_date):
-            self.cap_absc_this_month[event.business_date.isoformat()] = event.cap_charge
+            self._charge_open_month(event.business_date, event.cap_charge)
+
+    def _charge_open_month(self, day: date, charge: Decimal) -> None:
+        """Charge the account's open month with a deemed charge booked for `day` (a closed
+        month is reached by the recomputation instead, decision A3)."""
+        if day >= self.cap_month_start:
+            iso_day = day.isoformat()
+            self.cap_absc_this_month[iso_day] = exact_add(
+                self.cap_absc_this_month.get(iso_day, ZERO), charge
+            )
 
     def _apply_true_up(self, event: FundClass.AccrualTrueUpPosted) -> None:
         self._add_accrued(event.month, event.adjustment_absc, event.adjustment_service)
         if self._cap_applies_to(event.business_date):
-            # The month's deemed charge is what it books, true-up included.
-            iso_day = event.business_date.isoformat()
-            self.cap_absc_this_month[iso_day] = exact_add(
-                self.cap_absc_this_month.get(iso_day, ZERO), event.cap_charge_adjustment
-            )
+            # The month's deemed charge is what it books, true-up included; a revision of a
+            # closed month reaches the account by its recomputation (CapInterestAdjusted).
+            self._charge_open_month(event.business_date, event.cap_charge_adjustment)
         if event.month in self.months_awaiting_true_up:  # a revision finds the month closed
             self.months_awaiting_true_up.remove(event.month)
 
@@ -1391,24 +1478,30 @@ class FundClass(FundClassState, Aggregate):
         restatement_key: str,
         reason: str,
         provenance: Provenance,
+        *,
+        cap_inputs: CapInputs | None = None,
     ) -> int:
         """Adjust every accrued day whose basis the restatement of `restated_day` changed, then
-        revise the true-up of each closed month it touched. Returns the days adjusted.
+        revise the true-up of each closed month it touched; under the FINRA aggregate-cap
+        account, recompute the account from the first day affected (decision A3). Returns the
+        days adjusted outside the account (its days are adjusted by the recomputation).
 
         Raises:
-            RuleViolation: a day to adjust is under the FINRA aggregate-cap account, whose
-                limited asset-based amounts are not a function of the basis alone.
+            RuleViolation: the restatement reaches the cap account and `cap_inputs` (the
+                class's recorded events and the prime rates) were not given.
         """
         days = days_resting_on(self.standing(), self.last_accrued_day, restated_day, figures_before)
         if not days:
             return 0
-        check_not_under_cap(self.key, days, self.cap_opened_on)
+        under_cap = self._cap_reaches(days[-1])
+        if under_cap and cap_inputs is None:
+            check_not_under_cap(self.key, days, self.cap_opened_on)
         before, after = BasisLookup(figures_before), BasisLookup(self.net_assets_by_date)
         touched: list[str] = []
         adjusted = 0
         for day in days:
             old, new = before.latest_on_or_before(day), after.latest_on_or_before(day)
-            if old is None or new is None or old[1] == new[1]:
+            if self._cap_applies_to(day) or old is None or new is None or old[1] == new[1]:
                 continue  # the same figure, from another date: nothing to correct
             rates = self.rates_on(day)
             self._trigger_adjustment(
@@ -1422,9 +1515,117 @@ class FundClass(FundClassState, Aggregate):
             if month_label(day) not in touched:
                 touched.append(month_label(day))
         for month in touched:
-            if month not in self.months_awaiting_true_up:
+            if month not in self.months_awaiting_true_up and not self._cap_reaches_month(month):
                 self._revise_true_up(month, restatement_key, provenance)
+        if under_cap and cap_inputs is not None:
+            self._recompute_cap_account(days[0], cap_inputs, restatement_key, reason, provenance)
         return adjusted
+
+    def _cap_reaches(self, day: date) -> bool:
+        """Whether a change to `day` reaches the cap account: the day, or its month's true-up,
+        is charged to it."""
+        return self._cap_applies_to(month_period(day).end_inclusive)
+
+    def _cap_reaches_month(self, month: str) -> bool:
+        return self._cap_reaches(date.fromisoformat(f"{month}-01"))
+
+    def _recompute_cap_account(
+        self,
+        first_day: date,
+        cap_inputs: CapInputs,
+        cause: str,
+        reason: str,
+        provenance: Provenance,
+    ) -> None:
+        """Run the account again from the month of `first_day` (cap_recompute.py) and book
+        what differs: each day's accrual, each closed month's true-up, interest and remaining
+        amount, and whether the asset-based charge is suspended."""
+        assert self.last_accrued_day is not None, "a correction reaches accrued days"
+        history = cap_history_of([*cap_inputs.recorded(), *self.pending_events])
+        rerun = Rerun(
+            self.key,
+            self.last_accrued_day,
+            self.cap_month_start,
+            self._accrual_on_figures(self.standing()),
+            cap_inputs.prime_rate_on,
+        )
+        self._check_prime_rates(first_day, rerun.open_month_start, cap_inputs.prime_rate_on)
+        result = recompute_cap_account(history, first_day, rerun)
+        for day, new in sorted(result.accruals.items()):
+            old = history.booked.get(day)
+            if old is not None and not same_booking(old, new):
+                self._trigger_adjustment(old, new, cause, reason, provenance)
+        for month in result.interest:
+            if month not in self.months_awaiting_true_up:
+                self._revise_true_up(month, cause, provenance)
+        for month, interest in result.interest.items():
+            old_interest = history.interest.get(month)
+            self._adjust_interest(
+                month, old_interest, interest, cause=cause, reason=reason, provenance=provenance
+            )
+        if result.suspended != self.absc_suspended:
+            day = result.flagged_on or first_day
+            self._trigger_absc_flag(
+                result.suspended,
+                day,
+                remaining=result.month_start_remaining,
+                reason=result.accruals[day].absc_limited_by if day in result.accruals else "",
+                key_suffix=f"/{self.key}/{day}/{cause}",
+                provenance=provenance,
+            )
+
+    def _accrual_on_figures(self, standing: PlanStanding) -> Callable[[date], DailyAccrual | None]:
+        """Each day's accrual on the figures of now, before any limit (None: not in effect)."""
+        lookup = BasisLookup(self.net_assets_by_date)
+
+        def accrual_of(day: date) -> DailyAccrual | None:
+            basis = lookup.latest_on_or_before(day)
+            if basis is None or standing.authorities_by_day([day])[day] is None:
+                return None
+            return compute_daily_accrual(day, basis[0], basis[1], self.rates_on(day))
+
+        return accrual_of
+
+    def _check_prime_rates(self, first_day: date, end: date, prime_rate_on: PrimeRates) -> None:
+        days = list(Period(first_day.replace(day=1), max(end, first_day + ONE_DAY)).each_day())
+        missing = self._cap_account().missing_prime_rates(days, prime_rate_on)
+        if missing:
+            raise RuleViolation(
+                "prime-rate-missing",
+                "SECOND; NASD 2830(d) (interest at prime + 1%)",
+                f"{self.key}: recomputing the aggregate-cap account needs the prime rate of "
+                f"{missing[0]}",
+            )
+
+    def _adjust_interest(
+        self,
+        month: str,
+        old: MonthInterest | None,
+        new: MonthInterest,
+        *,
+        cause: str,
+        reason: str,
+        provenance: Provenance,
+    ) -> None:
+        """Book a closed month's interest and remaining amount as recomputed, if they moved."""
+        assert old is not None, "every month the account closed has its interest recorded"
+        if (old.amount, old.remaining_after) == (new.amount, new.remaining_after):
+            return
+        month_end = month_period(date.fromisoformat(f"{month}-01")).end_inclusive
+        key = f"cap-interest-adjustment/{self.key}/{month}/{cause}"
+        self.trigger_event(
+            self.CapInterestAdjusted,
+            **provenance_fields(provenance, month_end, key),
+            month=month,
+            cause=cause,
+            reason=reason,
+            amount_previous=old.amount,
+            amount=new.amount,
+            amount_exact=shown_exact(new.amount_exact),
+            amount_delta=new.amount - old.amount,
+            remaining_after_previous=old.remaining_after,
+            remaining_after=new.remaining_after,
+        )
 
     def _trigger_adjustment(
         self,
@@ -1441,24 +1642,121 @@ class FundClass(FundClassState, Aggregate):
             **adjustment_fields(old, new, restatement_key, reason),
         )
 
-    def _revise_true_up(self, month: str, restatement_key: str, provenance: Provenance) -> None:
+    def _revise_true_up(self, month: str, cause: str, provenance: Provenance) -> None:
         """Post the closed month's true-up again if its once-rounded total moved by a cent the
-        daily adjustments did not carry."""
+        daily adjustments (or reversals) did not carry; `cause`: the correction's key."""
         true_up = self._compute_true_up(month)
         if true_up.adjustment_absc == ZERO and true_up.adjustment_service == ZERO:
             return
         month_end = month_period(date.fromisoformat(f"{month}-01")).end_inclusive
-        self._trigger_true_up(true_up, month_end, provenance, key_suffix=f"/{restatement_key}")
+        self._trigger_true_up(true_up, month_end, provenance, key_suffix=f"/{cause}")
 
     def _apply_adjustment(self, event: FundClass.FeeAccrualAdjusted) -> None:
         month = month_label(event.business_date)
+        rates = (event.service_rate_annual, event.days_in_year)
+        # A day a rule limits is kept in a segment without its asset-based rate (its exact
+        # asset-based amount outside the segments): the day may move between the two.
+        old = (ZERO if event.absc_limited_by_previous else event.absc_rate_annual, *rates)
+        new = (ZERO if event.absc_limited_by else event.absc_rate_annual, *rates)
+        segments = self.segments_by_month[month]
+        if old == new:
+            delta = event.basis_net_assets - event.basis_net_assets_previous
+            segments = segments_with(segments, old, delta, add=False)
+        else:
+            segments = segments_with(segments, old, -event.basis_net_assets_previous, add=False)
+            segments = segments_with(segments, new, event.basis_net_assets, add=True)
+        self.segments_by_month[month] = segments
+        if event.absc_extra_exact_delta:
+            self.absc_extra_by_month[month] = exact_add(
+                self.absc_extra_by_month.get(month, ZERO), event.absc_extra_exact_delta
+            )
+        self._add_accrued(month, event.absc_amount_delta, event.service_amount_delta)
+        if self._cap_applies_to(event.business_date):
+            self._charge_open_month(
+                event.business_date,
+                deemed_charge(event.absc_amount_delta, event.service_amount_delta),
+            )
+
+    # ---- late facts (rules in late_facts.py; decision A19) ------------------------------------
+
+    def _booked_accrual(self, day: date) -> DailyAccrual:
+        """The day as it stands booked: its accrual on the figure it rests on now (a restatement
+        moved it there by an adjustment), at the rates in force that day."""
+        basis = BasisLookup(self.net_assets_by_date).latest_on_or_before(day)
+        assert basis is not None, "an accrued day has a basis"
+        return compute_daily_accrual(day, basis[0], basis[1], self.rates_on(day))
+
+    def _book_late_fact(
+        self,
+        before: PlanStanding,
+        effective_on: date,
+        *,
+        cause: str,
+        reason: str,
+        provenance: Provenance,
+        cap_inputs: CapInputs | None,
+    ) -> int:
+        """Reverse every accrued day the fact took out of effect, then revise the true-up of
+        each closed month it touched; if the days reach the FINRA aggregate-cap account,
+        recompute it from the first of them (decision A3). Returns the days reversed."""
+        days = days_no_longer_in_effect(
+            before, self.standing(), effective_on, self.last_accrued_day
+        )
+        if not days:
+            return 0
+        recompute = cap_inputs is not None and self._cap_reaches(days[-1])
+        booked: dict[date, DailyAccrual] = {}
+        if recompute and cap_inputs is not None:
+            # A day the cap limited is not a function of its basis: reverse what it booked.
+            booked = cap_history_of([*cap_inputs.recorded(), *self.pending_events]).booked
+        touched: list[str] = []
+        for day in days:
+            key = f"accrual-reversal/{self.key}/{day}"
+            self.trigger_event(
+                self.FeeAccrualReversed,
+                **provenance_fields(provenance, day, key),
+                **accrual_reversal_fields(
+                    booked.get(day) or self._booked_accrual(day), cause, reason
+                ),
+            )
+            if month_label(day) not in touched:
+                touched.append(month_label(day))
+        for month in touched:
+            if month in self.months_awaiting_true_up:
+                continue
+            if not (recompute and self._cap_reaches_month(month)):
+                self._revise_true_up(month, cause, provenance)
+        if recompute and cap_inputs is not None:
+            self._recompute_cap_account(days[0], cap_inputs, cause, reason, provenance)
+        return len(days)
+
+    def _check_late_fact(self, effective_on: date, cap_inputs: CapInputs | None) -> None:
+        if cap_inputs is None:
+            check_late_fact_not_under_cap(
+                self.key, effective_on, self.last_accrued_day, self.cap_opened_on
+            )
+
+    def _apply_reversal(self, event: FundClass.FeeAccrualReversed) -> None:
+        month = month_label(event.business_date)
+        self.days_by_month[month] -= 1
+        absc_rate = event.absc_rate_annual
+        if event.absc_limited_by:
+            absc_rate = ZERO  # as the accrual kept it: outside the segments
+            self.absc_extra_by_month[month] = exact_add(
+                self.absc_extra_by_month.get(month, ZERO), event.absc_amount_exact_delta
+            )
         self.segments_by_month[month] = segments_with(
             self.segments_by_month[month],
-            (event.absc_rate_annual, event.service_rate_annual, event.days_in_year),
-            event.basis_net_assets - event.basis_net_assets_previous,
+            (absc_rate, event.service_rate_annual, event.days_in_year),
+            -event.basis_net_assets,
             add=False,
         )
         self._add_accrued(month, event.absc_amount_delta, event.service_amount_delta)
+        if self._cap_applies_to(event.business_date):
+            self._charge_open_month(
+                event.business_date,
+                deemed_charge(event.absc_amount_delta, event.service_amount_delta),
+            )
 
     def reverse_distributor_payment(
         self, original: FundClass.DistributorPaid, reason: str, provenance: Provenance
@@ -1742,6 +2040,7 @@ class FundClass(FundClassState, Aggregate):
         abstentions: Decimal,
         broker_non_votes: Decimal,
         provenance: Provenance,
+        cap_inputs: CapInputs | None = None,
     ) -> bool:
         """Tally a vote of the class's shareholders on an amendment, on termination, or on a
         new plan the board approved after a lapse (Rule 12b-1(b)(1)).
@@ -1763,6 +2062,8 @@ class FundClass(FundClassState, Aggregate):
                 new_plans_awaiting_vote=self.new_plans_awaiting_vote,
                 lapsed_on_vote=self.standing().lapsed_since(voted_on) is not None,
             )
+        if subject == "termination":
+            self._check_late_fact(voted_on, cap_inputs)
         result = majority_of_outstanding_voting_securities(outstanding, present, votes_for)
         key = f"shareholder-vote/{self.key}/{vote_reference}"
         self.trigger_event(
@@ -1781,7 +2082,9 @@ class FundClass(FundClassState, Aggregate):
             clause=result.clause,
         )
         if result.passed:
-            self._carry_out_vote(subject, subject_id, vote_reference, voted_on, provenance)
+            self._carry_out_vote(
+                subject, subject_id, vote_reference, voted_on, provenance, cap_inputs=cap_inputs
+            )
         return result.passed
 
     def _carry_out_vote(
@@ -1791,6 +2094,8 @@ class FundClass(FundClassState, Aggregate):
         vote_reference: str,
         voted_on: date,
         provenance: Provenance,
+        *,
+        cap_inputs: CapInputs | None,
     ) -> None:
         """What a vote that passed brings into effect, from the day of the vote."""
         if subject == "amendment":
@@ -1812,26 +2117,40 @@ class FundClass(FundClassState, Aggregate):
                 vote_reference,
                 voted_on,
                 provenance,
+                cap_inputs,
             )
 
     # ---- termination and the agreement (FIRST, THIRTEENTH, FOURTEENTH) ------------------------
 
     def terminate_by_independent_board_members(
-        self, resolution_id: str, effective_on: date, provenance: Provenance
+        self,
+        resolution_id: str,
+        effective_on: date,
+        provenance: Provenance,
+        *,
+        cap_inputs: CapInputs | None = None,
     ) -> None:
-        guard = self._guard()
-        guard.check_not_terminated("terminating the plan")
-        guard.check_not_accrued(effective_on, "the termination", "THIRTEENTH (A)")
+        """THIRTEENTH (A); recorded however late (decision A19). `cap_inputs`: needed if the
+        days it ends were charged to the aggregate-cap account."""
+        self._guard().check_not_terminated("terminating the plan")
+        self._check_late_fact(effective_on, cap_inputs)
         self._trigger_plan_termination(
             "a vote of a majority of the Independent Board Members",
             resolution_id,
             effective_on,
             provenance,
+            cap_inputs,
         )
 
     def _trigger_plan_termination(
-        self, by: str, reference: str, effective_on: date, provenance: Provenance
+        self,
+        by: str,
+        reference: str,
+        effective_on: date,
+        provenance: Provenance,
+        cap_inputs: CapInputs | None,
     ) -> None:
+        before = self.standing()
         key = f"plan-termination/{self.key}/{reference}"
         self.trigger_event(
             self.PlanTerminated,
@@ -1842,6 +2161,15 @@ class FundClass(FundClassState, Aggregate):
         )
         # FIRST: "Termination of the Plan will automatically terminate the Agreement."
         self._trigger_agreement_end("the plan was terminated", reference, effective_on, provenance)
+        reason = f"the plan was terminated by {by}"
+        self._book_late_fact(
+            before,
+            effective_on,
+            cause=key,
+            reason=reason,
+            provenance=provenance,
+            cap_inputs=cap_inputs,
+        )
 
     def _trigger_agreement_end(
         self, reason: str, reference: str, effective_on: date, provenance: Provenance
@@ -1864,6 +2192,7 @@ class FundClass(FundClassState, Aggregate):
         termination_effective_on: date,
         document_reference: str,
         provenance: Provenance,
+        cap_inputs: CapInputs | None = None,
     ) -> date:
         """The Distributor's written notice ending the agreement (THIRTEENTH (A), FOURTEENTH).
 
@@ -1873,6 +2202,8 @@ class FundClass(FundClassState, Aggregate):
         effective = self._check_notice(
             method, sent_on, received_on, termination_effective_on, document_reference
         )
+        self._check_late_fact(termination_effective_on, cap_inputs)
+        before = self.standing()
         key = notice_key(self.key, document_reference)
         self.trigger_event(
             self.TerminationNoticeGiven,
@@ -1885,11 +2216,17 @@ class FundClass(FundClassState, Aggregate):
             termination_effective_on=termination_effective_on,
             document_reference=document_reference,
         )
+        reason = f"the Distributor's notice of {sent_on}"
         self._trigger_agreement_end(
-            f"the Distributor's notice of {sent_on}",
-            document_reference,
+            reason, document_reference, termination_effective_on, provenance
+        )
+        self._book_late_fact(
+            before,
             termination_effective_on,
-            provenance,
+            cause=key,
+            reason=reason,
+            provenance=provenance,
+            cap_inputs=cap_inputs,
         )
         self._restore_from_advance(termination_effective_on, None, provenance)
         return effective
@@ -1920,9 +2257,6 @@ class FundClass(FundClassState, Aggregate):
                 f"{self.key}: the notice took effect on {effective}, so the agreement may end "
                 f"on {earliest} at the earliest, not {termination_effective_on}",
             )
-        guard.check_not_accrued(
-            termination_effective_on, "the end of the agreement", "THIRTEENTH (A)"
-        )
         return effective
 
     def record_assignment(
@@ -1933,9 +2267,13 @@ class FundClass(FundClassState, Aggregate):
         rule_2a6_exempt: bool,
         determination_reference: str,
         provenance: Provenance,
+        cap_inputs: CapInputs | None = None,
     ) -> None:
         """THIRTEENTH (C): the agreement ends automatically on an assignment (§2(a)(4)) that
         does not change actual control or management (Rule 2a-6) is not one."""
+        if not rule_2a6_exempt:
+            self._check_late_fact(occurred_on, cap_inputs)
+        before = self.standing()
         key = assignment_key(self.key, determination_reference)
         self.trigger_event(
             self.AssignmentRecorded,
@@ -1945,22 +2283,40 @@ class FundClass(FundClassState, Aggregate):
             determination_reference=determination_reference,
         )
         if not rule_2a6_exempt:
-            self._guard().check_not_accrued(occurred_on, "the assignment", "THIRTEENTH (C)")
-            self._trigger_agreement_end(
-                "an assignment (§2(a)(4))", determination_reference, occurred_on, provenance
+            reason = "an assignment (§2(a)(4))"
+            self._trigger_agreement_end(reason, determination_reference, occurred_on, provenance)
+            self._book_late_fact(
+                before,
+                occurred_on,
+                cause=key,
+                reason=reason,
+                provenance=provenance,
+                cap_inputs=cap_inputs,
             )
             self._restore_from_advance(occurred_on, determination_reference, provenance)
 
     def end_agreement_for_adviser_change(
-        self, effective_on: date, adviser_name: str, reference: str, provenance: Provenance
+        self,
+        effective_on: date,
+        adviser_name: str,
+        reference: str,
+        provenance: Provenance,
+        *,
+        cap_inputs: CapInputs | None = None,
     ) -> None:
         """THIRTEENTH (B): the agreement ends when no affiliate of the Distributor advises."""
-        self._guard().check_not_accrued(effective_on, "the adviser change", "THIRTEENTH (B)")
-        self._trigger_agreement_end(
-            f"{adviser_name}, not affiliated with the Distributor, became the adviser",
-            reference,
+        self._check_late_fact(effective_on, cap_inputs)
+        before = self.standing()
+        reason = f"{adviser_name}, not affiliated with the Distributor, became the adviser"
+        self._trigger_agreement_end(reason, reference, effective_on, provenance)
+        key = f"agreement-end/{self.key}/{reference}"
+        self._book_late_fact(
+            before,
             effective_on,
-            provenance,
+            cause=key,
+            reason=reason,
+            provenance=provenance,
+            cap_inputs=cap_inputs,
         )
         self._restore_from_advance(effective_on, None, provenance)
 

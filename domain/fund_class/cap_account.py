@@ -5,9 +5,10 @@ before this ledger is not in it). Movements must be recorded before the days the
 accrued; the accrual run then charges each day's deemed asset-based charge (`deemed_charge`:
 the whole plan accrual, SIXTH), limits the asset-based part to what remains, and credits each
 month's interest. Service fees paid or advanced to providers for days under the account are
-credited back when they are recorded (`service_fee_credits`). `FundClass` builds a
-`CapAccount` over its state to ask it. See domain/finra.py and docs/governance.md (decisions
-A11, A13, A14).
+credited back when they are recorded (`service_fee_credits`). A correction reaching days
+charged to the account recomputes it from the first day affected (cap_recompute.py; decision
+A3). `FundClass` builds a `CapAccount` over its state to ask it. See domain/finra.py and
+docs/governance.md (decisions A3, A11, A13, A14).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from domain.accrual import DailyAccrual, compute_daily_accrual
 from domain.errors import RuleViolation
-from domain.finra import daily_interest
+from domain.finra import daily_interest, limit_absc
 from domain.fund_class.records import CapLine
 from domain.money import ZERO, allocate_largest_remainder, exact_add, exact_sum
 from domain.periods import ONE_DAY, Period, month_label, next_month_start
@@ -33,6 +35,23 @@ SERVICE_FEE_CREDIT_REVERSED = "service_fee_credit_reversed"
 
 def no_prime_rate(day: date) -> Decimal | None:
     return None
+
+
+def limited_accrual(accrual: DailyAccrual, available: Decimal) -> tuple[DailyAccrual, bool]:
+    """The day's accrual with its asset-based part limited to what remains for it, and
+    whether the limit bit (the accrual run and the recomputation both call this)."""
+    limit = limit_absc(accrual.absc_amount, available)
+    if limit.allowed_cents is None:
+        return accrual, False
+    limited = compute_daily_accrual(
+        accrual.day,
+        accrual.basis_date,
+        accrual.basis_net_assets,
+        accrual.rates,
+        absc_limit=limit.allowed_cents,
+        limited_by=limit.reason,
+    )
+    return limited, True
 
 
 def charged_to_account(opened_on: date | None, day: date) -> bool:

@@ -56,6 +56,9 @@ def adjustment_fields(
     absc_delta = new.absc_amount - old.absc_amount
     service_delta = new.service_amount - old.service_amount
     return {
+        "absc_limited_by_previous": old.absc_limited_by,
+        "absc_limited_by": new.absc_limited_by,
+        "absc_extra_exact_delta": shown_exact(limited_exact(new) - limited_exact(old)),
         "restatement_key": restatement_key,
         "reason": reason,
         "basis_date_previous": old.basis_date,
@@ -73,6 +76,11 @@ def adjustment_fields(
         "service_amount_delta": service_delta,
         "amount_delta": absc_delta + service_delta,
     }
+
+
+def limited_exact(accrual: DailyAccrual) -> Decimal:
+    """The exact asset-based amount of a day a rule limited (kept outside the segments)."""
+    return accrual.absc_amount_exact if accrual.absc_limited_by else Decimal(0)
 
 
 def segments_with(

@@ -365,7 +365,7 @@ def check_vote_subject(
     """A vote is on termination, on an amendment the board approved that awaits it, or on a
     new plan the board approved after a lapse (Rule 12b-1(b)(1))."""
     if subject == "termination":
-        guard.check_not_accrued(voted_on, "termination by the shareholders", "THIRTEENTH (A)")
+        # Recorded however late: the days it ends are reversed (decision A19).
         return
     if subject == "new_plan":
         check_new_plan_vote(guard.key, new_plans_awaiting_vote, subject_id, voted_on)

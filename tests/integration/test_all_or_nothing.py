@@ -15,13 +15,14 @@ import pytest
 from adapters.application import bulk
 from adapters.application.commands import (
     Accrue,
+    ImportGrossSales,
     ImportNetAssets,
     OpenCapAccount,
     SetPrimeRate,
 )
-from adapters.inputs.csv_files import NetAssetsRow, read_csv
+from adapters.inputs.csv_files import GrossSalesRow, NetAssetsRow, read_csv
 from adapters.store.verify import verify_store
-from domain.errors import RuleViolation
+from domain.errors import RuleViolations
 from tests.builders import every_day, write_csv
 from tests.conftest import count_events
 
@@ -69,21 +70,39 @@ def accrued_with_cap_account(loaded_ledger, tmp_path):
     return ledger
 
 
-def test_a_restatement_refused_on_its_last_row_writes_nothing(
+def test_a_file_refused_on_its_last_row_writes_nothing(
     accrued_with_cap_account, small_batches, store, tmp_path
 ):
     ledger = accrued_with_cap_account
     events_before, head_before = count_events(store), store.chain_head()
-    # Every day of INTL-BCV restated (a restatement, an adjustment and true-ups: several
-    # batches of events), then one day accrued under STABLE-VALUE's cap account: refused.
+    # A season of STABLE-VALUE's gross sales (one event a row: several batches), then a row for
+    # INTL-BCV, which has no aggregate-cap account: refused.
+    autumn = every_day(date(2003, 9, 1), date(2003, 11, 30))
+    rows = [("STABLE-VALUE", "R", day.isoformat(), "1000.00") for day in autumn]
+    rows.append(("INTL-BCV", "R", "2003-12-01", "1000.00"))
+    csv_path = write_csv(tmp_path / "sales.csv", ["fund", "class", "date", "gross_sales"], rows)
+    with pytest.raises(RuleViolations) as refused:
+        ledger.figures.import_gross_sales(ImportGrossSales(read_csv(csv_path, GrossSalesRow)))
+    assert [v.rule for v in refused.value.violations] == ["cap-account-not-open"]
+    assert len(autumn) > 2 * SMALL_BATCH_EVENTS
+    assert count_events(store) == events_before
+    assert store.chain_head() == head_before
+
+
+def test_a_restatement_reaching_the_cap_account_on_its_last_row_is_written_whole(
+    accrued_with_cap_account, small_batches, store, tmp_path
+):
+    """Decision A3: the row restating a day under STABLE-VALUE's cap account, once refused,
+    is recorded with the rest, its account recomputed in the same transaction."""
+    ledger = accrued_with_cap_account
+    events_before = count_events(store)
     rows = net_assets_rows("INTL-BCV", JULY_AUGUST, "9800000.00") + net_assets_rows(
         "STABLE-VALUE", [date(2003, 8, 15)], "19000000.00"
     )
-    with pytest.raises(RuleViolation) as refused:
-        import_rows(ledger, tmp_path / "restated.csv", rows, reason="NAV error")
-    assert refused.value.rule == "restatement-under-aggregate-cap"
-    assert count_events(store) == events_before
-    assert store.chain_head() == head_before
+    summary = import_rows(ledger, tmp_path / "restated.csv", rows, reason="NAV error")
+    assert summary.restated == len(rows)
+    assert count_events(store) - events_before > 3 * SMALL_BATCH_EVENTS
+    assert verify_store(store).ok
 
 
 def test_the_same_restatement_without_the_refused_row_is_written_whole(

@@ -632,8 +632,8 @@ class LedgerMachine(RuleBasedStateMachine):
         vote = (key, reference)
         if vote not in self.model.votes:
             # A plan ended by its shareholders takes no later vote; a vote over accrued days
-            # is refused (the Distributor's notice ends only the agreement).
-            self.expect_open(key, accepted, voted_on)
+            # is recorded, the days reversed (decision A19; the notice ends only the agreement).
+            self.expect_open(key, accepted)
         if accepted:
             self.model.votes.add(vote)
             if passes:
@@ -667,20 +667,24 @@ class LedgerMachine(RuleBasedStateMachine):
             assert not accepted
             return
         if not self.model.noticed[key]:
-            self.expect_open(key, accepted, ends)
+            self.expect_open(key, accepted)
         if accepted:
             self.model.noticed[key] = True
             self.end_plan(key, ends)
 
-    def expect_open(self, key: str, accepted: bool, effective_on: date) -> None:
-        """Refused after the shareholders ended the plan, or over days already accrued."""
-        through = self.model.accrued_through[key]
-        open_ = not self.model.terminated[key] and (through is None or through < effective_on)
-        assert accepted == open_, (key, effective_on, through, self.model)
+    def expect_open(self, key: str, accepted: bool) -> None:
+        """Refused after the shareholders ended the plan; over days already accrued, recorded
+        (decision A19: it was refused before)."""
+        assert accepted == (not self.model.terminated[key]), (key, self.model)
 
     def end_plan(self, key: str, on: date) -> None:
+        """The plan or the agreement ends on `on`: days accrued from it are reversed."""
         ends_on = self.model.ends_on[key]
         self.model.ends_on[key] = on if ends_on is None else min(ends_on, on)
+        through = self.model.accrued_through[key]
+        if through is not None and through >= on:
+            last = on - timedelta(days=1)
+            self.model.accrued_through[key] = last if last >= PLAN_START else None
 
     # ---- the checks after every step --------------------------------------------------------
 
