@@ -2220,6 +2220,9 @@ class FundClass(FundClassState, Aggregate):
         self._trigger_agreement_end(
             reason, document_reference, termination_effective_on, provenance
         )
+        # A new agreement approved in advance for this end takes effect first, so its
+        # days are not reversed as out of effect (decision Q11a).
+        self._restore_from_advance(termination_effective_on, None, provenance)
         self._book_late_fact(
             before,
             termination_effective_on,
@@ -2228,7 +2231,6 @@ class FundClass(FundClassState, Aggregate):
             provenance=provenance,
             cap_inputs=cap_inputs,
         )
-        self._restore_from_advance(termination_effective_on, None, provenance)
         return effective
 
     def _check_notice(
@@ -2285,6 +2287,9 @@ class FundClass(FundClassState, Aggregate):
         if not rule_2a6_exempt:
             reason = "an assignment (§2(a)(4))"
             self._trigger_agreement_end(reason, determination_reference, occurred_on, provenance)
+            # A new agreement approved in advance for this end takes effect first, so its
+            # days are not reversed as out of effect (decision Q11a).
+            self._restore_from_advance(occurred_on, determination_reference, provenance)
             self._book_late_fact(
                 before,
                 occurred_on,
@@ -2293,7 +2298,6 @@ class FundClass(FundClassState, Aggregate):
                 provenance=provenance,
                 cap_inputs=cap_inputs,
             )
-            self._restore_from_advance(occurred_on, determination_reference, provenance)
 
     def end_agreement_for_adviser_change(
         self,
@@ -2310,6 +2314,9 @@ class FundClass(FundClassState, Aggregate):
         reason = f"{adviser_name}, not affiliated with the Distributor, became the adviser"
         self._trigger_agreement_end(reason, reference, effective_on, provenance)
         key = f"agreement-end/{self.key}/{reference}"
+        # A new agreement approved in advance for this end takes effect first, so its
+        # days are not reversed as out of effect (decision Q11a).
+        self._restore_from_advance(effective_on, None, provenance)
         self._book_late_fact(
             before,
             effective_on,
@@ -2318,7 +2325,6 @@ class FundClass(FundClassState, Aggregate):
             provenance=provenance,
             cap_inputs=cap_inputs,
         )
-        self._restore_from_advance(effective_on, None, provenance)
 
     def restore_agreement(
         self,

@@ -528,3 +528,32 @@ def test_a_vote_on_a_second_new_plan_once_the_plan_is_back_is_refused(figures_le
     assert refused.value.rule == "shareholder-vote-subject"
     assert "the plan is in effect on 2004-07-09" in refused.value.detail
     assert count_events(store) == before
+
+
+def test_an_assignment_learnt_late_with_a_new_agreement_approved_for_it_reverses_nothing(
+    figures_ledger,
+):
+    """The board approved a new agreement in advance, effective on the assignment; counsel's
+    determination of the assignment (2003-08-16) arrives after accruals ran to 2003-08-31. The
+    new agreement takes effect the same day, so no day leaves effect and none is reversed
+    (decisions Q11a, A19)."""
+    meet(
+        figures_ledger,
+        date(2003, 8, 1),
+        resolution(
+            "R-N",
+            "new_agreement",
+            [INTL],
+            distributor="New Distributor, Inc.",
+            on_assignment="COUNSEL-2003-08",
+        ),
+    )
+    accrue(figures_ledger, date(2003, 8, 31))
+    accrued_before = accrued_days(figures_ledger)
+    assignment(figures_ledger, date(2003, 8, 16))
+    assert events_of(figures_ledger, FundClass.FeeAccrualReversed) == []
+    assert accrued_days(figures_ledger) == accrued_before
+    (restored,) = events_of(figures_ledger, FundClass.AgreementRestored)
+    assert restored.effective_on == date(2003, 8, 16)
+    standing = figures_ledger.view.fund_class("INTL-BCV", "R").standing()
+    assert all(standing.agreement_in_effect(day) for day in accrued_before)
