@@ -7,6 +7,7 @@ replay of the same events gives: `planledger verify` compares the two.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from domain.fund_class.records import (
@@ -68,3 +69,14 @@ def upcast_v3_v4(state: dict[str, Any]) -> None:
     state["agreement_changes"] = [agreement_event_from(row) for row in state["agreement_changes"]]
     state["report_issues"] = [report_issue_from(row) for row in state["report_issues"]]
     state["cap_lines"] = [cap_line_from(row) for row in state["cap_lines"]]
+
+
+def upcast_v4_v5(state: dict[str, Any]) -> None:
+    """Version 5 keeps the receivable from the Distributor (decision A16). Its events are new,
+    so a version 4 snapshot had none: nothing booked, taken or refunded. Its payments keep no
+    date, as a replay of the payments recorded before leaves none."""
+    state["receivable_by_month"] = {}
+    state["receivable_taken_by_month"] = {}
+    state["receivable_absc_total"] = Decimal("0")
+    state["receivable_service_total"] = Decimal("0")
+    state["refund_digests"] = {}
