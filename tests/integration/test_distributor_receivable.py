@@ -25,6 +25,7 @@ from adapters.application.commands import (
     ReverseDistributorPayment,
 )
 from adapters.inputs.csv_files import NetAssetsRow, read_csv
+from adapters.outputs.bundle import export_bundle
 from adapters.outputs.reports import quarterly_report, write_report
 from adapters.readside.queries import balances, trial_balance
 from adapters.store.verify import verify_store
@@ -34,6 +35,7 @@ from domain.ids import fund_class_id
 from domain.periods import parse_period
 from tests.builders import net_assets_csv
 from tests.conftest import count_events
+from tests.integration.test_bundle import run_verifier, unpack
 from tests.integration.scenario import RECORDED_AT, frozen_ledger, read_models  # noqa: F401
 from tests.integration.test_payments import pay_distributor
 
@@ -248,3 +250,32 @@ def test_the_quarterly_report_shows_the_receivable(july_paid_then_lowered, tmp_p
     settled = quarterly_report(ledger.view, FUND_CLASS, "2003Q3")["quarter_figures"]
     assert settled["receivable_from_distributor"]["offset"] == "424.66"
     assert settled["receivable_from_distributor"]["outstanding_at_end"] == "0.00"
+
+
+def test_a_bundle_with_a_refund_and_an_offset_verifies_on_its_own(july_paid_then_lowered, tmp_path):
+    """The regulator bundle's verifier recomputes the receivable, its postings and the months'
+    payments from the events alone: a partial refund, then the rest offset against August."""
+    ledger = july_paid_then_lowered
+    with freeze_time(AUGUST_PAID_AT):
+        ledger.payments.receive_distributor_refund(
+            ReceiveDistributorRefund("INTL-BCV", "R", Decimal("100.00"), date(2003, 9, 1), "RF", "")
+        )
+        assert pay_distributor(ledger, "2003-08")[1:] == (
+            MONTH_AT_TEN - (X - Decimal("100.00")),
+            X - Decimal("100.00"),
+        )
+    ledger.read_models.catch_up()
+    report = quarterly_report(ledger.view, FUND_CLASS, "2003Q3")["quarter_figures"]
+    assert report["receivable_from_distributor"] == {
+        "outstanding_at_start": "0.00",
+        "booked": "424.66",
+        "offset": "324.66",
+        "refunded": "100.00",
+        "outstanding_at_end": "0.00",
+    }
+    # What the Distributor kept for the quarter is what the quarter accrued.
+    assert report["paid_to_distributor"] == str(MONTH_AT_NINE + MONTH_AT_TEN)
+    assert report["accrued_less_paid"] == "0.00"
+    bundle = export_bundle(ledger.view, date(2003, 12, 31), None, tmp_path / "b.zip").path
+    result = run_verifier(unpack(bundle, tmp_path / "b"))
+    assert result.returncode == 0, result.stdout + result.stderr
