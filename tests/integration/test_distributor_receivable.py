@@ -35,8 +35,8 @@ from domain.ids import fund_class_id
 from domain.periods import parse_period
 from tests.builders import net_assets_csv
 from tests.conftest import count_events
-from tests.integration.test_bundle import run_verifier, unpack
 from tests.integration.scenario import RECORDED_AT, frozen_ledger, read_models  # noqa: F401
+from tests.integration.test_bundle import run_verifier, unpack
 from tests.integration.test_payments import pay_distributor
 
 FUND_CLASS = "INTL-BCV/R"
