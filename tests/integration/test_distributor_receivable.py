@@ -26,6 +26,7 @@ from adapters.application.commands import (
 )
 from adapters.inputs.csv_files import NetAssetsRow, read_csv
 from adapters.outputs.bundle import export_bundle
+from adapters.outputs.impact import analyse_impact
 from adapters.outputs.reports import quarterly_report, write_report
 from adapters.readside.queries import balances, trial_balance
 from adapters.store.verify import verify_store
@@ -279,3 +280,13 @@ def test_a_bundle_with_a_refund_and_an_offset_verifies_on_its_own(july_paid_then
     bundle = export_bundle(ledger.view, date(2003, 12, 31), None, tmp_path / "b.zip").path
     result = run_verifier(unpack(bundle, tmp_path / "b"))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_impact_names_the_payment_now_beyond_the_fee(july_paid_then_lowered):
+    ledger = july_paid_then_lowered
+    found = analyse_impact(ledger.view, BEFORE_RESTATEMENT, max_carry_days=4)
+    assert found.corrections["DistributorReceivableBooked"] == 31
+    [payment] = [amount for amount in found.amounts if amount.kind == "distributor-payment"]
+    assert (payment.reference, payment.paid) == ("WIRE-2003-07", MONTH_AT_TEN)
+    assert (payment.then, payment.now, payment.delta) == (MONTH_AT_TEN, MONTH_AT_NINE, -X)
+    assert "a receivable from the Distributor" in payment.note
