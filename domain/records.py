@@ -33,6 +33,10 @@ class Payment:
     period_start: date
     period_end_exclusive: date
     amount: Decimal
+    # The day it was paid, for a Distributor payment recorded from decision A16 on (a receivable
+    # is dated on the payment it comes back from); None for a service fee, and for a payment
+    # recorded before, whose date an older snapshot did not keep (a replay leaves it None too).
+    paid_on: date | None = None
 
     @property
     def period(self) -> Period:

@@ -9,6 +9,8 @@ apart by their accounts:
     Liabilities:PayableToDistributor:{class}:AssetBasedSalesCharge   what the class owes
     Liabilities:PayableToDistributor:{class}:ServiceFee
     Assets:Fund:{class}:Cash                            what the class paid out
+    Assets:Fund:{class}:ReceivableFromDistributor:AssetBasedSalesCharge   what the
+    Assets:Fund:{class}:ReceivableFromDistributor:ServiceFee   Distributor owes back (A16)
     Assets:Distributor:Cash                             the Distributor's cash
     Income:Distributor:PlanFees:{class}                 plan fees the Distributor received
     Expenses:Distributor:ServiceFees:{class}:{provider} service fees it paid (SEVENTH)
@@ -78,6 +80,12 @@ def plan_expense_account(fund_class: str, part: str) -> str:
 def payable_account(fund_class: str, part: str) -> str:
     """What the class owes the Distributor for one part (ABSC or SERVICE)."""
     return f"Liabilities:PayableToDistributor:{fund_class}:{part}"
+
+
+def receivable_account(fund_class: str, part: str) -> str:
+    """What the Distributor owes the class back for one part: months a correction left paid
+    beyond their fee (decision A16). The payable never goes below zero; this takes the rest."""
+    return f"Assets:Fund:{fund_class}:ReceivableFromDistributor:{part}"
 
 
 def fund_cash_account(fund_class: str) -> str:
@@ -327,4 +335,86 @@ def _(event: ServiceArrangement.ServiceFeeReversed, context: StreamContext) -> J
         "service-fee-reversal",
         f"reversal of service fee ref {event.reference} to {provider} ({event.reason})",
         _flipped(_service_fee_lines(context.fund_class, provider, cents(event.amount))),
+    )
+
+
+# ---- the receivable from the Distributor (decision A16) --------------------------------------
+
+
+def _entry(
+    event: Any, context: StreamContext, kind: str, narration: str, lines: list[JournalLine]
+) -> JournalEntry:
+    return JournalEntry(
+        entry_id(event),
+        event.business_date,
+        context.fund_class,
+        kind,
+        narration,
+        tuple(line for line in lines if line.debit_cents or line.credit_cents),
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.DistributorReceivableBooked, context: StreamContext) -> JournalEntry | None:
+    """Booked: the payable a correction took below zero goes to the receivable (a release,
+    the opposite)."""
+    fund_class = context.fund_class
+    absc, service = cents(event.absc_amount), cents(event.service_amount)
+    what = "booked" if event.amount > 0 else "released"
+    return _entry(
+        event,
+        context,
+        "distributor-receivable",
+        f"receivable from the Distributor {what} for {event.month}: {event.cause}",
+        [
+            signed_line(receivable_account(fund_class, ABSC), absc),
+            signed_line(receivable_account(fund_class, SERVICE), service),
+            signed_line(payable_account(fund_class, ABSC), -absc),
+            signed_line(payable_account(fund_class, SERVICE), -service),
+        ],
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.DistributorReceivableOffset, context: StreamContext) -> JournalEntry | None:
+    """What the months paid for owe is settled by what the Distributor owes back."""
+    fund_class = context.fund_class
+    return _entry(
+        event,
+        context,
+        "distributor-receivable-offset",
+        f"receivable from the Distributor offset against payment ref {event.reference} for "
+        f"{event.period_start}..{event.period_end_exclusive}",
+        [
+            JournalLine(payable_account(fund_class, ABSC), cents(event.payable_absc), 0),
+            JournalLine(payable_account(fund_class, SERVICE), cents(event.payable_service), 0),
+            JournalLine(receivable_account(fund_class, ABSC), 0, cents(event.receivable_absc)),
+            JournalLine(
+                receivable_account(fund_class, SERVICE), 0, cents(event.receivable_service)
+            ),
+        ],
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.DistributorRefundReceived, context: StreamContext) -> JournalEntry | None:
+    """The Distributor pays back: the class's cash and receivable, the Distributor's cash and
+    the plan fees it had taken as income."""
+    fund_class = context.fund_class
+    total = cents(event.amount)
+    return _entry(
+        event,
+        context,
+        "distributor-refund",
+        f"refund from the Distributor ref {event.reference}"
+        + (f" ({event.note})" if event.note else ""),
+        [
+            JournalLine(fund_cash_account(fund_class), total, 0),
+            JournalLine(receivable_account(fund_class, ABSC), 0, cents(event.receivable_absc)),
+            JournalLine(
+                receivable_account(fund_class, SERVICE), 0, cents(event.receivable_service)
+            ),
+            JournalLine(plan_fees_income_account(fund_class), total, 0),
+            JournalLine(DISTRIBUTOR_CASH, 0, total),
+        ],
     )

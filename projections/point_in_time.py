@@ -25,6 +25,8 @@ class MoneyOnDate:
     service_accrued_cents: int
     absc_paid_cents: int
     service_paid_cents: int
+    absc_receivable_cents: int = 0
+    service_receivable_cents: int = 0
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class PointInTime:
     absc_paid: Decimal
     service_paid: Decimal
     reports: list[dict[str, Any]]
+    # What the Distributor owes back (decision A16): months paid beyond what they now accrue.
+    receivable: Decimal = Decimal("0.00")
 
     @property
     def accrued(self) -> Decimal:
@@ -57,7 +61,9 @@ class PointInTime:
 
     @property
     def payable(self) -> Decimal:
-        return self.accrued - self.paid
+        """Accrued, less what the Distributor was paid and kept: never below zero, the
+        receivable taking what it was paid beyond."""
+        return self.accrued - self.paid + self.receivable
 
 
 def _dollars(cents: int) -> Decimal:
@@ -93,6 +99,7 @@ def point_in_time(
         absc_paid=_dollars(money.absc_paid_cents),
         service_paid=_dollars(money.service_paid_cents),
         reports=reports_as_of(fund_class, as_of),
+        receivable=_dollars(money.absc_receivable_cents + money.service_receivable_cents),
     )
 
 

@@ -9,7 +9,10 @@ Plan and Agreement and the purposes for which such expenditures were made." (FOU
 * the SIXTH split of those payments: service fees paid or advanced to each provider (with the
   kind of its SEVENTH agreement), and the deemed asset-based sales charge;
 * the Distributor's expenditures by FIFTH purpose and by who performed them;
-* month by month, the split over time (for the chart).
+* month by month, the split over time (for the chart);
+* when there is one, the receivable from the Distributor (decision A16): what corrections left
+  it paid beyond its fee, what was offset against later payments or refunded, and what it owes
+  at the start and the end of the period. A report with none has no such line, as before.
 
 The report is a plain, ordered dict of strings and lists; exporters only format it. Every
 amount is a string with two decimals. Nothing here reads a clock: the report states the hash
@@ -73,6 +76,59 @@ class AccrualTotals:
     @property
     def total_cents(self) -> int:
         return self.absc_cents + self.service_cents
+
+
+# The receivable's lines as the HTML and PDF reports label them.
+RECEIVABLE_LABELS = (
+    ("outstanding_at_start", "Receivable from the Distributor at the start"),
+    ("booked", "Paid beyond the fee, found by corrections (receivable booked)"),
+    ("offset", "Receivable offset against payments"),
+    ("refunded", "Receivable refunded by the Distributor"),
+    ("outstanding_at_end", "Receivable from the Distributor at the end"),
+)
+
+
+def receivable_rows(quarter: dict[str, Any], year: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The receivable's lines (label, quarter, year to date); none when the report has none."""
+    if "receivable_from_distributor" not in quarter:
+        return []
+    return [
+        (
+            label,
+            quarter["receivable_from_distributor"][key],
+            year["receivable_from_distributor"][key],
+        )
+        for key, label in RECEIVABLE_LABELS
+    ]
+
+
+@dataclass(frozen=True)
+class ReceivableMoves:
+    """The receivable from the Distributor over a period, in cents (decision A16)."""
+
+    at_start_cents: int = 0
+    booked_cents: int = 0  # booked by corrections, less what later corrections released
+    offset_cents: int = 0
+    refunded_cents: int = 0
+
+    @property
+    def at_end_cents(self) -> int:
+        return self.at_start_cents + self.booked_cents - self.offset_cents - self.refunded_cents
+
+    @property
+    def is_nil(self) -> bool:
+        return not (
+            self.at_start_cents or self.booked_cents or self.offset_cents or self.refunded_cents
+        )
+
+    def section(self) -> dict[str, str]:
+        return {
+            "outstanding_at_start": money(self.at_start_cents),
+            "booked": money(self.booked_cents),
+            "offset": money(self.offset_cents),
+            "refunded": money(self.refunded_cents),
+            "outstanding_at_end": money(self.at_end_cents),
+        }
 
 
 @dataclass(frozen=True)
@@ -151,6 +207,8 @@ def build_report(
     expenditures_quarter: Sequence[ExpenditureLine],
     expenditures_year: Sequence[ExpenditureLine],
     provider_kinds: dict[str, str],
+    receivable_quarter: ReceivableMoves | None = None,
+    receivable_year: ReceivableMoves | None = None,
 ) -> dict[str, Any]:
     """The report of one fund class for one quarter (all inputs already for that class)."""
 
@@ -164,14 +222,21 @@ def build_report(
 
     quarter_figures, quarter_accrued = totals(quarter_period)
     year_figures, year_accrued = totals(year_to_date)
+    quarter_section = _figures_section(
+        quarter_figures, quarter_accrued, expenditures_quarter, provider_kinds
+    )
+    year_section = _figures_section(year_figures, year_accrued, expenditures_year, provider_kinds)
+    year_moves = receivable_year or ReceivableMoves()
+    if not year_moves.is_nil:
+        # Shown only when the year had one: a report without keeps its bytes (and its hash).
+        quarter_section["receivable_from_distributor"] = (
+            receivable_quarter or ReceivableMoves()
+        ).section()
+        year_section["receivable_from_distributor"] = year_moves.section()
     return {
         **_header(facts, quarter, quarter_period, year_to_date),
-        "quarter_figures": _figures_section(
-            quarter_figures, quarter_accrued, expenditures_quarter, provider_kinds
-        ),
-        "year_to_date": _figures_section(
-            year_figures, year_accrued, expenditures_year, provider_kinds
-        ),
+        "quarter_figures": quarter_section,
+        "year_to_date": year_section,
         "monthly": [
             _month_row(label, months.get(label), accrued_by_month.get(label))
             for label in year_to_date.months()

@@ -15,13 +15,14 @@ Projections, by name (each has its own tracking position):
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import singledispatch
 from typing import Any
 
 from domain.events import LedgerEvent
 from domain.fund_class import FundClass
 from domain.ids import fund_class_key
-from domain.periods import month_label
+from domain.periods import month_label, month_period
 from domain.service import ServiceArrangement
 from projections.journal import StreamContext, cents, entry_id, journal_entry
 
@@ -201,6 +202,78 @@ def _(event: ServiceArrangement.ServiceFeePaid, context: StreamContext) -> list[
 @payment_rows.register
 def _(event: ServiceArrangement.ServiceFeeReversed, context: StreamContext) -> list[Row]:
     return [_service_fee(event, context, -1, cap_cents=0)]
+
+
+def _receivable_settled_rows(
+    event: Any, context: StreamContext, absc_cents: int, service_cents: int
+) -> list[Row]:
+    """What an offset or a refund took back from each month it settles the receivable of, as
+    negative payment rows for that month (decision A16): a month's payments in the SIXTH split
+    are then what the Distributor kept for it. The parts run down month by month, the last
+    month taking what is left."""
+    rows: list[Row] = []
+    absc_left, service_left = absc_cents, service_cents
+    months = sorted(event.taken_by_month.items())
+    for number, (month, amount) in enumerate(months, start=1):
+        total = cents(amount)
+        share = total * absc_cents // max(absc_cents + service_cents, 1)
+        # Neither part gives back more than it has left; the last month takes the rest.
+        absc = (
+            absc_left if number == len(months) else max(min(absc_left, share), total - service_left)
+        )
+        service = total - absc
+        absc_left, service_left = absc_left - absc, service_left - service
+        period = month_period(date.fromisoformat(f"{month}-01"))
+        rows.append(
+            (
+                "distributor_payments",
+                {
+                    "entry_id": f"{entry_id(event)}/{number}",
+                    "fund_class": context.fund_class_key,
+                    "paid_on": event.business_date,
+                    "period_start": period.start,
+                    "period_end_exclusive": period.end_exclusive,
+                    "amount_cents": -total,
+                    "absc_cents": -absc,
+                    "service_cents": -service,
+                    "is_advance": False,
+                    "reference": event.reference,
+                },
+            )
+        )
+    return rows
+
+
+@payment_rows.register
+def _(event: FundClass.DistributorReceivableOffset, context: StreamContext) -> list[Row]:
+    """The months paid for are settled by the offset as by a payment; the months the
+    receivable came from give it back."""
+    settled: Row = (
+        "distributor_payments",
+        {
+            "entry_id": entry_id(event),
+            "fund_class": context.fund_class_key,
+            "paid_on": event.business_date,
+            "period_start": event.period_start,
+            "period_end_exclusive": event.period_end_exclusive,
+            "amount_cents": cents(event.amount),
+            "absc_cents": cents(event.payable_absc),
+            "service_cents": cents(event.payable_service),
+            "is_advance": False,
+            "reference": event.reference,
+        },
+    )
+    taken = _receivable_settled_rows(
+        event, context, cents(event.receivable_absc), cents(event.receivable_service)
+    )
+    return [settled, *taken]
+
+
+@payment_rows.register
+def _(event: FundClass.DistributorRefundReceived, context: StreamContext) -> list[Row]:
+    return _receivable_settled_rows(
+        event, context, cents(event.receivable_absc), cents(event.receivable_service)
+    )
 
 
 @payment_rows.register

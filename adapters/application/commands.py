@@ -89,7 +89,18 @@ class PayDistributor:
     paid_on: date
     period: Period
     reference: str
-    advance_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ReceiveDistributorRefund:
+    """The Distributor paying back what a correction left it paid beyond its fee (A16)."""
+
+    fund_code: str
+    share_class: str
+    amount: Decimal
+    received_on: date
+    reference: str
+    note: str
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,15 @@ from typing import Any
 from adapters.application.commands import (
     PayDistributor,
     PayProvider,
+    ReceiveDistributorRefund,
     RecordExpenditure,
     SignProviderAgreement,
 )
 from adapters.application.ports import Ports
 from domain.agreement_forms import AgreementFormApproval
 from domain.errors import RuleViolation, UnknownFundClassError
-from domain.fund_class import FundClass
+from domain.fund_class import UNCHANGED, FundClass
+from domain.money import ZERO
 from domain.service import ServiceArrangement
 from domain.service_fees import ServiceFeeCap
 
@@ -24,32 +26,46 @@ from domain.service_fees import ServiceFeeCap
 class PaymentUseCases:
     ports: Ports
 
-    def pay_distributor(self, command: PayDistributor) -> tuple[str, Decimal]:
-        """Record a payment to the Distributor; `amount=None` pays what the period accrued.
+    def pay_distributor(self, command: PayDistributor) -> tuple[str, Decimal, Decimal]:
+        """Record a payment to the Distributor; `amount=None` pays in cash what the period
+        accrued and is unpaid, less the receivable offset against it (decision A16).
 
         Returns:
-            The outcome (recorded or unchanged) and the amount.
+            The outcome (recorded or unchanged), the cash paid and the receivable offset.
         """
         fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        offset = fund_class.offset_for(command.period)
         amount = command.amount
         if amount is None:
-            amount = fund_class.accrued_unpaid_in(command.period)
-            if amount <= 0:
+            unpaid = fund_class.accrued_unpaid_in(command.period)
+            if unpaid <= 0:
                 raise RuleViolation(
                     "nothing-accrued",
                     "SECOND",
                     f"{fund_class.key}: nothing accrued and unpaid for {command.period.label()}",
                 )
+            amount = unpaid - offset
         outcome = fund_class.pay_distributor(
             amount=amount,
             paid_on=command.paid_on,
             period=command.period,
             reference=command.reference,
             provenance=self.ports.provenance("command:pay distributor"),
-            advance_reason=command.advance_reason,
         )
         self.ports.save(fund_class)
-        return outcome, amount
+        return outcome, amount, ZERO if outcome == UNCHANGED else offset
+
+    def receive_distributor_refund(self, command: ReceiveDistributorRefund) -> str:
+        fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        outcome = fund_class.receive_distributor_refund(
+            amount=command.amount,
+            received_on=command.received_on,
+            reference=command.reference,
+            note=command.note,
+            provenance=self.ports.provenance("command:pay refund"),
+        )
+        self.ports.save(fund_class)
+        return outcome
 
     def sign_provider_agreement(self, command: SignProviderAgreement) -> str:
         fund_code, share_class = command.fund_code, command.share_class

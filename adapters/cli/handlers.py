@@ -24,6 +24,7 @@ from adapters.application.commands import (
     LoadPlan,
     PayDistributor,
     PayProvider,
+    ReceiveDistributorRefund,
     RecordExpenditure,
     SignProviderAgreement,
 )
@@ -282,8 +283,16 @@ def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
 
 def pay_distributor(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     amount = _amount_or_keyword(arguments.amount, "accrued")
-    if arguments.advance and not (arguments.reason or "").strip():
-        raise CommandInputError("--advance needs --reason")
+    if arguments.advance:
+        # Decision A16: a payment ahead of the fee lends fund money to the Distributor, an
+        # affiliated person and the fund's principal underwriter. Refused before the ledger is
+        # opened: nothing is written.
+        raise RuleViolation(
+            "payment-ahead-of-fee",
+            "SECOND, SIXTH; ICA §17(a)(3) (decision A16)",
+            "a Distributor payment may not be an advance: it pays only what the months it "
+            "covers accrued and is unpaid (drop --advance and --reason)",
+        )
     with open_ledger(context) as ledger:
         command = PayDistributor(
             fund_code=arguments.fund,
@@ -292,12 +301,35 @@ def pay_distributor(context: Context, arguments: argparse.Namespace, out: TextIO
             paid_on=arguments.paid_on,
             period=arguments.period,
             reference=arguments.reference,
-            advance_reason=arguments.reason.strip() if arguments.advance else None,
         )
-        outcome, paid = ledger.payments.pay_distributor(command)
+        outcome, paid, offset = ledger.payments.pay_distributor(command)
+    netted = f" (and {offset} offset against the receivable)" if offset else ""
     out.write(
         f"{arguments.fund}/{arguments.share_class} {arguments.period.label()}: payment "
-        f"{arguments.reference} of {paid} to the Distributor {outcome}\n"
+        f"{arguments.reference} of {paid} to the Distributor{netted} {outcome}\n"
+    )
+    return 0
+
+
+def pay_refund(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    try:
+        amount = parse_money(arguments.amount)
+    except ValueError as error:
+        raise CommandInputError(f"--amount: positive, with at most two decimals: {error}") from None
+    with open_ledger(context) as ledger:
+        outcome = ledger.payments.receive_distributor_refund(
+            ReceiveDistributorRefund(
+                fund_code=arguments.fund,
+                share_class=arguments.share_class,
+                amount=amount,
+                received_on=arguments.received_on,
+                reference=arguments.reference,
+                note=(arguments.note or "").strip(),
+            )
+        )
+    out.write(
+        f"{arguments.fund}/{arguments.share_class}: refund {arguments.reference} of {amount} "
+        f"from the Distributor {outcome}\n"
     )
     return 0
 

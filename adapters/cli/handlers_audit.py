@@ -387,6 +387,7 @@ def as_of_command(context: Context, arguments: argparse.Namespace, out: TextIO) 
             "total": str(found.paid),
         },
         "payable": str(found.payable),
+        "receivable_from_distributor": str(found.receivable),
         "reports": found.reports,
     }
     if arguments.format == "json":

@@ -30,6 +30,7 @@ BALANCE_COLUMNS = [
     Column("absc_payable", "ABSC payable", money=True),
     Column("service_payable", "Service payable", money=True),
     Column("payable", "Payable", money=True),
+    Column("receivable", "Receivable from Distributor", money=True),
 ]
 
 
@@ -50,6 +51,7 @@ def balances(context: Context, arguments: argparse.Namespace, out: TextIO) -> in
             "absc_payable": dollars(balance.absc_payable),
             "service_payable": dollars(balance.service_payable),
             "payable": dollars(balance.payable),
+            "receivable": dollars(balance.receivable),
         }
         for balance in found
     ]

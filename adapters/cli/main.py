@@ -255,10 +255,23 @@ def _add_pay_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     distributor.add_argument(
         "--advance",
         action="store_true",
-        help="the payment may exceed what is payable (needs --reason)",
+        help="refused: no payment ahead of the fee (decision A16)",
     )
-    distributor.add_argument("--reason", help="why the advance is made")
+    distributor.add_argument("--reason", help=argparse.SUPPRESS)
     distributor.set_defaults(handler=handlers.pay_distributor)
+    refund = pay_sub.add_parser(
+        "refund",
+        parents=[common],
+        help="a refund from the Distributor of what it was paid beyond its fee",
+        description="Record the Distributor paying back its receivable: what a correction left "
+        "it paid beyond the fee (decision A16). At most what it owes; idempotent by reference.",
+    )
+    _fund_class_options(refund)
+    refund.add_argument("--amount", required=True, help="amount received")
+    refund.add_argument("--received-on", type=iso_date, required=True)
+    refund.add_argument("--reference", required=True, help="refund reference (idempotency key)")
+    refund.add_argument("--note", help="what the refund is for")
+    refund.set_defaults(handler=handlers.pay_refund)
     provider = pay_sub.add_parser(
         "provider",
         parents=[common],

@@ -238,6 +238,8 @@ def _add_read_models(writer: _Writer, view: LedgerView, as_of: date) -> None:
                         "service_paid": str(dollars(row.service_paid)),
                         "absc_payable": str(dollars(row.absc_payable)),
                         "service_payable": str(dollars(row.service_payable)),
+                        "absc_receivable": str(dollars(row.absc_receivable)),
+                        "service_receivable": str(dollars(row.service_receivable)),
                     }
                     for row in view.balances(as_of)
                 ],

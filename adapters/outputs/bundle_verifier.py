@@ -21,8 +21,9 @@ verifier checks, and says OK (exit 0) or lists every problem (exit 1):
    event's, that no event was committed after its known-at time, and that its list of seals
    is the seals among the events;
 5. read-models/balances.json against balances recomputed here from the events: per fund class,
-   the fee accrued (asset-based sales charge and service fee), paid to the Distributor, and
-   payable, and the last day accrued, on the bundle's as-of date;
+   the fee accrued (asset-based sales charge and service fee), paid to the Distributor (less
+   what it paid back), payable, the receivable from the Distributor (months paid beyond what
+   they now accrue), and the last day accrued, on the bundle's as-of date;
 6. every other figure carried, recomputed from the events the same way: the trial balance (the
    journal each money event posts), the SIXTH split of each plan year (payments and fees spread
    over the months they cover, service fees, deemed asset-based sales charge, own resources,
@@ -266,7 +267,15 @@ def recompute_balances(events: list[Json], as_of: str) -> dict[str, dict[str, Fi
             adopted = f"{fields['fund_code']}/{fields['share_class']}"
             classes[event["stream"]] = adopted
             totals[adopted] = dict.fromkeys(
-                ("absc_accrued", "service_accrued", "absc_paid", "service_paid"), ZERO
+                (
+                    "absc_accrued",
+                    "service_accrued",
+                    "absc_paid",
+                    "service_paid",
+                    "absc_receivable",
+                    "service_receivable",
+                ),
+                ZERO,
             )
             accrued_through[adopted] = None
             continue
@@ -288,8 +297,10 @@ def recompute_balances(events: list[Json], as_of: str) -> dict[str, dict[str, Fi
     return {
         key: {
             **sums,
-            "absc_payable": sums["absc_accrued"] - sums["absc_paid"],
-            "service_payable": sums["service_accrued"] - sums["service_paid"],
+            "absc_payable": sums["absc_accrued"] - sums["absc_paid"] + sums["absc_receivable"],
+            "service_payable": (
+                sums["service_accrued"] - sums["service_paid"] + sums["service_receivable"]
+            ),
             "accrued_through": accrued_through[key],
         }
         for key, sums in totals.items()
@@ -323,6 +334,27 @@ def _parts(topic: str, fields: Json) -> dict[str, Decimal] | None:
         return {
             "absc_paid": -money(fields["absc_amount"]),
             "service_paid": -money(fields["service_amount"]),
+        }
+    return _receivable_parts(name, fields)
+
+
+def _receivable_parts(name: str, fields: Json) -> dict[str, Decimal] | None:
+    """The receivable from the Distributor: booked by a correction (the payable it took below
+    zero), settled by an offset (as a payment of the months paid for) or by a refund."""
+    if name == "DistributorReceivableBooked":
+        return {
+            "absc_receivable": money(fields["absc_amount"]),
+            "service_receivable": money(fields["service_amount"]),
+        }
+    if name in ("DistributorReceivableOffset", "DistributorRefundReceived"):
+        absc, service = money(fields["receivable_absc"]), money(fields["receivable_service"])
+        paid_absc = money(fields.get("payable_absc", "0")) - absc
+        paid_service = money(fields.get("payable_service", "0")) - service
+        return {
+            "absc_receivable": -absc,
+            "service_receivable": -service,
+            "absc_paid": paid_absc,
+            "service_paid": paid_service,
         }
     return None
 
@@ -444,10 +476,47 @@ def postings(name: str, fields: Json, key: str, provider: str) -> list[tuple[str
         account = f"Expenses:Distributor:ServiceFees:{fc}:{provider}"
         lines = [(account, amount, 0), ("Assets:Distributor:Cash", 0, amount)]
     else:
-        return []
+        return receivable_postings(name, fields, fc)
     if name.endswith("Reversed"):  # the exact opposite entry
         return [(account, credit, debit) for account, debit, credit in lines]
     return lines
+
+
+def receivable_postings(name: str, fields: Json, fc: str) -> list[tuple[str, int, int]]:
+    """The journal lines of the receivable from the Distributor (decision A16)."""
+    payable = f"Liabilities:PayableToDistributor:{fc}:"
+    receivable = f"Assets:Fund:{fc}:ReceivableFromDistributor:"
+    absc, service = "AssetBasedSalesCharge", "ServiceFee"
+    if name == "DistributorReceivableBooked":
+        booked_absc, booked_service = cents(fields["absc_amount"]), cents(fields["service_amount"])
+        signed = [
+            (receivable + absc, booked_absc),
+            (receivable + service, booked_service),
+            (payable + absc, -booked_absc),
+            (payable + service, -booked_service),
+        ]
+        return [(account, max(n, 0), max(-n, 0)) for account, n in signed if n]
+    if name not in ("DistributorReceivableOffset", "DistributorRefundReceived"):
+        return []
+    lines = [
+        (receivable + absc, 0, cents(fields["receivable_absc"])),
+        (receivable + service, 0, cents(fields["receivable_service"])),
+    ]
+    if name == "DistributorReceivableOffset":
+        lines = [
+            (payable + absc, cents(fields["payable_absc"]), 0),
+            (payable + service, cents(fields["payable_service"]), 0),
+            *lines,
+        ]
+    else:
+        total = cents(fields["amount"])
+        lines = [
+            (f"Assets:Fund:{fc}:Cash", total, 0),
+            *lines,
+            (f"Income:Distributor:PlanFees:{fc}", total, 0),
+            ("Assets:Distributor:Cash", 0, total),
+        ]
+    return [line for line in lines if line[1] or line[2]]
 
 
 def _event_name(topic: str) -> str:
@@ -604,6 +673,8 @@ def month_cells(
         key, provider = keys[event["stream"]]
         if name in COVERINGS:
             _add_covering(cells, (key, provider), name, fields, span)
+        elif name in ("DistributorReceivableOffset", "DistributorRefundReceived"):
+            _add_receivable_settled(cells, key, fields, span)
         elif name in ("FeeAccrued", "FeeAccrualAdjusted", "FeeAccrualReversed"):
             _add_basis(cells, key, name, fields, span)
     for cell in cells.values():
@@ -615,6 +686,7 @@ def month_cells(
 COVERINGS = (
     "DistributorPaid",
     "DistributorPaymentReversed",
+    "DistributorReceivableOffset",
     "ServiceFeePaid",
     "ServiceFeeReversed",
 )
@@ -643,6 +715,20 @@ def _add_covering(
         else:
             cell.fees += share
             cell.by_provider[provider] = cell.by_provider.get(provider, 0) + share
+
+
+def _add_receivable_settled(
+    cells: dict[tuple[str, str], Cell], key: str, fields: Json, span: tuple[str, str]
+) -> None:
+    """An offset or a refund gives back, from each month it settles the receivable of, what
+    that month was paid beyond its fee: the month's payments are what the Distributor kept."""
+    for month, tagged in fields["taken_by_month"].items():
+        # A mapping inside an event keeps the library's tagged form for its decimals.
+        amount = tagged["_data_"] if isinstance(tagged, dict) else tagged
+        first = date.fromisoformat(f"{month}-01")
+        if first.isoformat() < span[1] and _next_month(first).isoformat() > span[0]:
+            cell = cells.setdefault((key, month), Cell())
+            cell.payments -= cents(amount)
 
 
 def _add_basis(

@@ -146,7 +146,7 @@ def analyse_impact(ledger: LedgerView, since: datetime, *, max_carry_days: int) 
             else UUID(str(notification.originator_id))
         )
         event_type = notification.topic.rpartition(".")[2]
-        if event_type.endswith(("Restated", "Adjusted", "Reversed")):
+        if event_type.endswith(("Restated", "Adjusted", "Reversed", "ReceivableBooked")):
             impact.corrections[event_type] = impact.corrections.get(event_type, 0) + 1
     now = ledger.as_known_at(now_position)
     registry = now.registry()
@@ -264,6 +264,7 @@ def _payment_impacts(ledger: LedgerView, impact: Impact, key: str) -> list[Amoun
         now = _accrued_cents(ledger, key, period, impact.now_position)
         if then == now:
             continue
+        paid = Decimal(state["amount"])
         found.append(
             AmountImpact(
                 kind="distributor-payment",
@@ -271,10 +272,16 @@ def _payment_impacts(ledger: LedgerView, impact: Impact, key: str) -> list[Amoun
                 provider="",
                 reference=state["reference"],
                 period=period.label(),
-                paid=Decimal(state["amount"]),
+                paid=paid,
                 then=Decimal(then) / 100,
                 now=Decimal(now) / 100,
-                note="accrued for the period it settled",
+                # Decision A16: a month now paid beyond its fee is owed back by the Distributor.
+                note="accrued for the period it settled"
+                + (
+                    "; paid beyond it now: a receivable from the Distributor"
+                    if paid * 100 > now
+                    else ""
+                ),
             )
         )
     return found

@@ -20,6 +20,7 @@ from adapters.outputs.report_charts import (
     split_over_time,
 )
 from adapters.outputs.report_pdf import sentence
+from projections.quarterly_report import receivable_rows
 
 STYLE = """
 body { font-family: Georgia, 'Times New Roman', serif; color: #1a1a1a; margin: 2.5em auto;
@@ -77,6 +78,7 @@ def _plan_table(report: dict[str, Any]) -> str:
         ("Accrued under SECOND", quarter["accrued"]["total"], year["accrued"]["total"]),
         ("Paid to the Distributor", quarter["paid_to_distributor"], year["paid_to_distributor"]),
         ("Accrued less paid", quarter["accrued_less_paid"], year["accrued_less_paid"]),
+        *receivable_rows(quarter, year),
     ]
     return _table("Amounts under the Plan (US dollars)", _rows(rows))
 

@@ -22,6 +22,7 @@ from adapters.outputs.report_charts import (
     spending_by_purpose,
     split_over_time,
 )
+from projections.quarterly_report import receivable_rows
 
 PAGE_WIDTH_MM = 215.9
 MARGIN_MM = 16
@@ -240,6 +241,10 @@ def _amounts_under_plan(pdf: ReportPdf, quarter: dict[str, Any], year: dict[str,
                 _amount(quarter["accrued_less_paid"]),
                 _amount(year["accrued_less_paid"]),
             ),
+            *[
+                (label, _amount(in_quarter), _amount(in_year))
+                for label, in_quarter, in_year in receivable_rows(quarter, year)
+            ],
         ],
     )
 

@@ -22,7 +22,7 @@ from sqlalchemy import and_, func, select
 
 from adapters.outputs.report_html import report_html
 from adapters.outputs.report_pdf import report_pdf
-from adapters.readside.queries import known
+from adapters.readside.queries import journal, known
 from adapters.readside.read_models import TABLES
 from adapters.readside.view import LedgerView
 from domain.ids import fund_class_id, service_arrangement_id
@@ -31,6 +31,7 @@ from domain.rates import format_percent
 from projections.quarterly_report import (
     AccrualTotals,
     ExpenditureLine,
+    ReceivableMoves,
     ReportFacts,
     build_report,
     quarter_and_year,
@@ -109,6 +110,35 @@ def _expenditure_lines(
     ]
 
 
+RECEIVABLE_ACCOUNT = ":ReceivableFromDistributor:"
+
+
+def _receivable_moves(ledger: LedgerView, fund_class: str, period: Period) -> ReceivableMoves:
+    """The receivable from the Distributor over `period`, from the journal's receivable
+    accounts: what stood before, what corrections booked, what offsets and refunds settled."""
+    moved: dict[str, int] = {}
+    at_start = 0
+    for row in journal(
+        ledger.engine,
+        end_inclusive=period.end_inclusive,
+        fund_class=fund_class,
+        known_position=ledger.known_position,
+    ):
+        if RECEIVABLE_ACCOUNT not in row.account:
+            continue
+        signed = row.debit_cents - row.credit_cents
+        if row.business_date < period.start:
+            at_start += signed
+        else:
+            moved[row.kind] = moved.get(row.kind, 0) + signed
+    return ReceivableMoves(
+        at_start_cents=at_start,
+        booked_cents=moved.get("distributor-receivable", 0),
+        offset_cents=-moved.get("distributor-receivable-offset", 0),
+        refunded_cents=-moved.get("distributor-refund", 0),
+    )
+
+
 def quarterly_report(ledger: LedgerView, fund_class: str, quarter: str) -> dict[str, Any]:
     quarter_period = parse_period(quarter)
     aggregate = ledger.fund_class_by_key(fund_class)
@@ -157,6 +187,8 @@ def quarterly_report(ledger: LedgerView, fund_class: str, quarter: str) -> dict[
         expenditures_quarter=_expenditure_lines(ledger, fund_class, quarter_period),
         expenditures_year=_expenditure_lines(ledger, fund_class, year),
         provider_kinds=kinds,
+        receivable_quarter=_receivable_moves(ledger, fund_class, quarter_period),
+        receivable_year=_receivable_moves(ledger, fund_class, year),
     )
 
 
@@ -178,6 +210,10 @@ def report_csv(report: dict[str, Any]) -> bytes:
     writer.writerows(_csv_plan_rows(quarter, year))
     writer.writerows(_csv_service_fee_rows(quarter, year))
     writer.writerows(_csv_expenditure_rows(quarter, year))
+    if "receivable_from_distributor" in quarter:
+        for key, amount in quarter["receivable_from_distributor"].items():
+            total = year["receivable_from_distributor"][key]
+            writer.writerow(["receivable_from_distributor", key, "", amount, total])
     for key in ("paid_to_distributor", "service_fees", "deemed_asset_based_sales_charge"):
         writer.writerow(
             ["annualised", key, "", quarter["annualised"][key], year["annualised"][key]]

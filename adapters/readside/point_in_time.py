@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, func, select
 
 from adapters.readside.queries import accrued_through_query, known
 from adapters.readside.read_models import TABLES
 from adapters.readside.view import LedgerView
+from projections.journal import ABSC, SERVICE, account_component, receivable_account
 from projections.point_in_time import MoneyOnDate, PointInTime, point_in_time
 
 
@@ -38,7 +39,37 @@ def money_on_date(engine: Engine, fund_class: str, as_of: date, position: int) -
         row = conn.execute(through).first()
         accrued_through = None if row is None else row[1]
         absc_paid, service_paid = conn.execute(paid).one()
-    return MoneyOnDate(accrued_through, int(absc), int(service), int(absc_paid), int(service_paid))
+        absc_receivable, service_receivable = (
+            _receivable_cents(conn, fund_class, part, as_of, position) for part in (ABSC, SERVICE)
+        )
+    return MoneyOnDate(
+        accrued_through,
+        int(absc),
+        int(service),
+        int(absc_paid),
+        int(service_paid),
+        absc_receivable,
+        service_receivable,
+    )
+
+
+def _receivable_cents(
+    conn: Connection, fund_class: str, part: str, as_of: date, position: int
+) -> int:
+    """What the Distributor owes back for one part on `as_of` (decision A16), from the
+    journal's receivable account."""
+    lines = TABLES["journal_lines"]
+    query = known(
+        select(func.coalesce(func.sum(lines.c.debit_cents - lines.c.credit_cents), 0)).where(
+            and_(
+                lines.c.account == receivable_account(account_component(fund_class), part),
+                lines.c.business_date <= as_of,
+            )
+        ),
+        position,
+        lines,
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def fund_class_as_of(view: LedgerView, fund_class: str, as_of: date) -> PointInTime:

@@ -22,6 +22,7 @@ from projections.journal import (
     account_component,
     payable_account,
     plan_expense_account,
+    receivable_account,
 )
 from projections.split import Covering, MonthBasis
 
@@ -84,6 +85,9 @@ class FundClassBalances:
     service_accrued: int
     absc_payable: int
     service_payable: int
+    # What the Distributor owes back (decision A16): paid beyond what months now accrue.
+    absc_receivable: int = 0
+    service_receivable: int = 0
 
     @property
     def accrued(self) -> int:
@@ -94,12 +98,18 @@ class FundClassBalances:
         return self.absc_payable + self.service_payable
 
     @property
+    def receivable(self) -> int:
+        return self.absc_receivable + self.service_receivable
+
+    @property
     def absc_paid(self) -> int:
-        return self.absc_accrued - self.absc_payable
+        """Paid to the Distributor and not paid back: accrued, less payable, plus what it owes
+        back."""
+        return self.absc_accrued - self.absc_payable + self.absc_receivable
 
     @property
     def service_paid(self) -> int:
-        return self.service_accrued - self.service_payable
+        return self.service_accrued - self.service_payable + self.service_receivable
 
     @property
     def paid(self) -> int:
@@ -166,6 +176,8 @@ def balances(
                 service_accrued=by_account.get(plan_expense_account(component, SERVICE), 0),
                 absc_payable=-by_account.get(payable_account(component, ABSC), 0),
                 service_payable=-by_account.get(payable_account(component, SERVICE), 0),
+                absc_receivable=by_account.get(receivable_account(component, ABSC), 0),
+                service_receivable=by_account.get(receivable_account(component, SERVICE), 0),
             )
         )
     return result

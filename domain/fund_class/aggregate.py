@@ -105,6 +105,13 @@ from domain.fund_class.governance import (
 )
 from domain.fund_class.late_facts import accrual_reversal_fields, days_no_longer_in_effect
 from domain.fund_class.late_facts import check_not_under_cap as check_late_fact_not_under_cap
+from domain.fund_class.receivable import (
+    excess_by_month,
+    receivable_date,
+    settled_by_month,
+    take_oldest_first,
+    unpaid_in,
+)
 from domain.fund_class.records import (
     EFFECTIVE,
     FAILED,
@@ -127,6 +134,7 @@ from domain.fund_class.snapshot_upcasts import (
     upcast_v4_v5,
     upcast_v5_v6,
     upcast_v6_v7,
+    upcast_v7_v8,
 )
 from domain.fund_class.state import FundClassState
 from domain.governance import (
@@ -158,14 +166,16 @@ class FundClass(FundClassState, Aggregate):
     # snapshot_upcasts.py). Version 4 keeps records (records.py) where 3 kept plain mappings;
     # version 5 keeps the service fees credited to the aggregate-cap account (decision A13);
     # version 6 adds a new plan's approvals after a lapse and agreements approved in advance;
-    # version 7 keeps a fund added to Schedule A that awaits its shareholders (decision A17).
-    class_version = 7
+    # version 7 keeps a fund added to Schedule A that awaits its shareholders (decision A17);
+    # version 8 keeps the receivable from the Distributor (decision A16).
+    class_version = 8
     upcast_v1_v2 = staticmethod(upcast_v1_v2)
     upcast_v2_v3 = staticmethod(upcast_v2_v3)
     upcast_v3_v4 = staticmethod(upcast_v3_v4)
     upcast_v4_v5 = staticmethod(upcast_v4_v5)
     upcast_v5_v6 = staticmethod(upcast_v5_v6)
     upcast_v6_v7 = staticmethod(upcast_v6_v7)
+    upcast_v7_v8 = staticmethod(upcast_v7_v8)
 
     class Event(LedgerEvent):
         pass
@@ -272,7 +282,13 @@ class FundClass(FundClassState, Aggregate):
             fund_class._apply_true_up(self)
 
     class DistributorPaid(Event):
+        """`is_advance` and `reason` are False and empty from decision A16 on (no payment ahead
+        of the fee); a payment recorded before as an advance keeps them. Version 2 adds
+        `unpaid_before`: what the months covered accrued and was unpaid, after any offset, when
+        it was paid (None on a version 1 payment, checked then against the whole payable)."""
+
         TOPIC = "planledger.FundClass.DistributorPaid"
+        class_version = 2
         amount: Decimal
         absc_amount: Decimal
         service_amount: Decimal
@@ -282,9 +298,67 @@ class FundClass(FundClassState, Aggregate):
         is_advance: bool
         reason: str
         payable_before: Decimal
+        unpaid_before: Decimal | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["unpaid_before"] = None
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class._apply_payment(self)
+
+    # ---- the receivable from the Distributor (decision A16; rules in receivable.py) ----------
+
+    class DistributorReceivableBooked(Event):
+        """A correction left `month` paid beyond what it now accrues (amount > 0: booked), or
+        gave back to it what it had been paid beyond (amount < 0: released)."""
+
+        TOPIC = "planledger.FundClass.DistributorReceivableBooked"
+        month: str
+        amount: Decimal
+        absc_amount: Decimal
+        service_amount: Decimal
+        cause: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_receivable_booked(self)
+
+    class DistributorReceivableOffset(Event):
+        """The receivable netted against a payment: `amount` of the months paid for is settled
+        by what the Distributor owes back, and only the rest is paid in cash (the payment's
+        `DistributorPaid`, none when the offset settles it all)."""
+
+        TOPIC = "planledger.FundClass.DistributorReceivableOffset"
+        reference: str
+        amount: Decimal
+        period_start: date
+        period_end_exclusive: date
+        payable_absc: Decimal
+        payable_service: Decimal
+        receivable_absc: Decimal
+        receivable_service: Decimal
+        taken_by_month: dict[str, Decimal]
+        cash_amount: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_receivable_offset(self)
+
+    class DistributorRefundReceived(Event):
+        TOPIC = "planledger.FundClass.DistributorRefundReceived"
+        reference: str
+        amount: Decimal
+        receivable_absc: Decimal
+        receivable_service: Decimal
+        taken_by_month: dict[str, Decimal]
+        note: str
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._take_receivable(
+                self.taken_by_month, self.receivable_absc, self.receivable_service
+            )
+            fund_class.refund_digests[self.reference] = payload_digest(
+                self.amount, self.business_date
+            )
 
     class ExpenditureRecorded(Event):
         TOPIC = "planledger.FundClass.ExpenditureRecorded"
@@ -892,6 +966,11 @@ class FundClass(FundClassState, Aggregate):
         self.expenditure_digests = {}
         self.reversed_payment_references = []
         self.reversed_expenditure_references = []
+        self.receivable_by_month = {}
+        self.receivable_taken_by_month = {}
+        self.receivable_absc_total = ZERO
+        self.receivable_service_total = ZERO
+        self.refund_digests = {}
 
     def _start_governance(self) -> None:
         self.approvals = []
@@ -1304,12 +1383,29 @@ class FundClass(FundClassState, Aggregate):
 
     # ---- payments to the Distributor --------------------------------------------------------
 
+    def _accrued_by_month(self) -> dict[str, Decimal]:
+        months = set(self.accrued_absc_by_month) | set(self.accrued_service_by_month)
+        return {
+            month: self.accrued_absc_by_month.get(month, ZERO)
+            + self.accrued_service_by_month.get(month, ZERO)
+            for month in months
+        }
+
+    def _settled_by_month(self) -> dict[str, Decimal]:
+        return settled_by_month(
+            self.payments, self._accrued_by_month(), self.receivable_taken_by_month
+        )
+
     @property
     def payable(self) -> Decimal:
-        accrued = exact_sum(
-            [*self.accrued_absc_by_month.values(), *self.accrued_service_by_month.values()]
-        )
-        return accrued - self.paid_absc_total - self.paid_service_total
+        """What the class owes the Distributor: every month's accrual not yet settled."""
+        accrued, settled = self._accrued_by_month(), self._settled_by_month()
+        return unpaid_in(sorted(set(accrued) | set(settled)), settled, accrued)
+
+    @property
+    def receivable(self) -> Decimal:
+        """What the Distributor owes back: months a correction left paid beyond their fee."""
+        return sum(self.receivable_by_month.values(), ZERO)
 
     def accrued_in(self, period: Period) -> tuple[Decimal, Decimal]:
         months = period.months()
@@ -1318,18 +1414,13 @@ class FundClass(FundClassState, Aggregate):
         return absc, service
 
     def accrued_unpaid_in(self, period: Period) -> Decimal:
-        """What was accrued for the months of `period`, less payments made for those months."""
-        absc, service = self.accrued_in(period)
-        paid = sum(
-            (
-                payment.amount
-                for payment in self.payments
-                if period.start <= payment.period_start
-                and payment.period_end_exclusive <= period.end_exclusive
-            ),
-            ZERO,
-        )
-        return max(absc + service - paid, ZERO)
+        """What the months of `period` accrued and is not yet settled by payments or offsets."""
+        return unpaid_in(period.months(), self._settled_by_month(), self._accrued_by_month())
+
+    def offset_for(self, period: Period) -> Decimal:
+        """What the receivable settles of a payment for `period`: all of it, up to what the
+        months owe. A payment while the Distributor owes the fund is netted first."""
+        return min(self.receivable, self.accrued_unpaid_in(period))
 
     def pay_distributor(
         self,
@@ -1339,45 +1430,101 @@ class FundClass(FundClassState, Aggregate):
         period: Period,
         reference: str,
         provenance: Provenance,
-        advance_reason: str | None = None,
     ) -> str:
-        """Record a payment of plan fees to the Distributor (SECOND, SIXTH).
+        """Record a payment of plan fees to the Distributor (SECOND, SIXTH; decision A16).
+
+        `amount` is the cash paid. A receivable from the Distributor is offset first: the
+        cash may be at most what the months accrued and is unpaid, less the offset (zero when
+        the offset settles all of it).
 
         Raises:
             RuleViolation: the period is not whole months in the plan's term, the reference was
-                used for another payment, or the amount exceeds the payable balance and is not
-                an advance with a reason.
+                used for another payment, or the payment would pay ahead of the fee.
         """
-        digest = payment_digest(amount, paid_on, period, advance_reason)
+        digest = payment_digest(amount, paid_on, period, None)
         if is_replay_of(self.payment_digests, reference, digest, f"{self.key} payment"):
             return UNCHANGED
-        self._check_payment_period(period, is_advance=amount > self.payable)
+        self._check_payment_period(period)
+        unpaid = self.accrued_unpaid_in(period)
+        offset = self.offset_for(period)
+        self._check_not_ahead_of_fee(amount, unpaid, offset, period)
         payable = self.payable
         check_passed_on(self.key, amount, payable, self.cap_withheld)
-        if amount > payable and not advance_reason:
-            raise RuleViolation(
-                "payment-exceeds-payable",
-                "SECOND, SIXTH",
-                f"{self.key}: payment {amount} exceeds the payable balance {payable}; "
-                f"record it as an advance with a reason if it is one",
+        if offset > ZERO:
+            self._trigger_offset(
+                offset,
+                cash=amount,
+                paid_on=paid_on,
+                period=period,
+                reference=reference,
+                provenance=provenance,
             )
-        absc_amount, service_amount = self._allocate_payment(amount, period)
-        self.trigger_event(
-            self.DistributorPaid,
-            **provenance_fields(provenance, paid_on, f"distributor-payment/{reference}"),
-            amount=amount,
-            absc_amount=absc_amount,
-            service_amount=service_amount,
-            period_start=period.start,
-            period_end_exclusive=period.end_exclusive,
-            reference=reference,
-            is_advance=bool(advance_reason),
-            reason=advance_reason or "",
-            payable_before=payable,
-        )
+        if amount > ZERO:
+            debits = [-part for part in self._allocate_payment(amount, period)]
+            absc_amount, service_amount = [
+                -part for part in self._payables_kept_non_negative(debits)
+            ]
+            self.trigger_event(
+                self.DistributorPaid,
+                **provenance_fields(provenance, paid_on, f"distributor-payment/{reference}"),
+                amount=amount,
+                absc_amount=absc_amount,
+                service_amount=service_amount,
+                period_start=period.start,
+                period_end_exclusive=period.end_exclusive,
+                reference=reference,
+                is_advance=False,
+                reason="",
+                payable_before=payable,
+                unpaid_before=unpaid - offset,
+            )
         return RECORDED
 
-    def _check_payment_period(self, period: Period, *, is_advance: bool) -> None:
+    def _check_not_ahead_of_fee(
+        self, amount: Decimal, unpaid: Decimal, offset: Decimal, period: Period
+    ) -> None:
+        """A payment pays at most what its months accrued and is unpaid, less the offset."""
+        if amount > unpaid - offset or (amount <= ZERO and offset == ZERO):
+            raise RuleViolation(
+                "payment-ahead-of-fee",
+                "SECOND, SIXTH; ICA §17(a)(3) (decision A16)",
+                f"{self.key}: {period.label()} accrued {unpaid} that is unpaid"
+                + (f", of which {offset} is offset by the receivable" if offset else "")
+                + f"; a payment of {amount} would pay the Distributor ahead of the fee, "
+                f"which lends it fund money",
+            )
+
+    def _trigger_offset(
+        self,
+        offset: Decimal,
+        *,
+        cash: Decimal,
+        paid_on: date,
+        period: Period,
+        reference: str,
+        provenance: Provenance,
+    ) -> None:
+        debits = [-part for part in self._allocate_payment(offset, period)]
+        payable_absc, payable_service = [-part for part in self._payables_kept_non_negative(debits)]
+        receivable_absc, receivable_service = split_cents(
+            offset, [self.receivable_absc_total, self.receivable_service_total]
+        )
+        self.trigger_event(
+            self.DistributorReceivableOffset,
+            **provenance_fields(provenance, paid_on, f"distributor-receivable-offset/{reference}"),
+            reference=reference,
+            amount=offset,
+            period_start=period.start,
+            period_end_exclusive=period.end_exclusive,
+            payable_absc=payable_absc,
+            payable_service=payable_service,
+            receivable_absc=receivable_absc,
+            receivable_service=receivable_service,
+            taken_by_month=take_oldest_first(offset, self.receivable_by_month),
+            cash_amount=cash,
+        )
+
+    def _check_payment_period(self, period: Period) -> None:
         if not period.is_whole_months():
             raise RuleViolation(
                 "payment-period",
@@ -1386,38 +1533,201 @@ class FundClass(FundClassState, Aggregate):
                 f"not {period.label()}",
             )
         standing = self.standing()
-        days_in_effect = standing.days_in_effect(period)
-        if not days_in_effect:
+        if not standing.days_in_effect(period):
             _, why = standing.why_not_in_effect(period.start)
             raise RuleViolation(
                 "plan-not-in-effect",
                 "ELEVENTH, THIRTEENTH",
                 f"{self.key}: no day of {period.label()} is in effect: {why}",
             )
-        if is_advance and len(days_in_effect) < period.days:
-            first_gap = next(day for day in period.each_day() if day not in days_in_effect)
-            _, why = standing.why_not_in_effect(first_gap)
-            raise RuleViolation(
-                "plan-not-in-effect",
-                "ELEVENTH, THIRTEENTH",
-                f"{self.key}: an advance for {period.label()} would pay for {first_gap}, which is "
-                f"not in effect: {why}",
-            )
 
     def _allocate_payment(self, amount: Decimal, period: Period) -> list[Decimal]:
         absc, service = self.accrued_in(period)
         if absc + service > ZERO:
             return split_cents(amount, [absc, service])
+        # Only a payment recorded as an advance before decision A16 paid months not accrued.
         rates = self.rates_on(period.start)
         return split_cents(amount, [rates.absc_rate_annual, rates.service_rate_annual])
 
     def _apply_payment(self, event: FundClass.DistributorPaid) -> None:
         self.paid_absc_total = exact_add(self.paid_absc_total, event.absc_amount)
         self.paid_service_total = exact_add(self.paid_service_total, event.service_amount)
+        # A version 1 payment keeps no date: an older snapshot did not keep one either.
+        paid_on = event.business_date if event.unpaid_before is not None else None
         self.payments.append(
-            Payment(event.reference, event.period_start, event.period_end_exclusive, event.amount)
+            Payment(
+                event.reference,
+                event.period_start,
+                event.period_end_exclusive,
+                event.amount,
+                paid_on,
+            )
         )
         self.payment_digests[event.reference] = _payment_digest(event)
+
+    # ---- the receivable from the Distributor (decision A16) ---------------------------------
+
+    def receive_distributor_refund(
+        self,
+        *,
+        amount: Decimal,
+        received_on: date,
+        reference: str,
+        note: str,
+        provenance: Provenance,
+    ) -> str:
+        """Record the Distributor paying back (part of) its receivable; idempotent by reference.
+
+        Raises:
+            RuleViolation: the reference was used for another refund, or the refund is more than
+                the Distributor owes.
+        """
+        digest = payload_digest(amount, received_on)
+        if is_replay_of(self.refund_digests, reference, digest, f"{self.key} refund"):
+            return UNCHANGED
+        receivable = self.receivable
+        if amount <= ZERO or amount > receivable:
+            raise RuleViolation(
+                "refund-exceeds-receivable",
+                "SECOND, SIXTH (decision A16)",
+                f"{self.key}: the Distributor owes the fund {receivable}; a refund of {amount} "
+                f"is not what it owes",
+            )
+        absc, service = split_cents(
+            amount, [self.receivable_absc_total, self.receivable_service_total]
+        )
+        self.trigger_event(
+            self.DistributorRefundReceived,
+            **provenance_fields(provenance, received_on, f"distributor-refund/{reference}"),
+            reference=reference,
+            amount=amount,
+            receivable_absc=absc,
+            receivable_service=service,
+            taken_by_month=take_oldest_first(amount, self.receivable_by_month),
+            note=note,
+        )
+        return RECORDED
+
+    def _excess_by_month(self) -> dict[str, Decimal]:
+        return excess_by_month(self._settled_by_month(), self._accrued_by_month())
+
+    def _receivable_dates(self) -> dict[str, date]:
+        """The business date a receivable of each month paid for would take, as things stand."""
+        months = {month for payment in self.payments for month in payment.period.months()}
+        return {month: receivable_date(month, self.payments) for month in months}
+
+    def _book_receivable_changes(
+        self,
+        excess_before: dict[str, Decimal],
+        dates: dict[str, date],
+        cause: str,
+        provenance: Provenance,
+    ) -> None:
+        """Book, month by month, what a correction changed in the excess paid: a receivable
+        where it grew, a release (never below nothing booked) where it shrank. An excess that
+        stood before (an advance recorded before decision A16) is left as it was."""
+        excess_after = self._excess_by_month()
+        for month in sorted(set(excess_before) | set(excess_after)):
+            booked = self.receivable_by_month.get(month, ZERO)
+            change = excess_after.get(month, ZERO) - excess_before.get(month, ZERO)
+            change = max(change, -booked)
+            if change == ZERO:
+                continue
+            absc, service = self._receivable_parts(month, change)
+            self.trigger_event(
+                self.DistributorReceivableBooked,
+                **provenance_fields(
+                    provenance,
+                    dates.get(month, receivable_date(month, self.payments)),
+                    f"distributor-receivable/{self.key}/{month}@v{self.version + 1}",
+                ),
+                month=month,
+                amount=change,
+                absc_amount=absc,
+                service_amount=service,
+                cause=cause,
+            )
+
+    def _receivable_parts(self, month: str, amount: Decimal) -> list[Decimal]:
+        """The parts of a receivable booked (or released) for `month`: as the month accrued (a
+        payment is allocated so), or by the Schedule B rates if it accrued nothing; moved by
+        the odd cents it takes to keep each part's payable at zero or more."""
+        absc = self.accrued_absc_by_month.get(month, ZERO)
+        service = self.accrued_service_by_month.get(month, ZERO)
+        if absc <= ZERO or service < ZERO:
+            rates = self.rates_on(date.fromisoformat(f"{month}-01"))
+            absc, service = rates.absc_rate_annual, rates.service_rate_annual
+        magnitude = split_cents(abs(amount), [absc, service])
+        parts = magnitude if amount > ZERO else [-part for part in magnitude]
+        return self._payables_kept_non_negative(parts)
+
+    def _payables_kept_non_negative(self, credits: list[Decimal]) -> list[Decimal]:
+        """`credits` to the payable of each part (a negative one is a debit), their total kept,
+        moved between the parts so that neither part's payable ends below zero where the
+        total allows it (a split by proportions may leave one part a cent short)."""
+        absc, service = credits
+        payable_absc = exact_sum(list(self.accrued_absc_by_month.values())) - self.paid_absc_total
+        payable_service = (
+            exact_sum(list(self.accrued_service_by_month.values())) - self.paid_service_total
+        )
+        if payable_absc + absc < ZERO:
+            return [-payable_absc, service + absc + payable_absc]
+        if payable_service + service < ZERO:
+            return [absc + service + payable_service, -payable_service]
+        return [absc, service]
+
+    def _apply_receivable_booked(self, event: FundClass.DistributorReceivableBooked) -> None:
+        # The payable a correction took below zero is credited back: it is the receivable now.
+        self.paid_absc_total = exact_add(self.paid_absc_total, -event.absc_amount)
+        self.paid_service_total = exact_add(self.paid_service_total, -event.service_amount)
+        booked = self.receivable_by_month.get(event.month, ZERO) + event.amount
+        if booked == ZERO:
+            self.receivable_by_month.pop(event.month, None)
+        else:
+            self.receivable_by_month[event.month] = booked
+        self.receivable_absc_total = exact_add(self.receivable_absc_total, event.absc_amount)
+        self.receivable_service_total = exact_add(
+            self.receivable_service_total, event.service_amount
+        )
+
+    def _apply_receivable_offset(self, event: FundClass.DistributorReceivableOffset) -> None:
+        self._take_receivable(event.taken_by_month, event.receivable_absc, event.receivable_service)
+        self.paid_absc_total = exact_add(self.paid_absc_total, event.payable_absc)
+        self.paid_service_total = exact_add(self.paid_service_total, event.payable_service)
+        self.payments.append(
+            Payment(
+                f"offset/{event.reference}",
+                event.period_start,
+                event.period_end_exclusive,
+                event.amount,
+                event.business_date,
+            )
+        )
+        if event.cash_amount == ZERO:  # the offset settled it all: no `DistributorPaid`
+            self.payment_digests[event.reference] = payload_digest(
+                event.cash_amount,
+                event.business_date,
+                event.period_start,
+                event.period_end_exclusive,
+                None,
+            )
+
+    def _take_receivable(
+        self, taken_by_month: dict[str, Decimal], absc: Decimal, service: Decimal
+    ) -> None:
+        """An offset or a refund settles the receivable of these months: it leaves them, and
+        what they were settled by goes down by as much."""
+        for month, amount in taken_by_month.items():
+            left = self.receivable_by_month[month] - amount
+            if left == ZERO:
+                del self.receivable_by_month[month]
+            else:
+                self.receivable_by_month[month] = left
+            self.receivable_taken_by_month[month] = (
+                self.receivable_taken_by_month.get(month, ZERO) + amount
+            )
+        self.receivable_absc_total = exact_add(self.receivable_absc_total, -absc)
+        self.receivable_service_total = exact_add(self.receivable_service_total, -service)
 
     # ---- expenditures (FIFTH) ----------------------------------------------------------------
 
@@ -1496,6 +1806,7 @@ class FundClass(FundClassState, Aggregate):
         under_cap = self._cap_reaches(days[-1])
         if under_cap and cap_inputs is None:
             check_not_under_cap(self.key, days, self.cap_opened_on)
+        excess_before, dates = self._excess_by_month(), self._receivable_dates()
         before, after = BasisLookup(figures_before), BasisLookup(self.net_assets_by_date)
         touched: list[str] = []
         adjusted = 0
@@ -1519,6 +1830,9 @@ class FundClass(FundClassState, Aggregate):
                 self._revise_true_up(month, restatement_key, provenance)
         if under_cap and cap_inputs is not None:
             self._recompute_cap_account(days[0], cap_inputs, restatement_key, reason, provenance)
+        self._book_receivable_changes(
+            excess_before, dates, f"net-assets restatement {restatement_key}", provenance
+        )
         return adjusted
 
     def _cap_reaches(self, day: date) -> bool:
@@ -1704,6 +2018,8 @@ class FundClass(FundClassState, Aggregate):
         )
         if not days:
             return 0
+        # Payments for the months it lowers may now exceed their fee (decision A16).
+        excess_before, dates = self._excess_by_month(), self._receivable_dates()
         recompute = cap_inputs is not None and self._cap_reaches(days[-1])
         booked: dict[date, DailyAccrual] = {}
         if recompute and cap_inputs is not None:
@@ -1728,6 +2044,7 @@ class FundClass(FundClassState, Aggregate):
                 self._revise_true_up(month, cause, provenance)
         if recompute and cap_inputs is not None:
             self._recompute_cap_account(days[0], cap_inputs, cause, reason, provenance)
+        self._book_receivable_changes(excess_before, dates, f"late fact {cause}", provenance)
         return len(days)
 
     def _check_late_fact(self, effective_on: date, cap_inputs: CapInputs | None) -> None:
@@ -1770,6 +2087,7 @@ class FundClass(FundClassState, Aggregate):
         check_reversal(self.payment_digests, reference, _payment_digest(original), reason, self.key)
         if reference in self.reversed_payment_references:
             return UNCHANGED
+        excess_before, dates = self._excess_by_month(), self._receivable_dates()
         key = f"distributor-payment-reversal/{reference}"
         self.trigger_event(
             self.DistributorPaymentReversed,
@@ -1777,6 +2095,10 @@ class FundClass(FundClassState, Aggregate):
             **reversal_fields(original, reason),
             absc_amount=original.absc_amount,
             service_amount=original.service_amount,
+        )
+        # A month it had paid beyond its fee owes that much less back.
+        self._book_receivable_changes(
+            excess_before, dates, f"payment {reference} reversed", provenance
         )
         return RECORDED
 

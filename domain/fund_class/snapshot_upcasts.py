@@ -7,6 +7,7 @@ replay of the same events gives: `planledger verify` compares the two.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from domain.fund_class.records import (
@@ -90,3 +91,14 @@ def upcast_v6_v7(state: dict[str, Any]) -> None:
     """Version 7 keeps a fund added to Schedule A that awaits its shareholders (decision A17);
     no class before it was such a fund."""
     state["schedule_a_addition"] = None
+
+
+def upcast_v7_v8(state: dict[str, Any]) -> None:
+    """Version 8 keeps the receivable from the Distributor (decision A16). Its events are new,
+    so a version 7 snapshot had none: nothing booked, taken or refunded. Its payments keep no
+    date, as a replay of the payments recorded before leaves none."""
+    state["receivable_by_month"] = {}
+    state["receivable_taken_by_month"] = {}
+    state["receivable_absc_total"] = Decimal("0")
+    state["receivable_service_total"] = Decimal("0")
+    state["refund_digests"] = {}

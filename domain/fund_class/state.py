@@ -50,6 +50,8 @@ class FundClassState:
     months_awaiting_true_up: list[str]
     accrued_absc_by_month: dict[str, Decimal]
     accrued_service_by_month: dict[str, Decimal]
+    # What payments and receivable offsets settled of each part, less what corrections moved
+    # to the receivable: a part's payable (as the journal books it) is its accruals less this.
     paid_absc_total: Decimal
     paid_service_total: Decimal
     payments: list[Payment]
@@ -58,6 +60,14 @@ class FundClassState:
     # Separate: a payment and an expenditure may carry the same reference.
     reversed_payment_references: list[str]
     reversed_expenditure_references: list[str]
+    # The receivable from the Distributor (decision A16): booked per month when a correction
+    # lowers a month already paid, what offsets and refunds took back from each month, the
+    # booked total per part, and the refunds received (reference to digest).
+    receivable_by_month: dict[str, Decimal]
+    receivable_taken_by_month: dict[str, Decimal]
+    receivable_absc_total: Decimal
+    receivable_service_total: Decimal
+    refund_digests: dict[str, str]
     # Governance (ELEVENTH to FOURTEENTH).
     approvals: list[Approval]
     continuances: list[Continuance]

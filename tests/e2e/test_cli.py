@@ -85,7 +85,10 @@ def test_a_refusal_exits_1_naming_the_rule_and_the_clause(db, tmp_path):
         db=db,
     )
     assert code == 1
-    assert "refused by rule 'payment-exceeds-payable' (SECOND, SIXTH)" in err
+    assert (
+        "refused by rule 'payment-ahead-of-fee' (SECOND, SIXTH; ICA §17(a)(3) (decision A16))"
+        in err
+    )
 
 
 def test_missing_net_assets_exit_1_and_name_the_dates(db):

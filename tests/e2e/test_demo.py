@@ -90,7 +90,8 @@ def test_demo_balances_match_an_independent_calculation(tmp_path):
         assert row["payable"] == "0.00"
         assert row["accrued_through"] == "2004-06-30"
     # After the audit chapter's restatement: accrued follows the corrected figures exactly;
-    # what was paid stays paid, so the class is overpaid by the difference.
+    # what was paid stays paid, so the Distributor owes the difference back: a receivable,
+    # never a negative payable (decision A16).
     restated = json.loads((folder / "balances-after-restatement.json").read_text())
     corrected = independent_balances(
         folder / "data" / "net-assets.csv", folder / "data" / "restatement.csv"
@@ -100,8 +101,11 @@ def test_demo_balances_match_an_independent_calculation(tmp_path):
         accrued = want["absc_accrued"] + want["service_accrued"]
         assert Decimal(row["accrued"]) == accrued
         assert row["paid"] == before["paid"]
-        assert Decimal(row["payable"]) == accrued - Decimal(before["paid"])
-    assert restated[0]["fund_class"] == "INTL-BCV/R" and restated[0]["payable"] != "0.00"
+        owed = accrued - Decimal(before["paid"])
+        assert Decimal(row["payable"]) == max(owed, Decimal(0))
+        assert Decimal(row["receivable"]) == max(-owed, Decimal(0))
+    assert restated[0]["fund_class"] == "INTL-BCV/R" and restated[0]["payable"] == "0.00"
+    assert restated[0]["receivable"] == "19.82"
     assert "OK: every stored event matches the chain, the seals and the snapshots" in (
         completed.stdout
     )

@@ -85,7 +85,7 @@ def meet(ledger, day, *resolutions, **options):
     )
 
 
-def pay(ledger, month, amount=None, advance_reason=None, reference=None):
+def pay(ledger, month, amount=None, reference=None):
     return ledger.payments.pay_distributor(
         PayDistributor(
             fund_code="INTL-BCV",
@@ -94,7 +94,6 @@ def pay(ledger, month, amount=None, advance_reason=None, reference=None):
             paid_on=parse_period(month).end_exclusive,
             period=parse_period(month),
             reference=reference or f"W-{month}",
-            advance_reason=advance_reason,
         )
     )
 
@@ -162,7 +161,7 @@ def test_the_plan_lapses_after_may_30_and_payments_for_june_are_refused(figures_
     assert (gap.first_day, gap.kind) == (date(2004, 5, 31), NotInEffect.LAPSED)
     before = count_events(store)
     with pytest.raises(RuleViolation) as refused:
-        pay(figures_ledger, "2004-06", Decimal("1.00"), advance_reason="x")
+        pay(figures_ledger, "2004-06", Decimal("1.00"))
     assert refused.value.rule == "plan-not-in-effect"
     assert "lapsed: the initial term ended on 2004-05-30" in refused.value.detail
     assert count_events(store) == before
@@ -327,7 +326,7 @@ def test_termination_by_the_independent_board_members_ends_plan_and_agreement(fi
     assert summary.gaps[0].kind is NotInEffect.TERMINATED
     assert summary.refusals == []
     with pytest.raises(RuleViolation) as refused:
-        pay(figures_ledger, "2003-12", Decimal("1.00"), advance_reason="x")
+        pay(figures_ledger, "2003-12", Decimal("1.00"))
     assert "the plan was terminated with effect from 2003-11-15" in refused.value.detail
 
 
@@ -381,7 +380,7 @@ def test_an_assignment_ends_the_agreement_and_a_new_one_restores_it(figures_ledg
     assert summary.gaps[0].kind is NotInEffect.AGREEMENT_ENDED
     assert summary.refusals == []  # accruals are suspended in the gap (decision Q11)
     with pytest.raises(RuleViolation):
-        pay(figures_ledger, "2003-09", Decimal("1.00"), advance_reason="x")
+        pay(figures_ledger, "2003-09", Decimal("1.00"))
     meet(
         figures_ledger,
         date(2003, 9, 10),

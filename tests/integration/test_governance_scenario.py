@@ -141,7 +141,6 @@ def pay_month(ledger, month: str):
             paid_on=period.end_exclusive,
             period=period,
             reference=f"ADI-{month}",
-            advance_reason=None,
         )
     )
 
@@ -244,7 +243,6 @@ def test_a_fund_class_through_its_governance_life_day_by_day(loaded_ledger, tmp_
                 paid_on=date(2004, 10, 5),
                 period=parse_period("2004-09"),
                 reference="ADI-2004-09",
-                advance_reason="prepayment",
             )
         )
     assert "terminated with effect from 2004-08-16" in refused.value.detail

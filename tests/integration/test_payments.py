@@ -86,7 +86,8 @@ def pay_provider(ledger, provider, amount, reference, period=Q3):
     )
 
 
-def pay_distributor(ledger, month, amount=None, reference=None, advance_reason=None):
+def pay_distributor(ledger, month, amount=None, reference=None):
+    """The outcome, the cash paid and the receivable offset against it (decision A16)."""
     return ledger.payments.pay_distributor(
         PayDistributor(
             fund_code="INTL-BCV",
@@ -95,7 +96,6 @@ def pay_distributor(ledger, month, amount=None, reference=None, advance_reason=N
             paid_on=parse_period(month).end_exclusive,
             period=parse_period(month),
             reference=reference or f"WIRE-{month}",
-            advance_reason=advance_reason,
         )
     )
 
@@ -235,25 +235,25 @@ def test_several_payments_for_one_period_share_its_cap(q3_ledger):
     assert rest == Decimal("583.56")
 
 
-def test_payment_above_payable_needs_an_advance_with_a_reason(q3_ledger, store):
+def test_a_payment_ahead_of_the_fee_is_refused(q3_ledger, store):
+    """Decision A16 (was: allowed as an advance with a reason): July may be paid what July
+    accrued, not a cent more, although August and September are payable too."""
     payable = q3_ledger.view.fund_class("INTL-BCV", "R").payable
     assert payable == oracles.Q3_2003_DISTRIBUTOR_TOTAL
+    july = oracles.Q3_2003_DISTRIBUTOR_MONTHLY[0]
     before = count_events(store)
+    for amount in (july + Decimal("0.01"), payable, payable + Decimal("1000.00")):
+        with pytest.raises(RuleViolation) as refused:
+            pay_distributor(q3_ledger, "2003-07", amount=amount)
+        assert refused.value.rule == "payment-ahead-of-fee"
+        assert f"2003-07-31 accrued {july} that is unpaid" in refused.value.detail
     with pytest.raises(RuleViolation) as refused:
-        pay_distributor(q3_ledger, "2003-07", amount=payable + Decimal("0.01"))
-    assert refused.value.rule == "payment-exceeds-payable"
-    assert f"exceeds the payable balance {payable}" in refused.value.detail
+        pay_distributor(q3_ledger, "2003-10", amount=Decimal("1.00"))  # nothing accrued yet
+    assert refused.value.rule == "payment-ahead-of-fee"
     assert count_events(store) == before
-    pay_distributor(
-        q3_ledger,
-        "2003-07",
-        amount=payable + Decimal("1000.00"),
-        advance_reason="year-end advance approved by the treasurer",
-    )
-    fund_class = q3_ledger.view.fund_class("INTL-BCV", "R")
-    assert fund_class.payable == Decimal("-1000.00")
+    assert pay_distributor(q3_ledger, "2003-07", amount=july)[:2] == ("recorded", july)
     last = list(q3_ledger.view.stream(fund_class_id("INTL-BCV", "R")))[-1]
-    assert last.is_advance and last.reason == "year-end advance approved by the treasurer"
+    assert (last.is_advance, last.reason, last.unpaid_before) == (False, "", july)
     assert last.payable_before == payable
 
 
@@ -269,7 +269,7 @@ def test_payment_periods_are_whole_months_within_the_term(q3_ledger, store):
         pay_distributor(q3_ledger, "2003-07-01..2003-07-15", amount=Decimal("1.00"))
     assert refused.value.rule == "payment-period"
     with pytest.raises(RuleViolation) as refused:
-        pay_distributor(q3_ledger, "2004-06", amount=Decimal("1.00"), advance_reason="test")
+        pay_distributor(q3_ledger, "2004-06", amount=Decimal("1.00"))
     assert refused.value.rule == "plan-not-in-effect"
     assert "the initial term ended on 2004-05-30" in refused.value.detail
     assert count_events(store) == before
@@ -278,7 +278,7 @@ def test_payment_periods_are_whole_months_within_the_term(q3_ledger, store):
 def test_a_reference_is_idempotent_and_never_reused_for_other_details(q3_ledger, store):
     pay_distributor(q3_ledger, "2003-07", reference="WIRE-1")
     before = count_events(store)
-    outcome, _ = pay_distributor(
+    outcome, _, _ = pay_distributor(
         q3_ledger, "2003-07", amount=Decimal("4280.55"), reference="WIRE-1"
     )
     assert outcome == "unchanged"

@@ -16,6 +16,7 @@ from adapters.application.commands import (
     ImportPositions,
     PayDistributor,
     PayProvider,
+    ReceiveDistributorRefund,
     RecordExpenditure,
     ReverseDistributorPayment,
     ReverseExpenditure,
@@ -56,7 +57,6 @@ def full_cycle(ledger, tmp_path):
             paid_on=date(2003, 8, 5),
             period=parse_period("2003-07"),
             reference="W-1",
-            advance_reason=None,
         )
     )
     ledger.payments.sign_provider_agreement(
@@ -128,6 +128,10 @@ def corrections(ledger, tmp_path):
             restatement_reason="pricing error",
         )
     )
+    # July was paid (W-1) before its 15th was restated lower: a receivable, a cent refunded.
+    ledger.payments.receive_distributor_refund(
+        ReceiveDistributorRefund("INTL-BCV", "R", Decimal("0.01"), date(2003, 8, 18), "RF-1", "")
+    )
     ledger.audit.seal(Seal("storage test", date(2003, 8, 20)))
     ledger.audit.reverse_distributor_payment(
         ReverseDistributorPayment("INTL-BCV", "R", reference="W-1", reason="mistake")
@@ -176,6 +180,8 @@ def test_every_event_is_plain_json_and_round_trips_exactly(loaded_ledger, store,
         "planledger.FundClass.FeeAccrualAdjusted",
         "planledger.FundClass.DistributorPaymentReversed",
         "planledger.FundClass.ExpenditureReversed",
+        "planledger.FundClass.DistributorReceivableBooked",
+        "planledger.FundClass.DistributorRefundReceived",
         "planledger.ServiceArrangement.ServiceFeeReversed",
         "planledger.ChainSeal.ChainSealed",
     } == topics

@@ -251,7 +251,7 @@ def test_payments_racing_on_one_stream_are_retried_and_each_exit_code_tells(
             assert keys == [f"distributor-payment/{outcome.argv[-1]}"], outcome.err
         else:
             assert keys == [] and "refused" in outcome.err
-            assert "payment-exceeds-payable" in outcome.err
+            assert "payment-ahead-of-fee" in outcome.err
     assert sorted(outcome.code for outcome in outcomes) == [0, 0, 1, 1]
 
 

@@ -10,8 +10,10 @@ fees recorded and reversed, the day the plan ends, and what the ledger answered 
 After every step:
 - the parts (asset-based + service) sum to the totals, and accrued/paid/payable match the model
   (each whole month accrued is its net assets' exact fee rounded once to the cent);
-- no payment exceeded the payable unless it was an advance with a reason; no service fee
-  took its period above the cap;
+- no payment paid its month ahead of the fee (decision A16: at most what the month accrued and
+  is unpaid, less the receivable from the Distributor offset first); a month a restatement left
+  paid beyond its fee is a receivable, never a negative payable; no service fee took its period
+  above the cap;
 - the trial balance balances;
 - the read models equal a replay of the log into a fresh read-model database;
 - what the ledger answered as known at every earlier position is still its answer;
@@ -56,6 +58,7 @@ from adapters.application.commands import (
     LoadPlan,
     PayDistributor,
     PayProvider,
+    ReceiveDistributorRefund,
     RecordShareholderVote,
     ReverseDistributorPayment,
     ReverseServiceFee,
@@ -156,10 +159,9 @@ def likely(data: st.DataObject, productive: list[str], anything: tuple[str, ...]
 
 @dataclass
 class Payment:
-    amount: Decimal
+    amount: Decimal  # the cash; zero when the receivable offset settled it all
     paid_on: date
     month: str
-    reason: str | None
     reversed: bool = False
 
 
@@ -187,6 +189,11 @@ class Model:
     terminated: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(CLASSES, False))
     noticed: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(CLASSES, False))
     votes: set[tuple[str, int]] = field(default_factory=set)
+    # Decision A16: per class and month, the receivable offset into a month's payment, and
+    # what offsets and refunds took back from a month paid beyond its fee; refunds received.
+    offset_in: dict[str, dict[str, int]] = field(default_factory=lambda: {k: {} for k in CLASSES})
+    taken: dict[str, dict[str, int]] = field(default_factory=lambda: {k: {} for k in CLASSES})
+    refunds: dict[str, dict[str, Decimal]] = field(default_factory=lambda: {k: {} for k in CLASSES})
     reports: list[tuple[str, str, str, int]] = field(default_factory=list)
 
     def accrued_months(self, key: str) -> list[str]:
@@ -207,14 +214,43 @@ class Model:
         return sum(self.month_accrued_cents(key, month) for month in self.accrued_months(key))
 
     def paid_cents(self, key: str, month: str | None = None) -> int:
-        return sum(
+        """Cash paid (for `month`, or in all less the refunds)."""
+        cash = sum(
             cents(p.amount)
             for p in self.payments[key].values()
             if not p.reversed and (month is None or p.month == month)
         )
+        if month is None:
+            cash -= sum(cents(amount) for amount in self.refunds[key].values())
+        return cash
+
+    def settled_cents(self, key: str, month: str) -> int:
+        """What a month's payments and the offsets into it settled, less what was taken back."""
+        return (
+            self.paid_cents(key, month)
+            + self.offset_in[key].get(month, 0)
+            - self.taken[key].get(month, 0)
+        )
+
+    def owed_cents(self, key: str, month: str) -> int:
+        return max(self.month_accrued_cents(key, month) - self.settled_cents(key, month), 0)
+
+    def excess_cents(self, key: str, month: str) -> int:
+        return max(self.settled_cents(key, month) - self.month_accrued_cents(key, month), 0)
 
     def payable_cents(self, key: str) -> int:
-        return self.accrued_cents(key) - self.paid_cents(key)
+        return sum(self.owed_cents(key, month) for month in MONTHS)
+
+    def receivable_cents(self, key: str) -> int:
+        return sum(self.excess_cents(key, month) for month in MONTHS)
+
+    def take_oldest_first(self, key: str, amount: int) -> None:
+        for month in MONTHS:
+            part = min(amount, self.excess_cents(key, month))
+            if part > 0:
+                self.taken[key][month] = self.taken[key].get(month, 0) + part
+                amount -= part
+        assert amount == 0
 
     def days_to_accrue(self, key: str, through: date) -> list[date]:
         through_accrued = self.accrued_through[key]
@@ -438,24 +474,28 @@ class LedgerMachine(RuleBasedStateMachine):
         key=st.sampled_from(CLASSES),
         how=st.sampled_from(("accrued", "half", "payable", "over")),
         reference=st.integers(0, 3),
-        advance=st.booleans(),
         data=st.data(),
     )
-    def pay_distributor(
-        self, key: str, how: str, reference: int, advance: bool, data: st.DataObject
-    ) -> None:
-        """For a month (mostly one accrued), in one of four ways."""
+    def pay_distributor(self, key: str, how: str, reference: int, data: st.DataObject) -> None:
+        """For a month (mostly one accrued), in one of four ways; the cash never ahead of the
+        fee, the receivable offset first (decision A16)."""
         model = self.model
         month = likely(data, model.accrued_months(key))
-        payable = Decimal(model.payable_cents(key)) * CENT
+        # What the month owes in cash, after the offset (the whole payable, before A16).
+        owed_cash = (
+            Decimal(
+                model.owed_cents(key, month)
+                - min(model.receivable_cents(key), model.owed_cents(key, month))
+            )
+            * CENT
+        )
         amount: Decimal | None = {
             "accrued": None,
-            "half": (payable / 2).quantize(CENT) if payable > 0 else Decimal("10.00"),
-            "payable": payable if payable > 0 else Decimal("0.01"),
-            "over": max(payable, Decimal(0)) + Decimal("25.00"),
+            "half": (owed_cash / 2).quantize(CENT) if owed_cash > 0 else Decimal("10.00"),
+            "payable": owed_cash if owed_cash > 0 else Decimal("0.01"),
+            "over": owed_cash + Decimal("25.00"),
         }[how]
         period = parse_period(month)
-        reason = "paid ahead of the month's accrual by agreement" if advance else None
         ref = f"WIRE-{fund_of(key)}-{reference}"
         command = PayDistributor(
             fund_code=fund_of(key),
@@ -464,39 +504,62 @@ class LedgerMachine(RuleBasedStateMachine):
             paid_on=period.end_exclusive,
             period=period,
             reference=ref,
-            advance_reason=reason,
         )
+        owed = model.owed_cents(key, month)
+        offset = min(model.receivable_cents(key), owed)
         expected_amount = amount
         if amount is None:
-            unpaid = model.month_accrued_cents(key, month) - model.paid_cents(key, month)
-            expected_amount = Decimal(max(unpaid, 0)) * CENT
+            expected_amount = Decimal(owed - offset) * CENT
         before = self.head()
         accepted, outcome = self.attempt(lambda: self.ledger.payments.pay_distributor(command))
+        if amount is None and owed == 0:
+            assert not accepted, outcome  # nothing accrued and unpaid
+            return
         recorded = model.payments[key].get(ref)
         if recorded is not None:
-            same = (recorded.amount, recorded.paid_on, recorded.month, recorded.reason) == (
+            same = (recorded.amount, recorded.paid_on, recorded.month) == (
                 expected_amount,
                 period.end_exclusive,
                 month,
-                reason,
             )
-            if amount is None and expected_amount == 0:
-                assert not accepted
-                return
             assert accepted == same, outcome
             if accepted:
                 self.wrote_nothing(before)
             return
         assert expected_amount is not None
         should = (
-            expected_amount > 0
-            and model.in_effect(key, month)
-            and (expected_amount <= payable or reason is not None)
+            model.in_effect(key, month)
+            and (expected_amount > 0 or offset > 0)
+            and cents(expected_amount) <= owed - offset
         )
-        assert accepted == should, (outcome, expected_amount, payable)
+        assert accepted == should, (outcome, expected_amount, owed, offset)
         if accepted:
-            assert outcome[1] == expected_amount
-            model.payments[key][ref] = Payment(expected_amount, period.end_exclusive, month, reason)
+            assert outcome[1:] == (expected_amount, Decimal(offset) * CENT)
+            model.take_oldest_first(key, offset)
+            model.offset_in[key][month] = model.offset_in[key].get(month, 0) + offset
+            model.payments[key][ref] = Payment(expected_amount, period.end_exclusive, month)
+
+    @rule(key=st.sampled_from(CLASSES), whole=st.booleans(), reference=st.integers(0, 2))
+    def receive_refund(self, key: str, whole: bool, reference: int) -> None:
+        """The Distributor pays back all its receivable, or a cent more (refused)."""
+        model = self.model
+        receivable = model.receivable_cents(key)
+        amount = Decimal(receivable + (0 if whole else 1)) * CENT
+        ref = f"REFUND-{fund_of(key)}-{reference}"
+        received_on = date(2004, 12, 1)
+        accepted, outcome = self.attempt(
+            lambda: self.ledger.payments.receive_distributor_refund(
+                ReceiveDistributorRefund(fund_of(key), "R", amount, received_on, ref, "")
+            )
+        )
+        recorded = model.refunds[key].get(ref)
+        if recorded is not None:
+            assert accepted == (recorded == amount), outcome
+            return
+        assert accepted == (whole and receivable > 0), (outcome, amount, receivable)
+        if accepted:
+            model.take_oldest_first(key, receivable)
+            model.refunds[key][ref] = amount
 
     @precondition(lambda self: any(self.model.payments.values()))
     @rule(key=st.sampled_from(CLASSES), data=st.data())
@@ -511,8 +574,9 @@ class LedgerMachine(RuleBasedStateMachine):
             )
         )
         recorded = self.model.payments[key].get(ref)
-        assert accepted == (recorded is not None), refusal
-        if recorded is not None:
+        # A payment the offset settled alone has no `DistributorPaid` to reverse.
+        assert accepted == (recorded is not None and recorded.amount > 0), refusal
+        if accepted and recorded is not None:
             if recorded.reversed:
                 self.wrote_nothing(before)
             recorded.reversed = True
@@ -736,6 +800,8 @@ class LedgerMachine(RuleBasedStateMachine):
             assert row.accrued == self.model.accrued_cents(key), (key, row, self.model)
             assert row.paid == self.model.paid_cents(key), (key, row)
             assert row.payable == self.model.payable_cents(key), (key, row)
+            assert row.receivable == self.model.receivable_cents(key), (key, row)
+            assert min(row.absc_payable, row.service_payable) >= 0, (key, row)
             assert cents(answers.payable_exact[key]) == row.payable
             assert row.accrued_through == self.model.accrued_through[key]
             ends_on = self.model.ends_on[key]
@@ -749,14 +815,14 @@ class LedgerMachine(RuleBasedStateMachine):
         assert debits == credits, trial_balance
 
     def check_caps(self) -> None:
-        """From the log: each payment within the payable or an advance with its reason; each
+        """From the log: each payment within what its months owed, never an advance; each
         service fee within its period's cap; and the fees standing now within today's cap."""
         view = self.ledger.view
         for key in CLASSES:
             for event in view.stream(fund_class_id(*key.split("/"))):
                 if isinstance(event, FundClass.DistributorPaid):
-                    within = event.amount <= event.payable_before
-                    assert within or (event.is_advance and event.reason.strip()), event
+                    assert not event.is_advance and event.unpaid_before is not None, event
+                    assert event.amount <= event.unpaid_before <= event.payable_before, event
                     assert event.absc_amount + event.service_amount == event.amount
         standing: dict[Period, Decimal] = {}
         for event in view.stream(service_arrangement_id(DEALER, *DEALER_FUND)):

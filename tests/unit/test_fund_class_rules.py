@@ -70,18 +70,95 @@ def test_a_month_accrues_each_day_and_its_true_up_books_the_month_rounded_once()
     assert fund_class.last_accrued_day == JULY.end_inclusive
 
 
-def test_a_payment_above_the_payable_balance_is_refused_unless_an_advance() -> None:
+def test_a_payment_beyond_what_its_months_accrued_is_refused() -> None:
+    """Decision A16 (was: allowed as an advance with a reason). July alone accrued; a payment
+    for July of a cent more, or for August (nothing accrued), lends the Distributor fund money."""
     fund_class = accrued_july()
-    too_much = fund_class.payable + Decimal("0.01")
-    with pytest.raises(RuleViolation) as refused:
+    owed = fund_class.accrued_unpaid_in(JULY)
+    assert owed == fund_class.payable == Decimal("4246.58")
+    for amount, period in (
+        (owed + Decimal("0.01"), JULY),
+        (Decimal("1.00"), month_period(date(2003, 8, 1))),
+    ):
+        with pytest.raises(RuleViolation) as refused:
+            fund_class.pay_distributor(
+                amount=amount,
+                paid_on=date(2003, 8, 5),
+                period=period,
+                reference="P-1",
+                provenance=PROVENANCE,
+            )
+        assert rule_of(refused) == "payment-ahead-of-fee"
+        assert "ahead of the fee" in refused.value.detail
+    assert not any(
+        isinstance(event, FundClass.DistributorPaid) for event in fund_class.collect_events()
+    )
+    # July and August together owe July's fee.
+    paid = fund_class.pay_distributor(
+        amount=owed,
+        paid_on=date(2003, 8, 5),
+        period=Period(JULY.start, date(2003, 9, 1)),
+        reference="P-2",
+        provenance=PROVENANCE,
+    )
+    assert paid == RECORDED
+    [event] = fund_class.collect_events()
+    assert isinstance(event, FundClass.DistributorPaid)
+    assert (event.is_advance, event.reason, event.unpaid_before) == (False, "", owed)
+    with pytest.raises(RuleViolation):  # July is settled: a second payment pays ahead
         fund_class.pay_distributor(
-            amount=too_much,
-            paid_on=date(2003, 8, 5),
+            amount=Decimal("0.01"),
+            paid_on=date(2003, 8, 6),
             period=JULY,
-            reference="P-1",
+            reference="P-3",
             provenance=PROVENANCE,
         )
-    assert rule_of(refused) == "payment-exceeds-payable"
+
+
+def test_a_payment_recorded_as_an_advance_before_a16_reads_as_it_was() -> None:
+    """A stored version 1 `DistributorPaid` marked as an advance (for August, not accrued)
+    replays: it keeps its flag and reason, settles August ahead, and books no receivable."""
+    from tests.unit.test_fund_class_properties import STORE
+
+    fund_class = accrued_july()
+    fund_class.collect_events()
+    fund_class.trigger_event(
+        FundClass.DistributorPaid,
+        business_date=date(2003, 8, 5),
+        actor="old",
+        source="old",
+        idempotency_key="distributor-payment/ADV-1",
+        amount=Decimal("100.00"),
+        absc_amount=Decimal("50.00"),
+        service_amount=Decimal("50.00"),
+        period_start=date(2003, 8, 1),
+        period_end_exclusive=date(2003, 9, 1),
+        reference="ADV-1",
+        is_advance=True,
+        reason="year-end advance",
+        payable_before=Decimal("4246.58"),
+        unpaid_before=None,
+    )
+    [new] = fund_class.collect_events()
+    stored = STORE.mapper.to_stored_event(new)
+    state = STORE.mapper.transcoder.decode(stored.state)
+    del state["unpaid_before"]  # as version 1 stored it
+    state.pop("class_version", None)
+    old_stored = type(stored)(
+        originator_id=stored.originator_id,
+        originator_version=stored.originator_version,
+        topic=stored.topic,
+        state=STORE.mapper.transcoder.encode(state),
+    )
+    read = STORE.mapper.to_domain_event(old_stored)
+    assert (read.is_advance, read.reason, read.unpaid_before) == (True, "year-end advance", None)
+    replayed = accrued_july()
+    replayed.collect_events()
+    read.mutate(replayed)
+    assert replayed.payments[-1].paid_on is None
+    assert replayed.receivable == Decimal("0")
+    assert replayed.accrued_unpaid_in(month_period(date(2003, 8, 1))) == Decimal("0")
+    assert replayed.payable == Decimal("4246.58")  # July, still owed
 
 
 def test_a_payment_period_must_be_whole_months() -> None:
@@ -126,7 +203,9 @@ def test_a_reversed_payment_restores_the_payable_balance_once() -> None:
         provenance=PROVENANCE,
     )
     [paid] = [e for e in fund_class.collect_events() if isinstance(e, FundClass.DistributorPaid)]
-    assert fund_class.payments == [Payment("P-1", JULY.start, JULY.end_exclusive, payable)]
+    assert fund_class.payments == [
+        Payment("P-1", JULY.start, JULY.end_exclusive, payable, date(2003, 8, 5))
+    ]
     assert fund_class.payable == 0
     with pytest.raises(RuleViolation) as refused:
         fund_class.reverse_distributor_payment(paid, " ", PROVENANCE)
