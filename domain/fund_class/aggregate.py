@@ -3121,7 +3121,9 @@ class FundClass(FundClassState, Aggregate):
         account = self._cap_account()
         interest = account.interest_exact(month_end, prime_rate_on)
         credited = round_half_up_to_cent(interest)
-        remaining_after = exact_add(account.available_on(month_end + ONE_DAY), credited)
+        # What remains at the end of the month's last day: a movement dated the next day (sales
+        # recorded ahead of the run) belongs to the next month, which counts it.
+        remaining_after = exact_add(account.remaining_at_end_of(month_end), credited)
         key = f"cap-interest/{self.key}/{month_label(month_end)}"
         self.trigger_event(
             self.CapInterestCredited,

@@ -266,5 +266,5 @@ def _close(
     exact = account.interest_exact(month_end, prime_rate_on)
     credited = round_half_up_to_cent(exact)
     return MonthInterest(
-        credited, exact, exact_add(account.available_on(month_end + ONE_DAY), credited)
+        credited, exact, exact_add(account.remaining_at_end_of(month_end), credited)
     )
