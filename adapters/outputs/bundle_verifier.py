@@ -673,7 +673,8 @@ def month_cells(
         key, provider = keys[event["stream"]]
         if name in COVERINGS:
             _add_covering(cells, (key, provider), name, fields, span)
-        elif name in ("DistributorReceivableOffset", "DistributorRefundReceived"):
+        # An offset both covers its months and settles the receivable: not an `elif`.
+        if name in ("DistributorReceivableOffset", "DistributorRefundReceived"):
             _add_receivable_settled(cells, key, fields, span)
         elif name in ("FeeAccrued", "FeeAccrualAdjusted", "FeeAccrualReversed"):
             _add_basis(cells, key, name, fields, span)

@@ -222,15 +222,17 @@ def test_once_exhausted_the_distributor_is_paid_only_what_is_passed_on(
     assert "passed on" in refused.value.detail
     assert count_events(store) == before
 
-    # The dealers' fees are passed on: the Distributor may be paid them, not a cent more.
+    # The dealers' fees are passed on: the Distributor may be paid them, not a cent more (a
+    # payment for the quarter they served: July alone accrued less, and no payment may run
+    # ahead of the fee, decision A16).
     pay_provider(ledger, "DEALER-A", None, "SF-A")
     pay_provider(ledger, "DEALER-B", None, "SF-B")
     fund_class = ledger.view.fund_class("INTL-BCV", "R")
     assert fund_class.cap_withheld == service - Decimal("3538.69")
     with pytest.raises(RuleViolation) as refused:
-        pay_distributor(ledger, "2003-07", Decimal("3538.70"))
+        pay_distributor(ledger, "2003Q3", Decimal("3538.70"))
     assert refused.value.rule == "cap-exhausted-service-not-passed-on"
-    assert pay_distributor(ledger, "2003-07", Decimal("3538.69"))[0] == "recorded"
+    assert pay_distributor(ledger, "2003Q3", Decimal("3538.69"))[0] == "recorded"
 
     # New sales give the account room again: what they cover may be kept as an asset-based
     # charge (6.25% of 100,000.00 = 6,250.00 > the withheld service).

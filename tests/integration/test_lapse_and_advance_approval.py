@@ -112,7 +112,6 @@ def pay(ledger, month):
             paid_on=period.end_exclusive,
             period=period,
             reference=f"W-{month}",
-            advance_reason=None,
         )
     )
 

@@ -149,17 +149,19 @@ def test_a_late_assignment_reverses_a_closed_month_and_shows_the_overpayment(fig
         if isinstance(e, FundClass.AccrualTrueUpPosted) and e.month == "2004-03"
     ]
     assert [e.month_amount for e in true_ups] == [MARCH_31_DAYS, MARCH_9_DAYS]
-    # Paid for 31 days, owed for 9: March's accruals less its payment are negative (what the
-    # Distributor owes back), and the payable fell by the days reversed.
+    # Paid for 31 days, owed for 9: what March was paid beyond its fee is a receivable from
+    # the Distributor (decision A16); the payable of the other months is unchanged.
     fund_class = ledger.view.fund_class("INTL-BCV", "R")
     absc, service = fund_class.accrued_in(parse_period("2004-03"))
-    assert absc + service - MARCH_31_DAYS == MARCH_9_DAYS - MARCH_31_DAYS
-    assert fund_class.payable == payable_before - (MARCH_31_DAYS - MARCH_9_DAYS)
+    assert absc + service == MARCH_9_DAYS
+    assert fund_class.receivable == MARCH_31_DAYS - MARCH_9_DAYS
+    assert fund_class.payable == payable_before
     ledger.read_models.catch_up()
     [row] = [
         b for b in balances(ledger.read_models.engine, date(2004, 4, 30)) if b.fund_class == INTL
     ]
     assert dollars(row.payable) == fund_class.payable
+    assert dollars(row.receivable) == fund_class.receivable
     rows = trial_balance(ledger.read_models.engine, date(2004, 3, 31))
     assert sum(r.debit_cents for r in rows) == sum(r.credit_cents for r in rows)
 
@@ -256,7 +258,9 @@ def test_as_known_before_the_late_fact_nothing_changed_and_impact_names_it(quart
     assert payment.reference == "WIRE-2003-09"
     assert payment.delta == total.delta
     after = {b.fund_class: b for b in balances(engine, date(2003, 12, 31))}[FUND_CLASS]
-    assert dollars(after.payable) == total.delta  # paid in full before: now overpaid
+    # Paid in full before: what is now overpaid is owed back (decision A16).
+    assert dollars(after.payable) == 0
+    assert dollars(after.receivable) == -total.delta
 
 
 def test_impact_names_a_service_fee_for_days_a_late_fact_took_out_of_effect(quarter, tmp_path):
