@@ -596,16 +596,7 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
             net_assets_average_daily=shown_exact(cap.net_assets_average_daily),
             days_in_period=period.days,
             days_covered=cap.days_covered,
-            rate_segments=[
-                {
-                    "start": segment.start,
-                    "end_exclusive": segment.end_exclusive,
-                    "rate_annual": segment.rate_annual,
-                    "days_in_year": segment.days_in_year,
-                    "net_assets_sum": segment.net_assets_sum,
-                }
-                for segment in cap.segments
-            ],
+            rate_segments=_rate_segments_of(cap),
         )
         return RECORDED
 
@@ -747,3 +738,17 @@ def _form_problem(
         other = AgreementKind(approvals[0].agreement_kind).label
         return f"{named} was approved as a {other}, not as the agreement's kind"
     return f"{named} was never approved by the board for this fund class"
+
+
+def _rate_segments_of(cap: ServiceFeeCap) -> list[dict[str, object]]:
+    """The cap's rate segments as a fee event stores them."""
+    return [
+        {
+            "start": segment.start,
+            "end_exclusive": segment.end_exclusive,
+            "rate_annual": segment.rate_annual,
+            "days_in_year": segment.days_in_year,
+            "net_assets_sum": segment.net_assets_sum,
+        }
+        for segment in cap.segments
+    ]

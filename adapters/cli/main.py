@@ -259,6 +259,11 @@ def _add_pay_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     distributor.add_argument("--reason", help=argparse.SUPPRESS)
     distributor.set_defaults(handler=handlers.pay_distributor)
+    _add_pay_refund_command(pay_sub, common)
+    _add_pay_provider_command(pay_sub, common)
+
+
+def _add_pay_refund_command(pay_sub: Any, common: argparse.ArgumentParser) -> None:
     refund = pay_sub.add_parser(
         "refund",
         parents=[common],
@@ -272,6 +277,9 @@ def _add_pay_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     refund.add_argument("--reference", required=True, help="refund reference (idempotency key)")
     refund.add_argument("--note", help="what the refund is for")
     refund.set_defaults(handler=handlers.pay_refund)
+
+
+def _add_pay_provider_command(pay_sub: Any, common: argparse.ArgumentParser) -> None:
     provider = pay_sub.add_parser(
         "provider",
         parents=[common],
