@@ -256,6 +256,16 @@ def _(event: FundClass.FeeAccrued, state: _Folded, as_of: date) -> None:
 
 @_fold.register
 def _(event: FundClass.FeeAccrualAdjusted, state: _Folded, as_of: date) -> None:
+    # A restated day moves the plan year's rates as it moves the day's basis and amounts.
+    if _plan_year(state, as_of).start <= event.business_date:
+        state.year_basis_per_day_count = exact_add(
+            state.year_basis_per_day_count,
+            exact_divide(
+                event.basis_net_assets - event.basis_net_assets_previous, event.days_in_year
+            ),
+        )
+        state.year_absc = exact_add(state.year_absc, event.absc_amount_exact_delta)
+        state.year_service = exact_add(state.year_service, event.service_amount_exact_delta)
     # A correction of a day charged to the account moves its charge (decision A3).
     state.cap_remaining -= account_charge(
         state.cap_opened_on,
