@@ -1579,8 +1579,8 @@ class FundClass(FundClassState, Aggregate):
         """Record the Distributor paying back (part of) its receivable; idempotent by reference.
 
         Raises:
-            RuleViolation: the reference was used for another refund, or the refund is more than
-                the Distributor owes.
+            RuleViolation: the reference was used for another refund, the refund is more than
+                the Distributor owes, or dated before the payment it gives back.
         """
         digest = payload_digest(amount, received_on)
         if is_replay_of(self.refund_digests, reference, digest, f"{self.key} refund"):
@@ -1593,6 +1593,8 @@ class FundClass(FundClassState, Aggregate):
                 f"{self.key}: the Distributor owes the fund {receivable}; a refund of {amount} "
                 f"is not what it owes",
             )
+        taken_by_month = take_oldest_first(amount, self.receivable_by_month)
+        self._check_refund_date(taken_by_month, received_on)
         absc, service = split_cents(
             amount, [self.receivable_absc_total, self.receivable_service_total]
         )
@@ -1603,10 +1605,23 @@ class FundClass(FundClassState, Aggregate):
             amount=amount,
             receivable_absc=absc,
             receivable_service=service,
-            taken_by_month=take_oldest_first(amount, self.receivable_by_month),
+            taken_by_month=taken_by_month,
             note=note,
         )
         return RECORDED
+
+    def _check_refund_date(self, taken_by_month: dict[str, Decimal], received_on: date) -> None:
+        """A refund gives back what a month was paid beyond its fee, so it comes on or after
+        that payment: earlier, a view as of the days between would show a negative receivable."""
+        for month in sorted(taken_by_month):
+            paid_on = receivable_date(month, self.payments)
+            if received_on < paid_on:
+                raise RuleViolation(
+                    "refund-before-receivable",
+                    "SECOND, SIXTH (decision A16)",
+                    f"{self.key}: the refund of {received_on} gives back what {month} was paid "
+                    f"beyond its fee, paid on {paid_on}; a refund comes on or after it",
+                )
 
     def _excess_by_month(self) -> dict[str, Decimal]:
         return excess_by_month(self._settled_by_month(), self._accrued_by_month())

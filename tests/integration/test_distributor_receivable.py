@@ -290,3 +290,23 @@ def test_impact_names_the_payment_now_beyond_the_fee(july_paid_then_lowered):
     assert (payment.reference, payment.paid) == ("WIRE-2003-07", MONTH_AT_TEN)
     assert (payment.then, payment.now, payment.delta) == (MONTH_AT_TEN, MONTH_AT_NINE, -X)
     assert "a receivable from the Distributor" in payment.note
+
+
+def test_a_refund_dated_before_the_payment_it_gives_back_is_refused(july_paid_then_lowered, store):
+    """July was paid on 2003-08-01: the Distributor cannot have refunded its excess on
+    2003-07-31, which would show a negative receivable as of the days between."""
+    ledger = july_paid_then_lowered
+    before = count_events(store)
+    with pytest.raises(RuleViolation) as refused:
+        ledger.payments.receive_distributor_refund(
+            ReceiveDistributorRefund("INTL-BCV", "R", X, date(2003, 7, 31), "REFUND-EARLY", "")
+        )
+    assert refused.value.rule == "refund-before-receivable"
+    assert "2003-08-01" in refused.value.detail
+    assert count_events(store) == before
+    assert (
+        ledger.payments.receive_distributor_refund(
+            ReceiveDistributorRefund("INTL-BCV", "R", X, date(2003, 8, 1), "REFUND-ON-TIME", "")
+        )
+        == "recorded"
+    )
