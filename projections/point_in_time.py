@@ -117,10 +117,16 @@ def reports_as_of(fund_class: FundClass, as_of: date) -> list[dict[str, Any]]:
 
 
 def approvals_as_of(fund_class: FundClass, as_of: date) -> dict[str, list[dict[str, Any]]]:
-    """The board's approvals and continuances made by `as_of`."""
+    """The board's approvals and continuances made by `as_of`; the new plans that brought the
+    plan back after a lapse (decision Q6b) in effect by then; the new agreements approved in
+    advance that still wait for the end they name (Q11a)."""
     return {
         "approvals": [asdict(a) for a in fund_class.approvals if a.approved_on <= as_of],
         "continuances": [asdict(c) for c in fund_class.continuances if c.approved_on <= as_of],
+        "new_plans": [asdict(r) for r in fund_class.plan_resumptions if r.covers_from <= as_of],
+        "agreements_approved_in_advance": [
+            asdict(a) for a in fund_class.advance_agreement_approvals if a.approved_on <= as_of
+        ],
     }
 
 

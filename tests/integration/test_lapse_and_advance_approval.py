@@ -556,3 +556,50 @@ def test_an_assignment_learnt_late_with_a_new_agreement_approved_for_it_reverses
     assert restored.effective_on == date(2003, 8, 16)
     standing = figures_ledger.view.fund_class("INTL-BCV", "R").standing()
     assert all(standing.agreement_in_effect(day) for day in accrued_before)
+
+
+def test_the_bundle_names_the_new_plan_and_the_agreement_approved_in_advance(
+    figures_ledger, tmp_path
+):
+    """What a regulator receives says by what authority the plan came back after the lapse,
+    and which new agreement waits for the assignment it names."""
+    import json
+    import zipfile
+
+    from adapters.outputs.bundle import export_bundle
+
+    accrue(figures_ledger, date(2004, 6, 30))
+    meet(figures_ledger, date(2004, 6, 15), resolution("R-NEW-PLAN", "plan_approval", [INTL]))
+    assert new_plan_vote(figures_ledger, "V-NP", date(2004, 7, 6), "4100000")
+    meet(
+        figures_ledger,
+        date(2004, 7, 20),
+        resolution("R-N", "new_agreement", [INTL], distributor="X, Inc.", on_assignment="C-1"),
+    )
+    accrue(figures_ledger, date(2004, 7, 31))
+    bundle = export_bundle(figures_ledger.view, date(2004, 7, 31), None, tmp_path / "b.zip").path
+    with zipfile.ZipFile(bundle) as archive:
+        [row] = [
+            row
+            for row in json.loads(archive.read("read-models/governance.json"))["fund_classes"]
+            if row["fund_class"] == INTL
+        ]
+    assert row["new_plans"] == [
+        {
+            "resolution_id": "R-NEW-PLAN",
+            "approved_on": "2004-06-15",
+            "covers_from": "2004-07-06",
+            "period_end_inclusive": "2005-05-30",
+            "vote_reference": "V-NP",
+        }
+    ]
+    assert row["agreements_approved_in_advance"] == [
+        {
+            "resolution_id": "R-N",
+            "kind": "new_agreement",
+            "distributor_name": "X, Inc.",
+            "approved_on": "2004-07-20",
+            "effective_on": None,
+            "on_assignment": "C-1",
+        }
+    ]
