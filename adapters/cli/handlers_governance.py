@@ -35,7 +35,7 @@ from domain.board import RatificationDue, board_id
 from domain.governance import NoticeMethod, ReliefScope, ReliefTerms
 from domain.ids import fund_class_id, plan_instrument_id, service_arrangement_id
 from domain.rates import format_percent
-from projections.compliance import compliance_as_of
+from projections.compliance import ComplianceRow, compliance_as_of
 from projections.retention import PERMANENT, retained_records
 
 EXIT_REFUSED = 1
@@ -407,23 +407,9 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
             for company in sorted({fc.company_code for fc in view.fund_classes()})
             if (board := view.board(company)) is not None
         }
+        company_of = {fc.key: fc.company_code for fc in view.fund_classes()}
     records = [
-        {
-            "fund_class": row.fund_class,
-            "plan": row.plan_status,
-            "agreement": row.agreement_status,
-            "next_continuance_due": row.next_continuance_due,
-            "unreviewed_quarters": " ".join(row.unreviewed_quarters),
-            "absc_annualised": _percent(row.absc_annualised),
-            "service_annualised": _percent(row.service_annualised),
-            "cap_remaining": row.cap_remaining,
-            "retain_until": row.retain_until,
-            "overdue": row.overdue,
-            "items": "; ".join(
-                ("OVERDUE " if item.overdue else "") + item.text for item in row.items
-            ),
-        }
-        for row in rows
+        _compliance_record(row, unratified.get(company_of[row.fund_class], [])) for row in rows
     ]
     out.write(render(records, COMPLIANCE_COLUMNS, arguments.format))
     if arguments.format == "table":
@@ -440,6 +426,26 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
             )
     missed = any(row.missed_on is not None for due in unratified.values() for row in due)
     return EXIT_REFUSED if missed or any(row.overdue for row in rows) else 0
+
+
+def _compliance_record(row: ComplianceRow, due: list[RatificationDue]) -> dict[str, object]:
+    """One class's compliance line, with the resolutions of its Company awaiting ratification in
+    person among its items, so every format says why the command exits 1."""
+    items = [("OVERDUE " if item.overdue else "") + item.text for item in row.items]
+    items += [f"awaiting ratification in person: {_ratification_text(r)}" for r in due]
+    return {
+        "fund_class": row.fund_class,
+        "plan": row.plan_status,
+        "agreement": row.agreement_status,
+        "next_continuance_due": row.next_continuance_due,
+        "unreviewed_quarters": " ".join(row.unreviewed_quarters),
+        "absc_annualised": _percent(row.absc_annualised),
+        "service_annualised": _percent(row.service_annualised),
+        "cap_remaining": row.cap_remaining,
+        "retain_until": row.retain_until,
+        "overdue": row.overdue or any(r.missed_on is not None for r in due),
+        "items": "; ".join(items),
+    }
 
 
 def _ratification_text(row: RatificationDue) -> str:

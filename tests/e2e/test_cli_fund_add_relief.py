@@ -5,6 +5,7 @@ lists it until it is ratified in person."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -155,3 +156,13 @@ maximum_total = "0.45%"
     assert code == 1, out + err
     assert "A-1 (voted 2003-09-15 under relief IDC-2019) OVERDUE: the in-person meeting of " in out
     assert "2003-10-15 did not ratify it" in out
+    # Every output says why it exits 1, not the table alone: the classes of the Company carry
+    # the resolution awaiting ratification among their items, overdue.
+    code, out, err = run("compliance", "--as-of", "2003-10-31", "--format", "json", db=db)
+    assert code == 1, out + err
+    [row] = [row for row in json.loads(out) if row["fund_class"] == "INTL-BCV/R"]
+    assert row["overdue"] is True
+    assert (
+        "A-1 (voted 2003-09-15 under relief IDC-2019) OVERDUE: the in-person meeting of "
+        "2003-10-15 did not ratify it"
+    ) in row["items"]
