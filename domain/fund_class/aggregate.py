@@ -67,12 +67,15 @@ from domain.fund_class.cap_account import (
     withheld_for_the_cap,
 )
 from domain.fund_class.cap_recompute import (
+    CapHistory,
     CapInputs,
     MonthInterest,
+    Recomputed,
     Rerun,
     cap_history_of,
     recompute_cap_account,
     same_booking,
+    transitions_booked,
 )
 from domain.fund_class.corrections import (
     adjustment_fields,
@@ -1892,13 +1895,28 @@ class FundClass(FundClassState, Aggregate):
             self._adjust_interest(
                 month, old_interest, interest, cause=cause, reason=reason, provenance=provenance
             )
-        if result.suspended != self.absc_suspended:
-            day = result.flagged_on or first_day
+        self._rebook_absc_flags(history, result, cause, provenance)
+
+    def _rebook_absc_flags(
+        self, history: CapHistory, result: Recomputed, cause: str, provenance: Provenance
+    ) -> None:
+        """If the days the suspension changes moved, book them again from the month run again:
+        a flag at its first day with the state then, then each change. Every view reads the
+        flags dated before a day in the order recorded, so these, recorded last, decide from
+        that day on, and the days before it keep the flags of before."""
+        if transitions_booked(history, result.run_from) == result.transitions:
+            return
+        first = result.run_from
+        flags = list(result.transitions)
+        if not flags or flags[0][0] != first:
+            flags.insert(0, (first, result.suspended_at_start))
+        for day, suspended in flags:
+            accrual = result.accruals.get(day)
             self._trigger_absc_flag(
-                result.suspended,
+                suspended,
                 day,
                 remaining=result.month_start_remaining,
-                reason=result.accruals[day].absc_limited_by if day in result.accruals else "",
+                reason=accrual.absc_limited_by if accrual is not None else "",
                 key_suffix=f"/{self.key}/{day}/{cause}",
                 provenance=provenance,
             )

@@ -172,6 +172,10 @@ class Recomputed:
     absc_this_month: dict[str, Decimal]
     suspended: bool
     flagged_on: date | None
+    # From the month run again: the state at the start and each day the suspension changed.
+    run_from: date
+    suspended_at_start: bool
+    transitions: tuple[tuple[date, bool], ...]
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,7 @@ def recompute_cap_account(history: CapHistory, first_day: date, rerun: Rerun) ->
     run_from, month_start, remaining = _start_of(history, first_day)
     opened_on = history.opened_on
     suspended, flagged_on = history.suspended_before(run_from), None
+    at_start, transitions = suspended, []
     accruals: dict[date, DailyAccrual] = {}
     interest: dict[str, MonthInterest] = {}
     charges: dict[str, Decimal] = {}
@@ -239,6 +244,7 @@ def recompute_cap_account(history: CapHistory, first_day: date, rerun: Rerun) ->
                 accrual, limited = limited_accrual(accrual, account.available_on(day))
                 if limited != suspended:
                     suspended, flagged_on = limited, day
+                    transitions.append((day, limited))
                 charges[day.isoformat()] = deemed_charge(
                     accrual.absc_amount, accrual.service_amount
                 )
@@ -255,7 +261,30 @@ def recompute_cap_account(history: CapHistory, first_day: date, rerun: Rerun) ->
             closed = _close(account, charges, day, rerun.prime_rate_on)
             interest[month_label(day)] = closed
             month_start, remaining, charges = day + ONE_DAY, closed.remaining_after, {}
-    return Recomputed(accruals, interest, month_start, remaining, charges, suspended, flagged_on)
+    return Recomputed(
+        accruals,
+        interest,
+        month_start,
+        remaining,
+        charges,
+        suspended,
+        flagged_on,
+        run_from,
+        at_start,
+        tuple(transitions),
+    )
+
+
+def transitions_booked(history: CapHistory, run_from: date) -> tuple[tuple[date, bool], ...]:
+    """Each day from `run_from` on whose end the flags as booked change the suspension, read
+    as every view reads them (the flags dated before a day, in the order recorded)."""
+    found, state = [], history.suspended_before(run_from)
+    for day in sorted({day for day, _ in history.flags if day >= run_from}):
+        after = history.suspended_before(day + ONE_DAY)
+        if after != state:
+            found.append((day, after))
+            state = after
+    return tuple(found)
 
 
 def _close(

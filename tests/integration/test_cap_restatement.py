@@ -198,3 +198,29 @@ def test_a_late_termination_under_the_cap_account_gives_back_what_the_days_charg
     assert fund_class.cap_month_start_remaining == Decimal("3336.42")
     assert not fund_class.absc_suspended
     assert remaining_shown(capped) == Decimal("3336.42")
+
+
+def test_after_the_restatement_the_suspension_starts_on_the_day_now_limited(capped, tmp_path):
+    """As first accrued the charge was suspended from 08-13; after 07-10 is restated, 08-13
+    accrues in full and 08-14 is the first day limited. The flags say so, day by day, for the
+    compliance view as of each day and for a later recomputation alike."""
+    from domain.fund_class.cap_recompute import cap_history_of
+
+    def suspended_on(day: date) -> bool:
+        """Whether the compliance view, as of `day`, says the charge is suspended."""
+        row = compliance_as_of(events(capped), day)
+        return any("asset-based accruals suspended" in item.text for item in row.items)
+
+    assert (suspended_on(date(2003, 8, 12)), suspended_on(date(2003, 8, 13))) == (False, True)
+    restate(capped, tmp_path, date(2003, 7, 10), "1000000.00")
+    days = absc_by_day(capped)
+    assert days[date(2003, 8, 13)] == Decimal("68.50") and days[date(2003, 8, 14)] < 68
+    assert [suspended_on(date(2003, 8, d)) for d in (12, 13, 14, 31)] == [
+        False,
+        False,
+        True,
+        True,
+    ]
+    history = cap_history_of(events(capped))
+    assert [history.suspended_before(date(2003, 8, d)) for d in (14, 15)] == [False, True]
+    assert capped.view.fund_class("INTL-BCV", "R").absc_suspended
