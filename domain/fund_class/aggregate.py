@@ -1651,7 +1651,9 @@ class FundClass(FundClassState, Aggregate):
             change = max(change, -booked)
             if change == ZERO:
                 continue
-            absc, service = self._receivable_parts(month, change)
+            absc, service = self._receivable_kept_non_negative(
+                self._receivable_parts(month, change)
+            )
             self.trigger_event(
                 self.DistributorReceivableBooked,
                 **provenance_fields(
@@ -1678,6 +1680,18 @@ class FundClass(FundClassState, Aggregate):
         magnitude = split_cents(abs(amount), [absc, service])
         parts = magnitude if amount > ZERO else [-part for part in magnitude]
         return self._payables_kept_non_negative(parts)
+
+    def _receivable_kept_non_negative(self, parts: list[Decimal]) -> list[Decimal]:
+        """A release takes back from each part at most what that part is still owed: a refund
+        or an offset split by the parts' totals may have settled one part's odd cent first."""
+        absc, service = parts
+        short_absc = -(self.receivable_absc_total + absc)
+        if short_absc > ZERO:
+            return [absc + short_absc, service - short_absc]
+        short_service = -(self.receivable_service_total + service)
+        if short_service > ZERO:
+            return [absc - short_service, service + short_service]
+        return [absc, service]
 
     def _payables_kept_non_negative(self, credits: list[Decimal]) -> list[Decimal]:
         """`credits` to the payable of each part (a negative one is a debit), their total kept,
