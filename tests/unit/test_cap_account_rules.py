@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import RuleViolation
+from domain.fund_class import FundClass
 from domain.fund_class.cap_account import (
     CapAccount,
     account_charge,
@@ -163,3 +164,11 @@ def test_the_remaining_amount_recorded_counts_every_movement_whatever_its_day():
     )
     assert account.remaining_recorded() == Decimal("-98.49")
     assert account.remaining_at_end_of(date(2003, 10, 1)) == Decimal("-168.49")
+
+
+def test_a_fee_credited_before_pending_shares_were_kept_keeps_none_pending():
+    # CapServiceFeeCredited version 1 left what a month had no room for never credited.
+    state = {"amount": Decimal("0"), "not_credited": Decimal("2583.56")}
+    FundClass.CapServiceFeeCredited.upcast_v1_v2(state)
+    assert state["pending_by_month"] == {}
+    assert FundClass.CapServiceFeeCredited.class_version == 2
