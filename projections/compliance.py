@@ -332,6 +332,11 @@ def _(event: FundClass.CapServiceFeeCredited, state: _Folded, as_of: date) -> No
 
 
 @_fold.register
+def _(event: FundClass.CapDeferredServiceFeeCredited, state: _Folded, as_of: date) -> None:
+    state.cap_remaining += event.amount
+
+
+@_fold.register
 def _(event: FundClass.CapServiceFeeCreditReversed, state: _Folded, as_of: date) -> None:
     state.cap_remaining -= event.amount
 

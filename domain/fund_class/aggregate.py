@@ -63,6 +63,7 @@ from domain.fund_class.cap_account import (
     deemed_charge,
     limited_accrual,
     no_prime_rate,
+    pending_credits,
     service_fee_credits,
     withheld_for_the_cap,
 )
@@ -138,6 +139,7 @@ from domain.fund_class.snapshot_upcasts import (
     upcast_v5_v6,
     upcast_v6_v7,
     upcast_v7_v8,
+    upcast_v8_v9,
 )
 from domain.fund_class.state import FundClassState
 from domain.governance import (
@@ -170,8 +172,9 @@ class FundClass(FundClassState, Aggregate):
     # version 5 keeps the service fees credited to the aggregate-cap account (decision A13);
     # version 6 adds a new plan's approvals after a lapse and agreements approved in advance;
     # version 7 keeps a fund added to Schedule A that awaits its shareholders (decision A17);
-    # version 8 keeps the receivable from the Distributor (decision A16).
-    class_version = 8
+    # version 8 keeps the receivable from the Distributor (decision A16); version 9 keeps
+    # the service fees' shares pending credit to the aggregate-cap account (decision A13).
+    class_version = 9
     upcast_v1_v2 = staticmethod(upcast_v1_v2)
     upcast_v2_v3 = staticmethod(upcast_v2_v3)
     upcast_v3_v4 = staticmethod(upcast_v3_v4)
@@ -179,6 +182,7 @@ class FundClass(FundClassState, Aggregate):
     upcast_v5_v6 = staticmethod(upcast_v5_v6)
     upcast_v6_v7 = staticmethod(upcast_v6_v7)
     upcast_v7_v8 = staticmethod(upcast_v7_v8)
+    upcast_v8_v9 = staticmethod(upcast_v8_v9)
 
     class Event(LedgerEvent):
         pass
@@ -834,6 +838,9 @@ class FundClass(FundClassState, Aggregate):
         decision A13). Dated the day it takes effect in the account (`credit_day`)."""
 
         TOPIC = "planledger.FundClass.CapServiceFeeCredited"
+        # Version 2 carries the share, per month, kept pending until the month's accruals give
+        # it room (`pending_by_month`); version 1 left it never credited (`not_credited`).
+        class_version = 2
         provider_code: str
         fee_reference: str
         paid_on: date
@@ -845,9 +852,31 @@ class FundClass(FundClassState, Aggregate):
         credited_by_month: dict[str, Decimal]
         amount: Decimal
         not_credited: Decimal
+        pending_by_month: dict[str, Decimal]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Before the pending share was kept, what a month had no room for was never
+            credited: that is what a fee recorded then keeps."""
+            state["pending_by_month"] = {}
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class._apply_service_fee_credit(self)
+
+    class CapDeferredServiceFeeCredited(Event):
+        """The share of a service fee (paid or advanced) kept pending for a month that had no
+        room for it when the fee was recorded, credited once the month's accruals give it room:
+        at the month's close, in the accrual run (SIXTH; decision A13). Dated the month end."""
+
+        TOPIC = "planledger.FundClass.CapDeferredServiceFeeCredited"
+        provider_code: str
+        fee_reference: str
+        month: str
+        amount: Decimal
+        still_pending: Decimal
+
+        def apply(self, fund_class: FundClass) -> None:
+            fund_class._apply_deferred_service_fee_credit(self)
 
     class CapServiceFeeCreditReversed(Event):
         """The credit of a service fee reversed with the fee: it was not passed on after all."""
@@ -999,6 +1028,7 @@ class FundClass(FundClassState, Aggregate):
         self.cap_digests = {}
         self.absc_suspended = False
         self.cap_service_credits = {}
+        self.cap_service_pending = {}
 
     @property
     def key(self) -> str:
@@ -1263,6 +1293,7 @@ class FundClass(FundClassState, Aggregate):
         # A run may pass a month end again (after a termination the days after the last
         # accrued one are run again): a month the account already closed is not credited twice.
         if self._cap_applies_to(month_end) and month_end >= self.cap_month_start:
+            self._credit_pending_service_fees(month_end, provenance)
             self.credit_cap_interest(month_end, prime_rate_on, provenance)
         return true_up
 
@@ -3008,7 +3039,9 @@ class FundClass(FundClassState, Aggregate):
         if self.cap_opened_on is None or period.end_exclusive <= self.cap_opened_on + ONE_DAY:
             return UNCHANGED  # no day of the fee is under the account
         room = self._cap_credit_room(period)
-        by_month, under_account = service_fee_credits(fee_amount, period, self.cap_opened_on, room)
+        by_month, pending, under_account = service_fee_credits(
+            fee_amount, period, self.cap_opened_on, room
+        )
         amount = exact_sum(list(by_month.values()))
         day = credit_day(paid_on, self._first_unaccrued_day(), self.cap_month_start)
         self.trigger_event(
@@ -3025,8 +3058,27 @@ class FundClass(FundClassState, Aggregate):
             credited_by_month=by_month,
             amount=amount,
             not_credited=under_account - amount,
+            pending_by_month=pending,
         )
         return RECORDED
+
+    def _credit_pending_service_fees(self, month_end: date, provenance: Provenance) -> None:
+        """At a month's close, credit the service fees' shares pending for it as far as its
+        accruals give them room (decision A13): a fee advanced before its days were accrued."""
+        month = month_label(month_end)
+        room = self._cap_credit_room(Period(month_end, month_end + ONE_DAY))[month]
+        for fee, amount, still_pending in pending_credits(self.cap_service_pending, month, room):
+            provider_code, fee_reference = fee.split("/", 1)
+            key = f"cap-service-credit-deferred/{self.key}/{fee}/{month}"
+            self.trigger_event(
+                self.CapDeferredServiceFeeCredited,
+                **provenance_fields(provenance, month_end, key),
+                provider_code=provider_code,
+                fee_reference=fee_reference,
+                month=month,
+                amount=amount,
+                still_pending=still_pending,
+            )
 
     def _cap_credit_room(self, period: Period) -> dict[str, Decimal]:
         """Per month of `period`, what service fees may still be credited for it: what it
@@ -3069,15 +3121,35 @@ class FundClass(FundClassState, Aggregate):
         self.cap_service_credits[f"{event.provider_code}/{event.fee_reference}"] = dict(
             event.credited_by_month
         )
+        if event.pending_by_month:
+            credit_key = f"{event.provider_code}/{event.fee_reference}"
+            self.cap_service_pending[credit_key] = dict(event.pending_by_month)
         self.cap_lines.append(CapLine(event.business_date, event.amount, SERVICE_FEE_CREDIT))
         self.cap_digests[event.idempotency_key] = payload_digest(
             event.fee_amount, event.paid_on, event.period_start, event.period_end_exclusive
         )
 
+    def _apply_deferred_service_fee_credit(
+        self, event: FundClass.CapDeferredServiceFeeCredited
+    ) -> None:
+        credit_key = f"{event.provider_code}/{event.fee_reference}"
+        credited = self.cap_service_credits[credit_key]
+        credited[event.month] = exact_add(credited.get(event.month, ZERO), event.amount)
+        pending = self.cap_service_pending[credit_key]
+        if event.still_pending > ZERO:
+            pending[event.month] = event.still_pending
+        else:
+            del pending[event.month]
+            if not pending:
+                del self.cap_service_pending[credit_key]
+        self.cap_lines.append(CapLine(event.business_date, event.amount, SERVICE_FEE_CREDIT))
+
     def _apply_service_fee_credit_reversal(
         self, event: FundClass.CapServiceFeeCreditReversed
     ) -> None:
-        del self.cap_service_credits[f"{event.provider_code}/{event.fee_reference}"]
+        credit_key = f"{event.provider_code}/{event.fee_reference}"
+        del self.cap_service_credits[credit_key]
+        self.cap_service_pending.pop(credit_key, None)  # what was pending is dropped
         self.cap_lines.append(
             CapLine(event.business_date, -event.amount, SERVICE_FEE_CREDIT_REVERSED)
         )

@@ -112,8 +112,10 @@ def service_fee_credits(
     period: Period,
     opened_on: date,
     room_by_month: dict[str, Decimal],
-) -> tuple[dict[str, Decimal], Decimal]:
-    """A service fee's credit to the account, per month, and the fee's share under it.
+) -> tuple[dict[str, Decimal], dict[str, Decimal], Decimal]:
+    """A service fee's credit to the account, per month; its share under the account that a
+    month has no room for yet, per month (kept pending: `pending_credits` credits it once the
+    month's accruals give it room); and the fee's share under the account.
 
     The fee is spread over its period's days (largest remainder, ties to the earlier part), as
     the SIXTH split spreads it; the share of the days under the account is credited per month,
@@ -131,13 +133,34 @@ def service_fee_credits(
         start = end
     shares = allocate_largest_remainder(fee_amount, [Decimal(days) for _, _, days in parts])
     credited: dict[str, Decimal] = {}
+    pending: dict[str, Decimal] = {}
     under_account: list[Decimal] = []
     for (month, under, _), share in zip(parts, shares, strict=True):
         if under:
             under_account.append(share)
             room = max(room_by_month.get(month, ZERO), ZERO)
             credited[month] = min(share, room)
-    return credited, exact_sum(under_account)
+            if share > credited[month]:
+                pending[month] = share - credited[month]
+    return credited, pending, exact_sum(under_account)
+
+
+def pending_credits(
+    pending_by_fee: dict[str, dict[str, Decimal]], month: str, room: Decimal
+) -> list[tuple[str, Decimal, Decimal]]:
+    """What of the service fees' shares pending for `month` its room now allows crediting
+    (decision A13): per fee (in the order recorded), the amount credited and what stays
+    pending. A fee advanced for days not yet accrued has no room when recorded; the month's
+    accruals give it room, and the accrual run credits it at the month's close."""
+    given: list[tuple[str, Decimal, Decimal]] = []
+    room = max(room, ZERO)
+    for fee, by_month in pending_by_fee.items():
+        pending = by_month.get(month, ZERO)
+        amount = min(pending, room)
+        if amount > ZERO:
+            given.append((fee, amount, pending - amount))
+            room -= amount
+    return given
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ def _movement(name: str, event: Any) -> CapLine | None:
         return CapLine(day, event.cap_added, "new_gross_sales")
     if name == "SalesChargeReceived":
         return CapLine(day, -event.amount, event.kind)
-    if name == "CapServiceFeeCredited":
+    if name in ("CapServiceFeeCredited", "CapDeferredServiceFeeCredited"):
         return CapLine(day, event.amount, SERVICE_FEE_CREDIT)
     if name == "CapServiceFeeCreditReversed":
         return CapLine(day, -event.amount, SERVICE_FEE_CREDIT_REVERSED)

@@ -102,3 +102,10 @@ def upcast_v7_v8(state: dict[str, Any]) -> None:
     state["receivable_absc_total"] = Decimal("0")
     state["receivable_service_total"] = Decimal("0")
     state["refund_digests"] = {}
+
+
+def upcast_v8_v9(state: dict[str, Any]) -> None:
+    """Version 9 keeps the service fees' shares pending credit to the aggregate-cap account
+    (decision A13). A fee recorded before left what a month had no room for never credited
+    (its event upcast says so), so a version 8 snapshot had nothing pending."""
+    state["cap_service_pending"] = {}

@@ -101,3 +101,6 @@ class FundClassState:
     # The service fees credited back to the account, per provider/fee reference and per month
     # they paid for (decision A13).
     cap_service_credits: dict[str, dict[str, Decimal]]
+    # The shares of those fees a month had no room for yet, per provider/fee reference and
+    # per month, credited when the month closes with room for them (decision A13).
+    cap_service_pending: dict[str, dict[str, Decimal]]

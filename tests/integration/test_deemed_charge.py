@@ -24,6 +24,7 @@ from adapters.application.commands import (
     ImportNetAssets,
     ImportPositions,
     OpenCapAccount,
+    PayProvider,
     ReverseServiceFee,
     SetPrimeRate,
 )
@@ -277,3 +278,139 @@ def credit_provenance():
     from domain.events import Provenance
 
     return Provenance("test", "test")
+
+
+ADVANCED_ON = date(2003, 7, 1)
+
+
+def _advance(ledger, provider: str, amount: Decimal, reference: str):
+    return ledger.payments.pay_provider(
+        PayProvider(
+            provider_code=provider,
+            fund_code="INTL-BCV",
+            share_class="R",
+            period=oracles_q3(),
+            amount=amount,
+            paid_on=ADVANCED_ON,
+            reference=reference,
+            paid_or_advanced="advanced",
+            max_carry_days=4,
+        )
+    )
+
+
+def _quarter_advanced(ledger, tmp_path) -> int:
+    """Oracle 9(b)'s quarter with both dealers' fees advanced on 2003-07-01, before any day
+    of the quarter is accrued; the notification id before the accrual run is returned."""
+    ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(net_assets_csv(tmp_path / "c.csv", month_constant(0)), NetAssetsRow)
+        )
+    )
+    ledger.fund_governance.set_prime_rate(
+        SetPrimeRate(date(2003, 6, 27), Decimal("0"), "zero, to isolate the charge")
+    )
+    ledger.fund_governance.open_cap_account(
+        OpenCapAccount("INTL-BCV", "R", OPENED, OPENING, "test")
+    )
+    agree(ledger, "DEALER-A")
+    agree(ledger, "DEALER-B")
+    for provider, column in (("DEALER-A", 1), ("DEALER-B", 2)):
+        rows = positions_csv(tmp_path / f"{provider}.csv", provider, month_constant(column))
+        ledger.figures.import_positions(ImportPositions(read_csv(rows, PositionRow)))
+    _advance(ledger, "DEALER-A", oracles.Q3_2003_DEALER_A_PAID, "SF-A")
+    _advance(ledger, "DEALER-B", oracles.Q3_2003_DEALER_B_PAID, "SF-B")
+    before = ledger.store.recorder.max_notification_id()
+    ledger.accruals.accrue(Accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[INTL]))
+    return before
+
+
+def test_a_fee_advanced_before_its_days_are_accrued_is_credited_as_they_are(
+    loaded_ledger, tmp_path
+):
+    ledger = loaded_ledger
+    before = _quarter_advanced(ledger, tmp_path)
+    fund_class = ledger.view.fund_class("INTL-BCV", "R")
+    # No month had room when the fees were advanced: nothing credited then, all pending.
+    credits = [e for e in _stream(ledger) if isinstance(e, FundClass.CapServiceFeeCredited)]
+    assert [c.amount for c in credits] == [Decimal("0.00"), Decimal("0.00")]
+    assert [c.not_credited for c in credits] == [
+        oracles.Q3_2003_DEALER_A_PAID,
+        oracles.Q3_2003_DEALER_B_PAID,
+    ]
+    # Each month's close credited its pending share: the quarter is charged the oracle's
+    # deemed 12,928.49 - (2,583.56 + 955.13) = 9,389.80, as when the fees are paid after it.
+    deferred = [
+        e for e in _stream(ledger) if isinstance(e, FundClass.CapDeferredServiceFeeCredited)
+    ]
+    assert sum(e.amount for e in deferred) == Decimal("3538.69")
+    assert {e.business_date for e in deferred} == {
+        date(2003, 7, 31),
+        date(2003, 8, 31),
+        date(2003, 9, 30),
+    }
+    # Each dealer's fee spread 31/31/30 over the quarter, as when paid after it.
+    assert fund_class.cap_service_credited_by_month == {
+        "2003-07": Decimal("870.55") + Decimal("321.84"),
+        "2003-08": Decimal("870.55") + Decimal("321.84"),
+        "2003-09": Decimal("842.46") + Decimal("311.45"),
+    }
+    assert sum(fund_class.cap_service_credited_by_month.values()) == Decimal("3538.69")
+    assert fund_class.cap_service_pending == {}
+    charged = [
+        Decimal("4280.55") - sum(e.amount for e in deferred if e.month == "2003-07"),
+        Decimal("4373.97") - sum(e.amount for e in deferred if e.month == "2003-08"),
+        Decimal("4273.97") - sum(e.amount for e in deferred if e.month == "2003-09"),
+    ]
+    assert sum(charged) == oracles.Q3_2003_DEEMED_ABSC == Decimal("9389.80")
+    remaining = fund_class.cap_remaining_at_end_of(date(2003, 9, 30))
+    assert remaining == _with_interest(OPENING, charged)
+    assert _shown(ledger, date(2003, 9, 30)) == remaining
+    # Views as known before the accrual run are unchanged: the fees' credits still pending.
+    as_known = list(ledger.view.as_known_at(before).stream(fund_class_id("INTL-BCV", "R")))
+    assert compliance_as_of(as_known, date(2003, 9, 30)).cap_remaining == OPENING
+
+
+def test_a_reversed_advanced_fee_takes_back_its_deferred_credit(loaded_ledger, tmp_path):
+    ledger = loaded_ledger
+    _quarter_advanced(ledger, tmp_path)
+    ledger.audit.reverse_service_fee(
+        ReverseServiceFee("DEALER-A", "INTL-BCV", "R", "SF-A", "paid to the wrong dealer")
+    )
+    fund_class = ledger.view.fund_class("INTL-BCV", "R")
+    [reversal] = [
+        e for e in _stream(ledger) if isinstance(e, FundClass.CapServiceFeeCreditReversed)
+    ]
+    assert reversal.amount == oracles.Q3_2003_DEALER_A_PAID
+    assert sum(fund_class.cap_service_credited_by_month.values()) == (oracles.Q3_2003_DEALER_B_PAID)
+    day = fund_class.cap_month_start
+    assert _shown(ledger, day) == fund_class.cap_remaining_at_end_of(day)
+
+
+def test_a_fee_reversed_while_pending_drops_what_is_pending(loaded_ledger, tmp_path):
+    ledger = loaded_ledger
+    ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(net_assets_csv(tmp_path / "c.csv", month_constant(0)), NetAssetsRow)
+        )
+    )
+    ledger.fund_governance.set_prime_rate(
+        SetPrimeRate(date(2003, 6, 27), Decimal("0"), "zero, to isolate the charge")
+    )
+    ledger.fund_governance.open_cap_account(
+        OpenCapAccount("INTL-BCV", "R", OPENED, OPENING, "test")
+    )
+    agree(ledger, "DEALER-A")
+    rows = positions_csv(tmp_path / "DEALER-A.csv", "DEALER-A", month_constant(1))
+    ledger.figures.import_positions(ImportPositions(read_csv(rows, PositionRow)))
+    _advance(ledger, "DEALER-A", oracles.Q3_2003_DEALER_A_PAID, "SF-A")
+    ledger.audit.reverse_service_fee(
+        ReverseServiceFee("DEALER-A", "INTL-BCV", "R", "SF-A", "paid to the wrong dealer")
+    )
+    ledger.accruals.accrue(Accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[INTL]))
+    fund_class = ledger.view.fund_class("INTL-BCV", "R")
+    assert fund_class.cap_service_pending == {}
+    assert fund_class.cap_service_credited_by_month == {}
+    provisional = _with_interest(OPENING, oracles.Q3_2003_DISTRIBUTOR_MONTHLY)
+    assert fund_class.cap_remaining_at_end_of(date(2003, 9, 30)) == provisional
+    assert _shown(ledger, date(2003, 9, 30)) == provisional

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import RuleViolation
+from domain.fund_class import FundClass
 from domain.fund_class.cap_account import (
     CapAccount,
     account_charge,
@@ -17,6 +18,7 @@ from domain.fund_class.cap_account import (
     check_passed_on,
     credit_day,
     deemed_charge,
+    pending_credits,
     service_fee_credits,
     withheld_for_the_cap,
 )
@@ -63,18 +65,19 @@ def test_a_day_charges_both_parts_until_service_fees_are_passed_on():
 
 def test_a_fee_is_credited_over_its_months_by_days():
     # Oracle 9(b)'s Dealer A: 2,583.56 for 92 days, 31/31/30: 870.547..., 870.547..., 842.465...
-    credited, under = service_fee_credits(Decimal("2583.56"), Q3, date(2003, 6, 30), AMPLE)
+    credited, pending, under = service_fee_credits(Decimal("2583.56"), Q3, date(2003, 6, 30), AMPLE)
     assert credited == {
         "2003-07": Decimal("870.55"),
         "2003-08": Decimal("870.55"),
         "2003-09": Decimal("842.46"),
     }
     assert under == Decimal("2583.56")
+    assert pending == {}
 
 
 def test_only_the_days_under_the_account_are_credited_and_no_more_than_was_charged():
     # Opened at the end of 07-15: July's first 15 days are before it (15/92 of the fee).
-    credited, under = service_fee_credits(Decimal("920.00"), Q3, OPENED, AMPLE)
+    credited, _, under = service_fee_credits(Decimal("920.00"), Q3, OPENED, AMPLE)
     assert under == Decimal("770.00")
     assert credited == {
         "2003-07": Decimal("160.00"),
@@ -82,12 +85,30 @@ def test_only_the_days_under_the_account_are_credited_and_no_more_than_was_charg
         "2003-09": Decimal("300.00"),
     }
     room = {"2003-07": Decimal("100.00"), "2003-08": Decimal("-5.00")}
-    credited, under = service_fee_credits(Decimal("920.00"), Q3, OPENED, room)
+    credited, pending, under = service_fee_credits(Decimal("920.00"), Q3, OPENED, room)
     assert credited == {
         "2003-07": Decimal("100.00"),
         "2003-08": Decimal("0"),
         "2003-09": Decimal("0"),
     }
+    # What a month has no room for yet is kept pending, to be credited as it gets room.
+    assert pending == {
+        "2003-07": Decimal("60.00"),
+        "2003-08": Decimal("310.00"),
+        "2003-09": Decimal("300.00"),
+    }
+
+
+def test_pending_shares_are_credited_up_to_the_months_room_in_the_order_recorded():
+    pending = {
+        "A/SF-A": {"2003-07": Decimal("870.55")},
+        "B/SF-B": {"2003-07": Decimal("321.83"), "2003-08": Decimal("5")},
+    }
+    assert pending_credits(pending, "2003-07", Decimal("1000.00")) == [
+        ("A/SF-A", Decimal("870.55"), Decimal("0.00")),
+        ("B/SF-B", Decimal("129.45"), Decimal("192.38")),
+    ]
+    assert pending_credits(pending, "2003-07", Decimal("-3")) == []
 
 
 @given(
@@ -102,9 +123,9 @@ def test_credits_never_exceed_the_fee_under_the_account_nor_a_months_room(
     opened = date.fromordinal(Q3.start.toordinal() + opened_offset)
     months = ("2003-07", "2003-08", "2003-09")
     room = {month: Decimal(cents) / 100 for month, cents in zip(months, room_cents, strict=True)}
-    credited, under = service_fee_credits(fee, Q3, opened, room)
+    credited, pending, under = service_fee_credits(fee, Q3, opened, room)
     assert Decimal(0) <= under <= fee
-    assert sum(credited.values(), Decimal(0)) <= under
+    assert sum(credited.values(), Decimal(0)) + sum(pending.values(), Decimal(0)) == under
     for month, amount in credited.items():
         assert Decimal(0) <= amount <= max(room[month], Decimal(0))
     if opened < Q3.start:
@@ -143,3 +164,11 @@ def test_the_remaining_amount_recorded_counts_every_movement_whatever_its_day():
     )
     assert account.remaining_recorded() == Decimal("-98.49")
     assert account.remaining_at_end_of(date(2003, 10, 1)) == Decimal("-168.49")
+
+
+def test_a_fee_credited_before_pending_shares_were_kept_keeps_none_pending():
+    # CapServiceFeeCredited version 1 left what a month had no room for never credited.
+    state = {"amount": Decimal("0"), "not_credited": Decimal("2583.56")}
+    FundClass.CapServiceFeeCredited.upcast_v1_v2(state)
+    assert state["pending_by_month"] == {}
+    assert FundClass.CapServiceFeeCredited.class_version == 2
