@@ -376,7 +376,7 @@ def _add_balance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     balances = sub.add_parser(
         "balances",
         parents=[common],
-        help="accrued, paid and payable per fund class and part",
+        help="accrued, paid, payable and receivable per fund class and part",
     )
     balances.add_argument("--as-of", type=iso_date, help="business date (default: today)")
     known_at_option(balances)
