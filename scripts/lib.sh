@@ -34,4 +34,13 @@ ensure_venv() {
     "$root/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root[test]"
     echo "$wanted" > "$stamp"
   fi
+  compile_bytecode "$root"
+}
+
+# An editable install leaves the project's modules uncompiled, and with PYTHONDONTWRITEBYTECODE
+# set (as on many CI machines) Python would compile every module again on every run: about half
+# of a command's start-up. Compiling ahead (only what changed) keeps `planledger` quick.
+compile_bytecode() {
+  "$1/.venv/bin/python" -m compileall -q -j 0 "$1/domain" "$1/projections" "$1/adapters" \
+    >/dev/null
 }

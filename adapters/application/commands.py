@@ -10,17 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from adapters.inputs.csv_files import (
-    CsvFile,
-    DirectorRow,
-    ExpenditureRow,
-    GrossSalesRow,
-    NetAssetsRow,
-    PositionRow,
-    SalesChargeRow,
-)
-from adapters.inputs.plan_file import PlanFileContents
 from domain.board import MeetingRecord
 from domain.expenditures import Performer, Purpose
 from domain.governance import NoticeMethod, ReliefTerms
@@ -28,6 +19,19 @@ from domain.periods import Period
 from domain.service import AgreementKind
 
 # ---- the plan, figures and accruals -----------------------------------------------------------
+
+
+if TYPE_CHECKING:
+    from adapters.inputs.csv_files import (
+        CsvFile,
+        DirectorRow,
+        ExpenditureRow,
+        GrossSalesRow,
+        NetAssetsRow,
+        PositionRow,
+        SalesChargeRow,
+    )
+    from adapters.inputs.plan_file import PlanFileContents
 
 
 @dataclass(frozen=True)

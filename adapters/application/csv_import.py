@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from adapters.application.bulk import BatchedWriter, Progress, no_progress
 from adapters.application.ports import Ports
 from adapters.application.summaries import ImportSummary, import_summary, violation_at_row
-from adapters.inputs.csv_files import CsvFile, NumberedRow, RowT
 from adapters.inputs.errors import InputError, InputProblem
 from domain.board import Board
 from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
@@ -25,6 +24,12 @@ from domain.fund_class import FundClass
 from domain.ids import fund_class_key
 from domain.service import ServiceArrangement
 
+if TYPE_CHECKING:
+    from adapters.inputs.csv_files import CsvFile, NumberedRow, _Row
+
+# A row of a CSV file (a model of adapters/inputs/csv_files.py, loaded only by the commands
+# that read one).
+RowT = TypeVar("RowT", bound="_Row")
 OwnerT = TypeVar("OwnerT")
 
 

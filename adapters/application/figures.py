@@ -7,6 +7,7 @@ expenditures, gross sales and sales charges are records each row adds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from adapters.application.bulk import Progress, bulk, no_progress
 from adapters.application.commands import (
@@ -27,16 +28,18 @@ from adapters.application.csv_import import (
 )
 from adapters.application.ports import Ports
 from adapters.application.summaries import ImportSummary
-from adapters.inputs.csv_files import (
-    ExpenditureRow,
-    GrossSalesRow,
-    NetAssetsRow,
-    PositionRow,
-    SalesChargeRow,
-)
 from domain.events import Provenance
 from domain.fund_class import FundClass
 from domain.service import ServiceArrangement
+
+if TYPE_CHECKING:
+    from adapters.inputs.csv_files import (
+        ExpenditureRow,
+        GrossSalesRow,
+        NetAssetsRow,
+        PositionRow,
+        SalesChargeRow,
+    )
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class FigureImports:
             inputs = cap_inputs[(row.fund, row.share_class)]
             return owner.record_net_assets(row.date, row.net_assets, provenance, reason, inputs)
 
-        how = RowImport[NetAssetsRow, FundClass](
+        how: RowImport[NetAssetsRow, FundClass] = RowImport(
             owner=lambda row: fund_classes[(row.fund, row.share_class)],
             record=record,
             figure_check=FigureCheck(
@@ -86,7 +89,7 @@ class FigureImports:
         def record(owner: ServiceArrangement, row: PositionRow, provenance: Provenance) -> str:
             return owner.record_position(row.date, row.net_assets, provenance, reason)
 
-        how = RowImport[PositionRow, ServiceArrangement](
+        how: RowImport[PositionRow, ServiceArrangement] = RowImport(
             owner=lambda row: arrangements[position_owner(row)],
             record=record,
             figure_check=FigureCheck(
@@ -116,7 +119,7 @@ class FigureImports:
                 provenance=provenance,
             )
 
-        how = RowImport[ExpenditureRow, FundClass](
+        how: RowImport[ExpenditureRow, FundClass] = RowImport(
             owner=lambda row: fund_classes[(row.fund, row.share_class)], record=record
         )
         return import_csv(self.ports, csv_file, csv_file.rows, how)
@@ -131,7 +134,7 @@ class FigureImports:
                 row.date, row.gross_sales, row.reinvested_distributions, row.exchanges, provenance
             )
 
-        how = RowImport[GrossSalesRow, FundClass](
+        how: RowImport[GrossSalesRow, FundClass] = RowImport(
             owner=lambda row: fund_classes[(row.fund, row.share_class)], record=record
         )
         return import_csv(self.ports, csv_file, csv_file.rows, how)
@@ -146,7 +149,7 @@ class FigureImports:
                 row.date, row.kind, row.amount, row.reference, provenance
             )
 
-        how = RowImport[SalesChargeRow, FundClass](
+        how: RowImport[SalesChargeRow, FundClass] = RowImport(
             owner=lambda row: fund_classes[(row.fund, row.share_class)], record=record
         )
         return import_csv(self.ports, csv_file, csv_file.rows, how)

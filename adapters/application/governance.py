@@ -4,7 +4,7 @@ of independent directors, and changes of adviser."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.application.commands import (
     ChangeAdviser,
@@ -17,7 +17,6 @@ from adapters.application.commands import (
 from adapters.application.csv_import import RowImport, boards_for, import_csv
 from adapters.application.ports import Ports
 from adapters.application.summaries import ImportSummary
-from adapters.inputs.csv_files import DirectorRow
 from adapters.inputs.errors import InputError, InputProblem
 from domain.board import Board, MeetingRecord, ResolutionRecord
 from domain.events import Provenance
@@ -26,6 +25,9 @@ from domain.fund_class.cap_recompute import CapInputs
 from domain.governance import NO_RELIEF, DirectorStatus, ResolutionKind, Tally
 from domain.plan import FundTerms, ScheduleBRates
 from domain.registry import Registry
+
+if TYPE_CHECKING:
+    from adapters.inputs.csv_files import DirectorRow
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ class BoardUseCases:
                 status, row.effective_from, row.basis, row.attested_by, provenance
             )
 
-        how = RowImport[DirectorRow, Board](owner=lambda row: boards[row.company], record=record)
+        how: RowImport[DirectorRow, Board] = RowImport(
+            owner=lambda row: boards[row.company], record=record
+        )
         return import_csv(self.ports, csv_file, csv_file.rows, how)
 
     def record_meeting(self, command: RecordMeeting) -> list[ResolutionOutcome] | None:

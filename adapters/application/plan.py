@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from eventsourcing.application import AggregateNotFoundError
 
 from adapters.application.commands import LoadPlan
 from adapters.application.ports import Ports
-from adapters.inputs.plan_file import PlanFileContents
 from domain.errors import RuleViolation, RuleViolations
 from domain.events import Provenance
 from domain.fund_class import FundClass
@@ -16,6 +16,9 @@ from domain.ids import fund_class_key, plan_instrument_id
 from domain.instrument import PlanInstrument, terms_digest
 from domain.plan import PlanTerms, find_plan_violations
 from domain.registry import Registry
+
+if TYPE_CHECKING:
+    from adapters.inputs.plan_file import PlanFileContents
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from adapters.inputs.csv_files import CsvFile
 from domain.errors import RuleViolation
+
+if TYPE_CHECKING:
+    from adapters.inputs.csv_files import CsvFile
 
 
 @dataclass(frozen=True)

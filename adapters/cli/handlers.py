@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from adapters.application.commands import (
     Accrue,
@@ -32,9 +33,7 @@ from adapters.application.compose import Ledger, opened
 from adapters.application.summaries import ImportSummary
 from adapters.cli.output import Column, render, shown
 from adapters.cli.progress import progress_bar
-from adapters.inputs.csv_files import ExpenditureRow, NetAssetsRow, PositionRow, read_csv
 from adapters.inputs.grammar import parse_money, parse_rate
-from adapters.inputs.plan_file import read_plan
 from adapters.readside.view import LedgerView
 from adapters.store.chain import format_commit_time, parse_commit_time
 from adapters.store.persistence import MissingLedgerError, shown_url
@@ -43,6 +42,9 @@ from domain.expenditures import Performer, Purpose
 from domain.money import shown_exact
 from domain.rates import format_percent
 from domain.service import ADVANCED, PAID, AgreementKind
+
+if TYPE_CHECKING:
+    from adapters.inputs.csv_files import CsvFile
 
 PURPOSE_CHOICES = [purpose.value for purpose in Purpose]
 PERFORMER_CHOICES = [performer.value for performer in Performer]
@@ -64,6 +66,14 @@ def open_ledger(context: Context, *, create: bool = False) -> Iterator[Ledger]:
         ledger.read_models.catch_up(progress=progress_bar("read models"))
         yield ledger
         ledger.read_models.catch_up(progress=progress_bar("read models"))
+
+
+def read_csv_file(path: Path, row_model: str) -> CsvFile[Any]:
+    """The CSV file at `path`, each row read by the model of adapters/inputs/csv_files.py
+    named `row_model`: pydantic is loaded only by the commands that read a file."""
+    from adapters.inputs import csv_files
+
+    return csv_files.read_csv(path, getattr(csv_files, row_model))
 
 
 class CommandInputError(ValueError):
@@ -149,6 +159,8 @@ def init_ledger(context: Context, arguments: argparse.Namespace, out: TextIO) ->
 
 
 def plan_load(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.inputs.plan_file import read_plan
+
     plan = read_plan(arguments.file)  # before opening: a bad plan file starts no ledger
     with open_ledger(context, create=True) as ledger:
         summary = ledger.plans.load_plan(LoadPlan(plan))
@@ -209,7 +221,7 @@ def _report_import(summary: ImportSummary, out: TextIO) -> None:
 def import_net_assets(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
-        command = ImportNetAssets(read_csv(arguments.file, NetAssetsRow), reason)
+        command = ImportNetAssets(read_csv_file(arguments.file, "NetAssetsRow"), reason)
         summary = ledger.figures.import_net_assets(command, progress_bar("net assets"))
     _report_import(summary, out)
     return 0
@@ -218,7 +230,7 @@ def import_net_assets(context: Context, arguments: argparse.Namespace, out: Text
 def import_positions(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
-        command = ImportPositions(read_csv(arguments.file, PositionRow), reason)
+        command = ImportPositions(read_csv_file(arguments.file, "PositionRow"), reason)
         summary = ledger.figures.import_positions(command, progress_bar("positions"))
     _report_import(summary, out)
     return 0
@@ -226,7 +238,7 @@ def import_positions(context: Context, arguments: argparse.Namespace, out: TextI
 
 def import_expenditures(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        command = ImportExpenditures(read_csv(arguments.file, ExpenditureRow))
+        command = ImportExpenditures(read_csv_file(arguments.file, "ExpenditureRow"))
         summary = ledger.figures.import_expenditures(command)
     _report_import(summary, out)
     return 0

@@ -25,11 +25,15 @@ from adapters.application.commands import (
     ReviewReport,
     SetPrimeRate,
 )
-from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
+from adapters.cli.handlers import (
+    CommandInputError,
+    Context,
+    known_view,
+    open_ledger,
+    read_csv_file,
+)
 from adapters.cli.output import Column, render, shown
-from adapters.inputs.csv_files import DirectorRow, GrossSalesRow, SalesChargeRow, read_csv
 from adapters.inputs.grammar import parse_rate, parse_shares
-from adapters.inputs.meeting_file import read_meeting_file
 from adapters.readside.view import LedgerView
 from domain.board import RatificationDue, board_id
 from domain.governance import NoticeMethod, ReliefScope, ReliefTerms
@@ -50,7 +54,7 @@ def _shares(text: str, option: str) -> Decimal:
 
 def board_directors(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        command = ImportDirectors(read_csv(arguments.file, DirectorRow))
+        command = ImportDirectors(read_csv_file(arguments.file, "DirectorRow"))
         summary = ledger.boards.import_directors(command)
     out.write(
         f"{shown(summary.file)}: {summary.rows} rows; {summary.recorded} recorded, "
@@ -61,6 +65,8 @@ def board_directors(context: Context, arguments: argparse.Namespace, out: TextIO
 
 def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
+        from adapters.inputs.meeting_file import read_meeting_file
+
         company_code, meeting = read_meeting_file(arguments.file)
         command = RecordMeeting.read_from(arguments.file.name, company_code, meeting)
         outcomes = ledger.boards.record_meeting(command)
@@ -302,7 +308,7 @@ def finra_prime_rate(context: Context, arguments: argparse.Namespace, out: TextI
 
 def import_gross_sales(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        command = ImportGrossSales(read_csv(arguments.file, GrossSalesRow))
+        command = ImportGrossSales(read_csv_file(arguments.file, "GrossSalesRow"))
         summary = ledger.figures.import_gross_sales(command)
     out.write(
         f"{shown(summary.file)}: {summary.rows} rows; {summary.recorded} recorded, "
@@ -313,7 +319,7 @@ def import_gross_sales(context: Context, arguments: argparse.Namespace, out: Tex
 
 def import_sales_charges(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        command = ImportSalesCharges(read_csv(arguments.file, SalesChargeRow))
+        command = ImportSalesCharges(read_csv_file(arguments.file, "SalesChargeRow"))
         summary = ledger.figures.import_sales_charges(command)
     out.write(
         f"{shown(summary.file)}: {summary.rows} rows; {summary.recorded} recorded, "

@@ -19,7 +19,7 @@ from typing import Annotated, Any, BinaryIO, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.inputs.errors import InputError, InputProblem
-from adapters.inputs.grammar import CsvDate, CsvFlag, CsvPeriod, NonNegativeMoney, PositiveMoney
+from adapters.inputs.fields import CsvDate, CsvFlag, CsvPeriod, NonNegativeMoney, PositiveMoney
 from domain.expenditures import Performer, Purpose
 from domain.periods import Period, parse_period
 

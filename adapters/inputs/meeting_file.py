@@ -50,7 +50,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from adapters.inputs.errors import InputError, InputProblem
-from adapters.inputs.grammar import TomlBool, TomlDate, parse_rate
+from adapters.inputs.fields import TomlBool, TomlDate
+from adapters.inputs.grammar import parse_rate
 from adapters.inputs.plan_file import ScheduleBRow
 from domain.board import MeetingRecord, ResolutionRecord
 from domain.governance import NO_RELIEF, AttendanceMode, ResolutionKind, Vote

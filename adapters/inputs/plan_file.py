@@ -16,7 +16,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from adapters.inputs.errors import InputError, InputProblem
-from adapters.inputs.grammar import Rate, TomlDate, TomlPlanType, parse_rate
+from adapters.inputs.fields import Rate, TomlDate, TomlPlanType
+from adapters.inputs.grammar import parse_rate
 from domain.errors import RuleViolation
 from domain.plan import CompanyTerms, FundTerms, PlanTerms, ScheduleBRates
 

@@ -19,7 +19,6 @@ from adapters.outputs.report_charts import (
     spending_by_purpose,
     split_over_time,
 )
-from adapters.outputs.report_pdf import sentence
 from projections.quarterly_report import receivable_rows
 
 STYLE = """
@@ -38,6 +37,11 @@ figure { margin: 1em 0; }
 figcaption { font-size: 0.9em; color: #444; }
 footer { margin-top: 2.5em; font-size: 0.8em; color: #555; word-break: break-all; }
 """
+
+
+def sentence(text: str) -> str:
+    """The text ending with one full stop ("Inc." is not followed by another)."""
+    return text if text.endswith(".") else f"{text}."
 
 
 def _amount(value: str) -> str:

@@ -22,6 +22,7 @@ from adapters.outputs.report_charts import (
     spending_by_purpose,
     split_over_time,
 )
+from adapters.outputs.report_html import sentence
 from projections.quarterly_report import receivable_rows
 
 PAGE_WIDTH_MM = 215.9
@@ -48,11 +49,6 @@ def latin1(text: str) -> str:
     for character, replacement in LATIN1_REPLACEMENTS.items():
         text = text.replace(character, replacement)
     return text.encode("latin-1", "replace").decode("latin-1")
-
-
-def sentence(text: str) -> str:
-    """The text ending with one full stop ("Inc." is not followed by another)."""
-    return text if text.endswith(".") else f"{text}."
 
 
 def _amount(value: str) -> str:

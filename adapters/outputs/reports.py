@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from adapters.outputs.report_html import report_html
-from adapters.outputs.report_pdf import report_pdf
 from adapters.readside.queries import journal, known
 from adapters.readside.read_models import TABLES
 from adapters.readside.view import LedgerView
@@ -299,10 +298,18 @@ def write_report(
     report: dict[str, Any], folder: Path, formats: tuple[str, ...] = FORMATS
 ) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    writers = {"json": report_json, "csv": report_csv, "html": report_html, "pdf": report_pdf}
+    writers = {"json": report_json, "csv": report_csv, "html": report_html, "pdf": _report_pdf}
     written = []
     for name in formats:
         path = folder / f"{file_stem(report)}.{name}"
         path.write_bytes(writers[name](report))
         written.append(path)
     return written
+
+
+def _report_pdf(report: dict[str, Any]) -> bytes:
+    """The PDF form; fpdf2 is loaded only when a PDF is written (a second and more of
+    start-up for every other command)."""
+    from adapters.outputs.report_pdf import report_pdf
+
+    return report_pdf(report)

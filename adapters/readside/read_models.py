@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from psycopg import sql as psycopg_sql
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -223,6 +222,8 @@ def read_model_engine(database_url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _search_path(dbapi_connection: Any, _record: Any) -> None:
+            from psycopg import sql as psycopg_sql
+
             with dbapi_connection.cursor() as cursor:
                 # Quoted by psycopg: a schema name cannot close the identifier and add SQL.
                 cursor.execute(

@@ -26,15 +26,16 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from adapters.store.persistence import DatabaseTarget, LedgerStore, psycopg_conninfo
+from adapters.store.persistence import (
+    DatabaseTarget,
+    LedgerStore,
+    WriterRoleError,
+    psycopg_conninfo,
+)
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 DEFAULT_WRITER = "planledger_writer"
 DEFAULT_AUDITOR = "planledger_auditor"
-
-
-class WriterRoleError(ValueError):
-    """A role that cannot be granted here."""
 
 
 @dataclass(frozen=True)

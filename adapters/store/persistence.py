@@ -14,22 +14,18 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 from uuid import UUID
 
-import psycopg
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 from eventsourcing.utils import get_topic
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 from adapters.store.chain import (
     CHAIN_TABLE,
     DDL_LOCK_NAME,
-    ChainedPostgresApplicationRecorder,
     ChainedSQLiteApplicationRecorder,
     ChainHead,
     advisory_lock_key,
@@ -43,8 +39,17 @@ from domain.fund_class import FundClass
 from domain.service import SNAPSHOT_RECORDS as SERVICE_RECORDS
 from domain.service import ServiceArrangement
 
+if TYPE_CHECKING:
+    import psycopg
+
 DEFAULT_DATABASE_URL = "sqlite:///planledger.db"
+# The PostgreSQL recorder by its topic: its module (and psycopg) load only for such a ledger.
+POSTGRES_RECORDER_TOPIC = "adapters.store.chain_postgres:ChainedPostgresApplicationRecorder"
 APPLICATION_NAME = "planledger"
+
+
+class WriterRoleError(ValueError):
+    """A role that cannot be granted here (`planledger db`)."""
 
 
 class DatabaseUrlError(ValueError):
@@ -185,7 +190,7 @@ def _postgres_target(url: str) -> DatabaseTarget:
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "4",
-        "APPLICATION_RECORDER_TOPIC": get_topic(ChainedPostgresApplicationRecorder),
+        "APPLICATION_RECORDER_TOPIC": POSTGRES_RECORDER_TOPIC,
     }
     if schema:
         environment["POSTGRES_SCHEMA"] = schema
@@ -204,6 +209,8 @@ def psycopg_conninfo(target: DatabaseTarget) -> str:
     }
     if env["POSTGRES_PASSWORD"]:
         parameters["password"] = env["POSTGRES_PASSWORD"]
+    from psycopg.conninfo import make_conninfo
+
     return make_conninfo(**parameters)
 
 
@@ -226,6 +233,8 @@ def ensure_database(target: DatabaseTarget, create: bool = False) -> DatabaseTar
         _ensure_sqlite(target, target.sqlite_path, create)
         return target
     schema = target.postgres_schema or "public"
+    from psycopg import sql
+
     with _connected(target) as connection:
         exists = connection.execute(
             "SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]
@@ -257,6 +266,8 @@ def _connected(target: DatabaseTarget) -> Iterator[psycopg.Connection[Any]]:
     Raises:
         DatabaseUnreachableError: the server cannot be reached or refuses the connection.
     """
+    import psycopg
+
     try:
         connection = psycopg.connect(psycopg_conninfo(target), autocommit=True)
     except psycopg.OperationalError as error:
@@ -331,6 +342,8 @@ def ddl_needed_under_lock(environment: dict[str, str]) -> Iterator[bool]:
         return
     schema = environment.get("POSTGRES_SCHEMA") or "public"
     conninfo = psycopg_conninfo(DatabaseTarget("", environment))
+    import psycopg
+
     with psycopg.connect(conninfo, autocommit=True) as connection:
         if _postgres_guards_in_place(connection, schema):
             yield False

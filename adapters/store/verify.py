@@ -22,7 +22,6 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import CanMutateProtocol
-from psycopg.sql import SQL, Identifier
 
 from adapters.store.chain import (
     GENESIS_HASH,
@@ -381,6 +380,8 @@ def _snapshot_versions(store: LedgerStore) -> dict[UUID, list[int]]:
     recorder: Any = store.snapshots.recorder
     table = recorder.events_table_name
     if hasattr(recorder.datastore, "schema"):
+        from psycopg.sql import SQL, Identifier
+
         statement = SQL("SELECT originator_id, originator_version FROM {0}.{1}").format(
             Identifier(recorder.datastore.schema), Identifier(table)
         )

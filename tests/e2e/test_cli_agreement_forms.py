@@ -109,7 +109,7 @@ def test_an_agreement_must_name_its_form(tmp_path: Path, capsys):
         db=db,
     )
     assert code == 2
-    assert "the following arguments are required: --form" in err + capsys.readouterr().err
+    assert "Missing option '--form'" in err + capsys.readouterr().err
 
 
 def test_a_form_resolution_without_its_form_or_with_a_bad_digest_is_bad_input(tmp_path: Path):

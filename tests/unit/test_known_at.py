@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from adapters.cli.audit_parser import known_at_time, range_start
+from adapters.cli.option_types import known_at_time, range_start
 from adapters.cli.handlers import CommandInputError, settle_known_at
 from adapters.store.chain import format_commit_time
 
