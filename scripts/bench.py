@@ -13,6 +13,9 @@ then in one process and on the same kind of database:
 It prints both rates and their ratio (the goal is a ratio of at least 0.5) and writes them as
 JSON. Usage: scripts/bench.py [FUND_CLASSES] [--db sqlite|postgres] [--out DIR]
 
+With --cli it measures instead the command line's start-up on the demo ledger, each command
+against a bare `python -c pass` (scripts/bench_cli.py; --baseline ROOT adds another checkout).
+
 With --as-of it measures instead the point-in-time reconstruction of one fund class with
 --years (default 20) of daily history: the median and p95 over --samples (default 100) random
 (business date, known-at) pairs, against a full replay of the same class in the same run.
@@ -471,6 +474,17 @@ def main_as_of(arguments: argparse.Namespace) -> None:
     print(f"written to {out_file}")
 
 
+def main_cli(arguments: argparse.Namespace) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_cli import measure_cli, print_cli
+
+    result = measure_cli(arguments.ledger, arguments.baseline)
+    print_cli(result)
+    out_file = arguments.out / "bench-cli.json"
+    out_file.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {out_file}")
+
+
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="planledger ingest and rebuild benchmark")
     parser.add_argument("fund_classes", nargs="?", type=int, default=1000)
@@ -483,6 +497,15 @@ def parse_arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--ingest-only", action="store_true", help="skip the rebuild and bean-check comparison"
+    )
+    parser.add_argument(
+        "--cli",
+        action="store_true",
+        help="instead: the command line's start-up against python -c pass (scripts/bench_cli.py)",
+    )
+    parser.add_argument("--ledger", type=Path, help="with --cli: a ledger (default: the demo's)")
+    parser.add_argument(
+        "--baseline", type=Path, help="with --cli: another checkout measured in the same rounds"
     )
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--samples", type=int, default=100)
@@ -565,6 +588,9 @@ def main() -> None:
     arguments.out.mkdir(parents=True, exist_ok=True)
     if arguments.as_of:
         main_as_of(arguments)
+        return
+    if arguments.cli:
+        main_cli(arguments)
         return
     result = run_ingest(arguments)
     print_ingest(result)

@@ -18,13 +18,22 @@ from adapters.cli.params import (
     group,
     known_at_option,
 )
-from domain.expenditures import Performer, Purpose
 
 H = "adapters.cli.handlers"
 G = "adapters.cli.handlers_governance"
 
-PURPOSES = [purpose.value for purpose in Purpose]
-PERFORMERS = [performer.value for performer in Performer]
+# domain/expenditures.py Purpose and Performer, named here so that `--help` does not load the
+# domain (tests/unit/test_cli_names.py keeps them the same).
+PURPOSES = (
+    "sales_seminars",
+    "advertising",
+    "finders_fees",
+    "printing_for_prospective_shareholders",
+    "advertising_material_and_sales_literature",
+    "supplemental_dealer_payments",
+    "other_agreed_services",
+)
+PERFORMERS = ("distributor", "affiliate", "third_party")
 
 
 # ---- init -------------------------------------------------------------------------------------

@@ -17,18 +17,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from adapters.application.commands import (
-    Accrue,
-    ImportExpenditures,
-    ImportNetAssets,
-    ImportPositions,
-    LoadPlan,
-    PayDistributor,
-    PayProvider,
-    ReceiveDistributorRefund,
-    RecordExpenditure,
-    SignProviderAgreement,
-)
 from adapters.application.compose import Ledger, opened
 from adapters.application.summaries import ImportSummary
 from adapters.cli.output import Column, render, shown
@@ -159,6 +147,7 @@ def init_ledger(context: Context, arguments: argparse.Namespace, out: TextIO) ->
 
 
 def plan_load(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import LoadPlan
     from adapters.inputs.plan_file import read_plan
 
     plan = read_plan(arguments.file)  # before opening: a bad plan file starts no ledger
@@ -219,6 +208,8 @@ def _report_import(summary: ImportSummary, out: TextIO) -> None:
 
 
 def import_net_assets(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import ImportNetAssets
+
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
         command = ImportNetAssets(read_csv_file(arguments.file, "NetAssetsRow"), reason)
@@ -228,6 +219,8 @@ def import_net_assets(context: Context, arguments: argparse.Namespace, out: Text
 
 
 def import_positions(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import ImportPositions
+
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
         command = ImportPositions(read_csv_file(arguments.file, "PositionRow"), reason)
@@ -237,6 +230,8 @@ def import_positions(context: Context, arguments: argparse.Namespace, out: TextI
 
 
 def import_expenditures(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import ImportExpenditures
+
     with open_ledger(context) as ledger:
         command = ImportExpenditures(read_csv_file(arguments.file, "ExpenditureRow"))
         summary = ledger.figures.import_expenditures(command)
@@ -258,6 +253,8 @@ ACCRUAL_COLUMNS = [
 
 
 def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import Accrue
+
     with open_ledger(context) as ledger:
         command = Accrue(arguments.through, arguments.max_carry_days, arguments.fund_classes)
         summaries = ledger.accruals.accrue(command, progress_bar("accruing"))
@@ -294,6 +291,8 @@ def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
 
 
 def pay_distributor(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import PayDistributor
+
     amount = _amount_or_keyword(arguments.amount, "accrued")
     if arguments.advance:
         # Decision A16: a payment ahead of the fee lends fund money to the Distributor, an
@@ -324,6 +323,8 @@ def pay_distributor(context: Context, arguments: argparse.Namespace, out: TextIO
 
 
 def pay_refund(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import ReceiveDistributorRefund
+
     try:
         amount = parse_money(arguments.amount)
     except ValueError as error:
@@ -347,6 +348,8 @@ def pay_refund(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
 
 
 def pay_provider(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import PayProvider
+
     amount = _amount_or_keyword(arguments.amount, "cap")
     with open_ledger(context) as ledger:
         command = PayProvider(
@@ -373,6 +376,8 @@ def pay_provider(context: Context, arguments: argparse.Namespace, out: TextIO) -
 
 
 def provider_agree(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import SignProviderAgreement
+
     try:
         rate = parse_rate(arguments.rate)
     except ValueError as error:
@@ -466,6 +471,8 @@ def service_fee(context: Context, arguments: argparse.Namespace, out: TextIO) ->
 
 
 def record_expenditure(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import RecordExpenditure
+
     with open_ledger(context) as ledger:
         command = RecordExpenditure(
             fund_code=arguments.fund,

@@ -8,14 +8,8 @@ import json
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from adapters.application.commands import (
-    ReverseDistributorPayment,
-    ReverseExpenditure,
-    ReverseServiceFee,
-    Seal,
-)
 from adapters.application.compose import opened
 from adapters.cli.handlers import (
     CommandInputError,
@@ -33,15 +27,11 @@ from adapters.readside.point_in_time import fund_class_as_of
 from adapters.readside.read_model_check import ReadModelCheck, verify_read_models
 from adapters.readside.read_models import TABLES
 from adapters.store.chain import format_commit_time
-from adapters.store.db_admin import (
-    LedgerTables,
-    grant_writer_role,
-    init_roles,
-    ledger_tables,
-    require_postgres,
-)
 from adapters.store.persistence import DatabaseTarget, open_store, parse_database_url
 from adapters.store.verify import ExternalHead, heads_by_position, verify_store
+
+if TYPE_CHECKING:
+    from adapters.store.db_admin import LedgerTables
 
 EXIT_FOUND = 1
 
@@ -97,6 +87,8 @@ def _read_models_checked(models: ReadModelCheck | None) -> str:
 
 
 def seal(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import Seal
+
     reason = (arguments.reason or "").strip()
     if not reason:
         raise CommandInputError("--reason: say why the chain is sealed")
@@ -112,6 +104,8 @@ def seal(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
 
 
 def _ledger_tables(context: Context) -> tuple[DatabaseTarget, LedgerTables]:
+    from adapters.store.db_admin import ledger_tables, require_postgres  # psycopg: PostgreSQL only
+
     target = parse_database_url(context.database_url)
     require_postgres(target)  # before composing, which would start a SQLite ledger
     # The read-model tables must exist before they can be granted: composing makes them.
@@ -121,6 +115,8 @@ def _ledger_tables(context: Context) -> tuple[DatabaseTarget, LedgerTables]:
 
 
 def db_writer_role(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.store.db_admin import grant_writer_role
+
     target, tables = _ledger_tables(context)
     for statement in grant_writer_role(target, tables, arguments.role):
         out.write(f"{statement};\n")
@@ -132,6 +128,8 @@ def db_writer_role(context: Context, arguments: argparse.Namespace, out: TextIO)
 
 
 def db_init_roles(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.store.db_admin import init_roles
+
     target, tables = _ledger_tables(context)
     for statement in init_roles(target, tables, arguments.writer, arguments.auditor):
         out.write(f"{statement};\n")
@@ -191,6 +189,12 @@ def _entry_json(entry: LogEntry) -> dict[str, Any]:
 
 
 def reverse(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import (
+        ReverseDistributorPayment,
+        ReverseExpenditure,
+        ReverseServiceFee,
+    )
+
     reason = (arguments.reason or "").strip()
     if not reason:
         raise CommandInputError("--reason: say why the record is reversed")

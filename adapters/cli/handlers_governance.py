@@ -8,23 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TextIO
 
-from adapters.application.commands import (
-    ChangeAdviser,
-    EndRelief,
-    GiveDistributorNotice,
-    ImportDirectors,
-    ImportGrossSales,
-    ImportSalesCharges,
-    NominateIndependentDirector,
-    OpenCapAccount,
-    RecordAssignment,
-    RecordMeeting,
-    RecordRelief,
-    RecordSales,
-    RecordShareholderVote,
-    ReviewReport,
-    SetPrimeRate,
-)
 from adapters.cli.handlers import (
     CommandInputError,
     Context,
@@ -53,6 +36,8 @@ def _shares(text: str, option: str) -> Decimal:
 
 
 def board_directors(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import ImportDirectors
+
     with open_ledger(context) as ledger:
         command = ImportDirectors(read_csv_file(arguments.file, "DirectorRow"))
         summary = ledger.boards.import_directors(command)
@@ -64,6 +49,8 @@ def board_directors(context: Context, arguments: argparse.Namespace, out: TextIO
 
 
 def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import RecordMeeting
+
     with open_ledger(context) as ledger:
         from adapters.inputs.meeting_file import read_meeting_file
 
@@ -103,6 +90,8 @@ def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) 
 
 
 def board_relief(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import RecordRelief
+
     try:
         scopes = tuple(ReliefScope(part.strip()) for part in arguments.covers.split(","))
     except ValueError:
@@ -125,6 +114,8 @@ def board_relief(context: Context, arguments: argparse.Namespace, out: TextIO) -
 
 
 def board_relief_end(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import EndRelief
+
     command = EndRelief(
         arguments.company, arguments.relief_id, arguments.last_day, arguments.source
     )
@@ -138,6 +129,8 @@ def board_relief_end(context: Context, arguments: argparse.Namespace, out: TextI
 
 
 def board_nominate(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import NominateIndependentDirector
+
     with open_ledger(context) as ledger:
         command = NominateIndependentDirector(
             company_code=arguments.company,
@@ -151,6 +144,8 @@ def board_nominate(context: Context, arguments: argparse.Namespace, out: TextIO)
 
 
 def board_adviser(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import ChangeAdviser
+
     with open_ledger(context) as ledger:
         command = ChangeAdviser(
             company_code=arguments.company,
@@ -173,6 +168,8 @@ def board_adviser(context: Context, arguments: argparse.Namespace, out: TextIO) 
 
 
 def shareholder_vote(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import RecordShareholderVote
+
     if arguments.subject == "amendment" and not arguments.amendment:
         raise CommandInputError("--subject amendment needs --amendment ID")
     if arguments.subject == "new_plan" and not arguments.resolution:
@@ -204,6 +201,8 @@ def shareholder_vote(context: Context, arguments: argparse.Namespace, out: TextI
 
 
 def notice(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import GiveDistributorNotice
+
     with open_ledger(context) as ledger:
         chosen = arguments.fund_classes or ledger.view.fund_class_keys()
         command = GiveDistributorNotice(
@@ -226,6 +225,8 @@ def notice(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
 
 
 def assignment(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import RecordAssignment
+
     with open_ledger(context) as ledger:
         command = RecordAssignment(
             occurred_on=arguments.on,
@@ -247,6 +248,8 @@ def assignment(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
 
 
 def sales(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import RecordSales
+
     with open_ledger(context) as ledger:
         command = RecordSales(
             fund_code=arguments.fund,
@@ -264,6 +267,8 @@ def sales(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
 
 
 def report_review(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import ReviewReport
+
     with open_ledger(context) as ledger:
         command = ReviewReport(
             fund_code=arguments.fund,
@@ -278,6 +283,8 @@ def report_review(context: Context, arguments: argparse.Namespace, out: TextIO) 
 
 
 def finra_open_account(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import OpenCapAccount
+
     with open_ledger(context) as ledger:
         command = OpenCapAccount(
             fund_code=arguments.fund,
@@ -295,6 +302,8 @@ def finra_open_account(context: Context, arguments: argparse.Namespace, out: Tex
 
 
 def finra_prime_rate(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import SetPrimeRate
+
     try:
         rate = parse_rate(arguments.rate)
     except ValueError as error:
@@ -307,6 +316,8 @@ def finra_prime_rate(context: Context, arguments: argparse.Namespace, out: TextI
 
 
 def import_gross_sales(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import ImportGrossSales
+
     with open_ledger(context) as ledger:
         command = ImportGrossSales(read_csv_file(arguments.file, "GrossSalesRow"))
         summary = ledger.figures.import_gross_sales(command)
@@ -318,6 +329,8 @@ def import_gross_sales(context: Context, arguments: argparse.Namespace, out: Tex
 
 
 def import_sales_charges(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.commands import ImportSalesCharges
+
     with open_ledger(context) as ledger:
         command = ImportSalesCharges(read_csv_file(arguments.file, "SalesChargeRow"))
         summary = ledger.figures.import_sales_charges(command)

@@ -7,7 +7,6 @@ import argparse
 from datetime import date
 from typing import TextIO
 
-from adapters.application.commands import IssueReport
 from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
 from adapters.cli.output import Column, render
 from adapters.cli.progress import progress_bar
@@ -209,6 +208,8 @@ def _report_quarter(arguments: argparse.Namespace) -> str:
 
 def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     """Record that a quarter's report was issued: the hash of the report as it stands now."""
+    from adapters.application.commands import IssueReport
+
     with open_ledger(context) as ledger:
         report = quarterly_report(
             ledger.view, f"{arguments.fund}/{arguments.share_class}", arguments.quarter

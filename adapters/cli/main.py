@@ -9,6 +9,7 @@ of the output went away (`planledger verify | head -1`), as for a command ended 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from typing import Any, TextIO
 import click
 
 from adapters.cli.lazy import Entry, LazyGroup
-from adapters.cli.params import CONTEXT_SETTINGS, Streams, common_options
+from adapters.cli.params import CONTEXT_SETTINGS, ReaderGone, Streams, common_options
 
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141
@@ -158,12 +159,15 @@ def main(
     """Run the command line on `argv`; the exit code (README, "Exit codes")."""
     out = out or sys.stdout
     err = err or sys.stderr
+    if argv is None:  # the executable: no collection while loading (cli/running.py resumes it)
+        gc.disable()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         with redirect_stdout(out), redirect_stderr(err):  # Click's help and usage messages
             result = cli.main(
                 args=args, prog_name="planledger", standalone_mode=False, obj=Streams(out, err)
             )
+        out.flush()  # here, so that a reader gone is seen here and not at the exit
     except click.ClickException as error:
         error.show(file=err)
         return error.exit_code
@@ -172,8 +176,10 @@ def main(
     except click.Abort:
         err.write("aborted\n")
         return 1
-    except BrokenPipeError:
+    except (ReaderGone, BrokenPipeError):
         return _quiet_after_broken_pipe()
+    finally:
+        gc.enable()
     return result if isinstance(result, int) else 0
 
 

@@ -32,6 +32,11 @@ class Streams:
     err: TextIO
 
 
+class ReaderGone(Exception):
+    """The reader of the output went away (`planledger log | head -1`). Not an OSError, so
+    that Click passes it on to cli.main rather than ending with its own exit code 1."""
+
+
 class GrammarType(click.ParamType):  # type: ignore[type-arg]  # generic in newer Click
     """A value read by a function of cli/option_types.py, loaded when a value is read (the
     grammar is not needed for `--help`)."""
@@ -159,7 +164,11 @@ def runs(handler: str, exactly_one: tuple[str, ...] = (), **fixed: Any) -> Calla
             streams = Streams(sys.stdout, sys.stderr)
         from adapters.cli.running import run_handler
 
-        return run_handler(handler, argparse.Namespace(**values, **fixed), streams.out, streams.err)
+        arguments = argparse.Namespace(**values, **fixed)
+        try:
+            return run_handler(handler, arguments, streams.out, streams.err)
+        except BrokenPipeError:
+            raise ReaderGone from None
 
     return callback
 

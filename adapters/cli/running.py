@@ -11,6 +11,7 @@ load (application/conflicts.py).
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import importlib
 import os
@@ -74,6 +75,7 @@ def run_handler(target: str, arguments: argparse.Namespace, out: TextIO, err: Te
     actor = getattr(arguments, "actor", None) or os.environ.get("PLANLEDGER_ACTOR") or _os_user()
     context = Context(database_url=url, actor=actor, notes=err)
     written_before = COMMITTED_EVENTS.count
+    _resume_collection()
     try:
         # A command that loses a race with another process is run again from a fresh load.
         return with_retries(lambda: handler(context, arguments, out), err)
@@ -95,6 +97,16 @@ def run_handler(target: str, arguments: argparse.Namespace, out: TextIO, err: Te
         if written:
             err.write(f"{written} events were written before the error\n")
         return EXIT_INTERNAL
+
+
+def _resume_collection() -> None:
+    """Start-up makes many objects (modules, classes, the event library's and SQLAlchemy's
+    tables) and little garbage: the executable loads with the cyclic collector off (cli/main.py),
+    here it moves what was loaded out of the collector's sight and turns it back on, so a long
+    command (an accrual run, a rebuild) is collected as usual without rescanning start-up."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def report_error(error: Exception, err: TextIO) -> int:
