@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from adapters.cli import handlers_audit
-from adapters.cli.option_types import day_count, known_at_time, range_start
+from adapters.cli.option_types import day_count, known_at_time, log_positions, range_start
 from adapters.cli.option_types import iso_date as _iso_date
 from adapters.store.db_admin import DEFAULT_AUDITOR, DEFAULT_WRITER
 
@@ -96,6 +96,20 @@ def _add_log_command(sub: Any, common: argparse.ArgumentParser) -> None:
         type=known_at_time,
         metavar="TIMESTAMP",
         help="commit time to (a date alone: to its end)",
+    )
+    log.add_argument(
+        "--position",
+        dest="log_positions",
+        type=log_positions,
+        metavar="N[..M]",
+        help="the event at this log position, or those from N to M (both inclusive)",
+    )
+    log.add_argument(
+        "--event",
+        dest="event_id",
+        metavar="ID",
+        help="the event with this id (STREAM:VERSION, as the journal and the Beancount "
+        "export's `event` metadata name it)",
     )
     known_at_option(log)
     log.add_argument("--format", choices=("table", "json", "csv"), default="table")
