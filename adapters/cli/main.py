@@ -379,9 +379,31 @@ def _add_balance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         help="accrued, paid, payable and receivable per fund class and part",
     )
     balances.add_argument("--as-of", type=iso_date, help="business date (default: today)")
+    balances.add_argument("--fund-class", metavar="FUND/CLASS", help="this fund class only")
     known_at_option(balances)
     _format_option(balances)
     balances.set_defaults(handler=handlers_reports.balances)
+    accruals = sub.add_parser(
+        "accruals",
+        parents=[common],
+        help="what each fund class accrued per month or day: asset-based sales charge, "
+        "service fee, total",
+    )
+    accruals.add_argument(
+        "--by",
+        dest="accruals_by",
+        choices=("month", "day"),
+        default="month",
+        help="one row per month (true-ups in the month they true up) or per business day "
+        "(default: month)",
+    )
+    accruals.add_argument("--fund-class", metavar="FUND/CLASS", help="this fund class only")
+    accruals.add_argument(
+        "--period", type=period, help="only these months or days, e.g. 2003-07 or 2003Q3"
+    )
+    known_at_option(accruals)
+    _format_option(accruals)
+    accruals.set_defaults(handler=handlers_reports.accruals_command)
     trial = sub.add_parser(
         "trial-balance",
         parents=[common],
@@ -396,6 +418,12 @@ def _add_balance_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     journal.add_argument("--period", type=period, help="business dates, e.g. 2003-07 or 2003Q3")
     journal.add_argument("--fund-class", metavar="FUND/CLASS")
+    journal.add_argument(
+        "--account",
+        metavar="NAME",
+        help="one account's lines (its exact name), or every account under a prefix ending "
+        "with ':' (e.g. Expenses:Plan12b1:)",
+    )
     journal.add_argument("--as-of", type=iso_date, help="entries dated on or before this date")
     known_at_option(journal)
     _format_option(journal)

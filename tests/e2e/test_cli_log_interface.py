@@ -32,7 +32,7 @@ def ok(*argv: str, db) -> str:
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     """July 2003 accrued; a payment to the Distributor and a service fee to DEALER-A; the
-    payment reversed and paid again under a new reference."""
+    payment reversed and paid again under a new reference; three days of July restated."""
     folder = tmp_path_factory.mktemp("log-interface")
     path = folder / "ledger.db"
     with freeze_time("2003-08-05 12:00:00"):
@@ -65,6 +65,18 @@ def db(tmp_path_factory):
             *("pay", "provider", "--provider", "DEALER-A", "--fund", "INTL-BCV"),
             *("--period", "2003-07", "--amount", "cap", "--paid-on", "2003-08-05"),
             *("--reference", "SF-JUL"),
+            db=path,
+        )
+    with freeze_time("2003-08-20 12:00:00"):  # restated: three days adjusted, July trued up again
+        restated = {
+            day: str(Decimal(value) * 2)
+            for day, value in oracles.JULY_2003_NET_ASSETS.items()
+            if day.day <= 3
+        }
+        net_assets_csv(folder / "restated.csv", restated)
+        ok(
+            *("import", "net-assets", str(folder / "restated.csv"), "--restatement"),
+            *("--reason", "NAV error"),
             db=path,
         )
     return path
@@ -170,3 +182,59 @@ def test_beancount_narrations_show_inclusive_ranges(db, tmp_path):
     assert "..2003-08-01" not in text
     journal = json.loads(ok("journal", "--format", "json", db=db))
     assert not any("..2003-08-01" in row["narration"] for row in journal)
+
+
+def balances_of(db, *extra: str) -> list[dict]:
+    return json.loads(ok("balances", "--as-of", "2003-08-31", "--format", "json", *extra, db=db))
+
+
+def test_balances_for_one_fund_class(db):
+    everything = balances_of(db)
+    assert len(everything) > 1
+    [one] = balances_of(db, "--fund-class", FUND_CLASS)
+    assert one == next(row for row in everything if row["fund_class"] == FUND_CLASS)
+    code, _, err = run("balances", "--fund-class", "NOPE/R", db=db)
+    assert code == 2 and "no fund class 'NOPE/R'" in err
+
+
+def test_accruals_by_month_and_by_day_add_up_to_the_balances(db):
+    [balance] = balances_of(db, "--fund-class", FUND_CLASS)
+    months = json.loads(
+        ok("accruals", "--by", "month", "--fund-class", FUND_CLASS, "--format", "json", db=db)
+    )
+    assert [row["month"] for row in months] == ["2003-07"]
+    [july] = months
+    assert july["days"] == 31
+    assert Decimal(july["absc_accrued"]) + Decimal(july["service_accrued"]) == Decimal(
+        july["accrued"]
+    )
+    for part in ("absc_accrued", "service_accrued", "accrued"):
+        assert july[part] == balance[part]
+    days = json.loads(
+        ok("accruals", "--by", "day", "--fund-class", FUND_CLASS, "--format", "json", db=db)
+    )
+    assert days[0]["day"] == "2003-07-01" and len(days) == 31
+    for part in ("absc_accrued", "service_accrued", "accrued"):
+        assert sum(Decimal(row[part]) for row in days) == Decimal(balance[part])
+    week = json.loads(
+        ok("accruals", "--by", "day", "--period", "2003-07-01..2003-07-07", "--format", "json",
+           "--fund-class", FUND_CLASS, db=db)
+    )  # fmt: skip
+    assert [row["day"] for row in week] == [f"2003-07-0{day}" for day in range(1, 8)]
+    table = ok("accruals", db=db)
+    assert "ABSC accrued" in table and "2003-07" in table
+
+
+def test_journal_for_one_account_or_the_accounts_under_a_prefix(db):
+    account = "Liabilities:PayableToDistributor:INTL-BCV-R:ServiceFee"
+    lines = json.loads(ok("journal", "--account", account, "--format", "json", db=db))
+    assert lines and {line["account"] for line in lines} == {account}
+    under = json.loads(ok("journal", "--account", "Expenses:Plan12b1:", "--format", "json", db=db))
+    assert {line["account"] for line in under} == {
+        "Expenses:Plan12b1:INTL-BCV-R:AssetBasedSalesCharge",
+        "Expenses:Plan12b1:INTL-BCV-R:ServiceFee",
+    }
+    # A name without the closing ':' is exact: no account is called just this.
+    assert (
+        json.loads(ok("journal", "--account", "Expenses:Plan12b1", "--format", "json", db=db)) == []
+    )
