@@ -195,8 +195,8 @@ def read_log(view: LedgerView, chosen: LogFilter) -> Iterator[LogEntry]:
     streams = _streams_of(labels, chosen)
     if streams == []:
         return
-    reader = _EntryReader(labels, event_classes(), store.recorder)
     after, stop = _bounds(view, chosen)
+    reader = _EntryReader(labels, event_classes(), store.recorder, stop)
     while after < stop:
         page = _page(store, streams, topics, after, stop)
         if not page:
@@ -245,11 +245,15 @@ class _EntryReader:
     and asks the recorder where a reversed event stands in the log."""
 
     def __init__(
-        self, labels: dict[UUID, StreamLabel], classes: dict[str, type], recorder: Any
+        self, labels: dict[UUID, StreamLabel], classes: dict[str, type], recorder: Any, stop: int
     ) -> None:
         self.labels = labels
         self.classes = classes
         self.recorder = recorder
+        self.stop = stop  # the last position the log reads
+        # Per stream, read once when a day's reversal first asks: each business day's
+        # accruals as (position, version), in log order.
+        self.accruals: dict[UUID, dict[str, list[tuple[int, int]]]] = {}
 
     def entry(self, notification: Any, committed_at: str) -> LogEntry:
         state = json.loads(notification.state) if notification.state else {}
@@ -290,18 +294,55 @@ class _EntryReader:
             provider=(known.provider if known else None) or _text(state.get("provider_code")),
             amount=_text(fields.get("amount")),
             reference=_text(state.get("reference")) or _text(state.get("fee_reference")),
-            **self._reverses(stream_id, state),
+            **self._reverses(stream_id, notification, state),
         )
 
-    def _reverses(self, stream_id: UUID, state: dict[str, Any]) -> dict[str, Any]:
-        """What a reversal reverses: the event of its own stream at `reversed_version`."""
+    def _reverses(
+        self, stream_id: UUID, notification: Any, state: dict[str, Any]
+    ) -> dict[str, Any]:
+        """What a reversal reverses, in its own stream: a payment's reversal names it by
+        `reversed_version`; a day's accrual taken off the books (`FeeAccrualReversed`) is that
+        day's latest `FeeAccrued` before it."""
         version = state.get("reversed_version")
-        if not isinstance(version, int):
+        if isinstance(version, int):
+            return {
+                "reverses_event_id": f"{stream_id}:{version}",
+                "reverses_position": self.recorder.position_of(stream_id, version),
+            }
+        if notification.topic != FundClass.FeeAccrualReversed.TOPIC:
             return {}
+        earlier = [
+            (position, accrued_version)
+            for position, accrued_version in self._accruals_of(stream_id).get(
+                str(state.get("business_date")), []
+            )
+            if position < notification.id
+        ]
+        if not earlier:
+            return {}
+        position, accrued_version = earlier[-1]
         return {
-            "reverses_event_id": f"{stream_id}:{version}",
-            "reverses_position": self.recorder.position_of(stream_id, version),
+            "reverses_event_id": f"{stream_id}:{accrued_version}",
+            "reverses_position": position,
         }
+
+    def _accruals_of(self, stream_id: UUID) -> dict[str, list[tuple[int, int]]]:
+        known = self.accruals.get(stream_id)
+        if known is not None:
+            return known
+        days: dict[str, list[tuple[int, int]]] = {}
+        after = 0
+        while True:
+            page = self.recorder.select_stream_notifications([stream_id], after, PAGE, self.stop)
+            if not page:
+                break
+            for found in page:
+                if found.topic == FundClass.FeeAccrued.TOPIC:
+                    day = str(json.loads(found.state).get("business_date"))
+                    days.setdefault(day, []).append((found.id, found.originator_version))
+            after = page[-1].id
+        self.accruals[stream_id] = days
+        return days
 
 
 def _text(value: Any) -> str | None:
