@@ -23,7 +23,7 @@ account name is also a valid Beancount account.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import singledispatch
 from typing import Any
@@ -125,6 +125,13 @@ class StreamContext:
         return self.fund_class_key.replace("/", "-")
 
 
+def covered(event: Any) -> str:
+    """The days an event covers as people read a range: both ends inclusive
+    (`2003-07-01..2003-07-31`), as the command line prints periods; the event keeps the end
+    exclusive."""
+    return f"{event.period_start}..{event.period_end_exclusive - timedelta(days=1)}"
+
+
 def entry_id(event: Any) -> str:
     return f"{event.originator_id}:{event.originator_version}"
 
@@ -223,8 +230,7 @@ def _(event: FundClass.DistributorPaid, context: StreamContext) -> JournalEntry 
         event.business_date,
         context.fund_class,
         "distributor-payment",
-        f"plan fees paid to the Distributor for {event.period_start}.."
-        f"{event.period_end_exclusive} ref {event.reference}{advance}",
+        f"plan fees paid to the Distributor for {covered(event)} ref {event.reference}{advance}",
         _payment_lines(
             context.fund_class,
             cents(event.absc_amount),
@@ -254,8 +260,8 @@ def _(event: ServiceArrangement.ServiceFeePaid, context: StreamContext) -> Journ
         event.business_date,
         context.fund_class,
         "service-fee",
-        f"service fee {event.paid_or_advanced} to {provider} for {event.period_start}.."
-        f"{event.period_end_exclusive} ref {event.reference}",
+        f"service fee {event.paid_or_advanced} to {provider} for {covered(event)} "
+        f"ref {event.reference}",
         _service_fee_lines(context.fund_class, provider, cents(event.amount)),
     )
 
@@ -384,7 +390,7 @@ def _(event: FundClass.DistributorReceivableOffset, context: StreamContext) -> J
         context,
         "distributor-receivable-offset",
         f"receivable from the Distributor offset against payment ref {event.reference} for "
-        f"{event.period_start}..{event.period_end_exclusive}",
+        f"{covered(event)}",
         [
             JournalLine(payable_account(fund_class, ABSC), cents(event.payable_absc), 0),
             JournalLine(payable_account(fund_class, SERVICE), cents(event.payable_service), 0),

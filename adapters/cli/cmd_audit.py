@@ -9,6 +9,7 @@ from adapters.cli.params import (
     DATE,
     DAY_COUNT,
     KNOWN_AT,
+    LOG_POSITIONS,
     RANGE_START,
     command,
     fund_class_options,
@@ -73,6 +74,23 @@ def seal() -> None: ...
     type=KNOWN_AT,
     metavar="TIMESTAMP",
     help="commit time to (a date alone: to its end)",
+)
+@click.option(
+    "--position",
+    "log_positions",
+    type=LOG_POSITIONS,
+    metavar="N[..M]",
+    help="the event at this log position, or those from N to M (both inclusive)",
+)
+@click.option(
+    "--event",
+    "event_id",
+    metavar="ID",
+    help="the event with this id (STREAM:VERSION, as the journal and the Beancount export's "
+    "`event` metadata name it)",
+)
+@click.option(
+    "--limit", type=DAY_COUNT, metavar="N", help="the last N events that match (default: all)"
 )
 @known_at_option
 @click.option(

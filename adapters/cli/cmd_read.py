@@ -39,9 +39,31 @@ def as_of_option(
     "accrued, paid, payable and receivable per fund class and part",
 )
 @as_of_option()
+@click.option("--fund-class", metavar="FUND/CLASS", help="this fund class only")
 @known_at_option
 @format_option
 def balances() -> None: ...
+
+
+@command(
+    None,
+    "accruals",
+    f"{R}:accruals_command",
+    "what each fund class accrued per month or day: asset-based sales charge, service fee, total",
+)
+@click.option(
+    "--by",
+    "accruals_by",
+    type=click.Choice(["month", "day"]),
+    default="month",
+    show_default=True,
+    help="one row per month (true-ups in the month they true up) or per business day",
+)
+@click.option("--fund-class", metavar="FUND/CLASS", help="this fund class only")
+@click.option("--period", type=PERIOD, help="only these months or days, e.g. 2003-07 or 2003Q3")
+@known_at_option
+@format_option
+def accruals() -> None: ...
 
 
 @command(
@@ -59,6 +81,12 @@ def trial_balance() -> None: ...
 @command(None, "journal", f"{R}:journal_command", "the double-entry journal, one line per posting")
 @click.option("--period", type=PERIOD, help="business dates, e.g. 2003-07 or 2003Q3")
 @click.option("--fund-class", metavar="FUND/CLASS", help="only this fund class")
+@click.option(
+    "--account",
+    metavar="NAME",
+    help="one account's lines (its exact name), or every account under a prefix ending with "
+    "':' (e.g. Expenses:Plan12b1:)",
+)
 @as_of_option("entries dated on or before this date")
 @known_at_option
 @format_option

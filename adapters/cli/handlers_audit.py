@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TextIO
@@ -22,10 +22,18 @@ from adapters.cli.output import Column, render, shown
 from adapters.cli.progress import progress_bar
 from adapters.outputs.bundle import export_bundle
 from adapters.outputs.impact import Impact, analyse_impact
-from adapters.readside.audit_log import LogEntry, LogFilter, UnknownEventTypeError, read_log
+from adapters.readside.audit_log import (
+    LogEntry,
+    LogFilter,
+    UnknownEventTypeError,
+    event_position,
+    last_entries,
+    read_log,
+)
 from adapters.readside.point_in_time import fund_class_as_of
 from adapters.readside.read_model_check import ReadModelCheck, verify_read_models
 from adapters.readside.read_models import TABLES
+from adapters.readside.view import LedgerView
 from adapters.store.chain import format_commit_time
 from adapters.store.persistence import DatabaseTarget, open_store, parse_database_url
 from adapters.store.verify import ExternalHead, heads_by_position, verify_store
@@ -155,8 +163,27 @@ LOG_COLUMNS = [
 ]
 
 
-def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
-    chosen = LogFilter(
+# `log --format csv`: the table's columns, then the keys a reconciliation joins on, then every
+# field of the event as one JSON object (the same contract as `--format json`).
+LOG_CSV_COLUMNS = [
+    *LOG_COLUMNS,
+    Column("event_id", "Event id"),
+    Column("recorded_at", "Recorded at"),
+    Column("fund", "Fund"),
+    Column("class", "Class"),
+    Column("provider", "Provider"),
+    Column("amount", "Amount"),
+    Column("reference", "Reference"),
+    Column("reverses_event_id", "Reverses event"),
+    Column("reverses_position", "Reverses position"),
+    Column("idempotency_key", "Idempotency key"),
+    Column("fields", "Fields (JSON)"),
+]
+
+
+def _log_filter(arguments: argparse.Namespace) -> LogFilter:
+    positions = getattr(arguments, "log_positions", None)
+    return LogFilter(
         fund=arguments.fund,
         share_class=arguments.share_class,
         event_types=arguments.event_types or (),
@@ -167,15 +194,48 @@ def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         ),
         committed_from=arguments.committed_from,
         committed_to=arguments.committed_to,
+        first_position=positions[0] if positions else None,
+        last_position=positions[1] if positions else None,
     )
+
+
+def _one_event(view: LedgerView, chosen: LogFilter, event_id: str) -> LogFilter:
+    """The filter narrowed to the position of the event `--event` names."""
+    position = event_position(view, event_id)
+    if position is None:
+        raise CommandInputError(f"--event: no event {event_id!r} in the log")
+    first = max(position, chosen.first_position or position)
+    last = min(position, chosen.last_position or position)
+    return replace(chosen, first_position=first, last_position=last)
+
+
+def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    chosen = _log_filter(arguments)
+    event_id = getattr(arguments, "event_id", None)
     with open_ledger(context) as ledger:
         view = known_view(ledger, arguments, context)
+        if event_id is not None:
+            chosen = _one_event(view, chosen, event_id)
+        limit = getattr(arguments, "limit", None)
         try:
-            entries = list(read_log(view, chosen))
+            entries = (
+                list(read_log(view, chosen)) if limit is None else last_entries(view, chosen, limit)
+            )
         except UnknownEventTypeError as error:
             raise CommandInputError(str(error)) from None
+    positions = getattr(arguments, "log_positions", None)
+    if positions and not entries:
+        first, last = positions
+        where = f"at log position {first}" if first == last else f"at log positions {first}..{last}"
+        raise CommandInputError(f"--position: no event {where} (that the other options accept)")
+    if event_id is not None and not entries:
+        raise CommandInputError(f"--event: event {event_id!r} is not one the other options accept")
     if arguments.format == "json":
         out.write(json.dumps([_entry_json(entry) for entry in entries], indent=2) + "\n")
+        return 0
+    if arguments.format == "csv":
+        rows = [_entry_csv(entry) for entry in entries]
+        out.write(render(rows, LOG_CSV_COLUMNS, "csv"))
         return 0
     rows = [{column.key: getattr(entry, column.key) for column in LOG_COLUMNS} for entry in entries]
     out.write(render(rows, LOG_COLUMNS, arguments.format))
@@ -183,8 +243,16 @@ def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
 
 
 def _entry_json(entry: LogEntry) -> dict[str, Any]:
+    """One entry for programs: every value by the contract of readside/event_fields.py, the
+    class under `class` (as the command line names it)."""
     record = asdict(entry)
     record["business_date"] = entry.business_date.isoformat() if entry.business_date else None
+    return {("class" if key == "share_class" else key): value for key, value in record.items()}
+
+
+def _entry_csv(entry: LogEntry) -> dict[str, Any]:
+    record = _entry_json(entry)
+    record["fields"] = json.dumps(entry.fields, sort_keys=True)
     return record
 
 

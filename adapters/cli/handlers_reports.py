@@ -14,6 +14,7 @@ from adapters.outputs.beancount import export_beancount
 from adapters.outputs.reports import FORMATS, quarterly_report, report_sha256, write_report
 from adapters.readside.queries import dollars
 from adapters.readside.split_rows import split_rows
+from adapters.readside.view import LedgerView
 from domain.periods import Period, last_quarter_ended, parse_period
 from projections.rows import PROJECTIONS
 
@@ -33,10 +34,21 @@ BALANCE_COLUMNS = [
 ]
 
 
+def _chosen_fund_class(view: LedgerView, arguments: argparse.Namespace) -> str | None:
+    """`--fund-class`, which must name a fund class the ledger knows (exit 2 otherwise)."""
+    key: str | None = getattr(arguments, "fund_class", None)
+    if key is not None and key not in view.fund_class_keys():
+        known = ", ".join(view.fund_class_keys()) or "none"
+        raise CommandInputError(f"--fund-class: no fund class {key!r} (known: {known})")
+    return key
+
+
 def balances(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     as_of = arguments.as_of or date.today()
     with open_ledger(context) as ledger:
-        found = known_view(ledger, arguments, context).balances(as_of)
+        view = known_view(ledger, arguments, context)
+        chosen = _chosen_fund_class(view, arguments)
+        found = [row for row in view.balances(as_of) if chosen in (None, row.fund_class)]
     rows = [
         {
             "fund_class": balance.fund_class,
@@ -117,6 +129,7 @@ def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO
             start=period.start if period else None,
             end_inclusive=min(ends) if ends else None,
             fund_class=arguments.fund_class,
+            account=getattr(arguments, "account", None),
         )
     records = [
         {
@@ -133,6 +146,41 @@ def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO
         for row in rows
     ]
     out.write(render(records, JOURNAL_COLUMNS, arguments.format))
+    return 0
+
+
+def accruals_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    """Per fund class and month (or day): the accrual by part, as the ledger books it."""
+    by: str = arguments.accruals_by
+    period: Period | None = arguments.period
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments, context)
+        found = view.accrual_totals(
+            by,
+            fund_class=_chosen_fund_class(view, arguments),
+            start=period.start if period else None,
+            end_inclusive=period.end_inclusive if period else None,
+        )
+    rows = [
+        {
+            "fund_class": total.fund_class,
+            by: total.period,
+            "days": total.days,
+            "absc_accrued": dollars(total.absc_cents),
+            "service_accrued": dollars(total.service_cents),
+            "accrued": dollars(total.total_cents),
+        }
+        for total in found
+    ]
+    columns = [
+        Column("fund_class", "Fund class"),
+        Column(by, by.capitalize()),
+        Column("days", "Days"),
+        Column("absc_accrued", "ABSC accrued", money=True),
+        Column("service_accrued", "Service accrued", money=True),
+        Column("accrued", "Accrued", money=True),
+    ]
+    out.write(render(rows, columns, arguments.format))
     return 0
 
 

@@ -53,6 +53,13 @@ ENTRIES = (
         _READ,
     ),
     Entry(
+        "accruals",
+        "cmd_read:accruals",
+        "what each fund class accrued per month or day: asset-based sales charge, service fee, "
+        "total",
+        _READ,
+    ),
+    Entry(
         "trial-balance",
         "cmd_read:trial_balance",
         "every account of the journal; debits = credits",

@@ -89,3 +89,18 @@ def known_at_time(text: str) -> datetime:
 def range_start(text: str) -> datetime:
     """The lower bound of a range of commit times; a date alone means its start."""
     return _moment(text, time.min)
+
+
+def _log_positions(text: str) -> tuple[int, int]:
+    """`N` (one log position) or `N..M` (both inclusive), positions counted from 1."""
+    first, dots, last = text.partition("..")
+    try:
+        bounds = (int(first), int(last if dots else first))
+    except ValueError:
+        raise ValueError(f"not a log position or range N..M: {text!r}") from None
+    if bounds[0] < 1 or bounds[1] < bounds[0]:
+        raise ValueError(f"not a log position or range N..M (1 <= N <= M): {text!r}")
+    return bounds
+
+
+log_positions = _option(_log_positions, "positions")

@@ -64,6 +64,7 @@ PERIOD = GrammarType("period", "period")
 QUARTER = GrammarType("quarter", "quarter")
 KNOWN_AT = GrammarType("timestamp", "known_at_time")
 RANGE_START = GrammarType("timestamp", "range_start")
+LOG_POSITIONS = GrammarType("positions", "log_positions")
 FILE = click.Path(dir_okay=False, path_type=Path)
 FOLDER_OR_FILE = click.Path(path_type=Path)
 

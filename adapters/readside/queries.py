@@ -204,8 +204,11 @@ def journal(
     start: date | None = None,
     end_inclusive: date | None = None,
     fund_class: str | None = None,
+    account: str | None = None,
     known_position: int | None = None,
 ) -> list[JournalRow]:
+    """The journal's lines in date order; `account` keeps one account's lines (an exact name)
+    or those of every account under a prefix that ends with `:` (`Expenses:Plan12b1:`)."""
     entries, lines = TABLES["journal_entries"], TABLES["journal_lines"]
     query = (
         select(
@@ -230,6 +233,12 @@ def journal(
         query = query.where(entries.c.business_date <= end_inclusive)
     if fund_class is not None:
         query = query.where(entries.c.fund_class == fund_class.replace("/", "-"))
+    if account is not None:
+        query = query.where(
+            lines.c.account.startswith(account, autoescape=True)
+            if account.endswith(":")
+            else lines.c.account == account
+        )
     query = known(query, known_position, entries)
     with engine.connect() as conn:
         return [JournalRow(*row) for row in conn.execute(query)]
@@ -384,3 +393,63 @@ def provider_kinds(engine: Engine, known_position: int | None = None) -> dict[tu
             )
         ).all()
     return {(provider, fund_class): kind for provider, fund_class, kind, _ in rows}
+
+
+@dataclass(frozen=True)
+class AccrualTotal:
+    """What one fund class accrued for one month (or day), per part; true-ups, restatements
+    and reversals included, so the months add up to the balances' accrued."""
+
+    fund_class: str
+    period: str  # 2003-07, or a day 2003-07-15
+    days: int  # days accrued and not reversed (a true-up is not a day)
+    absc_cents: int
+    service_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.absc_cents + self.service_cents
+
+
+def accrual_totals(
+    engine: Engine,
+    by: str,
+    *,
+    fund_class: str | None = None,
+    start: date | None = None,
+    end_inclusive: date | None = None,
+    known_position: int | None = None,
+) -> list[AccrualTotal]:
+    """Per fund class and month (`by` "month": the month each row accrues for, a true-up's
+    too) or business day (`by` "day"), from `rm_accruals`."""
+    accruals = TABLES["accruals"]
+    period = accruals.c.month if by == "month" else accruals.c.business_date
+    query = known(
+        select(
+            accruals.c.fund_class,
+            period,
+            func.sum(
+                case(
+                    (accruals.c.kind == "accrual", 1), (accruals.c.kind == "reversal", -1), else_=0
+                )
+            ),
+            func.sum(accruals.c.absc_cents),
+            func.sum(accruals.c.service_cents),
+        )
+        .group_by(accruals.c.fund_class, period)
+        .order_by(accruals.c.fund_class, period),
+        known_position,
+        accruals,
+    )
+    if fund_class is not None:
+        query = query.where(accruals.c.fund_class == fund_class)
+    if start is not None:
+        query = query.where(period >= (start.isoformat()[:7] if by == "month" else start))
+    if end_inclusive is not None:
+        last = end_inclusive.isoformat()[:7] if by == "month" else end_inclusive
+        query = query.where(period <= last)
+    with engine.connect() as conn:
+        return [
+            AccrualTotal(key, str(label), int(days), int(absc), int(service))
+            for key, label, days, absc, service in conn.execute(query)
+        ]

@@ -179,8 +179,9 @@ PROJECTION_TABLES = {
 # keeps the rows with position <= P (docs/audit.md §1).
 POSITION = "position"
 # Bumped when a table changes: read models of another schema are dropped and rebuilt from the
-# log (they are derived; the events are not touched).
-SCHEMA_VERSION = 2
+# log (they are derived; the events are not touched). 3: the journal's narrations show the
+# periods paid for with both ends inclusive.
+SCHEMA_VERSION = 3
 SCHEMA_ROW = "__schema__"
 # Present while a rebuild has the tables' secondary indexes dropped: a rebuild killed before it
 # recreated them leaves this row, and the next process to open the read models recreates them.

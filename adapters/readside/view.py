@@ -18,7 +18,12 @@ from eventsourcing.application import AggregateNotFoundError
 from sqlalchemy import Engine
 
 from adapters.readside import queries
-from adapters.readside.queries import AccountBalance, FundClassBalances, JournalRow
+from adapters.readside.queries import (
+    AccountBalance,
+    AccrualTotal,
+    FundClassBalances,
+    JournalRow,
+)
 from adapters.readside.read_models import ReadModels
 from adapters.store.persistence import LedgerStore
 from domain.board import Board, board_id
@@ -188,12 +193,31 @@ class LedgerView:
         start: date | None = None,
         end_inclusive: date | None = None,
         fund_class: str | None = None,
+        account: str | None = None,
     ) -> list[JournalRow]:
         return queries.journal(
             self.engine,
             start=start,
             end_inclusive=end_inclusive,
             fund_class=fund_class,
+            account=account,
+            known_position=self.known_position,
+        )
+
+    def accrual_totals(
+        self,
+        by: str,
+        *,
+        fund_class: str | None = None,
+        start: date | None = None,
+        end_inclusive: date | None = None,
+    ) -> list[AccrualTotal]:
+        return queries.accrual_totals(
+            self.engine,
+            by,
+            fund_class=fund_class,
+            start=start,
+            end_inclusive=end_inclusive,
             known_position=self.known_position,
         )
 

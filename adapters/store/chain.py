@@ -342,6 +342,15 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         )
         return int(rows[0][0]) if rows else None
 
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        """The log position of one event of a stream (None: no such event)."""
+        rows = self._query(
+            f"SELECT rowid FROM {self.events_table_name} "
+            "WHERE originator_id = ? AND originator_version = ?",
+            [originator_id.hex, version],
+        )
+        return int(rows[0][0]) if rows else None
+
     def chain_records(self, after: int | None, limit: int, stop: int) -> list[ChainRecord]:
         above, after = lower_bound(after)
         rows = self._query(

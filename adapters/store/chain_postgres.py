@@ -191,6 +191,17 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         )
         return int(rows[0]["originator_version"]) if rows else None
 
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        """The log position of one event of a stream (None: no such event)."""
+        rows = self._query(
+            SQL(
+                "SELECT notification_id FROM {0}.{1} WHERE originator_id = %s "
+                "AND originator_version = %s"
+            ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+            [originator_id, version],
+        )
+        return int(rows[0]["notification_id"]) if rows else None
+
     def chain_records(self, after: int | None, limit: int, stop: int) -> list[ChainRecord]:
         above, after = lower_bound(after)
         rows = self._query(

@@ -240,3 +240,18 @@ def test_the_console_script_exits_with_the_code_of_main(tmp_path):
     )
     assert completed.returncode == 2
     assert "no ledger" in completed.stderr
+
+
+def test_log_limit_gives_the_last_events_that_match(tmp_path):
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    assert run("plan", "load", str(SHIPPED_PLAN), "--db", db)[0] == 0
+    nav = net_assets_csv(tmp_path / "n.csv", oracles.JULY_2003_NET_ASSETS)
+    assert run("import", "net-assets", str(nav), "--db", db)[0] == 0
+    whole = json.loads(run("log", "--format", "json", "--db", db)[1])
+    for limit in (1, 3, len(whole), len(whole) + 5):
+        code, out, err = run("log", "--limit", str(limit), "--format", "json", "--db", db)
+        assert code == 0, err
+        assert json.loads(out) == whole[-limit:]
+    only = json.loads(run("log", "--fund", "INTL-BCV", "--format", "json", "--db", db)[1])
+    code, out, _ = run("log", "--fund", "INTL-BCV", "--limit", "2", "--format", "json", "--db", db)
+    assert json.loads(out) == only[-2:]
