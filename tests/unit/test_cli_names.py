@@ -21,3 +21,10 @@ def test_rebuild_choices_are_the_read_models():
 def test_role_defaults_are_the_administration_defaults():
     assert cmd_audit.DEFAULT_WRITER == db_admin.DEFAULT_WRITER
     assert cmd_audit.DEFAULT_AUDITOR == db_admin.DEFAULT_AUDITOR
+
+
+def test_the_default_database_is_the_store_default():
+    from adapters.cli import params
+    from adapters.store import persistence
+
+    assert params.DEFAULT_DATABASE_URL == persistence.DEFAULT_DATABASE_URL
