@@ -58,6 +58,12 @@ def _add_verify_command(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not recompute the read models from the log",
     )
+    verify.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="output format (default: table); csv lists the findings",
+    )
     verify.set_defaults(handler=handlers_audit.verify)
 
 
@@ -115,7 +121,7 @@ def _add_asof_command(sub: Any, common: argparse.ArgumentParser) -> None:
     as_of.add_argument("--class", dest="share_class", default="R")
     as_of.add_argument("--as-of", type=_iso_date, help="business date (default: today)")
     known_at_option(as_of)
-    as_of.add_argument("--format", choices=("table", "json"), default="table")
+    as_of.add_argument("--format", choices=("table", "json", "csv"), default="table")
     as_of.set_defaults(handler=handlers_audit.as_of_command)
 
 
@@ -133,7 +139,7 @@ def _add_impact_command(sub: Any, common: argparse.ArgumentParser) -> None:
         help="as for the service-fee caps being recomputed (default: 4)",
     )
     known_at_option(impact)
-    impact.add_argument("--format", choices=("text", "json"), default="text")
+    impact.add_argument("--format", choices=("table", "json", "csv"), default="table")
     impact.set_defaults(handler=handlers_audit.impact)
 
 

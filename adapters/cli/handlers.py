@@ -30,7 +30,7 @@ from adapters.application.commands import (
 )
 from adapters.application.compose import Ledger, opened
 from adapters.application.summaries import ImportSummary
-from adapters.cli.output import Column, render, shown
+from adapters.cli.output import Column, shown, write_rows
 from adapters.cli.progress import progress_bar
 from adapters.inputs.csv_files import ExpenditureRow, NetAssetsRow, PositionRow, read_csv
 from adapters.inputs.grammar import parse_money, parse_rate
@@ -61,9 +61,9 @@ def open_ledger(context: Context, *, create: bool = False) -> Iterator[Ledger]:
     commands that start a ledger (`init`, `plan load`) pass `create`: any other command on a
     missing ledger is bad input (a mistyped `--db`), not a new empty ledger."""
     with opened(context.database_url, context.actor, create=create) as ledger:
-        ledger.read_models.catch_up(progress=progress_bar("read models"))
+        ledger.read_models.catch_up(progress=progress_bar("events caught up"))
         yield ledger
-        ledger.read_models.catch_up(progress=progress_bar("read models"))
+        ledger.read_models.catch_up(progress=progress_bar("events caught up"))
 
 
 class CommandInputError(ValueError):
@@ -164,8 +164,8 @@ PLAN_COLUMNS = [
     Column("fund_class", "Fund class"),
     Column("fund_name", "Fund"),
     Column("company", "Company"),
-    Column("absc_rate", "ABSC"),
-    Column("service_rate_max", "Service max"),
+    Column("absc_rate", "ABSC", rate=True),
+    Column("service_rate_max", "Service max", rate=True),
     Column("effective_date", "Effective"),
     Column("initial_term_end", "Term ends"),
     Column("document_sha256", "Plan document"),
@@ -184,15 +184,15 @@ def plan_show(context: Context, arguments: argparse.Namespace, out: TextIO) -> i
                     "fund_class": fund_class.key,
                     "fund_name": fund_class.fund_name,
                     "company": fund_class.company_name,
-                    "absc_rate": format_percent(rates.absc_rate_annual),
-                    "service_rate_max": format_percent(rates.service_rate_annual),
+                    "absc_rate": rates.absc_rate_annual,
+                    "service_rate_max": rates.service_rate_annual,
                     "effective_date": fund_class.effective_date,
                     "initial_term_end": fund_class.initial_term_end,
                     "document_sha256": fund_class.document_sha256[:16],
                     "plan_type": view.plan_type_of(fund_class),
                 }
             )
-    out.write(render(rows, PLAN_COLUMNS, arguments.format))
+    write_rows(out, rows, PLAN_COLUMNS, arguments.format)
     return 0
 
 
@@ -210,7 +210,7 @@ def import_net_assets(context: Context, arguments: argparse.Namespace, out: Text
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
         command = ImportNetAssets(read_csv(arguments.file, NetAssetsRow), reason)
-        summary = ledger.figures.import_net_assets(command, progress_bar("net assets"))
+        summary = ledger.figures.import_net_assets(command, progress_bar("net assets rows"))
     _report_import(summary, out)
     return 0
 
@@ -219,7 +219,7 @@ def import_positions(context: Context, arguments: argparse.Namespace, out: TextI
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
         command = ImportPositions(read_csv(arguments.file, PositionRow), reason)
-        summary = ledger.figures.import_positions(command, progress_bar("positions"))
+        summary = ledger.figures.import_positions(command, progress_bar("position rows"))
     _report_import(summary, out)
     return 0
 
@@ -248,7 +248,7 @@ ACCRUAL_COLUMNS = [
 def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
         command = Accrue(arguments.through, arguments.max_carry_days, arguments.fund_classes)
-        summaries = ledger.accruals.accrue(command, progress_bar("accruing"))
+        summaries = ledger.accruals.accrue(command, progress_bar("days accrued"))
     rows = [
         {
             "fund_class": summary.fund_class,
@@ -261,7 +261,7 @@ def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         }
         for summary in summaries
     ]
-    out.write(render(rows, ACCRUAL_COLUMNS, arguments.format))
+    write_rows(out, rows, ACCRUAL_COLUMNS, arguments.format)
     refusals = [
         RuleViolation(
             "plan-not-in-effect",
@@ -446,7 +446,7 @@ def service_fee(context: Context, arguments: argparse.Namespace, out: TextIO) ->
         "cap_amount": cap.cap_amount,
         "paid": paid,
     }
-    out.write(render([row], SERVICE_FEE_COLUMNS, arguments.format))
+    write_rows(out, [row], SERVICE_FEE_COLUMNS, arguments.format)
     return 0
 
 
