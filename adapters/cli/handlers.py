@@ -61,9 +61,11 @@ def open_ledger(context: Context, *, create: bool = False) -> Iterator[Ledger]:
     commands that start a ledger (`init`, `plan load`) pass `create`: any other command on a
     missing ledger is bad input (a mistyped `--db`), not a new empty ledger."""
     with opened(context.database_url, context.actor, create=create) as ledger:
-        ledger.read_models.catch_up(progress=progress_bar("events caught up"))
+        with progress_bar("events caught up") as progress:
+            ledger.read_models.catch_up(progress=progress)
         yield ledger
-        ledger.read_models.catch_up(progress=progress_bar("events caught up"))
+        with progress_bar("events caught up") as progress:
+            ledger.read_models.catch_up(progress=progress)
 
 
 class CommandInputError(ValueError):
@@ -210,7 +212,8 @@ def import_net_assets(context: Context, arguments: argparse.Namespace, out: Text
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
         command = ImportNetAssets(read_csv(arguments.file, NetAssetsRow), reason)
-        summary = ledger.figures.import_net_assets(command, progress_bar("net assets rows"))
+        with progress_bar("net assets rows") as progress:
+            summary = ledger.figures.import_net_assets(command, progress)
     _report_import(summary, out)
     return 0
 
@@ -219,7 +222,8 @@ def import_positions(context: Context, arguments: argparse.Namespace, out: TextI
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
         command = ImportPositions(read_csv(arguments.file, PositionRow), reason)
-        summary = ledger.figures.import_positions(command, progress_bar("position rows"))
+        with progress_bar("position rows") as progress:
+            summary = ledger.figures.import_positions(command, progress)
     _report_import(summary, out)
     return 0
 
@@ -248,7 +252,8 @@ ACCRUAL_COLUMNS = [
 def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
         command = Accrue(arguments.through, arguments.max_carry_days, arguments.fund_classes)
-        summaries = ledger.accruals.accrue(command, progress_bar("days accrued"))
+        with progress_bar("days accrued") as progress:
+            summaries = ledger.accruals.accrue(command, progress)
     rows = [
         {
             "fund_class": summary.fund_class,

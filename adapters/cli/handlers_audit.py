@@ -57,12 +57,10 @@ def verify(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         raise CommandInputError(f"--head: {error}") from None
     store = open_store(context.database_url)
     try:
-        result = verify_store(
-            store,
-            heads,
-            check_snapshots=not arguments.skip_snapshots,
-            progress=progress_bar("chain"),
-        )
+        with progress_bar("verifying") as progress:
+            result = verify_store(
+                store, heads, check_snapshots=not arguments.skip_snapshots, progress=progress
+            )
         models = None
         if not arguments.skip_read_models:
             models = verify_read_models(store, context.database_url)
@@ -417,9 +415,8 @@ def _impact_json(found: Impact) -> dict[str, Any]:
 def export_bundle_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
         known_at = settled_known_at(ledger, arguments.known_at)
-        summary = export_bundle(
-            ledger.view, arguments.as_of, known_at, arguments.out, progress_bar("events")
-        )
+        with progress_bar("events exported") as progress:
+            summary = export_bundle(ledger.view, arguments.as_of, known_at, arguments.out, progress)
     out.write(
         f"{summary.path}: {summary.events} events to position {summary.position}, "
         f"{summary.files} files; chain head sha256:{summary.head_hash}\n"

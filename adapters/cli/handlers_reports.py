@@ -140,8 +140,8 @@ def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO
 
 def rebuild(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     names = [arguments.projection] if arguments.projection else list(PROJECTIONS)
-    with open_ledger(context) as ledger:
-        done = ledger.read_models.rebuild(names, progress_bar("rebuilding"))
+    with open_ledger(context) as ledger, progress_bar("events rebuilt") as progress:
+        done = ledger.read_models.rebuild(names, progress)
     out.write(f"rebuilt {', '.join(names)} from {done.events} events (position {done.position})\n")
     return 0
 
