@@ -242,11 +242,22 @@ def terminal_table(
     rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, width: int, colour: bool
 ) -> str:
     """The rows as Rich draws them for a terminal `width` wide; no escape code unless
-    `colour`. Cells are `shown` first and passed as plain Text: never read as markup."""
+    `colour`. Cells are `shown` first and passed as plain Text: never read as markup. No figure
+    is ever cut: a column of figures, dates or keys keeps its widest cell on one line, text
+    wraps at its spaces, and a table that cannot fit is drawn wider than the terminal."""
     from rich.console import Console  # noqa: PLC0415 - only a terminal pays Rich's import
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
 
+    cells = [[_terminal_cell(row.get(column.key), column) for column in columns] for row in rows]
+    # A column whose cells hold no space (figures, dates, keys) keeps its widest cell whole;
+    # a column of text wraps at its spaces, each word whole up to a length.
+    whole = [
+        max([len(line[index]) for line in cells], default=0)
+        if all(" " not in line[index] for line in cells)
+        else min(max(len(word) for line in cells for word in line[index].split() or [""]), 24)
+        for index in range(len(columns))
+    ]
     console = Console(
         file=io.StringIO(),
         width=width,
@@ -259,10 +270,17 @@ def terminal_table(
         legacy_windows=False,
     )
     table = Table(header_style="bold" if colour else "", show_edge=False, pad_edge=False)
-    for column in columns:
-        table.add_column(column.title, justify="right" if column.money else "left")
-    for row in rows:
-        table.add_row(*(Text(_terminal_cell(row.get(column.key), column)) for column in columns))
+    for column, least in zip(columns, whole, strict=True):
+        table.add_column(
+            column.title,
+            justify="right" if column.money else "left",
+            min_width=least or None,
+            overflow="fold",
+        )
+    for line in cells:
+        table.add_row(*(Text(cell) for cell in line))
+    console.width = 100_000  # measured unbounded: the terminal's width would clamp it
+    console.width = max(width, console.measure(table).minimum)
     with console.capture() as captured:
         console.print(table)
     return captured.get()

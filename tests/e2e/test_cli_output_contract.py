@@ -312,3 +312,19 @@ def test_the_command_line_draws_a_terminal_table_through_its_guard(ledger, monke
     assert re.search(r"\d,\d{3}\.\d{2}", shown)
     assert "\x1b[" in shown and "\\u001b" not in shown
     assert not re.search(r"\x1b(?!\[[0-9;]*m)", shown)
+
+
+def test_a_terminal_narrower_than_the_table_cuts_no_figure(monkeypatch):
+    """Rich would shorten a cell to `1,234,5…` to fit: a figure is kept whole instead."""
+    monkeypatch.setenv("COLUMNS", "30")
+    monkeypatch.setenv("LINES", "40")
+    monkeypatch.setenv("NO_COLOR", "1")
+    columns = [Column("fund_class", "Fund class")] + [
+        Column(f"m{n}", f"Money {n}", money=True) for n in range(6)
+    ]
+    row = {"fund_class": "STABLE-VALUE/R"} | {f"m{n}": Decimal("1234567.891") for n in range(6)}
+    out = Terminal()
+    write_rows(out, [row], columns, "table")
+    assert out.getvalue().count("1,234,567.89") == 6
+    assert "STABLE-VALUE/R" in out.getvalue()
+    assert "…" not in out.getvalue()
