@@ -71,12 +71,14 @@ class TerminalText(io.TextIOBase):
         self._secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
 
     def write(self, text: str) -> int:
+        self._stream.write(self.guarded(text))
+        return len(text)
+
+    def guarded(self, text: str) -> str:
+        """`text` as `write` would write it: for what goes out another way (the pager)."""
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        self._stream.write(
-            CONTROL_BUT_LINE_END.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
-        )
-        return len(text)
+        return CONTROL_BUT_LINE_END.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
     def flush(self) -> None:
         self._stream.flush()
@@ -225,7 +227,8 @@ def write_rows(
     table_columns = [column for column in columns if column.in_table]
     if len(rows) + 4 > height:  # title, rule, rows, rule, and the prompt below
         text = terminal_table(rows, table_columns, width=width, colour=False)
-        (page or _system_pager)(CONTROL_BUT_LINE_END.sub(_escape, text))
+        guarded = getattr(out, "guarded", lambda text: CONTROL_BUT_LINE_END.sub(_escape, text))
+        (page or _system_pager)(guarded(text))
         return
     colour = not os.environ.get("NO_COLOR")  # https://no-color.org: set and not empty
     text = terminal_table(rows, table_columns, width=width, colour=colour)

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from adapters.cli.main import main
-from adapters.cli.output import Column, render, write_rows
+from adapters.cli.output import Column, TerminalText, render, write_rows
 from tests.e2e.test_cli import db, run
 from tests.e2e.test_cli_notice import notice
 
@@ -328,3 +328,15 @@ def test_a_terminal_narrower_than_the_table_cuts_no_figure(monkeypatch):
     assert out.getvalue().count("1,234,567.89") == 6
     assert "STABLE-VALUE/R" in out.getvalue()
     assert "…" not in out.getvalue()
+
+
+def test_the_pager_gets_what_the_guard_would_write(monkeypatch):
+    """The pager writes to the terminal itself: what it gets went through the same guard."""
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("LINES", "3")
+    paged: list[str] = []
+    out = TerminalText(Terminal(), ["s3cret"])
+    rows = [{"fund_class": f"F{n}/s3cret\x07", "payable": Decimal(n)} for n in range(5)]
+    write_rows(out, rows, COLUMNS, "table", page=paged.append)
+    assert "s3cret" not in paged[0] and "\x07" not in paged[0]
+    assert "F4/***" in paged[0]
