@@ -361,10 +361,24 @@ def _plan_year(state: _Folded, as_of: date) -> Period:
     return Period(start, end + ONE_DAY)
 
 
+OVERDUE, DUE, NOTED = "overdue", "due", "noted"
+
+
 @dataclass(frozen=True)
 class ComplianceItem:
+    """One thing the view says of a class. `kind` names what it is, `on` its date (a deadline,
+    or the day it takes effect; None where it has none), and its status is `overdue` (the view
+    fails), `due` (a deadline not yet passed) or `noted` (a fact to know)."""
+
     text: str
     overdue: bool
+    kind: str = "note"
+    on: date | None = None
+    due: bool = False
+
+    @property
+    def status(self) -> str:
+        return OVERDUE if self.overdue else DUE if self.due else NOTED
 
 
 @dataclass(frozen=True)
@@ -381,6 +395,8 @@ class ComplianceRow:
     items: list[ComplianceItem]
     retain_until: date
     easily_accessible_until: date
+    # The day the agreement with the Distributor ended, or ends under a notice given.
+    agreement_ends_on: date | None = None
 
     @property
     def overdue(self) -> bool:
@@ -409,15 +425,19 @@ def compliance_as_of(events: Iterable[Any], as_of: date) -> ComplianceRow:
     agreement_status = _agreement_status(standing, as_of)
     next_due = _next_continuance_due(standing, as_of, items)
     unreviewed = _unreviewed_quarters(standing, state, as_of, items)
+    pending = [(ends, effective, reference) for effective, ends, reference in state.notices]
+    pending = [notice for notice in pending if notice[0] > as_of]
     notices = [
         f"the agreement ends on {ends} under notice {reference} (effective {effective})"
-        for effective, ends, reference in state.notices
-        if ends > as_of
+        for ends, effective, reference in pending
     ]
-    items += [ComplianceItem(text, overdue=False) for text in notices]
+    items += [
+        ComplianceItem(text, False, "termination-notice", notice[0])
+        for text, notice in zip(notices, pending, strict=True)
+    ]
     if standing.terminated_on is None or standing.terminated_on > as_of:
-        items += [ComplianceItem(text, overdue=False) for text in state.waiting.values()]
-    items += [ComplianceItem(text, overdue=False) for text in state.exceptions]
+        items += [ComplianceItem(text, False, "awaiting") for text in state.waiting.values()]
+    items += [ComplianceItem(text, False, "approval-exception") for text in state.exceptions]
     absc_rate, service_rate = _annualised(state)
     _cap_items(state, absc_rate, service_rate, items)
     return ComplianceRow(
@@ -433,7 +453,17 @@ def compliance_as_of(events: Iterable[Any], as_of: date) -> ComplianceRow:
         items=items,
         retain_until=years_after(state.effective_date, RETENTION_YEARS),
         easily_accessible_until=years_after(state.effective_date, EASILY_ACCESSIBLE_YEARS),
+        agreement_ends_on=_agreement_ends_on(standing, as_of, [notice[0] for notice in pending]),
     )
+
+
+def _agreement_ends_on(standing: PlanStanding, as_of: date, notice_ends: list[date]) -> date | None:
+    """The day the agreement ended (its status says "ended" on it), else the earliest end a
+    notice given sets ahead."""
+    change = None if standing.agreement_in_effect(as_of) else standing.agreement_change_on(as_of)
+    if change is not None and not change.in_effect:
+        return change.effective_on
+    return min(notice_ends, default=None)
 
 
 def _plan_status(standing: PlanStanding, as_of: date, items: list[ComplianceItem]) -> str:
@@ -442,7 +472,7 @@ def _plan_status(standing: PlanStanding, as_of: date, items: list[ComplianceItem
         return f"in effect: {interval.authority}"
     kind, why = standing.why_not_in_effect(as_of)
     if kind.is_refusal and as_of >= standing.effective_date:
-        items.append(ComplianceItem(why, overdue=True))
+        items.append(ComplianceItem(why, True, "plan-not-in-effect"))
     return f"not in effect: {why}"
 
 
@@ -465,7 +495,9 @@ def _next_continuance_due(
     due = covered_through + ONE_DAY
     if due <= as_of:
         items.append(
-            ComplianceItem(f"no continuance covers {due} onwards (ELEVENTH)", overdue=True)
+            ComplianceItem(
+                f"no continuance covers {due} onwards (ELEVENTH)", True, "continuance", due
+            )
         )
     return due
 
@@ -491,6 +523,9 @@ def _unreviewed_quarters(
                 ComplianceItem(
                     f"{label} written report {state_text}, not reviewed by the board (FOURTH)",
                     overdue=as_of > following_end,
+                    kind="report-review",
+                    on=following_end,  # the last day of the following quarter (Q2)
+                    due=True,
                 )
             )
         year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
@@ -515,12 +550,16 @@ def _cap_items(
     items: list[ComplianceItem],
 ) -> None:
     if absc_rate is not None and absc_rate > FINRA_ABSC_RATE_ANNUAL_MAX:
-        items.append(ComplianceItem("asset-based charges exceed 0.75% a year (FINRA)", True))
+        items.append(
+            ComplianceItem("asset-based charges exceed 0.75% a year (FINRA)", True, "finra-cap")
+        )
     if service_rate is not None and service_rate > FINRA_SERVICE_RATE_ANNUAL_MAX:
-        items.append(ComplianceItem("service fees exceed 0.25% a year (FINRA)", True))
+        items.append(ComplianceItem("service fees exceed 0.25% a year (FINRA)", True, "finra-cap"))
     if state.cap_open and state.absc_suspended:
         items.append(
-            ComplianceItem("asset-based accruals suspended: aggregate cap reached (FINRA)", False)
+            ComplianceItem(
+                "asset-based accruals suspended: aggregate cap reached (FINRA)", False, "finra-cap"
+            )
         )
     withheld = withheld_for_the_cap(state.cap_remaining) if state.cap_open else ZERO
     if withheld > ZERO:
@@ -529,5 +568,6 @@ def _cap_items(
                 f"{withheld} of service fee accrued may be paid to the Distributor only as it "
                 f"is passed on to providers: the aggregate cap is exhausted (SIXTH; FINRA)",
                 False,
+                "finra-cap",
             )
         )

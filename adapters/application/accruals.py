@@ -31,10 +31,15 @@ class AccrualUseCases:
         provenance = self.ports.provenance(f"command:accrue --through {command.through}")
         summaries = []
         writer = BatchedWriter(self.ports.store)
-        for index, (fund_class, plan) in enumerate(planned):
+        # The progress counts calendar days, the work, not classes (a run of one class is all
+        # of its days).
+        days_total = sum(len(plan.calendar_days) for _, plan in planned)
+        days_done = 0
+        for fund_class, plan in planned:
             summaries.append(fund_class.accrue(plan, provenance, prime_rate_on=prime_rate_on))
             writer.changed(fund_class)
-            progress(index + 1, len(planned))
+            days_done += len(plan.calendar_days)
+            progress(days_done, days_total)
         writer.flush()
         return summaries
 

@@ -12,6 +12,7 @@ from adapters.cli.params import (
     LOG_POSITIONS,
     RANGE_START,
     command,
+    format_option,
     fund_class_options,
     group,
     known_at_option,
@@ -41,6 +42,7 @@ DEFAULT_AUDITOR = "planledger_auditor"
 @click.option(
     "--skip-read-models", is_flag=True, help="do not recompute the read models from the log"
 )
+@format_option
 def verify() -> None: ...
 
 
@@ -93,13 +95,7 @@ def seal() -> None: ...
     "--limit", type=DAY_COUNT, metavar="N", help="the last N events that match (default: all)"
 )
 @known_at_option
-@click.option(
-    "--format",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="output: a table for people, JSON or CSV for programs (README, Output)",
-)
+@format_option
 def log() -> None: ...
 
 
@@ -114,13 +110,7 @@ def log() -> None: ...
 @fund_class_options
 @click.option("--as-of", type=DATE, help="business date (default: today)")
 @known_at_option
-@click.option(
-    "--format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="output: a table for people, JSON for programs (README, Output)",
-)
+@format_option
 def asof() -> None: ...
 
 
@@ -145,13 +135,7 @@ def asof() -> None: ...
     help="as for the service-fee caps being recomputed",
 )
 @known_at_option
-@click.option(
-    "--format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="output: text for people, JSON for programs",
-)
+@format_option
 def impact() -> None: ...
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from adapters.application.compose import Ledger, opened
 from adapters.application.summaries import ImportSummary
-from adapters.cli.output import Column, render, shown
+from adapters.cli.output import Column, shown, write_rows
 from adapters.cli.progress import progress_bar
 from adapters.inputs.grammar import parse_money, parse_rate
 from adapters.readside.view import LedgerView
@@ -51,9 +51,11 @@ def open_ledger(context: Context, *, create: bool = False) -> Iterator[Ledger]:
     commands that start a ledger (`init`, `plan load`) pass `create`: any other command on a
     missing ledger is bad input (a mistyped `--db`), not a new empty ledger."""
     with opened(context.database_url, context.actor, create=create) as ledger:
-        ledger.read_models.catch_up(progress=progress_bar("read models"))
+        with progress_bar("events caught up") as progress:
+            ledger.read_models.catch_up(progress=progress)
         yield ledger
-        ledger.read_models.catch_up(progress=progress_bar("read models"))
+        with progress_bar("events caught up") as progress:
+            ledger.read_models.catch_up(progress=progress)
 
 
 def read_csv_file(path: Path, row_model: str) -> CsvFile[Any]:
@@ -165,8 +167,8 @@ PLAN_COLUMNS = [
     Column("fund_class", "Fund class"),
     Column("fund_name", "Fund"),
     Column("company", "Company"),
-    Column("absc_rate", "ABSC"),
-    Column("service_rate_max", "Service max"),
+    Column("absc_rate", "ABSC", rate=True),
+    Column("service_rate_max", "Service max", rate=True),
     Column("effective_date", "Effective"),
     Column("initial_term_end", "Term ends"),
     Column("document_sha256", "Plan document"),
@@ -185,15 +187,15 @@ def plan_show(context: Context, arguments: argparse.Namespace, out: TextIO) -> i
                     "fund_class": fund_class.key,
                     "fund_name": fund_class.fund_name,
                     "company": fund_class.company_name,
-                    "absc_rate": format_percent(rates.absc_rate_annual),
-                    "service_rate_max": format_percent(rates.service_rate_annual),
+                    "absc_rate": rates.absc_rate_annual,
+                    "service_rate_max": rates.service_rate_annual,
                     "effective_date": fund_class.effective_date,
                     "initial_term_end": fund_class.initial_term_end,
                     "document_sha256": fund_class.document_sha256[:16],
                     "plan_type": view.plan_type_of(fund_class),
                 }
             )
-    out.write(render(rows, PLAN_COLUMNS, arguments.format))
+    write_rows(out, rows, PLAN_COLUMNS, arguments.format)
     return 0
 
 
@@ -213,7 +215,8 @@ def import_net_assets(context: Context, arguments: argparse.Namespace, out: Text
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
         command = ImportNetAssets(read_csv_file(arguments.file, "NetAssetsRow"), reason)
-        summary = ledger.figures.import_net_assets(command, progress_bar("net assets"))
+        with progress_bar("net assets rows") as progress:
+            summary = ledger.figures.import_net_assets(command, progress)
     _report_import(summary, out)
     return 0
 
@@ -224,7 +227,8 @@ def import_positions(context: Context, arguments: argparse.Namespace, out: TextI
     reason = _restatement_reason(arguments)
     with open_ledger(context) as ledger:
         command = ImportPositions(read_csv_file(arguments.file, "PositionRow"), reason)
-        summary = ledger.figures.import_positions(command, progress_bar("positions"))
+        with progress_bar("position rows") as progress:
+            summary = ledger.figures.import_positions(command, progress)
     _report_import(summary, out)
     return 0
 
@@ -257,7 +261,8 @@ def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
 
     with open_ledger(context) as ledger:
         command = Accrue(arguments.through, arguments.max_carry_days, arguments.fund_classes)
-        summaries = ledger.accruals.accrue(command, progress_bar("accruing"))
+        with progress_bar("days accrued") as progress:
+            summaries = ledger.accruals.accrue(command, progress)
     rows = [
         {
             "fund_class": summary.fund_class,
@@ -270,7 +275,7 @@ def accrue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         }
         for summary in summaries
     ]
-    out.write(render(rows, ACCRUAL_COLUMNS, arguments.format))
+    write_rows(out, rows, ACCRUAL_COLUMNS, arguments.format)
     refusals = [
         RuleViolation(
             "plan-not-in-effect",
@@ -463,7 +468,7 @@ def service_fee(context: Context, arguments: argparse.Namespace, out: TextIO) ->
         "cap_amount": cap.cap_amount,
         "paid": paid,
     }
-    out.write(render([row], SERVICE_FEE_COLUMNS, arguments.format))
+    write_rows(out, [row], SERVICE_FEE_COLUMNS, arguments.format)
     return 0
 
 

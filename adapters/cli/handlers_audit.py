@@ -18,7 +18,7 @@ from adapters.cli.handlers import (
     open_ledger,
     settled_known_at,
 )
-from adapters.cli.output import Column, render, shown
+from adapters.cli.output import Column, json_value, rate_text, render, shown, write_rows
 from adapters.cli.progress import progress_bar
 from adapters.outputs.bundle import export_bundle
 from adapters.outputs.impact import Impact, analyse_impact
@@ -36,7 +36,10 @@ from adapters.readside.read_models import TABLES
 from adapters.readside.view import LedgerView
 from adapters.store.chain import format_commit_time
 from adapters.store.persistence import DatabaseTarget, open_store, parse_database_url
-from adapters.store.verify import ExternalHead, heads_by_position, verify_store
+from adapters.store.verify import ExternalHead, Verification, heads_by_position, verify_store
+from domain.money import format_money
+from domain.rates import format_percent
+from projections.point_in_time import PointInTime
 
 if TYPE_CHECKING:
     from adapters.store.db_admin import LedgerTables
@@ -52,18 +55,21 @@ def verify(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         raise CommandInputError(f"--head: {error}") from None
     store = open_store(context.database_url)
     try:
-        result = verify_store(
-            store,
-            heads,
-            check_snapshots=not arguments.skip_snapshots,
-            progress=progress_bar("chain"),
-        )
+        with progress_bar("verifying") as progress:
+            result = verify_store(
+                store, heads, check_snapshots=not arguments.skip_snapshots, progress=progress
+            )
         models = None
         if not arguments.skip_read_models:
             models = verify_read_models(store, context.database_url)
             result.findings += models.findings
     finally:
         store.close()
+    # Beside the answer (standard error), so the answer's lines stay as they were.
+    context.notes.write(f"read models checked against the log: {_read_models_checked(models)}\n")
+    if arguments.format != "table":
+        _write_verification(result, arguments, len(heads), out)
+        return 0 if result.ok else EXIT_FOUND
     head = result.head
     out.write(
         f"events: {result.events}; chain records: {result.chain_records}; "
@@ -74,8 +80,6 @@ def verify(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         f"{'skipped' if arguments.skip_snapshots else result.snapshots}; "
         f"external heads checked: {len(heads)}\n"
     )
-    # Beside the answer (standard error), so the answer's lines stay as they were.
-    context.notes.write(f"read models checked against the log: {_read_models_checked(models)}\n")
     if result.ok:
         out.write("OK: every stored event matches the chain, the seals and the snapshots\n")
         return 0
@@ -83,6 +87,38 @@ def verify(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     for finding in result.findings:
         out.write(f"  {shown(finding.describe())}\n")  # a finding may quote stored text
     return EXIT_FOUND
+
+
+FINDING_COLUMNS = [
+    Column("kind", "Kind"),
+    Column("position", "Position"),
+    Column("stream", "Stream"),
+    Column("version", "Version"),
+    Column("detail", "Detail"),
+]
+
+
+def _write_verification(
+    result: Verification, arguments: argparse.Namespace, heads: int, out: TextIO
+) -> None:
+    """The verification as JSON (the counts, and each finding with its fields), or as CSV (one
+    row per finding, under a header even when there is none)."""
+    findings = [asdict(finding) for finding in result.findings]
+    if arguments.format == "csv":
+        out.write(render(findings, FINDING_COLUMNS, "csv"))
+        return
+    head = result.head
+    record = {
+        "ok": result.ok,
+        "events": result.events,
+        "chain_records": result.chain_records,
+        "head": {"position": head.position, "sha256": head.hash} if head else None,
+        "seals_checked": result.seals,
+        "snapshots_checked": None if arguments.skip_snapshots else result.snapshots,
+        "external_heads_checked": heads,
+        "findings": findings,
+    }
+    out.write(json.dumps(record, indent=2) + "\n")
 
 
 def _read_models_checked(models: ReadModelCheck | None) -> str:
@@ -238,7 +274,7 @@ def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         out.write(render(rows, LOG_CSV_COLUMNS, "csv"))
         return 0
     rows = [{column.key: getattr(entry, column.key) for column in LOG_COLUMNS} for entry in entries]
-    out.write(render(rows, LOG_COLUMNS, arguments.format))
+    write_rows(out, rows, LOG_COLUMNS, arguments.format)
     return 0
 
 
@@ -303,9 +339,63 @@ def impact(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         found = analyse_impact(view, arguments.since, max_carry_days=arguments.max_carry_days)
     if arguments.format == "json":
         out.write(json.dumps(_impact_json(found), indent=2) + "\n")
-        return 0
-    out.write(_impact_text(found))
+    elif arguments.format == "csv":
+        out.write(render(_impact_rows(found), IMPACT_COLUMNS, "csv"))
+    else:
+        out.write(_impact_text(found))
     return 0
+
+
+IMPACT_COLUMNS = [
+    Column("kind", "Kind"),
+    Column("fund_class", "Fund class"),
+    Column("provider", "Provider"),
+    Column("reference", "Reference"),
+    Column("period", "Period"),
+    Column("issued_on", "Issued"),
+    Column("path", "Figure"),
+    Column("paid", "Paid", money=True),
+    Column("then", "Then"),
+    Column("now", "Now"),
+    Column("delta", "Change"),
+    Column("note", "Note"),
+]
+
+
+def _impact_rows(found: Impact) -> list[dict[str, Any]]:
+    """One CSV row per figure that comes out differently: a figure of an issued report (or the
+    report alone, when only the digest of its events differs), or a fee or payment."""
+    rows: list[dict[str, Any]] = []
+    for report in found.reports:
+        base = {
+            "kind": "report",
+            "fund_class": report.fund_class,
+            "reference": report.issued_sha256,
+            "period": report.quarter,
+            "issued_on": report.issued_on,
+        }
+        rows += [
+            base
+            | {"path": change.path, "then": change.before, "now": change.after}
+            | {"delta": change.delta}
+            for change in report.changes
+        ] or [base]
+    rows += [
+        {
+            "kind": amount.kind,
+            "fund_class": amount.fund_class,
+            "provider": amount.provider,
+            "reference": amount.reference,
+            "period": amount.period,
+            "paid": amount.paid,
+            "then": format_money(amount.then),
+            "now": format_money(amount.now),
+            "delta": format_money(amount.delta),
+            "note": amount.note,
+        }
+        for amount in found.amounts
+    ]
+    return rows
 
 
 def _signed(amount: Decimal | None) -> str:
@@ -383,10 +473,10 @@ def _impact_json(found: Impact) -> dict[str, Any]:
                 "provider": amount.provider,
                 "reference": amount.reference,
                 "period": amount.period,
-                "paid": str(amount.paid),
-                "then": str(amount.then),
-                "now": str(amount.now),
-                "delta": str(amount.delta),
+                "paid": format_money(amount.paid),
+                "then": format_money(amount.then),
+                "now": format_money(amount.now),
+                "delta": format_money(amount.delta),
                 "note": amount.note,
             }
             for amount in found.amounts
@@ -397,9 +487,8 @@ def _impact_json(found: Impact) -> dict[str, Any]:
 def export_bundle_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
         known_at = settled_known_at(ledger, arguments.known_at)
-        summary = export_bundle(
-            ledger.view, arguments.as_of, known_at, arguments.out, progress_bar("events")
-        )
+        with progress_bar("events exported") as progress:
+            summary = export_bundle(ledger.view, arguments.as_of, known_at, arguments.out, progress)
     out.write(
         f"{summary.path}: {summary.events} events to position {summary.position}, "
         f"{summary.files} files; chain head sha256:{summary.head_hash}\n"
@@ -410,19 +499,37 @@ def export_bundle_command(context: Context, arguments: argparse.Namespace, out: 
     return 0
 
 
-def _shown(value: Any) -> str:
+def _report_text(report: dict[str, Any]) -> str:
+    reviewed = f", reviewed {report['reviewed_on']}" if report.get("reviewed_on") else ""
+    return f"{report['quarter']} issued {report['issued_on']}{reviewed}"
+
+
+def _shown(name: str, value: Any) -> str:
+    """One line of `asof` as a table: rates as percentages, yes or no, the reports listed."""
     if isinstance(value, dict):
+        if name == "schedule_b":
+            value = {part: format_percent(Decimal(rate)) for part, rate in value.items()}
         return ", ".join(f"{part} {amount}" for part, amount in value.items())
     if isinstance(value, list):
-        return (
-            "; ".join(
-                f"{report['quarter']} issued {report['issued_on']}"
-                + (f", reviewed {report['reviewed_on']}" if report.get("reviewed_on") else "")
-                for report in value
-            )
-            or "none"
-        )
+        return "; ".join(_report_text(report) for report in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return str(value)
+
+
+def _flat(record: dict[str, Any]) -> dict[str, Any]:
+    """`record` as one CSV row: a nested field named `outer.inner`."""
+    row: dict[str, Any] = {}
+    for name, value in record.items():
+        if isinstance(value, dict):
+            row.update({f"{name}.{part}": inner for part, inner in value.items()})
+        else:
+            row[name] = value
+    return row
+
+
+def _money_or_none(amount: Decimal | None) -> str | None:
+    return None if amount is None else format_money(amount)
 
 
 def as_of_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
@@ -431,7 +538,23 @@ def as_of_command(context: Context, arguments: argparse.Namespace, out: TextIO) 
     with open_ledger(context) as ledger:
         view = known_view(ledger, arguments, context)
         found = fund_class_as_of(view, key, as_of)
-    record = {
+    record = _as_of_record(found)
+    if arguments.format == "json":
+        out.write(json.dumps(record, indent=2) + "\n")
+        return 0
+    if arguments.format == "csv":
+        row = _flat(record)
+        columns = [Column(name, name, item_text=_report_text) for name in row]
+        out.write(render([row], columns, "csv"))
+        return 0
+    for name, value in record.items():
+        out.write(f"{name.replace('_', ' '):<22} {shown(_shown(name, value))}\n")
+    return 0
+
+
+def _as_of_record(found: PointInTime) -> dict[str, Any]:
+    """What `asof` answers, as JSON gives it: money with two decimals, rates as fractions."""
+    return {
         "fund_class": found.fund_class,
         "as_of": found.as_of.isoformat(),
         "known_position": found.known_position,
@@ -439,32 +562,26 @@ def as_of_command(context: Context, arguments: argparse.Namespace, out: TextIO) 
         "authority": found.authority,
         "agreement_in_effect": found.agreement_in_effect,
         "schedule_b": {
-            "asset_based_sales_charge": str(found.absc_rate_annual),
-            "maximum_service_fee": str(found.service_rate_annual_max),
-            "maximum_total": str(found.total_rate_annual_max),
+            "asset_based_sales_charge": rate_text(found.absc_rate_annual),
+            "maximum_service_fee": rate_text(found.service_rate_annual_max),
+            "maximum_total": rate_text(found.total_rate_annual_max),
         },
         "fee_basis": {
-            "net_assets": None if found.basis_net_assets is None else str(found.basis_net_assets),
+            "net_assets": _money_or_none(found.basis_net_assets),
             "struck_on": found.basis_date.isoformat() if found.basis_date else None,
         },
         "accrued_through": found.accrued_through.isoformat() if found.accrued_through else None,
         "accrued": {
-            "asset_based_sales_charge": str(found.absc_accrued),
-            "service_fee": str(found.service_accrued),
-            "total": str(found.accrued),
+            "asset_based_sales_charge": format_money(found.absc_accrued),
+            "service_fee": format_money(found.service_accrued),
+            "total": format_money(found.accrued),
         },
         "paid_to_distributor": {
-            "asset_based_sales_charge": str(found.absc_paid),
-            "service_fee": str(found.service_paid),
-            "total": str(found.paid),
+            "asset_based_sales_charge": format_money(found.absc_paid),
+            "service_fee": format_money(found.service_paid),
+            "total": format_money(found.paid),
         },
-        "payable": str(found.payable),
-        "receivable_from_distributor": str(found.receivable),
-        "reports": found.reports,
+        "payable": format_money(found.payable),
+        "receivable_from_distributor": format_money(found.receivable),
+        "reports": json_value(found.reports),
     }
-    if arguments.format == "json":
-        out.write(json.dumps(record, indent=2, default=str) + "\n")
-        return 0
-    for name, value in record.items():
-        out.write(f"{name.replace('_', ' '):<22} {shown(_shown(value))}\n")
-    return 0

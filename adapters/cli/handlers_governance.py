@@ -15,14 +15,14 @@ from adapters.cli.handlers import (
     open_ledger,
     read_csv_file,
 )
-from adapters.cli.output import Column, render, shown
+from adapters.cli.output import Column, shown, write_rows
 from adapters.inputs.grammar import parse_rate, parse_shares
 from adapters.readside.view import LedgerView
 from domain.board import RatificationDue, board_id
 from domain.governance import NoticeMethod, ReliefScope, ReliefTerms
 from domain.ids import fund_class_id, plan_instrument_id, service_arrangement_id
 from domain.rates import format_percent
-from projections.compliance import ComplianceRow, compliance_as_of
+from projections.compliance import DUE, OVERDUE, ComplianceRow, compliance_as_of
 from projections.retention import PERMANENT, retained_records
 
 EXIT_REFUSED = 1
@@ -341,18 +341,29 @@ def import_sales_charges(context: Context, arguments: argparse.Namespace, out: T
     return 0
 
 
+RATIFICATION = "ratification"
+
+
+def _item_shown(item: dict[str, Any]) -> str:
+    """An item in a table or CSV: its text, after OVERDUE when it is (a ratification's text
+    says so itself)."""
+    overdue = item["status"] == OVERDUE and item["kind"] != RATIFICATION
+    return ("OVERDUE " if overdue else "") + str(item["text"])
+
+
 COMPLIANCE_COLUMNS = [
     Column("fund_class", "Fund class"),
     Column("plan", "Plan"),
     Column("agreement", "Agreement"),
+    Column("agreement_ends_on", "Agreement ends", in_table=False),
     Column("next_continuance_due", "Continuance due"),
-    Column("unreviewed_quarters", "Reports not reviewed"),
-    Column("absc_annualised", "ABSC p.a."),
-    Column("service_annualised", "Service p.a."),
+    Column("unreviewed_quarters", "Reports not reviewed", table_joiner=" "),
+    Column("absc_annualised", "ABSC p.a.", rate=True),
+    Column("service_annualised", "Service p.a.", rate=True),
     Column("cap_remaining", "Cap remaining", money=True),
     Column("retain_until", "Plan kept until"),
     Column("overdue", "Overdue"),
-    Column("items", "Items"),
+    Column("items", "Items", item_text=_item_shown),
 ]
 
 
@@ -415,7 +426,7 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
         view = known_view(ledger, arguments, context)
         retention = retention_rows(view, as_of)
         if arguments.retention:
-            out.write(render(retention, RETENTION_COLUMNS, arguments.format))
+            write_rows(out, retention, RETENTION_COLUMNS, arguments.format)
             return 0
         rows = [
             compliance_as_of(view.stream(fund_class_id(*key.split("/", 1))), as_of)
@@ -430,13 +441,13 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
     records = [
         _compliance_record(row, unratified.get(company_of[row.fund_class], [])) for row in rows
     ]
-    out.write(render(records, COMPLIANCE_COLUMNS, arguments.format))
+    write_rows(out, records, COMPLIANCE_COLUMNS, arguments.format)
     if arguments.format == "table":
         out.write(
             "\nRecords kept (Rule 12b-1(f): 6 years; Rules 31a-1(b) and 31a-2(a)(1): "
             "permanently; the first 2 years easily accessible):\n"
         )
-        out.write(render(retention, RETENTION_COLUMNS, "table"))
+        write_rows(out, retention, RETENTION_COLUMNS, "table")
     for company, due in unratified.items():
         if due and arguments.format == "table":
             out.write(
@@ -450,20 +461,32 @@ def compliance(context: Context, arguments: argparse.Namespace, out: TextIO) -> 
 def _compliance_record(row: ComplianceRow, due: list[RatificationDue]) -> dict[str, object]:
     """One class's compliance line, with the resolutions of its Company awaiting ratification in
     person among its items, so every format says why the command exits 1."""
-    items = [("OVERDUE " if item.overdue else "") + item.text for item in row.items]
-    items += [f"awaiting ratification in person: {_ratification_text(r)}" for r in due]
+    items = [
+        {"kind": item.kind, "date": item.on, "status": item.status, "text": item.text}
+        for item in row.items
+    ]
+    items += [
+        {
+            "kind": RATIFICATION,
+            "date": r.voted_on if r.missed_on is None else r.missed_on,
+            "status": OVERDUE if r.missed_on is not None else DUE,
+            "text": f"awaiting ratification in person: {_ratification_text(r)}",
+        }
+        for r in due
+    ]
     return {
         "fund_class": row.fund_class,
         "plan": row.plan_status,
         "agreement": row.agreement_status,
+        "agreement_ends_on": row.agreement_ends_on,
         "next_continuance_due": row.next_continuance_due,
-        "unreviewed_quarters": " ".join(row.unreviewed_quarters),
-        "absc_annualised": _percent(row.absc_annualised),
-        "service_annualised": _percent(row.service_annualised),
+        "unreviewed_quarters": row.unreviewed_quarters,
+        "absc_annualised": _rate(row.absc_annualised),
+        "service_annualised": _rate(row.service_annualised),
         "cap_remaining": row.cap_remaining,
         "retain_until": row.retain_until,
         "overdue": row.overdue or any(r.missed_on is not None for r in due),
-        "items": "; ".join(items),
+        "items": items,
     }
 
 
@@ -475,5 +498,5 @@ def _ratification_text(row: RatificationDue) -> str:
     return shown(text)
 
 
-def _percent(rate: Decimal | None) -> str:
-    return "" if rate is None else format_percent(rate.quantize(Decimal("0.000001")))
+def _rate(rate: Decimal | None) -> Decimal | None:
+    return None if rate is None else rate.quantize(Decimal("0.000001"))

@@ -8,13 +8,14 @@ from datetime import date
 from typing import TextIO
 
 from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
-from adapters.cli.output import Column, render
+from adapters.cli.output import Column, write_rows
 from adapters.cli.progress import progress_bar
 from adapters.outputs.beancount import export_beancount
 from adapters.outputs.reports import FORMATS, quarterly_report, report_sha256, write_report
 from adapters.readside.queries import dollars
-from adapters.readside.split_rows import split_rows
+from adapters.readside.split_rows import split_figures
 from adapters.readside.view import LedgerView
+from domain.money import format_money
 from domain.periods import Period, last_quarter_ended, parse_period
 from projections.rows import PROJECTIONS
 
@@ -66,7 +67,7 @@ def balances(context: Context, arguments: argparse.Namespace, out: TextIO) -> in
         }
         for balance in found
     ]
-    out.write(render(rows, BALANCE_COLUMNS, arguments.format))
+    write_rows(out, rows, BALANCE_COLUMNS, arguments.format)
     return 0
 
 
@@ -101,7 +102,7 @@ def trial_balance_command(context: Context, arguments: argparse.Namespace, out: 
             "balance": dollars(debits - credits),
         }
     )
-    out.write(render(rows, TRIAL_BALANCE_COLUMNS, arguments.format))
+    write_rows(out, rows, TRIAL_BALANCE_COLUMNS, arguments.format)
     if debits != credits:  # pragma: no cover - the journal is balanced entry by entry
         raise CommandInputError(f"the trial balance does not balance: {debits} != {credits}")
     return 0
@@ -145,7 +146,7 @@ def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO
         }
         for row in rows
     ]
-    out.write(render(records, JOURNAL_COLUMNS, arguments.format))
+    write_rows(out, records, JOURNAL_COLUMNS, arguments.format)
     return 0
 
 
@@ -180,14 +181,14 @@ def accruals_command(context: Context, arguments: argparse.Namespace, out: TextI
         Column("service_accrued", "Service accrued", money=True),
         Column("accrued", "Accrued", money=True),
     ]
-    out.write(render(rows, columns, arguments.format))
+    write_rows(out, rows, columns, arguments.format)
     return 0
 
 
 def rebuild(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     names = [arguments.projection] if arguments.projection else list(PROJECTIONS)
-    with open_ledger(context) as ledger:
-        done = ledger.read_models.rebuild(names, progress_bar("rebuilding"))
+    with open_ledger(context) as ledger, progress_bar("events rebuilt") as progress:
+        done = ledger.read_models.rebuild(names, progress)
     out.write(f"rebuilt {', '.join(names)} from {done.events} events (position {done.position})\n")
     return 0
 
@@ -200,24 +201,29 @@ SPLIT_COLUMNS = [
     Column("deemed_absc", "Deemed ABSC", money=True),
     Column("own_resources", "Fees from own resources", money=True),
     Column("average_daily_net_assets", "Avg daily net assets", money=True),
-    Column("payments_rate", "Payments p.a."),
-    Column("service_rate", "Service p.a."),
-    Column("absc_rate", "Deemed ABSC p.a."),
+    Column("payments_rate", "Payments p.a.", rate=True),
+    Column("service_rate", "Service p.a.", rate=True),
+    Column("absc_rate", "Deemed ABSC p.a.", rate=True),
     Column("caps", "FINRA caps"),
-    Column("by_provider", "Service fees by provider"),
+    Column(
+        "by_provider",
+        "Service fees by provider",
+        item_text=lambda part: f"{part['provider']}={format_money(part['service_fees'])}",
+        table_joiner=" ",
+    ),
 ]
 
 
 def split_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
-        rows = split_rows(
+        rows = split_figures(
             known_view(ledger, arguments, context),
             arguments.period,
             arguments.by,
             fund_class=arguments.fund_class,
             as_of=arguments.as_of,
         )
-    out.write(render(rows, SPLIT_COLUMNS, arguments.format))
+    write_rows(out, rows, SPLIT_COLUMNS, arguments.format)
     return 0
 
 

@@ -25,7 +25,28 @@ def split_rows(
     fund_class: str | None = None,
     as_of: date | None = None,
 ) -> list[dict[str, Any]]:
-    """`by`: period (one row per class), month, quarter or plan-year."""
+    """The rows of `split_figures` as the regulator bundle has always carried them: rates as
+    percentages, the fees by provider as one text."""
+    rows = split_figures(view, period, by, fund_class=fund_class, as_of=as_of)
+    for row in rows:
+        for key in ("payments_rate", "service_rate", "absc_rate"):
+            row[key] = _rate(row[key])
+        row["by_provider"] = " ".join(
+            f"{part['provider']}={part['service_fees']}" for part in row["by_provider"]
+        )
+    return rows
+
+
+def split_figures(
+    view: LedgerView,
+    period: Period,
+    by: str,
+    *,
+    fund_class: str | None = None,
+    as_of: date | None = None,
+) -> list[dict[str, Any]]:
+    """`by`: period (one row per class), month, quarter or plan-year. Rates are annual, as
+    fractions (None where no net assets were known); the fees by provider a list."""
     payments, fees, bases = view.split_inputs(period.start, period.end_exclusive, as_of)
     keys = view.fund_class_keys()
     term_end = view.fund_classes()[0].initial_term_end if keys else None
@@ -56,14 +77,14 @@ def split_rows(
                     "deemed_absc": dollars(figures.deemed_absc),
                     "own_resources": dollars(figures.service_from_own_resources),
                     "average_daily_net_assets": figures.average_daily_net_assets,
-                    "payments_rate": _rate(figures.annualised(figures.plan_payments)),
-                    "service_rate": _rate(figures.annualised(figures.service_from_plan)),
-                    "absc_rate": _rate(figures.annualised(figures.deemed_absc)),
+                    "payments_rate": figures.annualised(figures.plan_payments),
+                    "service_rate": figures.annualised(figures.service_from_plan),
+                    "absc_rate": figures.annualised(figures.deemed_absc),
                     "caps": "; ".join(figures.exceeds()) or "within",
-                    "by_provider": " ".join(
-                        f"{provider}={dollars(cents)}"
+                    "by_provider": [
+                        {"provider": provider, "service_fees": dollars(cents)}
                         for provider, cents in sorted(figures.service_fees_by_provider.items())
-                    ),
+                    ],
                 }
             )
     return rows

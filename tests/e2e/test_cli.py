@@ -234,8 +234,14 @@ def test_compliance_exits_1_when_a_review_is_overdue_and_lists_the_status(db, tm
     code, out, _ = run("compliance", "--as-of", "2004-01-01", "--format", "json", db=db)
     assert code == 1
     rows = {row["fund_class"]: row for row in json.loads(out)}
-    assert rows["INTL-BCV/R"]["unreviewed_quarters"] == "2003Q3 2003Q4"
-    assert "OVERDUE 2003Q3 written report not issued" in rows["INTL-BCV/R"]["items"]
+    assert rows["INTL-BCV/R"]["unreviewed_quarters"] == ["2003Q3", "2003Q4"]
+    review = rows["INTL-BCV/R"]["items"][0]
+    assert review["text"].startswith("2003Q3 written report not issued")
+    assert (review["kind"], review["date"], review["status"]) == (
+        "report-review",
+        "2003-12-31",
+        "overdue",
+    )
     code, out, _ = run("compliance", "--as-of", "2004-06-01", db=db)
     assert code == 1
     assert "lapsed: the initial term ended on 2004-05-30" in out

@@ -162,7 +162,9 @@ maximum_total = "0.45%"
     assert code == 1, out + err
     [row] = [row for row in json.loads(out) if row["fund_class"] == "INTL-BCV/R"]
     assert row["overdue"] is True
+    [ratification] = [item for item in row["items"] if item["kind"] == "ratification"]
     assert (
         "A-1 (voted 2003-09-15 under relief IDC-2019) OVERDUE: the in-person meeting of "
         "2003-10-15 did not ratify it"
-    ) in row["items"]
+    ) in ratification["text"]
+    assert (ratification["date"], ratification["status"]) == ("2003-10-15", "overdue")

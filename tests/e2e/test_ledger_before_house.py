@@ -3,8 +3,10 @@
 `tests/data/ledger-before-house/planledger.db.gz` is the demo's SQLite ledger as the code before
 the adapters were split into rooms and the fund class's state was typed wrote it: its events,
 chain, seals, FundClass snapshots at class version 3, and read models. `expected/` holds what
-that code answered to the commands below. Every answer must stay byte for byte the same, before
-and after the read models are rebuilt by today's code.
+that code answered to the commands below, in the form of the output contract (issue 12: rates
+as fraction strings, lists as JSON lists, the compliance items as fields), which changed the form
+of `plan show`, `split` and `compliance` but not a figure. Every answer must stay byte for byte
+the same, before and after the read models are rebuilt by today's code.
 """
 
 from __future__ import annotations

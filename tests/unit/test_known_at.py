@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from adapters.cli.option_types import known_at_time, range_start
 from adapters.cli.handlers import CommandInputError, settle_known_at
+from adapters.cli.option_types import known_at_time, range_start
 from adapters.store.chain import format_commit_time
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
