@@ -19,12 +19,12 @@ from adapters.application.commands import ImportExpenditures, IssueReport, LoadP
 from adapters.application.compose import compose
 from adapters.inputs.csv_files import ExpenditureRow, read_csv
 from adapters.inputs.plan_file import read_plan
+from adapters.outputs.report_pdf import report_pdf
 from adapters.outputs.reports import (
     quarterly_report,
     report_csv,
     report_html,
     report_json,
-    report_pdf,
 )
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id
