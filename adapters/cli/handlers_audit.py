@@ -32,6 +32,7 @@ from adapters.readside.audit_log import LogEntry, LogFilter, UnknownEventTypeErr
 from adapters.readside.point_in_time import fund_class_as_of
 from adapters.readside.read_model_check import ReadModelCheck, verify_read_models
 from adapters.readside.read_models import TABLES
+from adapters.readside.view import LedgerView
 from adapters.store.chain import format_commit_time
 from adapters.store.db_admin import (
     LedgerTables,
@@ -42,6 +43,7 @@ from adapters.store.db_admin import (
 )
 from adapters.store.persistence import DatabaseTarget, open_store, parse_database_url
 from adapters.store.verify import ExternalHead, heads_by_position, verify_store
+from domain.errors import UnknownFundClassError
 
 EXIT_FOUND = 1
 
@@ -157,6 +159,28 @@ LOG_COLUMNS = [
 ]
 
 
+def _check_log_fund(view: LedgerView, fund: str | None, share_class: str | None) -> None:
+    """`--fund` and `--class` name a known fund and class (of the ledger of now: the log
+    is filtered, whatever `--known-at`), so a typo is bad input, not an empty log.
+
+    Raises:
+        UnknownFundClassError: they do not.
+    """
+    keys = view.fund_class_keys()
+    if fund is not None and share_class is not None:
+        view.check_fund_class_keys([f"{fund}/{share_class}"])
+    elif fund is not None:
+        funds = {key.split("/", 1)[0] for key in keys}
+        if fund not in funds:
+            raise UnknownFundClassError.naming(f"unknown fund {fund}", fund, funds)
+    elif share_class is not None:
+        classes = {key.split("/", 1)[1] for key in keys}
+        if share_class not in classes:
+            raise UnknownFundClassError.naming(
+                f"unknown share class {share_class}", share_class, classes
+            )
+
+
 def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     chosen = LogFilter(
         fund=arguments.fund,
@@ -171,6 +195,7 @@ def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         committed_to=arguments.committed_to,
     )
     with open_ledger(context) as ledger:
+        _check_log_fund(ledger.view, arguments.fund, arguments.share_class)
         view = known_view(ledger, arguments, context)
         try:
             entries = list(read_log(view, chosen))

@@ -200,6 +200,7 @@ def shareholder_vote(context: Context, arguments: argparse.Namespace, out: TextI
 def notice(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
         chosen = arguments.fund_classes or ledger.view.fund_class_keys()
+        ledger.view.check_fund_class_keys(chosen)
         command = GiveDistributorNotice(
             fund_classes=chosen,
             method=NoticeMethod(arguments.method),

@@ -113,6 +113,8 @@ def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO
     period: Period | None = arguments.period
     ends = [day for day in (period.end_inclusive if period else None, arguments.as_of) if day]
     with open_ledger(context) as ledger:
+        if arguments.fund_class:  # checked against the ledger of now: a filter, not a state
+            ledger.view.check_fund_class_keys([arguments.fund_class])
         view = known_view(ledger, arguments, context)
         rows = view.journal(
             start=period.start if period else None,
@@ -163,6 +165,8 @@ SPLIT_COLUMNS = [
 
 def split_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
+        if arguments.fund_class:  # checked against the ledger of now: a filter, not a state
+            ledger.view.check_fund_class_keys([arguments.fund_class])
         rows = split_rows(
             known_view(ledger, arguments, context),
             arguments.period,
@@ -185,9 +189,7 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
     with open_ledger(context) as ledger:
         view = known_view(ledger, arguments, context)
         keys = arguments.fund_classes or view.fund_class_keys()
-        unknown = sorted(set(keys) - set(view.fund_class_keys()))
-        if unknown:
-            raise CommandInputError(f"unknown fund class {', '.join(unknown)}")
+        view.check_fund_class_keys(keys)
         for key in keys:
             report = quarterly_report(view, key, quarter)
             for path in write_report(report, arguments.out, formats):

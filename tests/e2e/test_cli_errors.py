@@ -8,6 +8,7 @@ names the nearest known ones; a commit time without a zone is refused with the f
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -51,3 +52,42 @@ def test_a_refusal_says_refused_once(db):
     assert code == 1
     assert err.startswith("refused by rule 'report-not-issued' (FOURTH): INTL-BCV/R: "), err
     assert err.count("refused") == 1, err
+
+
+# ---- unknown fund codes name the nearest known ones ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        (
+            "pay",
+            "distributor",
+            "--fund",
+            "INTL-BVC",
+            "--period",
+            "2003-07",
+            "--amount",
+            "1",
+            "--paid-on",
+            "2003-08-01",
+            "--reference",
+            "R",
+        ),
+        ("asof", "--fund", "INTL-BVC"),
+        ("log", "--fund", "INTL-BVC"),
+        ("journal", "--fund-class", "INTL-BVC/R"),
+        ("accrue", "--through", "2003-07-01", "--fund-class", "INTL-BVC/R"),
+    ],
+    ids=lambda value: " ".join(value[:2]),
+)
+def test_an_unknown_fund_names_the_nearest_known(db, argv):
+    code, out, err = run(*argv, db=db)
+    assert code == 2, out + err
+    assert "INTL-BVC" in err and "did you mean INTL-BCV" in err, err
+
+
+def test_log_json_is_unchanged_by_a_known_fund(db):
+    code, out, err = run("log", "--fund", "INTL-BCV", "--format", "json", db=db)
+    assert code == 0, err
+    assert json.loads(out)
