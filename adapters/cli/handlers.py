@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
+from pathlib import Path
 from typing import TextIO
 
 from adapters.application.commands import (
@@ -68,6 +69,32 @@ def open_ledger(context: Context, *, create: bool = False) -> Iterator[Ledger]:
 
 class CommandInputError(ValueError):
     """A value on the command line that the use case cannot take."""
+
+
+def output_file(path: Path) -> Path:
+    """`--out` naming a file to write: not a folder, not inside a file.
+
+    Raises:
+        CommandInputError: it is not.
+    """
+    if path.is_dir():
+        raise CommandInputError(f"--out {shown(str(path))}: a folder; name the file to write")
+    if any(parent.exists() and not parent.is_dir() for parent in path.parents):
+        raise CommandInputError(f"--out {shown(str(path))}: a file is in the way of its folder")
+    return path
+
+
+def output_folder(path: Path) -> Path:
+    """`--out` naming a folder to write files into (made if need be).
+
+    Raises:
+        CommandInputError: it is a file, or inside one.
+    """
+    if any(part.exists() and not part.is_dir() for part in (path, *path.parents)):
+        raise CommandInputError(
+            f"--out {shown(str(path))}: a file, not a folder; name the folder for the files"
+        )
+    return path
 
 
 def settle_known_at(moment: datetime, latest: datetime) -> datetime:

@@ -22,6 +22,7 @@ from adapters.cli.handlers import (
     Context,
     known_view,
     open_ledger,
+    output_file,
     settled_known_at,
 )
 from adapters.cli.output import Column, render, shown
@@ -348,6 +349,7 @@ def _impact_json(found: Impact) -> dict[str, Any]:
 
 
 def export_bundle_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    output_file(arguments.out)
     with open_ledger(context) as ledger:
         known_at = settled_known_at(ledger, arguments.known_at)
         summary = export_bundle(

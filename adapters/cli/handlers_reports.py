@@ -8,7 +8,14 @@ from datetime import date
 from typing import TextIO
 
 from adapters.application.commands import IssueReport
-from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
+from adapters.cli.handlers import (
+    CommandInputError,
+    Context,
+    known_view,
+    open_ledger,
+    output_file,
+    output_folder,
+)
 from adapters.cli.output import Column, render
 from adapters.cli.progress import progress_bar
 from adapters.outputs.beancount import export_beancount
@@ -186,6 +193,7 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
             f"--formats: unknown {', '.join(unknown)} (use {','.join(FORMATS)})"
         )
     quarter = _report_quarter(arguments)
+    output_folder(arguments.out)
     with open_ledger(context) as ledger:
         view = known_view(ledger, arguments, context)
         keys = arguments.fund_classes or view.fund_class_keys()
@@ -233,6 +241,7 @@ def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -
 
 
 def export_beancount_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    output_file(arguments.out)
     with open_ledger(context) as ledger:
         keys = ledger.view.fund_class_keys()
         title = "planledger: " + (ledger.view.fund_classes()[0].plan_title if keys else "empty")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import write_csv
 from tests.conftest import SHIPPED_PLAN
 from tests.e2e.test_cli import DATA, run
 
@@ -39,6 +40,126 @@ def db(approved: Path, tmp_path: Path) -> Path:
 def event_count(db: Path) -> int:
     with sqlite3.connect(db) as connection:
         return int(connection.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0])
+
+
+# ---- malformed input on every kind of option: exit 2, never an internal error ----------------
+
+MALFORMED = [
+    # (argv, a part of the message); OUT is a folder of the test, FILE a file in it
+    (("report", "quarterly", "--quarter", "2004-Q5", "--out", "OUT"), "use 2004Q2"),
+    (("report", "quarterly", "--quarter", "2004Q2x", "--out", "OUT"), "use 2004Q2"),
+    (("split", "--period", "2004-13"), "2003Q3"),
+    (("split", "--period", "9999-12-31"), "9999-12-31"),
+    (("journal", "--period", "2999-12-31..9999-12-31"), "9999-12-31"),
+    (
+        (
+            "pay",
+            "distributor",
+            "--fund",
+            "INTL-BCV",
+            "--period",
+            "9999-12-31",
+            "--amount",
+            "1",
+            "--paid-on",
+            "2003-08-01",
+            "--reference",
+            "R",
+        ),
+        "--period",
+    ),
+    (
+        (
+            "notice",
+            "--fund-class",
+            "INTL-BCV",
+            "--method",
+            "mailed",
+            "--sent-on",
+            "2003-07-01",
+            "--terminates-on",
+            "2003-12-01",
+            "--document",
+            "D",
+        ),
+        "FUND/CLASS",
+    ),
+    (
+        (
+            "notice",
+            "--fund-class",
+            "NOPE/R",
+            "--method",
+            "mailed",
+            "--sent-on",
+            "2003-07-01",
+            "--terminates-on",
+            "2003-12-01",
+            "--document",
+            "D",
+        ),
+        "unknown fund class NOPE/R",
+    ),
+    (("log", "--fund", "NOPE"), "unknown fund NOPE"),
+    (("log", "--fund", "INTL-BCV", "--class", "Q"), "unknown fund class INTL-BCV/Q"),
+    (("journal", "--fund-class", "NOPE/R"), "unknown fund class NOPE/R"),
+    (("journal", "--fund-class", "INTL-BCV"), "FUND/CLASS"),
+    (("split", "--period", "2003Q3", "--fund-class", "NOPE/R"), "unknown fund class NOPE/R"),
+    (("balances", "--known-at", "2004-07-01T12:00:00"), "2004-07-01T12:00:00Z"),
+    (("log", "--committed-from", "2004-07-01T12:00"), "+02:00"),
+    (("log", "--committed-to", "2004-07-01T12:00:00"), "+02:00"),
+    (("impact", "--since", "2004-07-01T12:00:00"), "+02:00"),
+    (("export", "beancount", "--out", "OUT"), "--out"),
+    (("export", "bundle", "--as-of", "2003-07-01", "--out", "OUT"), "--out"),
+    (("report", "quarterly", "--quarter", "2003Q3", "--out", "FILE"), "--out"),
+]
+
+
+def _named(value: object) -> str:
+    return " ".join(value) if isinstance(value, tuple) else "-"
+
+
+@pytest.mark.parametrize(("argv", "message"), MALFORMED, ids=_named)
+def test_malformed_input_exits_2_with_the_form_to_use(db, tmp_path, capsys, argv, message):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "a-file").write_text("x")
+    replaced = {"OUT": str(folder), "FILE": str(folder / "a-file")}
+    before = event_count(db)
+    code, out, err = run(*(replaced.get(part, part) for part in argv), db=db)
+    err += capsys.readouterr().err  # argparse writes its usage errors to standard error
+    assert code == 2, out + err
+    assert "internal error" not in err and "Traceback" not in err
+    assert message in err, err
+    assert event_count(db) == before
+
+
+def test_a_csv_period_beyond_the_calendar_is_bad_input(db, tmp_path):
+    path = write_csv(
+        tmp_path / "e.csv",
+        ["fund", "class", "incurred_on", "period", "purpose", "performer", "performer_name",
+         "amount", "description", "reference"],
+        [("INTL-BCV", "R", "2003-07-02", "9999-12-31", "advertising", "distributor", "D",
+          "10.00", "ad", "E-1")],
+    )  # fmt: skip
+    code, _, err = run("import", "expenditures", str(path), db=db)
+    assert code == 2, err
+    assert "e.csv, row 2, field 'period'" in err and "internal error" not in err
+
+
+# ---- friendlier forms: a year, a quarter written 2004-Q2 --------------------------------------
+
+
+def test_a_year_is_a_period_and_2004_q2_a_quarter(db, tmp_path):
+    code, year, err = run("split", "--period", "2004", "--format", "json", db=db)
+    assert code == 0, err
+    assert year == run("split", "--period", "2004-01..2004-12", "--format", "json", db=db)[1]
+    code, _, err = run(
+        "report", "quarterly", "--quarter", "2003-Q3", "--out", str(tmp_path / "a"),
+        "--formats", "json", db=db,
+    )  # fmt: skip
+    assert code == 0, err
+    assert (tmp_path / "a" / "INTL-BCV-R-2003Q3.json").exists()
 
 
 # ---- a refusal reads once --------------------------------------------------------------------
