@@ -478,8 +478,8 @@ def _add_board_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="record a board meeting from its file (TOML)",
         description="Record a meeting: attendance, resolutions and votes; each resolution is "
-        "counted under ELEVENTH/TWELFTH and what a passed one decides is carried out. Exit 1 "
-        "if a resolution failed.",
+        "counted under ELEVENTH/TWELFTH and what a passed one decides is carried out. A failed "
+        "resolution is recorded as such: the output says FAILED and the command exits 0.",
     )
     meeting.add_argument("file", type=Path)
     meeting.set_defaults(handler=handlers_governance.board_meeting)
@@ -562,6 +562,10 @@ def _add_shareholder_vote_command(sub: Any, common: argparse.ArgumentParser) -> 
             "a vote of the class's shareholders (§2(a)(42)) on an amendment, termination, a new "
             "plan after a lapse, or the addition of its fund to Schedule A"
         ),
+        description="Record a vote of the class's shareholders. A vote that fails the "
+        "§2(a)(42) test is recorded as such: the output says FAILED and the command exits 0. "
+        "The same vote again (same reference, subject, date and figures) changes nothing; its "
+        "reference with other figures is refused.",
     )
     _fund_class_options(vote)
     vote.add_argument("--reference", required=True)

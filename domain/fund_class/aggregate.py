@@ -105,6 +105,7 @@ from domain.fund_class.governance import (
     plan_year_end_on_or_after,
     rates_of,
     schedule_b_in,
+    shareholder_vote_key,
     standing_of,
 )
 from domain.fund_class.late_facts import accrual_reversal_fields, days_no_longer_in_effect
@@ -2465,7 +2466,7 @@ class FundClass(FundClassState, Aggregate):
         if subject == "termination":
             self._check_late_fact(voted_on, cap_inputs)
         result = majority_of_outstanding_voting_securities(outstanding, present, votes_for)
-        key = f"shareholder-vote/{self.key}/{vote_reference}"
+        key = shareholder_vote_key(self.key, vote_reference)
         self.trigger_event(
             self.ShareholderVoteTallied,
             **provenance_fields(provenance, voted_on, key),

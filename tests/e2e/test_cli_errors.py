@@ -208,6 +208,36 @@ def test_an_unknown_fund_names_the_nearest_known(db, argv):
     assert "INTL-BVC" in err and "did you mean INTL-BCV" in err, err
 
 
+# ---- a recorded vote is done, whatever its result --------------------------------------------
+
+VOTE = (
+    "shareholder-vote", "--fund", "INTL-BCV", "--reference", "V-1", "--subject", "termination",
+    "--on", "2003-07-01", "--outstanding", "100", "--present", "60",
+)  # fmt: skip
+
+
+def test_a_failed_vote_is_recorded_and_a_retry_changes_nothing(db):
+    code, out, err = run(*VOTE, "--for", "40", db=db)
+    assert code == 0, err
+    assert "INTL-BCV/R vote V-1 on the termination: FAILED (§2(a)(42))" in out
+    recorded = event_count(db)
+    code, out, err = run(*VOTE, "--for", "40", db=db)
+    assert code == 0, err
+    assert "already recorded (FAILED); nothing changed" in out
+    assert event_count(db) == recorded
+    code, _, err = run(*VOTE, "--for", "45", db=db)
+    assert code == 1
+    assert "reference-reused" in err and "'V-1'" in err
+    assert event_count(db) == recorded
+
+
+def test_a_retried_passed_termination_vote_is_unchanged_not_refused(db):
+    assert run(*VOTE, "--for", "60", db=db)[0] == 0
+    code, out, err = run(*VOTE, "--for", "60", db=db)
+    assert code == 0, err
+    assert "already recorded (passed); nothing changed" in out
+
+
 def test_log_json_is_unchanged_by_a_known_fund(db):
     code, out, err = run("log", "--fund", "INTL-BCV", "--format", "json", db=db)
     assert code == 0, err
