@@ -36,6 +36,7 @@ from domain.errors import RuleViolation
 from domain.events import (
     LedgerEvent,
     Provenance,
+    check_not_reversed,
     check_reversal,
     is_replay_of,
     payload_digest,
@@ -1477,6 +1478,12 @@ class FundClass(FundClassState, Aggregate):
                 used for another payment, or the payment would pay ahead of the fee.
         """
         digest = payment_digest(amount, paid_on, period, None)
+        check_not_reversed(
+            self.reversed_payment_references,
+            reference,
+            f"{self.key} payment",
+            "reverse distributor-payment",
+        )
         if is_replay_of(self.payment_digests, reference, digest, f"{self.key} payment"):
             return UNCHANGED
         self._check_payment_period(period)
@@ -1827,6 +1834,12 @@ class FundClass(FundClassState, Aggregate):
             "company_agreement_reference": company_agreement_reference,
         }
         digest = expenditure_digest_of(incurred_on, event_fields)
+        check_not_reversed(
+            self.reversed_expenditure_references,
+            reference,
+            f"{self.key} expenditure",
+            "reverse expenditure",
+        )
         if is_replay_of(self.expenditure_digests, reference, digest, f"{self.key} expenditure"):
             return UNCHANGED
         if purpose is Purpose.OTHER_AGREED_SERVICES and not company_agreement_reference:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.builders import write_csv
+from tests import oracles
+from tests.builders import every_day, net_assets_csv, positions_csv, write_csv
 from tests.conftest import SHIPPED_PLAN
 from tests.e2e.test_cli import DATA, run
 
@@ -236,6 +238,84 @@ def test_a_retried_passed_termination_vote_is_unchanged_not_refused(db):
     code, out, err = run(*VOTE, "--for", "60", db=db)
     assert code == 0, err
     assert "already recorded (passed); nothing changed" in out
+
+
+# ---- a reversed reference is refused, naming the reversal ------------------------------------
+
+
+def paid_july(db: Path, tmp_path: Path) -> tuple[str, ...]:
+    net_assets_csv(tmp_path / "july.csv", oracles.JULY_2003_NET_ASSETS)
+    assert run("import", "net-assets", str(tmp_path / "july.csv"), db=db)[0] == 0
+    assert run("accrue", "--through", "2003-07-31", "--fund-class", "INTL-BCV/R", db=db)[0] == 0
+    pay = (
+        "pay", "distributor", "--fund", "INTL-BCV", "--period", "2003-07", "--amount",
+        "accrued", "--paid-on", "2003-08-05", "--reference", "WIRE-JULY",
+    )  # fmt: skip
+    code, _, err = run(*pay, db=db)
+    assert code == 0, err
+    return pay
+
+
+def test_paying_again_under_a_reversed_reference_is_refused(db, tmp_path):
+    pay = paid_july(db, tmp_path)
+    code, _, err = run(
+        "reverse", "distributor-payment", "--fund", "INTL-BCV", "--reference", "WIRE-JULY",
+        "--reason", "paid from the wrong account", db=db,
+    )  # fmt: skip
+    assert code == 0, err
+    recorded = event_count(db)
+    code, out, err = run(*pay, db=db)
+    assert code == 1, out + err
+    assert "refused by rule 'reference-reversed'" in err
+    assert "paid from the wrong account" in err and "new reference" in err
+    assert event_count(db) == recorded
+    code, out, err = run(*pay[:-1], "WIRE-JULY-2", db=db)
+    assert code == 0, err
+
+
+def test_an_expenditure_under_a_reversed_reference_is_refused(db):
+    record = (
+        "expenditure", "record", "--fund", "INTL-BCV", "--incurred-on", "2003-07-02",
+        "--period", "2003-07", "--purpose", "advertising", "--performer", "distributor",
+        "--performer-name", "D", "--amount", "10.00", "--description", "ad",
+        "--reference", "EXP-1",
+    )  # fmt: skip
+    assert run(*record, db=db)[0] == 0
+    code, _, err = run(
+        "reverse", "expenditure", "--fund", "INTL-BCV", "--reference", "EXP-1",
+        "--reason", "booked to the wrong fund", db=db,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(*record, db=db)
+    assert code == 1, out + err
+    assert "refused by rule 'reference-reversed'" in err and "booked to the wrong fund" in err
+
+
+def test_a_service_fee_under_a_reversed_reference_is_refused(db, tmp_path):
+    code, _, err = run(
+        *("provider", "agree", "--provider", "DEALER", "--name", "Dealer", "--kind", "A"),
+        *("--fund", "INTL-BCV", "--rate", "0.25%", "--from", "2003-07-01"),
+        *("--reference", "DSA-1", "--form", "Dealer Service Agreement form 2003-06"),
+        db=db,
+    )
+    assert code == 0, err
+    july = {day: "1000000.00" for day in every_day(date(2003, 7, 1), date(2003, 7, 31))}
+    positions_csv(tmp_path / "p.csv", "DEALER", july)
+    assert run("import", "positions", str(tmp_path / "p.csv"), db=db)[0] == 0
+    pay = (
+        "pay", "provider", "--provider", "DEALER", "--fund", "INTL-BCV", "--period", "2003-07",
+        "--amount", "100.00", "--paid-on", "2003-08-05", "--reference", "SF-1",
+    )  # fmt: skip
+    code, _, err = run(*pay, db=db)
+    assert code == 0, err
+    code, _, err = run(
+        "reverse", "service-fee", "--provider", "DEALER", "--fund", "INTL-BCV",
+        "--reference", "SF-1", "--reason", "wrong dealer", db=db,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(*pay, db=db)
+    assert code == 1, out + err
+    assert "refused by rule 'reference-reversed'" in err and "wrong dealer" in err
 
 
 def test_log_json_is_unchanged_by_a_known_fund(db):
