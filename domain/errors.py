@@ -7,6 +7,12 @@ so an operator (and an auditor reading the log of refusals) knows exactly why.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
+# The known codes an unknown one lists when none is near it.
+MAX_LISTED = 10
+
 
 class DomainError(Exception):
     """Base class for everything the domain refuses."""
@@ -29,7 +35,24 @@ class RuleViolation(DomainError):
 
 
 class UnknownFundClassError(DomainError):
-    """A fund class that no loaded plan adopted."""
+    """A fund class (a fund, a provider's agreement, a Company) that no loaded plan adopted.
+
+    `naming` builds the message: what is unknown, and the known codes nearest the one given,
+    so a typo (`INTL-BVC/R`) is answered with the code meant (`INTL-BCV/R`)."""
+
+    @classmethod
+    def naming(
+        cls, message: str, given: str, known: Iterable[str], advice: str = ""
+    ) -> UnknownFundClassError:
+        choices = sorted(set(known))
+        nearest = difflib.get_close_matches(given, choices, n=3, cutoff=0.6)
+        if nearest:
+            message += f"; did you mean {' or '.join(nearest)}?"
+        elif choices:
+            shown = ", ".join(choices[:MAX_LISTED])
+            more = f" and {len(choices) - MAX_LISTED} more" if len(choices) > MAX_LISTED else ""
+            message += f"; known: {shown}{more}"
+        return cls(f"{message}{f' ({advice})' if advice else ''}")
 
 
 class RuleViolations(DomainError):

@@ -9,6 +9,7 @@ See docs/events.md for the catalogue.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -71,6 +72,25 @@ def is_replay_of(digests: dict[str, str], reference: str, digest: str, subject: 
         "idempotency",
         f"{subject}: reference {reference!r} was already used with different details",
     )
+
+
+def check_not_reversed(
+    reversed_references: Collection[str], reference: str, subject: str, reversal: str
+) -> None:
+    """A reversed record's reference stays used (docs/audit.md §2): the same command again is
+    not the record it was ("unchanged" would say it stands), nor may it record anew.
+
+    Raises:
+        RuleViolation: `reference` was reversed (`reference-reversed`); `reversal` names the
+            command that reversed it.
+    """
+    if reference in reversed_references:
+        raise RuleViolation(
+            "reference-reversed",
+            "docs/audit.md §2",
+            f"{subject}: reference {reference!r} was reversed ({reversal}); a reversed "
+            "reference stays used: record it under a new reference",
+        )
 
 
 def check_reversal(

@@ -24,6 +24,7 @@ from domain.errors import RuleViolation
 from domain.events import (
     LedgerEvent,
     Provenance,
+    check_not_reversed,
     check_reversal,
     is_replay_of,
     payload_digest,
@@ -565,12 +566,15 @@ class ServiceArrangement(ServiceArrangementState, Aggregate):
             RuleViolation: a day paid for on which the plan or the agreement with the
                 Distributor is not in effect, or under an agreement whose form the board had
                 not approved by then; no agreement in effect in the period, a period
-                overlapping a paid one, a total above the cap, or a reference reused with other
-                details.
+                overlapping a paid one, a total above the cap, a reference reused with other
+                details, or a reference reversed.
         """
         period = cap.period
         digest = payload_digest(
             amount, paid_on, period.start, period.end_exclusive, paid_or_advanced
+        )
+        check_not_reversed(
+            self.reversed_references, reference, f"{self.key} service fee", "reverse service-fee"
         )
         if is_replay_of(self.payment_digests, reference, digest, f"{self.key} service-fee payment"):
             return UNCHANGED

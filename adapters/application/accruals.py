@@ -8,7 +8,7 @@ from adapters.application.bulk import BatchedWriter, Progress, bulk, no_progress
 from adapters.application.commands import Accrue
 from adapters.application.ports import Ports
 from adapters.readside.view import PrimeRateLookup
-from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
+from domain.errors import RuleViolation, RuleViolations
 from domain.fund_class import AccrualPlan, AccrualRunSummary, FundClass
 
 
@@ -47,9 +47,7 @@ class AccrualUseCases:
         keys = self.ports.view.fund_class_keys()
         if command.fund_classes is None:
             return keys
-        unknown = sorted(set(command.fund_classes) - set(keys))
-        if unknown:
-            raise UnknownFundClassError(f"unknown fund class {', '.join(unknown)}")
+        self.ports.view.check_fund_class_keys(command.fund_classes)
         return [key for key in keys if key in command.fund_classes]
 
     def _plan(

@@ -23,6 +23,9 @@ from domain.fund_class.notices import (
     assignment_recorded_before,
     notice_recorded_before,
     recorded_document_digests,
+    recorded_votes,
+    vote_digest,
+    vote_recorded_before,
 )
 from domain.governance import notice_effective_on
 from domain.market_data import MarketData
@@ -38,11 +41,44 @@ class NoticeOutcome:
 
 
 @dataclass(frozen=True)
+class VoteOutcome:
+    """Whether a shareholder vote passed under §2(a)(42), and whether it was recorded now
+    (False: the same vote was recorded before)."""
+
+    passed: bool
+    recorded: bool
+
+
+@dataclass(frozen=True)
 class FundGovernanceUseCases:
     ports: Ports
 
     def record_shareholder_vote(self, command: RecordShareholderVote) -> bool:
+        """Whether the vote passed under §2(a)(42) (see `tally_shareholder_vote`)."""
+        return self.tally_shareholder_vote(command).passed
+
+    def tally_shareholder_vote(self, command: RecordShareholderVote) -> VoteOutcome:
+        """Record a vote, passed or failed: either is done. The same vote again records
+        nothing; its reference with other figures is refused."""
         fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        digest = vote_digest(
+            command.subject,
+            command.subject_id,
+            command.voted_on,
+            command.outstanding,
+            command.present,
+            command.votes_for,
+            command.votes_against,
+            command.abstentions,
+            command.broker_non_votes,
+        )
+        # Read from the stream, not the aggregate's state: see domain/fund_class/notices.py.
+        recorded = recorded_votes(self.ports.view.stream(fund_class.id))
+        passed_before = vote_recorded_before(
+            fund_class.key, recorded, command.vote_reference, digest
+        )
+        if passed_before is not None:
+            return VoteOutcome(passed=passed_before, recorded=False)
         passed = fund_class.record_shareholder_vote(
             vote_reference=command.vote_reference,
             subject=command.subject,
@@ -58,7 +94,7 @@ class FundGovernanceUseCases:
             cap_inputs=self.ports.cap_inputs(fund_class),
         )
         self.ports.save(fund_class)
-        return passed
+        return VoteOutcome(passed=passed, recorded=True)
 
     def give_distributor_notice(self, command: GiveDistributorNotice) -> NoticeOutcome:
         """Recorded once per document: the same notice again records nothing (issue 11)."""

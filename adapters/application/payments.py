@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from adapters.application.commands import (
     PayDistributor,
@@ -45,13 +48,16 @@ class PaymentUseCases:
                     f"{fund_class.key}: nothing accrued and unpaid for {command.period.label()}",
                 )
             amount = unpaid - offset
-        outcome = fund_class.pay_distributor(
-            amount=amount,
-            paid_on=command.paid_on,
-            period=command.period,
-            reference=command.reference,
-            provenance=self.ports.provenance("command:pay distributor"),
-        )
+        with self._reversal_named(
+            fund_class.id, FundClass.DistributorPaymentReversed, command.reference
+        ):
+            outcome = fund_class.pay_distributor(
+                amount=amount,
+                paid_on=command.paid_on,
+                period=command.period,
+                reference=command.reference,
+                provenance=self.ports.provenance("command:pay distributor"),
+            )
         self.ports.save(fund_class)
         return outcome, amount, ZERO if outcome == UNCHANGED else offset
 
@@ -140,16 +146,19 @@ class PaymentUseCases:
                     f"{arrangement.key}: the cap for {period.label()} is already paid",
                 )
         provenance = self.ports.provenance("command:pay provider")
-        outcome = arrangement.pay_service_fee(
-            amount=amount,
-            paid_on=command.paid_on,
-            cap=cap,
-            reference=command.reference,
-            paid_or_advanced=command.paid_or_advanced,
-            standing=fund_class.standing(),
-            form_approvals=self.form_approvals_for(fund_class),
-            provenance=provenance,
-        )
+        with self._reversal_named(
+            arrangement.id, ServiceArrangement.ServiceFeeReversed, command.reference
+        ):
+            outcome = arrangement.pay_service_fee(
+                amount=amount,
+                paid_on=command.paid_on,
+                cap=cap,
+                reference=command.reference,
+                paid_or_advanced=command.paid_or_advanced,
+                standing=fund_class.standing(),
+                form_approvals=self.form_approvals_for(fund_class),
+                provenance=provenance,
+            )
         # The fee is passed on: credited back to the class's aggregate-cap account in the same
         # transaction (SIXTH; decision A13).
         fund_class.credit_service_fee(
@@ -166,17 +175,42 @@ class PaymentUseCases:
 
     def record_expenditure(self, command: RecordExpenditure) -> str:
         fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
-        outcome = fund_class.record_expenditure(
-            incurred_on=command.incurred_on,
-            period=command.period,
-            purpose=command.purpose,
-            performer=command.performer,
-            performer_name=command.performer_name,
-            amount=command.amount,
-            description=command.description,
-            reference=command.reference,
-            company_agreement_reference=command.company_agreement_reference,
-            provenance=self.ports.provenance(command.source),
-        )
+        with self._reversal_named(fund_class.id, FundClass.ExpenditureReversed, command.reference):
+            outcome = fund_class.record_expenditure(
+                incurred_on=command.incurred_on,
+                period=command.period,
+                purpose=command.purpose,
+                performer=command.performer,
+                performer_name=command.performer_name,
+                amount=command.amount,
+                description=command.description,
+                reference=command.reference,
+                company_agreement_reference=command.company_agreement_reference,
+                provenance=self.ports.provenance(command.source),
+            )
         self.ports.save(fund_class)
         return outcome
+
+    @contextmanager
+    def _reversal_named(
+        self, stream_id: UUID, reversal_type: type[Any], reference: str
+    ) -> Iterator[None]:
+        """A `reference-reversed` refusal, saying when, by whom and why the record was
+        reversed: read from the stream only then, as the aggregate keeps only the references."""
+        try:
+            yield
+        except RuleViolation as violation:
+            if violation.rule != "reference-reversed":
+                raise
+            note = _reversal_note(self.ports.view.stream(stream_id), reversal_type, reference)
+            raise RuleViolation(violation.rule, violation.clause, violation.detail + note) from None
+
+
+def _reversal_note(events: Iterable[Any], reversal_type: type[Any], reference: str) -> str:
+    for event in events:
+        if isinstance(event, reversal_type) and event.reference == reference:
+            return (
+                f"; reversed on {event.timestamp.date().isoformat()} by {event.actor}: "
+                f"{event.reason!r}"
+            )
+    return ""

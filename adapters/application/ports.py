@@ -60,7 +60,9 @@ class Ports:
             return board
         names = {fc.company_code: fc.company_name for fc in self.view.fund_classes()}
         if company_code not in names:
-            raise UnknownFundClassError(
-                f"unknown company {company_code}: no loaded plan names it in Schedule A"
+            raise UnknownFundClassError.naming(
+                f"unknown company {company_code}: no loaded plan names it in Schedule A",
+                company_code,
+                names,
             )
         return Board.open(company_code, names[company_code], on, self.provenance("command"))

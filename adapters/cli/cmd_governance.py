@@ -45,8 +45,8 @@ def _directors() -> None: ...
     f"{G}:board_meeting",
     "record a board meeting from its file (TOML)",
     "Record a meeting: attendance, resolutions and votes; each resolution is counted under "
-    "ELEVENTH/TWELFTH and what a passed one decides is carried out. Exit 1 if a resolution "
-    "failed.",
+    "ELEVENTH/TWELFTH and what a passed one decides is carried out. A failed resolution is "
+    "recorded as such: the output says FAILED and the command exits 0.",
 )
 @click.argument("file", type=FILE)
 def _meeting() -> None: ...
@@ -122,7 +122,10 @@ def _relief_end() -> None: ...
     f"{G}:shareholder_vote",
     "a vote of the class's shareholders (§2(a)(42)): amendment, termination, new plan, fund added",
     "A vote of the class's shareholders (§2(a)(42)) on an amendment, termination, a new plan "
-    "after a lapse, or the addition of its fund to Schedule A.",
+    "after a lapse, or the addition of its fund to Schedule A. A vote that fails the "
+    "§2(a)(42) test is recorded as such: the output says FAILED and the command exits 0. The "
+    "same vote again (same reference, subject, date and figures) changes nothing; its "
+    "reference with other figures is refused.",
 )
 @fund_class_options
 @click.option("--reference", required=True, help="the vote's reference (idempotency key)")

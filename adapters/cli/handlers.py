@@ -70,6 +70,32 @@ class CommandInputError(ValueError):
     """A value on the command line that the use case cannot take."""
 
 
+def output_file(path: Path) -> Path:
+    """`--out` naming a file to write: not a folder, not inside a file.
+
+    Raises:
+        CommandInputError: it is not.
+    """
+    if path.is_dir():
+        raise CommandInputError(f"--out {shown(str(path))}: a folder; name the file to write")
+    if any(parent.exists() and not parent.is_dir() for parent in path.parents):
+        raise CommandInputError(f"--out {shown(str(path))}: a file is in the way of its folder")
+    return path
+
+
+def output_folder(path: Path) -> Path:
+    """`--out` naming a folder to write files into (made if need be).
+
+    Raises:
+        CommandInputError: it is a file, or inside one.
+    """
+    if any(part.exists() and not part.is_dir() for part in (path, *path.parents)):
+        raise CommandInputError(
+            f"--out {shown(str(path))}: a file, not a folder; name the folder for the files"
+        )
+    return path
+
+
 def settle_known_at(moment: datetime, latest: datetime) -> datetime:
     """`moment`, unless it lies after `latest` (the later of now and the last commit time):
     the end of that day (a date alone) is then `latest`, and any other time is refused, as

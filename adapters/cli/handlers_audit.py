@@ -16,6 +16,7 @@ from adapters.cli.handlers import (
     Context,
     known_view,
     open_ledger,
+    output_file,
     settled_known_at,
 )
 from adapters.cli.output import Column, json_value, rate_text, render, shown, write_rows
@@ -37,6 +38,7 @@ from adapters.readside.view import LedgerView
 from adapters.store.chain import format_commit_time
 from adapters.store.persistence import DatabaseTarget, open_store, parse_database_url
 from adapters.store.verify import ExternalHead, Verification, heads_by_position, verify_store
+from domain.errors import UnknownFundClassError
 from domain.money import format_money
 from domain.rates import format_percent
 from projections.point_in_time import PointInTime
@@ -217,6 +219,28 @@ LOG_CSV_COLUMNS = [
 ]
 
 
+def _check_log_fund(view: LedgerView, fund: str | None, share_class: str | None) -> None:
+    """`--fund` and `--class` name a known fund and class (of the ledger of now: the log
+    is filtered, whatever `--known-at`), so a typo is bad input, not an empty log.
+
+    Raises:
+        UnknownFundClassError: they do not.
+    """
+    keys = view.fund_class_keys()
+    if fund is not None and share_class is not None:
+        view.check_fund_class_keys([f"{fund}/{share_class}"])
+    elif fund is not None:
+        funds = {key.split("/", 1)[0] for key in keys}
+        if fund not in funds:
+            raise UnknownFundClassError.naming(f"unknown fund {fund}", fund, funds)
+    elif share_class is not None:
+        classes = {key.split("/", 1)[1] for key in keys}
+        if share_class not in classes:
+            raise UnknownFundClassError.naming(
+                f"unknown share class {share_class}", share_class, classes
+            )
+
+
 def _log_filter(arguments: argparse.Namespace) -> LogFilter:
     positions = getattr(arguments, "log_positions", None)
     return LogFilter(
@@ -249,6 +273,7 @@ def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     chosen = _log_filter(arguments)
     event_id = getattr(arguments, "event_id", None)
     with open_ledger(context) as ledger:
+        _check_log_fund(ledger.view, arguments.fund, arguments.share_class)
         view = known_view(ledger, arguments, context)
         if event_id is not None:
             chosen = _one_event(view, chosen, event_id)
@@ -485,6 +510,7 @@ def _impact_json(found: Impact) -> dict[str, Any]:
 
 
 def export_bundle_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    output_file(arguments.out)
     with open_ledger(context) as ledger:
         known_at = settled_known_at(ledger, arguments.known_at)
         with progress_bar("events exported") as progress:

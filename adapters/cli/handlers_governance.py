@@ -61,7 +61,7 @@ def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) 
         name = shown(arguments.file.name)
         out.write(f"{name}: this meeting is already recorded; nothing changed\n")
         return 0
-    failed = False
+    # A failed resolution is recorded as such: the meeting is done (exit 0), each FAILED.
     for outcome in outcomes:
         tally = outcome.tally
         counts = (
@@ -80,13 +80,12 @@ def board_meeting(context: Context, arguments: argparse.Namespace, out: TextIO) 
             )
             out.write(f"{shown(passed)}\n")  # the meeting file's text, on one line
         else:
-            failed = True
-            refused = (
+            failed = (
                 f"resolution {outcome.resolution_id} ({outcome.kind}): FAILED ({counts}): "
                 f"{'; '.join(tally.reasons)}"
             )
-            out.write(f"{shown(refused)}\n")
-    return EXIT_REFUSED if failed else 0
+            out.write(f"{shown(failed)}\n")
+    return 0
 
 
 def board_relief(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
@@ -191,13 +190,15 @@ def shareholder_vote(context: Context, arguments: argparse.Namespace, out: TextI
             abstentions=_shares(arguments.abstain, "--abstain"),
             broker_non_votes=_shares(arguments.broker_non_votes, "--broker-non-votes"),
         )
-        passed = ledger.fund_governance.record_shareholder_vote(command)
-    verdict = "passed" if passed else "FAILED"
-    out.write(
-        f"{arguments.fund}/{arguments.share_class} vote {arguments.reference} on the "
-        f"{arguments.subject}: {verdict} (§2(a)(42))\n"
-    )
-    return 0 if passed else EXIT_REFUSED
+        outcome = ledger.fund_governance.tally_shareholder_vote(command)
+    verdict = "passed" if outcome.passed else "FAILED"
+    vote = f"{arguments.fund}/{arguments.share_class} vote {arguments.reference}"
+    if not outcome.recorded:
+        out.write(f"{shown(vote)}: already recorded ({verdict}); nothing changed\n")
+        return 0
+    # A failed vote is recorded as such: the command is done (exit 0), its result FAILED.
+    out.write(f"{shown(vote)} on the {arguments.subject}: {verdict} (§2(a)(42))\n")
+    return 0
 
 
 def notice(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
@@ -205,6 +206,7 @@ def notice(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
 
     with open_ledger(context) as ledger:
         chosen = arguments.fund_classes or ledger.view.fund_class_keys()
+        ledger.view.check_fund_class_keys(chosen)
         command = GiveDistributorNotice(
             fund_classes=chosen,
             method=NoticeMethod(arguments.method),

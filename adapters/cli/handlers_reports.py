@@ -7,7 +7,14 @@ import argparse
 from datetime import date
 from typing import TextIO
 
-from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
+from adapters.cli.handlers import (
+    CommandInputError,
+    Context,
+    known_view,
+    open_ledger,
+    output_file,
+    output_folder,
+)
 from adapters.cli.output import Column, write_rows
 from adapters.cli.progress import progress_bar
 from adapters.outputs.beancount import export_beancount
@@ -125,6 +132,8 @@ def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO
     period: Period | None = arguments.period
     ends = [day for day in (period.end_inclusive if period else None, arguments.as_of) if day]
     with open_ledger(context) as ledger:
+        if arguments.fund_class:  # checked against the ledger of now: a filter, not a state
+            ledger.view.check_fund_class_keys([arguments.fund_class])
         view = known_view(ledger, arguments, context)
         rows = view.journal(
             start=period.start if period else None,
@@ -216,6 +225,8 @@ SPLIT_COLUMNS = [
 
 def split_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     with open_ledger(context) as ledger:
+        if arguments.fund_class:  # checked against the ledger of now: a filter, not a state
+            ledger.view.check_fund_class_keys([arguments.fund_class])
         rows = split_figures(
             known_view(ledger, arguments, context),
             arguments.period,
@@ -235,12 +246,11 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
             f"--formats: unknown {', '.join(unknown)} (use {','.join(FORMATS)})"
         )
     quarter = _report_quarter(arguments)
+    output_folder(arguments.out)
     with open_ledger(context) as ledger:
         view = known_view(ledger, arguments, context)
         keys = arguments.fund_classes or view.fund_class_keys()
-        unknown = sorted(set(keys) - set(view.fund_class_keys()))
-        if unknown:
-            raise CommandInputError(f"unknown fund class {', '.join(unknown)}")
+        view.check_fund_class_keys(keys)
         for key in keys:
             report = quarterly_report(view, key, quarter)
             for path in write_report(report, arguments.out, formats):
@@ -286,6 +296,7 @@ def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -
 
 
 def export_beancount_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    output_file(arguments.out)
     with open_ledger(context) as ledger:
         keys = ledger.view.fund_class_keys()
         title = "planledger: " + (ledger.view.fund_classes()[0].plan_title if keys else "empty")

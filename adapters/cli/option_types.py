@@ -59,24 +59,33 @@ _MOMENT = re.compile(
     r"(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?)?",
     re.ASCII,
 )
-_MOMENT_FORM = "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], or a date YYYY-MM-DD"
+_ZONE = re.compile(r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$", re.ASCII)
+_MOMENT_FORM = (
+    "write 2004-07-01T12:00:00Z (UTC) or with an offset, 2004-07-01T12:00:00+02:00; "
+    "a date alone (2004-07-01) means that whole day, UTC"
+)
 
 
 def _moment(text: str, day_time: time) -> datetime:
-    """`2026-11-26T14:05:00Z`, with an offset, naive (UTC), or a date alone (`2026-11-26`) at
-    `day_time` of that day, UTC; within the ledger's calendar."""
+    """`2026-11-26T14:05:00Z`, with an offset, or a date alone (`2026-11-26`) at `day_time`
+    of that day, UTC; within the ledger's calendar. A time without a zone is refused: it is
+    easily a business date taken for a commit time (`--known-at` for `--as-of`), and which
+    zone it meant cannot be known."""
     if _MOMENT.fullmatch(text) is None:
-        raise argparse.ArgumentTypeError(f"not a time ({_MOMENT_FORM}): {text!r}")
+        raise argparse.ArgumentTypeError(f"not a time: {text!r}; {_MOMENT_FORM}")
+    if len(text) > len("YYYY-MM-DD") and _ZONE.search(text) is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no time zone (a commit time, not a business date); {_MOMENT_FORM}"
+        )
     try:
         if len(text) == len("YYYY-MM-DD"):
             moment = datetime.combine(date.fromisoformat(text), day_time, tzinfo=UTC)
         else:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-            moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
             moment = moment.astimezone(UTC)  # OverflowError at the calendar's very edges
         grammar.check_date(moment.date(), text)
     except (ValueError, OverflowError) as error:
-        raise argparse.ArgumentTypeError(f"not a time ({_MOMENT_FORM}): {error}") from None
+        raise argparse.ArgumentTypeError(f"not a time: {error}; {_MOMENT_FORM}") from None
     return moment
 
 

@@ -110,12 +110,13 @@ def _resume_collection() -> None:
 
 
 def report_error(error: Exception, err: TextIO) -> int:
+    # A refusal's own text starts "refused by rule 'NAME' (CLAUSE): ", so it reads once.
     if isinstance(error, RuleViolations):
         for violation in error.violations:
-            err.write(f"refused: {shown(str(violation))}\n")
+            err.write(f"{shown(str(violation))}\n")
         return EXIT_REFUSED
     if isinstance(error, RuleViolation):
-        err.write(f"refused: {shown(str(error))}\n")
+        err.write(f"{shown(str(error))}\n")
         return EXIT_REFUSED
     if isinstance(error, InputError):
         for problem in error.problems:  # a file name or a field may hold any character

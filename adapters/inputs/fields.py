@@ -16,6 +16,7 @@ from adapters.inputs.grammar import (
     parse_money,
     parse_period_text,
     parse_rate,
+    period_label,
 )
 from domain.plan import PlanType
 
@@ -76,7 +77,7 @@ Rate = Annotated[str, BeforeValidator(lambda value: _rate_text(_text(value)))]
 
 def _period_label(text: str) -> str:
     parse_period_text(text)
-    return text
+    return period_label(text)
 
 
 def _rate_text(text: str) -> str:

@@ -29,13 +29,19 @@ _SHARES = re.compile(r"(0|[1-9][0-9]{0,14})(?:\.([0-9]{1,6}))?", re.ASCII)
 _PERCENT = re.compile(r"(0|[1-9][0-9]{0,2})(?:\.([0-9]{1,6}))?%?", re.ASCII)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _COUNT = re.compile(r"0|[1-9][0-9]{0,8}", re.ASCII)
-_QUARTER = re.compile(r"[0-9]{4}Q[1-4]", re.ASCII)
+# A quarter is written 2003Q3; 2003-Q3, as often written, means the same.
+_QUARTER = re.compile(r"([0-9]{4})-?Q([1-4])", re.ASCII)
+_YEAR = re.compile(r"[0-9]{4}", re.ASCII)
 _MONTH = r"[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?"
-_PERIOD = re.compile(rf"[0-9]{{4}}Q[1-4]|{_MONTH}(?:\.\.{_MONTH})?", re.ASCII)
+_PERIOD = re.compile(rf"{_MONTH}(?:\.\.{_MONTH})?", re.ASCII)
 
 MONEY_FORM = "a plain decimal with at most two places, like 1234.56"
 DATE_FORM = "a date YYYY-MM-DD"
-PERIOD_FORM = "a period: 2003Q3, 2003-07, 2003-07..2003-09 or 2003-07-01..2003-09-30"
+QUARTER_FORM = "use 2004Q2 (or 2004-Q2): a year and Q1 to Q4"
+PERIOD_FORM = (
+    "use 2003Q3 (or 2003-Q3), 2003-07, 2003-07..2003-09, 2003-07-01..2003-09-30 or 2003 "
+    "(the calendar year)"
+)
 
 
 def parse_money(
@@ -115,19 +121,38 @@ def parse_count(text: str, *, maximum: int = MAX_DAYS) -> int:
 
 
 def parse_quarter(text: str) -> str:
-    """A calendar quarter label, `2003Q3`; returned as written."""
-    if _QUARTER.fullmatch(text) is None:
-        raise ValueError(f"not a quarter (like 2003Q3, quarters 1 to 4): {text!r}")
-    check_date(date(int(text[:4]), 1, 1), text)
+    """A calendar quarter, `2003Q3` or `2003-Q3`; returned as its label, `2003Q3`."""
+    match = _QUARTER.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not a quarter: {text!r}; {QUARTER_FORM}")
+    check_date(date(int(match[1]), 1, 1), text)
+    return f"{match[1]}Q{match[2]}"
+
+
+def period_label(text: str) -> str:
+    """The label `domain.periods.parse_period` reads for a period written in one of the forms
+    of README's "Data formats": a quarter as `2003Q3`, a calendar year as `2003-01..2003-12`.
+
+    Raises:
+        ValueError: none of them.
+    """
+    if _QUARTER.fullmatch(text) is not None:
+        return parse_quarter(text)
+    if _YEAR.fullmatch(text) is not None:
+        return f"{text}-01..{text}-12"
+    if _PERIOD.fullmatch(text) is None:
+        raise ValueError(f"not a period: {text!r}; {PERIOD_FORM}")
     return text
 
 
 def parse_period_text(text: str) -> Period:
-    """A period in one of the forms of `domain.periods.parse_period`, in ASCII digits and
-    ISO dates only, within the ledger's calendar."""
-    if _PERIOD.fullmatch(text) is None:
-        raise ValueError(f"not {PERIOD_FORM}: {text!r}")
-    period = parse_period(text)
+    """A period in one of the forms of `period_label`, in ASCII digits and ISO dates only,
+    within the ledger's calendar."""
+    label = period_label(text)
+    try:
+        period = parse_period(label)
+    except OverflowError:  # the day after 9999-12-31: beyond any calendar
+        raise ValueError(f"{text!r} is outside {FIRST_DATE}..{LAST_DATE}") from None
     check_date(period.start, text)
     check_date(period.end_inclusive, text)
     return period

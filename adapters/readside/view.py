@@ -7,7 +7,7 @@ now; `as_known_at(position)` gives the view of the same ledger as it stood at th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -117,13 +117,32 @@ class LedgerView:
             return cast(FundClass, self.load(fund_class_id(fund_code, share_class)))
         except AggregateNotFoundError:
             key = fund_class_key(fund_code, share_class)
-            raise UnknownFundClassError(
-                f"unknown fund class {key}: load the plan that adopts it first"
+            raise UnknownFundClassError.naming(
+                f"unknown fund class {key}",
+                key,
+                self.fund_class_keys(),
+                "a new one needs its plan loaded first",
             ) from None
 
     def fund_class_by_key(self, key: str) -> FundClass:
+        """Raises:
+        UnknownFundClassError: no such class, or `key` is not FUND/CLASS.
+        """
+        if "/" not in key:
+            self.check_fund_class_keys([key])
         fund_code, share_class = key.split("/", 1)
         return self.fund_class(fund_code, share_class)
+
+    def check_fund_class_keys(self, keys: Iterable[str]) -> None:
+        """Raises:
+        UnknownFundClassError: one of `keys` names no known class (the first, with the
+            nearest known).
+        """
+        known = self.fund_class_keys()
+        for key in keys:
+            if key not in known:
+                what = "" if "/" in key else " (write FUND/CLASS)"
+                raise UnknownFundClassError.naming(f"unknown fund class {key}{what}", key, known)
 
     def plan_type_of(self, fund_class: FundClass) -> str:
         """The type of the plan the class was adopted under (Form N-1A Item 19(g)): an
@@ -149,9 +168,15 @@ class LedgerView:
                 self.load(service_arrangement_id(provider_code, fund_code, share_class)),
             )
         except AggregateNotFoundError:
-            raise UnknownFundClassError(
-                f"no service agreement recorded for provider {provider_code} on "
-                f"{fund_class_key(fund_code, share_class)}"
+            key = fund_class_key(fund_code, share_class)
+            self.check_fund_class_keys([key])
+            registry = self.registry()
+            agreed = registry.service_arrangements.items() if registry else []
+            providers = [provider for provider, keys in agreed if key in keys]
+            raise UnknownFundClassError.naming(
+                f"no service agreement recorded for provider {provider_code} on {key}",
+                provider_code,
+                providers,
             ) from None
 
     def arrangements(self) -> list[ServiceArrangement]:

@@ -36,6 +36,7 @@ from domain.errors import RuleViolation
 from domain.events import (
     LedgerEvent,
     Provenance,
+    check_not_reversed,
     check_reversal,
     is_replay_of,
     payload_digest,
@@ -105,6 +106,7 @@ from domain.fund_class.governance import (
     plan_year_end_on_or_after,
     rates_of,
     schedule_b_in,
+    shareholder_vote_key,
     standing_of,
 )
 from domain.fund_class.late_facts import accrual_reversal_fields, days_no_longer_in_effect
@@ -1476,6 +1478,12 @@ class FundClass(FundClassState, Aggregate):
                 used for another payment, or the payment would pay ahead of the fee.
         """
         digest = payment_digest(amount, paid_on, period, None)
+        check_not_reversed(
+            self.reversed_payment_references,
+            reference,
+            f"{self.key} payment",
+            "reverse distributor-payment",
+        )
         if is_replay_of(self.payment_digests, reference, digest, f"{self.key} payment"):
             return UNCHANGED
         self._check_payment_period(period)
@@ -1826,6 +1834,12 @@ class FundClass(FundClassState, Aggregate):
             "company_agreement_reference": company_agreement_reference,
         }
         digest = expenditure_digest_of(incurred_on, event_fields)
+        check_not_reversed(
+            self.reversed_expenditure_references,
+            reference,
+            f"{self.key} expenditure",
+            "reverse expenditure",
+        )
         if is_replay_of(self.expenditure_digests, reference, digest, f"{self.key} expenditure"):
             return UNCHANGED
         if purpose is Purpose.OTHER_AGREED_SERVICES and not company_agreement_reference:
@@ -2465,7 +2479,7 @@ class FundClass(FundClassState, Aggregate):
         if subject == "termination":
             self._check_late_fact(voted_on, cap_inputs)
         result = majority_of_outstanding_voting_securities(outstanding, present, votes_for)
-        key = f"shareholder-vote/{self.key}/{vote_reference}"
+        key = shareholder_vote_key(self.key, vote_reference)
         self.trigger_event(
             self.ShareholderVoteTallied,
             **provenance_fields(provenance, voted_on, key),

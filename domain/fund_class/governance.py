@@ -36,6 +36,12 @@ def notice_key(fund_class_key: str, document_reference: str) -> str:
     return f"notice/{fund_class_key}/{document_reference}"
 
 
+def shareholder_vote_key(fund_class_key: str, vote_reference: str) -> str:
+    """The idempotency key of a shareholder vote: the vote's reference (its inspector's
+    report, say)."""
+    return f"shareholder-vote/{fund_class_key}/{vote_reference}"
+
+
 def assignment_key(fund_class_key: str, determination_reference: str) -> str:
     """The idempotency key of an assignment: counsel's determination of it."""
     return f"assignment/{fund_class_key}/{determination_reference}"

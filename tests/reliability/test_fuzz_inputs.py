@@ -337,7 +337,7 @@ def fuzzed_rows(draw: st.DrawFn, importer: Importer) -> tuple[Column, str]:
     column = draw(st.sampled_from(importer.fuzzed))
     if column.kind == "period":
         good = GOOD_DAYS.map(lambda day: day.isoformat()[:7])
-        bad = ["2003Q5", "2003-13", "٢٠٠٣Q3", "2003q3", "2003-07..2003-06", "20030701", "2003"]
+        bad = ["2003Q5", "2003-13", "٢٠٠٣Q3", "2003q3", "2003-07..2003-06", "20030701", "2003-"]
         return column, draw(st.one_of(good, st.sampled_from(bad), mutated(good)))
     return column, draw(value_text(column.kind))
 
@@ -378,8 +378,12 @@ def check_import(ledger: Ledger, name: str, column: Column, text: str) -> None:
 
 
 def _period_is_good(text: str) -> bool:
-    return re.fullmatch(r"[0-9]{4}-[0-9]{2}", text.strip(), flags=re.ASCII) is not None and (
-        1 <= int(text.strip()[5:]) <= 12 and FIRST.year <= int(text.strip()[:4]) <= LAST.year
+    """A month, or a whole year (issue 12), as the rows here are drawn."""
+    text = text.strip()
+    if re.fullmatch(r"[0-9]{4}", text, flags=re.ASCII) is not None:
+        return FIRST.year <= int(text) <= LAST.year
+    return re.fullmatch(r"[0-9]{4}-[0-9]{2}", text, flags=re.ASCII) is not None and (
+        1 <= int(text[5:]) <= 12 and FIRST.year <= int(text[:4]) <= LAST.year
     )
 
 
@@ -389,7 +393,7 @@ def _same(column: Column, text: str, stored: Any) -> bool:
     if column.kind == "date":
         return bool(stored == text)
     if column.kind == "period":
-        return bool(stored == f"{text}-01")
+        return bool(stored == (f"{text}-01-01" if len(text) == 4 else f"{text}-01"))
     if text == "":
         return bool(stored == "0.00")
     return bool(stored == f"{Decimal(text):.2f}" and Decimal(stored) == Decimal(text))
@@ -584,7 +588,9 @@ def option_case(option: str) -> st.SearchStrategy[str]:
     if option in ("--as-of", "--on"):
         return date_text()
     if option == "--period":
-        good = st.sampled_from(["2003Q3", "2003-07", "2003-07..2003-09", "2003-07-01..2003-09-30"])
+        good = st.sampled_from(
+            ["2003Q3", "2003-Q3", "2003", "2003-07", "2003-07..2003-09", "2003-07-01..2003-09-30"]
+        )
         bad = ["2004Q5", "2003Q0", "٢٠٠٣Q3", "2003q3", "2003-09..2003-07", "20030701..20030930",
                "2003-07-01..", "Q3", "2003-13"]  # fmt: skip
         return st.one_of(good, st.sampled_from(bad), mutated(good))
@@ -593,6 +599,7 @@ def option_case(option: str) -> st.SearchStrategy[str]:
             st.builds(lambda y, q: f"{y}Q{q}", st.integers(1900, 2999), st.integers(1, 4)),
             st.builds(lambda y, q: f"{y}Q{q}", st.integers(0, 99999), st.integers(0, 9)),
             mutated(st.just("2003Q3")),
+            mutated(st.just("2003-Q3")),
         )
     if option == "--rate":
         good = st.integers(0, 2000).map(lambda bp: f"{Decimal(bp) / 100:.2f}%")
@@ -614,6 +621,7 @@ def option_case(option: str) -> st.SearchStrategy[str]:
                 "9999-12-31T23:59:59-14:00",
                 "20031231",
                 "2003-12-31T25:00",
+                "2003-12-31T10:00:00",
                 "1057017600",
                 "2003-12-31T10:00:00+25:00",
                 "now",
@@ -632,7 +640,7 @@ def option_is_good(option: str, text: str) -> bool:
     if option == "--period":
         return _is_period(text)
     if option == "--quarter":
-        match = re.fullmatch(r"([0-9]{4})Q[1-4]", text, flags=re.ASCII)
+        match = re.fullmatch(r"([0-9]{4})-?Q[1-4]", text, flags=re.ASCII)
         return match is not None and FIRST.year <= int(match.group(1)) <= LAST.year
     if option == "--rate":
         return is_rate(text)
@@ -655,9 +663,10 @@ def _bounds(text: str) -> tuple[date, date] | None:
 
 
 def _is_period(text: str) -> bool:
-    quarter = re.fullmatch(r"([0-9]{4})Q[1-4]", text, flags=re.ASCII)
+    # A quarter may be written 2003-Q3, and a calendar year 2003 (issue 12).
+    quarter = re.fullmatch(r"([0-9]{4})-?Q[1-4]|([0-9]{4})", text, flags=re.ASCII)
     if quarter is not None:
-        return FIRST.year <= int(quarter.group(1)) <= LAST.year
+        return FIRST.year <= int(quarter.group(1) or quarter.group(2)) <= LAST.year
     first_text, _, last_text = text.partition("..") if ".." in text else (text, "", text)
     first, last = _bounds(first_text), _bounds(last_text)
     return first is not None and last is not None and first[0] <= last[1]
@@ -676,6 +685,8 @@ def _is_moment(text: str) -> bool:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return False
+    if moment.tzinfo is None and len(text) > len("YYYY-MM-DD"):
+        return False  # a time without a zone is refused (issue 12)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     # A time to come is refused as well: what the ledger will know then is not yet fixed.
     return FIRST <= moment.date() <= LAST and moment <= datetime.now(UTC)

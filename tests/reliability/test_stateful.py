@@ -516,6 +516,11 @@ class LedgerMachine(RuleBasedStateMachine):
             assert not accepted, outcome  # nothing accrued and unpaid
             return
         recorded = model.payments[key].get(ref)
+        if recorded is not None and recorded.reversed:
+            # A reversed reference stays used: refused, not "unchanged" (issue 12).
+            assert not accepted, outcome
+            self.wrote_nothing(before)
+            return
         if recorded is not None:
             same = (recorded.amount, recorded.paid_on, recorded.month) == (
                 expected_amount,

@@ -3,6 +3,7 @@ latest, and the commit-time text they are compared with (docs/audit.md §1)."""
 
 from __future__ import annotations
 
+import argparse
 from datetime import UTC, datetime, time
 
 import pytest
@@ -26,11 +27,21 @@ def test_a_date_alone_is_the_end_of_that_day_or_the_start_of_a_range(text):
     [
         ("2026-11-20T10:00:00Z", datetime(2026, 11, 20, 10, tzinfo=UTC)),
         ("2026-11-20T10:00:00+02:00", datetime(2026, 11, 20, 8, tzinfo=UTC)),
-        ("2026-11-20T10:00", datetime(2026, 11, 20, 10, tzinfo=UTC)),
     ],
 )
 def test_times_are_read_as_utc(text, expected):
     assert known_at_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2026-11-20T10:00", "2026-11-20T10:00:00", "2026-11-20T10"])
+def test_a_time_without_a_zone_is_refused_with_the_form_to_use(text):
+    """Issue 12: a zone-less time was read as UTC, and one meant as a business date
+    (`--known-at` for `--as-of`) silently answered from an empty ledger."""
+    for parse in (known_at_time, range_start):
+        with pytest.raises(argparse.ArgumentTypeError) as refused:
+            parse(text)
+        assert "2004-07-01T12:00:00Z" in str(refused.value)
+        assert "+02:00" in str(refused.value)
 
 
 def test_today_means_the_latest_and_a_later_time_is_refused():
