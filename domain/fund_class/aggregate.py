@@ -1502,25 +1502,44 @@ class FundClass(FundClassState, Aggregate):
                 provenance=provenance,
             )
         if amount > ZERO:
-            debits = [-part for part in self._allocate_payment(amount, period)]
-            absc_amount, service_amount = [
-                -part for part in self._payables_kept_non_negative(debits)
-            ]
-            self.trigger_event(
-                self.DistributorPaid,
-                **provenance_fields(provenance, paid_on, f"distributor-payment/{reference}"),
-                amount=amount,
-                absc_amount=absc_amount,
-                service_amount=service_amount,
-                period_start=period.start,
-                period_end_exclusive=period.end_exclusive,
+            self._trigger_paid(
+                amount,
+                paid_on=paid_on,
+                period=period,
                 reference=reference,
-                is_advance=False,
-                reason="",
-                payable_before=payable,
-                unpaid_before=unpaid - offset,
+                provenance=provenance,
+                before=(payable, unpaid - offset),
             )
         return RECORDED
+
+    def _trigger_paid(
+        self,
+        amount: Decimal,
+        *,
+        paid_on: date,
+        period: Period,
+        reference: str,
+        provenance: Provenance,
+        before: tuple[Decimal, Decimal],
+    ) -> None:
+        """The cash paid, split between the parts as their payables allow; `before` is what
+        was payable and unpaid (less the offset) before it."""
+        debits = [-part for part in self._allocate_payment(amount, period)]
+        absc_amount, service_amount = [-part for part in self._payables_kept_non_negative(debits)]
+        self.trigger_event(
+            self.DistributorPaid,
+            **provenance_fields(provenance, paid_on, f"distributor-payment/{reference}"),
+            amount=amount,
+            absc_amount=absc_amount,
+            service_amount=service_amount,
+            period_start=period.start,
+            period_end_exclusive=period.end_exclusive,
+            reference=reference,
+            is_advance=False,
+            reason="",
+            payable_before=before[0],
+            unpaid_before=before[1],
+        )
 
     def _check_not_ahead_of_fee(
         self, amount: Decimal, unpaid: Decimal, offset: Decimal, period: Period
