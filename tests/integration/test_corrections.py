@@ -190,7 +190,8 @@ def test_a_mistaken_payment_is_reversed_and_paid_again(frozen_ledger, read_model
     assert class_balances(paid_on).paid == july_accrued  # July is exactly settled
     then_position = store.position_known_at(mistaken_known)
     assert dollars(class_balances(paid_on, then_position).paid) == Decimal("1000.00")
-    # Reversing twice is the same reversal; the reference cannot be paid again.
+    # Reversing twice is the same reversal; the reference cannot be paid again, and the refusal
+    # names the reversal.
     head = store.head_position()
     assert (
         ledger.audit.reverse_distributor_payment(
@@ -201,7 +202,7 @@ def test_a_mistaken_payment_is_reversed_and_paid_again(frozen_ledger, read_model
         == "unchanged"
     )
     assert store.head_position() == head
-    with pytest.raises(RuleViolation, match="reference-reused"):
+    with pytest.raises(RuleViolation, match="reference-reversed.*reversed on 2003-10-05"):
         pay_distributor(ledger, "2003-07", amount=Decimal("5.00"), reference="WIRE-TYPO")
 
 
