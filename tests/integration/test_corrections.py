@@ -202,7 +202,7 @@ def test_a_mistaken_payment_is_reversed_and_paid_again(frozen_ledger, read_model
         == "unchanged"
     )
     assert store.head_position() == head
-    with pytest.raises(RuleViolation, match="reference-reversed.*reversed on 2003-10-05"):
+    with pytest.raises(RuleViolation, match=r"reference-reversed.*reversed on 2003-10-05"):
         pay_distributor(ledger, "2003-07", amount=Decimal("5.00"), reference="WIRE-TYPO")
 
 
