@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from adapters.outputs.report_charts import (
     SERIES_COLOURS,
@@ -101,31 +102,29 @@ class ReportPdf(FPDF):
         rows: list[tuple[str, str, str]],
         total: tuple[str, str, str] | None = None,
     ) -> None:
-        self.set_font("Helvetica", "B", 9)
-        self.cell(LABEL_WIDTH_MM, LINE_MM, latin1(title))
-        self.cell(AMOUNT_WIDTH_MM, LINE_MM, "Quarter", align="R")
-        self.cell(
-            AMOUNT_WIDTH_MM, LINE_MM, "Year to date", align="R", new_x="LMARGIN", new_y="NEXT"
-        )
+        """A table of figures by fpdf2's own `table()`: a label that wraps keeps its amounts on
+        its own lines, and a row that does not fit the page moves whole to the next, under its
+        headings repeated."""
         self.set_font("Helvetica", size=9)
-        for label, quarter, year in rows:
-            self._row(label, quarter, year)
-        if total is not None:
-            self.set_font("Helvetica", "B", 9)
-            self._row(*total)
-            self.set_font("Helvetica", size=9)
-
-    def _row(self, label: str, quarter: str, year: str) -> None:
-        if self.get_string_width(latin1(label)) > LABEL_WIDTH_MM - 2:
-            x, y = self.get_x(), self.get_y()
-            self.multi_cell(LABEL_WIDTH_MM, LINE_MM * 0.75, latin1(label), align="L")
-            height = self.get_y() - y
-            self.set_xy(x + LABEL_WIDTH_MM, y)
-        else:
-            height = LINE_MM
-            self.cell(LABEL_WIDTH_MM, height, latin1(label))
-        self.cell(AMOUNT_WIDTH_MM, height, quarter, align="R")
-        self.cell(AMOUNT_WIDTH_MM, height, year, align="R", new_x="LMARGIN", new_y="NEXT")
+        self.set_fill_color(255, 255, 255)  # a chart's last colour would otherwise fill the cells
+        self.set_draw_color(150, 150, 150)
+        with self.table(
+            col_widths=(LABEL_WIDTH_MM, AMOUNT_WIDTH_MM, AMOUNT_WIDTH_MM),  # proportions
+            width=self.epw,
+            align="LEFT",
+            text_align=("LEFT", "RIGHT", "RIGHT"),
+            v_align="TOP",
+            borders_layout="NONE",
+            line_height=LINE_MM * 0.75,
+            padding=(0.9, 0.5),
+            headings_style=FontFace(emphasis="BOLD"),
+            repeat_headings=1,
+        ) as table:
+            table.row([latin1(title), "Quarter", "Year to date"])
+            for label, quarter, year in rows:
+                table.row([latin1(label), quarter, year])
+            if total is not None:
+                table.row([latin1(total[0]), total[1], total[2]], style=FontFace(emphasis="BOLD"))
 
     def chart(self, chart: Chart) -> None:
         width, height = PAGE_WIDTH_MM - 2 * MARGIN_MM, 78
