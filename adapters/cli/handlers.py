@@ -34,9 +34,6 @@ from domain.service import ADVANCED, PAID, AgreementKind
 if TYPE_CHECKING:
     from adapters.inputs.csv_files import CsvFile
 
-PURPOSE_CHOICES = [purpose.value for purpose in Purpose]
-PERFORMER_CHOICES = [performer.value for performer in Performer]
-
 
 @dataclass(frozen=True)
 class Context:

@@ -26,7 +26,9 @@ class Entry:
 
 
 def nearest(word: str, choices: Sequence[str], limit: int = 3) -> list[str]:
-    """The names in `choices` closest to `word`, best first (difflib's ratio, at least 0.6)."""
+    """The names in `choices` closest to `word`, best first (difflib's ratio, at least 0.6).
+    `UnknownFundClassError.naming` (domain/errors.py) asks the same of unknown codes; it is not
+    called from here because answering a typo must not load the domain."""
     return difflib.get_close_matches(word, list(choices), n=limit, cutoff=0.6)
 
 

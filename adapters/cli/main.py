@@ -21,7 +21,6 @@ import click
 from adapters.cli.lazy import Entry, LazyGroup
 from adapters.cli.params import CONTEXT_SETTINGS, ReaderGone, Streams, common_options
 
-EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141
 
 _RECORD, _READ, _GOVERN, _AUDIT, _SHELL = (

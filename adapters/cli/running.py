@@ -31,7 +31,6 @@ from adapters.store.persistence import (
 )
 from domain.errors import RuleViolation, RuleViolations, UnknownFundClassError
 
-EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
