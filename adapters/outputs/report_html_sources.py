@@ -10,6 +10,7 @@ above; an auditor opens it.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from html import escape
 from typing import Any
 
@@ -41,11 +42,17 @@ def figure_label(report: dict[str, Any], pointer: str) -> str:
 
 
 def figure_value(report: dict[str, Any], pointer: str) -> str:
+    """The figure as the tables above show it: an amount with thousands separated, a rate or
+    a text as it is."""
     node: Any = report
     for part in pointer.split("/")[1:]:
         key = part.replace("~1", "/").replace("~0", "~")
         node = node[int(key)] if isinstance(node, list) else node[key]
-    return str(node)
+    text = str(node)
+    try:
+        return f"{Decimal(text):,.2f}"
+    except InvalidOperation:
+        return text
 
 
 def _events_cell(source: dict[str, Any]) -> str:
