@@ -36,7 +36,7 @@ from domain.rates import format_percent
 from domain.service import AGREEMENT_KIND_LABELS, AgreementKind
 from projections.split import SplitFigures, combine
 
-REPORT_FORMAT = "planledger-quarterly-report/1"
+REPORT_FORMAT = "planledger-quarterly-report/2"
 TITLE = (
     "Quarterly written report of the amounts expended under the Plan and Agreement and the "
     "purposes for which they were made"

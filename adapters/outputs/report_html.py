@@ -19,6 +19,7 @@ from adapters.outputs.report_charts import (
     spending_by_purpose,
     split_over_time,
 )
+from adapters.outputs.report_html_sources import sources_html
 from projections.quarterly_report import receivable_rows
 
 STYLE = """
@@ -279,6 +280,7 @@ Quarter {escape(report["quarter"])}: {escape(report["period"]["start"])} to {esc
 <figcaption>Amounts expended in the quarter for each purpose named in FIFTH.</figcaption></figure>
 <h2>Rates and limits</h2>
 {_rates_table(report)}
+{sources_html(report)}
 <footer>Plan: {escape(plan["title"])}, a {escape(plan["type"])} plan; document SHA-256 {escape(plan["document_sha256"])};
 Schedule B: asset-based sales charge {escape(plan["schedule_b"]["asset_based_sales_charge"])}, maximum service fee {escape(plan["schedule_b"]["maximum_service_fee"])}, maximum total {escape(plan["schedule_b"]["maximum_total"])}.<br>
 Built from {built["events"]} events, SHA-256 {escape(built["events_sha256"])}; planledger {escape(built["software_version"])}; rounding policy {escape(built["rounding_policy"])}.</footer>

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from adapters.outputs.report_html import report_html
+from adapters.outputs.report_sources import quarterly_report_sources
 from adapters.readside.queries import journal, known
 from adapters.readside.read_models import TABLES
 from adapters.readside.view import LedgerView
@@ -176,7 +177,7 @@ def quarterly_report(ledger: LedgerView, fund_class: str, quarter: str) -> dict[
         for (provider, key), kind in ledger.provider_kinds().items()
         if key == fund_class
     }
-    return build_report(
+    report = build_report(
         facts,
         quarter=quarter,
         quarter_period=quarter_period,
@@ -189,6 +190,10 @@ def quarterly_report(ledger: LedgerView, fund_class: str, quarter: str) -> dict[
         receivable_quarter=_receivable_moves(ledger, fund_class, quarter_period),
         receivable_year=_receivable_moves(ledger, fund_class, year),
     )
+    report["sources"] = quarterly_report_sources(
+        ledger, report, quarter=quarter_period, year_to_date=year
+    )
+    return report
 
 
 def report_json(report: dict[str, Any]) -> bytes:
