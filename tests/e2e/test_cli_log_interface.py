@@ -164,9 +164,9 @@ def test_log_position_and_range(db):
 
 
 def test_log_event_takes_the_id_the_beancount_export_carries(db, tmp_path):
-    ok("export", "beancount", "--out", str(tmp_path / "books.beancount"), db=db)
-    text = (tmp_path / "books.beancount").read_text()
-    event_id = re.search(r'ref W-2"\n  event: "([^"]+)"', text).group(1)
+    ok("export", "beancount", "--out", str(tmp_path / "books"), db=db)
+    text = (tmp_path / "books" / "fund.beancount").read_text()
+    event_id = re.search(r'ref W-2" [^\n]*\n  event: "([^"]+)"', text).group(1)
     [entry] = log_json(db, "--event", event_id)
     assert entry["event_id"] == event_id and entry["reference"] == "W-2"
     code, _, err = run("log", "--event", "00000000-0000-0000-0000-000000000000:1", db=db)
@@ -176,8 +176,8 @@ def test_log_event_takes_the_id_the_beancount_export_carries(db, tmp_path):
 
 
 def test_beancount_narrations_show_inclusive_ranges(db, tmp_path):
-    ok("export", "beancount", "--out", str(tmp_path / "books.beancount"), db=db)
-    text = (tmp_path / "books.beancount").read_text()
+    ok("export", "beancount", "--entity", "fund", "--out", str(tmp_path / "fund.beancount"), db=db)
+    text = (tmp_path / "fund.beancount").read_text()
     assert "2003-07-01..2003-07-31" in text
     assert "..2003-08-01" not in text
     journal = json.loads(ok("journal", "--format", "json", db=db))

@@ -3,8 +3,8 @@
 Hypothesis draws a fund class's history (net assets, accrual runs, payments to the Distributor,
 advances, expenditures) and feeds every event through the journal projection. Each entity's
 lines in every entry balance (the fund's books and the Distributor's); the trial balance of
-each at any date balances; and the accounts agree with
-the aggregate: the expense accounts hold what was accrued, the payable accounts what is owed.
+each at any date balances; and the accounts agree with the aggregate: the expense accounts
+hold what was accrued, the payable accounts what is owed.
 """
 
 from __future__ import annotations
