@@ -83,9 +83,6 @@ class JournalEntry:
             for entity in ENTITIES
         )
 
-    def payee(self, entity: str) -> str:
-        return self.fund_payee if entity == FUND else self.distributor_payee
-
 
 def cents(amount: Decimal) -> int:
     assert amount == amount.quantize(CENT), amount
