@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import singledispatch
+from functools import lru_cache, singledispatch
 from typing import Any
 
 from domain.fund_class import FundClass
@@ -236,6 +236,7 @@ def journal_entry(event: Any, context: StreamContext) -> JournalEntry | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a few accounts per class, asked for on every line of a rebuild
 def _mirror_account(account: str, fund_class: str) -> str:
     """The Distributor's account that mirrors a fund class's plan account."""
     for part in PARTS:
