@@ -1,40 +1,57 @@
-"""The double-entry journal: each money event as a balanced entry of named accounts.
+"""The double-entry journal: each money event as a balanced entry of named accounts, kept in
+two sets of books that the plan ties together.
 
 A pure function from one event to its entry (or None). Amounts are integer cents, so sums are
-exact in any database. The fund class's books and the Distributor's are in one journal, told
-apart by their accounts:
+exact in any database. Every line belongs to one of two entities, and each entity's lines
+balance within every entry (docs/books.md has the chart of accounts and every event's postings):
 
-    Expenses:Plan12b1:{class}:AssetBasedSalesCharge     the class's 12b-1 expense, per part
-    Expenses:Plan12b1:{class}:ServiceFee
-    Liabilities:PayableToDistributor:{class}:AssetBasedSalesCharge   what the class owes
-    Liabilities:PayableToDistributor:{class}:ServiceFee
-    Assets:Fund:{class}:Cash                            what the class paid out
-    Assets:Fund:{class}:ReceivableFromDistributor:AssetBasedSalesCharge   what the
-    Assets:Fund:{class}:ReceivableFromDistributor:ServiceFee   Distributor owes back (A16)
-    Assets:Distributor:Cash                             the Distributor's cash
-    Income:Distributor:PlanFees:{class}                 plan fees the Distributor received
+the fund (`fund`), per fund class, on the accrual basis:
+
+    Expenses:Plan12b1:{class}:{part}                    the class's 12b-1 expense
+    Liabilities:PayableToDistributor:{class}:{part}     what the class owes the Distributor
+    Assets:Fund:{class}:ReceivableFromDistributor:{part}  what the Distributor owes back (A16)
+    Equity:Fund:{class}:GeneralLedgerSettlement         cash paid and received for the plan,
+                                                        which the fund's general ledger keeps
+
+the Distributor (`distributor`), the mirror of the fund's plan accounts and its own spending:
+
+    Income:Distributor:PlanFees:{class}:{part}          plan fees earned, as the fund accrues
+    Assets:Distributor:ReceivableFromFund:{class}:{part}  the mirror of the fund's payable
+    Liabilities:Distributor:PayableToFund:{class}:{part}  the mirror of the fund's receivable
+    Equity:Distributor:GeneralLedgerSettlement          cash received and paid for the plan,
+                                                        which its general ledger keeps
     Expenses:Distributor:ServiceFees:{class}:{provider} service fees it paid (SEVENTH)
     Expenses:Distributor:Fifth:{class}:{Purpose}        what it spent, by FIFTH purpose
 
-A `{class}` is the fund code and share class joined by a dash (`INTL-BCV-R`), so that every
-account name is also a valid Beancount account.
+`{part}` is AssetBasedSalesCharge or ServiceFee. A `{class}` is the fund code and share class
+joined by a dash (`INTL-BCV-R`), so that every account name is also a valid Beancount account.
+Each entry names, per entity, its payee (the other party) and its links: the month an accrual
+is for and the months a payment covers (`INTL-BCV-R-2003-07`), and the reference that ties a
+payment, a fee or an expenditure to its reversal.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import singledispatch
+from functools import lru_cache, singledispatch
 from typing import Any
 
 from domain.fund_class import FundClass
 from domain.money import CENT
+from domain.periods import month_label, next_month_start
 from domain.service import ServiceArrangement
 
 ABSC = "AssetBasedSalesCharge"
 SERVICE = "ServiceFee"
-DISTRIBUTOR_CASH = "Assets:Distributor:Cash"
+PARTS = (ABSC, SERVICE)
+FUND = "fund"
+DISTRIBUTOR = "distributor"
+ENTITIES = (FUND, DISTRIBUTOR)
+DISTRIBUTOR_SETTLEMENT = "Equity:Distributor:GeneralLedgerSettlement"
 
 
 @dataclass(frozen=True)
@@ -42,6 +59,7 @@ class JournalLine:
     account: str
     debit_cents: int
     credit_cents: int
+    entity: str = FUND
 
 
 @dataclass(frozen=True)
@@ -52,11 +70,17 @@ class JournalEntry:
     kind: str
     narration: str
     lines: tuple[JournalLine, ...]
+    fund_payee: str = ""  # the other party, as each entity's books name it
+    distributor_payee: str = ""
+    links: tuple[str, ...] = ()
 
     @property
     def is_balanced(self) -> bool:
-        return sum(line.debit_cents for line in self.lines) == sum(
-            line.credit_cents for line in self.lines
+        """Each entity's lines balance on their own (so the whole entry does too)."""
+        return all(
+            sum(line.debit_cents for line in self.lines if line.entity == entity)
+            == sum(line.credit_cents for line in self.lines if line.entity == entity)
+            for entity in ENTITIES
         )
 
 
@@ -70,6 +94,9 @@ def account_component(text: str) -> str:
     if "_" in text or text.islower():
         return "".join(part.capitalize() for part in text.split("_"))
     return text.replace("/", "-")
+
+
+# ---- the fund's accounts ----------------------------------------------------------------------
 
 
 def plan_expense_account(fund_class: str, part: str) -> str:
@@ -88,12 +115,27 @@ def receivable_account(fund_class: str, part: str) -> str:
     return f"Assets:Fund:{fund_class}:ReceivableFromDistributor:{part}"
 
 
-def fund_cash_account(fund_class: str) -> str:
-    return f"Assets:Fund:{fund_class}:Cash"
+def fund_settlement_account(fund_class: str) -> str:
+    """The class's cash moves for the plan: the cash itself is in the fund's general ledger
+    (docs/books.md, "Cash")."""
+    return f"Equity:Fund:{fund_class}:GeneralLedgerSettlement"
 
 
-def plan_fees_income_account(fund_class: str) -> str:
-    return f"Income:Distributor:PlanFees:{fund_class}"
+# ---- the Distributor's accounts ---------------------------------------------------------------
+
+
+def plan_fees_income_account(fund_class: str, part: str) -> str:
+    return f"Income:Distributor:PlanFees:{fund_class}:{part}"
+
+
+def receivable_from_fund_account(fund_class: str, part: str) -> str:
+    """The Distributor's side of the class's payable."""
+    return f"Assets:Distributor:ReceivableFromFund:{fund_class}:{part}"
+
+
+def payable_to_fund_account(fund_class: str, part: str) -> str:
+    """The Distributor's side of the class's receivable from it."""
+    return f"Liabilities:Distributor:PayableToFund:{fund_class}:{part}"
 
 
 def service_fees_expense_account(fund_class: str, provider: str) -> str:
@@ -104,25 +146,40 @@ def fifth_expense_account(fund_class: str, purpose: str) -> str:
     return f"Expenses:Distributor:Fifth:{fund_class}:{account_component(purpose)}"
 
 
-def signed_line(account: str, amount_cents: int) -> JournalLine:
+def signed_line(account: str, amount_cents: int, entity: str = FUND) -> JournalLine:
     """A debit for a positive amount, a credit for a negative one."""
     if amount_cents >= 0:
-        return JournalLine(account, amount_cents, 0)
-    return JournalLine(account, 0, -amount_cents)
+        return JournalLine(account, amount_cents, 0, entity)
+    return JournalLine(account, 0, -amount_cents, entity)
 
 
 @dataclass(frozen=True)
 class StreamContext:
     """What an event's stream is about: its fund class and, for a service arrangement, the
-    provider."""
+    provider; and the names the books show as payees."""
 
     fund_class_key: str  # INTL-BCV/R
     provider: str = ""
+    distributor_name: str = ""  # the plan's Distributor, on a fund class's stream
+    fund_name: str = ""
+    provider_name: str = ""  # the dealer, on a service arrangement's stream
 
     @property
     def fund_class(self) -> str:
         """The fund class as an account component: INTL-BCV-R."""
         return self.fund_class_key.replace("/", "-")
+
+    @property
+    def distributor_payee(self) -> str:
+        return self.distributor_name or "the Distributor"
+
+    @property
+    def fund_class_payee(self) -> str:
+        """The fund class as the Distributor's books name it."""
+        share_class = self.fund_class_key.rpartition("/")[2]
+        if self.fund_name:
+            return f"{self.fund_name}, Class {share_class} ({self.fund_class_key})"
+        return self.fund_class_key
 
 
 def covered(event: Any) -> str:
@@ -136,6 +193,38 @@ def entry_id(event: Any) -> str:
     return f"{event.originator_id}:{event.originator_version}"
 
 
+_NOT_IN_LINK = re.compile(r"[^A-Za-z0-9\-_/.]")
+
+
+def link(*parts: str) -> str:
+    """A Beancount link (without its `^`): letters, digits and `-_/.` only."""
+    return _NOT_IN_LINK.sub("-", "-".join(parts))
+
+
+def month_link(fund_class: str, month: str) -> str:
+    """Joins a month's accruals to the payments covering it: `INTL-BCV-R-2003-07`."""
+    return link(fund_class, month)
+
+
+def months_covered(start: date, end_exclusive: date) -> list[str]:
+    labels, day = [], start.replace(day=1)
+    while day < end_exclusive:
+        labels.append(month_label(day))
+        day = next_month_start(day)
+    return labels
+
+
+def period_links(fund_class: str, event: Any) -> tuple[str, ...]:
+    return tuple(
+        month_link(fund_class, month)
+        for month in months_covered(event.period_start, event.period_end_exclusive)
+    )
+
+
+def _kept(lines: Iterable[JournalLine]) -> tuple[JournalLine, ...]:
+    return tuple(line for line in lines if line.debit_cents or line.credit_cents)
+
+
 @singledispatch
 def journal_entry(event: Any, context: StreamContext) -> JournalEntry | None:
     """The entry an event posts; None for events that move no money.
@@ -147,24 +236,82 @@ def journal_entry(event: Any, context: StreamContext) -> JournalEntry | None:
     return None
 
 
-def _accrual_entry(
-    event: Any, fund_class: str, kind: str, narration: str, *, absc: int, service: int
+@lru_cache(maxsize=4096)  # a few accounts per class, asked for on every line of a rebuild
+def _mirror_account(account: str, fund_class: str) -> str:
+    """The Distributor's account that mirrors a fund class's plan account."""
+    for part in PARTS:
+        mirrors = {
+            plan_expense_account(fund_class, part): plan_fees_income_account(fund_class, part),
+            payable_account(fund_class, part): receivable_from_fund_account(fund_class, part),
+            receivable_account(fund_class, part): payable_to_fund_account(fund_class, part),
+        }
+        if account in mirrors:
+            return mirrors[account]
+    assert account == fund_settlement_account(fund_class), account
+    return DISTRIBUTOR_SETTLEMENT
+
+
+def _with_mirror(fund_lines: Iterable[JournalLine], fund_class: str) -> tuple[JournalLine, ...]:
+    """The fund's lines and the Distributor's: what the fund owes, the Distributor is owed;
+    what it expenses, the Distributor earns; its debit is the Distributor's credit."""
+    kept = _kept(fund_lines)
+    mirrored = tuple(
+        JournalLine(
+            _mirror_account(line.account, fund_class),
+            line.credit_cents,
+            line.debit_cents,
+            DISTRIBUTOR,
+        )
+        for line in kept
+    )
+    return kept + mirrored
+
+
+def _between_entities(
+    event: Any,
+    context: StreamContext,
+    kind: str,
+    narration: str,
+    fund_lines: Iterable[JournalLine],
+    *,
+    links: Iterable[str],
 ) -> JournalEntry | None:
-    if absc == 0 and service == 0:
+    """An entry between the fund class and the Distributor: the fund's lines and their
+    mirror; None when nothing moves."""
+    lines = _with_mirror(fund_lines, context.fund_class)
+    if not lines:
         return None
-    lines = [
-        signed_line(plan_expense_account(fund_class, ABSC), absc),
-        signed_line(plan_expense_account(fund_class, SERVICE), service),
-        signed_line(payable_account(fund_class, ABSC), -absc),
-        signed_line(payable_account(fund_class, SERVICE), -service),
-    ]
     return JournalEntry(
         entry_id(event),
         event.business_date,
-        fund_class,
+        context.fund_class,
         kind,
         narration,
-        tuple(line for line in lines if line.debit_cents or line.credit_cents),
+        lines,
+        fund_payee=context.distributor_payee,
+        distributor_payee=context.fund_class_payee,
+        links=tuple(dict.fromkeys(links)),
+    )
+
+
+def _accrual_entry(
+    event: Any, context: StreamContext, kind: str, narration: str, month: str, **parts: int
+) -> JournalEntry | None:
+    """The class's expense and payable per part; the Distributor's income and receivable."""
+    fund_class = context.fund_class
+    absc, service = parts["absc"], parts["service"]
+    return _between_entities(
+        event,
+        context,
+        kind,
+        narration,
+        [
+            signed_line(plan_expense_account(fund_class, ABSC), absc),
+            signed_line(plan_expense_account(fund_class, SERVICE), service),
+            signed_line(payable_account(fund_class, ABSC), -absc),
+            signed_line(payable_account(fund_class, SERVICE), -service),
+        ],
+        links=[month_link(fund_class, month)],
     )
 
 
@@ -172,10 +319,11 @@ def _accrual_entry(
 def _(event: FundClass.FeeAccrued, context: StreamContext) -> JournalEntry | None:
     return _accrual_entry(
         event,
-        context.fund_class,
+        context,
         "accrual",
         f"12b-1 fee accrued on {event.basis_net_assets} at "
         f"{event.absc_rate_annual}+{event.service_rate_annual} /{event.days_in_year}",
+        month_label(event.business_date),
         absc=cents(event.absc_amount),
         service=cents(event.service_amount),
     )
@@ -185,103 +333,24 @@ def _(event: FundClass.FeeAccrued, context: StreamContext) -> JournalEntry | Non
 def _(event: FundClass.AccrualTrueUpPosted, context: StreamContext) -> JournalEntry | None:
     return _accrual_entry(
         event,
-        context.fund_class,
+        context,
         "true-up",
         f"month-end true-up {event.month}: the month rounded once is {event.month_amount}",
+        event.month,
         absc=cents(event.adjustment_absc),
         service=cents(event.adjustment_service),
     )
-
-
-def _payment_lines(
-    fund_class: str, absc_cents: int, service_cents: int, total: int
-) -> tuple[JournalLine, ...]:
-    """A payment to the Distributor: the class's payables and cash, the Distributor's cash
-    and income."""
-    lines = (
-        JournalLine(payable_account(fund_class, ABSC), absc_cents, 0),
-        JournalLine(payable_account(fund_class, SERVICE), service_cents, 0),
-        JournalLine(fund_cash_account(fund_class), 0, total),
-        JournalLine(DISTRIBUTOR_CASH, total, 0),
-        JournalLine(plan_fees_income_account(fund_class), 0, total),
-    )
-    return tuple(line for line in lines if line.debit_cents or line.credit_cents)
-
-
-def _expenditure_lines(fund_class: str, purpose: str, amount: int) -> tuple[JournalLine, ...]:
-    return (
-        JournalLine(fifth_expense_account(fund_class, purpose), amount, 0),
-        JournalLine(DISTRIBUTOR_CASH, 0, amount),
-    )
-
-
-def _service_fee_lines(fund_class: str, provider: str, amount: int) -> tuple[JournalLine, ...]:
-    return (
-        JournalLine(service_fees_expense_account(fund_class, provider), amount, 0),
-        JournalLine(DISTRIBUTOR_CASH, 0, amount),
-    )
-
-
-@journal_entry.register
-def _(event: FundClass.DistributorPaid, context: StreamContext) -> JournalEntry | None:
-    advance = " (advance)" if event.is_advance else ""
-    return JournalEntry(
-        entry_id(event),
-        event.business_date,
-        context.fund_class,
-        "distributor-payment",
-        f"plan fees paid to the Distributor for {covered(event)} ref {event.reference}{advance}",
-        _payment_lines(
-            context.fund_class,
-            cents(event.absc_amount),
-            cents(event.service_amount),
-            cents(event.amount),
-        ),
-    )
-
-
-@journal_entry.register
-def _(event: FundClass.ExpenditureRecorded, context: StreamContext) -> JournalEntry | None:
-    return JournalEntry(
-        entry_id(event),
-        event.business_date,
-        context.fund_class,
-        "expenditure",
-        f"{event.description} by {event.performer_name} ({event.performer}) ref {event.reference}",
-        _expenditure_lines(context.fund_class, event.purpose, cents(event.amount)),
-    )
-
-
-@journal_entry.register
-def _(event: ServiceArrangement.ServiceFeePaid, context: StreamContext) -> JournalEntry | None:
-    provider = context.provider
-    return JournalEntry(
-        entry_id(event),
-        event.business_date,
-        context.fund_class,
-        "service-fee",
-        f"service fee {event.paid_or_advanced} to {provider} for {covered(event)} "
-        f"ref {event.reference}",
-        _service_fee_lines(context.fund_class, provider, cents(event.amount)),
-    )
-
-
-# ---- corrections (docs/audit.md §2) ---------------------------------------------------------
-
-
-def _flipped(lines: tuple[JournalLine, ...]) -> tuple[JournalLine, ...]:
-    """The exact opposite lines: every debit becomes a credit of the same amount."""
-    return tuple(JournalLine(line.account, line.credit_cents, line.debit_cents) for line in lines)
 
 
 @journal_entry.register
 def _(event: FundClass.FeeAccrualAdjusted, context: StreamContext) -> JournalEntry | None:
     return _accrual_entry(
         event,
-        context.fund_class,
+        context,
         "accrual-adjustment",
         f"accrual of {event.business_date} adjusted: basis {event.basis_net_assets_previous} "
         f"restated to {event.basis_net_assets} ({event.reason})",
+        month_label(event.business_date),
         absc=cents(event.absc_amount_delta),
         service=cents(event.service_amount_delta),
     )
@@ -291,73 +360,85 @@ def _(event: FundClass.FeeAccrualAdjusted, context: StreamContext) -> JournalEnt
 def _(event: FundClass.FeeAccrualReversed, context: StreamContext) -> JournalEntry | None:
     return _accrual_entry(
         event,
-        context.fund_class,
+        context,
         "accrual-reversal",
         f"accrual of {event.business_date} reversed: no longer in effect ({event.reason}; "
         f"{event.cause})",
+        month_label(event.business_date),
         absc=cents(event.absc_amount_delta),
         service=cents(event.service_amount_delta),
     )
 
 
+# ---- payments to the Distributor ---------------------------------------------------------------
+
+
+def _payment_lines(
+    fund_class: str, absc_cents: int, service_cents: int, total: int
+) -> list[JournalLine]:
+    """The class's side of a payment: its payables settled, the cash out of its general
+    ledger."""
+    return [
+        JournalLine(payable_account(fund_class, ABSC), absc_cents, 0),
+        JournalLine(payable_account(fund_class, SERVICE), service_cents, 0),
+        JournalLine(fund_settlement_account(fund_class), 0, total),
+    ]
+
+
+def payment_link(fund_class: str, reference: str) -> str:
+    """Joins a payment to the Distributor, its reversal and an offset under its reference."""
+    return link(fund_class, "payment", reference)
+
+
+def _flipped(lines: Iterable[JournalLine]) -> list[JournalLine]:
+    """The exact opposite lines: every debit becomes a credit of the same amount."""
+    return [
+        JournalLine(line.account, line.credit_cents, line.debit_cents, line.entity)
+        for line in lines
+    ]
+
+
+@journal_entry.register
+def _(event: FundClass.DistributorPaid, context: StreamContext) -> JournalEntry | None:
+    advance = " (advance)" if event.is_advance else ""
+    fund_class = context.fund_class
+    return _between_entities(
+        event,
+        context,
+        "distributor-payment",
+        f"plan fees paid to the Distributor for {covered(event)} ref {event.reference}{advance}",
+        _payment_lines(
+            fund_class, cents(event.absc_amount), cents(event.service_amount), cents(event.amount)
+        ),
+        links=[payment_link(fund_class, event.reference), *period_links(fund_class, event)],
+    )
+
+
 @journal_entry.register
 def _(event: FundClass.DistributorPaymentReversed, context: StreamContext) -> JournalEntry | None:
-    return JournalEntry(
-        entry_id(event),
-        event.business_date,
-        context.fund_class,
+    fund_class = context.fund_class
+    return _between_entities(
+        event,
+        context,
         "distributor-payment-reversal",
         f"reversal of payment ref {event.reference} ({event.reason})",
         _flipped(
             _payment_lines(
-                context.fund_class,
+                fund_class,
                 cents(event.absc_amount),
                 cents(event.service_amount),
                 cents(event.amount),
             )
         ),
-    )
-
-
-@journal_entry.register
-def _(event: FundClass.ExpenditureReversed, context: StreamContext) -> JournalEntry | None:
-    return JournalEntry(
-        entry_id(event),
-        event.business_date,
-        context.fund_class,
-        "expenditure-reversal",
-        f"reversal of expenditure ref {event.reference} ({event.reason})",
-        _flipped(_expenditure_lines(context.fund_class, event.purpose, cents(event.amount))),
-    )
-
-
-@journal_entry.register
-def _(event: ServiceArrangement.ServiceFeeReversed, context: StreamContext) -> JournalEntry | None:
-    provider = context.provider
-    return JournalEntry(
-        entry_id(event),
-        event.business_date,
-        context.fund_class,
-        "service-fee-reversal",
-        f"reversal of service fee ref {event.reference} to {provider} ({event.reason})",
-        _flipped(_service_fee_lines(context.fund_class, provider, cents(event.amount))),
+        links=[payment_link(fund_class, event.reference), *period_links(fund_class, event)],
     )
 
 
 # ---- the receivable from the Distributor (decision A16) --------------------------------------
 
 
-def _entry(
-    event: Any, context: StreamContext, kind: str, narration: str, lines: list[JournalLine]
-) -> JournalEntry:
-    return JournalEntry(
-        entry_id(event),
-        event.business_date,
-        context.fund_class,
-        kind,
-        narration,
-        tuple(line for line in lines if line.debit_cents or line.credit_cents),
-    )
+def _taken_links(fund_class: str, event: Any) -> list[str]:
+    return [month_link(fund_class, month) for month in sorted(event.taken_by_month)]
 
 
 @journal_entry.register
@@ -367,7 +448,7 @@ def _(event: FundClass.DistributorReceivableBooked, context: StreamContext) -> J
     fund_class = context.fund_class
     absc, service = cents(event.absc_amount), cents(event.service_amount)
     what = "booked" if event.amount > 0 else "released"
-    return _entry(
+    return _between_entities(
         event,
         context,
         "distributor-receivable",
@@ -378,6 +459,7 @@ def _(event: FundClass.DistributorReceivableBooked, context: StreamContext) -> J
             signed_line(payable_account(fund_class, ABSC), -absc),
             signed_line(payable_account(fund_class, SERVICE), -service),
         ],
+        links=[month_link(fund_class, event.month)],
     )
 
 
@@ -385,7 +467,7 @@ def _(event: FundClass.DistributorReceivableBooked, context: StreamContext) -> J
 def _(event: FundClass.DistributorReceivableOffset, context: StreamContext) -> JournalEntry | None:
     """What the months paid for owe is settled by what the Distributor owes back."""
     fund_class = context.fund_class
-    return _entry(
+    return _between_entities(
         event,
         context,
         "distributor-receivable-offset",
@@ -399,28 +481,141 @@ def _(event: FundClass.DistributorReceivableOffset, context: StreamContext) -> J
                 receivable_account(fund_class, SERVICE), 0, cents(event.receivable_service)
             ),
         ],
+        links=[
+            payment_link(fund_class, event.reference),
+            *period_links(fund_class, event),
+            *_taken_links(fund_class, event),
+        ],
     )
 
 
 @journal_entry.register
 def _(event: FundClass.DistributorRefundReceived, context: StreamContext) -> JournalEntry | None:
-    """The Distributor pays back: the class's cash and receivable, the Distributor's cash and
-    the plan fees it had taken as income."""
+    """The Distributor pays back: the class's receivable settled in cash, which its general
+    ledger receives; the Distributor's payable to the class, from its general ledger."""
     fund_class = context.fund_class
-    total = cents(event.amount)
-    return _entry(
+    return _between_entities(
         event,
         context,
         "distributor-refund",
         f"refund from the Distributor ref {event.reference}"
         + (f" ({event.note})" if event.note else ""),
         [
-            JournalLine(fund_cash_account(fund_class), total, 0),
+            JournalLine(fund_settlement_account(fund_class), cents(event.amount), 0),
             JournalLine(receivable_account(fund_class, ABSC), 0, cents(event.receivable_absc)),
             JournalLine(
                 receivable_account(fund_class, SERVICE), 0, cents(event.receivable_service)
             ),
-            JournalLine(plan_fees_income_account(fund_class), total, 0),
-            JournalLine(DISTRIBUTOR_CASH, 0, total),
         ],
+        links=[link(fund_class, "refund", event.reference), *_taken_links(fund_class, event)],
+    )
+
+
+# ---- what the Distributor spends: its books alone --------------------------------------------
+
+
+def _distributor_spending(
+    event: Any,
+    context: StreamContext,
+    kind: str,
+    narration: str,
+    expense_account: str,
+    *,
+    payee: str,
+    links: tuple[str, ...],
+    reversal: bool,
+) -> JournalEntry:
+    """An expense of the Distributor's, paid from its general ledger's cash; a reversal posts
+    the exact opposite."""
+    amount = cents(event.amount)
+    lines = [
+        JournalLine(expense_account, amount, 0, DISTRIBUTOR),
+        JournalLine(DISTRIBUTOR_SETTLEMENT, 0, amount, DISTRIBUTOR),
+    ]
+    return JournalEntry(
+        entry_id(event),
+        event.business_date,
+        context.fund_class,
+        kind,
+        narration,
+        tuple(_flipped(lines) if reversal else lines),
+        distributor_payee=payee,
+        links=links,
+    )
+
+
+def _expenditure_entry(
+    event: Any, context: StreamContext, kind: str, narration: str, *, reversal: bool
+) -> JournalEntry:
+    fund_class = context.fund_class
+    return _distributor_spending(
+        event,
+        context,
+        kind,
+        narration,
+        fifth_expense_account(fund_class, event.purpose),
+        payee=event.performer_name or event.performer,
+        links=(link(fund_class, "expenditure", event.reference),),
+        reversal=reversal,
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.ExpenditureRecorded, context: StreamContext) -> JournalEntry | None:
+    return _expenditure_entry(
+        event,
+        context,
+        "expenditure",
+        f"{event.description} by {event.performer_name} ({event.performer}) ref {event.reference}",
+        reversal=False,
+    )
+
+
+@journal_entry.register
+def _(event: FundClass.ExpenditureReversed, context: StreamContext) -> JournalEntry | None:
+    return _expenditure_entry(
+        event,
+        context,
+        "expenditure-reversal",
+        f"reversal of expenditure ref {event.reference} ({event.reason})",
+        reversal=True,
+    )
+
+
+def _service_fee_entry(
+    event: Any, context: StreamContext, kind: str, narration: str, *, reversal: bool
+) -> JournalEntry:
+    fund_class, provider = context.fund_class, context.provider
+    return _distributor_spending(
+        event,
+        context,
+        kind,
+        narration,
+        service_fees_expense_account(fund_class, provider),
+        payee=context.provider_name or provider,
+        links=(link(fund_class, "service-fee", provider, event.reference),),
+        reversal=reversal,
+    )
+
+
+@journal_entry.register
+def _(event: ServiceArrangement.ServiceFeePaid, context: StreamContext) -> JournalEntry | None:
+    return _service_fee_entry(
+        event,
+        context,
+        "service-fee",
+        f"service fee {event.paid_or_advanced} to {context.provider} for {covered(event)} "
+        f"ref {event.reference}",
+        reversal=False,
+    )
+
+
+@journal_entry.register
+def _(event: ServiceArrangement.ServiceFeeReversed, context: StreamContext) -> JournalEntry | None:
+    return _service_fee_entry(
+        event,
+        context,
+        "service-fee-reversal",
+        f"reversal of service fee ref {event.reference} to {context.provider} ({event.reason})",
+        reversal=True,
     )

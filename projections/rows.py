@@ -46,6 +46,9 @@ def _(event: FundClass.PlanAdopted, context: StreamContext) -> list[Row]:
                 "fund_class": fund_class_key(event.fund_code, event.share_class),
                 "provider": "",
                 "company_code": event.company_code,
+                "distributor_name": event.distributor_name,
+                "fund_name": event.fund_name,
+                "provider_name": "",
             },
         )
     ]
@@ -62,6 +65,9 @@ def _(event: ServiceArrangement.ServiceArrangementOpened, context: StreamContext
                 "fund_class": fund_class_key(event.fund_code, event.share_class),
                 "provider": event.provider_code,
                 "company_code": "",
+                "distributor_name": "",
+                "fund_name": "",
+                "provider_name": event.provider_name,
             },
         )
     ]
@@ -103,6 +109,10 @@ def journal_rows(event: Any, context: StreamContext) -> list[Row]:
                 "narration": entry.narration,
                 "actor": event.actor,
                 "source": event.source,
+                "fund_payee": entry.fund_payee,
+                "distributor_payee": entry.distributor_payee,
+                # Beancount links (without `^`), space-separated: none holds a space.
+                "links": " ".join(entry.links),
             },
         )
     ]
@@ -113,6 +123,7 @@ def journal_rows(event: Any, context: StreamContext) -> list[Row]:
                 "entry_id": entry.entry_id,
                 "line_no": number,
                 "business_date": entry.business_date,
+                "entity": line.entity,
                 "account": line.account,
                 "debit_cents": line.debit_cents,
                 "credit_cents": line.credit_cents,
@@ -412,10 +423,14 @@ def context_of_new_stream(event: Any) -> tuple[str, StreamContext] | None:
     """The context a stream-creating event establishes, for the events that follow it."""
     if isinstance(event, FundClass.PlanAdopted):
         return str(event.originator_id), StreamContext(
-            fund_class_key(event.fund_code, event.share_class)
+            fund_class_key(event.fund_code, event.share_class),
+            distributor_name=event.distributor_name,
+            fund_name=event.fund_name,
         )
     if isinstance(event, ServiceArrangement.ServiceArrangementOpened):
         return str(event.originator_id), StreamContext(
-            fund_class_key(event.fund_code, event.share_class), event.provider_code
+            fund_class_key(event.fund_code, event.share_class),
+            event.provider_code,
+            provider_name=event.provider_name,
         )
     return None

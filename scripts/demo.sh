@@ -7,8 +7,9 @@
 # service providers with their agreements and positions, accrues, pays the Distributor monthly
 # and the providers quarterly, records FIFTH expenditures, and prints the balances and the
 # compliance view. Then the audit: a week of net assets restated after a report was issued
-# (point-in-time views before and after, the impact), a mistaken record reversed, the hash
-# chain verified, and a regulator's bundle checked by its own verifier.
+# (point-in-time views before and after, the impact), a mistaken record reversed, each entity's
+# books written as Beancount and checked, the hash chain verified, and a regulator's bundle
+# checked by its own verifier.
 # PLANLEDGER_DEMO_DIR chooses the folder (default: demo-output).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -112,12 +113,8 @@ ls "$OUT/reports"
 step "The SIXTH split of the year, by quarter"
 pl split --period 2003-07..2004-06 --by quarter
 
-step "Trial balance as of 2004-07-31 (debits = credits)"
+step "Trial balance as of 2004-07-31: the fund's books, then the Distributor's (debits = credits in each)"
 pl trial-balance --as-of 2004-07-31 | tee "$OUT/trial-balance.txt"
-
-step "Beancount export, checked by bean-check"
-pl export beancount --out "$OUT/books.beancount"
-.venv/bin/bean-check "$OUT/books.beancount" && echo "bean-check: no errors"
 
 step "Compliance as of 2004-06-30 and as of 2004-08-31"
 pl compliance --as-of 2004-06-30
@@ -146,6 +143,12 @@ pl expenditure record --fund INTL-BCV --incurred-on 2004-06-15 --period 2004Q2 \
 pl reverse expenditure --fund INTL-BCV --reference EXP-DUPLICATE \
   --reason "the same invoice was keyed twice"
 
+step "Each entity's books as Beancount (the restatement's receivable and the reversal in them), each checked by bean-check"
+pl export beancount --out "$OUT/books"
+for entity in fund distributor; do
+  .venv/bin/bean-check "$OUT/books/$entity.beancount" && echo "bean-check $entity: no errors"
+done
+
 step "Audit: seal, verify the store, and the regulator's bundle checked with a plain Python"
 pl seal --reason "demo year closed"
 pl verify
@@ -159,6 +162,6 @@ echo "ledger:      $OUT/planledger.db  (export PLANLEDGER_DB=sqlite:///$OUT/plan
 echo "sample data: $OUT/data/"
 echo "balances:    $OUT/balances.json"
 echo "reports:     $OUT/reports/ (JSON, CSV, HTML, PDF for each fund class and quarter)"
-echo "journal:     $OUT/trial-balance.txt, $OUT/books.beancount (bean-check, Fava)"
+echo "books:       $OUT/trial-balance.txt, $OUT/books/fund.beancount, $OUT/books/distributor.beancount (bean-check, Fava)"
 echo "audit:       $OUT/bundle.zip (unpacked in $OUT/bundle: python3 verify_bundle.py),"
 echo "             $OUT/reports-as-issued/ (2003Q3 rebuilt as known before the restatement)"

@@ -9,7 +9,6 @@ import click
 
 from adapters.cli.params import (
     DATE,
-    FILE,
     FOLDER_OR_FILE,
     PERIOD,
     command,
@@ -19,6 +18,15 @@ from adapters.cli.params import (
 )
 
 R = "adapters.cli.handlers_reports"
+# The two sets of books (projections/journal.py ENTITIES), named here so that `--help` does
+# not load the domain.
+ENTITY_NAMES = ("fund", "distributor")
+
+
+def entity_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option("--entity", type=click.Choice(ENTITY_NAMES), help=help_text)
+
+
 A = "adapters.cli.handlers_audit"
 
 # The read models (projections/rows.py PROJECTIONS; a unit test keeps the two the same): named
@@ -70,9 +78,12 @@ def accruals() -> None: ...
     None,
     "trial-balance",
     f"{R}:trial_balance_command",
-    "every account of the journal; debits = credits",
+    "every account of each entity's books; debits = credits in each",
+    "The fund's accounts, then the Distributor's, each closed by its own TOTAL row (debits = "
+    "credits within each entity's books).",
 )
 @as_of_option()
+@entity_option("only this entity's books (default: the fund's, then the Distributor's)")
 @known_at_option
 @format_option
 def trial_balance() -> None: ...
@@ -87,6 +98,7 @@ def trial_balance() -> None: ...
     help="one account's lines (its exact name), or every account under a prefix ending with "
     "':' (e.g. Expenses:Plan12b1:)",
 )
+@entity_option("only the lines of this entity's books (default: both)")
 @as_of_option("entries dated on or before this date")
 @known_at_option
 @format_option
@@ -130,9 +142,17 @@ export = group("export", "export the books")
     export,
     "beancount",
     f"{R}:export_beancount_command",
-    "the journal as a Beancount ledger (bean-check, Fava)",
+    "each entity's books as a Beancount ledger (bean-check, Fava)",
+    "Writes OUT/fund.beancount and OUT/distributor.beancount; with --entity, that entity's "
+    "books to the file OUT.",
 )
-@click.option("--out", type=FILE, required=True, help="the .beancount file to write")
+@entity_option("write only this entity's books, to the file --out")
+@click.option(
+    "--out",
+    type=FOLDER_OR_FILE,
+    required=True,
+    help="the folder for fund.beancount and distributor.beancount (the file, with --entity)",
+)
 def _export_beancount() -> None: ...
 
 

@@ -24,6 +24,7 @@ from adapters.readside.split_rows import split_figures
 from adapters.readside.view import LedgerView
 from domain.money import format_money
 from domain.periods import Period, last_quarter_ended, parse_period
+from projections.journal import ENTITIES
 from projections.rows import PROJECTIONS
 
 BALANCE_COLUMNS = [
@@ -79,6 +80,7 @@ def balances(context: Context, arguments: argparse.Namespace, out: TextIO) -> in
 
 
 TRIAL_BALANCE_COLUMNS = [
+    Column("entity", "Books"),
     Column("account", "Account"),
     Column("debit", "Debit", money=True),
     Column("credit", "Credit", money=True),
@@ -87,42 +89,56 @@ TRIAL_BALANCE_COLUMNS = [
 
 
 def trial_balance_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    """Each entity's accounts, closed by its own TOTAL row: the fund's books and the
+    Distributor's balance apart (docs/books.md)."""
     as_of = arguments.as_of or date.today()
+    chosen = getattr(arguments, "entity", None)
     with open_ledger(context) as ledger:
-        accounts = known_view(ledger, arguments, context).trial_balance(as_of)
-    rows = [
-        {
-            "account": row.account,
-            "debit": dollars(row.debit_cents),
-            "credit": dollars(row.credit_cents),
-            "balance": dollars(row.balance_cents),
-        }
-        for row in accounts
-    ]
-    debits = sum(row.debit_cents for row in accounts)
-    credits = sum(row.credit_cents for row in accounts)
-    rows.append(
-        {
-            "account": "TOTAL",
-            "debit": dollars(debits),
-            "credit": dollars(credits),
-            "balance": dollars(debits - credits),
-        }
-    )
+        accounts = known_view(ledger, arguments, context).trial_balance(as_of, chosen)
+    rows: list[dict[str, object]] = []
+    for entity in [chosen] if chosen else ENTITIES:
+        mine = [row for row in accounts if row.entity == entity]
+        rows += [
+            {
+                "entity": entity,
+                "account": row.account,
+                "debit": dollars(row.debit_cents),
+                "credit": dollars(row.credit_cents),
+                "balance": dollars(row.balance_cents),
+            }
+            for row in mine
+        ]
+        debits = sum(row.debit_cents for row in mine)
+        credits = sum(row.credit_cents for row in mine)
+        rows.append(
+            {
+                "entity": entity,
+                "account": "TOTAL",
+                "debit": dollars(debits),
+                "credit": dollars(credits),
+                "balance": dollars(debits - credits),
+            }
+        )
+        if debits != credits:  # pragma: no cover - each entity's lines balance entry by entry
+            raise CommandInputError(
+                f"the {entity}'s trial balance does not balance: {debits} != {credits}"
+            )
     write_rows(out, rows, TRIAL_BALANCE_COLUMNS, arguments.format)
-    if debits != credits:  # pragma: no cover - the journal is balanced entry by entry
-        raise CommandInputError(f"the trial balance does not balance: {debits} != {credits}")
     return 0
 
 
 JOURNAL_COLUMNS = [
     Column("business_date", "Date"),
     Column("entry_id", "Entry (event)"),
+    Column("position", "Position"),
     Column("kind", "Kind"),
+    Column("entity", "Books"),
     Column("account", "Account"),
     Column("debit", "Debit", money=True),
     Column("credit", "Credit", money=True),
+    Column("payee", "Payee"),
     Column("narration", "Narration"),
+    Column("links", "Links"),
     Column("actor", "Actor"),
     Column("source", "Source"),
 ]
@@ -140,16 +156,21 @@ def journal_command(context: Context, arguments: argparse.Namespace, out: TextIO
             end_inclusive=min(ends) if ends else None,
             fund_class=arguments.fund_class,
             account=getattr(arguments, "account", None),
+            entity=getattr(arguments, "entity", None),
         )
     records = [
         {
             "business_date": row.business_date,
             "entry_id": row.entry_id,
+            "position": row.position,
             "kind": row.kind,
+            "entity": row.entity,
             "account": row.account,
             "debit": dollars(row.debit_cents),
             "credit": dollars(row.credit_cents),
+            "payee": row.payee,
             "narration": row.narration,
+            "links": row.links.split(),
             "actor": row.actor,
             "source": row.source,
         }
@@ -296,12 +317,19 @@ def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -
 
 
 def export_beancount_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
-    output_file(arguments.out)
+    """Each entity's books to OUT/ENTITY.beancount, or one entity's to the file OUT."""
+    chosen: str | None = getattr(arguments, "entity", None)
+    if chosen:
+        targets = {chosen: output_file(arguments.out)}
+    else:
+        folder = output_folder(arguments.out)
+        targets = {entity: folder / f"{entity}.beancount" for entity in ENTITIES}
     with open_ledger(context) as ledger:
         keys = ledger.view.fund_class_keys()
         title = "planledger: " + (ledger.view.fund_classes()[0].plan_title if keys else "empty")
-        arguments.out.parent.mkdir(parents=True, exist_ok=True)
-        with arguments.out.open("w", encoding="utf-8") as handle:
-            count = export_beancount(ledger.read_models.engine, handle, title)
-    out.write(f"{arguments.out}: {count} transactions\n")
+        for entity, path in targets.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8") as handle:
+                count = export_beancount(ledger.read_models.engine, handle, title, entity)
+            out.write(f"{path}: {count} transactions ({entity})\n")
     return 0

@@ -61,7 +61,7 @@ ENTRIES = (
     Entry(
         "trial-balance",
         "cmd_read:trial_balance",
-        "every account of the journal; debits = credits",
+        "every account of each entity's books; debits = credits in each",
         _READ,
     ),
     Entry("journal", "cmd_read:journal", "the double-entry journal, one line per posting", _READ),

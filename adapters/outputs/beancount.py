@@ -1,9 +1,13 @@
-"""The journal as a Beancount ledger: accounts opened, one transaction per journal entry with
-the event it came from as metadata, and a balance assertion for every account at every month
-end, so that `bean-check` (or Fava) can verify and explore the books independently.
+"""Each entity's books as a Beancount ledger: accounts opened, one transaction per journal
+entry with its payee, its links and the event it came from as metadata, and a balance
+assertion for every account at every month end, so that `bean-check` (or Fava) can verify and
+explore the books independently (docs/books.md).
 
-The journal is streamed in date order and written as it is read; only the running balance of
-each account is held in memory, whatever the length of the history.
+The directives are Beancount's own (`beancount.core.data`), written by its printer, so the text
+is what Beancount itself would write. Beancount is imported here, when a file is written: the
+other commands never load it. The journal is streamed in date order and written transaction
+by transaction; only the running balance of each account is held in memory, whatever the
+length of the history.
 """
 
 from __future__ import annotations
@@ -13,24 +17,32 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, case, select
 
 from adapters.readside.read_models import TABLES
 from domain.periods import next_month_start
+from projections.journal import FUND
 
 CURRENCY = "USD"
+CENT = Decimal("0.01")
+TITLES = {
+    "fund": "the fund's books (its Rule 12b-1 plan accounts)",
+    "distributor": "the Distributor's books (its Rule 12b-1 plan accounts)",
+}
 
 
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _amount(cents: int) -> str:
-    return f"{Decimal(cents) / 100:.2f} {CURRENCY}"
+def _dollars(cents: int) -> Decimal:
+    return (Decimal(cents) * CENT).quantize(CENT)
 
 
-def _journal_rows(engine: Engine) -> Iterator[Sequence[Any]]:
+def _journal_rows(engine: Engine, entity: str) -> Iterator[Sequence[Any]]:
+    """One entity's lines, entry by entry, in date and log order."""
     entries, lines = TABLES["journal_entries"], TABLES["journal_lines"]
+    payee = entries.c.fund_payee if entity == FUND else entries.c.distributor_payee
     query = (
         select(
             entries.c.entry_id,
@@ -39,67 +51,115 @@ def _journal_rows(engine: Engine) -> Iterator[Sequence[Any]]:
             entries.c.actor,
             entries.c.source,
             entries.c.recorded_at,
+            entries.c.position,
+            case((payee == "", None), else_=payee),
+            entries.c.links,
             lines.c.account,
             lines.c.debit_cents,
             lines.c.credit_cents,
         )
         .join(lines, lines.c.entry_id == entries.c.entry_id)
-        .order_by(entries.c.business_date, entries.c.entry_id, lines.c.line_no)
+        .where(lines.c.entity == entity)
+        .order_by(entries.c.business_date, entries.c.position, lines.c.line_no)
     )
     with engine.connect() as conn:
         yield from conn.execution_options(yield_per=10_000).execute(query)
 
 
 class _Writer:
+    """Writes directives as they come, keeping each account's running balance."""
+
     def __init__(self, out: TextIO) -> None:
+        from beancount.core import amount, data
+        from beancount.parser import printer
+
+        self.data, self.amount, self.printer = data, amount, printer
         self.out = out
         self.balances: dict[str, int] = {}
         self.opened: dict[str, date] = {}
         self.month_end: date | None = None  # the first day after the month being written
 
+    def _units(self, cents: int) -> Any:
+        return self.amount.Amount(_dollars(cents), CURRENCY)
+
+    def _write(self, directive: Any) -> None:
+        self.out.write(self.printer.format_entry(directive))
+
     def assertions_until(self, day: date) -> None:
         """Assert every account's balance at each month boundary up to `day`."""
         while self.month_end is not None and self.month_end <= day:
             for account in sorted(self.balances):
-                self.out.write(
-                    f"{self.month_end} balance {account}  {_amount(self.balances[account])}\n"
+                meta = self.data.new_metadata("planledger", 0)
+                self._write(
+                    self.data.Balance(
+                        meta,
+                        self.month_end,
+                        account,
+                        self._units(self.balances[account]),
+                        None,
+                        None,
+                    )
                 )
             self.out.write("\n")
             self.month_end = next_month_start(self.month_end)
 
     def transaction(self, first: Sequence[Any], postings: list[tuple[str, int]]) -> None:
-        entry_id, day, narration, actor, source, recorded_at = first[:6]
+        entry_id, day, narration, actor, source, recorded_at, position, payee, links = first[:9]
         if self.month_end is None:
             self.month_end = next_month_start(day)
         self.assertions_until(day)
-        self.out.write(f"{day} * {_quoted(narration)}\n")
-        self.out.write(f"  event: {_quoted(entry_id)}\n  recorded: {_quoted(recorded_at)}\n")
-        self.out.write(f"  actor: {_quoted(actor)}\n  source: {_quoted(source)}\n")
+        meta = self.data.new_metadata("planledger", 0)
+        meta.update(
+            event=entry_id,
+            position=Decimal(position),
+            actor=actor,
+            recorded=recorded_at,
+            source=source,
+        )
+        lines = []
         for account, cents in postings:
             self.opened.setdefault(account, day)
             self.balances[account] = self.balances.get(account, 0) + cents
-            self.out.write(f"  {account}  {_amount(cents)}\n")
+            lines.append(self.data.Posting(account, self._units(cents), None, None, None, None))
+        self._write(
+            self.data.Transaction(
+                meta,
+                day,
+                "*",
+                payee,
+                narration,
+                self.data.EMPTY_SET,
+                frozenset(links.split()),
+                lines,
+            )
+        )
         self.out.write("\n")
 
+    def openings(self) -> None:
+        for account, opened in sorted(self.opened.items()):
+            meta = self.data.new_metadata("planledger", 0)
+            self._write(self.data.Open(meta, opened, account, [CURRENCY], None))
 
-def export_beancount(engine: Engine, out: TextIO, title: str) -> int:
-    """Write the whole journal; returns the number of transactions."""
-    out.write(f"; {title}\n; Written by planledger from its journal read model.\n\n")
-    out.write(f'option "title" {_quoted(title)}\noption "operating_currency" "{CURRENCY}"\n\n')
+
+def export_beancount(engine: Engine, out: TextIO, title: str, entity: str) -> int:
+    """Write one entity's books (`fund` or `distributor`); returns the number of
+    transactions."""
+    heading = f"{title}: {TITLES[entity]}"
+    out.write(f"; {heading}\n; Written by planledger from its journal read model.\n\n")
+    out.write(f'option "title" {_quoted(heading)}\noption "operating_currency" "{CURRENCY}"\n\n')
     writer = _Writer(out)
     count = 0
     current: list[Sequence[Any]] = []
-    for row in _journal_rows(engine):
+    for row in _journal_rows(engine, entity):
         if current and row[0] != current[0][0]:
-            writer.transaction(current[0], [(r[6], r[7] - r[8]) for r in current])
+            writer.transaction(current[0], [(r[9], r[10] - r[11]) for r in current])
             count += 1
             current = []
         current.append(tuple(row))
     if current:
-        writer.transaction(current[0], [(r[6], r[7] - r[8]) for r in current])
+        writer.transaction(current[0], [(r[9], r[10] - r[11]) for r in current])
         count += 1
     if writer.month_end is not None:
         writer.assertions_until(writer.month_end)
-    for account, opened in sorted(writer.opened.items()):
-        out.write(f"{opened} open {account} {CURRENCY}\n")
+    writer.openings()
     return count

@@ -253,6 +253,7 @@ def _add_read_models(writer: _Writer, view: LedgerView, as_of: date) -> None:
                 "as_of": as_of.isoformat(),
                 "accounts": [
                     {
+                        "entity": row.entity,
                         "account": row.account,
                         "debit": str(dollars(row.debit_cents)),
                         "credit": str(dollars(row.credit_cents)),

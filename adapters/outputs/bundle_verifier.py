@@ -25,9 +25,10 @@ verifier checks, and says OK (exit 0) or lists every problem (exit 1):
    what it paid back), payable, the receivable from the Distributor (months paid beyond what
    they now accrue), and the last day accrued, on the bundle's as-of date;
 6. every other figure carried, recomputed from the events the same way: the trial balance (the
-   journal each money event posts), the SIXTH split of each plan year (payments and fees spread
-   over the months they cover, service fees, deemed asset-based sales charge, own resources,
-   average net assets, annualised rates, caps), and in each quarterly report the quarter's and
+   journal each money event posts, in the fund's books and the Distributor's, each account
+   named with its entity), the SIXTH split of each plan year (payments and fees spread over the
+   months they cover, service fees, deemed asset-based sales charge, own resources, average
+   net assets, annualised rates, caps), and in each quarterly report the quarter's and
    the year's figures, the expenditures by purpose and the months. A figure changed anywhere is
    named with its file and place, even if the manifest was rewritten to match.
 
@@ -431,8 +432,51 @@ def _component(text: str) -> str:
 
 
 def postings(name: str, fields: Json, key: str, provider: str) -> list[tuple[str, int, int]]:
-    """The journal lines (account, debit, credit) one event posts, as the ledger's journal."""
+    """The journal lines (account, debit, credit) one event posts, as the ledger's journal: the
+    fund's lines, then the Distributor's (docs/books.md)."""
     fc = key.replace("/", "-")
+    fund = fund_postings(name, fields, fc)
+    if fund:
+        return [*fund, *(mirror(account, fc, debit, credit) for account, debit, credit in fund)]
+    spent: list[tuple[str, int, int]] = []
+    if name in ("ExpenditureRecorded", "ExpenditureReversed"):
+        amount = cents(fields["amount"])
+        account = f"Expenses:Distributor:Fifth:{fc}:{_component(fields['purpose'])}"
+        spent = [(account, amount, 0), (DISTRIBUTOR_SETTLEMENT, 0, amount)]
+    elif name in ("ServiceFeePaid", "ServiceFeeReversed"):
+        amount = cents(fields["amount"])
+        account = f"Expenses:Distributor:ServiceFees:{fc}:{provider}"
+        spent = [(account, amount, 0), (DISTRIBUTOR_SETTLEMENT, 0, amount)]
+    if name.endswith("Reversed"):  # the exact opposite entry
+        return [(account, credit, debit) for account, debit, credit in spent]
+    return spent
+
+
+DISTRIBUTOR_SETTLEMENT = "Equity:Distributor:GeneralLedgerSettlement"
+PARTS = ("AssetBasedSalesCharge", "ServiceFee")
+
+
+def entity_of(account: str) -> str:
+    """Whose books an account is in: the Distributor's accounts all name it."""
+    return "distributor" if account.split(":")[1] == "Distributor" else "fund"
+
+
+def mirror(account: str, fc: str, debit: int, credit: int) -> tuple[str, int, int]:
+    """The Distributor's side of a fund class's plan account, debit and credit swapped."""
+    names = {f"Equity:Fund:{fc}:GeneralLedgerSettlement": DISTRIBUTOR_SETTLEMENT}
+    for part in PARTS:
+        names[f"Expenses:Plan12b1:{fc}:{part}"] = f"Income:Distributor:PlanFees:{fc}:{part}"
+        names[f"Liabilities:PayableToDistributor:{fc}:{part}"] = (
+            f"Assets:Distributor:ReceivableFromFund:{fc}:{part}"
+        )
+        names[f"Assets:Fund:{fc}:ReceivableFromDistributor:{part}"] = (
+            f"Liabilities:Distributor:PayableToFund:{fc}:{part}"
+        )
+    return names[account], credit, debit
+
+
+def fund_postings(name: str, fields: Json, fc: str) -> list[tuple[str, int, int]]:
+    """The fund class's own lines of an event between it and the Distributor."""
     accrued = {
         "FeeAccrued": ("absc_amount", "service_amount"),
         "AccrualTrueUpPosted": ("adjustment_absc", "adjustment_service"),
@@ -448,9 +492,7 @@ def postings(name: str, fields: Json, key: str, provider: str) -> list[tuple[str
             (f"Liabilities:PayableToDistributor:{fc}:ServiceFee", -service),
         ]
         return [(account, max(n, 0), max(-n, 0)) for account, n in signed if n]
-    lines: list[tuple[str, int, int]]
     if name in ("DistributorPaid", "DistributorPaymentReversed"):
-        total = cents(fields["amount"])
         paid = [
             (
                 f"Liabilities:PayableToDistributor:{fc}:AssetBasedSalesCharge",
@@ -462,28 +504,17 @@ def postings(name: str, fields: Json, key: str, provider: str) -> list[tuple[str
                 cents(fields["service_amount"]),
                 0,
             ),
-            (f"Assets:Fund:{fc}:Cash", 0, total),
-            ("Assets:Distributor:Cash", total, 0),
-            (f"Income:Distributor:PlanFees:{fc}", 0, total),
+            (f"Equity:Fund:{fc}:GeneralLedgerSettlement", 0, cents(fields["amount"])),
         ]
         lines = [line for line in paid if line[1] or line[2]]
-    elif name in ("ExpenditureRecorded", "ExpenditureReversed"):
-        amount = cents(fields["amount"])
-        account = f"Expenses:Distributor:Fifth:{fc}:{_component(fields['purpose'])}"
-        lines = [(account, amount, 0), ("Assets:Distributor:Cash", 0, amount)]
-    elif name in ("ServiceFeePaid", "ServiceFeeReversed"):
-        amount = cents(fields["amount"])
-        account = f"Expenses:Distributor:ServiceFees:{fc}:{provider}"
-        lines = [(account, amount, 0), ("Assets:Distributor:Cash", 0, amount)]
-    else:
-        return receivable_postings(name, fields, fc)
-    if name.endswith("Reversed"):  # the exact opposite entry
-        return [(account, credit, debit) for account, debit, credit in lines]
-    return lines
+        if name.endswith("Reversed"):  # the exact opposite entry
+            return [(account, credit, debit) for account, debit, credit in lines]
+        return lines
+    return receivable_postings(name, fields, fc)
 
 
 def receivable_postings(name: str, fields: Json, fc: str) -> list[tuple[str, int, int]]:
-    """The journal lines of the receivable from the Distributor (decision A16)."""
+    """The fund class's lines of the receivable from the Distributor (decision A16)."""
     payable = f"Liabilities:PayableToDistributor:{fc}:"
     receivable = f"Assets:Fund:{fc}:ReceivableFromDistributor:"
     absc, service = "AssetBasedSalesCharge", "ServiceFee"
@@ -509,13 +540,7 @@ def receivable_postings(name: str, fields: Json, fc: str) -> list[tuple[str, int
             *lines,
         ]
     else:
-        total = cents(fields["amount"])
-        lines = [
-            (f"Assets:Fund:{fc}:Cash", total, 0),
-            *lines,
-            (f"Income:Distributor:PlanFees:{fc}", total, 0),
-            ("Assets:Distributor:Cash", 0, total),
-        ]
+        lines = [(f"Equity:Fund:{fc}:GeneralLedgerSettlement", cents(fields["amount"]), 0), *lines]
     return [line for line in lines if line[1] or line[2]]
 
 
@@ -548,6 +573,11 @@ def check_trial_balance(bundle: Bundle, events: list[Json], as_of: str, problems
         where = "the events post nothing to it" if account in stated else "missing from the file"
         problems.append(f"{TRIAL_BALANCE}: account {account}: {where}")
     for account in sorted(set(stated) & set(recomputed)):
+        if stated[account].get("entity") != entity_of(account):
+            problems.append(
+                f"{TRIAL_BALANCE}: {account} is in the books of {stated[account].get('entity')}, "
+                f"the events post it in the {entity_of(account)}'s"
+            )
         for index, side in enumerate(("debit", "credit")):
             expected = shown_cents(recomputed[account][index])
             if not _same_figure(stated[account].get(side), Decimal(expected)):

@@ -122,6 +122,7 @@ def _receivable_moves(ledger: LedgerView, fund_class: str, period: Period) -> Re
         ledger.engine,
         end_inclusive=period.end_inclusive,
         fund_class=fund_class,
+        entity="fund",
         known_position=ledger.known_position,
     ):
         if RECEIVABLE_ACCOUNT not in row.account:

@@ -18,6 +18,8 @@ from sqlalchemy import Engine, Select, Table, and_, case, func, select, true
 from adapters.readside.read_models import TABLES
 from projections.journal import (
     ABSC,
+    ENTITIES,
+    FUND,
     SERVICE,
     account_component,
     payable_account,
@@ -51,6 +53,7 @@ class AccountBalance:
     account: str
     debit_cents: int
     credit_cents: int
+    entity: str = FUND  # whose books: "fund" or "distributor" (docs/books.md)
 
     @property
     def balance_cents(self) -> int:
@@ -59,22 +62,31 @@ class AccountBalance:
 
 
 def trial_balance(
-    engine: Engine, as_of: date, known_position: int | None = None
+    engine: Engine, as_of: date, known_position: int | None = None, entity: str | None = None
 ) -> list[AccountBalance]:
+    """Every account's debits and credits through `as_of`: the fund's accounts, then the
+    Distributor's (or one entity's), each in name order."""
     lines = TABLES["journal_lines"]
     query = known(
-        select(lines.c.account, func.sum(lines.c.debit_cents), func.sum(lines.c.credit_cents))
+        select(
+            lines.c.entity,
+            lines.c.account,
+            func.sum(lines.c.debit_cents),
+            func.sum(lines.c.credit_cents),
+        )
         .where(lines.c.business_date <= as_of)
-        .group_by(lines.c.account)
-        .order_by(lines.c.account),
+        .group_by(lines.c.entity, lines.c.account),
         known_position,
         lines,
     )
+    if entity is not None:
+        query = query.where(lines.c.entity == entity)
     with engine.connect() as conn:
-        return [
-            AccountBalance(account, int(debit), int(credit))
-            for account, debit, credit in conn.execute(query)
+        found = [
+            AccountBalance(account, int(debit), int(credit), entity_of)
+            for entity_of, account, debit, credit in conn.execute(query)
         ]
+    return sorted(found, key=lambda row: (ENTITIES.index(row.entity), row.account))
 
 
 @dataclass(frozen=True)
@@ -196,6 +208,10 @@ class JournalRow:
     account: str
     debit_cents: int
     credit_cents: int
+    entity: str  # whose books the line is in
+    payee: str  # the other party, as that entity's books name it
+    links: str  # the entry's Beancount links, space-separated
+    position: int  # the log position of the event
 
 
 def journal(
@@ -205,10 +221,12 @@ def journal(
     end_inclusive: date | None = None,
     fund_class: str | None = None,
     account: str | None = None,
+    entity: str | None = None,
     known_position: int | None = None,
 ) -> list[JournalRow]:
     """The journal's lines in date order; `account` keeps one account's lines (an exact name)
-    or those of every account under a prefix that ends with `:` (`Expenses:Plan12b1:`)."""
+    or those of every account under a prefix that ends with `:` (`Expenses:Plan12b1:`);
+    `entity` one entity's lines."""
     entries, lines = TABLES["journal_entries"], TABLES["journal_lines"]
     query = (
         select(
@@ -223,6 +241,13 @@ def journal(
             lines.c.account,
             lines.c.debit_cents,
             lines.c.credit_cents,
+            lines.c.entity,
+            case(
+                (lines.c.entity == FUND, entries.c.fund_payee),
+                else_=entries.c.distributor_payee,
+            ),
+            entries.c.links,
+            entries.c.position,
         )
         .join(lines, lines.c.entry_id == entries.c.entry_id)
         .order_by(entries.c.business_date, entries.c.entry_id, lines.c.line_no)
@@ -233,6 +258,8 @@ def journal(
         query = query.where(entries.c.business_date <= end_inclusive)
     if fund_class is not None:
         query = query.where(entries.c.fund_class == fund_class.replace("/", "-"))
+    if entity is not None:
+        query = query.where(lines.c.entity == entity)
     if account is not None:
         query = query.where(
             lines.c.account.startswith(account, autoescape=True)
@@ -241,7 +268,8 @@ def journal(
         )
     query = known(query, known_position, entries)
     with engine.connect() as conn:
-        return [JournalRow(*row) for row in conn.execute(query)]
+        found: list[Any] = list(conn.execute(query))  # more columns than the typed rows
+    return [JournalRow(*row) for row in found]
 
 
 def split_inputs(

@@ -64,6 +64,10 @@ TABLES: dict[str, Table] = {
         Column("fund_class", NAME, nullable=False),
         Column("provider", NAME, nullable=False),
         Column("company_code", NAME, nullable=False),
+        # The names the books show as payees (the plan's Distributor, the dealer).
+        Column("distributor_name", NAME, nullable=False),
+        Column("fund_name", NAME, nullable=False),
+        Column("provider_name", NAME, nullable=False),
         Column("position", BigInteger, nullable=False),
     ),
     "provider_agreements": Table(
@@ -90,6 +94,9 @@ TABLES: dict[str, Table] = {
         Column("narration", Text, nullable=False),
         Column("actor", NAME, nullable=False),
         Column("source", Text, nullable=False),
+        Column("fund_payee", NAME, nullable=False),
+        Column("distributor_payee", NAME, nullable=False),
+        Column("links", Text, nullable=False),
         Column("position", BigInteger, nullable=False),
     ),
     "journal_lines": Table(
@@ -98,6 +105,7 @@ TABLES: dict[str, Table] = {
         Column("entry_id", String(60), nullable=False, index=True),
         Column("line_no", Integer, nullable=False),
         Column("business_date", Date, nullable=False, index=True),
+        Column("entity", String(20), nullable=False),
         Column("account", NAME, nullable=False, index=True),
         Column("debit_cents", BigInteger, nullable=False),
         Column("credit_cents", BigInteger, nullable=False),
@@ -180,8 +188,9 @@ PROJECTION_TABLES = {
 POSITION = "position"
 # Bumped when a table changes: read models of another schema are dropped and rebuilt from the
 # log (they are derived; the events are not touched). 3: the journal's narrations show the
-# periods paid for with both ends inclusive.
-SCHEMA_VERSION = 3
+# periods paid for with both ends inclusive. 4: the fund's and the Distributor's books apart
+# (each journal line's entity; payees and links on entries; the names on streams).
+SCHEMA_VERSION = 4
 SCHEMA_ROW = "__schema__"
 # Present while a rebuild has the tables' secondary indexes dropped: a rebuild killed before it
 # recreated them leaves this row, and the next process to open the read models recreates them.
@@ -306,9 +315,22 @@ class ReadModels:
     def _contexts(self, conn: Connection) -> dict[str, StreamContext]:
         streams = TABLES["streams"]
         return {
-            row.stream_id: StreamContext(row.fund_class, row.provider)
+            row.stream_id: StreamContext(
+                row.fund_class,
+                row.provider,
+                distributor_name=row.distributor_name,
+                fund_name=row.fund_name,
+                provider_name=row.provider_name,
+            )
             for row in conn.execute(
-                select(streams.c.stream_id, streams.c.fund_class, streams.c.provider)
+                select(
+                    streams.c.stream_id,
+                    streams.c.fund_class,
+                    streams.c.provider,
+                    streams.c.distributor_name,
+                    streams.c.fund_name,
+                    streams.c.provider_name,
+                )
             )
         }
 

@@ -206,8 +206,8 @@ class LedgerView:
 
     # ---- read models, at this view's position -----------------------------------------------
 
-    def trial_balance(self, as_of: date) -> list[AccountBalance]:
-        return queries.trial_balance(self.engine, as_of, self.known_position)
+    def trial_balance(self, as_of: date, entity: str | None = None) -> list[AccountBalance]:
+        return queries.trial_balance(self.engine, as_of, self.known_position, entity)
 
     def balances(self, as_of: date) -> list[FundClassBalances]:
         return queries.balances(self.engine, as_of, self.known_position)
@@ -219,6 +219,7 @@ class LedgerView:
         end_inclusive: date | None = None,
         fund_class: str | None = None,
         account: str | None = None,
+        entity: str | None = None,
     ) -> list[JournalRow]:
         return queries.journal(
             self.engine,
@@ -226,6 +227,7 @@ class LedgerView:
             end_inclusive=end_inclusive,
             fund_class=fund_class,
             account=account,
+            entity=entity,
             known_position=self.known_position,
         )
 

@@ -111,7 +111,8 @@ MALFORMED = [
     (("log", "--committed-from", "2004-07-01T12:00"), "+02:00"),
     (("log", "--committed-to", "2004-07-01T12:00:00"), "+02:00"),
     (("impact", "--since", "2004-07-01T12:00:00"), "+02:00"),
-    (("export", "beancount", "--out", "OUT"), "--out"),
+    (("export", "beancount", "--out", "FILE"), "--out"),  # both entities: a folder
+    (("export", "beancount", "--entity", "fund", "--out", "OUT"), "--out"),  # one: a file
     (("export", "bundle", "--as-of", "2003-07-01", "--out", "OUT"), "--out"),
     (("report", "quarterly", "--quarter", "2003Q3", "--out", "FILE"), "--out"),
 ]

@@ -164,9 +164,9 @@ def test_log_position_and_range(db):
 
 
 def test_log_event_takes_the_id_the_beancount_export_carries(db, tmp_path):
-    ok("export", "beancount", "--out", str(tmp_path / "books.beancount"), db=db)
-    text = (tmp_path / "books.beancount").read_text()
-    event_id = re.search(r'ref W-2"\n  event: "([^"]+)"', text).group(1)
+    ok("export", "beancount", "--out", str(tmp_path / "books"), db=db)
+    text = (tmp_path / "books" / "fund.beancount").read_text()
+    event_id = re.search(r'ref W-2" [^\n]*\n  event: "([^"]+)"', text).group(1)
     [entry] = log_json(db, "--event", event_id)
     assert entry["event_id"] == event_id and entry["reference"] == "W-2"
     code, _, err = run("log", "--event", "00000000-0000-0000-0000-000000000000:1", db=db)
@@ -175,9 +175,27 @@ def test_log_event_takes_the_id_the_beancount_export_carries(db, tmp_path):
     assert code == 2 and "no event" in err
 
 
+def test_log_finds_the_event_and_the_position_each_beancount_transaction_names(db, tmp_path):
+    """Issue 13 §4: from a figure in either entity's books to the event that made it."""
+    ok("export", "beancount", "--out", str(tmp_path / "books"), db=db)
+    named = []
+    for entity in ("fund", "distributor"):
+        text = (tmp_path / "books" / f"{entity}.beancount").read_text()
+        named += re.findall(r'\n  event: "([^"]+)"\n  position: (\d+)\n', text)
+    assert len(named) > 40
+    journal = json.loads(ok("journal", "--format", "json", db=db))
+    position_of = {row["entry_id"]: row["position"] for row in journal}
+    for event_id, position in [named[0], named[len(named) // 2], named[-1]]:
+        [by_id] = log_json(db, "--event", event_id)
+        [by_position] = log_json(db, "--position", position)
+        assert by_id == by_position
+        assert (by_id["event_id"], by_id["position"]) == (event_id, int(position))
+        assert position_of[event_id] == int(position)
+
+
 def test_beancount_narrations_show_inclusive_ranges(db, tmp_path):
-    ok("export", "beancount", "--out", str(tmp_path / "books.beancount"), db=db)
-    text = (tmp_path / "books.beancount").read_text()
+    ok("export", "beancount", "--entity", "fund", "--out", str(tmp_path / "fund.beancount"), db=db)
+    text = (tmp_path / "fund.beancount").read_text()
     assert "2003-07-01..2003-07-31" in text
     assert "..2003-08-01" not in text
     journal = json.loads(ok("journal", "--format", "json", db=db))
@@ -238,3 +256,45 @@ def test_journal_for_one_account_or_the_accounts_under_a_prefix(db):
     assert (
         json.loads(ok("journal", "--account", "Expenses:Plan12b1", "--format", "json", db=db)) == []
     )
+
+
+def test_trial_balance_keeps_each_entitys_books_apart_with_its_own_total(db):
+    rows = json.loads(ok("trial-balance", "--as-of", "2003-12-31", "--format", "json", db=db))
+    totals = [row for row in rows if row["account"] == "TOTAL"]
+    assert [row["entity"] for row in totals] == ["fund", "distributor"]
+    assert all(row["debit"] == row["credit"] and row["balance"] == "0.00" for row in totals)
+    # Each entity's accounts, then its TOTAL: the fund's first.
+    entities = [row["entity"] for row in rows]
+    assert entities == sorted(entities, key=("fund", "distributor").index)
+    assert rows[entities.index("distributor") - 1]["account"] == "TOTAL"
+    for entity in ("fund", "distributor"):
+        only = json.loads(
+            ok("trial-balance", "--as-of", "2003-12-31", "--entity", entity, "--format", "json",
+               db=db)
+        )  # fmt: skip
+        assert only == [row for row in rows if row["entity"] == entity]
+    table = ok("trial-balance", "--as-of", "2003-12-31", "--entity", "distributor", db=db)
+    assert "Income:Distributor:PlanFees:INTL-BCV-R:ServiceFee" in table
+    assert "Expenses:Plan12b1" not in table
+    csv_rows = list(csv.reader(io.StringIO(ok("trial-balance", "--format", "csv", db=db))))
+    assert [row[:2] for row in csv_rows if row[1] == "TOTAL"] == [
+        ["fund", "TOTAL"],
+        ["distributor", "TOTAL"],
+    ]
+
+
+def test_journal_lines_name_their_entity_payee_links_and_position(db):
+    fund = json.loads(ok("journal", "--entity", "fund", "--format", "json", db=db))
+    distributor = json.loads(ok("journal", "--entity", "distributor", "--format", "json", db=db))
+    assert {row["entity"] for row in fund} == {"fund"}
+    assert {row["entity"] for row in distributor} == {"distributor"}
+    everything = json.loads(ok("journal", "--format", "json", db=db))
+    assert len(everything) == len(fund) + len(distributor)
+    paid = [row for row in fund if row["kind"] == "distributor-payment"]
+    assert paid and all(row["payee"] == "A I M Distributors, Inc." for row in paid)
+    assert all(
+        "INTL-BCV-R-2003-07" in row["links"] for row in paid if "2003-07" in row["narration"]
+    )
+    received = [row for row in distributor if row["kind"] == "distributor-payment"]
+    assert all("(INTL-BCV/R)" in row["payee"] for row in received)
+    assert all(isinstance(row["position"], int) and row["position"] > 0 for row in everything)

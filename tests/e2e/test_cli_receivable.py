@@ -88,17 +88,21 @@ def test_no_advance_a_receivable_and_its_refund_from_the_command_line(db, tmp_pa
     shown = json.loads(out)
     assert (shown["payable"], shown["receivable_from_distributor"]) == ("0.00", "424.66")
 
-    books = tmp_path / "books.beancount"
+    books = tmp_path / "books"
     assert run("export", "beancount", "--out", str(books), db=db)[0] == 0
-    text = books.read_text()
-    assert "Assets:Fund:INTL-BCV-R:ReceivableFromDistributor:AssetBasedSalesCharge" in text
-    checked = subprocess.run(
-        [str(Path(sys.executable).parent / "bean-check"), str(books)],
-        capture_output=True,
-        text=True,
-        check=False,
+    fund, distributor = (books / "fund.beancount").read_text(), (books / "distributor.beancount")
+    assert "Assets:Fund:INTL-BCV-R:ReceivableFromDistributor:AssetBasedSalesCharge" in fund
+    assert "Liabilities:Distributor:PayableToFund:INTL-BCV-R:AssetBasedSalesCharge" in (
+        distributor.read_text()
     )
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    for path in (books / "fund.beancount", distributor):
+        checked = subprocess.run(
+            [str(Path(sys.executable).parent / "bean-check"), str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
 
     before = stored_events(db)
     code, _, err = refund(db, "424.67")

@@ -176,7 +176,7 @@ def loaded_after(argv: list[str], env: dict[str, str] | None = None) -> set[str]
     return set(json.loads(completed.stderr.strip().splitlines()[-1]))
 
 
-HEAVY = {"fpdf", "fontTools", "PIL", "psycopg", "pydantic", "rich"}
+HEAVY = {"fpdf", "fontTools", "PIL", "psycopg", "pydantic", "rich", "beancount"}
 LEDGER = {"sqlalchemy", "eventsourcing", "domain", "projections", "adapters.application"}
 
 
@@ -189,7 +189,14 @@ def test_help_and_a_typo_load_neither_the_ledger_nor_any_heavy_module():
 def test_a_read_command_on_sqlite_loads_no_pdf_postgresql_or_file_models(tmp_path):
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     assert run("plan", "load", str(SHIPPED_PLAN), "--db", db)[0] == 0
-    for argv in (["balances"], ["plan", "show"], ["log"], ["asof", "--fund", "INTL-BCV"]):
+    for argv in (
+        ["balances"],
+        ["plan", "show"],
+        ["log"],
+        ["asof", "--fund", "INTL-BCV"],
+        ["trial-balance"],
+        ["journal"],
+    ):
         loaded = loaded_after([*argv, "--db", db])
         assert "sqlalchemy" in loaded, argv  # the read models are there
         assert not loaded & HEAVY, (argv, loaded & HEAVY)

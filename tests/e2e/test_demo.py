@@ -114,13 +114,53 @@ def test_demo_balances_match_an_independent_calculation(tmp_path):
     reports = sorted(path.name for path in (folder / "reports").iterdir())
     assert len(reports) == 2 * 4 * 4  # two fund classes, four quarters, four formats
     assert "INTL-BCV-R-2003Q3.pdf" in reports and "STABLE-VALUE-R-2004Q2.html" in reports
-    checked = subprocess.run(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "bean-check"), str(folder / "books.beancount")],
-        capture_output=True,
-        text=True,
-        check=False,
+    check_the_books(folder / "books", completed.stdout, restated)
+    totals = [
+        line.split()
+        for line in (folder / "trial-balance.txt").read_text().splitlines()
+        if line.split()[1:2] == ["TOTAL"]
+    ]
+    assert [total[0] for total in totals] == ["fund", "distributor"]
+    assert all(total[2] == total[3] and total[4] == "0.00" for total in totals)
+
+
+def check_the_books(books: Path, printed: str, restated: list[dict]) -> None:
+    """Each entity's Beancount file passes bean-check and Fava's loader, and the overpayment
+    the restatement left reads as a receivable in the fund's books and as the same payable in
+    the Distributor's (issue 13: not an unexplained liability)."""
+    from beancount import loader
+    from fava.core import FavaLedger
+
+    balances = {}
+    for entity in ("fund", "distributor"):
+        path = books / f"{entity}.beancount"
+        checked = subprocess.run(
+            [str(PROJECT_ROOT / ".venv" / "bin" / "bean-check"), str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert f"bean-check {entity}: no errors" in printed
+        assert list(FavaLedger(str(path)).errors) == []
+        entries, errors, _ = loader.load_file(str(path))
+        assert errors == []
+        balances[entity] = defaultdict(Decimal)
+        for entry in entries:
+            for posting in getattr(entry, "postings", []):
+                balances[entity][posting.account] += posting.units.number
+    receivable = sum(
+        amount for name, amount in balances["fund"].items() if ":ReceivableFromDistributor:" in name
     )
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "bean-check: no errors" in completed.stdout
-    trial = (folder / "trial-balance.txt").read_text().splitlines()[-1].split()
-    assert trial[0] == "TOTAL" and trial[1] == trial[2] and trial[3] == "0.00"
+    owed_back = -sum(
+        amount
+        for name, amount in balances["distributor"].items()
+        if name.startswith("Liabilities:Distributor:PayableToFund:")
+    )
+    assert receivable == owed_back == sum(Decimal(row["receivable"]) for row in restated)
+    # Each file's income statement is its own entity's: the fund's expense is the
+    # Distributor's income, and the fund has no income.
+    assert not [name for name in balances["fund"] if name.startswith("Income:")]
+    expense = sum(v for k, v in balances["fund"].items() if k.startswith("Expenses:Plan12b1:"))
+    income = -sum(v for k, v in balances["distributor"].items() if k.startswith("Income:"))
+    assert expense == income > 0

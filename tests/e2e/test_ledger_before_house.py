@@ -6,7 +6,11 @@ chain, seals, FundClass snapshots at class version 3, and read models. `expected
 that code answered to the commands below, in the form of the output contract (issue 12: rates
 as fraction strings, lists as JSON lists, the compliance items as fields), which changed the form
 of `plan show`, `split` and `compliance` but not a figure. Every answer must stay byte for byte
-the same, before and after the read models are rebuilt by today's code.
+the same, before and after the read models are rebuilt by today's code. One answer was written
+again on purpose: `trial-balance` keeps the fund's books and the Distributor's apart since issue
+13 (docs/books.md), each with its TOTAL; the fund's expense and payable accounts hold the same
+figures as before, its cash account is the general-ledger settlement account, with the same
+figures, and the Distributor's side is new.
 """
 
 from __future__ import annotations

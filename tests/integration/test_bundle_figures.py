@@ -77,3 +77,24 @@ def test_a_changed_figure_fails_naming_file_and_figure(folder, name, key):
     assert result.returncode == 1, result.stdout
     assert "SHA-256" not in result.stdout  # the manifest matches: only the recomputation finds it
     assert any(name in line and key in line for line in result.stdout.splitlines()), result.stdout
+
+
+def test_an_account_moved_to_the_other_entitys_books_fails(folder):
+    """The trial balance names each account's entity (docs/books.md); the verifier knows whose
+    books each account is in."""
+    path = folder / "read-models" / "trial-balance.json"
+    text = path.read_text()
+    moved = text.replace('"entity": "distributor"', '"entity": "fund"', 1)
+    assert moved != text
+    path.write_text(moved)
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    data = path.read_bytes()
+    manifest["files"]["read-models/trial-balance.json"] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    result = run_verifier(folder)
+    assert result.returncode == 1, result.stdout
+    assert "is in the books of fund, the events post it in the distributor's" in result.stdout

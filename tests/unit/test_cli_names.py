@@ -6,6 +6,7 @@ from __future__ import annotations
 from adapters.cli import cmd_audit, cmd_read, cmd_record
 from adapters.store import db_admin
 from domain.expenditures import Performer, Purpose
+from projections.journal import ENTITIES
 from projections.rows import PROJECTIONS
 
 
@@ -16,6 +17,10 @@ def test_expenditure_choices_are_the_domain_values():
 
 def test_rebuild_choices_are_the_read_models():
     assert set(cmd_read.PROJECTION_NAMES) == set(PROJECTIONS)
+
+
+def test_entity_choices_are_the_journals_entities():
+    assert cmd_read.ENTITY_NAMES == ENTITIES
 
 
 def test_role_defaults_are_the_administration_defaults():

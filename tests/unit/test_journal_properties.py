@@ -1,9 +1,10 @@
 """The journal balances under random histories: each entry, and the trial balance as a whole.
 
 Hypothesis draws a fund class's history (net assets, accrual runs, payments to the Distributor,
-advances, expenditures) and feeds every event through the journal projection. Every entry's
-debits equal its credits; the trial balance at any date balances; and the accounts agree with
-the aggregate: the expense accounts hold what was accrued, the payable accounts what is owed.
+advances, expenditures) and feeds every event through the journal projection. Each entity's
+lines in every entry balance (the fund's books and the Distributor's); the trial balance of
+each at any date balances; and the accounts agree with the aggregate: the expense accounts
+hold what was accrued, the payable accounts what is owed.
 """
 
 from __future__ import annotations
@@ -65,11 +66,14 @@ def test_every_entry_and_the_trial_balance_balance(history, moves, as_of_offset)
     assert all(entry.is_balanced for entry in entries)
     as_of = date(2003, 7, 1) + timedelta(days=as_of_offset)
     accounts: dict[str, int] = defaultdict(int)
+    by_entity: dict[str, int] = defaultdict(int)
     for entry in entries:
         if entry.business_date <= as_of:
             for line in entry.lines:
                 accounts[line.account] += line.debit_cents - line.credit_cents
+                by_entity[line.entity] += line.debit_cents - line.credit_cents
     assert sum(accounts.values()) == 0
+    assert by_entity["fund"] == 0 and by_entity["distributor"] == 0  # each set of books
     everything: dict[str, int] = defaultdict(int)
     for entry in entries:
         for line in entry.lines:

@@ -85,6 +85,25 @@ def apply_step(fund_class: FundClass, index: int, step: tuple) -> None:
             )
 
 
+def assert_the_distributor_mirrors_the_fund(
+    accounts: dict[str, int], accrued: int, payable: list[int], receivable: list[int]
+) -> None:
+    """The Distributor's books hold the other side of every plan account, part by part: its
+    receivable is the fund's payable, its payable the fund's receivable, its plan-fee income
+    the fund's expense; and that income is the cash it kept plus what is still owed it."""
+    parts = ("AssetBasedSalesCharge", "ServiceFee")
+    assert [accounts[f"Assets:Distributor:ReceivableFromFund:{CLASS}:{p}"] for p in parts] == (
+        payable
+    )
+    assert [-accounts[f"Liabilities:Distributor:PayableToFund:{CLASS}:{p}"] for p in parts] == (
+        receivable
+    )
+    income = -sum(accounts[f"Income:Distributor:PlanFees:{CLASS}:{p}"] for p in parts)
+    assert income == accrued
+    cash_kept = accounts["Equity:Distributor:GeneralLedgerSettlement"]  # received − refunded
+    assert income == cash_kept + sum(payable) - sum(receivable)
+
+
 def account_balances(events: list) -> dict[str, int]:
     accounts: dict[str, int] = defaultdict(int)
     for event in events:
@@ -151,8 +170,10 @@ def test_the_payable_and_the_receivable_never_go_below_zero(history):
         assert Decimal(sum(payable)) / 100 == fund_class.payable
         assert Decimal(sum(receivable)) / 100 == fund_class.receivable
         accrued = sum(v for k, v in accounts.items() if k.startswith("Expenses:Plan12b1:"))
-        fund_cash = accounts[f"Assets:Fund:{CLASS}:Cash"]  # − cash paid + refunds
+        # − cash paid + refunds, which the fund's general ledger keeps (docs/books.md)
+        fund_cash = accounts[f"Equity:Fund:{CLASS}:GeneralLedgerSettlement"]
         assert accrued + fund_cash == sum(payable) - sum(receivable)
+        assert_the_distributor_mirrors_the_fund(accounts, accrued, payable, receivable)
     assert comparable(replay(events)) == comparable(fund_class)
     snapshot = Snapshot.take(fund_class)
     restored = STORE.mapper.to_domain_event(STORE.mapper.to_stored_event(snapshot)).mutate(None)
