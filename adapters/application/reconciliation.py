@@ -1,0 +1,315 @@
+"""Reconciliation's use cases: import a statement, run the checks, work the breaks
+(docs/reconciliation.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, cast
+
+from eventsourcing.application import AggregateNotFoundError
+
+from adapters.application.ports import Ports
+from adapters.inputs.statements import StatementFile
+from adapters.readside import reconciliation as reads
+from domain.errors import RuleViolation
+from domain.periods import Period
+from domain.reconciliation.breaks import (
+    OPEN,
+    RECORDED,
+    UNCHANGED,
+    Break,
+    Reconciliation,
+    break_id,
+    reconciliation_id,
+)
+from domain.reconciliation.cash import match_cash
+from domain.reconciliation.matcher import business_days_apart, match_accruals
+from domain.reconciliation.records import (
+    DISTRIBUTOR_ACCOUNT,
+    FUND_ACCOUNT_PREFIX,
+    BreakKind,
+    Check,
+    Direction,
+    LedgerPayment,
+    Match,
+    Outcome,
+    OutsideLine,
+    StatementKind,
+)
+from domain.reconciliation.statement import OutsideStatement, statement_id
+from projections.reconciliation import BreakRow
+
+
+@dataclass(frozen=True)
+class ImportStatement:
+    kind: StatementKind
+    statement: StatementFile
+
+
+@dataclass(frozen=True)
+class RunReconciliation:
+    period: Period | None  # None: every day any side has
+    tolerance: Decimal
+    window_business_days: int
+    on: date  # the business date the run's events carry
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    matches_found: int
+    breaks_found: int
+    matches_recorded: int
+    breaks_opened: int
+    breaks_resolved: int
+
+    @property
+    def events_written(self) -> bool:
+        return bool(self.matches_recorded or self.breaks_opened or self.breaks_resolved)
+
+
+@dataclass(frozen=True)
+class BreakAction:
+    """One step of work on a break: `action` is assign, comment, resolve, write-off or approve."""
+
+    key: str
+    action: str
+    on: date
+    text: str = ""  # the owner, the comment, the resolving event id or the reason
+    note: str = ""
+    amount: Decimal | None = None
+
+
+class ReconciliationUseCases:
+    def __init__(self, ports: Ports) -> None:
+        self.ports = ports
+
+    def import_statement(self, command: ImportStatement) -> str:
+        """Record the file's lines, all in one transaction; the same file again: unchanged."""
+        statement = command.statement
+        if self._exists(statement_id(command.kind, statement.sha256)):
+            return UNCHANGED
+        provenance = self.ports.provenance(
+            f"{statement.name} sha256:{statement.sha256[:16]} (reconcile import)"
+        )
+        imported = OutsideStatement.imported(
+            command.kind,
+            file_name=statement.name,
+            sha256=statement.sha256,
+            account=statement.account,
+            lines=statement.lines,
+            provenance=provenance,
+        )
+        self.ports.store.save(imported, statement_events=500)
+        return RECORDED
+
+    def _exists(self, aggregate_id: Any) -> bool:
+        try:
+            self.ports.view.load(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    def run(self, command: RunReconciliation) -> RunSummary:
+        """Run every check the imported statements allow; record new matches, open new breaks,
+        and resolve the open breaks of the checks run that are no longer found."""
+        view = self.ports.view
+        statements = reads.statements(view)
+        outcomes: dict[str, Outcome] = {}
+        books = _lines_of(statements, StatementKind.FUND_BOOKS, command.period)
+        if books:
+            daily, monthly = reads.ledger_accruals(view)
+            outcomes[Check.ACCRUALS.value] = match_accruals(
+                {key: figure for key, figure in daily.items() if _in(key[1], command.period)},
+                {
+                    key: figure
+                    for key, figure in monthly.items()
+                    if _month_in(key[1], command.period)
+                },
+                books,
+                command.tolerance,
+            )
+        cash = _cash_outcome(statements, reads.ledger_payments(view), command)
+        if cash is not None:
+            outcomes[Check.DISTRIBUTOR_CASH.value] = cash
+        return self._record(outcomes, command)
+
+    def _record(self, outcomes: dict[str, Outcome], command: RunReconciliation) -> RunSummary:
+        provenance = self.ports.provenance("command:reconcile run")
+        period = command.period.label() if command.period else "all"
+        known = reads.breaks(self.ports.view)
+        to_save: list[Any] = []
+        recorded = opened = resolved = 0
+        for check, outcome in sorted(outcomes.items()):
+            reconciliation = self._reconciliation(check, command.on)
+            recorded += reconciliation.record_matches(
+                outcome.matches,
+                period=period,
+                tolerance=command.tolerance,
+                window_business_days=command.window_business_days,
+                on=command.on,
+                provenance=provenance,
+            )
+            to_save.append(reconciliation)
+            for finding in outcome.breaks:
+                if finding.key not in known:
+                    to_save.append(Break.opened(finding, provenance))
+                    opened += 1
+            for row in _no_longer_found(known.values(), check, outcome, command.period):
+                found = cast(Break, self.ports.view.load(break_id(row.key)))
+                found.resolve(
+                    _resolving_events(row, outcome.matches),
+                    "the matcher no longer finds the difference",
+                    command.on,
+                    provenance,
+                )
+                to_save.append(found)
+                resolved += 1
+        if recorded or opened or resolved:
+            self.ports.store.save(*to_save, statement_events=500)
+        found_matches = sum(len(outcome.matches) for outcome in outcomes.values())
+        found_breaks = sum(len(outcome.breaks) for outcome in outcomes.values())
+        return RunSummary(found_matches, found_breaks, recorded, opened, resolved)
+
+    def _reconciliation(self, check: str, on: date) -> Reconciliation:
+        try:
+            return cast(Reconciliation, self.ports.view.load(reconciliation_id(check)))
+        except AggregateNotFoundError:
+            return Reconciliation.opened(check, on, self.ports.provenance("command:reconcile run"))
+
+    def work(self, command: BreakAction) -> str:
+        """Assign, comment on, resolve, propose a write-off of, or approve the write-off of a
+        break; "unchanged" for the same step again.
+
+        Raises:
+            RuleViolation: no such break, or the step refused (a self-approved write-off).
+        """
+        try:
+            found = cast(Break, self.ports.view.load(break_id(command.key)))
+        except AggregateNotFoundError:
+            raise RuleViolation(
+                "break-unknown", "docs/reconciliation.md §3", f"no break {command.key!r}"
+            ) from None
+        provenance = self.ports.provenance(f"command:reconcile {command.action}")
+        if command.action == "assign":
+            outcome = found.assign(command.text, command.on, provenance)
+        elif command.action == "comment":
+            outcome = found.comment(command.text, command.on, provenance)
+        elif command.action == "resolve":
+            outcome = found.resolve(command.text, command.note, command.on, provenance)
+        elif command.action == "write-off":
+            assert command.amount is not None
+            outcome = found.propose_write_off(command.amount, command.text, command.on, provenance)
+        else:
+            outcome = found.approve_write_off(command.on, provenance)
+        if outcome == RECORDED:
+            self.ports.save(found)
+        return outcome
+
+
+def _in(day: date, period: Period | None) -> bool:
+    return period is None or period.start <= day < period.end_exclusive
+
+
+def _month_in(month: str, period: Period | None) -> bool:
+    return period is None or _in(date.fromisoformat(f"{month}-01"), period)
+
+
+def _lines_of(
+    statements: Iterable[reads.Statement], kind: StatementKind, period: Period | None
+) -> list[OutsideLine]:
+    return [
+        line
+        for statement in statements
+        if statement.kind == kind.value
+        for line in statement.lines
+        if _in(line.day, period)
+    ]
+
+
+def _cash_outcome(
+    statements: Sequence[reads.Statement],
+    payments: Sequence[LedgerPayment],
+    command: RunReconciliation,
+) -> Outcome | None:
+    """Each bank account's side: a fund's account's debits against that fund's payments, the
+    Distributor's account's credits against every payment; only on the days its statements
+    cover (a payment on a day no statement covers is not missing from it)."""
+    sides: dict[str, tuple[list[OutsideLine], set[date]]] = {}
+    for statement in statements:
+        if not StatementKind(statement.kind).is_bank:
+            continue
+        for line in statement.lines:
+            wanted = Direction.CREDIT if line.account == DISTRIBUTOR_ACCOUNT else Direction.DEBIT
+            lines, days = sides.setdefault(line.account, ([], set()))
+            days.update(_days(statement.period_start, statement.period_end_exclusive))
+            if line.direction is wanted and _in(line.day, command.period):
+                lines.append(line)
+    if not sides:
+        return None
+    outcome = Outcome((), ())
+    for account, (lines, days) in sorted(sides.items()):
+        fund = account.removeprefix(FUND_ACCOUNT_PREFIX)
+        # A payment a few days before or after the statement may be in it: it is matched, but
+        # missing from it only if paid on a day it covers.
+        near = _within_window(days, command.window_business_days)
+        paid = [
+            payment
+            for payment in payments
+            if payment.paid_on in near
+            and _in(payment.paid_on, command.period)
+            and (account == DISTRIBUTOR_ACCOUNT or payment.fund_class.split("/")[0] == fund)
+        ]
+        found = match_cash(account, paid, lines, command.tolerance, command.window_business_days)
+        kept = tuple(
+            finding
+            for finding in found.breaks
+            if finding.kind is not BreakKind.MISSING_IN_STATEMENT or finding.business_date in days
+        )
+        outcome = outcome + Outcome(found.matches, kept)
+    return outcome
+
+
+def _within_window(days: set[date], window_business_days: int) -> set[date]:
+    """The days covered, and those within the window of one of them."""
+    near = set(days)
+    for day in days:
+        for offset in range(1, window_business_days * 2 + 5):
+            for other in (day - timedelta(days=offset), day + timedelta(days=offset)):
+                if business_days_apart(day, other) <= window_business_days:
+                    near.add(other)
+    return near
+
+
+def _days(start: date, end_exclusive: date) -> list[date]:
+    return [date.fromordinal(day) for day in range(start.toordinal(), end_exclusive.toordinal())]
+
+
+def _no_longer_found(
+    rows: Iterable[BreakRow], check: str, outcome: Outcome, period: Period | None
+) -> list[BreakRow]:
+    """The open breaks of `check` in the period that this run did not find again."""
+    found = {finding.key for finding in outcome.breaks}
+    return sorted(
+        (
+            row
+            for row in rows
+            if row.check == check
+            and row.status == OPEN
+            and row.key not in found
+            and _in(row.business_date, period)
+        ),
+        key=lambda row: row.key,
+    )
+
+
+def _resolving_events(row: BreakRow, matches: Sequence[Match]) -> str:
+    """The ledger events of the match that now holds the break's items (the latest first: the
+    correction that made them agree), else the break's own ledger items."""
+    items = set(row.ledger_items) | set(row.outside_items)
+    for match in matches:
+        if match.key == row.key or items & (set(match.ledger_items) | set(match.outside_items)):
+            return ", ".join(reversed(match.ledger_items)) or match.key
+    return ", ".join(row.ledger_items) or "matcher"
