@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import TypeVar
 
 from domain.reconciliation.matcher import (
@@ -224,13 +224,40 @@ def _compare_group(
         pairing.match(rule, payments, lines)
 
 
+class _AmountIndex:
+    """The lines by their amount in whole cents (floored), so that the lines within the
+    tolerance of an amount are found without looking at every line."""
+
+    def __init__(self, lines: Sequence[OutsideLine]) -> None:
+        self.by_cent: dict[int, list[OutsideLine]] = defaultdict(list)
+        for line in lines:
+            self.by_cent[_cent(line.amount)].append(line)
+
+    def near(self, amount: Decimal, pairing: _Pairing) -> list[OutsideLine]:
+        """The unpaired lines whose amount is within the tolerance of `amount`."""
+        low, high = _cent(amount - pairing.tolerance), _cent(amount + pairing.tolerance)
+        if high - low > len(pairing.lines):  # a tolerance wider than the lines are many
+            candidates: Iterable[OutsideLine] = list(pairing.lines.values())
+        else:
+            candidates = [line for cent in range(low, high + 1) for line in self.by_cent[cent]]
+        return [
+            line
+            for line in candidates
+            if line.item_id in pairing.lines and within(line.amount - amount, pairing.tolerance)
+        ]
+
+
+def _cent(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value(rounding=ROUND_FLOOR))
+
+
 def _by_amount_and_date(pairing: _Pairing) -> None:
+    index = _AmountIndex(list(pairing.lines.values()))
     for payment in sorted(pairing.payments.values(), key=lambda p: (p.paid_on, p.item_id)):
         candidates = [
             line
-            for line in pairing.lines.values()
-            if within(line.amount - payment.amount, pairing.tolerance)
-            and pairing.in_window([payment], [line])
+            for line in index.near(payment.amount, pairing)
+            if pairing.in_window([payment], [line])
         ]
         if candidates:
             best = min(
@@ -246,9 +273,9 @@ def _by_amount_and_date(pairing: _Pairing) -> None:
 
 def _batches(pairing: _Pairing) -> None:
     """A line paying the payments of one day together."""
+    by_day = _grouped(list(pairing.payments.values()), lambda p: p.paid_on)
     for line in sorted(pairing.lines.values(), key=lambda line: (line.day, line.item_id)):
-        by_day = _grouped(list(pairing.payments.values()), lambda p: p.paid_on)
-        for _day, group in sorted(by_day.items()):
+        for day, group in sorted(by_day.items()):
             total = sum((p.amount for p in group), Decimal(0))
             if (
                 len(group) > 1
@@ -256,14 +283,15 @@ def _batches(pairing: _Pairing) -> None:
                 and pairing.in_window(group, [line])
             ):
                 pairing.match(MatchRule.BATCH, group, [line])
+                del by_day[day]
                 break
 
 
 def _splits(pairing: _Pairing) -> None:
     """A payment paid in the lines of one day."""
+    by_day = _grouped(list(pairing.lines.values()), lambda line: line.day)
     for payment in sorted(pairing.payments.values(), key=lambda p: (p.paid_on, p.item_id)):
-        by_day = _grouped(list(pairing.lines.values()), lambda line: line.day)
-        for _day, group in sorted(by_day.items()):
+        for day, group in sorted(by_day.items()):
             total = sum((line.amount for line in group), Decimal(0))
             if (
                 len(group) > 1
@@ -271,16 +299,14 @@ def _splits(pairing: _Pairing) -> None:
                 and pairing.in_window([payment], group)
             ):
                 pairing.match(MatchRule.SPLIT, [payment], group)
+                del by_day[day]
                 break
 
 
 def _outside_window(pairing: _Pairing) -> None:
+    index = _AmountIndex(list(pairing.lines.values()))
     for payment in sorted(pairing.payments.values(), key=lambda p: (p.paid_on, p.item_id)):
-        candidates = [
-            line
-            for line in pairing.lines.values()
-            if within(line.amount - payment.amount, pairing.tolerance)
-        ]
+        candidates = index.near(payment.amount, pairing)
         if candidates:
             nearest = min(
                 candidates,
