@@ -69,9 +69,11 @@ def books_csv(
     path: Path,
     daily: Mapping[tuple[str, date], Decimal],
     changed: Mapping[tuple[str, date], Decimal | None] | None = None,
+    paid: Mapping[tuple[str, date], Decimal] | None = None,
 ) -> Path:
     """The fund books as the ledger's own daily accruals; `changed` gives a day another
-    figure, or leaves it out (None)."""
+    figure, or leaves it out (None). The payable is what the books accrued less what was
+    `paid` by each day."""
     figures = dict(daily)
     for key, figure in (changed or {}).items():
         if figure is None:
@@ -80,8 +82,12 @@ def books_csv(
             figures[key] = figure
     rows: list[Sequence[object]] = []
     payable: dict[str, Decimal] = {}
+    payments = sorted((paid or {}).items())
     for (fund_class, day), amount in sorted(figures.items()):
         fund, share_class = fund_class.split("/")
         payable[fund_class] = payable.get(fund_class, Decimal(0)) + amount
+        while payments and payments[0][0][1] <= day:
+            (paid_class, _day), paid_amount = payments.pop(0)
+            payable[paid_class] = payable.get(paid_class, Decimal(0)) - paid_amount
         rows.append((day.isoformat(), fund, share_class, amount, payable[fund_class]))
     return write_csv(path, ["date", "fund", "class", "accrued", "payable"], rows)

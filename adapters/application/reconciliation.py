@@ -26,7 +26,11 @@ from domain.reconciliation.breaks import (
     reconciliation_id,
 )
 from domain.reconciliation.cash import match_cash
-from domain.reconciliation.matcher import business_days_apart, match_accruals
+from domain.reconciliation.matcher import (
+    business_days_apart,
+    match_accruals,
+    match_payables,
+)
 from domain.reconciliation.records import (
     DISTRIBUTOR_ACCOUNT,
     FUND_ACCOUNT_PREFIX,
@@ -130,6 +134,8 @@ class ReconciliationUseCases:
                 },
                 books,
                 command.tolerance,
+            ) + match_payables(
+                reads.ledger_payables(view, _month_end_days(books)), books, command.tolerance
             )
         cash = _cash_outcome(statements, reads.ledger_payments(view), command)
         if cash is not None:
@@ -215,6 +221,15 @@ def _in(day: date, period: Period | None) -> bool:
 
 def _month_in(month: str, period: Period | None) -> bool:
     return period is None or _in(date.fromisoformat(f"{month}-01"), period)
+
+
+def _month_end_days(books: Iterable[OutsideLine]) -> set[tuple[str, date]]:
+    """The classes and days of the books' lines on a month's last day."""
+    return {
+        (line.fund_class, line.day)
+        for line in books
+        if (line.day + timedelta(days=1)).month != line.day.month
+    }
 
 
 def _lines_of(

@@ -5,7 +5,7 @@ Distributor payments, from the read models)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -129,6 +129,23 @@ def _figures(totals: dict[Any, tuple[int, list[str]]]) -> dict[Any, LedgerFigure
         key: LedgerFigure(Decimal(cents).scaleb(-2), tuple(ids))
         for key, (cents, ids) in totals.items()
     }
+
+
+def ledger_payables(
+    view: LedgerView, month_ends: Iterable[tuple[str, date]]
+) -> dict[tuple[str, str], LedgerFigure]:
+    """Each class's payable (both parts) at the month ends asked for, from the journal."""
+    figures: dict[tuple[str, str], LedgerFigure] = {}
+    wanted: dict[date, set[str]] = defaultdict(set)
+    for fund_class, day in month_ends:
+        wanted[day].add(fund_class)
+    for day, classes in sorted(wanted.items()):
+        for row in view.balances(day):
+            if row.fund_class in classes:
+                figures[(row.fund_class, day.isoformat()[:7])] = LedgerFigure(
+                    Decimal(row.payable).scaleb(-2), (f"payable:{row.fund_class}:{day}",)
+                )
+    return figures
 
 
 def ledger_payments(view: LedgerView) -> list[LedgerPayment]:

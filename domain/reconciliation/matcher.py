@@ -3,7 +3,8 @@
 Two checks (docs/reconciliation.md §2):
 
 - accruals: each class's daily accrual against the fund books' `accrued` for the day, then the
-  month's total against the books' month; a difference within the tolerance is a match.
+  month's total against the books' month, and the payable at each month end against the books'
+  `payable`; a difference within the tolerance is a match.
 - distributor cash: the ledger's payments against one side's bank lines (the fund account's
   debits, or the Distributor account's credits), matched by reference, then by amount within
   the tolerance and a date window of business days, then a bank line holding a day's payments
@@ -115,6 +116,39 @@ def match_accruals(
         for fund_class, month in sorted(set(books_monthly) | set(ledger_monthly))
     ]
     return _outcome([*daily, *monthly])
+
+
+def match_payables(
+    ledger_month_end: Mapping[tuple[str, str], LedgerFigure],
+    books: Sequence[OutsideLine],
+    tolerance: Decimal = DEFAULT_TOLERANCE,
+) -> Outcome:
+    """The payable at each month end the books give one for (a line on the month's last day):
+    the ledger's against the books' `payable`. A month end the books do not give is not
+    compared (an extract may stop before it)."""
+    results: list[Match | Finding] = []
+    month_ends = sorted(
+        {
+            (line.fund_class, line.day.isoformat()[:7]): line
+            for line in books
+            if line.payable is not None and line.day == _month_end(line.day.isoformat()[:7])
+        }.items()
+    )
+    for (fund_class, month), line in month_ends:
+        assert line.payable is not None
+        results.append(
+            _compared(
+                "payable",
+                fund_class,
+                month,
+                line.day,
+                ledger=ledger_month_end.get((fund_class, month)),
+                outside=line.payable,
+                outside_items=(line.item_id,),
+                tolerance=tolerance,
+            )
+        )
+    return _outcome(results)
 
 
 def _outcome(results: Iterable[Match | Finding]) -> Outcome:

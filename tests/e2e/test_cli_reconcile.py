@@ -46,7 +46,8 @@ def july_ledger(db: Path, tmp_path: Path) -> None:  # noqa: F811
 
 
 def statements(db: Path, tmp_path: Path) -> tuple[Path, Path]:  # noqa: F811
-    """The books with 07-15 two cents over; the fund's bank paying W-07 and a stray check."""
+    """The books with 07-15 two cents over (so their July and its payable too); the fund's
+    bank paying W-07 and a stray check."""
     with opened(f"sqlite:///{db}", "cli-test") as ledger:
         ledger.read_models.catch_up()
         daily = {
@@ -82,16 +83,17 @@ def test_reconcile_from_the_command_line(db, tmp_path):  # noqa: F811
         "reconcile", "run", "--period", "2003-07..2003-08", "--on", "2003-08-05", db=db
     )
     assert code == 0, err
-    assert "opened 3 breaks" in out
+    assert "opened 4 breaks" in out
     code, out, _ = run("reconcile", "run", "--period", "2003-07..2003-08", db=db)
     assert "nothing new: nothing written" in out
-    # Each check: its stream of matches and one batch of them; and three breaks.
-    assert stored_events(db) == before + 2 * 2 + 3
+    # Each check: its stream of matches and one batch of them; and four breaks.
+    assert stored_events(db) == before + 2 * 2 + 4
 
     found = breaks(db, "--as-of", "2003-08-31")
     assert [(row["kind"], row["business_date"], row["age_days"]) for row in found] == [
         ("amount-differs", "2003-07-15", 47),
-        ("amount-differs", "2003-07-31", 31),
+        ("amount-differs", "2003-07-31", 31),  # the month
+        ("amount-differs", "2003-07-31", 31),  # the payable at its end
         ("missing-in-ledger", "2003-08-01", 30),
     ]
     assert found[0]["difference"] == "0.02"
@@ -115,9 +117,9 @@ def test_reconcile_from_the_command_line(db, tmp_path):  # noqa: F811
 
     now = {row["id"]: row for row in breaks(db, "--as-of", "2003-08-31")}
     assert (now[day_break]["status"], now[day_break]["owner"]) == ("written-off", "treasurer")
-    assert len(breaks(db, "--open", "--as-of", "2003-08-31")) == 2
+    assert len(breaks(db, "--open", "--as-of", "2003-08-31")) == 3
     then = breaks(db, "--open", "--as-of", "2003-08-31", "--known-at", known_before_work)
-    assert len(then) == 3 and then[0]["owner"] == ""
+    assert len(then) == 4 and then[0]["owner"] == ""
 
     code, out, err = run("log", "--type", "BreakWrittenOff", "--format", "json", db=db)
     assert code == 0, err

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain.reconciliation.cash import match_cash
-from domain.reconciliation.matcher import business_days_apart, match_accruals
+from domain.reconciliation.matcher import business_days_apart, match_accruals, match_payables
 from domain.reconciliation.records import (
     BreakKind,
     Direction,
@@ -219,3 +219,19 @@ def test_same_inputs_in_any_order_give_the_same_keys() -> None:
 )
 def test_business_days_apart(first: date, second: date, apart: int) -> None:
     assert business_days_apart(first, second) == apart
+
+
+def test_the_payable_at_each_month_end_the_books_give() -> None:
+    july_end = date(2003, 7, 31)
+    books = [
+        OutsideLine(SHA, 2, july_end, D("10.00"), fund_class=FC, payable=D("310.01")),
+        OutsideLine(SHA, 3, date(2003, 8, 30), D("10.00"), fund_class=FC, payable=D("9.00")),
+    ]
+    agreed = match_payables({(FC, "2003-07"): figure("310.00")}, books)
+    assert [match.key for match in agreed.matches] == [f"accruals/payable/{FC}/2003-07"]
+    differs = match_payables({(FC, "2003-07"): figure("309.99")}, books)
+    assert [(f.kind, f.business_date) for f in differs.breaks] == [
+        (BreakKind.AMOUNT_DIFFERS, july_end)
+    ]
+    # August's extract stops before its end: its payable is not compared.
+    assert len(agreed.matches) + len(agreed.breaks) == 1
