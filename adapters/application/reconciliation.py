@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,18 +14,20 @@ from eventsourcing.application import AggregateNotFoundError
 from adapters.application.ports import Ports
 from adapters.inputs.statements import StatementFile
 from adapters.readside import reconciliation as reads
-from domain.errors import RuleViolation
-from domain.periods import Period
+from domain.errors import RuleViolation, UnknownFundClassError
+from domain.periods import Period, parse_period
 from domain.reconciliation.breaks import (
     OPEN,
     RECORDED,
     UNCHANGED,
     Break,
     Reconciliation,
+    averaging_key,
     break_id,
     reconciliation_id,
 )
 from domain.reconciliation.cash import match_cash
+from domain.reconciliation.dealers import AveragingMethod, DealerFee, fee_owed, match_dealer_fees
 from domain.reconciliation.matcher import (
     business_days_apart,
     match_accruals,
@@ -37,6 +39,7 @@ from domain.reconciliation.records import (
     BreakKind,
     Check,
     Direction,
+    LedgerFigure,
     LedgerPayment,
     Match,
     Outcome,
@@ -59,6 +62,20 @@ class RunReconciliation:
     tolerance: Decimal
     window_business_days: int
     on: date  # the business date the run's events carry
+
+
+@dataclass(frozen=True)
+class StateAveraging:
+    provider_code: str
+    fund_class: str
+    agreement_reference: str
+    method: AveragingMethod
+    document: str
+    on: date
+
+
+# The cap a dealer's invoice is held against is the cap `service-fee` shows by default.
+DEALER_CAP_CARRY_DAYS = 4
 
 
 @dataclass(frozen=True)
@@ -140,7 +157,123 @@ class ReconciliationUseCases:
         cash = _cash_outcome(statements, reads.ledger_payments(view), command)
         if cash is not None:
             outcomes[Check.DISTRIBUTOR_CASH.value] = cash
+        dealers = self._dealer_outcome(statements, command)
+        if dealers is not None:
+            outcomes[Check.DEALER_FEES.value] = dealers
         return self._record(outcomes, command)
+
+    def _dealer_outcome(
+        self, statements: Sequence[reads.Statement], command: RunReconciliation
+    ) -> Outcome | None:
+        """The three-way check of each invoice in the period, and the fees paid against the
+        Distributor's account's debits (the cash leg)."""
+        invoices = _lines_of(statements, StatementKind.DEALER_INVOICE, command.period)
+        fees = reads.ledger_service_fees(self.ports.view)
+        cash = _cash_outcome(
+            statements,
+            [fee.payment for fee in fees],
+            command,
+            side_of=_dealer_cash_side,
+            check=Check.DEALER_FEES,
+        )
+        if not invoices:
+            return cash
+        outcome = self._three_way(invoices, fees, command)
+        return outcome if cash is None else outcome + cash
+
+    def _three_way(
+        self, invoices: list[OutsideLine], fees: list[reads.LedgerFee], command: RunReconciliation
+    ) -> Outcome:
+        paid: dict[tuple[str, str, str], list[LedgerPayment]] = {}
+        for fee in fees:
+            paid.setdefault((fee.provider, fee.payment.fund_class, fee.period), []).append(
+                fee.payment
+            )
+        averaging = self._reconciliation(Check.DEALER_FEES.value, command.on).averaging
+        invoiced = {(line.dealer, line.fund_class, line.period) for line in invoices}
+        figures = {
+            key: self._dealer_fee(key, averaging, _paid_figure(paid.get(key, [])))
+            for key in invoiced
+        }
+        dealers = {dealer for dealer, _class, _period in invoiced}
+        not_invoiced = {
+            key: _total(payments)
+            for key, payments in paid.items()
+            if key[0] in dealers
+            and key not in invoiced
+            and _in(parse_period(key[2]).start, command.period)
+        }
+        return match_dealer_fees(invoices, figures, not_invoiced, command.tolerance)
+
+    def _dealer_fee(
+        self,
+        key: tuple[str, str, str],
+        averaging: dict[str, str],
+        paid: LedgerFigure | None,
+    ) -> DealerFee:
+        """The fee the dealer's agreement gives for the period (on the averaging method stated
+        for the agreement in force on the period's last covered day; the cap's own method if
+        none was stated), and the cap."""
+        dealer, fund_class, label = key
+        fund, share_class = fund_class.split("/", 1)
+        period = parse_period(label)
+        try:
+            arrangement = self.ports.view.arrangement(dealer, fund, share_class)
+        except UnknownFundClassError as error:
+            return DealerFee(None, None, paid, str(error))
+        covered = [day for day in period.each_day() if arrangement.agreement_on(day)]
+        if not covered:
+            return DealerFee(None, None, paid, f"no agreement of {dealer} covers {label}")
+        agreement = arrangement.agreement_on(covered[-1])
+        assert agreement is not None
+        method = AveragingMethod(
+            averaging.get(
+                averaging_key(dealer, fund_class, agreement.reference),
+                AveragingMethod.CALENDAR_DAY_AVERAGE.value,
+            )
+        )
+        positions = {
+            date.fromisoformat(day): amount for day, amount in arrangement.positions_by_date.items()
+        }
+        owed = fee_owed(method, period, positions, arrangement.contractual_rate_on)
+        try:
+            cap: Decimal | None = self.ports.view.service_fee_cap(
+                dealer, fund, share_class, period, max_carry_days=DEALER_CAP_CARRY_DAYS
+            ).cap_amount
+        except RuleViolation:
+            cap = None
+        return DealerFee(owed, cap, paid)
+
+    def state_averaging(self, command: StateAveraging) -> str:
+        """Record the averaging method a dealer's agreement states (dealer-fees check).
+
+        Raises:
+            UnknownFundClassError: no agreement of the dealer on the class.
+            RuleViolation: the agreement is not one recorded for the dealer on the class.
+        """
+        fund, share_class = command.fund_class.split("/", 1)
+        arrangement = self.ports.view.arrangement(command.provider_code, fund, share_class)
+        references = {agreement.reference for agreement in arrangement.agreements}
+        if command.agreement_reference not in references:
+            raise RuleViolation(
+                "dealer-agreement-unknown",
+                "SEVENTH",
+                f"{arrangement.key}: no agreement {command.agreement_reference!r} (recorded: "
+                f"{', '.join(sorted(references))})",
+            )
+        reconciliation = self._reconciliation(Check.DEALER_FEES.value, command.on)
+        outcome = reconciliation.state_averaging(
+            provider_code=command.provider_code,
+            fund_class=command.fund_class,
+            agreement_reference=command.agreement_reference,
+            method=command.method.value,
+            document=command.document,
+            on=command.on,
+            provenance=self.ports.provenance("command:reconcile dealer-terms"),
+        )
+        if outcome == RECORDED:
+            self.ports.save(reconciliation)
+        return outcome
 
     def _record(self, outcomes: dict[str, Outcome], command: RunReconciliation) -> RunSummary:
         provenance = self.ports.provenance("command:reconcile run")
@@ -215,6 +348,15 @@ class ReconciliationUseCases:
         return outcome
 
 
+def _paid_figure(payments: Sequence[LedgerPayment]) -> LedgerFigure | None:
+    return _total(payments) if payments else None
+
+
+def _total(payments: Sequence[LedgerPayment]) -> LedgerFigure:
+    total = sum((payment.amount for payment in payments), Decimal(0))
+    return LedgerFigure(total, tuple(sorted(i for p in payments for i in p.event_ids)))
+
+
 def _in(day: date, period: Period | None) -> bool:
     return period is None or period.start <= day < period.end_exclusive
 
@@ -244,20 +386,36 @@ def _lines_of(
     ]
 
 
+def _plan_cash_side(account: str) -> Direction | None:
+    """The plan's payments: a fund's account's debits, the Distributor's account's credits."""
+    return Direction.CREDIT if account == DISTRIBUTOR_ACCOUNT else Direction.DEBIT
+
+
+def _dealer_cash_side(account: str) -> Direction | None:
+    """The service fees: the Distributor's account's debits."""
+    return Direction.DEBIT if account == DISTRIBUTOR_ACCOUNT else None
+
+
 def _cash_outcome(
     statements: Sequence[reads.Statement],
     payments: Sequence[LedgerPayment],
     command: RunReconciliation,
+    *,
+    side_of: Callable[[str], Direction | None] = _plan_cash_side,
+    check: Check = Check.DISTRIBUTOR_CASH,
 ) -> Outcome | None:
-    """Each bank account's side: a fund's account's debits against that fund's payments, the
-    Distributor's account's credits against every payment; only on the days its statements
-    cover (a payment on a day no statement covers is not missing from it)."""
+    """Each bank account's side (`side_of`: the direction of its lines the payments are held
+    against): a fund's account against that fund's payments, the Distributor's against every
+    payment; only on the days its statements cover (a payment on a day no statement covers is
+    not missing from it)."""
     sides: dict[str, tuple[list[OutsideLine], set[date]]] = {}
     for statement in statements:
         if not StatementKind(statement.kind).is_bank:
             continue
         for line in statement.lines:
-            wanted = Direction.CREDIT if line.account == DISTRIBUTOR_ACCOUNT else Direction.DEBIT
+            wanted = side_of(line.account)
+            if wanted is None:
+                continue
             lines, days = sides.setdefault(line.account, ([], set()))
             days.update(_days(statement.period_start, statement.period_end_exclusive))
             if line.direction is wanted and _in(line.day, command.period):
@@ -277,7 +435,9 @@ def _cash_outcome(
             and _in(payment.paid_on, command.period)
             and (account == DISTRIBUTOR_ACCOUNT or payment.fund_class.split("/")[0] == fund)
         ]
-        found = match_cash(account, paid, lines, command.tolerance, command.window_business_days)
+        found = match_cash(
+            account, paid, lines, command.tolerance, command.window_business_days, check=check
+        )
         kept = tuple(
             finding
             for finding in found.breaks

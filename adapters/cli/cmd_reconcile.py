@@ -16,6 +16,7 @@ from adapters.cli.params import (
     GrammarType,
     command,
     format_option,
+    fund_class_options,
     group,
     known_at_option,
 )
@@ -24,6 +25,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 H = "adapters.cli.handlers_reconcile"
 # The kinds of statement, as domain/reconciliation/records.py names them (a unit test checks).
 KINDS = ("fund-books", "bank-bai2", "bank-csv", "dealer-invoice")
+# The averaging methods of domain/reconciliation/dealers.py (a unit test checks).
+AVERAGING = ("calendar-day-average", "business-day-average", "month-end")
 TOLERANCE = GrammarType("amount", "fine_amount")
 WINDOW = GrammarType("count", "day_count")
 
@@ -137,3 +140,24 @@ _write_off.params.insert(
 )
 _write_off.params.insert(2, click.Option(["--reason"], required=True, help="why"))
 _approve = _break_command("approve", "approve a write-off another person proposed")
+
+
+@command(
+    reconcile,
+    "dealer-terms",
+    f"{H}:dealer_terms",
+    "the averaging method a dealer's agreement states for its fee",
+    "Record how a dealer's agreement averages its customers' positions for the fee the "
+    "three-way check computes: calendar-day-average (the cap's own basis, and the default), "
+    "business-day-average (the positions recorded) or month-end (each month's last position, "
+    "at a twelfth of the rate). The per-provider cap stays the ceiling whatever the method.",
+)
+@click.option("--provider", required=True, help="the dealer's provider code")
+@fund_class_options
+@click.option("--agreement", required=True, help="the agreement's reference")
+@click.option(
+    "--averaging", required=True, type=click.Choice(AVERAGING), help="the agreement's method"
+)
+@click.option("--document", required=True, help="where the agreement states it, e.g. §4")
+@_on_option
+def _dealer_terms() -> None: ...

@@ -198,3 +198,25 @@ def work(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         )
     out.write(f"break {short_id(key)} ({key}): {action} {outcome}\n")
     return 0
+
+
+def dealer_terms(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.reconciliation import StateAveraging
+    from domain.reconciliation.dealers import AveragingMethod
+
+    fund_class = f"{arguments.fund}/{arguments.share_class}"
+    command = StateAveraging(
+        arguments.provider,
+        fund_class,
+        arguments.agreement,
+        AveragingMethod(arguments.averaging),
+        arguments.document,
+        arguments.on or _today(),
+    )
+    with open_ledger(context) as ledger:
+        outcome = ledger.reconciliation.state_averaging(command)
+    out.write(
+        f"{arguments.provider} on {fund_class}, agreement {arguments.agreement}: "
+        f"{arguments.averaging} {outcome}\n"
+    )
+    return 0

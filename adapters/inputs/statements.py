@@ -117,7 +117,7 @@ def read_dealer_invoices(path: Path) -> StatementFile:
                 fund_class=f"{record.fund}/{record.share_class}",
                 references=(record.invoice,),
                 dealer=record.dealer,
-                period=record.period,
+                period=period.label(),
             )
         )
     _raise_empty(csv_file.name, lines)

@@ -16,6 +16,7 @@ from sqlalchemy import and_, select
 from adapters.readside.queries import known
 from adapters.readside.read_models import TABLES
 from adapters.readside.view import LedgerView
+from domain.periods import Period
 from domain.reconciliation.breaks import Break
 from domain.reconciliation.records import LedgerFigure, LedgerPayment, OutsideLine
 from domain.reconciliation.statement import OutsideStatement, line_from_stored
@@ -146,6 +147,50 @@ def ledger_payables(
                     Decimal(row.payable).scaleb(-2), (f"payable:{row.fund_class}:{day}",)
                 )
     return figures
+
+
+@dataclass(frozen=True)
+class LedgerFee:
+    """A service fee the ledger paid (net of any reversal), with the events that made it."""
+
+    provider: str
+    payment: LedgerPayment
+    period: str  # the period's label, as `Period.label()` writes it
+
+
+def ledger_service_fees(view: LedgerView) -> list[LedgerFee]:
+    fees = TABLES["service_fees"]
+    query = known(
+        select(
+            fees.c.provider,
+            fees.c.fund_class,
+            fees.c.reference,
+            fees.c.paid_on,
+            fees.c.period_start,
+            fees.c.period_end_exclusive,
+            fees.c.amount_cents,
+            fees.c.entry_id,
+        ).order_by(fees.c.position),
+        view.known_position,
+        fees,
+    )
+    found: dict[tuple[str, str, str], tuple[date, Period, int, list[str]]] = {}
+    with view.engine.connect() as conn:
+        for provider, fund_class, reference, paid_on, start, end, cents, entry_id in conn.execute(
+            query
+        ):
+            key = (provider, fund_class, reference)
+            day, period, total, ids = found.get(key, (paid_on, Period(start, end), 0, []))
+            found[key] = (day, period, total + int(cents), [*ids, entry_id])
+    return [
+        LedgerFee(
+            provider,
+            LedgerPayment(fund_class, reference, day, Decimal(cents).scaleb(-2), tuple(ids)),
+            period.label(),
+        )
+        for (provider, fund_class, reference), (day, period, cents, ids) in sorted(found.items())
+        if cents > 0
+    ]
 
 
 def ledger_payments(view: LedgerView) -> list[LedgerPayment]:

@@ -37,6 +37,10 @@ def break_id(key: str) -> UUID:
     return uuid5(NAMESPACE, f"break/{key}")
 
 
+def averaging_key(provider_code: str, fund_class: str, agreement_reference: str) -> str:
+    return f"{provider_code}/{fund_class}/{agreement_reference}"
+
+
 def reconciliation_id(check: str) -> UUID:
     return uuid5(NAMESPACE, f"reconciliation/{check}")
 
@@ -261,9 +265,50 @@ class Reconciliation(Aggregate):
         def apply(self, reconciliation: Reconciliation) -> None:
             reconciliation.match_keys.update(match["key"] for match in self.matches)
 
+    class DealerAveragingStated(Event):
+        """The averaging method a dealer's agreement states for its fee (dealer-fees check);
+        stated again with another method, the later statement holds."""
+
+        TOPIC = "planledger.Reconciliation.DealerAveragingStated"
+        provider_code: str
+        fund_class: str
+        agreement_reference: str
+        method: str
+        document: str  # where the agreement states it
+
+        def apply(self, reconciliation: Reconciliation) -> None:
+            key = averaging_key(self.provider_code, self.fund_class, self.agreement_reference)
+            reconciliation.averaging[key] = self.method
+
     def __init__(self, check: str) -> None:
         self.check = check
         self.match_keys: set[str] = set()
+        self.averaging: dict[str, str] = {}  # by averaging_key
+
+    def state_averaging(
+        self,
+        *,
+        provider_code: str,
+        fund_class: str,
+        agreement_reference: str,
+        method: str,
+        document: str,
+        on: date,
+        provenance: Provenance,
+    ) -> str:
+        key = averaging_key(provider_code, fund_class, agreement_reference)
+        if self.averaging.get(key) == method:
+            return UNCHANGED
+        self.trigger_event(
+            self.DealerAveragingStated,
+            **provenance_fields(provenance, on, f"dealer-averaging/{key}@v{self.version}"),
+            provider_code=provider_code,
+            fund_class=fund_class,
+            agreement_reference=agreement_reference,
+            method=method,
+            document=document,
+        )
+        return RECORDED
 
     @classmethod
     def opened(cls, check: str, on: date, provenance: Provenance) -> Reconciliation:

@@ -47,6 +47,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 class _Pairing:
     """What the passes have found so far, and what is still unpaired."""
 
+    check: str
     side: str
     tolerance: Decimal
     window: int
@@ -59,7 +60,7 @@ class _Pairing:
         self, what: str, payments: Sequence[LedgerPayment], lines: Sequence[OutsideLine]
     ) -> str:
         items = sorted([p.item_id for p in payments] + [line.item_id for line in lines])
-        return f"{Check.DISTRIBUTOR_CASH.value}/{self.side}/{what}/{'+'.join(items)}"
+        return f"{self.check}/{self.side}/{what}/{'+'.join(items)}"
 
     def take(self, payments: Sequence[LedgerPayment], lines: Sequence[OutsideLine]) -> None:
         for payment in payments:
@@ -73,7 +74,7 @@ class _Pairing:
         self.take(payments, lines)
         self.matches.append(
             Match(
-                Check.DISTRIBUTOR_CASH.value,
+                self.check,
                 self.key("match", payments, lines),
                 rule.value,
                 _fund_class(payments),
@@ -96,7 +97,7 @@ class _Pairing:
         days = [p.paid_on for p in payments] or [line.day for line in lines]
         self.breaks.append(
             Finding(
-                Check.DISTRIBUTOR_CASH.value,
+                self.check,
                 self.key(kind.value, payments, lines),
                 kind,
                 _fund_class(payments),
@@ -134,9 +135,12 @@ def match_cash(
     lines: Sequence[OutsideLine],
     tolerance: Decimal = DEFAULT_TOLERANCE,
     window_business_days: int = DEFAULT_WINDOW_BUSINESS_DAYS,
+    *,
+    check: Check = Check.DISTRIBUTOR_CASH,
 ) -> Outcome:
-    """Pair one side's payments and bank lines (`side` names it in every key)."""
+    """Pair one side's payments and bank lines (`check` and `side` name them in every key)."""
     pairing = _Pairing(
+        check.value,
         side,
         tolerance,
         window_business_days,

@@ -46,6 +46,7 @@ class BreakKind(Enum):
 class Check(Enum):
     ACCRUALS = "accruals"
     DISTRIBUTOR_CASH = "distributor-cash"
+    DEALER_FEES = "dealer-fees"
 
 
 class MatchRule(Enum):
@@ -54,6 +55,7 @@ class MatchRule(Enum):
     AMOUNT_DATE = "amount-date"
     BATCH = "batch"  # many ledger payments in one bank line
     SPLIT = "split"  # one ledger payment in several bank lines
+    THREE_WAY = "three-way"  # a dealer's fee owed, invoiced and paid
 
 
 # The account a bank line is on, as named at import: the Distributor's, or a fund's.

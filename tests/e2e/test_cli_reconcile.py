@@ -14,6 +14,7 @@ from pathlib import Path
 from adapters.application.compose import opened
 from adapters.cli.main import main
 from adapters.readside import reconciliation as reads
+from tests.builders import FORM_A
 from tests.e2e.test_cli import DATA, db, run  # noqa: F401
 from tests.e2e.test_cli_receivable import figures_file, pay_july
 from tests.reconcile_builders import FUND_ACCOUNT_NUMBER, BankLine, books_csv, write_bai2
@@ -145,3 +146,38 @@ def test_reconcile_input_errors_exit_2(db, tmp_path):  # noqa: F811
     assert "imported 2 lines of bank-export.csv" in out
     code, _, err = run("reconcile", "assign", "abc", "--owner", "x", db=db)
     assert code == 2 and "no break 'abc'" in err
+
+
+def test_dealer_terms_and_the_three_way_check(db, tmp_path):  # noqa: F811
+    code, _, err = run(
+        *("provider", "agree", "--provider", "DEALER-A", "--name", "A Securities", "--kind", "A"),
+        *("--fund", "INTL-BCV", "--rate", "0.25%", "--from", "2003-07-01", "--reference", "SA-A"),
+        *("--agency-attested", "--form", FORM_A),
+        db=db,
+    )
+    assert code == 0, err
+    terms = ("reconcile", "dealer-terms", "--provider", "DEALER-A", "--fund", "INTL-BCV")
+    code, out, err = run(
+        *terms, "--agreement", "SA-A", "--averaging", "month-end", "--document", "§4", db=db
+    )
+    assert code == 0, err
+    assert "DEALER-A on INTL-BCV/R, agreement SA-A: month-end recorded" in out
+    again = run(
+        *terms, "--agreement", "SA-A", "--averaging", "month-end", "--document", "§4", db=db
+    )
+    assert "month-end unchanged" in again[1]
+    code, _, err = run(
+        *terms, "--agreement", "SA-Z", "--averaging", "month-end", "--document", "§4", db=db
+    )
+    assert code == 1 and "refused by rule 'dealer-agreement-unknown'" in err
+
+    invoices = tmp_path / "invoices.csv"
+    invoices.write_text(
+        "dealer,fund,class,period,amount,invoice\nDEALER-A,INTL-BCV,R,2003Q3,100.00,INV-9\n"
+    )
+    assert run("reconcile", "import", "dealer-invoice", str(invoices), db=db)[0] == 0
+    code, out, err = run("reconcile", "run", "--period", "2003Q3", db=db)
+    assert code == 0, err
+    kinds = {str(row["key"]).rsplit("/", 1)[1]: row["kind"] for row in breaks(db)}
+    # No positions recorded: the agreement gives nothing, and nothing was paid.
+    assert kinds == {"invoice": "amount-differs", "paid": "missing-in-ledger"}
