@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,7 @@ from adapters.readside import reconciliation as reads
 from tests.builders import FORM_A
 from tests.e2e.test_cli import DATA, db, run  # noqa: F401
 from tests.e2e.test_cli_receivable import figures_file, pay_july
+from tests.integration.test_bundle import run_verifier
 from tests.reconcile_builders import FUND_ACCOUNT_NUMBER, BankLine, books_csv, write_bai2
 
 RECONCILE = DATA / "reconcile"
@@ -122,12 +124,25 @@ def test_reconcile_from_the_command_line(db, tmp_path):  # noqa: F811
     then = breaks(db, "--open", "--as-of", "2003-08-31", "--known-at", known_before_work)
     assert len(then) == 4 and then[0]["owner"] == ""
 
+    log_verify_and_bundle(db, tmp_path)
+
+
+def log_verify_and_bundle(db: Path, tmp_path: Path) -> None:  # noqa: F811
+    """The work on breaks in the auditor's log; the chain verifies; the regulator's bundle,
+    reconciliation's events in it, verifies with its own verifier."""
     code, out, err = run("log", "--type", "BreakWrittenOff", "--format", "json", db=db)
     assert code == 0, err
     (entry,) = json.loads(out)
     assert (entry["actor"], entry["fields"]["proposed_by"]) == ("controller", "cli-test")
     code, out, err = run("verify", db=db)
     assert code == 0, out + err
+    bundle = tmp_path / "bundle.zip"
+    code, out, err = run("export", "bundle", "--as-of", "2003-08-31", "--out", str(bundle), db=db)
+    assert code == 0, err
+    with zipfile.ZipFile(bundle) as archive:
+        (tmp_path / "verify_bundle.py").write_bytes(archive.read("verify_bundle.py"))
+    checked = run_verifier(tmp_path, "bundle.zip")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_reconcile_input_errors_exit_2(db, tmp_path):  # noqa: F811
