@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from adapters.application.governance import BoardUseCases
     from adapters.application.payments import PaymentUseCases
     from adapters.application.plan import PlanUseCases
+    from adapters.application.reconciliation import ReconciliationUseCases
 
 
 class Ledger:
@@ -81,6 +82,12 @@ class Ledger:
         from adapters.application.audit import AuditUseCases
 
         return AuditUseCases(self.ports)
+
+    @cached_property
+    def reconciliation(self) -> ReconciliationUseCases:
+        from adapters.application.reconciliation import ReconciliationUseCases
+
+        return ReconciliationUseCases(self.ports)
 
     def close(self) -> None:
         self.read_models.close()

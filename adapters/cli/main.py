@@ -23,10 +23,11 @@ from adapters.cli.params import CONTEXT_SETTINGS, ReaderGone, Streams, common_op
 
 EXIT_BROKEN_PIPE = 141
 
-_RECORD, _READ, _GOVERN, _AUDIT, _SHELL = (
+_RECORD, _READ, _GOVERN, _RECONCILE, _AUDIT, _SHELL = (
     "Record the plan's facts",
     "Read the books",
     "Governance and reports",
+    "Reconcile",
     "Audit",
     "Shell",
 )
@@ -102,6 +103,12 @@ ENTRIES = (
         _GOVERN,
     ),
     Entry("finra", "cmd_governance:finra", "the FINRA aggregate-cap account", _GOVERN),
+    Entry(
+        "reconcile",
+        "cmd_reconcile:reconcile",
+        "hold the ledger against the fund's books, the bank and the dealers",
+        _RECONCILE,
+    ),
     Entry(
         "verify",
         "cmd_audit:verify",

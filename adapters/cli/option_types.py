@@ -33,6 +33,7 @@ non_negative_money = _option(
     lambda text: grammar.parse_money(text, minimum="non-negative"), "amount"
 )
 day_count = _option(grammar.parse_count, "count")
+fine_amount = _option(grammar.parse_fine_amount, "amount")
 quarter = _option(grammar.parse_quarter, "quarter")
 
 

@@ -83,6 +83,21 @@ def parse_shares(text: str) -> Decimal:
     return Decimal(text)
 
 
+FINE_AMOUNT_FORM = "a plain non-negative decimal with at most six places, like 136.986301"
+
+
+def parse_fine_amount(text: str) -> Decimal:
+    """An amount kept finer than the cent: a fund accountant's booked daily accrual, or a
+    reconciliation's tolerance (`0.011`, a cent and a tenth). Non-negative, at most six places.
+
+    Raises:
+        ValueError: anything else.
+    """
+    if _SHARES.fullmatch(text) is None:
+        raise ValueError(f"not an amount ({FINE_AMOUNT_FORM}): {text!r}")
+    return Decimal(text)
+
+
 def parse_rate(text: str) -> Decimal:
     """An annual rate written as a percentage (`0.25%` or `0.25`), at most 100% and six
     places; returns the fraction (0.0025)."""

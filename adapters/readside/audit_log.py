@@ -27,11 +27,24 @@ from domain.fund_class import FundClass
 from domain.ids import fund_class_id, service_arrangement_id
 from domain.instrument import PlanInstrument
 from domain.market_data import MARKET_DATA_ID, MarketData
+from domain.reconciliation.breaks import Break, Reconciliation
+from domain.reconciliation.statement import OutsideStatement
 from domain.registry import REGISTRY_ID, Registry
 from domain.seal import ChainSeal
 from domain.service import ServiceArrangement
 
-AGGREGATES = (FundClass, ServiceArrangement, Board, Registry, MarketData, PlanInstrument, ChainSeal)
+AGGREGATES = (
+    FundClass,
+    ServiceArrangement,
+    Board,
+    Registry,
+    MarketData,
+    PlanInstrument,
+    ChainSeal,
+    OutsideStatement,
+    Reconciliation,
+    Break,
+)
 PAGE = 2_000
 # Fields that say why an event was recorded, in the order they are looked for.
 WHY_FIELDS = ("reason", "note", "subject", "description", "why")

@@ -49,7 +49,7 @@ FORBIDDEN_CALLS = re.compile(
 
 
 def modules_of(package: str) -> list[Path]:
-    return sorted((PROJECT_ROOT / package).glob("*.py"))
+    return sorted((PROJECT_ROOT / package).rglob("*.py"))
 
 
 def imported_names(path: Path) -> list[str]:

@@ -3,9 +3,11 @@ ledger's modules are the names those modules use."""
 
 from __future__ import annotations
 
-from adapters.cli import cmd_audit, cmd_read, cmd_record
+from adapters.cli import cmd_audit, cmd_read, cmd_reconcile, cmd_record
 from adapters.store import db_admin
 from domain.expenditures import Performer, Purpose
+from domain.reconciliation.dealers import AveragingMethod
+from domain.reconciliation.records import StatementKind
 from projections.journal import ENTITIES
 from projections.rows import PROJECTIONS
 
@@ -33,3 +35,8 @@ def test_the_default_database_is_the_store_default():
     from adapters.store import persistence
 
     assert params.DEFAULT_DATABASE_URL == persistence.DEFAULT_DATABASE_URL
+
+
+def test_reconcile_choices_are_the_domain_values():
+    assert tuple(kind.value for kind in StatementKind) == cmd_reconcile.KINDS
+    assert tuple(method.value for method in AveragingMethod) == cmd_reconcile.AVERAGING

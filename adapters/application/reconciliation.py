@@ -1,0 +1,490 @@
+"""Reconciliation's use cases: import a statement, run the checks, work the breaks
+(docs/reconciliation.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, cast
+
+from eventsourcing.application import AggregateNotFoundError
+
+from adapters.application.ports import Ports
+from adapters.inputs.statements import StatementFile
+from adapters.readside import reconciliation as reads
+from domain.errors import RuleViolation, UnknownFundClassError
+from domain.periods import Period, parse_period
+from domain.reconciliation.breaks import (
+    OPEN,
+    RECORDED,
+    UNCHANGED,
+    Break,
+    Reconciliation,
+    averaging_key,
+    break_id,
+    reconciliation_id,
+)
+from domain.reconciliation.cash import match_cash
+from domain.reconciliation.dealers import AveragingMethod, DealerFee, fee_owed, match_dealer_fees
+from domain.reconciliation.matcher import (
+    business_days_apart,
+    match_accruals,
+    match_payables,
+)
+from domain.reconciliation.records import (
+    DISTRIBUTOR_ACCOUNT,
+    FUND_ACCOUNT_PREFIX,
+    BreakKind,
+    Check,
+    Direction,
+    LedgerFigure,
+    LedgerPayment,
+    Match,
+    Outcome,
+    OutsideLine,
+    StatementKind,
+)
+from domain.reconciliation.statement import OutsideStatement, statement_id
+from projections.reconciliation import BreakRow
+
+
+@dataclass(frozen=True)
+class ImportStatement:
+    kind: StatementKind
+    statement: StatementFile
+
+
+@dataclass(frozen=True)
+class RunReconciliation:
+    period: Period | None  # None: every day any side has
+    tolerance: Decimal
+    window_business_days: int
+    on: date  # the business date the run's events carry
+
+
+@dataclass(frozen=True)
+class StateAveraging:
+    provider_code: str
+    fund_class: str
+    agreement_reference: str
+    method: AveragingMethod
+    document: str
+    on: date
+
+
+# The cap a dealer's invoice is held against is the cap `service-fee` shows by default.
+DEALER_CAP_CARRY_DAYS = 4
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    matches_found: int
+    breaks_found: int
+    matches_recorded: int
+    breaks_opened: int
+    breaks_resolved: int
+
+    @property
+    def events_written(self) -> bool:
+        return bool(self.matches_recorded or self.breaks_opened or self.breaks_resolved)
+
+
+@dataclass(frozen=True)
+class BreakAction:
+    """One step of work on a break: `action` is assign, comment, resolve, write-off or approve."""
+
+    key: str
+    action: str
+    on: date
+    text: str = ""  # the owner, the comment, the resolving event id or the reason
+    note: str = ""
+    amount: Decimal | None = None
+
+
+class ReconciliationUseCases:
+    def __init__(self, ports: Ports) -> None:
+        self.ports = ports
+
+    def import_statement(self, command: ImportStatement) -> str:
+        """Record the file's lines, all in one transaction; the same file again: unchanged."""
+        statement = command.statement
+        if self._exists(statement_id(command.kind, statement.sha256)):
+            return UNCHANGED
+        provenance = self.ports.provenance(
+            f"{statement.name} sha256:{statement.sha256[:16]} (reconcile import)"
+        )
+        imported = OutsideStatement.imported(
+            command.kind,
+            file_name=statement.name,
+            sha256=statement.sha256,
+            account=statement.account,
+            lines=statement.lines,
+            provenance=provenance,
+        )
+        self.ports.store.save(imported, statement_events=500)
+        return RECORDED
+
+    def _exists(self, aggregate_id: Any) -> bool:
+        try:
+            self.ports.view.load(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    def run(self, command: RunReconciliation) -> RunSummary:
+        """Run every check the imported statements allow; record new matches, open new breaks,
+        and resolve the open breaks of the checks run that are no longer found."""
+        view = self.ports.view
+        statements = reads.statements(view)
+        outcomes: dict[str, Outcome] = {}
+        books = _lines_of(statements, StatementKind.FUND_BOOKS, command.period)
+        if books:
+            daily, monthly = reads.ledger_accruals(view)
+            outcomes[Check.ACCRUALS.value] = match_accruals(
+                {key: figure for key, figure in daily.items() if _in(key[1], command.period)},
+                {
+                    key: figure
+                    for key, figure in monthly.items()
+                    if _month_in(key[1], command.period)
+                },
+                books,
+                command.tolerance,
+            ) + match_payables(
+                reads.ledger_payables(view, _month_end_days(books)), books, command.tolerance
+            )
+        cash = _cash_outcome(statements, reads.ledger_payments(view), command)
+        if cash is not None:
+            outcomes[Check.DISTRIBUTOR_CASH.value] = cash
+        dealers = self._dealer_outcome(statements, command)
+        if dealers is not None:
+            outcomes[Check.DEALER_FEES.value] = dealers
+        return self._record(outcomes, command)
+
+    def _dealer_outcome(
+        self, statements: Sequence[reads.Statement], command: RunReconciliation
+    ) -> Outcome | None:
+        """The three-way check of each invoice in the period, and the fees paid against the
+        Distributor's account's debits (the cash leg)."""
+        invoices = _lines_of(statements, StatementKind.DEALER_INVOICE, command.period)
+        fees = reads.ledger_service_fees(self.ports.view)
+        cash = _cash_outcome(
+            statements,
+            [fee.payment for fee in fees],
+            command,
+            side_of=_dealer_cash_side,
+            check=Check.DEALER_FEES,
+        )
+        if not invoices:
+            return cash
+        outcome = self._three_way(invoices, fees, command)
+        return outcome if cash is None else outcome + cash
+
+    def _three_way(
+        self, invoices: list[OutsideLine], fees: list[reads.LedgerFee], command: RunReconciliation
+    ) -> Outcome:
+        paid: dict[tuple[str, str, str], list[LedgerPayment]] = {}
+        for fee in fees:
+            paid.setdefault((fee.provider, fee.payment.fund_class, fee.period), []).append(
+                fee.payment
+            )
+        averaging = self._reconciliation(Check.DEALER_FEES.value, command.on).averaging
+        invoiced = {(line.dealer, line.fund_class, line.period) for line in invoices}
+        figures = {
+            key: self._dealer_fee(key, averaging, _paid_figure(paid.get(key, [])))
+            for key in invoiced
+        }
+        dealers = {dealer for dealer, _class, _period in invoiced}
+        not_invoiced = {
+            key: _total(payments)
+            for key, payments in paid.items()
+            if key[0] in dealers
+            and key not in invoiced
+            and _in(parse_period(key[2]).start, command.period)
+        }
+        return match_dealer_fees(invoices, figures, not_invoiced, command.tolerance)
+
+    def _dealer_fee(
+        self,
+        key: tuple[str, str, str],
+        averaging: dict[str, str],
+        paid: LedgerFigure | None,
+    ) -> DealerFee:
+        """The fee the dealer's agreement gives for the period (on the averaging method stated
+        for the agreement in force on the period's last covered day; the cap's own method if
+        none was stated), and the cap."""
+        dealer, fund_class, label = key
+        fund, share_class = fund_class.split("/", 1)
+        period = parse_period(label)
+        try:
+            arrangement = self.ports.view.arrangement(dealer, fund, share_class)
+        except UnknownFundClassError as error:
+            return DealerFee(None, None, paid, str(error))
+        covered = [day for day in period.each_day() if arrangement.agreement_on(day)]
+        if not covered:
+            return DealerFee(None, None, paid, f"no agreement of {dealer} covers {label}")
+        agreement = arrangement.agreement_on(covered[-1])
+        assert agreement is not None
+        method = AveragingMethod(
+            averaging.get(
+                averaging_key(dealer, fund_class, agreement.reference),
+                AveragingMethod.CALENDAR_DAY_AVERAGE.value,
+            )
+        )
+        positions = {
+            date.fromisoformat(day): amount for day, amount in arrangement.positions_by_date.items()
+        }
+        owed = fee_owed(method, period, positions, arrangement.contractual_rate_on)
+        try:
+            cap: Decimal | None = self.ports.view.service_fee_cap(
+                dealer, fund, share_class, period, max_carry_days=DEALER_CAP_CARRY_DAYS
+            ).cap_amount
+        except RuleViolation:
+            cap = None
+        return DealerFee(owed, cap, paid)
+
+    def state_averaging(self, command: StateAveraging) -> str:
+        """Record the averaging method a dealer's agreement states (dealer-fees check).
+
+        Raises:
+            UnknownFundClassError: no agreement of the dealer on the class.
+            RuleViolation: the agreement is not one recorded for the dealer on the class.
+        """
+        fund, share_class = command.fund_class.split("/", 1)
+        arrangement = self.ports.view.arrangement(command.provider_code, fund, share_class)
+        references = {agreement.reference for agreement in arrangement.agreements}
+        if command.agreement_reference not in references:
+            raise RuleViolation(
+                "dealer-agreement-unknown",
+                "SEVENTH",
+                f"{arrangement.key}: no agreement {command.agreement_reference!r} (recorded: "
+                f"{', '.join(sorted(references))})",
+            )
+        reconciliation = self._reconciliation(Check.DEALER_FEES.value, command.on)
+        outcome = reconciliation.state_averaging(
+            provider_code=command.provider_code,
+            fund_class=command.fund_class,
+            agreement_reference=command.agreement_reference,
+            method=command.method.value,
+            document=command.document,
+            on=command.on,
+            provenance=self.ports.provenance("command:reconcile dealer-terms"),
+        )
+        if outcome == RECORDED:
+            self.ports.save(reconciliation)
+        return outcome
+
+    def _record(self, outcomes: dict[str, Outcome], command: RunReconciliation) -> RunSummary:
+        provenance = self.ports.provenance("command:reconcile run")
+        period = command.period.label() if command.period else "all"
+        known = reads.breaks(self.ports.view)
+        to_save: list[Any] = []
+        recorded = opened = resolved = 0
+        for check, outcome in sorted(outcomes.items()):
+            reconciliation = self._reconciliation(check, command.on)
+            recorded += reconciliation.record_matches(
+                outcome.matches,
+                period=period,
+                tolerance=command.tolerance,
+                window_business_days=command.window_business_days,
+                on=command.on,
+                provenance=provenance,
+            )
+            to_save.append(reconciliation)
+            for finding in outcome.breaks:
+                if finding.key not in known:
+                    to_save.append(Break.opened(finding, provenance))
+                    opened += 1
+            for row in _no_longer_found(known.values(), check, outcome, command.period):
+                found = cast(Break, self.ports.view.load(break_id(row.key)))
+                found.resolve(
+                    _resolving_events(row, outcome.matches),
+                    "the matcher no longer finds the difference",
+                    command.on,
+                    provenance,
+                )
+                to_save.append(found)
+                resolved += 1
+        if recorded or opened or resolved:
+            self.ports.store.save(*to_save, statement_events=500)
+        found_matches = sum(len(outcome.matches) for outcome in outcomes.values())
+        found_breaks = sum(len(outcome.breaks) for outcome in outcomes.values())
+        return RunSummary(found_matches, found_breaks, recorded, opened, resolved)
+
+    def _reconciliation(self, check: str, on: date) -> Reconciliation:
+        try:
+            return cast(Reconciliation, self.ports.view.load(reconciliation_id(check)))
+        except AggregateNotFoundError:
+            return Reconciliation.opened(check, on, self.ports.provenance("command:reconcile run"))
+
+    def work(self, command: BreakAction) -> str:
+        """Assign, comment on, resolve, propose a write-off of, or approve the write-off of a
+        break; "unchanged" for the same step again.
+
+        Raises:
+            RuleViolation: no such break, or the step refused (a self-approved write-off).
+        """
+        try:
+            found = cast(Break, self.ports.view.load(break_id(command.key)))
+        except AggregateNotFoundError:
+            raise RuleViolation(
+                "break-unknown", "docs/reconciliation.md §3", f"no break {command.key!r}"
+            ) from None
+        provenance = self.ports.provenance(f"command:reconcile {command.action}")
+        if command.action == "assign":
+            outcome = found.assign(command.text, command.on, provenance)
+        elif command.action == "comment":
+            outcome = found.comment(command.text, command.on, provenance)
+        elif command.action == "resolve":
+            outcome = found.resolve(command.text, command.note, command.on, provenance)
+        elif command.action == "write-off":
+            assert command.amount is not None
+            outcome = found.propose_write_off(command.amount, command.text, command.on, provenance)
+        else:
+            outcome = found.approve_write_off(command.on, provenance)
+        if outcome == RECORDED:
+            self.ports.save(found)
+        return outcome
+
+
+def _paid_figure(payments: Sequence[LedgerPayment]) -> LedgerFigure | None:
+    return _total(payments) if payments else None
+
+
+def _total(payments: Sequence[LedgerPayment]) -> LedgerFigure:
+    total = sum((payment.amount for payment in payments), Decimal(0))
+    return LedgerFigure(total, tuple(sorted(i for p in payments for i in p.event_ids)))
+
+
+def _in(day: date, period: Period | None) -> bool:
+    return period is None or period.start <= day < period.end_exclusive
+
+
+def _month_in(month: str, period: Period | None) -> bool:
+    return period is None or _in(date.fromisoformat(f"{month}-01"), period)
+
+
+def _month_end_days(books: Iterable[OutsideLine]) -> set[tuple[str, date]]:
+    """The classes and days of the books' lines on a month's last day."""
+    return {
+        (line.fund_class, line.day)
+        for line in books
+        if (line.day + timedelta(days=1)).month != line.day.month
+    }
+
+
+def _lines_of(
+    statements: Iterable[reads.Statement], kind: StatementKind, period: Period | None
+) -> list[OutsideLine]:
+    return [
+        line
+        for statement in statements
+        if statement.kind == kind.value
+        for line in statement.lines
+        if _in(line.day, period)
+    ]
+
+
+def _plan_cash_side(account: str) -> Direction | None:
+    """The plan's payments: a fund's account's debits, the Distributor's account's credits."""
+    return Direction.CREDIT if account == DISTRIBUTOR_ACCOUNT else Direction.DEBIT
+
+
+def _dealer_cash_side(account: str) -> Direction | None:
+    """The service fees: the Distributor's account's debits."""
+    return Direction.DEBIT if account == DISTRIBUTOR_ACCOUNT else None
+
+
+def _cash_outcome(
+    statements: Sequence[reads.Statement],
+    payments: Sequence[LedgerPayment],
+    command: RunReconciliation,
+    *,
+    side_of: Callable[[str], Direction | None] = _plan_cash_side,
+    check: Check = Check.DISTRIBUTOR_CASH,
+) -> Outcome | None:
+    """Each bank account's side (`side_of`: the direction of its lines the payments are held
+    against): a fund's account against that fund's payments, the Distributor's against every
+    payment; only on the days its statements cover (a payment on a day no statement covers is
+    not missing from it)."""
+    sides: dict[str, tuple[list[OutsideLine], set[date]]] = {}
+    for statement in statements:
+        if not StatementKind(statement.kind).is_bank:
+            continue
+        for line in statement.lines:
+            wanted = side_of(line.account)
+            if wanted is None:
+                continue
+            lines, days = sides.setdefault(line.account, ([], set()))
+            days.update(_days(statement.period_start, statement.period_end_exclusive))
+            if line.direction is wanted and _in(line.day, command.period):
+                lines.append(line)
+    if not sides:
+        return None
+    outcome = Outcome((), ())
+    for account, (lines, days) in sorted(sides.items()):
+        fund = account.removeprefix(FUND_ACCOUNT_PREFIX)
+        # A payment a few days before or after the statement may be in it: it is matched, but
+        # missing from it only if paid on a day it covers.
+        near = _within_window(days, command.window_business_days)
+        paid = [
+            payment
+            for payment in payments
+            if payment.paid_on in near
+            and _in(payment.paid_on, command.period)
+            and (account == DISTRIBUTOR_ACCOUNT or payment.fund_class.split("/")[0] == fund)
+        ]
+        found = match_cash(
+            account, paid, lines, command.tolerance, command.window_business_days, check=check
+        )
+        kept = tuple(
+            finding
+            for finding in found.breaks
+            if finding.kind is not BreakKind.MISSING_IN_STATEMENT or finding.business_date in days
+        )
+        outcome = outcome + Outcome(found.matches, kept)
+    return outcome
+
+
+def _within_window(days: set[date], window_business_days: int) -> set[date]:
+    """The days covered, and those within the window of one of them."""
+    near = set(days)
+    for day in days:
+        for offset in range(1, window_business_days * 2 + 5):
+            for other in (day - timedelta(days=offset), day + timedelta(days=offset)):
+                if business_days_apart(day, other) <= window_business_days:
+                    near.add(other)
+    return near
+
+
+def _days(start: date, end_exclusive: date) -> list[date]:
+    return [date.fromordinal(day) for day in range(start.toordinal(), end_exclusive.toordinal())]
+
+
+def _no_longer_found(
+    rows: Iterable[BreakRow], check: str, outcome: Outcome, period: Period | None
+) -> list[BreakRow]:
+    """The open breaks of `check` in the period that this run did not find again."""
+    found = {finding.key for finding in outcome.breaks}
+    return sorted(
+        (
+            row
+            for row in rows
+            if row.check == check
+            and row.status == OPEN
+            and row.key not in found
+            and _in(row.business_date, period)
+        ),
+        key=lambda row: row.key,
+    )
+
+
+def _resolving_events(row: BreakRow, matches: Sequence[Match]) -> str:
+    """The ledger events of the match that now holds the break's items (the latest first: the
+    correction that made them agree), else the break's own ledger items."""
+    items = set(row.ledger_items) | set(row.outside_items)
+    for match in matches:
+        if match.key == row.key or items & (set(match.ledger_items) | set(match.outside_items)):
+            return ", ".join(reversed(match.ledger_items)) or match.key
+    return ", ".join(row.ledger_items) or "matcher"

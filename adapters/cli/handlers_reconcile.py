@@ -1,0 +1,222 @@
+"""The handlers of `planledger reconcile` (cli/cmd_reconcile.py): read the files, call one use
+case of application/reconciliation.py, print the outcome."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any, TextIO
+
+from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
+from adapters.cli.output import Column, write_rows
+from adapters.inputs.statements import StatementFile
+from adapters.readside import reconciliation as reads
+from domain.reconciliation.breaks import break_id
+from domain.reconciliation.records import StatementKind
+from projections.reconciliation import BreakRow
+
+BREAK_COLUMNS = [
+    Column("id", "id"),
+    Column("check", "check"),
+    Column("kind", "kind"),
+    Column("fund_class", "fund class"),
+    Column("business_date", "date"),
+    Column("age_days", "age"),
+    Column("owner", "owner"),
+    Column("status", "status"),
+    Column("ledger_amount", "ledger", money=True),
+    Column("outside_amount", "outside", money=True),
+    Column("difference", "difference", money=True),
+    Column("key", "key", in_table=False),
+    Column("detail", "detail", in_table=False),
+    Column("comments", "comments", in_table=False),
+    Column("write_off_amount", "write-off", in_table=False),
+    Column("write_off_proposed_by", "proposed by", in_table=False),
+    Column("written_off_by", "approved by", in_table=False),
+    Column("resolved_by_event", "resolved by", in_table=False),
+]
+SHORT_ID_HEX = 12
+
+
+def short_id(key: str) -> str:
+    return break_id(key).hex[:SHORT_ID_HEX]
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _accounts(given: list[str] | None) -> tuple[dict[str, str], str | None]:
+    """`--account`: NUMBER=NAME pairs, and at most one NAME for every number not named.
+
+    Raises:
+        CommandInputError: a name that is no account, or two defaults.
+    """
+    from adapters.inputs.statements import check_account
+
+    numbered: dict[str, str] = {}
+    defaults: list[str] = []
+    for text in given or []:
+        number, equals, name = text.rpartition("=")
+        try:
+            check_account(name)
+        except ValueError as error:
+            raise CommandInputError(f"--account {text}: {error}") from None
+        if equals:
+            numbered[number] = name
+        else:
+            defaults.append(name)
+    if len(defaults) > 1:
+        raise CommandInputError("--account: give one NAME alone at most (the others NUMBER=NAME)")
+    return numbered, defaults[0] if defaults else None
+
+
+def _statement(kind: StatementKind, arguments: argparse.Namespace) -> StatementFile:
+    from adapters.inputs import statements
+
+    accounts, default = _accounts(arguments.accounts)
+    if not kind.is_bank and arguments.accounts:
+        raise CommandInputError(f"--account is for bank statements, not {kind.value}")
+    if (kind is StatementKind.BANK_CSV) != (arguments.mapping is not None):
+        raise CommandInputError("--mapping is needed for bank-csv, and only for it")
+    if kind is StatementKind.FUND_BOOKS:
+        return statements.read_fund_books(arguments.file)
+    if kind is StatementKind.DEALER_INVOICE:
+        return statements.read_dealer_invoices(arguments.file)
+    if kind is StatementKind.BANK_BAI2:
+        return statements.read_bai2(arguments.file, accounts, default)
+    mapping = statements.read_mapping(arguments.mapping)
+    return statements.read_bank_csv(arguments.file, mapping, default)
+
+
+def import_statement(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.reconciliation import ImportStatement
+
+    kind = StatementKind(arguments.kind)
+    statement = _statement(kind, arguments)
+    with open_ledger(context) as ledger:
+        outcome = ledger.reconciliation.import_statement(ImportStatement(kind, statement))
+    what = f"{statement.name} (sha256 {statement.sha256[:16]})"
+    if outcome == "unchanged":
+        out.write(f"{what} was imported before: nothing written\n")
+    else:
+        out.write(f"imported {len(statement.lines)} lines of {what} as {kind.value}\n")
+    return 0
+
+
+def run(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.reconciliation import RunReconciliation
+
+    command = RunReconciliation(
+        arguments.period, arguments.tolerance, arguments.window, arguments.on or _today()
+    )
+    with open_ledger(context) as ledger:
+        summary = ledger.reconciliation.run(command)
+    out.write(
+        f"found {summary.matches_found} matches and {summary.breaks_found} breaks; recorded "
+        f"{summary.matches_recorded} new matches, opened {summary.breaks_opened} breaks, "
+        f"resolved {summary.breaks_resolved}\n"
+    )
+    if not summary.events_written:
+        out.write("nothing new: nothing written\n")
+    return 0
+
+
+def breaks(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    as_of = arguments.as_of or _today()
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments, context)
+        rows = reads.breaks(view)
+    shown = [
+        _break_record(row, as_of)
+        for row in sorted(rows.values(), key=lambda row: (row.business_date, row.key))
+        if row.business_date <= as_of and (row.is_open or not arguments.only_open)
+    ]
+    write_rows(out, shown, BREAK_COLUMNS, arguments.format)
+    return 0
+
+
+def _break_record(row: BreakRow, as_of: date) -> dict[str, Any]:
+    return {
+        "id": short_id(row.key),
+        "check": row.check,
+        "kind": row.kind,
+        "fund_class": row.fund_class,
+        "business_date": row.business_date,
+        "age_days": row.age_days(as_of),
+        "owner": row.owner,
+        "status": row.status,
+        "ledger_amount": row.ledger_amount,
+        "outside_amount": row.outside_amount,
+        "difference": row.difference,
+        "key": row.key,
+        "detail": row.detail,
+        "comments": list(row.comments),
+        "write_off_amount": row.write_off_amount,
+        "write_off_proposed_by": row.write_off_proposed_by,
+        "written_off_by": row.written_off_by,
+        "resolved_by_event": row.resolved_by_event,
+    }
+
+
+def _break_key(given: str, rows: dict[str, BreakRow]) -> str:
+    """A break by its key, or by its id as `reconcile breaks` shows it.
+
+    Raises:
+        CommandInputError: no such break.
+    """
+    if given in rows:
+        return given
+    found = [key for key in rows if short_id(key) == given.lower()]
+    if not found:
+        raise CommandInputError(
+            f"no break {given!r}: give its id or key as `planledger reconcile breaks` shows them"
+        )
+    return found[0]
+
+
+def work(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.reconciliation import BreakAction
+
+    action = arguments.action
+    # The one text each step takes: the owner, the comment, the event, the reason.
+    option = {"assign": "owner", "comment": "text", "resolve": "resolving_event"}.get(
+        action, "reason"
+    )
+    text = str(getattr(arguments, option, "") or "")
+    with open_ledger(context) as ledger:
+        key = _break_key(arguments.break_id, reads.breaks(ledger.view))
+        outcome = ledger.reconciliation.work(
+            BreakAction(
+                key,
+                action,
+                arguments.on or _today(),
+                text,
+                note=getattr(arguments, "note", "") or "",
+                amount=getattr(arguments, "amount", None),
+            )
+        )
+    out.write(f"break {short_id(key)} ({key}): {action} {outcome}\n")
+    return 0
+
+
+def dealer_terms(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.reconciliation import StateAveraging
+    from domain.reconciliation.dealers import AveragingMethod
+
+    fund_class = f"{arguments.fund}/{arguments.share_class}"
+    command = StateAveraging(
+        arguments.provider,
+        fund_class,
+        arguments.agreement,
+        AveragingMethod(arguments.averaging),
+        arguments.document,
+        arguments.on or _today(),
+    )
+    with open_ledger(context) as ledger:
+        outcome = ledger.reconciliation.state_averaging(command)
+    out.write(
+        f"{arguments.provider} on {fund_class}, agreement {arguments.agreement}: "
+        f"{arguments.averaging} {outcome}\n"
+    )
+    return 0

@@ -1,0 +1,223 @@
+"""What reconciliation reads, as known at a view's log position: the imported statements and
+the breaks (folds of their events, read by topic), and the ledger's side (accruals and
+Distributor payments, from the read models)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, select
+
+from adapters.readside.queries import known
+from adapters.readside.read_models import TABLES
+from adapters.readside.view import LedgerView
+from domain.periods import Period
+from domain.reconciliation.breaks import Break
+from domain.reconciliation.records import LedgerFigure, LedgerPayment, OutsideLine
+from domain.reconciliation.statement import OutsideStatement, line_from_stored
+from projections.reconciliation import BreakRow, fold_breaks
+
+PAGE = 2_000
+BREAK_TOPICS = tuple(
+    event.TOPIC
+    for event in (
+        Break.BreakOpened,
+        Break.BreakAssigned,
+        Break.BreakCommented,
+        Break.BreakResolved,
+        Break.BreakWriteOffProposed,
+        Break.BreakWrittenOff,
+    )
+)
+STATEMENT_TOPICS = (
+    OutsideStatement.StatementImported.TOPIC,
+    OutsideStatement.StatementLinesRecorded.TOPIC,
+)
+# The journal's kinds of the entries that move cash to or from the Distributor.
+CASH_KINDS = ("distributor-payment", "distributor-payment-reversal")
+
+
+@dataclass(frozen=True)
+class Statement:
+    kind: str
+    file_name: str
+    sha256: str
+    account: str
+    period_start: date
+    period_end_exclusive: date
+    lines: tuple[OutsideLine, ...]
+
+
+def events_of(view: LedgerView, topics: Sequence[str]) -> Iterator[Any]:
+    """The events of these topics known at the view's position, in log order."""
+    stop = view.known_position
+    if stop is None:
+        stop = view.store.head_position()
+    recorder: Any = view.store.recorder
+    after = 0
+    while after < stop:
+        page = recorder.select_notifications(
+            after, PAGE, stop=stop, topics=list(topics), inclusive_of_start=False
+        )
+        if not page:
+            return
+        for notification in page:
+            yield view.store.mapper.to_domain_event(notification)
+        after = page[-1].id
+
+
+def breaks(view: LedgerView) -> dict[str, BreakRow]:
+    return fold_breaks(events_of(view, BREAK_TOPICS))
+
+
+def statements(view: LedgerView) -> list[Statement]:
+    headers: dict[Any, Any] = {}
+    lines: dict[Any, list[OutsideLine]] = defaultdict(list)
+    for event in events_of(view, STATEMENT_TOPICS):
+        if isinstance(event, OutsideStatement.StatementImported):
+            headers[event.originator_id] = event
+        else:
+            sha256 = headers[event.originator_id].sha256
+            lines[event.originator_id].extend(line_from_stored(sha256, row) for row in event.lines)
+    return [
+        Statement(
+            header.kind,
+            header.file_name,
+            header.sha256,
+            header.account,
+            header.period_start,
+            header.period_end_exclusive,
+            tuple(lines[stream]),
+        )
+        for stream, header in headers.items()
+    ]
+
+
+def ledger_accruals(
+    view: LedgerView,
+) -> tuple[dict[tuple[str, date], LedgerFigure], dict[tuple[str, str], LedgerFigure]]:
+    """Each class's accrual per day and per month (both parts, every adjustment and true-up
+    included), with the events that make it."""
+    accruals = TABLES["accruals"]
+    query = known(
+        select(
+            accruals.c.fund_class,
+            accruals.c.business_date,
+            accruals.c.month,
+            accruals.c.entry_id,
+            accruals.c.absc_cents + accruals.c.service_cents,
+        ).order_by(accruals.c.position),
+        view.known_position,
+        accruals,
+    )
+    daily: dict[tuple[str, date], tuple[int, list[str]]] = {}
+    monthly: dict[tuple[str, str], tuple[int, list[str]]] = {}
+    with view.engine.connect() as conn:
+        for fund_class, day, month, entry_id, cents in conn.execute(query):
+            for table, key in ((daily, (fund_class, day)), (monthly, (fund_class, month))):
+                total, ids = table.get(key, (0, []))
+                table[key] = (total + int(cents), [*ids, entry_id])
+    return _figures(daily), _figures(monthly)
+
+
+def _figures(totals: dict[Any, tuple[int, list[str]]]) -> dict[Any, LedgerFigure]:
+    return {
+        key: LedgerFigure(Decimal(cents).scaleb(-2), tuple(ids))
+        for key, (cents, ids) in totals.items()
+    }
+
+
+def ledger_payables(
+    view: LedgerView, month_ends: Iterable[tuple[str, date]]
+) -> dict[tuple[str, str], LedgerFigure]:
+    """Each class's payable (both parts) at the month ends asked for, from the journal."""
+    figures: dict[tuple[str, str], LedgerFigure] = {}
+    wanted: dict[date, set[str]] = defaultdict(set)
+    for fund_class, day in month_ends:
+        wanted[day].add(fund_class)
+    for day, classes in sorted(wanted.items()):
+        for row in view.balances(day):
+            if row.fund_class in classes:
+                figures[(row.fund_class, day.isoformat()[:7])] = LedgerFigure(
+                    Decimal(row.payable).scaleb(-2), (f"payable:{row.fund_class}:{day}",)
+                )
+    return figures
+
+
+@dataclass(frozen=True)
+class LedgerFee:
+    """A service fee the ledger paid (net of any reversal), with the events that made it."""
+
+    provider: str
+    payment: LedgerPayment
+    period: str  # the period's label, as `Period.label()` writes it
+
+
+def ledger_service_fees(view: LedgerView) -> list[LedgerFee]:
+    fees = TABLES["service_fees"]
+    query = known(
+        select(
+            fees.c.provider,
+            fees.c.fund_class,
+            fees.c.reference,
+            fees.c.paid_on,
+            fees.c.period_start,
+            fees.c.period_end_exclusive,
+            fees.c.amount_cents,
+            fees.c.entry_id,
+        ).order_by(fees.c.position),
+        view.known_position,
+        fees,
+    )
+    found: dict[tuple[str, str, str], tuple[date, Period, int, list[str]]] = {}
+    with view.engine.connect() as conn:
+        for provider, fund_class, reference, paid_on, start, end, cents, entry_id in conn.execute(
+            query
+        ):
+            key = (provider, fund_class, reference)
+            day, period, total, ids = found.get(key, (paid_on, Period(start, end), 0, []))
+            found[key] = (day, period, total + int(cents), [*ids, entry_id])
+    return [
+        LedgerFee(
+            provider,
+            LedgerPayment(fund_class, reference, day, Decimal(cents).scaleb(-2), tuple(ids)),
+            period.label(),
+        )
+        for (provider, fund_class, reference), (day, period, cents, ids) in sorted(found.items())
+        if cents > 0
+    ]
+
+
+def ledger_payments(view: LedgerView) -> list[LedgerPayment]:
+    """The Distributor payments standing (a reversed one nets to nothing and is left out),
+    each with its cash, its day and the events that made it."""
+    payments, entries = TABLES["distributor_payments"], TABLES["journal_entries"]
+    query = known(
+        select(
+            payments.c.fund_class,
+            payments.c.reference,
+            payments.c.paid_on,
+            payments.c.amount_cents,
+            payments.c.entry_id,
+        )
+        .join(entries, entries.c.entry_id == payments.c.entry_id)
+        .where(and_(entries.c.kind.in_(CASH_KINDS)))
+        .order_by(payments.c.position),
+        view.known_position,
+        payments,
+    )
+    found: dict[tuple[str, str], tuple[date, int, list[str]]] = {}
+    with view.engine.connect() as conn:
+        for fund_class, reference, paid_on, cents, entry_id in conn.execute(query):
+            day, total, ids = found.get((fund_class, reference), (paid_on, 0, []))
+            found[(fund_class, reference)] = (day, total + int(cents), [*ids, entry_id])
+    return [
+        LedgerPayment(fund_class, reference, day, Decimal(cents).scaleb(-2), tuple(ids))
+        for (fund_class, reference), (day, cents, ids) in sorted(found.items())
+        if cents > 0
+    ]

@@ -1,0 +1,220 @@
+"""The matcher: the ledger's figures against the outside world's lines, pure and deterministic.
+
+Two checks (docs/reconciliation.md §2):
+
+- accruals: each class's daily accrual against the fund books' `accrued` for the day, then the
+  month's total against the books' month, and the payable at each month end against the books'
+  `payable`; a difference within the tolerance is a match.
+- distributor cash: the ledger's payments against one side's bank lines (the fund account's
+  debits, or the Distributor account's credits), matched by reference, then by amount within
+  the tolerance and a date window of business days, then a bank line holding a day's payments
+  (a batch) or a payment paid in several lines of a day (a split). What is left is a break.
+
+The same inputs always give the same matches and breaks under the same keys, whatever order
+they come in: everything is sorted by its ids before it is paired.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from domain.reconciliation.records import (
+    BreakKind,
+    Check,
+    Finding,
+    LedgerFigure,
+    Match,
+    MatchRule,
+    Outcome,
+    OutsideLine,
+)
+
+DEFAULT_TOLERANCE = Decimal("0.01")
+DEFAULT_WINDOW_BUSINESS_DAYS = 3
+ZERO = Decimal(0)
+SATURDAY = 5
+
+
+def within(difference: Decimal, tolerance: Decimal) -> bool:
+    """A difference of exactly the tolerance is within it."""
+    return abs(difference) <= tolerance
+
+
+def business_days_apart(first: date, second: date) -> int:
+    """Weekdays from the earlier date (excluded) to the later (included): Friday to Monday is
+    one business day apart, Friday to Saturday none."""
+    start, end = min(first, second), max(first, second)
+    weeks, rest = divmod((end - start).days, 7)
+    days = weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=weeks * 7 + offset)).weekday() < SATURDAY:
+            days += 1
+    return days
+
+
+# ---- accruals -----------------------------------------------------------------------------
+
+
+def match_accruals(
+    ledger_daily: Mapping[tuple[str, date], LedgerFigure],
+    ledger_monthly: Mapping[tuple[str, str], LedgerFigure],
+    books: Sequence[OutsideLine],
+    tolerance: Decimal = DEFAULT_TOLERANCE,
+) -> Outcome:
+    """Day by day, then month by month (`YYYY-MM`), for every class and day either side has.
+
+    Books lines for the same class and day with the same figure are one figure (overlapping
+    extracts); with different figures, the day is a `duplicate` break.
+    """
+    by_day: dict[tuple[str, date], list[OutsideLine]] = defaultdict(list)
+    for line in books:
+        by_day[(line.fund_class, line.day)].append(line)
+    daily: list[Match | Finding] = []
+    books_monthly: dict[tuple[str, str], tuple[Decimal, list[str]]] = {}
+    for fund_class, day in sorted(set(by_day) | set(ledger_daily)):
+        lines = sorted(by_day.get((fund_class, day), []), key=lambda line: line.item_id)
+        items = tuple(line.item_id for line in lines)
+        figures = {line.amount for line in lines}
+        label = day.isoformat()
+        if len(figures) > 1:
+            daily.append(
+                _conflicting_books(fund_class, day, ledger_daily.get((fund_class, day)), lines)
+            )
+            continue
+        outside = lines[0].amount if lines else None
+        if outside is not None:
+            total, month_items = books_monthly.get((fund_class, label[:7]), (ZERO, []))
+            books_monthly[(fund_class, label[:7])] = (total + outside, [*month_items, *items])
+        daily.append(
+            _compared(
+                "day",
+                fund_class,
+                label,
+                day,
+                ledger=ledger_daily.get((fund_class, day)),
+                outside=outside,
+                outside_items=items,
+                tolerance=tolerance,
+            )
+        )
+    monthly = [
+        _compared(
+            "month",
+            fund_class,
+            month,
+            _month_end(month),
+            ledger=ledger_monthly.get((fund_class, month)),
+            outside=books_monthly[(fund_class, month)][0]
+            if (fund_class, month) in books_monthly
+            else None,
+            outside_items=tuple(books_monthly.get((fund_class, month), (ZERO, []))[1]),
+            tolerance=tolerance,
+        )
+        for fund_class, month in sorted(set(books_monthly) | set(ledger_monthly))
+    ]
+    return _outcome([*daily, *monthly])
+
+
+def match_payables(
+    ledger_month_end: Mapping[tuple[str, str], LedgerFigure],
+    books: Sequence[OutsideLine],
+    tolerance: Decimal = DEFAULT_TOLERANCE,
+) -> Outcome:
+    """The payable at each month end the books give one for (a line on the month's last day):
+    the ledger's against the books' `payable`. A month end the books do not give is not
+    compared (an extract may stop before it)."""
+    results: list[Match | Finding] = []
+    month_ends = sorted(
+        {
+            (line.fund_class, line.day.isoformat()[:7]): line
+            for line in books
+            if line.payable is not None and line.day == _month_end(line.day.isoformat()[:7])
+        }.items()
+    )
+    for (fund_class, month), line in month_ends:
+        assert line.payable is not None
+        results.append(
+            _compared(
+                "payable",
+                fund_class,
+                month,
+                line.day,
+                ledger=ledger_month_end.get((fund_class, month)),
+                outside=line.payable,
+                outside_items=(line.item_id,),
+                tolerance=tolerance,
+            )
+        )
+    return _outcome(results)
+
+
+def _outcome(results: Iterable[Match | Finding]) -> Outcome:
+    listed = list(results)
+    return Outcome(
+        tuple(result for result in listed if isinstance(result, Match)),
+        tuple(result for result in listed if isinstance(result, Finding)),
+    )
+
+
+def _month_end(month: str) -> date:
+    first = date.fromisoformat(f"{month}-01")
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _compared(
+    scope: str,
+    fund_class: str,
+    label: str,
+    business_date: date,
+    *,
+    ledger: LedgerFigure | None,
+    outside: Decimal | None,
+    outside_items: tuple[str, ...],
+    tolerance: Decimal,
+) -> Match | Finding:
+    check = Check.ACCRUALS.value
+    key = f"{check}/{scope}/{fund_class}/{label}"
+    ledger_amount = None if ledger is None else ledger.amount
+    ledger_items = () if ledger is None else ledger.event_ids
+    if (
+        ledger_amount is not None
+        and outside is not None
+        and within(outside - ledger_amount, tolerance)
+    ):
+        return Match(
+            check, key, MatchRule.EQUAL.value, fund_class, business_date, ledger_items,
+            outside_items, ledger_amount, outside,
+        )  # fmt: skip
+    if outside is None:
+        kind, detail = BreakKind.MISSING_IN_STATEMENT, f"the fund books have no {scope} figure"
+    elif ledger_amount is None:
+        kind, detail = BreakKind.MISSING_IN_LEDGER, f"the ledger accrued nothing for the {scope}"
+    else:
+        kind = BreakKind.AMOUNT_DIFFERS
+        detail = f"differs by {outside - ledger_amount} (tolerance {tolerance})"
+    return Finding(
+        check, key, kind, fund_class, business_date, ledger_amount, outside, ledger_items,
+        outside_items, detail,
+    )  # fmt: skip
+
+
+def _conflicting_books(
+    fund_class: str, day: date, ledger: LedgerFigure | None, lines: list[OutsideLine]
+) -> Finding:
+    check = Check.ACCRUALS.value
+    figures = ", ".join(sorted({str(line.amount) for line in lines}))
+    return Finding(
+        check,
+        f"{check}/day/{fund_class}/{day.isoformat()}",
+        BreakKind.DUPLICATE,
+        fund_class,
+        day,
+        None if ledger is None else ledger.amount,
+        None,
+        () if ledger is None else ledger.event_ids,
+        tuple(line.item_id for line in lines),
+        f"the fund books give the day more than one figure: {figures}",
+    )

@@ -1,0 +1,150 @@
+"""The `OutsideStatement` aggregate: one imported file of the outside world's records.
+
+A file is one stream, keyed by its kind and SHA-256: importing the same file again finds the
+stream and writes nothing. Its lines are recorded in batches, so a statement of 100,000 lines is
+not one huge event; the stream is written whole, in one transaction, or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.events import LedgerEvent, Provenance, provenance_fields
+from domain.ids import NAMESPACE
+from domain.reconciliation.records import Direction, OutsideLine, StatementKind
+
+LINES_PER_EVENT = 1_000
+
+
+def statement_key(kind: StatementKind, sha256: str) -> str:
+    return f"statement/{kind.value}/{sha256}"
+
+
+def statement_id(kind: StatementKind, sha256: str) -> UUID:
+    return uuid5(NAMESPACE, statement_key(kind, sha256))
+
+
+class OutsideStatement(Aggregate):
+    TOPIC = "planledger.OutsideStatement"
+
+    class Event(LedgerEvent):
+        pass
+
+    class Created(Aggregate.Created):
+        TOPIC = "planledger.OutsideStatement.Created"
+
+    class StatementImported(Aggregate.Created, Event):
+        TOPIC = "planledger.OutsideStatement.StatementImported"
+        kind: str
+        file_name: str
+        sha256: str
+        account: str
+        line_count: int
+        period_start: date
+        period_end_exclusive: date
+
+    class StatementLinesRecorded(Event):
+        TOPIC = "planledger.OutsideStatement.StatementLinesRecorded"
+        first_line: int
+        lines: list[dict[str, Any]]
+
+        def apply(self, statement: OutsideStatement) -> None:
+            statement.lines.extend(line_from_stored(statement.sha256, row) for row in self.lines)
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        file_name: str,
+        sha256: str,
+        account: str,
+        line_count: int,
+        period_start: date,
+        period_end_exclusive: date,
+    ) -> None:
+        self.kind = kind
+        self.file_name = file_name
+        self.sha256 = sha256
+        self.account = account
+        self.line_count = line_count
+        self.period_start = period_start
+        self.period_end_exclusive = period_end_exclusive
+        self.lines: list[OutsideLine] = []
+
+    @classmethod
+    def imported(
+        cls,
+        kind: StatementKind,
+        *,
+        file_name: str,
+        sha256: str,
+        account: str,
+        lines: Sequence[OutsideLine],
+        provenance: Provenance,
+    ) -> OutsideStatement:
+        """A new statement with all its lines (the caller has checked the file has some)."""
+        first = min(line.day for line in lines)
+        last = max(line.day for line in lines)
+        key = statement_key(kind, sha256)
+        statement = cls._create(
+            cls.StatementImported,
+            id=statement_id(kind, sha256),
+            **provenance_fields(provenance, first, key),
+            kind=kind.value,
+            file_name=file_name,
+            sha256=sha256,
+            account=account,
+            line_count=len(lines),
+            period_start=first,
+            period_end_exclusive=date.fromordinal(last.toordinal() + 1),
+        )
+        ordered = sorted(lines, key=lambda line: line.row)
+        for start in range(0, len(ordered), LINES_PER_EVENT):
+            batch = ordered[start : start + LINES_PER_EVENT]
+            statement.trigger_event(
+                cls.StatementLinesRecorded,
+                **provenance_fields(provenance, first, f"statement-lines/{sha256}/{batch[0].row}"),
+                first_line=batch[0].row,
+                lines=[line_to_stored(line) for line in batch],
+            )
+        return statement
+
+
+def line_to_stored(line: OutsideLine) -> dict[str, Any]:
+    return {
+        "row": line.row,
+        "date": line.day,
+        "amount": line.amount,
+        "direction": line.direction.value,
+        "account": line.account,
+        "fund_class": line.fund_class,
+        "references": list(line.references),
+        "text": line.text,
+        "payable": line.payable,
+        "dealer": line.dealer,
+        "period": line.period,
+    }
+
+
+def line_from_stored(sha256: str, row: dict[str, Any]) -> OutsideLine:
+    payable = row["payable"]
+    return OutsideLine(
+        sha256,
+        int(row["row"]),
+        row["date"] if isinstance(row["date"], date) else date.fromisoformat(row["date"]),
+        Decimal(row["amount"]),
+        Direction(row["direction"]),
+        str(row["account"]),
+        str(row["fund_class"]),
+        tuple(str(reference) for reference in row["references"]),
+        str(row["text"]),
+        None if payable is None else Decimal(payable),
+        str(row["dealer"]),
+        str(row["period"]),
+    )

@@ -1,0 +1,267 @@
+"""Reconciliation on SQLite and PostgreSQL: imports all or nothing and idempotent, a run that
+opens each break once, a re-run that writes nothing, the matcher resolving a break once the
+missing line arrives, an approved write-off and a refused self-approved one, and the breaks
+open as known at a past position (docs/reconciliation.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from adapters.application.commands import Accrue, ImportNetAssets
+from adapters.application.ports import Ports
+from adapters.application.reconciliation import (
+    BreakAction,
+    ImportStatement,
+    ReconciliationUseCases,
+    RunReconciliation,
+)
+from adapters.inputs.csv_files import NetAssetsRow, read_csv
+from adapters.inputs.errors import InputError
+from adapters.inputs.statements import read_bai2, read_fund_books
+from adapters.readside import reconciliation as reads
+from domain.errors import RuleViolation
+from domain.periods import parse_period
+from domain.reconciliation.records import StatementKind
+from tests.builders import net_assets_csv
+from tests.conftest import count_events
+from tests.integration.test_payments import month_constant, pay_distributor
+from tests.reconcile_builders import (
+    ACCOUNTS,
+    DISTRIBUTOR_ACCOUNT_NUMBER,
+    FUND_ACCOUNT_NUMBER,
+    BankLine,
+    books_csv,
+    write_bai2,
+)
+
+INTL = "INTL-BCV/R"
+RUN_ON = date(2003, 10, 6)
+JULY_3, JULY_4 = date(2003, 7, 3), date(2003, 7, 4)
+
+
+def run(ledger, period: str | None = "2003Q3", tolerance: str = "0.01"):
+    return ledger.reconciliation.run(
+        RunReconciliation(parse_period(period) if period else None, Decimal(tolerance), 3, RUN_ON)
+    )
+
+
+def accrued_quarter(ledger, tmp_path):
+    ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(net_assets_csv(tmp_path / "na.csv", month_constant(0)), NetAssetsRow)
+        )
+    )
+    ledger.accruals.accrue(Accrue(date(2003, 9, 30), max_carry_days=4, fund_classes=[INTL]))
+
+
+@pytest.fixture
+def paid_quarter(loaded_ledger, tmp_path):
+    """INTL-BCV/R accrued through 2003Q3 and paid month by month (on 08-01, 09-01, 10-01)."""
+    ledger = loaded_ledger
+    accrued_quarter(ledger, tmp_path)
+    for month in ("2003-07", "2003-08", "2003-09"):
+        pay_distributor(ledger, month)
+    ledger.read_models.catch_up()
+    return ledger
+
+
+def ledger_daily(ledger) -> dict[tuple[str, date], Decimal]:
+    daily, _monthly = reads.ledger_accruals(ledger.view)
+    return {key: figure.amount for key, figure in daily.items()}
+
+
+def payments(ledger) -> dict[str, tuple[date, Decimal]]:
+    return {p.reference: (p.paid_on, p.amount) for p in reads.ledger_payments(ledger.view)}
+
+
+def import_books(ledger, path):
+    return ledger.reconciliation.import_statement(
+        ImportStatement(StatementKind.FUND_BOOKS, read_fund_books(path))
+    )
+
+
+def import_bank(ledger, path):
+    return ledger.reconciliation.import_statement(
+        ImportStatement(StatementKind.BANK_BAI2, read_bai2(path, ACCOUNTS, None))
+    )
+
+
+def fund_line(day, amount, reference="", bank_reference="FED"):
+    return BankLine(day, FUND_ACCOUNT_NUMBER, amount, True, bank_reference, reference, "WIRE")
+
+
+def test_imports_are_all_or_nothing_and_idempotent(paid_quarter, store, tmp_path):
+    ledger = paid_quarter
+    path = books_csv(tmp_path / "books.csv", ledger_daily(ledger))
+    before = count_events(store)
+    assert import_books(ledger, path) == "recorded"
+    after = count_events(store)
+    assert after == before + 2  # the statement, and its one batch of lines
+    assert import_books(ledger, path) == "unchanged"
+    assert count_events(store) == after
+    bad = tmp_path / "bad.csv"
+    bad.write_text(path.read_text() + "2003-10-01,INTL-BCV,R,1.00,-1\n")
+    with pytest.raises(InputError) as error:
+        import_books(ledger, bad)
+    assert [(p.row, p.field) for p in error.value.problems] == [(94, "payable")]
+    assert count_events(store) == after
+    statement = reads.statements(ledger.view)[0]
+    assert (statement.kind, len(statement.lines)) == ("fund-books", 92)
+
+
+def quarter_statements(ledger, tmp_path):
+    """Books with 07-03 a cent and a tenth off and 07-04 missing; the fund's bank paying July
+    by reference and September a cent off without one, August missing."""
+    daily = ledger_daily(ledger)
+    paid = payments(ledger)
+    import_books(
+        ledger,
+        books_csv(
+            tmp_path / "books.csv",
+            daily,
+            {(INTL, JULY_3): daily[(INTL, JULY_3)] + Decimal("0.011"), (INTL, JULY_4): None},
+            {(INTL, day): amount for day, amount in paid.values()},
+        ),
+    )
+    july, september = paid["WIRE-2003-07"], paid["WIRE-2003-09"]
+    import_bank(
+        ledger,
+        write_bai2(
+            tmp_path / "fund.bai2",
+            [
+                fund_line(july[0], july[1], "WIRE-2003-07"),
+                fund_line(september[0], september[1] + Decimal("0.01"), bank_reference="FED2"),
+            ],
+        ),
+    )
+
+
+def test_a_run_opens_each_break_once_and_a_rerun_writes_nothing(paid_quarter, store, tmp_path):
+    ledger = paid_quarter
+    quarter_statements(ledger, tmp_path)
+    summary = run(ledger)
+    found = {row.key: row.kind for row in reads.breaks(ledger.view).values()}
+    assert found == {
+        f"accruals/day/{INTL}/2003-07-03": "amount-differs",
+        f"accruals/day/{INTL}/2003-07-04": "missing-in-statement",
+        f"accruals/month/{INTL}/2003-07": "amount-differs",
+        # The books' payable carries their short July to every month end after: they paid
+        # what the ledger paid.
+        f"accruals/payable/{INTL}/2003-07": "amount-differs",
+        f"accruals/payable/{INTL}/2003-08": "amount-differs",
+        f"accruals/payable/{INTL}/2003-09": "amount-differs",
+        "distributor-cash/fund:INTL-BCV/missing-in-statement/payment:INTL-BCV/R:WIRE-2003-08": (
+            "missing-in-statement"
+        ),
+    }
+    assert (summary.breaks_opened, summary.breaks_resolved) == (7, 0)
+    # 90 days and two months agree; July's payment by reference (September's, paid on
+    # 10-01, is outside 2003Q3: the whole log matches it by amount and date).
+    assert summary.matches_recorded == summary.matches_found == 90 + 2 + 1
+    events = count_events(store)
+    again = run(ledger)
+    assert not again.events_written
+    assert count_events(store) == events
+    # The whole log, not one period, finds the same breaks under the same keys.
+    whole = run(ledger, period=None)
+    assert (whole.breaks_opened, whole.matches_recorded) == (0, 1)
+    assert not run(ledger, period=None).events_written
+
+
+def test_the_matcher_resolves_a_break_when_the_missing_line_arrives(paid_quarter, tmp_path):
+    ledger = paid_quarter
+    quarter_statements(ledger, tmp_path)
+    run(ledger)
+    august = payments(ledger)["WIRE-2003-08"]
+    import_bank(
+        ledger,
+        write_bai2(tmp_path / "late.bai2", [fund_line(august[0], august[1], "WIRE-2003-08")]),
+    )
+    summary = run(ledger)
+    assert (summary.breaks_opened, summary.breaks_resolved) == (0, 1)
+    row = reads.breaks(ledger.view)[
+        "distributor-cash/fund:INTL-BCV/missing-in-statement/payment:INTL-BCV/R:WIRE-2003-08"
+    ]
+    assert row.status == "resolved"
+    assert row.resolved_by_event == row.ledger_items[0]  # the payment's event
+
+
+def test_a_write_off_needs_a_second_person(paid_quarter, store, tmp_path):
+    ledger = paid_quarter
+    quarter_statements(ledger, tmp_path)
+    run(ledger)
+    key = f"accruals/day/{INTL}/2003-07-03"
+    work = ledger.reconciliation.work
+    assert work(BreakAction(key, "assign", RUN_ON, "treasurer")) == "recorded"
+    assert work(BreakAction(key, "assign", RUN_ON, "treasurer")) == "unchanged"
+    work(BreakAction(key, "comment", RUN_ON, "the books round each day to the cent"))
+    proposal = BreakAction(key, "write-off", RUN_ON, "rounding", amount=Decimal("0.011"))
+    assert work(proposal) == "recorded"
+    events = count_events(store)
+    with pytest.raises(RuleViolation) as refused:
+        work(BreakAction(key, "approve", RUN_ON))
+    assert refused.value.rule == "write-off-second-person"
+    assert count_events(store) == events
+    reviewer = ReconciliationUseCases(Ports(ledger.store, ledger.view, "controller"))
+    assert reviewer.work(BreakAction(key, "approve", RUN_ON)) == "recorded"
+    row = reads.breaks(ledger.view)[key]
+    assert (row.status, row.owner, row.written_off_by, row.write_off_proposed_by) == (
+        "written-off",
+        "treasurer",
+        "controller",
+        "test-accountant",
+    )
+    assert row.comments == ("test-accountant: the books round each day to the cent",)
+    with pytest.raises(RuleViolation, match="break-not-open"):
+        work(BreakAction(key, "resolve", RUN_ON, "some-event"))
+
+
+def test_breaks_known_at_a_past_position_are_those_open_then(paid_quarter, store, tmp_path):
+    ledger = paid_quarter
+    quarter_statements(ledger, tmp_path)
+    run(ledger)
+    position = store.head_position()
+    key = f"accruals/day/{INTL}/2003-07-04"
+    ledger.reconciliation.work(BreakAction(key, "resolve", RUN_ON, "books-extract-2", "re-sent"))
+    then = reads.breaks(ledger.view.as_known_at(position))
+    now = reads.breaks(ledger.view)
+    open_then = sorted(k for k, row in then.items() if row.is_open)
+    open_now = sorted(k for k, row in now.items() if row.is_open)
+    assert key in open_then and key not in open_now
+    assert sorted(set(open_then) - set(open_now)) == [key]
+    assert reads.breaks(ledger.view.as_known_at(position - 1)) != then or position == 0
+    # Before the run: no break at all.
+    first_break = min(row.business_date for row in then.values())
+    assert first_break == JULY_3
+
+
+def test_a_break_must_exist(paid_quarter):
+    with pytest.raises(RuleViolation, match="break-unknown"):
+        paid_quarter.reconciliation.work(
+            BreakAction("accruals/day/X/2003-07-01", "assign", RUN_ON, "a")
+        )
+
+
+def test_distributor_account_credits_one_line_for_a_batch(loaded_ledger, tmp_path):
+    """The Distributor's account: July paid in two wires on one day, credited in one line
+    naming neither; August credited by reference."""
+    ledger = loaded_ledger
+    accrued_quarter(ledger, tmp_path)
+    pay_distributor(ledger, "2003-07", amount=Decimal("100.00"), reference="WIRE-07A")
+    pay_distributor(ledger, "2003-07", reference="WIRE-07B")
+    pay_distributor(ledger, "2003-08")
+    ledger.read_models.catch_up()
+    paid = payments(ledger)
+    july = paid["WIRE-07A"][1] + paid["WIRE-07B"][1]
+    august_day, august = paid["WIRE-2003-08"]
+    lines = [
+        BankLine(date(2003, 8, 4), DISTRIBUTOR_ACCOUNT_NUMBER, july, False, "IN1", "", "FUNDS"),
+        BankLine(august_day, DISTRIBUTOR_ACCOUNT_NUMBER, august, False, "IN2", "WIRE-2003-08"),
+    ]
+    import_bank(ledger, write_bai2(tmp_path / "dist.bai2", lines))
+    summary = run(ledger, period=None)
+    assert (summary.breaks_found, summary.matches_found) == (0, 2)
+    assert reads.breaks(ledger.view) == {}
