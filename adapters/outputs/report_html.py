@@ -91,25 +91,33 @@ def _issue_block(report: dict[str, Any]) -> str:
 
 
 # The chart's canvas and the margins around its plot area, in SVG user units.
-SVG_WIDTH, SVG_HEIGHT = 720, 330
-PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 80, 20, 40, 110
+SVG_WIDTH = 720
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_HEIGHT = 80, 20, 40, 180
 PLOT_WIDTH = SVG_WIDTH - PLOT_LEFT - PLOT_RIGHT
-PLOT_HEIGHT = SVG_HEIGHT - PLOT_TOP - PLOT_BOTTOM
 PLOT_BASE = PLOT_TOP + PLOT_HEIGHT
+# How far down a slanted bar label reaches, per character (11-unit serif, 35 degrees).
+LABEL_DEPTH_PER_CHARACTER = 3.3
+
+
+def _svg_height(chart: Chart) -> int:
+    """The canvas as deep as the chart's slanted bar labels need, then the axis title."""
+    longest = max((len(_short(bar.label)) for bar in chart.bars), default=0)
+    return PLOT_BASE + 20 + round(longest * LABEL_DEPTH_PER_CHARACTER) + 20
 
 
 def _svg_chart(chart: Chart) -> str:
     """A vertical bar chart with stacked segments, labelled axes and a legend."""
+    height = _svg_height(chart)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{SVG_HEIGHT}" '
-        f'viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" role="img" aria-label="{escape(chart.title)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{height}" '
+        f'viewBox="0 0 {SVG_WIDTH} {height}" role="img" aria-label="{escape(chart.title)}" '
         f'font-family="Georgia, serif" font-size="11">',
         f'<text x="{SVG_WIDTH / 2:.1f}" y="18" text-anchor="middle" font-size="13">'
         f"{escape(chart.title)}</text>",
     ]
     parts.extend(_svg_grid(chart))
     parts.extend(_svg_bars(chart))
-    parts.extend(_svg_axes(chart))
+    parts.extend(_svg_axes(chart, height))
     parts.extend(_svg_legend(chart))
     parts.append("</svg>")
     return "\n".join(parts)
@@ -155,7 +163,7 @@ def _svg_bars(chart: Chart) -> list[str]:
     return parts
 
 
-def _svg_axes(chart: Chart) -> list[str]:
+def _svg_axes(chart: Chart, height: int) -> list[str]:
     """The two axis lines and their titles."""
     middle_y = PLOT_TOP + PLOT_HEIGHT / 2
     return [
@@ -165,7 +173,7 @@ def _svg_axes(chart: Chart) -> list[str]:
         f'<text x="16" y="{middle_y:.1f}" text-anchor="middle" '
         f'transform="rotate(-90 16 {middle_y:.1f})">'
         f"{escape(chart.value_axis)}</text>",
-        f'<text x="{PLOT_LEFT + PLOT_WIDTH / 2:.1f}" y="{SVG_HEIGHT - 8}" '
+        f'<text x="{PLOT_LEFT + PLOT_WIDTH / 2:.1f}" y="{height - 8}" '
         f'text-anchor="middle">{escape(chart.category_axis)}</text>',
     ]
 

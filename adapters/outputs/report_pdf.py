@@ -29,6 +29,7 @@ PAGE_WIDTH_MM = 215.9
 MARGIN_MM = 16
 LABEL_WIDTH_MM = 64
 LINE_MM = 5.4
+SLANT_SINE = 0.574  # sin 35 degrees: how far down a bar's slanted label reaches, per mm
 
 LATIN1_REPLACEMENTS = {
     "—": "-",
@@ -124,17 +125,26 @@ class ReportPdf(FPDF):
         self.multi_cell(0, size * 0.5, latin1(text), new_x="LMARGIN", new_y="NEXT", align="L")
 
     def chart(self, chart: Chart) -> None:
-        width, height = PAGE_WIDTH_MM - 2 * MARGIN_MM, 78
-        if self.get_y() + height + 10 > self.h - MARGIN_MM - 6:
+        """The chart, as deep as its slanted bar labels need and no deeper."""
+        plot_height = 38
+        self.set_font("Helvetica", size=6.5)
+        longest = max((self.get_string_width(_bar_label(b.label)) for b in chart.bars), default=0)
+        label_depth = longest * SLANT_SINE + 5
+        if self.get_y() + 10 + plot_height + label_depth + 8 > self.h - MARGIN_MM - 6:
             self.add_page()
         left, top = MARGIN_MM + 20, self.get_y() + 10
-        plot_width, plot_height = width - 26, height - 40
+        plot_width = self.epw - 26
         self.set_font("Helvetica", "B", 9)
         self.cell(0, 5, latin1(chart.title), align="C", new_x="LMARGIN", new_y="NEXT")
         self._legend(chart, left, top - 4)
         self._axes(chart, left, top, plot_width, plot_height)
+        self.text(
+            left + plot_width / 2 - self.get_string_width(chart.category_axis) / 2,
+            top + plot_height + label_depth + 3,
+            chart.category_axis,
+        )
         self._bars(chart, left, top, plot_width, plot_height)
-        self.set_y(top + height - 6)
+        self.set_y(top + plot_height + label_depth + 6)
 
     def _legend(self, chart: Chart, left: float, y: float) -> None:
         if len(chart.series) < 2:
@@ -164,11 +174,6 @@ class ReportPdf(FPDF):
                 top + height / 2,
                 chart.value_axis,
             )
-        self.text(
-            left + width / 2 - self.get_string_width(chart.category_axis) / 2,
-            top + height + 28,
-            chart.category_axis,
-        )
 
     def _bars(self, chart: Chart, left: float, top: float, width: float, height: float) -> None:
         top_value = axis_ticks(chart.maximum)[-1]
@@ -183,9 +188,13 @@ class ReportPdf(FPDF):
                 if bar_height > 0:
                     self.set_fill_color(*_hex_colour(SERIES_COLOURS[series]))
                     self.rect(x, base, slot * 0.6, bar_height, style="F")
-            label = latin1(bar.label if len(bar.label) <= 30 else bar.label[:28] + "...")
+            label = _bar_label(bar.label)
             with self.rotation(35, x + slot * 0.3, top + height + 2):
                 self.text(x + slot * 0.3 - self.get_string_width(label), top + height + 4, label)
+
+
+def _bar_label(label: str) -> str:
+    return latin1(label if len(label) <= 30 else label[:28] + "...")
 
 
 def _days(column: dict[str, str]) -> str:
