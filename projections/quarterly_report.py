@@ -347,20 +347,13 @@ def build_report(
         ),
         **(compared or {}),
     }
-    sections: dict[str, dict[str, Any] | None] = {}
-    for name, compared_period in periods.items():
-        if compared_period is None:
-            sections[name] = None
-            continue
-        labels = compared_period.period.months()
-        figures = combine(
-            facts.fund_class,
-            compared_period.period.label(),
-            (months[m] for m in labels if m in months),
-        )
-        accrued = _sum_accruals(accrued_by_month.get(m) for m in labels)
-        inputs = SectionInputs(compared_period.expenditures, provider_kinds, provider_names or {})
-        sections[name] = _figures_section(figures, accrued, inputs)
+    kinds_and_names = (provider_kinds, provider_names or {})
+    sections = {
+        name: None
+        if compared_period is None
+        else _period_section(facts, compared_period, months, accrued_by_month, kinds_and_names)
+        for name, compared_period in periods.items()
+    }
     if any(p is not None and not p.receivable.is_nil for p in periods.values()):
         # Shown only when a period had one: a report without keeps its lines as before.
         for name, compared_period in periods.items():
@@ -380,6 +373,25 @@ def build_report(
             for label in year_to_date.months()
         ],
     }
+
+
+def _period_section(
+    facts: ReportFacts,
+    compared_period: ComparedPeriod,
+    months: dict[str, SplitFigures],
+    accrued_by_month: dict[str, AccrualTotals],
+    kinds_and_names: tuple[dict[str, str], dict[str, str]],
+) -> dict[str, Any]:
+    """The figures of one period: its months' split and accruals, and its expenditures."""
+    labels = compared_period.period.months()
+    figures = combine(
+        facts.fund_class,
+        compared_period.period.label(),
+        (months[m] for m in labels if m in months),
+    )
+    accrued = _sum_accruals(accrued_by_month.get(m) for m in labels)
+    inputs = SectionInputs(compared_period.expenditures, *kinds_and_names)
+    return _figures_section(figures, accrued, inputs)
 
 
 def _columns(quarter: str, periods: dict[str, ComparedPeriod | None]) -> list[dict[str, str]]:

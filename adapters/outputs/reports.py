@@ -4,7 +4,9 @@
 and quarter, including the SHA-256 of the stored events the report was built from (the fund
 class's stream and its service arrangements', every event with a business date up to the end
 of the quarter, in stream order). The same events therefore give the same report, byte for byte,
-whatever the database; a later correction dated within the quarter changes the hash.
+whatever the database; a later correction dated within the quarter changes the hash. The issue
+of the quarter's report (its date and preparer) and the board's review are read from the fund
+class's `QuarterlyReportIssued` and `QuarterlyReportReviewed` events (decision F-board-2).
 """
 
 from __future__ import annotations
