@@ -28,9 +28,15 @@ _NOT_DIGESTED = frozenset({"plan_type"})
 
 
 def terms_digest(terms: PlanTerms) -> str:
-    return payload_digest(
-        sorted((name, value) for name, value in asdict(terms).items() if name not in _NOT_DIGESTED)
+    """The digest of the terms a reload must not change. A fund's fiscal year end is left
+    out: it is not a term of the plan, and a plan file loaded before it was stated keeps its
+    digest (decision F-board-1)."""
+    digested = {name: value for name, value in asdict(terms).items() if name not in _NOT_DIGESTED}
+    digested["funds"] = tuple(  # a tuple, as asdict gives it: the digest is of its text
+        {name: value for name, value in fund.items() if name != "fiscal_year_end"}
+        for fund in digested["funds"]
     )
+    return payload_digest(sorted(digested.items()))
 
 
 class PlanInstrument(Aggregate):
@@ -90,6 +96,11 @@ class PlanInstrument(Aggregate):
         self.document_sha256 = document_sha256
         self.terms_digest = terms_digest
         self.fund_codes: list[str] = [row["fund_code"] for row in schedule_b]
+        self.fiscal_year_ends: dict[str, str] = {
+            row["fund_code"]: row["fiscal_year_end"]
+            for row in schedule_b
+            if "fiscal_year_end" in row
+        }
         self.share_class = share_class
         self.plan_type = plan_type
         self.documents_filed = False
@@ -187,6 +198,8 @@ class PlanInstrument(Aggregate):
                     "absc_rate_annual": fund.schedule_b.absc_rate_annual,
                     "service_rate_annual_max": fund.schedule_b.service_rate_annual_max,
                     "total_rate_annual_max": fund.schedule_b.total_rate_annual_max,
+                    # Only when the plan file states it: other plans' events are as before.
+                    **({"fiscal_year_end": fund.fiscal_year_end} if fund.fiscal_year_end else {}),
                 }
                 for fund in terms.funds
             ],

@@ -47,6 +47,9 @@ class FundTerms:
     company_code: str
     company_name: str
     schedule_b: ScheduleBRates
+    # The last day of the fund's fiscal year, MM-DD (Schedule A in the plan file; the plan's
+    # text does not say it). None: not stated, and the report takes the calendar year.
+    fiscal_year_end: str | None = None
 
 
 @dataclass(frozen=True)

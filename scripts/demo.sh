@@ -101,12 +101,13 @@ REPORTS=(2003Q3:2003-10-20:2003-11-12 2003Q4:2004-01-20:2004-02-11
          2004Q1:2004-04-20:2004-05-20 2004Q2:2004-07-20:2004-08-11)
 for entry in "${REPORTS[@]}"; do
   IFS=: read -r quarter issued reviewed <<< "$entry"
-  pl report quarterly --quarter "$quarter" --out "$OUT/reports" > /dev/null
   for fund in "${FUNDS[@]}"; do
     pl report issue --fund "$fund" --quarter "$quarter" --on "$issued"
     pl report review --fund "$fund" --quarter "$quarter" --meeting "BOARD-$reviewed" \
       --on "$reviewed"
   done
+  # Written once issued and reviewed: each shows its issue date and its review.
+  pl report quarterly --quarter "$quarter" --out "$OUT/reports" > /dev/null
 done
 ls "$OUT/reports"
 

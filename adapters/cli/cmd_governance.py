@@ -242,12 +242,17 @@ def _quarterly() -> None: ...
     f"{R}:report_issue",
     "record that a quarter's written report was issued",
     "Record the issue of a quarter's report, identified by the SHA-256 of its JSON form as the "
-    "ledger builds it now.",
+    "ledger builds it now, with the issue date and the preparer printed in it.",
 )
 @fund_class_options
 @click.option("--quarter", type=QUARTER, required=True, help="e.g. 2003Q3")
 @click.option("--on", type=DATE, required=True, help="the day it was issued")
-@click.option("--issued-by", default="the Distributor", show_default=True, help="who issued it")
+@click.option(
+    "--issued-by",
+    default="the Distributor",
+    show_default=True,
+    help="who prepared and issued it (printed on the report's certification)",
+)
 def _issue() -> None: ...
 
 

@@ -294,10 +294,15 @@ def _report_quarter(arguments: argparse.Namespace) -> str:
 def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     """Record that a quarter's report was issued: the hash of the report as it stands now."""
     from adapters.application.commands import IssueReport
+    from projections.quarterly_report import IssueFacts
 
     with open_ledger(context) as ledger:
+        # The report as issued: its issue date and preparer are part of it, and of its hash.
         report = quarterly_report(
-            ledger.view, f"{arguments.fund}/{arguments.share_class}", arguments.quarter
+            ledger.view,
+            f"{arguments.fund}/{arguments.share_class}",
+            arguments.quarter,
+            issue=IssueFacts(arguments.on, arguments.issued_by),
         )
         digest = report_sha256(report)
         command = IssueReport(

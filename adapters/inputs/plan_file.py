@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from adapters.inputs.errors import InputError, InputProblem
 from adapters.inputs.fields import Rate, TomlDate, TomlPlanType
@@ -24,6 +25,20 @@ from domain.plan import CompanyTerms, FundTerms, PlanTerms, ScheduleBRates
 PLAN_FORMAT = "planledger-plan/1"
 Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
 Text = Annotated[str, Field(min_length=1)]
+
+
+def _month_day(value: str) -> str:
+    """MM-DD of a real day (29 February allowed: in other years, the 28th)."""
+    try:
+        date.fromisoformat(f"2000-{value}")
+    except ValueError:
+        raise ValueError(f"{value!r} is not a month and day written MM-DD (e.g. 10-31)") from None
+    if len(value) != 5:
+        raise ValueError(f"{value!r} is not a month and day written MM-DD (e.g. 10-31)")
+    return value
+
+
+FiscalYearEnd = Annotated[str, AfterValidator(_month_day)]
 
 
 class _Strict(BaseModel):
@@ -40,6 +55,8 @@ class FundRow(_Strict):
     code: Code
     name: Text
     schedule_b: ScheduleBRow
+    # MM-DD, the last day of the fund's fiscal year; not stated: the calendar year's end
+    fiscal_year_end: FiscalYearEnd | None = None
 
 
 class CompanyRow(_Strict):
@@ -222,6 +239,7 @@ def _to_terms(parsed: PlanFile) -> PlanTerms:
                 service_rate_annual_max=parse_rate(fund.schedule_b.maximum_service_fee),
                 total_rate_annual_max=parse_rate(fund.schedule_b.maximum_total),
             ),
+            fiscal_year_end=fund.fiscal_year_end,
         )
         for company in parsed.companies
         for fund in company.funds

@@ -29,10 +29,12 @@ from domain.periods import Period
 from domain.service import ServiceArrangement
 
 PAGE = 5_000
-# Report fields that describe how the report was built, not what it reports.
-PROVENANCE_PATHS = ("built_from.",)
-# The field that names an item of a list in a report (a month, a provider, a purpose).
-LIST_KEYS = ("month", "provider", "purpose", "quarter")
+# Report fields that describe how the report was built, not what it reports; and its issue
+# and review lines (a report that moved is no longer the one issued: not a figure that moved).
+PROVENANCE_PATHS = ("built_from.", "issue.", "board_review.")
+# The field that names an item of a list in a report (a month, a provider, a purpose, a
+# performer, a column).
+LIST_KEYS = ("month", "provider", "purpose", "performer", "section", "quarter")
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,9 @@ def figure_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Figure
     return [
         FigureChange(path, old.get(path, ""), new.get(path, ""))
         for path in sorted(set(old) | set(new))
-        if old.get(path) != new.get(path) and not path.startswith(PROVENANCE_PATHS)
+        if old.get(path) != new.get(path)
+        and not path.startswith(PROVENANCE_PATHS)
+        and not path.endswith(".explanation")  # a sentence of the figures listed already
     ]
 
 

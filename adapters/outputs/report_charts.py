@@ -53,11 +53,20 @@ def nice_ceiling(value: Decimal) -> Decimal:
     return magnitude * 10  # pragma: no cover
 
 
-def spending_by_purpose(report: dict[str, Any]) -> Chart:
+# Fewer purposes with spending than this, and the purpose table says all a chart would.
+PURPOSES_WORTH_A_CHART = 2
+
+
+def spending_by_purpose(report: dict[str, Any]) -> Chart | None:
+    """The quarter's spending by purpose, only the purposes with spending; None when fewer
+    than two had any (a chart of zero bars, or of one, tells nothing the table does not)."""
     bars = tuple(
         Bar(row["short_label"], (("spent", Decimal(row["amount"])),))
         for row in report["quarter_figures"]["expenditures_by_purpose"]
+        if Decimal(row["amount"]) > 0
     )
+    if len(bars) < PURPOSES_WORTH_A_CHART:
+        return None
     return Chart(
         f"Expended in {report['quarter']} by purpose (FIFTH)",
         "US dollars",

@@ -6,7 +6,6 @@ one or two pages, and the same report always gives the same bytes.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -19,12 +18,16 @@ from adapters.outputs.report_charts import (
     spending_by_purpose,
     split_over_time,
 )
-from adapters.outputs.report_html_sources import sources_html
-from projections.quarterly_report import receivable_rows
+from adapters.outputs.report_tables import (
+    Table,
+    figure_tables,
+    service_fee_notes,
+    shown,
+)
 
 STYLE = """
 body { font-family: Georgia, 'Times New Roman', serif; color: #1a1a1a; margin: 2.5em auto;
-       max-width: 60em; line-height: 1.35; }
+       max-width: 72em; line-height: 1.35; }
 h1 { font-size: 1.45em; margin-bottom: 0.2em; }
 h2 { font-size: 1.15em; margin-top: 1.8em; border-bottom: 1px solid #999; }
 p.meta { color: #444; margin-top: 0; }
@@ -36,6 +39,10 @@ td.amount, th.amount { text-align: right; font-variant-numeric: tabular-nums;
 tr.total td { font-weight: bold; border-top: 1px solid #555; }
 figure { margin: 1em 0; }
 figcaption { font-size: 0.9em; color: #444; }
+td.note { text-align: right; font-size: 0.85em; }
+span.days { font-weight: normal; font-size: 0.8em; color: #555; }
+section.certification { border: 1px solid #999; padding: 0.4em 0.8em; margin: 1em 0; }
+p.note { font-size: 0.92em; }
 footer { margin-top: 2.5em; font-size: 0.8em; color: #555; word-break: break-all; }
 """
 
@@ -45,138 +52,72 @@ def sentence(text: str) -> str:
     return text if text.endswith(".") else f"{text}."
 
 
-def _amount(value: str) -> str:
-    return f"{Decimal(value):,.2f}"
-
-
-def _rows(rows: list[tuple[str, str, str]], total: tuple[str, str, str] | None = None) -> str:
+def _figures_table(report: dict[str, Any], table: Table) -> str:
+    """A table of figures: a column per period, its days under its heading."""
+    headings = "".join(
+        f"<th class=amount>{escape(column['heading'])}<br><span class=days>"
+        f"{escape(_days(column))}</span></th>"
+        for column in report["columns"]
+    )
     lines = [
-        f"<tr><td>{escape(label)}</td><td class=amount>{_amount(quarter)}</td>"
-        f"<td class=amount>{_amount(year)}</td></tr>"
-        for label, quarter, year in rows
-    ]
-    if total is not None:
-        label, quarter, year = total
-        lines.append(
-            f"<tr class=total><td>{escape(label)}</td><td class=amount>{_amount(quarter)}</td>"
-            f"<td class=amount>{_amount(year)}</td></tr>"
+        f"<tr{' class=total' if row.total else ''}><td>{escape(row.label)}</td>"
+        + "".join(
+            f"<td class={'amount' if row.amount else 'note'}>{escape(shown(row, value))}</td>"
+            for value in row.values
         )
-    return "\n".join(lines)
-
-
-def _table(title: str, body: str) -> str:
+        + "</tr>"
+        for row in table.rows
+    ]
+    body = "\n".join(lines)
     return (
-        f"<table><thead><tr><th>{escape(title)}</th><th class=amount>Quarter</th>"
-        f"<th class=amount>Year to date</th></tr></thead><tbody>\n{body}\n</tbody></table>"
+        f"<table><thead><tr><th>{'' if table.name == 'annualised' else 'US dollars'}</th>"
+        f"{headings}</tr></thead>"
+        f"<tbody>\n{body}\n</tbody></table>"
     )
 
 
-def _plan_table(report: dict[str, Any]) -> str:
-    quarter, year = report["quarter_figures"], report["year_to_date"]
-    rows = [
-        (
-            "Accrued: asset-based sales charge",
-            quarter["accrued"]["asset_based_sales_charge"],
-            year["accrued"]["asset_based_sales_charge"],
-        ),
-        ("Accrued: service fee", quarter["accrued"]["service_fee"], year["accrued"]["service_fee"]),
-        ("Accrued under SECOND", quarter["accrued"]["total"], year["accrued"]["total"]),
-        ("Paid to the Distributor", quarter["paid_to_distributor"], year["paid_to_distributor"]),
-        ("Accrued less paid", quarter["accrued_less_paid"], year["accrued_less_paid"]),
-        *receivable_rows(quarter, year),
-    ]
-    return _table("Amounts under the Plan (US dollars)", _rows(rows))
+def _days(column: dict[str, str]) -> str:
+    return "before the plan" if not column["start"] else f"{column['start']} to {column['end']}"
 
 
-def _split_table(report: dict[str, Any]) -> str:
-    quarter, year = report["quarter_figures"], report["year_to_date"]
-    year_by_provider = {row["provider"]: row for row in year["service_fees"]["by_provider"]}
-    rows = [
-        (
-            f"Service fees: {row['provider']} ({row['agreement']})",
-            row["amount"],
-            year_by_provider.get(row["provider"], {}).get("amount", "0.00"),
-        )
-        for row in quarter["service_fees"]["by_provider"]
-    ]
-    rows.append(
-        (
-            "Deemed asset-based sales charge",
-            quarter["deemed_asset_based_sales_charge"],
-            year["deemed_asset_based_sales_charge"],
-        )
+def _issue_block(report: dict[str, Any]) -> str:
+    """The issue and certification, and the line for the board's review."""
+    issue, review = report["issue"], report["board_review"]
+    status = "DRAFT" if issue["status"] == "draft" else "Certification"
+    return (
+        f"<section class=certification><p><strong>{escape(status)}</strong>. "
+        f"{escape(issue['certification'])}</p>\n<p>{escape(review['line'])}</p></section>"
     )
-    return _table(
-        "How the payments to the Distributor were used (SIXTH)",
-        _rows(
-            rows,
-            (
-                "Paid to the Distributor",
-                quarter["paid_to_distributor"],
-                year["paid_to_distributor"],
-            ),
-        ),
-    )
-
-
-def _purpose_table(report: dict[str, Any]) -> str:
-    quarter, year = report["quarter_figures"], report["year_to_date"]
-    rows = [
-        (q["label"], q["amount"], y["amount"])
-        for q, y in zip(
-            quarter["expenditures_by_purpose"], year["expenditures_by_purpose"], strict=True
-        )
-    ]
-    return _table(
-        "Expended by the Distributor, by purpose (FIFTH)",
-        _rows(rows, ("Total expended", quarter["expenditures_total"], year["expenditures_total"])),
-    )
-
-
-def _rates_table(report: dict[str, Any]) -> str:
-    quarter, year = report["quarter_figures"], report["year_to_date"]
-    lines = [
-        f"<tr><td>{escape(label)}</td><td class=amount>{escape(quarter['annualised'][key])}</td>"
-        f"<td class=amount>{escape(year['annualised'][key])}</td></tr>"
-        for label, key in (
-            ("Paid to the Distributor", "paid_to_distributor"),
-            ("Service fees", "service_fees"),
-            ("Deemed asset-based sales charge", "deemed_asset_based_sales_charge"),
-        )
-    ]
-    lines.append(
-        f"<tr><td>Average daily net assets (US dollars)</td>"
-        f"<td class=amount>{_amount(quarter['average_daily_net_assets'])}</td>"
-        f"<td class=amount>{_amount(year['average_daily_net_assets'])}</td></tr>"
-    )
-    lines.append(
-        f"<tr><td>FINRA caps (0.75% asset-based, 0.25% service)</td>"
-        f"<td>{escape(quarter['annualised']['finra_caps'])}</td>"
-        f"<td>{escape(year['annualised']['finra_caps'])}</td></tr>"
-    )
-    return _table("Annual rates of average daily net assets", "\n".join(lines))
 
 
 # The chart's canvas and the margins around its plot area, in SVG user units.
-SVG_WIDTH, SVG_HEIGHT = 720, 330
-PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 80, 20, 40, 110
+SVG_WIDTH = 720
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_HEIGHT = 80, 20, 40, 180
 PLOT_WIDTH = SVG_WIDTH - PLOT_LEFT - PLOT_RIGHT
-PLOT_HEIGHT = SVG_HEIGHT - PLOT_TOP - PLOT_BOTTOM
 PLOT_BASE = PLOT_TOP + PLOT_HEIGHT
+# How far down a slanted bar label reaches, per character (11-unit serif, 35 degrees).
+LABEL_DEPTH_PER_CHARACTER = 3.3
+
+
+def _svg_height(chart: Chart) -> int:
+    """The canvas as deep as the chart's slanted bar labels need, then the axis title."""
+    longest = max((len(_short(bar.label)) for bar in chart.bars), default=0)
+    return PLOT_BASE + 20 + round(longest * LABEL_DEPTH_PER_CHARACTER) + 20
 
 
 def _svg_chart(chart: Chart) -> str:
     """A vertical bar chart with stacked segments, labelled axes and a legend."""
+    height = _svg_height(chart)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{SVG_HEIGHT}" '
-        f'viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" role="img" aria-label="{escape(chart.title)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{height}" '
+        f'viewBox="0 0 {SVG_WIDTH} {height}" role="img" aria-label="{escape(chart.title)}" '
         f'font-family="Georgia, serif" font-size="11">',
         f'<text x="{SVG_WIDTH / 2:.1f}" y="18" text-anchor="middle" font-size="13">'
         f"{escape(chart.title)}</text>",
     ]
     parts.extend(_svg_grid(chart))
     parts.extend(_svg_bars(chart))
-    parts.extend(_svg_axes(chart))
+    parts.extend(_svg_axes(chart, height))
     parts.extend(_svg_legend(chart))
     parts.append("</svg>")
     return "\n".join(parts)
@@ -222,7 +163,7 @@ def _svg_bars(chart: Chart) -> list[str]:
     return parts
 
 
-def _svg_axes(chart: Chart) -> list[str]:
+def _svg_axes(chart: Chart, height: int) -> list[str]:
     """The two axis lines and their titles."""
     middle_y = PLOT_TOP + PLOT_HEIGHT / 2
     return [
@@ -232,7 +173,7 @@ def _svg_axes(chart: Chart) -> list[str]:
         f'<text x="16" y="{middle_y:.1f}" text-anchor="middle" '
         f'transform="rotate(-90 16 {middle_y:.1f})">'
         f"{escape(chart.value_axis)}</text>",
-        f'<text x="{PLOT_LEFT + PLOT_WIDTH / 2:.1f}" y="{SVG_HEIGHT - 8}" '
+        f'<text x="{PLOT_LEFT + PLOT_WIDTH / 2:.1f}" y="{height - 8}" '
         f'text-anchor="middle">{escape(chart.category_axis)}</text>',
     ]
 
@@ -266,21 +207,10 @@ def report_html(report: dict[str, Any]) -> bytes:
 <body>
 <h1>{escape(report["fund"])} — Class {escape(report["fund_class"].split("/")[1])}</h1>
 <p class=meta>{escape(report["title"])} ({escape(report["clause"])}).<br>
-Quarter {escape(report["quarter"])}: {escape(report["period"]["start"])} to {escape(report["period"]["end"])}; year to date from {escape(report["year_to_date_period"]["start"])}.<br>
+Quarter {escape(report["quarter"])}: {escape(report["period"]["start"])} to {escape(report["period"]["end"])}. Beside it: the prior quarter, and the calendar year, the plan year and the fund's fiscal year (ending {escape(report["fiscal_year_end"])}) to date.<br>
 {escape(sentence(report["company"]))} Distributor: {escape(sentence(report["distributor"]))}</p>
-<h2>Amounts under the Plan</h2>
-{_plan_table(report)}
-<h2>Use of the payments to the Distributor</h2>
-{_split_table(report)}
-<figure>{_svg_chart(split_over_time(report))}
-<figcaption>Each month's plan payments to the Distributor: the part it paid or advanced as service fees, and the rest, deemed an asset-based sales charge.</figcaption></figure>
-<h2>Purposes of the Distributor's expenditures</h2>
-{_purpose_table(report)}
-<figure>{_svg_chart(spending_by_purpose(report))}
-<figcaption>Amounts expended in the quarter for each purpose named in FIFTH.</figcaption></figure>
-<h2>Rates and limits</h2>
-{_rates_table(report)}
-{sources_html(report)}
+{_issue_block(report)}
+{_body(report)}
 <footer>Plan: {escape(plan["title"])}, a {escape(plan["type"])} plan; document SHA-256 {escape(plan["document_sha256"])};
 Schedule B: asset-based sales charge {escape(plan["schedule_b"]["asset_based_sales_charge"])}, maximum service fee {escape(plan["schedule_b"]["maximum_service_fee"])}, maximum total {escape(plan["schedule_b"]["maximum_total"])}.<br>
 Built from {built["events"]} events, SHA-256 {escape(built["events_sha256"])}; planledger {escape(built["software_version"])}; rounding policy {escape(built["rounding_policy"])}.</footer>
@@ -288,3 +218,33 @@ Built from {built["events"]} events, SHA-256 {escape(built["events_sha256"])}; p
 </html>
 """
     return page.encode("utf-8")
+
+
+def _body(report: dict[str, Any]) -> str:
+    """The tables, the notes and the charts, in the order a board member reads them."""
+    plan, use, reconciliation, purposes, performers, rates = figure_tables(report)
+    notes = "".join(f"<p class=note>{escape(note)}</p>\n" for note in service_fee_notes(report))
+    purpose_chart = spending_by_purpose(report)
+    purpose_figure = (
+        "<p class=note>Fewer than two purposes had spending in the quarter: the table above "
+        "shows them.</p>"
+        if purpose_chart is None
+        else f"<figure>{_svg_chart(purpose_chart)}\n<figcaption>Amounts expended in the "
+        f"quarter for each purpose named in FIFTH that had spending.</figcaption></figure>"
+    )
+    return f"""<h2>{escape(plan.title)}</h2>
+{_figures_table(report, plan)}
+<h2>{escape(use.title)}</h2>
+{_figures_table(report, use)}
+<h3>Why the service fee accrued and the service fees paid differ</h3>
+{notes}<figure>{_svg_chart(split_over_time(report))}
+<figcaption>Each month's plan payments to the Distributor: the part it paid or advanced as service fees, and the rest, deemed an asset-based sales charge.</figcaption></figure>
+<h2>{escape(reconciliation.title)}</h2>
+{_figures_table(report, reconciliation)}
+<h2>{escape(purposes.title)}</h2>
+{_figures_table(report, purposes)}
+{purpose_figure}
+<h2>{escape(performers.title)}</h2>
+{_figures_table(report, performers)}
+<h2>{escape(rates.title)}</h2>
+{_figures_table(report, rates)}"""

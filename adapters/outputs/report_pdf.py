@@ -8,7 +8,6 @@ the HTML ones (adapters/outputs/report_charts.py), drawn with lines and rectangl
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from fpdf import FPDF
@@ -24,13 +23,13 @@ from adapters.outputs.report_charts import (
     split_over_time,
 )
 from adapters.outputs.report_html import sentence
-from projections.quarterly_report import receivable_rows
+from adapters.outputs.report_tables import Table, figure_tables, service_fee_notes, shown
 
 PAGE_WIDTH_MM = 215.9
 MARGIN_MM = 16
-LABEL_WIDTH_MM = 118
-AMOUNT_WIDTH_MM = (PAGE_WIDTH_MM - 2 * MARGIN_MM - LABEL_WIDTH_MM) / 2
-LINE_MM = 6
+LABEL_WIDTH_MM = 64
+LINE_MM = 5.4
+SLANT_SINE = 0.574  # sin 35 degrees: how far down a bar's slanted label reaches, per mm
 
 LATIN1_REPLACEMENTS = {
     "—": "-",
@@ -50,10 +49,6 @@ def latin1(text: str) -> str:
     for character, replacement in LATIN1_REPLACEMENTS.items():
         text = text.replace(character, replacement)
     return text.encode("latin-1", "replace").decode("latin-1")
-
-
-def _amount(value: str) -> str:
-    return f"{Decimal(value):,.2f}"
 
 
 def _hex_colour(colour: str) -> tuple[int, int, int]:
@@ -96,48 +91,60 @@ class ReportPdf(FPDF):
         self.line(MARGIN_MM, self.get_y(), PAGE_WIDTH_MM - MARGIN_MM, self.get_y())
         self.ln(1)
 
-    def figures_table(
-        self,
-        title: str,
-        rows: list[tuple[str, str, str]],
-        total: tuple[str, str, str] | None = None,
-    ) -> None:
-        """A table of figures by fpdf2's own `table()`: a label that wraps keeps its amounts on
-        its own lines, and a row that does not fit the page moves whole to the next, under its
-        headings repeated."""
-        self.set_font("Helvetica", size=9)
+    def figures_table(self, report: dict[str, Any], table: Table) -> None:
+        """A table of figures by fpdf2's own `table()`, a column per period: a label that
+        wraps keeps its amounts on its own lines, and a row that does not fit the page moves
+        whole to the next, under its headings repeated."""
+        columns = report["columns"]
+        amount_width = (self.epw - LABEL_WIDTH_MM) / len(columns)
+        self.set_font("Helvetica", size=8)
         self.set_fill_color(255, 255, 255)  # a chart's last colour would otherwise fill the cells
         self.set_draw_color(150, 150, 150)
         with self.table(
-            col_widths=(LABEL_WIDTH_MM, AMOUNT_WIDTH_MM, AMOUNT_WIDTH_MM),  # proportions
+            col_widths=(LABEL_WIDTH_MM, *(amount_width for _ in columns)),  # proportions
             width=self.epw,
             align="LEFT",
-            text_align=("LEFT", "RIGHT", "RIGHT"),
+            text_align=("LEFT", *("RIGHT" for _ in columns)),
             v_align="TOP",
             borders_layout="NONE",
             line_height=LINE_MM * 0.75,
             padding=(0.9, 0.5),
-            headings_style=FontFace(emphasis="BOLD"),
+            headings_style=FontFace(emphasis="BOLD", size_pt=7.5),
             repeat_headings=1,
-        ) as table:
-            table.row([latin1(title), "Quarter", "Year to date"])
-            for label, quarter, year in rows:
-                table.row([latin1(label), quarter, year])
-            if total is not None:
-                table.row([latin1(total[0]), total[1], total[2]], style=FontFace(emphasis="BOLD"))
+        ) as pdf_table:
+            # The columns' days are in the title's note: headings of one or two lines.
+            pdf_table.row(["", *(latin1(c["heading"]) for c in columns)])
+            for row in table.rows:
+                pdf_table.row(
+                    [latin1(row.label), *(latin1(shown(row, value)) for value in row.values)],
+                    style=FontFace(emphasis="BOLD") if row.total else None,
+                )
+
+    def paragraph(self, text: str, size: float = 8.5, bold: bool = False) -> None:
+        self.set_font("Helvetica", "B" if bold else "", size)
+        self.multi_cell(0, size * 0.5, latin1(text), new_x="LMARGIN", new_y="NEXT", align="L")
 
     def chart(self, chart: Chart) -> None:
-        width, height = PAGE_WIDTH_MM - 2 * MARGIN_MM, 78
-        if self.get_y() + height + 10 > self.h - MARGIN_MM - 6:
+        """The chart, as deep as its slanted bar labels need and no deeper."""
+        plot_height = 38
+        self.set_font("Helvetica", size=6.5)
+        longest = max((self.get_string_width(_bar_label(b.label)) for b in chart.bars), default=0)
+        label_depth = longest * SLANT_SINE + 5
+        if self.get_y() + 10 + plot_height + label_depth + 8 > self.h - MARGIN_MM - 6:
             self.add_page()
         left, top = MARGIN_MM + 20, self.get_y() + 10
-        plot_width, plot_height = width - 26, height - 40
+        plot_width = self.epw - 26
         self.set_font("Helvetica", "B", 9)
         self.cell(0, 5, latin1(chart.title), align="C", new_x="LMARGIN", new_y="NEXT")
         self._legend(chart, left, top - 4)
         self._axes(chart, left, top, plot_width, plot_height)
+        self.text(
+            left + plot_width / 2 - self.get_string_width(chart.category_axis) / 2,
+            top + plot_height + label_depth + 3,
+            chart.category_axis,
+        )
         self._bars(chart, left, top, plot_width, plot_height)
-        self.set_y(top + height - 6)
+        self.set_y(top + plot_height + label_depth + 6)
 
     def _legend(self, chart: Chart, left: float, y: float) -> None:
         if len(chart.series) < 2:
@@ -167,11 +174,6 @@ class ReportPdf(FPDF):
                 top + height / 2,
                 chart.value_axis,
             )
-        self.text(
-            left + width / 2 - self.get_string_width(chart.category_axis) / 2,
-            top + height + 28,
-            chart.category_axis,
-        )
 
     def _bars(self, chart: Chart, left: float, top: float, width: float, height: float) -> None:
         top_value = axis_ticks(chart.maximum)[-1]
@@ -186,108 +188,70 @@ class ReportPdf(FPDF):
                 if bar_height > 0:
                     self.set_fill_color(*_hex_colour(SERIES_COLOURS[series]))
                     self.rect(x, base, slot * 0.6, bar_height, style="F")
-            label = latin1(bar.label if len(bar.label) <= 30 else bar.label[:28] + "...")
+            label = _bar_label(bar.label)
             with self.rotation(35, x + slot * 0.3, top + height + 2):
                 self.text(x + slot * 0.3 - self.get_string_width(label), top + height + 4, label)
+
+
+def _bar_label(label: str) -> str:
+    return latin1(label if len(label) <= 30 else label[:28] + "...")
+
+
+def _days(column: dict[str, str]) -> str:
+    return "before the plan" if not column["start"] else f"{column['start']} to {column['end']}"
 
 
 def report_pdf(report: dict[str, Any]) -> bytes:
     pdf = ReportPdf(report)
     pdf.add_page()
     _title(pdf, report)
-    quarter, year = report["quarter_figures"], report["year_to_date"]
-    _amounts_under_plan(pdf, quarter, year)
-    _use_of_payments(pdf, quarter, year)
+    _issue_block(pdf, report)
+    plan, use, reconciliation, purposes, performers, rates = figure_tables(report)
+    pdf.heading("Amounts under the Plan (US dollars)")
+    pdf.figures_table(report, plan)
+    pdf.heading("How the Distributor used the fund's payments (SIXTH)")
+    pdf.figures_table(report, use)
+    pdf.ln(1)
+    pdf.paragraph("Why the service fee accrued and the service fees paid differ", bold=True)
+    for note in service_fee_notes(report):
+        pdf.paragraph(note)
     pdf.chart(split_over_time(report))
-    _expended_by_purpose(pdf, quarter, year)
-    pdf.chart(spending_by_purpose(report))
-    _rates(pdf, report)
+    pdf.heading("What the Distributor received and what it did with it")
+    pdf.figures_table(report, reconciliation)
+    pdf.heading("Expended by the Distributor, by purpose (FIFTH)")
+    pdf.figures_table(report, purposes)
+    purpose_chart = spending_by_purpose(report)
+    if purpose_chart is None:
+        pdf.paragraph(
+            "Fewer than two purposes had spending in the quarter: the table above shows them."
+        )
+    else:
+        pdf.chart(purpose_chart)
+    pdf.heading("Expended by the Distributor, by who did the work")
+    pdf.figures_table(report, performers)
+    pdf.heading("Annual rates, of average daily net assets")
+    pdf.figures_table(report, rates)
     _provenance(pdf, report)
     return bytes(pdf.output())
 
 
-def _amounts_under_plan(pdf: ReportPdf, quarter: dict[str, Any], year: dict[str, Any]) -> None:
-    pdf.heading("Amounts under the Plan (US dollars)")
-    pdf.figures_table(
-        "",
-        [
-            (
-                "Accrued: asset-based sales charge",
-                _amount(quarter["accrued"]["asset_based_sales_charge"]),
-                _amount(year["accrued"]["asset_based_sales_charge"]),
-            ),
-            (
-                "Accrued: service fee",
-                _amount(quarter["accrued"]["service_fee"]),
-                _amount(year["accrued"]["service_fee"]),
-            ),
-            (
-                "Accrued under SECOND",
-                _amount(quarter["accrued"]["total"]),
-                _amount(year["accrued"]["total"]),
-            ),
-            (
-                "Paid to the Distributor",
-                _amount(quarter["paid_to_distributor"]),
-                _amount(year["paid_to_distributor"]),
-            ),
-            (
-                "Accrued less paid",
-                _amount(quarter["accrued_less_paid"]),
-                _amount(year["accrued_less_paid"]),
-            ),
-            *[
-                (label, _amount(in_quarter), _amount(in_year))
-                for label, in_quarter, in_year in receivable_rows(quarter, year)
-            ],
-        ],
-    )
-
-
-def _use_of_payments(pdf: ReportPdf, quarter: dict[str, Any], year: dict[str, Any]) -> None:
-    pdf.heading("How the payments to the Distributor were used (SIXTH)")
-    year_by_provider = {row["provider"]: row for row in year["service_fees"]["by_provider"]}
-    rows = [
-        (
-            f"Service fees: {row['provider']} ({row['agreement']})",
-            _amount(row["amount"]),
-            _amount(year_by_provider.get(row["provider"], {}).get("amount", "0.00")),
-        )
-        for row in quarter["service_fees"]["by_provider"]
-    ]
-    rows.append(
-        (
-            "Deemed asset-based sales charge",
-            _amount(quarter["deemed_asset_based_sales_charge"]),
-            _amount(year["deemed_asset_based_sales_charge"]),
-        )
-    )
-    pdf.figures_table(
-        "",
-        rows,
-        (
-            "Paid to the Distributor",
-            _amount(quarter["paid_to_distributor"]),
-            _amount(year["paid_to_distributor"]),
-        ),
-    )
-
-
-def _expended_by_purpose(pdf: ReportPdf, quarter: dict[str, Any], year: dict[str, Any]) -> None:
-    pdf.heading("Expended by the Distributor, by purpose (FIFTH)")
-    pdf.figures_table(
-        "",
-        [
-            (q["label"], _amount(q["amount"]), _amount(y["amount"]))
-            for q, y in zip(
-                quarter["expenditures_by_purpose"], year["expenditures_by_purpose"], strict=True
-            )
-        ],
-        (
-            "Total expended",
-            _amount(quarter["expenditures_total"]),
-            _amount(year["expenditures_total"]),
-        ),
+def _issue_block(pdf: ReportPdf, report: dict[str, Any]) -> None:
+    """The issue and certification, and the line for the board's review, in a box."""
+    issue, review = report["issue"], report["board_review"]
+    status = "DRAFT" if issue["status"] == "draft" else "Certification"
+    pdf.ln(2)
+    pdf.set_draw_color(120, 120, 120)
+    pdf.set_font("Helvetica", size=8.5)
+    pdf.multi_cell(
+        0,
+        4.5,
+        latin1(f"**{status}.** {issue['certification']}\n{review['line']}"),
+        border=1,
+        padding=2,
+        markdown=True,
+        new_x="LMARGIN",
+        new_y="NEXT",
+        align="L",
     )
 
 
@@ -309,8 +273,11 @@ def _title(pdf: ReportPdf, report: dict[str, Any]) -> None:
         4.5,
         latin1(
             f"{report['title']} ({report['clause']}). Quarter {report['quarter']}: "
-            f"{report['period']['start']} to {report['period']['end']}; year to date from "
-            f"{report['year_to_date_period']['start']}. {sentence(report['company'])} "
+            f"{report['period']['start']} to {report['period']['end']}. Beside it: the prior "
+            f"quarter, and the calendar year, the plan year and the fund's fiscal year (ending "
+            f"{report['fiscal_year_end']}) to date: "
+            + "; ".join(f"{c['heading']}: {_days(c)}" for c in report["columns"][1:])
+            + f". {sentence(report['company'])} "
             f"Distributor: {sentence(report['distributor'])}"
         ),
         new_x="LMARGIN",
@@ -318,49 +285,6 @@ def _title(pdf: ReportPdf, report: dict[str, Any]) -> None:
         align="L",
     )
     pdf.set_text_color(0, 0, 0)
-
-
-def _rates(pdf: ReportPdf, report: dict[str, Any]) -> None:
-    quarter, year = report["quarter_figures"], report["year_to_date"]
-    pdf.heading("Annual rates of average daily net assets")
-    pdf.figures_table(
-        "",
-        [
-            (
-                "Paid to the Distributor",
-                quarter["annualised"]["paid_to_distributor"],
-                year["annualised"]["paid_to_distributor"],
-            ),
-            (
-                "Service fees",
-                quarter["annualised"]["service_fees"],
-                year["annualised"]["service_fees"],
-            ),
-            (
-                "Deemed asset-based sales charge",
-                quarter["annualised"]["deemed_asset_based_sales_charge"],
-                year["annualised"]["deemed_asset_based_sales_charge"],
-            ),
-            (
-                "Average daily net assets (US dollars)",
-                _amount(quarter["average_daily_net_assets"]),
-                _amount(year["average_daily_net_assets"]),
-            ),
-        ],
-    )
-    pdf.set_font("Helvetica", size=9)
-    pdf.multi_cell(
-        0,
-        5,
-        latin1(
-            f"FINRA caps (0.75% asset-based, 0.25% service): quarter "
-            f"{quarter['annualised']['finra_caps']}; year to date "
-            f"{year['annualised']['finra_caps']}."
-        ),
-        new_x="LMARGIN",
-        new_y="NEXT",
-        align="L",
-    )
 
 
 def _provenance(pdf: ReportPdf, report: dict[str, Any]) -> None:

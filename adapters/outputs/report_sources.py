@@ -32,16 +32,25 @@ RECEIVABLE_ACCOUNT = ":ReceivableFromDistributor:"
 
 
 def quarterly_report_sources(
-    ledger: LedgerView,
-    report: dict[str, Any],
-    *,
-    quarter: Period,
-    year_to_date: Period,
+    ledger: LedgerView, report: dict[str, Any], sections: dict[str, Period | None]
 ) -> dict[str, Any]:
-    """The `sources` of a report built by `quarterly_report` from the same view."""
+    """The `sources` of a report built by `quarterly_report` from the same view: `sections`
+    names each figures section's period (None: the section is empty, before the plan).
+
+    Each section's rows are read over its own period, as the report reads them; the monthly
+    rows are the calendar year to date's."""
     fund_class = report["fund_class"]
-    rows = source_rows(ledger, fund_class, year_to_date)
-    return report_sources(report, {"quarter_figures": quarter, "year_to_date": year_to_date}, rows)
+    sources: dict[str, Any] = {}
+    for section, period in sections.items():
+        if period is None or not report.get(section):
+            continue
+        rows = source_rows(ledger, fund_class, period)
+        sources.update(report_sources({section: report[section]}, {section: period}, rows))
+    year_to_date = sections["year_to_date"]
+    assert year_to_date is not None
+    monthly_only = {"monthly": report.get("monthly", [])}
+    sources.update(report_sources(monthly_only, {}, source_rows(ledger, fund_class, year_to_date)))
+    return dict(sorted(sources.items()))
 
 
 def source_rows(ledger: LedgerView, fund_class: str, window: Period) -> SourceRows:

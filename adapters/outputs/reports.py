@@ -4,7 +4,9 @@
 and quarter, including the SHA-256 of the stored events the report was built from (the fund
 class's stream and its service arrangements', every event with a business date up to the end
 of the quarter, in stream order). The same events therefore give the same report, byte for byte,
-whatever the database; a later correction dated within the quarter changes the hash.
+whatever the database; a later correction dated within the quarter changes the hash. The issue
+of the quarter's report (its date and preparer) and the board's review are read from the fund
+class's `QuarterlyReportIssued` and `QuarterlyReportReviewed` events (decision F-board-2).
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -22,21 +27,30 @@ from sqlalchemy import and_, func, select
 
 from adapters.outputs.report_html import report_html
 from adapters.outputs.report_sources import quarterly_report_sources
+from adapters.outputs.report_tables import figure_tables, service_fee_notes
 from adapters.readside.queries import journal, known
 from adapters.readside.read_models import TABLES
 from adapters.readside.view import LedgerView
+from domain.fund_class import FundClass
 from domain.ids import fund_class_id, service_arrangement_id
 from domain.periods import Period, parse_period
 from domain.rates import format_percent
 from projections.quarterly_report import (
     AccrualTotals,
+    ComparedPeriod,
     ExpenditureLine,
+    IssueFacts,
     ReceivableMoves,
     ReportFacts,
+    ReviewFacts,
     build_report,
+    fiscal_year_to_date,
+    plan_year_to_date,
+    prior_quarter,
     quarter_and_year,
+    review_section,
 )
-from projections.split import split_by_month
+from projections.split import SplitFigures, split_by_month
 
 FORMATS = ("json", "csv", "html", "pdf")
 
@@ -140,12 +154,124 @@ def _receivable_moves(ledger: LedgerView, fund_class: str, period: Period) -> Re
     )
 
 
-def quarterly_report(ledger: LedgerView, fund_class: str, quarter: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RecordedIssue:
+    """The latest issue of a quarter's report as the events record it, and its review."""
+
+    facts: IssueFacts
+    report_sha256: str
+    review: ReviewFacts | None
+
+
+ISSUED_TOPIC = FundClass.QuarterlyReportIssued.TOPIC
+REVIEWED_TOPIC = FundClass.QuarterlyReportReviewed.TOPIC
+
+
+def recorded_issue(ledger: LedgerView, fund_class: str, quarter: str) -> RecordedIssue | None:
+    """The quarter's latest issue known to `ledger`, with the board's review of it if any (a
+    review is of the issue before it; a later issue starts unreviewed)."""
+    stream_id = fund_class_id(*fund_class.split("/", 1))
+    version = ledger.store.version_at(stream_id, ledger.known_position)
+    if ledger.known_position is not None and version is None:
+        return None
+    found: RecordedIssue | None = None
+    for stored in ledger.store.recorder.select_events(stream_id, lte=version):
+        if stored.topic not in (ISSUED_TOPIC, REVIEWED_TOPIC):
+            continue
+        state = json.loads(stored.state)
+        if state["quarter"] != quarter:
+            continue
+        on = date.fromisoformat(state["business_date"])
+        if stored.topic == ISSUED_TOPIC:
+            found = RecordedIssue(IssueFacts(on, state["issued_by"]), state["report_sha256"], None)
+        elif found is not None:
+            found = replace(found, review=ReviewFacts(on, state["meeting_id"]))
+    return found
+
+
+def quarterly_report(
+    ledger: LedgerView, fund_class: str, quarter: str, issue: IssueFacts | None = None
+) -> dict[str, Any]:
+    """The quarter's report of the class. `issue` is given by `report issue`; otherwise the
+    report carries the issue recorded for the quarter (and the board's review of it) when,
+    rebuilt with it, it is the report that was issued; else it is a draft."""
+    build = _report_builder(ledger, fund_class, quarter)
+    if issue is not None:
+        return build(issue=issue)
+    recorded = recorded_issue(ledger, fund_class, quarter)
+    if recorded is not None:
+        report = build(issue=recorded.facts, review=recorded.review)
+        if report_sha256(report) == recorded.report_sha256:
+            return report
+    return build()
+
+
+def _report_builder(
+    ledger: LedgerView, fund_class: str, quarter: str
+) -> Callable[..., dict[str, Any]]:
+    """`build_report` with every input of the class and quarter but the issue and review."""
     quarter_period = parse_period(quarter)
     aggregate = ledger.fund_class_by_key(fund_class)
-    year = quarter_and_year(quarter_period, aggregate.effective_date)
-    payments, fees, bases = ledger.split_inputs(year.start, year.end_exclusive)
-    months = {
+    effective = aggregate.effective_date
+    fiscal_year_end = ledger.fiscal_year_end_of(aggregate)
+    year = quarter_and_year(quarter_period, effective)
+    periods = {
+        "prior_quarter": prior_quarter(quarter_period, effective),
+        "plan_year_to_date": plan_year_to_date(
+            quarter_period, effective, aggregate.initial_term_end
+        ),
+        "fiscal_year_to_date": fiscal_year_to_date(quarter_period, effective, fiscal_year_end),
+    }
+    span = Period(
+        min([year.start, *(p.start for p in periods.values() if p is not None)]),
+        quarter_period.end_exclusive,
+    )
+    kinds = {
+        provider: kind
+        for (provider, key), kind in ledger.provider_kinds().items()
+        if key == fund_class
+    }
+    build = partial(
+        build_report,
+        _report_facts(ledger, aggregate, fund_class, quarter_period, fiscal_year_end),
+        quarter=quarter,
+        quarter_period=quarter_period,
+        year_to_date=year,
+        months=_split_months(ledger, fund_class, span),
+        accrued_by_month=_accrued_by_month(ledger, fund_class, span),
+        expenditures_quarter=_expenditure_lines(ledger, fund_class, quarter_period),
+        expenditures_year=_expenditure_lines(ledger, fund_class, year),
+        provider_kinds=kinds,
+        receivable_quarter=_receivable_moves(ledger, fund_class, quarter_period),
+        receivable_year=_receivable_moves(ledger, fund_class, year),
+        compared={
+            name: None if period is None else _compared(ledger, fund_class, period)
+            for name, period in periods.items()
+        },
+        provider_names=_provider_names(ledger, fund_class, sorted(kinds)),
+    )
+    sections = {"quarter_figures": quarter_period, "year_to_date": year, **periods}
+
+    def with_sources(**issue_and_review: Any) -> dict[str, Any]:
+        # The sources are part of the report as issued: its SHA-256 covers them.
+        report = build(**issue_and_review)
+        report["sources"] = quarterly_report_sources(ledger, report, sections)
+        return report
+
+    return with_sources
+
+
+def _compared(ledger: LedgerView, fund_class: str, period: Period) -> ComparedPeriod:
+    return ComparedPeriod(
+        period,
+        _expenditure_lines(ledger, fund_class, period),
+        _receivable_moves(ledger, fund_class, period),
+    )
+
+
+def _split_months(ledger: LedgerView, fund_class: str, span: Period) -> dict[str, SplitFigures]:
+    payments, fees, bases = ledger.split_inputs(span.start, span.end_exclusive)
+    return {
         month: figures
         for (key, month), figures in split_by_month(
             [p for p in payments if p.fund_class == fund_class],
@@ -154,9 +280,27 @@ def quarterly_report(ledger: LedgerView, fund_class: str, quarter: str) -> dict[
         ).items()
         if key == fund_class
     }
+
+
+def _provider_names(ledger: LedgerView, fund_class: str, providers: list[str]) -> dict[str, str]:
+    """Each provider's name as given when its agreement was recorded (`provider agree`)."""
+    fund_code, share_class = fund_class.split("/", 1)
+    return {
+        provider: ledger.arrangement(provider, fund_code, share_class).provider_name
+        for provider in providers
+    }
+
+
+def _report_facts(
+    ledger: LedgerView,
+    aggregate: FundClass,
+    fund_class: str,
+    quarter_period: Period,
+    fiscal_year_end: str,
+) -> ReportFacts:
     schedule_b = aggregate.schedule_b_on(quarter_period.end_inclusive)
     events_sha256, events_count = events_digest(ledger, fund_class, quarter_period.end_inclusive)
-    facts = ReportFacts(
+    return ReportFacts(
         fund_class=fund_class,
         fund_name=aggregate.fund_name,
         company_name=aggregate.company_name,
@@ -172,29 +316,8 @@ def quarterly_report(ledger: LedgerView, fund_class: str, quarter: str) -> dict[
         events_sha256=events_sha256,
         events_count=events_count,
         software_version=software_version(),
+        fiscal_year_end=fiscal_year_end,
     )
-    kinds = {
-        provider: kind
-        for (provider, key), kind in ledger.provider_kinds().items()
-        if key == fund_class
-    }
-    report = build_report(
-        facts,
-        quarter=quarter,
-        quarter_period=quarter_period,
-        year_to_date=year,
-        months=months,
-        accrued_by_month=_accrued_by_month(ledger, fund_class, year),
-        expenditures_quarter=_expenditure_lines(ledger, fund_class, quarter_period),
-        expenditures_year=_expenditure_lines(ledger, fund_class, year),
-        provider_kinds=kinds,
-        receivable_quarter=_receivable_moves(ledger, fund_class, quarter_period),
-        receivable_year=_receivable_moves(ledger, fund_class, year),
-    )
-    report["sources"] = quarterly_report_sources(
-        ledger, report, quarter=quarter_period, year_to_date=year
-    )
-    return report
 
 
 def report_json(report: dict[str, Any]) -> bytes:
@@ -202,27 +325,43 @@ def report_json(report: dict[str, Any]) -> bytes:
 
 
 def report_sha256(report: dict[str, Any]) -> str:
-    """The report's identity: the SHA-256 of its JSON form (what `report issue` records)."""
-    return hashlib.sha256(report_json(report)).hexdigest()
+    """The report's identity: the SHA-256 of its JSON form as issued (what `report issue`
+    records). The board's review follows the issue, so the review line is taken blank, as it
+    was in the report issued; the report reviewed is still the report issued."""
+    return hashlib.sha256(report_json(as_issued(report))).hexdigest()
+
+
+def as_issued(report: dict[str, Any]) -> dict[str, Any]:
+    """The report with its review line blank, as it stood when issued."""
+    if "board_review" not in report:
+        return report
+    return {**report, "board_review": review_section(None)}
+
+
+# The CSV's value columns: the quarter and the calendar year to date first, as before.
+CSV_COLUMNS = (
+    "quarter_figures",
+    "year_to_date",
+    "prior_quarter",
+    "plan_year_to_date",
+    "fiscal_year_to_date",
+)
 
 
 def report_csv(report: dict[str, Any]) -> bytes:
-    """One line per figure: section, item, detail, quarter, year to date."""
+    """One line per figure: section, item, what it is, then a value per period (blank for a
+    period before the plan); then the months, the issue, the review and the notes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["section", "item", "detail", "quarter", "year_to_date"])
-    quarter, year = report["quarter_figures"], report["year_to_date"]
-    writer.writerows(_csv_plan_rows(quarter, year))
-    writer.writerows(_csv_service_fee_rows(quarter, year))
-    writer.writerows(_csv_expenditure_rows(quarter, year))
-    if "receivable_from_distributor" in quarter:
-        for key, amount in quarter["receivable_from_distributor"].items():
-            total = year["receivable_from_distributor"][key]
-            writer.writerow(["receivable_from_distributor", key, "", amount, total])
-    for key in ("paid_to_distributor", "service_fees", "deemed_asset_based_sales_charge"):
-        writer.writerow(
-            ["annualised", key, "", quarter["annualised"][key], year["annualised"][key]]
-        )
+    writer.writerow(["section", "item", "detail", "quarter", "year_to_date", *CSV_COLUMNS[2:]])
+    order = [
+        [column["section"] for column in report["columns"]].index(name) for name in CSV_COLUMNS
+    ]
+    for table in figure_tables(report):
+        for row in table.rows:
+            writer.writerow(
+                [table.name, row.item, row.label, *(row.values[index] for index in order)]
+            )
     for month in report["monthly"]:
         for key in (
             "accrued",
@@ -231,69 +370,14 @@ def report_csv(report: dict[str, Any]) -> bytes:
             "deemed_asset_based_sales_charge",
         ):
             writer.writerow(["monthly", key, month["month"], month[key], ""])
+    for key in ("status", "issued_on", "prepared_by", "certification"):
+        writer.writerow(["issue", key, "", report["issue"][key], ""])
+    for key in ("status", "reviewed_on", "meeting", "line"):
+        writer.writerow(["board_review", key, "", report["board_review"][key], ""])
+    for note in service_fee_notes(report):
+        writer.writerow(["service_fee_difference", "explanation", note, "", ""])
     writer.writerow(["built_from", "events_sha256", "", report["built_from"]["events_sha256"], ""])
     return buffer.getvalue().encode("utf-8")
-
-
-def _csv_plan_rows(quarter: dict[str, Any], year: dict[str, Any]) -> list[list[str]]:
-    """The accrued parts and the plan's own figures."""
-    rows = [
-        ["accrued", part, "", quarter["accrued"][part], year["accrued"][part]]
-        for part in ("asset_based_sales_charge", "service_fee", "total")
-    ]
-    for item in (
-        "paid_to_distributor",
-        "accrued_less_paid",
-        "deemed_asset_based_sales_charge",
-        "average_daily_net_assets",
-    ):
-        rows.append(["plan", item, "", quarter[item], year[item]])
-    return rows
-
-
-def _csv_service_fee_rows(quarter: dict[str, Any], year: dict[str, Any]) -> list[list[str]]:
-    """The total, then one row per provider paid in the quarter."""
-    rows = [
-        [
-            "service_fees",
-            "total",
-            "",
-            quarter["service_fees"]["total"],
-            year["service_fees"]["total"],
-        ]
-    ]
-    year_by_provider = {row["provider"]: row for row in year["service_fees"]["by_provider"]}
-    for row in quarter["service_fees"]["by_provider"]:
-        rows.append(
-            [
-                "service_fees",
-                row["provider"],
-                row["agreement"],
-                row["amount"],
-                year_by_provider.get(row["provider"], {}).get("amount", "0.00"),
-            ]
-        )
-    return rows
-
-
-def _csv_expenditure_rows(quarter: dict[str, Any], year: dict[str, Any]) -> list[list[str]]:
-    """One row per purpose, then the total."""
-    rows = [
-        [
-            "expenditures",
-            quarter_row["purpose"],
-            quarter_row["label"],
-            quarter_row["amount"],
-            year_row["amount"],
-        ]
-        for quarter_row, year_row in zip(
-            quarter["expenditures_by_purpose"], year["expenditures_by_purpose"], strict=True
-        )
-    ]
-    rows.append(
-        ["expenditures", "total", "", quarter["expenditures_total"], year["expenditures_total"]]
-    )
-    return rows
 
 
 def file_stem(report: dict[str, Any]) -> str:

@@ -150,6 +150,13 @@ class LedgerView:
         instrument = self.load(plan_instrument_id(fund_class.document_sha256))
         return cast(PlanInstrument, instrument).plan_type
 
+    def fiscal_year_end_of(self, fund_class: FundClass) -> str:
+        """The fund's fiscal year end, MM-DD, as its plan file states it in Schedule A; the
+        calendar year's end when it does not (decision F-board-1)."""
+        instrument = self.load(plan_instrument_id(fund_class.document_sha256))
+        stated: dict[str, str] = getattr(instrument, "fiscal_year_ends", {})
+        return stated.get(fund_class.fund_code, CALENDAR_YEAR_END)
+
     def fund_classes(self) -> list[FundClass]:
         return [self.fund_class_by_key(key) for key in self.fund_class_keys()]
 
@@ -264,6 +271,9 @@ class LedgerView:
 
     def provider_kinds(self) -> dict[tuple[str, str], str]:
         return queries.provider_kinds(self.engine, self.known_position)
+
+
+CALENDAR_YEAR_END = "12-31"
 
 
 def _no_prime_rate(day: date) -> Decimal | None:

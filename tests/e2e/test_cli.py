@@ -7,6 +7,7 @@ the installed console script to check what a shell user sees.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli.main import main
+from projections.quarterly_report import review_section
 from tests import oracles
 from tests.builders import net_assets_csv, write_csv
 from tests.conftest import PROJECT_ROOT, SHIPPED_PLAN
@@ -285,6 +287,65 @@ def test_reports_issued_and_reviewed_clear_the_compliance_item(db):
             )
     code, out, _ = run("compliance", "--as-of", "2004-03-01", "--format", "csv", db=db)
     assert code == 0, out
+
+
+def test_the_report_issued_is_the_report_written_after_the_issue_and_the_review(db, tmp_path):
+    """`report issue` hashes the report with its issue date and preparer in it; `report
+    quarterly` then writes that report, with the review once recorded, and the JSON's hash with
+    the review line blank is the one recorded."""
+    code, out, _ = run(
+        "report",
+        "issue",
+        "--fund",
+        "INTL-BCV",
+        "--quarter",
+        "2003Q3",
+        "--on",
+        "2003-10-20",
+        "--issued-by",
+        "J. Smith, Treasurer",
+        db=db,
+    )
+    assert code == 0, out
+    digest = out.split("SHA-256 ")[1].split(")")[0]
+    run(
+        "report",
+        "review",
+        "--fund",
+        "INTL-BCV",
+        "--quarter",
+        "2003Q3",
+        "--meeting",
+        "M-1",
+        "--on",
+        "2003-11-12",
+        db=db,
+    )
+    code, _, _ = run(
+        "report",
+        "quarterly",
+        "--quarter",
+        "2003Q3",
+        "--fund-class",
+        "INTL-BCV/R",
+        "--out",
+        str(tmp_path),
+        "--formats",
+        "json,html",
+        db=db,
+    )
+    assert code == 0
+    report = json.loads((tmp_path / "INTL-BCV-R-2003Q3.json").read_text())
+    assert (report["issue"]["issued_on"], report["issue"]["prepared_by"]) == (
+        "2003-10-20",
+        "J. Smith, Treasurer",
+    )
+    assert report["board_review"]["line"].endswith("on 2003-11-12 at meeting M-1.")
+    as_issued = {**report, "board_review": review_section(None)}
+    encoded = (json.dumps(as_issued, indent=2, ensure_ascii=False) + "\n").encode()
+    assert hashlib.sha256(encoded).hexdigest() == digest
+    html = (tmp_path / "INTL-BCV-R-2003Q3.html").read_text()
+    assert "Prepared by J. Smith, Treasurer for the Distributor" in html
 
 
 def test_a_review_before_the_report_is_issued_is_refused(db):

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_ROOT
+from tests.unit.test_report_pdf_layout import overlapping, text_runs
 
 TERM_START = date(2003, 7, 1)
 LAST_DAY = date(2004, 6, 30)  # the initial term to 2004-05-30, then the May 2004 continuance
@@ -114,6 +115,12 @@ def test_demo_balances_match_an_independent_calculation(tmp_path):
     reports = sorted(path.name for path in (folder / "reports").iterdir())
     assert len(reports) == 2 * 4 * 4  # two fund classes, four quarters, four formats
     assert "INTL-BCV-R-2003Q3.pdf" in reports and "STABLE-VALUE-R-2004Q2.html" in reports
+    for name in reports:
+        if name.endswith(".pdf"):  # no text over another, on any page of any report
+            assert overlapping(list(text_runs((folder / "reports" / name).read_bytes()))) == []
+    issued = json.loads((folder / "reports" / "STABLE-VALUE-R-2004Q2.json").read_text())
+    assert issued["issue"]["issued_on"] == "2004-07-20"  # written once issued and reviewed
+    assert issued["board_review"]["meeting"] == "BOARD-2004-08-11"
     check_the_books(folder / "books", completed.stdout, restated)
     totals = [
         line.split()

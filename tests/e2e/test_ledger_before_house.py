@@ -6,11 +6,13 @@ chain, seals, FundClass snapshots at class version 3, and read models. `expected
 that code answered to the commands below, in the form of the output contract (issue 12: rates
 as fraction strings, lists as JSON lists, the compliance items as fields), which changed the form
 of `plan show`, `split` and `compliance` but not a figure. Every answer must stay byte for byte
-the same, before and after the read models are rebuilt by today's code. One answer was written
-again on purpose: `trial-balance` keeps the fund's books and the Distributor's apart since issue
-13 (docs/books.md), each with its TOTAL; the fund's expense and payable accounts hold the same
-figures as before, its cash account is the general-ledger settlement account, with the same
-figures, and the Distributor's side is new.
+the same, before and after the read models are rebuilt by today's code. Two answers were
+written again on purpose, both for issue 13. `trial-balance` keeps the fund's books and the
+Distributor's apart (docs/books.md), each with its TOTAL; the fund's expense and payable accounts
+hold the same figures as before, its cash account is the general-ledger settlement account, with
+the same figures, and the Distributor's side is new. The quarterly report grew a board's package
+and the sources of its figures: `expected/` holds it as today's code writes it, and beside it
+the report as the earlier code wrote it, every figure of which is still the same.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import json
 import shutil
 import sqlite3
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -122,6 +125,24 @@ def test_an_old_ledgers_quarterly_report_is_the_same(old_ledger, tmp_path):
     )
     produced = (out / "STABLE-VALUE-R-2004Q2.json").read_text()
     assert produced == (FIXTURE / "expected" / "STABLE-VALUE-R-2004Q2.json").read_text()
+    # The report grew a board's package (issue 13): every figure the earlier code reported is
+    # still there, the same.
+    before = (FIXTURE / "expected" / "STABLE-VALUE-R-2004Q2.before-board-package.json").read_text()
+    now = dict(leaves(json.loads(produced)))
+    assert [
+        (path, value) for path, value in leaves(json.loads(before)) if now.get(path) != value
+    ] == []
+
+
+def leaves(value: object, path: str = "") -> Iterator[tuple[str, object]]:
+    if isinstance(value, dict):
+        for name, item in value.items():
+            yield from leaves(item, f"{path}.{name}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from leaves(item, f"{path}[{index}]")
+    else:
+        yield path, value
 
 
 def stored_events(db: Path) -> int:

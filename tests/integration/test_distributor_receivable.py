@@ -223,7 +223,10 @@ def test_the_quarterly_report_shows_the_receivable(july_paid_then_lowered, tmp_p
     assert "Receivable from the Distributor at the end</td><td class=amount>424.66" in (
         html.read_text()
     )
-    assert "receivable_from_distributor,booked,,424.66,424.66" in csv_file.read_text()
+    assert (
+        'plan,receivable_from_distributor.booked,"Paid beyond the fee, found by corrections '
+        '(receivable booked)",424.66,424.66,' in csv_file.read_text()
+    )
     assert pdf.read_bytes().startswith(b"%PDF")
     receivable = report["quarter_figures"]["receivable_from_distributor"]
     assert receivable == {

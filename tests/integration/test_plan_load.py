@@ -137,3 +137,38 @@ def test_same_document_with_other_terms_is_an_amendment_not_a_reload(ledger, sto
         ledger.plans.load_plan(LoadPlan(read_plan(changed)))
     assert refused.value.rule == "plan-terms-changed"
     assert count_events(store) == before
+
+
+def test_each_funds_fiscal_year_end_is_read_from_schedule_a(ledger, tmp_path: Path):
+    """The fund's fiscal year end, for the quarterly report's fiscal year to date (decision
+    F-board-1): as the plan file gives it, the calendar year's end where it gives none."""
+    plan = plan_copy(tmp_path, {'  fiscal_year_end = "05-31"': ""})
+    ledger.plans.load_plan(LoadPlan(read_plan(plan)))
+    view = ledger.view
+    assert view.fiscal_year_end_of(view.fund_class("INTL-BCV", "R")) == "10-31"
+    assert view.fiscal_year_end_of(view.fund_class("STABLE-VALUE", "R")) == "12-31"
+
+
+def test_a_fiscal_year_end_added_to_a_loaded_plan_file_changes_nothing(ledger, store, tmp_path):
+    """Not a term of the plan: a ledger that loaded the file without it reloads it with it and
+    writes nothing (and keeps what it recorded)."""
+    without = plan_copy(
+        tmp_path / "a",
+        {'  fiscal_year_end = "10-31"\n': "", '  fiscal_year_end = "05-31"': ""},
+    )
+    ledger.plans.load_plan(LoadPlan(read_plan(without)))
+    before = count_events(store)
+    assert not ledger.plans.load_plan(LoadPlan(read_plan(SHIPPED_PLAN))).created
+    assert count_events(store) == before
+    assert ledger.view.fiscal_year_end_of(ledger.view.fund_class("INTL-BCV", "R")) == "12-31"
+
+
+@pytest.mark.parametrize("written", ["13-01", "02-30", "1031", "10-31-2003", "10/31"])
+def test_a_fiscal_year_end_that_is_not_a_month_and_day_is_refused(ledger, store, tmp_path, written):
+    plan = plan_copy(tmp_path, {'fiscal_year_end = "10-31"': f'fiscal_year_end = "{written}"'})
+    with pytest.raises(InputError) as bad:
+        ledger.plans.load_plan(LoadPlan(read_plan(plan)))
+    (problem,) = bad.value.problems
+    assert problem.field == "companies.0.funds.0.fiscal_year_end"
+    assert "MM-DD" in problem.message
+    assert count_events(store) == 0
