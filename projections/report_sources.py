@@ -62,6 +62,8 @@ DERIVED_OPS = {
     "events of `net_assets`, as a percentage (actual/actual)",
     "finra_caps": "the FINRA caps the annualised `deemed_asset_based_sales_charge` (0.75%) and "
     "`service_fees` (0.25%) exceed",
+    "positive_part": "the sum of `terms`, each a pointer signed + or -, or zero when it is "
+    "below zero",
 }
 ACCRUAL_DAY_KINDS = ("accrual", "adjustment", "reversal")
 
@@ -186,7 +188,80 @@ def section_sources(
     sources.update(_expenditure_sources(section, figures, period, rows.expenditures))
     if "receivable_from_distributor" in figures:
         sources.update(_receivable_sources(section, period, rows.receivable))
+    if "expenditures_by_performer" in figures:
+        sources.update(_performer_sources(section, figures))
+    if "distributor_reconciliation" in figures:
+        sources.update(_reconciliation_sources(section))
+    if "service_fee_difference" in figures:
+        sources.update(_service_fee_difference_sources(section))
     return sources
+
+
+def _performer_sources(section: str, figures: dict[str, Any]) -> dict[str, Any]:
+    """Who did the work: each performer's amount sums its amounts under every purpose."""
+    sources: dict[str, Any] = {}
+    for index, line in enumerate(figures["expenditures_by_performer"]):
+        terms = [
+            "+" + pointer(section, "expenditures_by_purpose", at, "by_performer", line["performer"])
+            for at, purpose in enumerate(figures["expenditures_by_purpose"])
+            if line["performer"] in purpose["by_performer"]
+        ]
+        sources[pointer(section, "expenditures_by_performer", index, "amount")] = derived(
+            "sum of the performer's by_performer amounts", terms
+        )
+    return sources
+
+
+def _reconciliation_sources(section: str) -> dict[str, Any]:
+    """What the Distributor received against what it spent: each line is another figure of the
+    section, and the rest is what is left of the one after the others."""
+
+    def at(*parts: str) -> str:
+        return pointer(section, *parts)
+
+    received, passed_on, fifth = (
+        at("distributor_reconciliation", key)
+        for key in ("received", "service_fees_passed_on", "expenditures_under_fifth")
+    )
+    rest = [f"+{received}", f"-{passed_on}", f"-{fifth}"]
+    return {
+        received: derived("paid_to_distributor", [f"+{at('paid_to_distributor')}"]),
+        passed_on: derived(
+            "service_fees.total + service_fees.from_distributor_own_resources",
+            [
+                f"+{at('service_fees', 'total')}",
+                f"+{at('service_fees', 'from_distributor_own_resources')}",
+            ],
+        ),
+        fifth: derived("expenditures_total", [f"+{at('expenditures_total')}"]),
+        at("distributor_reconciliation", "retained_by_distributor"): {
+            "derived": "received - service_fees_passed_on - expenditures_under_fifth, if above 0",
+            "op": "positive_part",
+            "terms": rest,
+        },
+        at("distributor_reconciliation", "spent_from_own_resources"): {
+            "derived": "service_fees_passed_on + expenditures_under_fifth - received, if above 0",
+            "op": "positive_part",
+            "terms": [("-" if term[0] == "+" else "+") + term[1:] for term in rest],
+        },
+    }
+
+
+def _service_fee_difference_sources(section: str) -> dict[str, Any]:
+    """Why the service fee accrued and the service fees paid from the plan differ."""
+    accrued = pointer(section, "accrued", "service_fee")
+    paid = pointer(section, "service_fees", "total")
+    return {
+        pointer(section, "service_fee_difference", "accrued_service_fee"): derived(
+            "accrued.service_fee", [f"+{accrued}"]
+        ),
+        pointer(section, "service_fee_difference", "service_fees_paid_from_plan"): derived(
+            "service_fees.total", [f"+{paid}"]
+        ),
+        pointer(section, "service_fee_difference", "difference"): derived(
+            "accrued.service_fee - service_fees.total", [f"+{accrued}", f"-{paid}"]
+        ),
+    }
 
 
 def _accrual_sources(

@@ -227,7 +227,7 @@ def months_of(report: dict[str, Any], pointer: str) -> set[str]:
     section = pointer.split("/")[1]
     if section == "monthly":
         return {figure_at(report, "/".join(pointer.split("/")[:3]))["month"]}
-    dates = report["period" if section == "quarter_figures" else "year_to_date_period"]
+    (dates,) = [column for column in report["columns"] if column["section"] == section]
     return set(parse_period(f"{dates['start'][:7]}..{dates['end'][:7]}").months())
 
 
@@ -306,6 +306,16 @@ class Checker:
                 else self.allocated(pointer, fees)
             )
             return money(min(paid_fees, max(self.cents_at(source["paid"]), 0)))
+        if op == "positive_part":
+            return money(
+                max(
+                    sum(
+                        (1 if term[0] == "+" else -1) * self.cents_at(term[1:])
+                        for term in source["terms"]
+                    ),
+                    0,
+                )
+            )
         if op == "annualised":
             figures = SplitFigures(
                 FUND_CLASS, "", basis_per_day_count=self.basis_per_day_count(source["net_assets"])
@@ -337,7 +347,7 @@ def figure_pointers(node: Any, at: str = "") -> list[str]:
             pointer
             for key, value in node.items()
             if key not in ("provider", "agreement_kind", "agreement", "purpose", "label")
-            and key not in ("short_label", "month")
+            and key not in ("short_label", "month", "provider_name", "performer", "explanation")
             for pointer in figure_pointers(
                 value, f"{at}/{key.replace('~', '~0').replace('/', '~1')}"
             )
@@ -350,9 +360,12 @@ def figure_pointers(node: Any, at: str = "") -> list[str]:
 
 
 def all_figures(report: dict[str, Any]) -> list[str]:
+    sections = [column["section"] for column in report["columns"]]
+    assert {"quarter_figures", "prior_quarter", "year_to_date"} <= set(sections), sections
     return [
         pointer
-        for section in ("quarter_figures", "year_to_date", "monthly")
+        for section in [*sections, "monthly"]
+        if report.get(section)
         for pointer in figure_pointers(report[section], f"/{section}")
     ]
 
