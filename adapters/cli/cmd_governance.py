@@ -242,13 +242,29 @@ def _quarterly() -> None: ...
     f"{R}:report_issue",
     "record that a quarter's written report was issued",
     "Record the issue of a quarter's report, identified by the SHA-256 of its JSON form as the "
-    "ledger builds it now.",
+    "ledger builds it now; the bytes of its JSON, CSV, HTML and PDF files are kept, so that "
+    "`report issued` gives them back exactly.",
 )
 @fund_class_options
 @click.option("--quarter", type=QUARTER, required=True, help="e.g. 2003Q3")
 @click.option("--on", type=DATE, required=True, help="the day it was issued")
 @click.option("--issued-by", default="the Distributor", show_default=True, help="who issued it")
 def _issue() -> None: ...
+
+
+@command(
+    report,
+    "issued",
+    f"{R}:report_issued",
+    "write a quarter's report back exactly as it was issued",
+    "Write the files of a quarter's latest issue (or of the issue on --issued-on) as the store "
+    "kept them when `report issue` ran, whatever was corrected since: JSON, CSV, HTML and PDF.",
+)
+@fund_class_options
+@click.option("--quarter", type=QUARTER, required=True, help="e.g. 2003Q3")
+@click.option("--issued-on", type=DATE, help="the issue of that day (default: the latest)")
+@click.option("--out", type=FOLDER_OR_FILE, required=True, help="folder for the files")
+def _issued() -> None: ...
 
 
 @command(report, "review", f"{G}:report_review", "record the board's review of a quarter's report")

@@ -248,6 +248,28 @@ def _svg_legend(chart: Chart) -> list[str]:
     return parts
 
 
+def _restated_section(report: dict[str, Any]) -> str:
+    """A report restated since its issue (docs/audit.md §5): said first, with the figures
+    that moved; nothing for a report as issued."""
+    restated = report.get("restated")
+    if not restated:
+        return ""
+    rows = "\n".join(
+        f"<tr><td>{escape(moved['figure'])}</td><td class=amount>{escape(moved['as_issued'])}"
+        f"</td><td class=amount>{escape(moved['now'])}</td>"
+        f"<td class=amount>{escape(moved['difference'])}</td></tr>"
+        for moved in restated["figures"]
+    )
+    return (
+        f"<h2>Restated since the report issued on {escape(restated['issued_on'])}</h2>\n"
+        f"<p>The figures below differ from the report issued on {escape(restated['issued_on'])} "
+        f"(SHA-256 {escape(restated['issued_sha256'])}).</p>\n"
+        "<table><thead><tr><th>Figure</th><th class=amount>As issued</th>"
+        "<th class=amount>Now</th><th class=amount>Difference</th></tr></thead>"
+        f"<tbody>\n{rows}\n</tbody></table>\n"
+    )
+
+
 def _short(label: str) -> str:
     return label if len(label) <= 28 else label[:26] + "…"
 
@@ -267,7 +289,7 @@ def report_html(report: dict[str, Any]) -> bytes:
 <p class=meta>{escape(report["title"])} ({escape(report["clause"])}).<br>
 Quarter {escape(report["quarter"])}: {escape(report["period"]["start"])} to {escape(report["period"]["end"])}; year to date from {escape(report["year_to_date_period"]["start"])}.<br>
 {escape(sentence(report["company"]))} Distributor: {escape(sentence(report["distributor"]))}</p>
-<h2>Amounts under the Plan</h2>
+{_restated_section(report)}<h2>Amounts under the Plan</h2>
 {_plan_table(report)}
 <h2>Use of the payments to the Distributor</h2>
 {_split_table(report)}

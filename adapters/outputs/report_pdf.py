@@ -195,6 +195,7 @@ def report_pdf(report: dict[str, Any]) -> bytes:
     pdf = ReportPdf(report)
     pdf.add_page()
     _title(pdf, report)
+    _restated(pdf, report)
     quarter, year = report["quarter_figures"], report["year_to_date"]
     _amounts_under_plan(pdf, quarter, year)
     _use_of_payments(pdf, quarter, year)
@@ -384,3 +385,32 @@ def _provenance(pdf: ReportPdf, report: dict[str, Any]) -> None:
         new_y="NEXT",
         align="L",
     )
+
+
+def _restated(pdf: ReportPdf, report: dict[str, Any]) -> None:
+    """A report restated since its issue (docs/audit.md §5): said first, with the figures
+    that moved; nothing for a report as issued."""
+    restated = report.get("restated")
+    if not restated:
+        return
+    pdf.heading(f"Restated since the report issued on {restated['issued_on']}")
+    pdf.set_font("Helvetica", size=9)
+    pdf.set_fill_color(255, 255, 255)
+    pdf.set_draw_color(150, 150, 150)
+    with pdf.table(
+        col_widths=(LABEL_WIDTH_MM, AMOUNT_WIDTH_MM, AMOUNT_WIDTH_MM, AMOUNT_WIDTH_MM),
+        width=pdf.epw,
+        align="LEFT",
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        v_align="TOP",
+        borders_layout="NONE",
+        line_height=LINE_MM * 0.75,
+        padding=(0.9, 0.5),
+        headings_style=FontFace(emphasis="BOLD"),
+        repeat_headings=1,
+    ) as table:
+        table.row(["Figure", "As issued", "Now", "Difference"])
+        for moved in restated["figures"]:
+            table.row(
+                [latin1(moved["figure"]), moved["as_issued"], moved["now"], moved["difference"]]
+            )

@@ -205,6 +205,7 @@ def report_csv(report: dict[str, Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["section", "item", "detail", "quarter", "year_to_date"])
+    writer.writerows(_csv_restated_rows(report))
     quarter, year = report["quarter_figures"], report["year_to_date"]
     writer.writerows(_csv_plan_rows(quarter, year))
     writer.writerows(_csv_service_fee_rows(quarter, year))
@@ -227,6 +228,22 @@ def report_csv(report: dict[str, Any]) -> bytes:
             writer.writerow(["monthly", key, month["month"], month[key], ""])
     writer.writerow(["built_from", "events_sha256", "", report["built_from"]["events_sha256"], ""])
     return buffer.getvalue().encode("utf-8")
+
+
+def _csv_restated_rows(report: dict[str, Any]) -> list[list[str]]:
+    """A report restated since its issue (docs/audit.md §5): the issue's date, then for each
+    figure that moved, what the issue said, what it is now and the difference, one row each
+    (the figure's place in the JSON form names it; the value sits in the quarter column)."""
+    restated = report.get("restated")
+    if not restated:
+        return []
+    rows = [["restated", "issued_on", "", restated["issued_on"], ""]]
+    for moved in restated["figures"]:
+        rows += [
+            ["restated", moved["figure"], detail, moved[detail], ""]
+            for detail in ("as_issued", "now", "difference")
+        ]
+    return rows
 
 
 def _csv_plan_rows(quarter: dict[str, Any], year: dict[str, Any]) -> list[list[str]]:
@@ -294,17 +311,27 @@ def file_stem(report: dict[str, Any]) -> str:
     return f"{report['fund_class'].replace('/', '-')}-{report['quarter']}"
 
 
+def report_files(report: dict[str, Any], formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+    """The report's bytes in each format, by format."""
+    writers = {"json": report_json, "csv": report_csv, "html": report_html, "pdf": _report_pdf}
+    return {name: writers[name](report) for name in formats}
+
+
+def write_files(stem: str, files: dict[str, bytes], folder: Path) -> list[Path]:
+    """`files` (format → bytes) as `folder/STEM.FORMAT`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in files.items():
+        path = folder / f"{stem}.{name}"
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
 def write_report(
     report: dict[str, Any], folder: Path, formats: tuple[str, ...] = FORMATS
 ) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    writers = {"json": report_json, "csv": report_csv, "html": report_html, "pdf": _report_pdf}
-    written = []
-    for name in formats:
-        path = folder / f"{file_stem(report)}.{name}"
-        path.write_bytes(writers[name](report))
-        written.append(path)
-    return written
+    return write_files(file_stem(report), report_files(report, formats), folder)
 
 
 def _report_pdf(report: dict[str, Any]) -> bytes:
