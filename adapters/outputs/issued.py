@@ -15,7 +15,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from adapters.outputs.impact import figure_changes
@@ -52,16 +51,21 @@ def _issue_rows(view: LedgerView) -> Iterator[Any]:
         after = page[-1].position
 
 
-def issues_of(view: LedgerView, key: str) -> list[IssuedReport]:
-    """Every issue of the class's reports the view knows, in the order they were recorded."""
+def issues_by_class(view: LedgerView) -> dict[str, list[IssuedReport]]:
+    """Every issue of each class's reports the view knows, in the order they were recorded
+    (one pass over the issues, however many classes)."""
     recorder: Any = view.store.recorder
-    stream = str(recorder.stored_id(fund_class_id(*key.split("/", 1))))
-    found = []
+    keys = {
+        str(recorder.stored_id(fund_class_id(*key.split("/", 1)))): key
+        for key in view.fund_class_keys()
+    }
+    found: dict[str, list[IssuedReport]] = {}
     for row in _issue_rows(view):
-        if str(row.originator_id) != stream:
+        key = keys.get(str(row.originator_id))
+        if key is None:
             continue
         state = json.loads(bytes(row.state))
-        found.append(
+        found.setdefault(key, []).append(
             IssuedReport(
                 fund_class=key,
                 quarter=state["quarter"],
@@ -72,6 +76,11 @@ def issues_of(view: LedgerView, key: str) -> list[IssuedReport]:
             )
         )
     return found
+
+
+def issues_of(view: LedgerView, key: str) -> list[IssuedReport]:
+    """Every issue of the class's reports the view knows, in the order they were recorded."""
+    return issues_by_class(view).get(key, [])
 
 
 def latest_issue(view: LedgerView, key: str, quarter: str) -> IssuedReport | None:
@@ -105,11 +114,19 @@ def issued_report(view: LedgerView, issue: IssuedReport) -> dict[str, Any]:
     return quarterly_report(view.as_known_at(issue.position), issue.fund_class, issue.quarter)
 
 
-def _difference(before: str, after: str) -> str:
-    try:
-        return str(Decimal(after) - Decimal(before))
-    except ArithmeticError:  # not a number: a text that changed
-        return ""
+def moved_figures(issued: dict[str, Any], now: dict[str, Any]) -> list[dict[str, str]]:
+    """Each figure of the report that differs (impact.py's comparison, the build's provenance
+    aside): its place in the JSON form, as issued, now, and the difference ("" if not a
+    number)."""
+    return [
+        {
+            "figure": change.path,
+            "as_issued": change.before,
+            "now": change.after,
+            "difference": "" if change.delta is None else str(change.delta),
+        }
+        for change in figure_changes(issued, now)
+    ]
 
 
 def restatement(view: LedgerView, report: dict[str, Any]) -> dict[str, Any] | None:
@@ -118,19 +135,11 @@ def restatement(view: LedgerView, report: dict[str, Any]) -> dict[str, Any] | No
     issue = latest_issue(view, report["fund_class"], report["quarter"])
     if issue is None or issue.report_sha256 == report_sha256(report):
         return None
-    changes = figure_changes(issued_report(view, issue), report)
-    if not changes:
+    figures = moved_figures(issued_report(view, issue), report)
+    if not figures:
         return None  # only how it was built differs (the events' hash, the software)
     return {
         "issued_on": issue.issued_on.isoformat(),
         "issued_sha256": issue.report_sha256,
-        "figures": [
-            {
-                "figure": change.path,
-                "as_issued": change.before,
-                "now": change.after,
-                "difference": _difference(change.before, change.after),
-            }
-            for change in changes
-        ],
+        "figures": figures,
     }
