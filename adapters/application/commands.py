@@ -238,7 +238,7 @@ class IssueReport:
     issued_on: date
     issued_by: str
     # The bytes of each file issued, by format ("json", "csv", "html", "pdf"): kept by the
-    # store under their SHA-256, which the event names (docs/audit.md §5).
+    # store under their SHA-256, which the event names (docs/audit.md §7).
     files: Mapping[str, bytes] = field(default_factory=dict)
 
 

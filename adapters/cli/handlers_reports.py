@@ -262,7 +262,7 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
         for key in keys:
             report = quarterly_report(view, key, quarter)
             restated = restatement(view, report)
-            if restated is not None:  # the latest issue the view knows differs (§5)
+            if restated is not None:  # the latest issue the view knows differs (docs/audit.md §7)
                 report = {**report, "restated": restated}
             for path in write_report(report, arguments.out, formats):
                 out.write(f"{path}\n")

@@ -340,7 +340,7 @@ def _add_issued(
     as_of: date,
     reports: dict[tuple[str, str], dict[str, Any]],
 ) -> None:
-    """The files of each quarter's latest issue by `as_of` (docs/audit.md §5), the bytes the
+    """The files of each quarter's latest issue by `as_of` (docs/audit.md §7), the bytes the
     store kept, and in DIFFERENCES each issue's files and the figures that differ from the
     report as of `as_of` (figure, as issued, now, difference)."""
     listed = []

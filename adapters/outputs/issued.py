@@ -1,4 +1,4 @@
-"""Reports as issued, and as now (docs/audit.md §5).
+"""Reports as issued, and as now (docs/audit.md §7).
 
 `report issue` keeps the bytes of every file issued (JSON, CSV, HTML, PDF) in the store,
 under their SHA-256, and the QuarterlyReportIssued event names the digests. From them:
@@ -129,6 +129,21 @@ def moved_figures(issued: dict[str, Any], now: dict[str, Any]) -> list[dict[str,
     ]
 
 
+SECTION_LABELS = {"quarter_figures": "Quarter", "year_to_date": "Year to date"}
+
+
+def figure_label(path: str) -> str:
+    """A figure's place in words, for the board: `quarter_figures.accrued_less_paid` is
+    "Quarter: accrued less paid", `monthly[2003-09].accrued` "2003-09: accrued"."""
+    first, _, rest = path.partition(".")
+    if first.startswith("monthly[") and first.endswith("]"):
+        head = first[len("monthly[") : -1]
+    else:
+        head = SECTION_LABELS.get(first, first.replace("_", " "))
+    words = [part.replace("_", " ").replace("[", " ").rstrip("]") for part in rest.split(".")]
+    return ": ".join([head, *[word for word in words if word]])
+
+
 def restatement(view: LedgerView, report: dict[str, Any]) -> dict[str, Any] | None:
     """What `report` (built from `view`) restates of the latest issue `view` knows of its
     quarter: None if there is none, or its figures are the same."""
@@ -141,5 +156,5 @@ def restatement(view: LedgerView, report: dict[str, Any]) -> dict[str, Any] | No
     return {
         "issued_on": issue.issued_on.isoformat(),
         "issued_sha256": issue.report_sha256,
-        "figures": figures,
+        "figures": [{**row, "label": figure_label(row["figure"])} for row in figures],
     }

@@ -248,16 +248,28 @@ def _svg_legend(chart: Chart) -> list[str]:
     return parts
 
 
+def grouped(value: str) -> str:
+    """A number with thousands separators and its own places ("10,204,759.34"); anything
+    else (a rate with its % sign) as it is."""
+    try:
+        return f"{Decimal(value):,}"
+    except ArithmeticError:
+        return value
+
+
 def _restated_section(report: dict[str, Any]) -> str:
-    """A report restated since its issue (docs/audit.md §5): said first, with the figures
+    """A report restated since its issue (docs/audit.md §7): said first, with the figures
     that moved; nothing for a report as issued."""
     restated = report.get("restated")
     if not restated:
         return ""
     rows = "\n".join(
-        f"<tr><td>{escape(moved['figure'])}</td><td class=amount>{escape(moved['as_issued'])}"
-        f"</td><td class=amount>{escape(moved['now'])}</td>"
-        f"<td class=amount>{escape(moved['difference'])}</td></tr>"
+        f"<tr><td>{escape(moved['label'])}</td>"
+        + "".join(
+            f"<td class=amount>{escape(grouped(moved[key]))}</td>"
+            for key in ("as_issued", "now", "difference")
+        )
+        + "</tr>"
         for moved in restated["figures"]
     )
     return (

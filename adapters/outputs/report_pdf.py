@@ -23,7 +23,7 @@ from adapters.outputs.report_charts import (
     spending_by_purpose,
     split_over_time,
 )
-from adapters.outputs.report_html import sentence
+from adapters.outputs.report_html import grouped, sentence
 from projections.quarterly_report import receivable_rows
 
 PAGE_WIDTH_MM = 215.9
@@ -388,7 +388,7 @@ def _provenance(pdf: ReportPdf, report: dict[str, Any]) -> None:
 
 
 def _restated(pdf: ReportPdf, report: dict[str, Any]) -> None:
-    """A report restated since its issue (docs/audit.md §5): said first, with the figures
+    """A report restated since its issue (docs/audit.md §7): said first, with the figures
     that moved; nothing for a report as issued."""
     restated = report.get("restated")
     if not restated:
@@ -412,5 +412,8 @@ def _restated(pdf: ReportPdf, report: dict[str, Any]) -> None:
         table.row(["Figure", "As issued", "Now", "Difference"])
         for moved in restated["figures"]:
             table.row(
-                [latin1(moved["figure"]), moved["as_issued"], moved["now"], moved["difference"]]
+                [
+                    latin1(moved["label"]),
+                    *(grouped(moved[key]) for key in ("as_issued", "now", "difference")),
+                ]
             )

@@ -231,7 +231,7 @@ def report_csv(report: dict[str, Any]) -> bytes:
 
 
 def _csv_restated_rows(report: dict[str, Any]) -> list[list[str]]:
-    """A report restated since its issue (docs/audit.md §5): the issue's date, then for each
+    """A report restated since its issue (docs/audit.md §7): the issue's date, then for each
     figure that moved, what the issue said, what it is now and the difference, one row each
     (the figure's place in the JSON form names it; the value sits in the quarter column)."""
     restated = report.get("restated")

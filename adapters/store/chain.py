@@ -30,7 +30,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 
 GENESIS_HASH = "0" * 64
 CHAIN_TABLE = "planledger_chain"
-# The bytes of each issued report file, keyed by their SHA-256 (docs/audit.md §5): written
+# The bytes of each issued report file, keyed by their SHA-256 (docs/audit.md §7): written
 # once, never updated or deleted, guarded like the events.
 REPORT_FILES_TABLE = "planledger_report_files"
 COMMIT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: text order is time order

@@ -420,7 +420,7 @@ class LedgerStore(Application[UUID]):
         tables.append(REPORT_FILES_TABLE)
         return tables
 
-    # ---- the issued reports' files (docs/audit.md §5) ---------------------------------------
+    # ---- the issued reports' files (docs/audit.md §7) ---------------------------------------
 
     def keep_files(self, files: dict[str, bytes]) -> int:
         """Keep each file's bytes under its SHA-256 (the keys); how many were not kept yet."""

@@ -470,7 +470,7 @@ def _compare_snapshots(
         )
 
 
-# ---- the issued reports' files (docs/audit.md §5) --------------------------------------------
+# ---- the issued reports' files (docs/audit.md §7) --------------------------------------------
 
 
 def verify_report_files(store: LedgerStore, result: Verification) -> None:

@@ -1,4 +1,4 @@
-"""Reports as issued, and as now (docs/audit.md §5), end to end on a SQLite file: `report
+"""Reports as issued, and as now (docs/audit.md §7), end to end on a SQLite file: `report
 issue` keeps the files, `report issued` writes them back exactly after a restatement, `report
 quarterly` marks the report built now, and `verify` checks the files kept."""
 

@@ -1,4 +1,4 @@
-"""Reports as issued, and as now (docs/audit.md §5), on SQLite and PostgreSQL: `report issue`
+"""Reports as issued, and as now (docs/audit.md §7), on SQLite and PostgreSQL: `report issue`
 keeps the bytes of every file issued under its SHA-256, names the digests in its event, and
 gives them back exactly after a restatement; the report built now says what it restates;
 `verify` checks the kept bytes and that every file named is kept.
@@ -19,6 +19,7 @@ from freezegun import freeze_time
 
 from adapters.application.commands import IssueReport
 from adapters.outputs.issued import (
+    figure_label,
     issued_files,
     issued_report,
     issues_of,
@@ -165,10 +166,12 @@ def test_every_format_says_what_was_restated(quarter, tmp_path):
     assert html.index("Restated since the report issued on 2003-10-15") < html.index(
         "Amounts under the Plan"
     )
-    assert f"<td class=amount>{accrued['as_issued']}</td>" in html
+    as_issued = f"{Decimal(accrued['as_issued']):,}"  # 12,860.79
+    assert f"<tr><td>Quarter: accrued: total</td><td class=amount>{as_issued}</td>" in html
     document = pypdfium2.PdfDocument(files["pdf"])
     first_page = document[0].get_textpage().get_text_range()
     assert "Restated since the report issued on 2003-10-15" in first_page
+    assert "Quarter: accrued less paid" in first_page and as_issued in first_page
     assert accrued["difference"] in first_page
     # The report as issued says nothing of it.
     assert b"restated" not in report_files(issued)["csv"]
@@ -234,3 +237,19 @@ def test_version_1_of_the_event_upcasts_to_no_files():
     state = {"quarter": QUARTER, "report_sha256": "a" * 64, "issued_by": "D"}
     FundClass.QuarterlyReportIssued.upcast_v1_v2(state)
     assert state["files"] == {}
+
+
+@pytest.mark.parametrize(
+    ("path", "label"),
+    [
+        ("quarter_figures.accrued_less_paid", "Quarter: accrued less paid"),
+        ("year_to_date.accrued.total", "Year to date: accrued: total"),
+        ("monthly[2003-09].accrued", "2003-09: accrued"),
+        (
+            "quarter_figures.service_fees.by_provider[DEALER-A].amount",
+            "Quarter: service fees: by provider DEALER-A: amount",
+        ),
+    ],
+)
+def test_a_figure_that_moved_is_named_in_words(path, label):
+    assert figure_label(path) == label
