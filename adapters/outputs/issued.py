@@ -147,8 +147,14 @@ def figure_label(path: str) -> str:
 def restatement(view: LedgerView, report: dict[str, Any]) -> dict[str, Any] | None:
     """What `report` (built from `view`) restates of the latest issue `view` knows of its
     quarter: None if there is none, or its figures are the same."""
-    issue = latest_issue(view, report["fund_class"], report["quarter"])
-    if issue is None or issue.report_sha256 == report_sha256(report):
+    key, quarter = report["fund_class"], report["quarter"]
+    # The class's own record of its issues first: the log is searched only for a report that
+    # differs from its latest issue.
+    recorded = view.fund_class_by_key(key).latest_report(quarter)
+    if recorded is None or recorded.report_sha256 == report_sha256(report):
+        return None
+    issue = latest_issue(view, key, quarter)
+    if issue is None:  # pragma: no cover - the class's record is its events'
         return None
     figures = moved_figures(issued_report(view, issue), report)
     if not figures:

@@ -109,7 +109,22 @@ def test_demo_balances_match_an_independent_calculation(tmp_path):
     assert "OK: every stored event matches the chain, the seals and the snapshots" in (
         completed.stdout
     )
-    assert "OK: 16 files match the manifest" in completed.stdout  # the bundle, plain Python
+    # The bundle, checked with a plain Python: 16 files, the 24 files of the six reports issued
+    # by its date as kept, and the differences between them and the reports as of that date.
+    assert "OK: 41 files match the manifest" in completed.stdout
+    assert "6 report(s) as issued match their sealed issues" in completed.stdout
+    # INTL-BCV 2003Q3 as issued, byte for byte (the files written before it was issued), and
+    # now, marked with what the restatement moved (docs/audit.md §7).
+    for name in ("json", "csv", "html", "pdf"):
+        stem = f"INTL-BCV-R-2003Q3.{name}"
+        kept = (folder / "reports-as-issued" / stem).read_bytes()
+        assert kept == (folder / "reports" / stem).read_bytes()
+    now = json.loads((folder / "reports-restated" / "INTL-BCV-R-2003Q3.json").read_text())
+    moved = {row["figure"]: row for row in now["restated"]["figures"]}
+    assert now["restated"]["issued_on"] == "2003-10-20"
+    assert moved["quarter_figures.accrued.total"]["as_issued"] == "12860.79"
+    assert moved["quarter_figures.accrued.total"]["now"] == "12840.97"
+    assert moved["quarter_figures.accrued_less_paid"]["now"] == "-19.82"
     assert "INTL-BCV/R 2003Q3, issued 2003-10-20" in completed.stdout  # named by impact
     reports = sorted(path.name for path in (folder / "reports").iterdir())
     assert len(reports) == 2 * 4 * 4  # two fund classes, four quarters, four formats
