@@ -261,7 +261,10 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
         view.check_fund_class_keys(keys)
         for key in keys:
             report = quarterly_report(view, key, quarter)
-            restated = restatement(view, report)
+            try:
+                restated = restatement(view, report)
+            except LookupError as error:  # a file its issue names is not kept
+                raise CommandInputError(f"{error}: run `planledger verify`") from None
             if restated is not None:  # the latest issue the view knows differs (docs/audit.md §7)
                 report = {**report, "restated": restated}
             for path in write_report(report, arguments.out, formats):

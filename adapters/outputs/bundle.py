@@ -354,7 +354,10 @@ def _add_issued(
         for quarter, issue in sorted(latest.items()):
             if not issue.files:  # issued before the files were kept
                 continue
-            files = issued_files(view, issue)
+            try:
+                files = issued_files(view, issue)
+            except LookupError as error:
+                raise RuntimeError(f"{error}: run `planledger verify` first") from None
             entry: dict[str, Any] = {
                 "fund_class": fund_class.key,
                 "quarter": quarter,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from decimal import Decimal
 
 from freezegun import freeze_time
@@ -102,3 +103,25 @@ def test_a_quarter_not_issued_is_bad_input(db, tmp_path):
     )  # fmt: skip
     assert code == 2
     assert "INTL-BCV/R: no report for 2003Q4 was issued" in err
+
+
+def test_a_kept_file_removed_is_named_and_verify_finds_it(db, tmp_path):
+    issue(db)
+    restate_july(db, tmp_path)
+    connection = sqlite3.connect(db)
+    for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+        connection.execute(f'DROP TRIGGER "{name}"')
+    connection.execute("DELETE FROM planledger_report_files")
+    connection.commit()
+    connection.close()
+    for command in (
+        ("report", "quarterly", "--quarter", "2003Q3", "--fund-class", "INTL-BCV/R"),
+        ("report", "issued", "--fund", "INTL-BCV", "--quarter", "2003Q3"),
+    ):
+        code, _, err = run(*command, "--out", str(tmp_path / "out"), db=db)
+        assert code == 2, err
+        assert "file (SHA-256 " in err and "is not kept in the store" in err
+        assert "run `planledger verify`" in err
+    code, out, _ = run("verify", db=db)
+    assert code == 1
+    assert out.count("report-file-missing") == 4
