@@ -1014,6 +1014,14 @@ def leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, "" if value is None else str(value)
 
 
+def is_figure(text: str) -> bool:
+    try:
+        Decimal(text.removesuffix("%"))
+    except ArithmeticError:
+        return False
+    return True
+
+
 def moved(issued: Json, now: Json) -> list[Json]:
     old, new = dict(leaves(issued)), dict(leaves(now))
     rows = []
@@ -1021,6 +1029,8 @@ def moved(issued: Json, now: Json) -> list[Json]:
         before, after = old.get(path, ""), new.get(path, "")
         if before == after or path.startswith("built_from."):
             continue
+        if not (is_figure(before) or is_figure(after)):
+            continue  # a text (a name, a date), not a figure
         try:
             difference = str(Decimal(after) - Decimal(before))
         except ArithmeticError:

@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from adapters.outputs.impact import figure_changes
@@ -114,10 +115,19 @@ def issued_report(view: LedgerView, issue: IssuedReport) -> dict[str, Any]:
     return quarterly_report(view.as_known_at(issue.position), issue.fund_class, issue.quarter)
 
 
+def is_figure(text: str) -> bool:
+    """An amount, a count or a rate ("12860.79", "0.50%"); not a word, a date or a hash."""
+    try:
+        Decimal(text.removesuffix("%"))
+    except ArithmeticError:
+        return False
+    return True
+
+
 def moved_figures(issued: dict[str, Any], now: dict[str, Any]) -> list[dict[str, str]]:
     """Each figure of the report that differs (impact.py's comparison, the build's provenance
-    aside): its place in the JSON form, as issued, now, and the difference ("" if not a
-    number)."""
+    aside; a text that differs, such as a name or a date, is not a figure that moved): its
+    place in the JSON form, as issued, now, and the difference ("" for a rate)."""
     return [
         {
             "figure": change.path,
@@ -126,6 +136,7 @@ def moved_figures(issued: dict[str, Any], now: dict[str, Any]) -> list[dict[str,
             "difference": "" if change.delta is None else str(change.delta),
         }
         for change in figure_changes(issued, now)
+        if is_figure(change.before) or is_figure(change.after)
     ]
 
 

@@ -18,12 +18,14 @@ import pytest
 from freezegun import freeze_time
 
 from adapters.application.commands import IssueReport
+from adapters.outputs import bundle_verifier
 from adapters.outputs.issued import (
     figure_label,
     issued_files,
     issued_report,
     issues_of,
     latest_issue,
+    moved_figures,
     restatement,
 )
 from adapters.outputs.reports import FORMATS, quarterly_report, report_files, report_sha256
@@ -253,3 +255,35 @@ def test_version_1_of_the_event_upcasts_to_no_files():
 )
 def test_a_figure_that_moved_is_named_in_words(path, label):
     assert figure_label(path) == label
+
+
+def test_only_figures_that_moved_are_listed_not_words_dates_or_how_it_was_built():
+    issued = {
+        "prepared_on": "2003-10-15",
+        "distributor": "A I M Distributors, Inc.",
+        "built_from": {"events": 10},
+        "quarter_figures": {"accrued": {"total": "12860.79"}, "rate": "0.50%"},
+    }
+    now = {
+        "prepared_on": "2003-11-10",
+        "distributor": "A I M Distributors",
+        "built_from": {"events": 12},
+        "quarter_figures": {"accrued": {"total": "12840.97"}, "rate": "0.500772%"},
+    }
+    assert moved_figures(issued, now) == [
+        {
+            "figure": "quarter_figures.accrued.total",
+            "as_issued": "12860.79",
+            "now": "12840.97",
+            "difference": "-19.82",
+        },
+        {
+            "figure": "quarter_figures.rate",
+            "as_issued": "0.50%",
+            "now": "0.500772%",
+            "difference": "",
+        },
+    ]
+    # The bundle's verifier, which shares no code with the ledger, lists the same.
+    assert bundle_verifier.moved(issued, now) == moved_figures(issued, now)
+    assert moved_figures(issued, {**issued, "prepared_on": "2004-01-01"}) == []
