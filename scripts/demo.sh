@@ -133,8 +133,9 @@ pl asof --fund INTL-BCV --as-of 2003-09-30 --known-at "$BEFORE"
 pl asof --fund INTL-BCV --as-of 2003-09-30
 echo "-- what the restatement changes in what was already issued and paid:"
 pl impact --since "$BEFORE"
-pl report quarterly --quarter 2003Q3 --fund-class INTL-BCV/R --known-at "$BEFORE" \
-  --formats json --out "$OUT/reports-as-issued" > /dev/null
+echo "-- the 2003Q3 report as issued (the files kept when it was issued), and as it is now:"
+pl report issued --fund INTL-BCV --quarter 2003Q3 --out "$OUT/reports-as-issued"
+pl report quarterly --quarter 2003Q3 --fund-class INTL-BCV/R --out "$OUT/reports-restated"
 pl balances --as-of 2004-07-31 --format json > "$OUT/balances-after-restatement.json"
 
 step "Audit: an expenditure recorded by mistake, and its reversal"
@@ -165,4 +166,5 @@ echo "balances:    $OUT/balances.json"
 echo "reports:     $OUT/reports/ (JSON, CSV, HTML, PDF for each fund class and quarter)"
 echo "books:       $OUT/trial-balance.txt, $OUT/books/fund.beancount, $OUT/books/distributor.beancount (bean-check, Fava)"
 echo "audit:       $OUT/bundle.zip (unpacked in $OUT/bundle: python3 verify_bundle.py),"
-echo "             $OUT/reports-as-issued/ (2003Q3 rebuilt as known before the restatement)"
+echo "             $OUT/reports-as-issued/ (INTL-BCV 2003Q3 as issued, byte for byte),"
+echo "             $OUT/reports-restated/ (the same quarter now, marked restated since its issue)"

@@ -6,8 +6,8 @@ which error messages and each recorded event's source name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -237,6 +237,9 @@ class IssueReport:
     report_sha256: str
     issued_on: date
     issued_by: str
+    # The bytes of each file issued, by format ("json", "csv", "html", "pdf"): kept by the
+    # store under their SHA-256, which the event names (docs/audit.md §7).
+    files: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from hashlib import sha256
 
 from adapters.application.audit import seal_chain, sealed_subjects
 from adapters.application.commands import (
@@ -172,13 +173,19 @@ class FundGovernanceUseCases:
 
     def issue_report(self, command: IssueReport) -> str:
         fund_class = self.ports.view.fund_class(command.fund_code, command.share_class)
+        digests = {name: sha256(data).hexdigest() for name, data in command.files.items()}
         outcome = fund_class.issue_quarterly_report(
             command.quarter,
             command.report_sha256,
             command.issued_on,
             command.issued_by,
             self.ports.provenance("command:report issue"),
+            files=digests,
         )
+        # The bytes first, the event naming them after: a run killed between the two leaves
+        # bytes no event names yet (kept again, as nothing new, when it is run again), never
+        # an event whose files are missing.
+        self.ports.store.keep_files({digests[name]: data for name, data in command.files.items()})
         subject = (
             f"quarterly report {fund_class.key} {command.quarter} sha256:{command.report_sha256}"
         )

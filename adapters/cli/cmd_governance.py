@@ -242,7 +242,8 @@ def _quarterly() -> None: ...
     f"{R}:report_issue",
     "record that a quarter's written report was issued",
     "Record the issue of a quarter's report, identified by the SHA-256 of its JSON form as the "
-    "ledger builds it now, with the issue date and the preparer printed in it.",
+    "ledger builds it now, with the issue date and the preparer printed in it; the bytes of its "
+    "JSON, CSV, HTML and PDF files are kept, so that `report issued` gives them back exactly.",
 )
 @fund_class_options
 @click.option("--quarter", type=QUARTER, required=True, help="e.g. 2003Q3")
@@ -254,6 +255,21 @@ def _quarterly() -> None: ...
     help="who prepared and issued it (printed on the report's certification)",
 )
 def _issue() -> None: ...
+
+
+@command(
+    report,
+    "issued",
+    f"{R}:report_issued",
+    "write a quarter's report back exactly as it was issued",
+    "Write the files of a quarter's latest issue (or of the issue on --issued-on) as the store "
+    "kept them when `report issue` ran, whatever was corrected since: JSON, CSV, HTML and PDF.",
+)
+@fund_class_options
+@click.option("--quarter", type=QUARTER, required=True, help="e.g. 2003Q3")
+@click.option("--issued-on", type=DATE, help="the issue of that day (default: the latest)")
+@click.option("--out", type=FOLDER_OR_FILE, required=True, help="folder for the files")
+def _issued() -> None: ...
 
 
 @command(report, "review", f"{G}:report_review", "record the board's review of a quarter's report")

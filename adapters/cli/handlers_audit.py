@@ -82,6 +82,8 @@ def verify(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         f"{'skipped' if arguments.skip_snapshots else result.snapshots}; "
         f"external heads checked: {len(heads)}\n"
     )
+    if result.report_files:
+        out.write(f"issued report files checked against their SHA-256: {result.report_files}\n")
     if result.ok:
         out.write("OK: every stored event matches the chain, the seals and the snapshots\n")
         return 0
@@ -118,6 +120,7 @@ def _write_verification(
         "seals_checked": result.seals,
         "snapshots_checked": None if arguments.skip_snapshots else result.snapshots,
         "external_heads_checked": heads,
+        "report_files_checked": result.report_files,
         "findings": findings,
     }
     out.write(json.dumps(record, indent=2) + "\n")

@@ -18,7 +18,15 @@ from adapters.cli.handlers import (
 from adapters.cli.output import Column, write_rows
 from adapters.cli.progress import progress_bar
 from adapters.outputs.beancount import export_beancount
-from adapters.outputs.reports import FORMATS, quarterly_report, report_sha256, write_report
+from adapters.outputs.issued import issued_files, issues_of, restatement
+from adapters.outputs.reports import (
+    FORMATS,
+    quarterly_report,
+    report_files,
+    report_sha256,
+    write_files,
+    write_report,
+)
 from adapters.readside.queries import dollars
 from adapters.readside.split_rows import split_figures
 from adapters.readside.view import LedgerView
@@ -274,6 +282,12 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
         view.check_fund_class_keys(keys)
         for key in keys:
             report = quarterly_report(view, key, quarter)
+            try:
+                restated = restatement(view, report)
+            except LookupError as error:  # a file its issue names is not kept
+                raise CommandInputError(f"{error}: run `planledger verify`") from None
+            if restated is not None:  # the latest issue the view knows differs (docs/audit.md §7)
+                report = {**report, "restated": restated}
             for path in write_report(report, arguments.out, formats):
                 out.write(f"{path}\n")
     return 0
@@ -312,12 +326,44 @@ def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -
             report_sha256=digest,
             issued_on=arguments.on,
             issued_by=arguments.issued_by,
+            files=report_files(report),  # every format, its bytes kept by the store
         )
         outcome = ledger.fund_governance.issue_report(command)
     out.write(
         f"{arguments.fund}/{arguments.share_class} {arguments.quarter} report "
         f"(SHA-256 {digest}) issued: {outcome}\n"
     )
+    return 0
+
+
+def report_issued(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    """Write a quarter's issued files back, byte for byte, from the store."""
+    key = f"{arguments.fund}/{arguments.share_class}"
+    output_folder(arguments.out)
+    with open_ledger(context) as ledger:
+        ledger.view.check_fund_class_keys([key])
+        issues = [
+            issue
+            for issue in issues_of(ledger.view, key)
+            if issue.quarter == arguments.quarter and arguments.issued_on in (None, issue.issued_on)
+        ]
+        if not issues:
+            on = f" on {arguments.issued_on}" if arguments.issued_on else ""
+            raise CommandInputError(f"{key}: no report for {arguments.quarter} was issued{on}")
+        issue = issues[-1]
+        if not issue.files:
+            raise CommandInputError(
+                f"{key} {arguments.quarter}: the report issued on {issue.issued_on} was issued "
+                "before the ledger kept the files issued; `report quarterly --known-at` gives "
+                "it as the ledger knew it then"
+            )
+        try:
+            files = issued_files(ledger.view, issue)
+        except LookupError as error:
+            raise CommandInputError(f"{error}: run `planledger verify`") from None
+    stem = f"{key.replace('/', '-')}-{arguments.quarter}"
+    for path in write_files(stem, files, arguments.out):
+        out.write(f"{path}\n")
     return 0
 
 

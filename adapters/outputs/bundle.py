@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from adapters.outputs.atomic_file import written_atomically
+from adapters.outputs.issued import issued_files, issues_by_class, moved_figures
 from adapters.outputs.reports import quarterly_report, report_json, software_version
 from adapters.readside.queries import dollars
 from adapters.readside.split_rows import split_rows
@@ -188,6 +189,9 @@ def _event_lines(
 # hash and fixed names instead, so no stored name can make a member like `../../x` or `/x`
 # that an unzip would write outside its folder. The stored names stay in events.jsonl.
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".rtf", ".xml")
+AS_OF = "reports/as-of/"  # each quarter's report as of the bundle's date, as known at T
+ISSUED = "reports/issued/"  # the files of each quarter's latest issue by that date, as kept
+DIFFERENCES = "reports/differences.json"  # the figures that moved from the one to the other
 FUND_CLASS_KEY = re.compile(r"[A-Z0-9][A-Z0-9-]{0,31}/[A-Z0-9]{1,8}")
 
 
@@ -196,12 +200,14 @@ def _document_member(data: bytes, stored_name: str) -> str:
     return f"plan/{_sha16(data)}/document{suffix if suffix in DOCUMENT_SUFFIXES else ''}"
 
 
-def _report_member(fund_class_key: str, quarter: str) -> str:
-    """`reports/INTL-BCV-R-2003Q3.json`; a key not of the plan file's form (a ledger written
-    by other means) is named by its hash."""
+def _report_member(
+    fund_class_key: str, quarter: str, folder: str = AS_OF, suffix: str = "json"
+) -> str:
+    """`reports/as-of/INTL-BCV-R-2003Q3.json`; a key not of the plan file's form (a ledger
+    written by other means) is named by its hash."""
     if FUND_CLASS_KEY.fullmatch(fund_class_key):
-        return f"reports/{fund_class_key.replace('/', '-')}-{quarter}.json"
-    return f"reports/{_sha16(fund_class_key.encode('utf-8'))}-{quarter}.json"
+        return f"{folder}{fund_class_key.replace('/', '-')}-{quarter}.{suffix}"
+    return f"{folder}{_sha16(fund_class_key.encode('utf-8'))}-{quarter}.{suffix}"
 
 
 def _add_documents(writer: _Writer, filed: dict[str, Any]) -> None:
@@ -315,12 +321,58 @@ def _quarter_of(day: date) -> str:
 
 def _add_reports(writer: _Writer, view: LedgerView, as_of: date) -> None:
     """Every quarter of each class, from the one its plan took effect in to the last ended by
-    `as_of`, as known at the bundle's position."""
+    `as_of`, as known at the bundle's position; then the reports as issued and what moved."""
     last = parse_period(last_quarter_ended(as_of))
+    reports: dict[tuple[str, str], dict[str, Any]] = {}
     for fund_class in view.fund_classes():
         quarter = parse_period(_quarter_of(fund_class.effective_date))
         while quarter.end_exclusive <= last.end_exclusive:
             label = _quarter_of(quarter.start)
             report = quarterly_report(view, fund_class.key, label)
             writer.add(_report_member(fund_class.key, label), report_json(report))
+            reports[fund_class.key, label] = report
             quarter = parse_period(_quarter_of(quarter.end_exclusive))
+    _add_issued(writer, view, as_of, reports)
+
+
+def _add_issued(
+    writer: _Writer,
+    view: LedgerView,
+    as_of: date,
+    reports: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    """The files of each quarter's latest issue by `as_of` (docs/audit.md §7), the bytes the
+    store kept, and in DIFFERENCES each issue's files and the figures that differ from the
+    report as of `as_of` (figure, as issued, now, difference)."""
+    listed = []
+    issues = issues_by_class(view)
+    for fund_class in view.fund_classes():
+        latest = {
+            issue.quarter: issue
+            for issue in issues.get(fund_class.key, [])
+            if issue.issued_on <= as_of
+        }
+        for quarter, issue in sorted(latest.items()):
+            if not issue.files:  # issued before the files were kept
+                continue
+            try:
+                files = issued_files(view, issue)
+            except LookupError as error:
+                raise RuntimeError(f"{error}: run `planledger verify` first") from None
+            entry: dict[str, Any] = {
+                "fund_class": fund_class.key,
+                "quarter": quarter,
+                "issued_on": issue.issued_on.isoformat(),
+                "issue_position": issue.position,
+                "issued": {},
+            }
+            for name, data in files.items():
+                member = _report_member(fund_class.key, quarter, ISSUED, name)
+                writer.add(member, data)
+                entry["issued"][name] = {"file": member, "sha256": issue.files[name]}
+            now = reports.get((fund_class.key, quarter))
+            if now is not None and "json" in files:
+                entry["as_of"] = _report_member(fund_class.key, quarter)
+                entry["figures"] = moved_figures(json.loads(files["json"]), now)
+            listed.append(entry)
+    writer.add(DIFFERENCES, _json({"as_of": as_of.isoformat(), "reports": listed}))

@@ -30,7 +30,11 @@ verifier checks, and says OK (exit 0) or lists every problem (exit 1):
    months they cover, service fees, deemed asset-based sales charge, own resources, average
    net assets, annualised rates, caps), and in each quarterly report the quarter's and
    the year's figures, the expenditures by purpose and the months. A figure changed anywhere is
-   named with its file and place, even if the manifest was rewritten to match.
+   named with its file and place, even if the manifest was rewritten to match;
+7. the reports as issued (reports/issued/): each file's SHA-256 against the one the issue's
+   QuarterlyReportIssued event names, that a seal covers that event, that every latest issue
+   by the as-of date is there, and that reports/differences.json lists exactly the figures
+   that differ between the issued JSON and the report as of the bundle's date.
 
 The words of governance.json and the plan documents are covered by the manifest's hashes; keep
 the manifest's own SHA-256, printed at export, apart from the bundle to anchor them. Needs
@@ -55,7 +59,7 @@ from pathlib import Path
 # not use: these names are for the type checker only (annotations are not evaluated).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from typing import Any, TypeVar
 
     Json = dict[str, Any]
@@ -397,6 +401,14 @@ def _same_figure(stated: object, expected: object) -> bool:
 TRIAL_BALANCE = "read-models/trial-balance.json"
 SPLIT = "read-models/split.json"
 REPORTS = "reports/"
+AS_OF = "reports/as-of/"
+ISSUED = "reports/issued/"
+DIFFERENCES = "reports/differences.json"
+ISSUE = "planledger.FundClass.QuarterlyReportIssued"
+LIST_KEYS = ("month", "provider", "purpose", "performer", "section", "quarter")
+# What is not a figure of a report (as adapters/outputs/impact.py keeps apart): how it was
+# built, its issue and review lines, the events behind each figure.
+PROVENANCE_PATHS = ("built_from.", "issue.", "board_review.", "sources.")
 SERVICE = "planledger.ServiceArrangement."
 EXACT = Context(prec=60, rounding=ROUND_HALF_EVEN)
 RATE_QUANTUM = Decimal("1E-8")
@@ -1014,11 +1026,87 @@ def recompute_report(events: list[Json], stated: Json) -> Json:
 
 
 def check_reports(bundle: Bundle, events: list[Json], problems: list[str]) -> int:
-    names = [n for n in bundle.names() if n.startswith(REPORTS) and n.endswith(".json")]
+    names = [n for n in bundle.names() if n.startswith(AS_OF) and n.endswith(".json")]
     for name in names:
         stated = read_json(bundle, name)
         compare_tree(name, "", stated, recompute_report(events, stated), problems)
     return len(names)
+
+
+def leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(place, text) of every figure, places named as the ledger names them (a month, a
+    provider, a purpose or a quarter names an item of a list)."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            yield from leaves(item, f"{path}.{name}" if path else name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            keys = [str(item[k]) for k in LIST_KEYS if isinstance(item, dict) and item.get(k)]
+            yield from leaves(item, f"{path}[{keys[0] if keys else index}]")
+    else:
+        yield path, "" if value is None else str(value)
+
+
+def is_figure(text: str) -> bool:
+    try:
+        Decimal(text.removesuffix("%"))
+    except ArithmeticError:
+        return False
+    return True
+
+
+def moved(issued: Json, now: Json) -> list[Json]:
+    old, new = dict(leaves(issued)), dict(leaves(now))
+    rows = []
+    for path in sorted(set(old) | set(new)):
+        before, after = old.get(path, ""), new.get(path, "")
+        if before == after or path.startswith(PROVENANCE_PATHS) or path.endswith(".explanation"):
+            continue
+        if not (is_figure(before) or is_figure(after)):
+            continue  # a text (a name, a date), not a figure
+        try:
+            difference = str(Decimal(after) - Decimal(before))
+        except ArithmeticError:
+            difference = ""
+        rows.append({"figure": path, "as_issued": before, "now": after, "difference": difference})
+    return rows
+
+
+def check_issued(bundle: Bundle, events: list[Json], as_of: str, problems: list[str]) -> int:
+    """Each issued file against its sealed issue; the differences against the files."""
+    sealed = max([e["fields"].get("position", 0) for e in events if e["topic"] == SEALED] or [0])
+    keys, latest = stream_keys(events), {}  # type: tuple[dict[str, tuple[str, str]], dict[tuple[str, str], Json]]
+    for event in events:
+        fields = event["fields"]
+        if event["topic"] == ISSUE and fields.get("files") and fields["business_date"] <= as_of:
+            latest[keys.get(event["stream"], ("?", ""))[0], fields["quarter"]] = event
+    listed = read_json(bundle, DIFFERENCES)["reports"]
+    named = set()
+    for entry in listed:
+        event = latest.pop((entry["fund_class"], entry["quarter"]), {})
+        where = f"{DIFFERENCES}: {entry['fund_class']} {entry['quarter']}"
+        if event.get("position") != entry["issue_position"]:
+            problems.append(f"{where}: not the latest issue by {as_of} among the events")
+            continue
+        if sealed < event["position"]:
+            problems.append(f"{where}: no seal covers its issue at position {event['position']}")
+        for form, item in entry["issued"].items():
+            named.add(item["file"])
+            if hashlib.sha256(bundle.read(item["file"])).hexdigest() != event["fields"][
+                "files"
+            ].get(form):
+                problems.append(f"{item['file']}: not the file its sealed issue names")
+        if "as_of" in entry:
+            issued = json.loads(bundle.read(entry["issued"]["json"]["file"]))
+            if entry["figures"] != moved(issued, read_json(bundle, entry["as_of"])):
+                problems.append(f"{where}: its figures are not the differences of the two reports")
+    problems += [
+        f"{DIFFERENCES}: {k[0]} {k[1]}: issued by {as_of}, not in the bundle" for k in latest
+    ]
+    problems += [
+        f"{n}: no issue names it" for n in bundle.names() if n.startswith(ISSUED) and n not in named
+    ]
+    return len(listed)
 
 
 def checked(problems: list[str], what: str, check: Callable[[], T], fallback: T) -> T:
@@ -1059,6 +1147,7 @@ def verify(location: Path) -> list[str]:
     )
     rows = checked(problems, SPLIT, lambda: check_split(bundle, events, as_of, problems), 0)
     reports = checked(problems, REPORTS, lambda: check_reports(bundle, events, problems), 0)
+    issued = checked(problems, ISSUED, lambda: check_issued(bundle, events, as_of, problems), 0)
     if not problems:
         print(
             f"OK: {len(manifest.get('files', {}))} files match the manifest; {len(events)} events "
@@ -1066,7 +1155,8 @@ def verify(location: Path) -> list[str]:
             f"{manifest['chain_head']['position']}; {seals} seal(s) match; balances of "
             f"{classes} fund class(es) on {manifest['as_of']} recomputed from the events; so "
             f"are the trial balance ({accounts} accounts), the split ({rows} rows) and every "
-            f"figure of {reports} quarterly report(s)"
+            f"figure of {reports} quarterly report(s); {issued} report(s) as issued match "
+            "their sealed issues and the differences listed"
         )
     return problems
 

@@ -29,9 +29,10 @@ from domain.periods import Period
 from domain.service import ServiceArrangement
 
 PAGE = 5_000
-# Report fields that describe how the report was built, not what it reports; and its issue
-# and review lines (a report that moved is no longer the one issued: not a figure that moved).
-PROVENANCE_PATHS = ("built_from.", "issue.", "board_review.")
+# Report fields that describe how the report was built, not what it reports; its issue and
+# review lines (a report that moved is no longer the one issued: not a figure that moved); and
+# the events behind each figure (a correction adds events: the figures it moves are listed).
+PROVENANCE_PATHS = ("built_from.", "issue.", "board_review.", "sources.")
 # The field that names an item of a list in a report (a month, a provider, a purpose, a
 # performer, a column).
 LIST_KEYS = ("month", "provider", "purpose", "performer", "section", "quarter")

@@ -6,6 +6,7 @@ one or two pages, and the same report always gives the same bytes.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -190,6 +191,40 @@ def _svg_legend(chart: Chart) -> list[str]:
     return parts
 
 
+def grouped(value: str) -> str:
+    """A number with thousands separators and its own places ("10,204,759.34"); anything
+    else (a rate with its % sign) as it is."""
+    try:
+        return f"{Decimal(value):,}"
+    except ArithmeticError:
+        return value
+
+
+def _restated_section(report: dict[str, Any]) -> str:
+    """A report restated since its issue (docs/audit.md §7): said first, with the figures
+    that moved; nothing for a report as issued."""
+    restated = report.get("restated")
+    if not restated:
+        return ""
+    rows = "\n".join(
+        f"<tr><td>{escape(moved['label'])}</td>"
+        + "".join(
+            f"<td class=amount>{escape(grouped(moved[key]))}</td>"
+            for key in ("as_issued", "now", "difference")
+        )
+        + "</tr>"
+        for moved in restated["figures"]
+    )
+    return (
+        f"<h2>Restated since the report issued on {escape(restated['issued_on'])}</h2>\n"
+        f"<p>The figures below differ from the report issued on {escape(restated['issued_on'])} "
+        f"(SHA-256 {escape(restated['issued_sha256'])}).</p>\n"
+        "<table><thead><tr><th>Figure</th><th class=amount>As issued</th>"
+        "<th class=amount>Now</th><th class=amount>Difference</th></tr></thead>"
+        f"<tbody>\n{rows}\n</tbody></table>\n"
+    )
+
+
 def _short(label: str) -> str:
     return label if len(label) <= 28 else label[:26] + "…"
 
@@ -210,7 +245,7 @@ def report_html(report: dict[str, Any]) -> bytes:
 Quarter {escape(report["quarter"])}: {escape(report["period"]["start"])} to {escape(report["period"]["end"])}. Beside it: the prior quarter, and the calendar year, the plan year and the fund's fiscal year (ending {escape(report["fiscal_year_end"])}) to date.<br>
 {escape(sentence(report["company"]))} Distributor: {escape(sentence(report["distributor"]))}</p>
 {_issue_block(report)}
-{_body(report)}
+{_restated_section(report)}{_body(report)}
 <footer>Plan: {escape(plan["title"])}, a {escape(plan["type"])} plan; document SHA-256 {escape(plan["document_sha256"])};
 Schedule B: asset-based sales charge {escape(plan["schedule_b"]["asset_based_sales_charge"])}, maximum service fee {escape(plan["schedule_b"]["maximum_service_fee"])}, maximum total {escape(plan["schedule_b"]["maximum_total"])}.<br>
 Built from {built["events"]} events, SHA-256 {escape(built["events_sha256"])}; planledger {escape(built["software_version"])}; rounding policy {escape(built["rounding_policy"])}.</footer>

@@ -22,7 +22,7 @@ from adapters.outputs.report_charts import (
     spending_by_purpose,
     split_over_time,
 )
-from adapters.outputs.report_html import sentence
+from adapters.outputs.report_html import grouped, sentence
 from adapters.outputs.report_tables import Table, figure_tables, service_fee_notes, shown
 
 PAGE_WIDTH_MM = 215.9
@@ -206,6 +206,7 @@ def report_pdf(report: dict[str, Any]) -> bytes:
     pdf.add_page()
     _title(pdf, report)
     _issue_block(pdf, report)
+    _restated(pdf, report)
     plan, use, reconciliation, purposes, performers, rates = figure_tables(report)
     pdf.heading("Amounts under the Plan (US dollars)")
     pdf.figures_table(report, plan)
@@ -308,3 +309,35 @@ def _provenance(pdf: ReportPdf, report: dict[str, Any]) -> None:
         new_y="NEXT",
         align="L",
     )
+
+
+def _restated(pdf: ReportPdf, report: dict[str, Any]) -> None:
+    """A report restated since its issue (docs/audit.md §7): said first, with the figures
+    that moved; nothing for a report as issued."""
+    restated = report.get("restated")
+    if not restated:
+        return
+    pdf.heading(f"Restated since the report issued on {restated['issued_on']}")
+    pdf.set_font("Helvetica", size=9)
+    pdf.set_fill_color(255, 255, 255)
+    pdf.set_draw_color(150, 150, 150)
+    with pdf.table(
+        col_widths=(LABEL_WIDTH_MM, *(((pdf.epw - LABEL_WIDTH_MM) / 3,) * 3)),
+        width=pdf.epw,
+        align="LEFT",
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        v_align="TOP",
+        borders_layout="NONE",
+        line_height=LINE_MM * 0.75,
+        padding=(0.9, 0.5),
+        headings_style=FontFace(emphasis="BOLD"),
+        repeat_headings=1,
+    ) as table:
+        table.row(["Figure", "As issued", "Now", "Difference"])
+        for moved in restated["figures"]:
+            table.row(
+                [
+                    latin1(moved["label"]),
+                    *(grouped(moved[key]) for key in ("as_issued", "now", "difference")),
+                ]
+            )

@@ -354,6 +354,7 @@ def report_csv(report: dict[str, Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["section", "item", "detail", "quarter", "year_to_date", *CSV_COLUMNS[2:]])
+    writer.writerows(_csv_restated_rows(report, len(CSV_COLUMNS) + 3))
     order = [
         [column["section"] for column in report["columns"]].index(name) for name in CSV_COLUMNS
     ]
@@ -380,21 +381,47 @@ def report_csv(report: dict[str, Any]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def _csv_restated_rows(report: dict[str, Any], width: int) -> list[list[str]]:
+    """A report restated since its issue (docs/audit.md §7): the issue's date, then for each
+    figure that moved, what the issue said, what it is now and the difference, one row each
+    (the figure's place in the JSON form names it; the value sits in the quarter column)."""
+    restated = report.get("restated")
+    if not restated:
+        return []
+    rows = [["restated", "issued_on", "", restated["issued_on"]]]
+    for moved in restated["figures"]:
+        rows += [
+            ["restated", moved["figure"], detail, moved[detail]]
+            for detail in ("as_issued", "now", "difference")
+        ]
+    return [row + [""] * (width - len(row)) for row in rows]
+
+
 def file_stem(report: dict[str, Any]) -> str:
     return f"{report['fund_class'].replace('/', '-')}-{report['quarter']}"
+
+
+def report_files(report: dict[str, Any], formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+    """The report's bytes in each format, by format."""
+    writers = {"json": report_json, "csv": report_csv, "html": report_html, "pdf": _report_pdf}
+    return {name: writers[name](report) for name in formats}
+
+
+def write_files(stem: str, files: dict[str, bytes], folder: Path) -> list[Path]:
+    """`files` (format → bytes) as `folder/STEM.FORMAT`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in files.items():
+        path = folder / f"{stem}.{name}"
+        path.write_bytes(data)
+        written.append(path)
+    return written
 
 
 def write_report(
     report: dict[str, Any], folder: Path, formats: tuple[str, ...] = FORMATS
 ) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    writers = {"json": report_json, "csv": report_csv, "html": report_html, "pdf": _report_pdf}
-    written = []
-    for name in formats:
-        path = folder / f"{file_stem(report)}.{name}"
-        path.write_bytes(writers[name](report))
-        written.append(path)
-    return written
+    return write_files(file_stem(report), report_files(report, formats), folder)
 
 
 def _report_pdf(report: dict[str, Any]) -> bytes:

@@ -30,6 +30,9 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 
 GENESIS_HASH = "0" * 64
 CHAIN_TABLE = "planledger_chain"
+# The bytes of each issued report file, keyed by their SHA-256 (docs/audit.md §7): written
+# once, never updated or deleted, guarded like the events.
+REPORT_FILES_TABLE = "planledger_report_files"
 COMMIT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: text order is time order
 _NEEDS_ESCAPING = re.compile(r'["\\\x00-\x1f\x7f-\U0010ffff]')
 
@@ -168,6 +171,11 @@ CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (
     previous_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 )"""
+SQLITE_REPORT_FILES_TABLE = f"""
+CREATE TABLE IF NOT EXISTS {REPORT_FILES_TABLE} (
+    sha256 TEXT PRIMARY KEY,
+    content BLOB NOT NULL
+)"""
 SQLITE_CHAIN_INDEX = (
     f"CREATE INDEX IF NOT EXISTS {CHAIN_TABLE}_committed_at ON {CHAIN_TABLE} (committed_at)"
 )
@@ -205,6 +213,8 @@ def sqlite_insert_refused_when(table: str, has_rowid: bool) -> str:
     """
     if table == CHAIN_TABLE:
         return f"EXISTS (SELECT 1 FROM {table} WHERE position = NEW.position)"
+    if table == REPORT_FILES_TABLE:
+        return f"EXISTS (SELECT 1 FROM {table} WHERE sha256 = NEW.sha256)"
     if has_rowid:
         return "NEW.rowid <> -1"
     return (
@@ -245,9 +255,10 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
-        statements += [SQLITE_CHAIN_TABLE, SQLITE_CHAIN_INDEX]
+        statements += [SQLITE_CHAIN_TABLE, SQLITE_CHAIN_INDEX, SQLITE_REPORT_FILES_TABLE]
         statements += sqlite_guard_statements(self.events_table_name)
         statements += sqlite_guard_statements(CHAIN_TABLE)
+        statements += sqlite_guard_statements(REPORT_FILES_TABLE)
         return statements
 
     def _insert_events(
@@ -311,6 +322,37 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         if c.fetchone()[0] != len(stored_events):
             raise RuntimeError("the events' rowids are not consecutive; nothing was written")
         return list(range(first, last + 1))
+
+    # ---- the issued reports' files ---------------------------------------------------------
+
+    def keep_files(self, files: Sequence[tuple[str, bytes]]) -> int:
+        """Insert each (SHA-256, bytes) not kept yet, in one transaction; how many were new.
+        A file already kept is the same bytes: it is left as it is (the guard refuses an
+        insert over it, so it is not even tried)."""
+        new = 0
+        with self.datastore.transaction(commit=True) as c:
+            for digest, content in files:
+                c.execute(
+                    f"INSERT INTO {REPORT_FILES_TABLE} (sha256, content) SELECT ?, ? "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {REPORT_FILES_TABLE} WHERE sha256 = ?)",
+                    [digest, content, digest],
+                )
+                c.execute("SELECT changes()")
+                new += int(c.fetchone()[0])
+        return new
+
+    def kept_file(self, digest: str) -> bytes | None:
+        rows = self._query(f"SELECT content FROM {REPORT_FILES_TABLE} WHERE sha256 = ?", [digest])
+        return bytes(rows[0][0]) if rows else None
+
+    def kept_files(self, after: str, limit: int) -> list[tuple[str, bytes]]:
+        """Kept files in order of their digest, after `after` ("" for the first page)."""
+        rows = self._query(
+            f"SELECT sha256, content FROM {REPORT_FILES_TABLE} WHERE sha256 > ? "
+            "ORDER BY sha256 LIMIT ?",
+            [after, limit],
+        )
+        return [(str(digest), bytes(content)) for digest, content in rows]
 
     # ---- reads ------------------------------------------------------------------------------
 
@@ -436,8 +478,13 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
 # ---- the guards in place? (opening a ledger runs no DDL when they are) ----------------------
 
-SQLITE_GUARDED_TABLES = ("stored_events", "stored_snapshots", CHAIN_TABLE)
-POSTGRES_GUARDED_TABLES = ("planledger_events", "planledger_snapshots", CHAIN_TABLE)
+SQLITE_GUARDED_TABLES = ("stored_events", "stored_snapshots", CHAIN_TABLE, REPORT_FILES_TABLE)
+POSTGRES_GUARDED_TABLES = (
+    "planledger_events",
+    "planledger_snapshots",
+    CHAIN_TABLE,
+    REPORT_FILES_TABLE,
+)
 DDL_LOCK_NAME = "ddl"  # the advisory lock that processes opening one ledger at once share
 
 

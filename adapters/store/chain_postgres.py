@@ -21,6 +21,7 @@ from psycopg.sql import SQL, Identifier, Literal
 from adapters.store.chain import (
     APPEND_ONLY_MESSAGE,
     CHAIN_TABLE,
+    REPORT_FILES_TABLE,
     STATEMENT_EVENTS,
     ChainHead,
     ChainRecord,
@@ -47,6 +48,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         schema = Identifier(datastore.schema)
         self.chain_table = SQL("{0}.{1}").format(schema, Identifier(CHAIN_TABLE))
+        self.files_table = SQL("{0}.{1}").format(schema, Identifier(REPORT_FILES_TABLE))
         self.lock_table_statements = [
             # Read committed whatever the server's default: under repeatable read the snapshot
             # would be taken before the lock is granted, and the head read after it stale.
@@ -77,6 +79,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             SQL("CREATE INDEX IF NOT EXISTS {0} ON {1} (committed_at)").format(
                 Identifier(f"{CHAIN_TABLE}_committed_at"), self.chain_table
             ),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} (sha256 text PRIMARY KEY, content bytea NOT NULL)"
+            ).format(self.files_table),
         ]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -152,6 +157,40 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         columns = [list(column) for column in zip(*records, strict=True)]
         curs.execute(self.insert_chain_statement, columns, binary=True)
         return [row["notification_id"] for row in rows]
+
+    # ---- the issued reports' files ---------------------------------------------------------
+
+    def keep_files(self, files: Sequence[tuple[str, bytes]]) -> int:
+        """Insert each (SHA-256, bytes) not kept yet, in one transaction; how many were new.
+        ON CONFLICT DO NOTHING needs the INSERT privilege alone: the writer role may keep."""
+        new = 0
+        with self.datastore.transaction(commit=True) as curs:
+            for digest, content in files:
+                curs.execute(
+                    SQL(
+                        "INSERT INTO {0} (sha256, content) VALUES (%s, %s) "
+                        "ON CONFLICT (sha256) DO NOTHING"
+                    ).format(self.files_table),
+                    [digest, content],
+                )
+                new += max(curs.rowcount, 0)
+        return new
+
+    def kept_file(self, digest: str) -> bytes | None:
+        rows = self._query(
+            SQL("SELECT content FROM {0} WHERE sha256 = %s").format(self.files_table), [digest]
+        )
+        return bytes(rows[0]["content"]) if rows else None
+
+    def kept_files(self, after: str, limit: int) -> list[tuple[str, bytes]]:
+        """Kept files in order of their digest, after `after` ("" for the first page)."""
+        rows = self._query(
+            SQL(
+                "SELECT sha256, content FROM {0} WHERE sha256 > %s ORDER BY sha256 LIMIT %s"
+            ).format(self.files_table),
+            [after, limit],
+        )
+        return [(str(row["sha256"]), bytes(row["content"])) for row in rows]
 
     # ---- reads ------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from eventsourcing.utils import get_topic
 from adapters.store.chain import (
     CHAIN_TABLE,
     DDL_LOCK_NAME,
+    REPORT_FILES_TABLE,
     ChainedSQLiteApplicationRecorder,
     ChainHead,
     advisory_lock_key,
@@ -411,11 +412,34 @@ class LedgerStore(Application[UUID]):
         return recordings
 
     def guarded_tables(self) -> list[str]:
-        """The tables no one may update or delete from: events, chain, snapshots."""
+        """The tables no one may update or delete from: events, chain, snapshots, and the
+        issued reports' files."""
         tables = [self.recorder.events_table_name, CHAIN_TABLE]  # type: ignore[attr-defined]
         if self.snapshots is not None:
             tables.append(self.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
+        tables.append(REPORT_FILES_TABLE)
         return tables
+
+    # ---- the issued reports' files (docs/audit.md §7) ---------------------------------------
+
+    def keep_files(self, files: dict[str, bytes]) -> int:
+        """Keep each file's bytes under its SHA-256 (the keys); how many were not kept yet."""
+        return self.recorder.keep_files(  # type: ignore[attr-defined,no-any-return]
+            sorted(files.items())
+        )
+
+    def kept_file(self, digest: str) -> bytes | None:
+        return self.recorder.kept_file(digest)  # type: ignore[attr-defined,no-any-return]
+
+    def kept_files(self, page: int = 50) -> Iterator[tuple[str, bytes]]:
+        """Every kept file (digest, bytes), in order of digest, read a page at a time."""
+        after = ""
+        while True:
+            found = self.recorder.kept_files(after, page)  # type: ignore[attr-defined]
+            if not found:
+                return
+            yield from found
+            after = found[-1][0]
 
     # ---- the chain and the known-at position (docs/audit.md) --------------------------------
 

@@ -15,6 +15,7 @@ Two hashes are followed for each position:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,10 +33,12 @@ from adapters.store.chain import (
     chain_hash,
 )
 from adapters.store.persistence import LedgerStore
+from domain.fund_class import FundClass
 from domain.seal import ChainSeal
 
 PAGE = 5_000
 SEAL_TOPIC = ChainSeal.ChainSealed.TOPIC
+REPORT_ISSUED_TOPIC = FundClass.QuarterlyReportIssued.TOPIC
 Progress = Callable[[int, int], None]
 
 
@@ -64,6 +67,7 @@ class Verification:
     true_head_hash: str = GENESIS_HASH
     seals: int = 0
     snapshots: int = 0
+    report_files: int = 0
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -466,6 +470,47 @@ def _compare_snapshots(
         )
 
 
+# ---- the issued reports' files (docs/audit.md §7) --------------------------------------------
+
+
+def verify_report_files(store: LedgerStore, result: Verification) -> None:
+    """Each kept file's bytes against the SHA-256 it is kept under, and each file an issued
+    report's event names against the files kept."""
+    kept: set[str] = set()
+    for digest, content in store.kept_files():
+        kept.add(digest)
+        result.report_files += 1
+        if hashlib.sha256(content).hexdigest() != digest:
+            result.findings.append(
+                Finding(
+                    "report-file-mismatch",
+                    None,
+                    "",
+                    None,
+                    f"the issued report file kept as {digest} no longer has that SHA-256",
+                )
+            )
+    for row in _events(store, stored_end(store), REPORT_ISSUED_TOPIC):
+        try:
+            state = json.loads(stored_bytes(row.state))
+            named = dict(state.get("files", {}))
+        except (ValueError, TypeError, AttributeError):
+            continue  # an unreadable event is an edited one: the chain reports it
+        for name, digest in sorted(named.items()):
+            if digest not in kept:
+                result.findings.append(
+                    Finding(
+                        "report-file-missing",
+                        row.position,
+                        str(row.originator_id),
+                        None,
+                        f"the {state.get('quarter')} report issued on "
+                        f"{state.get('business_date')} names its {name} file {digest}, "
+                        "which the store does not keep",
+                    )
+                )
+
+
 def verify_store(
     store: LedgerStore,
     heads: Sequence[ExternalHead] = (),
@@ -476,4 +521,5 @@ def verify_store(
     result = verify_chain(store, heads, progress)
     if check_snapshots:
         verify_snapshots(store, result)
+    verify_report_files(store, result)
     return result

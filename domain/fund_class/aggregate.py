@@ -12,7 +12,7 @@ typed state (records.py) that the commands here call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -726,9 +726,18 @@ class FundClass(FundClassState, Aggregate):
 
     class QuarterlyReportIssued(Event):
         TOPIC = "planledger.FundClass.QuarterlyReportIssued"
+        # Version 2 names the SHA-256 of each file issued (format → digest), whose bytes the
+        # store keeps (docs/events.md); version 1 named the JSON form's hash alone.
+        class_version = 2
         quarter: str
         report_sha256: str
         issued_by: str
+        files: dict[str, str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Issued before the files were kept: none is named."""
+            state["files"] = {}
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class.report_issues.append(
@@ -2954,10 +2963,17 @@ class FundClass(FundClassState, Aggregate):
         issued_on: date,
         issued_by: str,
         provenance: Provenance,
+        *,
+        files: Mapping[str, str] | None = None,
     ) -> str:
+        """`files`: the SHA-256 of each file issued, by format (the JSON one is
+        `report_sha256`)."""
         recorded = self.latest_report(quarter)
         if recorded is not None and recorded.report_sha256 == report_sha256:
             return UNCHANGED
+        named = dict(sorted((files or {}).items()))
+        if "json" in named and named["json"] != report_sha256:
+            raise ValueError(f"the JSON file issued is not the report {report_sha256}")
         key = f"report-issued/{self.key}/{quarter}/{report_sha256[:16]}"
         self.trigger_event(
             self.QuarterlyReportIssued,
@@ -2965,6 +2981,7 @@ class FundClass(FundClassState, Aggregate):
             quarter=quarter,
             report_sha256=report_sha256,
             issued_by=issued_by,
+            files=named,
         )
         return RECORDED
 

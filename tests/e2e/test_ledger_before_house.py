@@ -170,7 +170,7 @@ def test_an_old_ledgers_bundle_names_the_plan_type(old_ledger, tmp_path):
     run(old_ledger, "export", "bundle", "--as-of", "2003-09-30", "--out", str(bundle))
     with zipfile.ZipFile(bundle) as archive:
         governance = json.loads(archive.read("read-models/governance.json"))
-        report = json.loads(archive.read("reports/INTL-BCV-R-2003Q3.json"))
+        report = json.loads(archive.read("reports/as-of/INTL-BCV-R-2003Q3.json"))
     assert {row["plan_type"] for row in governance["fund_classes"]} == {"compensation"}
     assert report["plan"]["type"] == "compensation"
 

@@ -1,5 +1,6 @@
-"""A recorded quarter whose report was issued, then a week of restated net assets, on the
-test's own calendar (commit times frozen): shared by the corrections and bundle tests."""
+"""A recorded quarter whose report was issued (its files kept), then a week of restated net
+assets, on the test's own calendar (commit times frozen): shared by the corrections and bundle
+tests."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from freezegun import freeze_time
 from adapters.application.commands import Accrue, ImportNetAssets, IssueReport, LoadPlan
 from adapters.inputs.csv_files import NetAssetsRow, read_csv
 from adapters.inputs.plan_file import read_plan
-from adapters.outputs.reports import quarterly_report, report_sha256
+from adapters.outputs.reports import quarterly_report, report_files, report_sha256
 from tests.builders import approve_plan, net_assets_csv
 from tests.conftest import SHIPPED_PLAN
 from tests.integration.test_payments import month_constant, pay_distributor
@@ -66,6 +67,7 @@ def quarter(frozen_ledger, read_models, tmp_path):
                 report_sha256=report_sha256(report),
                 issued_on=date(2003, 10, 15),
                 issued_by="the Distributor",
+                files=report_files(report),
             )
         )
         read_models.catch_up()

@@ -11,14 +11,21 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from adapters.application.commands import IssueReport, Seal
 from adapters.outputs.bundle import export_bundle
-from adapters.outputs.reports import quarterly_report, report_sha256
+from adapters.outputs.issued import restatement
+from adapters.outputs.reports import (
+    FORMATS,
+    quarterly_report,
+    report_files,
+    report_json,
+    report_sha256,
+)
 from adapters.readside.queries import balances, dollars
 from tests.integration.scenario import BEFORE_RESTATEMENT, FUND_CLASS, restate_week
 
@@ -113,7 +120,7 @@ def test_the_bundle_known_before_the_restatement_is_what_the_ledger_said_then(
     with zipfile.ZipFile(bundle) as archive:
         manifest = json.loads(archive.read("manifest.json"))
         stated = json.loads(archive.read("read-models/balances.json"))
-        report = json.loads(archive.read("reports/INTL-BCV-R-2003Q3.json"))
+        report = json.loads(archive.read("reports/as-of/INTL-BCV-R-2003Q3.json"))
         events = archive.read("events.jsonl").decode().splitlines()
     assert manifest["position"] == position == len(events)
     assert not any("NetAssetsRestated" in line for line in events)
@@ -261,3 +268,84 @@ def test_a_report_issued_again_later_keeps_its_first_issue_as_of_before(restated
         shown[as_of] = report["report_sha256"]
     assert shown[date(2003, 12, 31)] == report_sha256(issued)
     assert shown[date(2004, 1, 31)] == report_sha256(reissued)
+
+
+# ---- the reports as issued and as of the bundle's date (docs/audit.md §7) ---------------------
+
+ISSUED = "reports/issued/INTL-BCV-R-2003Q3"
+AS_OF_REPORT = "reports/as-of/INTL-BCV-R-2003Q3.json"
+
+
+def test_the_bundle_carries_the_reports_as_issued_and_as_of_with_what_moved(restated, tmp_path):
+    ledger, issued = restated
+    bundle = export_bundle(ledger.view, AS_OF, None, tmp_path / "bundle.zip").path
+    now = quarterly_report(ledger.view, FUND_CLASS, "2003Q3")
+    with zipfile.ZipFile(bundle) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        kept = {name: archive.read(f"{ISSUED}.{name}") for name in FORMATS}
+        as_of = archive.read(AS_OF_REPORT)
+        differences = json.loads(archive.read("reports/differences.json"))
+    assert kept == report_files(issued)  # the sealed bytes, not the report rebuilt
+    assert as_of == report_json(now) != kept["json"]
+    for name, data in kept.items():
+        assert manifest["files"][f"{ISSUED}.{name}"]["sha256"] == hashlib.sha256(data).hexdigest()
+    [entry] = differences["reports"]
+    assert entry["issued_on"] == "2003-10-15" and entry["as_of"] == AS_OF_REPORT
+    assert entry["issued"]["json"] == {"file": f"{ISSUED}.json", "sha256": report_sha256(issued)}
+    marked = restatement(ledger.view, now)["figures"]  # the same, with each figure in words
+    assert entry["figures"] == [{k: v for k, v in row.items() if k != "label"} for row in marked]
+    assert "quarter_figures.accrued.total" in {row["figure"] for row in entry["figures"]}
+    result = run_verifier(unpack(bundle, tmp_path / "clean"))
+    assert result.returncode == 0, result.stdout
+    assert "1 report(s) as issued match their sealed issues" in result.stdout
+
+
+def test_a_changed_issued_report_fails_the_verifier_naming_it(restated, tmp_path):
+    ledger, _ = restated
+    bundle = export_bundle(ledger.view, AS_OF, None, tmp_path / "bundle.zip").path
+    folder = unpack(bundle, tmp_path / "clean")
+    pdf = folder / f"{ISSUED}.pdf"
+    reseal_file(folder, f"{ISSUED}.pdf", pdf.read_bytes() + b"\n")  # the manifest made to match
+    result = run_verifier(folder)
+    assert result.returncode == 1
+    assert f"{ISSUED}.pdf: not the file its sealed issue names" in result.stdout
+
+
+def test_differences_that_do_not_follow_from_the_two_reports_fail(restated, tmp_path):
+    ledger, _ = restated
+    bundle = export_bundle(ledger.view, AS_OF, None, tmp_path / "bundle.zip").path
+    folder = unpack(bundle, tmp_path / "clean")
+    path = folder / "reports" / "differences.json"
+    differences = json.loads(path.read_text())
+    differences["reports"][0]["figures"] = differences["reports"][0]["figures"][1:]
+    reseal_file(folder, "reports/differences.json", json.dumps(differences).encode())
+    result = run_verifier(folder)
+    assert result.returncode == 1
+    assert "INTL-BCV/R 2003Q3: its figures are not the differences" in result.stdout
+
+
+def test_an_issued_report_left_out_fails(restated, tmp_path):
+    ledger, _ = restated
+    bundle = export_bundle(ledger.view, AS_OF, None, tmp_path / "bundle.zip").path
+    folder = unpack(bundle, tmp_path / "clean")
+    for name in FORMATS:
+        (folder / f"{ISSUED}.{name}").unlink()
+    reseal_file(
+        folder,
+        "reports/differences.json",
+        json.dumps({"as_of": "2003-12-31", "reports": []}).encode(),
+    )
+    rewrite_manifest(folder, lambda m: [m["files"].pop(f"{ISSUED}.{name}") for name in FORMATS])
+    result = run_verifier(folder)
+    assert result.returncode == 1
+    assert "INTL-BCV/R 2003Q3: issued by 2003-12-31, not in the bundle" in result.stdout
+
+
+def test_a_bundle_known_before_the_issue_carries_no_issued_report(restated, tmp_path):
+    ledger, _ = restated
+    known_at = datetime(2003, 10, 2, tzinfo=UTC)
+    bundle = export_bundle(ledger.view, AS_OF, known_at, tmp_path / "bundle.zip").path
+    with zipfile.ZipFile(bundle) as archive:
+        assert not [n for n in archive.namelist() if n.startswith("reports/issued/")]
+        assert json.loads(archive.read("reports/differences.json"))["reports"] == []
+    assert run_verifier(unpack(bundle, tmp_path / "clean")).returncode == 0

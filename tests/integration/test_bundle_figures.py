@@ -63,12 +63,12 @@ def test_the_untouched_bundle_recomputes_every_figure(folder):
         ("read-models/split.json", "plan_payments"),
         ("read-models/split.json", "average_daily_net_assets"),
         ("read-models/split.json", "absc_rate"),
-        ("reports/INTL-BCV-R-2003Q3.json", "service_fee"),  # accrued, the first figure
-        ("reports/INTL-BCV-R-2003Q3.json", "paid_to_distributor"),
-        ("reports/INTL-BCV-R-2003Q3.json", "deemed_asset_based_sales_charge"),
-        ("reports/INTL-BCV-R-2003Q3.json", "amount"),
-        ("reports/INTL-BCV-R-2003Q4.json", "accrued"),
-        ("reports/STABLE-VALUE-R-2003Q3.json", "expenditures_total"),
+        ("reports/as-of/INTL-BCV-R-2003Q3.json", "service_fee"),  # accrued, the first figure
+        ("reports/as-of/INTL-BCV-R-2003Q3.json", "paid_to_distributor"),
+        ("reports/as-of/INTL-BCV-R-2003Q3.json", "deemed_asset_based_sales_charge"),
+        ("reports/as-of/INTL-BCV-R-2003Q3.json", "amount"),
+        ("reports/as-of/INTL-BCV-R-2003Q4.json", "accrued"),
+        ("reports/as-of/STABLE-VALUE-R-2003Q3.json", "expenditures_total"),
     ],
 )
 def test_a_changed_figure_fails_naming_file_and_figure(folder, name, key):

@@ -15,6 +15,7 @@ import pytest
 
 from adapters.cli.main import main
 from adapters.readside.read_models import TABLES
+from adapters.store.chain import REPORT_FILES_TABLE
 from adapters.store.verify import verify_store
 from tests.builders import every_day, net_assets_csv
 from tests.conftest import drop_schema, fresh_postgres_url
@@ -84,6 +85,10 @@ def test_the_writer_runs_the_ledger_and_catches_up_but_changes_nothing(
     assert code == 0, said
     code, said = run(url, "balances", "--as-of", "2003-07-31", "--format", "json")
     assert code == 0 and "INTL-BCV/R" in said  # read models caught up as the writer
+    code, said = run(
+        url, "report", "issue", "--fund", "INTL-BCV", "--quarter", "2003Q3", "--on", "2003-10-15"
+    )
+    assert code == 0, said  # the report's files kept by the writer (docs/audit.md §7)
     as_writer = RawDatabase(store, database_url, user=writer)
     assert as_writer.execute("SELECT count(*) FROM rm_accruals WHERE kind = 'accrual'")[0][0] == 31
     for table in DATA_READ_MODELS:
@@ -97,6 +102,10 @@ def test_the_writer_runs_the_ledger_and_catches_up_but_changes_nothing(
         refused(as_writer, f"UPDATE {table} SET originator_version = originator_version")
         refused(as_writer, f"DELETE FROM {table}")
         refused(as_writer, f"TRUNCATE {table}")
+    assert as_writer.execute(f"SELECT count(*) FROM {REPORT_FILES_TABLE}")[0][0] == 4
+    refused(as_writer, f"UPDATE {REPORT_FILES_TABLE} SET sha256 = sha256")
+    refused(as_writer, f"DELETE FROM {REPORT_FILES_TABLE}")
+    refused(as_writer, f"TRUNCATE {REPORT_FILES_TABLE}")
     refused(as_writer, "DROP TABLE rm_service_fees")
     refused(as_writer, "ALTER TABLE rm_accruals ADD COLUMN forged integer")
     refused(as_writer, "CREATE TABLE rm_forged (n integer)")
