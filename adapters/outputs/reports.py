@@ -354,7 +354,7 @@ def report_csv(report: dict[str, Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["section", "item", "detail", "quarter", "year_to_date", *CSV_COLUMNS[2:]])
-    writer.writerows(_csv_restated_rows(report, len(CSV_COLUMNS) + 3))
+    writer.writerows(_csv_restated_rows(report))
     order = [
         [column["section"] for column in report["columns"]].index(name) for name in CSV_COLUMNS
     ]
@@ -381,20 +381,20 @@ def report_csv(report: dict[str, Any]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _csv_restated_rows(report: dict[str, Any], width: int) -> list[list[str]]:
+def _csv_restated_rows(report: dict[str, Any]) -> list[list[str]]:
     """A report restated since its issue (docs/audit.md §7): the issue's date, then for each
     figure that moved, what the issue said, what it is now and the difference, one row each
     (the figure's place in the JSON form names it; the value sits in the quarter column)."""
     restated = report.get("restated")
     if not restated:
         return []
-    rows = [["restated", "issued_on", "", restated["issued_on"]]]
+    rows = [["restated", "issued_on", "", restated["issued_on"], ""]]
     for moved in restated["figures"]:
         rows += [
-            ["restated", moved["figure"], detail, moved[detail]]
+            ["restated", moved["figure"], detail, moved[detail], ""]
             for detail in ("as_issued", "now", "difference")
         ]
-    return [row + [""] * (width - len(row)) for row in rows]
+    return rows
 
 
 def file_stem(report: dict[str, Any]) -> str:
