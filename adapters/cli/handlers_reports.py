@@ -18,7 +18,7 @@ from adapters.cli.handlers import (
 from adapters.cli.output import Column, write_rows
 from adapters.cli.progress import progress_bar
 from adapters.outputs.beancount import export_beancount
-from adapters.outputs.issued import issued_files, issues_of, restatement
+from adapters.outputs.issued import issued_files, issues_of, marked_if_restated
 from adapters.outputs.reports import (
     FORMATS,
     quarterly_report,
@@ -283,11 +283,9 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
         for key in keys:
             report = quarterly_report(view, key, quarter)
             try:
-                restated = restatement(view, report)
+                report = marked_if_restated(view, report)
             except LookupError as error:  # a file its issue names is not kept
                 raise CommandInputError(f"{error}: run `planledger verify`") from None
-            if restated is not None:  # the latest issue the view knows differs (docs/audit.md §7)
-                report = {**report, "restated": restated}
             for path in write_report(report, arguments.out, formats):
                 out.write(f"{path}\n")
     return 0

@@ -175,3 +175,18 @@ def restatement(view: LedgerView, report: dict[str, Any]) -> dict[str, Any] | No
         "issued_sha256": issue.report_sha256,
         "figures": [{**row, "label": figure_label(row["figure"])} for row in figures],
     }
+
+
+def marked_if_restated(view: LedgerView, report: dict[str, Any]) -> dict[str, Any]:
+    """`report` marked with what it restates of its quarter's latest issue (docs/audit.md §7),
+    its issue line saying so, since a restated report is not the one the board received; the
+    report as it is when nothing moved."""
+    restated = restatement(view, report)
+    if restated is None:
+        return report
+    issue_line = {
+        **report["issue"],
+        "certification": f"Restated since the report issued on {restated['issued_on']}; "
+        "not issued again.",
+    }
+    return {**report, "issue": issue_line, "restated": restated}

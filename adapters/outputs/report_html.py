@@ -22,6 +22,7 @@ from adapters.outputs.report_charts import (
 from adapters.outputs.report_tables import (
     Table,
     figure_tables,
+    restated_rows,
     service_fee_notes,
     shown,
 )
@@ -207,13 +208,13 @@ def _restated_section(report: dict[str, Any]) -> str:
     if not restated:
         return ""
     rows = "\n".join(
-        f"<tr><td>{escape(moved['label'])}</td>"
+        f"<tr><td>{escape(row.label)}</td>"
         + "".join(
-            f"<td class=amount>{escape(grouped(moved[key]))}</td>"
-            for key in ("as_issued", "now", "difference")
+            f"<td class=amount>{escape(grouped(value))}</td>"
+            for value in (row.as_issued, row.now, row.difference)
         )
         + "</tr>"
-        for moved in restated["figures"]
+        for row in restated_rows(report)
     )
     return (
         f"<h2>Restated since the report issued on {escape(restated['issued_on'])}</h2>\n"

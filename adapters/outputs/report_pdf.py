@@ -23,7 +23,13 @@ from adapters.outputs.report_charts import (
     split_over_time,
 )
 from adapters.outputs.report_html import grouped, sentence
-from adapters.outputs.report_tables import Table, figure_tables, service_fee_notes, shown
+from adapters.outputs.report_tables import (
+    Table,
+    figure_tables,
+    restated_rows,
+    service_fee_notes,
+    shown,
+)
 
 PAGE_WIDTH_MM = 215.9
 MARGIN_MM = 16
@@ -334,10 +340,7 @@ def _restated(pdf: ReportPdf, report: dict[str, Any]) -> None:
         repeat_headings=1,
     ) as table:
         table.row(["Figure", "As issued", "Now", "Difference"])
-        for moved in restated["figures"]:
+        for row in restated_rows(report):
             table.row(
-                [
-                    latin1(moved["label"]),
-                    *(grouped(moved[key]) for key in ("as_issued", "now", "difference")),
-                ]
+                [latin1(row.label), *(grouped(v) for v in (row.as_issued, row.now, row.difference))]
             )

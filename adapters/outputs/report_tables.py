@@ -325,3 +325,42 @@ def shown(row: Row, value: str) -> str:
     if value == "":
         return "-"
     return amount(value) if row.amount else value
+
+
+@dataclass(frozen=True)
+class RestatedRow:
+    label: str  # the figure in words, and the columns or months where it moved alike
+    as_issued: str
+    now: str
+    difference: str
+
+
+def restated_rows(report: dict[str, Any]) -> list[RestatedRow]:
+    """The figures a restatement moved, as the board reads them: a figure that moved alike in
+    several columns (the quarter and each year to date that holds it) is one row naming them,
+    in the report's column order, then the months. The JSON and CSV forms list every place."""
+    headings = {column["section"]: column["heading"] for column in report["columns"]}
+    order = [column["section"] for column in report["columns"]]
+    groups: dict[tuple[str, str, str, str], list[tuple[int, str]]] = {}
+    for moved in report.get("restated", {}).get("figures", []):
+        section, _, rest = str(moved["figure"]).partition(".")
+        if section.startswith("monthly["):
+            where = (len(order), section[len("monthly[") : -1])
+        else:
+            where = (order.index(section), headings[section]) if section in order else (0, section)
+        key = (_in_words(rest), moved["as_issued"], moved["now"], moved["difference"])
+        groups.setdefault(key, []).append(where)
+    rows = sorted(groups.items(), key=lambda item: (min(item[1]), item[0][0]))
+    return [
+        RestatedRow(
+            f"{what} ({', '.join(name for _, name in sorted(places))})", before, after, delta
+        )
+        for (what, before, after, delta), places in rows
+    ]
+
+
+def _in_words(path: str) -> str:
+    """`accrued.total` → "accrued: total"; `service_fees.by_provider[RPS-B].amount` →
+    "service fees: by provider RPS-B: amount"."""
+    words = [part.replace("_", " ").replace("[", " ").rstrip("]") for part in path.split(".")]
+    return ": ".join(word for word in words if word)
