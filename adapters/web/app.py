@@ -54,6 +54,9 @@ class Guard:
                 send, 401, "a token is required\n", www_authenticate='Basic realm="planledger"'
             )
             return
+        head_only = scope["method"] == "HEAD"
+        if head_only:  # answered as GET, without the body
+            scope = dict(scope, method="GET")
         path: str = scope["path"]
         if path.endswith(".json"):
             path = path.removesuffix(".json")
@@ -64,6 +67,8 @@ class Guard:
                 headers = list(message.get("headers", []))
                 headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
                 message = dict(message, headers=headers)
+            elif head_only and message["type"] == "http.response.body":
+                message = dict(message, body=b"")
             await send(message)
 
         await self.app(scope, receive, secured)
