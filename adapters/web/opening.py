@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.pool import QueuePool
 
 from adapters.readside.read_models import (
     SCHEMA_ROW,
@@ -75,9 +76,14 @@ def read_only_engine(database_url: str) -> Engine:
     target = parse_database_url(database_url)
     if target.sqlite_path is not None:
         uri = sqlite_read_only_uri(target)
+        # A pool shared by the server's threads (the engine would take "sqlite://" for a
+        # database in memory and keep one connection per thread, closing the extra ones).
         return create_engine(
             "sqlite://",
             creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30),
+            poolclass=QueuePool,
+            pool_size=8,
+            max_overflow=8,
         )
     engine = read_model_engine(database_url)
 

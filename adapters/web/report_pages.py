@@ -56,14 +56,14 @@ def position_runs(runs: list[str]) -> list[tuple[int, int]]:
     return ranges
 
 
-def figure_page(view: LedgerView, key: str, quarter: str, pointer: str) -> dict[str, Any]:
-    """One figure of the report: its value, how it is made, and the events that make it.
+def figure_page(view: LedgerView, report: dict[str, Any], pointer: str) -> dict[str, Any]:
+    """One figure of `report` (report_page's, at the view's position): its value, how it is
+    made, and the events that make it.
 
     Raises:
         BadQueryError: the report has no such figure.
     """
-    page = report_page(view, key, quarter)
-    report = page["report"]
+    key, quarter = report["fund_class"], report["quarter"]
     source = report.get("sources", {}).get(pointer)
     if source is None:
         raise BadQueryError(f"pointer: the report has no figure {pointer!r}")
@@ -121,7 +121,17 @@ def _figures(side: Side, keys: list[str], quarter: str | None) -> dict[str, str]
     return leaves
 
 
-def compare_page(before: Side, after: Side, quarter: str | None) -> dict[str, Any]:
+def impact_between(before: Side, after: Side) -> dict[str, Any] | None:
+    """What `impact --since A` says at B: for two known-at times, B the later."""
+    if before.moment.known_at is None or before.moment.position >= after.moment.position:
+        return None
+    found = analyse_impact(after.view, before.moment.known_at, max_carry_days=MAX_CARRY_DAYS)
+    return impact_record(found)
+
+
+def compare_page(
+    before: Side, after: Side, quarter: str | None, impact: dict[str, Any] | None
+) -> dict[str, Any]:
     """Two moments side by side: every figure, those that differ flagged, and the events
     committed between the two positions (with what `impact` says of them)."""
     keys = sorted(set(before.view.fund_class_keys()) | set(after.view.fund_class_keys()))
@@ -140,10 +150,6 @@ def compare_page(before: Side, after: Side, quarter: str | None) -> dict[str, An
             strict=False,
         )
     ]
-    impact = None
-    if before.moment.known_at is not None and before.moment.position < after.moment.position:
-        found = analyse_impact(after.view, before.moment.known_at, max_carry_days=MAX_CARRY_DAYS)
-        impact = impact_record(found)
     return {
         "before": before.moment.record(),
         "after": after.moment.record(),

@@ -76,10 +76,12 @@ def _add_ledger_routes(app: FastAPI, bench: Workbench) -> None:
         pointer = request.query_params.get("pointer", "")
         view = ledger.view_at(moment.position)
         fund_class_key = f"{fund}/{share_class}"
+        report = bench.cache.get(
+            ("report", fund_class_key, quarter, moment.position),
+            lambda: report_pages.report_page(view, fund_class_key, quarter),
+        )["report"]
         key = ("figure", fund_class_key, quarter, pointer, moment.position)
-        record = bench.cache.get(
-            key, lambda: report_pages.figure_page(view, fund_class_key, quarter, pointer)
-        )
+        record = bench.cache.get(key, lambda: report_pages.figure_page(view, report, pointer))
         return bench.respond(request, "figure", moment, record)
 
     @app.get("/breaks")
@@ -153,6 +155,11 @@ def _compare(request: Request, bench: Workbench) -> Response:
         )
         sides.append(report_pages.Side(bench.ledger.view_at(chosen.position), chosen))
     before, after = sides
+    # The impact hangs on the two positions alone (not the business dates): made once for both.
+    impact_key = ("impact", before.moment.known_at, after.moment.position)
+    impact = bench.cache.get(
+        impact_key, lambda: {"impact": report_pages.impact_between(before, after)}
+    )["impact"]
     key = ("compare", before.moment, after.moment, quarter)
-    record = bench.cache.get(key, lambda: report_pages.compare_page(before, after, quarter))
+    record = bench.cache.get(key, lambda: report_pages.compare_page(before, after, quarter, impact))
     return bench.respond(request, "compare", moment, record | {"form": dict(params)})

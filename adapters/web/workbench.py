@@ -59,11 +59,13 @@ def templates() -> Environment:
 
 class PageCache:
     """Page records by route, parameters and log position. What the ledger knew at a position
-    never changes, so a record made for one is right for good (bounded, least recent out)."""
+    never changes, so a record made for one is right for good (bounded, least recent out).
+    Requests for a record being made wait for it rather than make it again."""
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
         self.records: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self.making: dict[tuple[Any, ...], threading.Lock] = {}
         self.lock = threading.Lock()
 
     def get(self, key: tuple[Any, ...], make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -71,11 +73,20 @@ class PageCache:
             if key in self.records:
                 self.records.move_to_end(key)
                 return self.records[key]
-        record = make()
-        with self.lock:
-            self.records[key] = record
-            while len(self.records) > self.size:
-                self.records.popitem(last=False)
+            maker = self.making.setdefault(key, threading.Lock())
+        with maker:
+            with self.lock:
+                if key in self.records:
+                    return self.records[key]
+            try:
+                record = make()
+            finally:
+                with self.lock:
+                    self.making.pop(key, None)
+            with self.lock:
+                self.records[key] = record
+                while len(self.records) > self.size:
+                    self.records.popitem(last=False)
         return record
 
 
