@@ -165,3 +165,4 @@ echo "reports:     $OUT/reports/ (JSON, CSV, HTML, PDF for each fund class and q
 echo "books:       $OUT/trial-balance.txt, $OUT/books/fund.beancount, $OUT/books/distributor.beancount (bean-check, Fava)"
 echo "audit:       $OUT/bundle.zip (unpacked in $OUT/bundle: python3 verify_bundle.py),"
 echo "             $OUT/reports-as-issued/ (2003Q3 rebuilt as known before the restatement)"
+echo "browse it:   .venv/bin/planledger serve --db sqlite:///$OUT/planledger.db  (read-only, http://127.0.0.1:8000/)"

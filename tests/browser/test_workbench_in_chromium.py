@@ -24,9 +24,7 @@ def position_shown(page) -> int:
     return int(page.locator("#log-position").inner_text())
 
 
-def test_workbench(
-    quarter, tmp_path, database_url, browser_page, screenshot
-):
+def test_workbench(quarter, tmp_path, database_url, browser_page, screenshot):
     build_workbench_ledger(quarter, tmp_path, database_url)
     page = browser_page
     dialogs: list[str] = []
