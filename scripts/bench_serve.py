@@ -39,6 +39,18 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _get(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
     connection.request("GET", path, headers={"Accept": "text/html"})
     answer = connection.getresponse()
@@ -189,8 +201,8 @@ def measure_serve(ledger: Path | None, clients: int, requests: int) -> dict[str,
         )
         try:
             assert server.stdout is not None
-            print(server.stdout.readline().strip())  # "serving ... at ..." once it is up
-            time.sleep(0.5)
+            print(server.stdout.readline().strip())  # "serving ... at ...", before it listens
+            _wait_for(port)
             pages = _pages(port)
             result = _run_load(port, pages, clients, requests)
         finally:

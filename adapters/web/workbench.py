@@ -123,6 +123,7 @@ class Workbench:
             link=lambda path, **extra: path + (moment.query(**extra) if moment else ""),
             query=lambda **pairs: "?" + urlencode({k: v for k, v in pairs.items() if v}),
             request_path=request.url.path,
+            request_query=request.url.query,
             head_position=self.ledger.head_position(),
             chain_check=self.chain_check,
         )
