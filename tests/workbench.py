@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from freezegun import freeze_time
 
@@ -23,6 +24,8 @@ from tests.integration.scenario import restate_week
 HOSTILE_ACTOR = "<script>alert('actor')</script><b>Mallory</b>"
 HOSTILE_REASON = '<img src=x onerror="alert(1)"><script>alert(1)</script> & "quoted"'
 REVERSED_AT = "2003-11-10 12:00:00"
+RECONCILED_AT = "2003-11-12 12:00:00"
+JULY_3 = date(2003, 7, 3)
 # Before the restatement (2003-11-03) and the reversal: the ledger as the issued report saw it.
 BEFORE_CORRECTIONS = datetime(2003, 10, 20, tzinfo=UTC)
 TODAY = date(2004, 1, 31)
@@ -41,7 +44,28 @@ def build_workbench_ledger(quarter, tmp_path, database_url: str) -> None:
             hostile.read_models.catch_up()
     finally:
         hostile.close()
+    reconcile_with_a_break(ledger, tmp_path)
     ledger.read_models.catch_up()
+
+
+def reconcile_with_a_break(ledger, tmp_path) -> None:
+    """The fund's books as the ledger's accruals but for July 3rd, held against the ledger."""
+    from adapters.application.reconciliation import ImportStatement, RunReconciliation
+    from adapters.inputs.statements import read_fund_books
+    from adapters.readside import reconciliation as reads
+    from domain.periods import parse_period
+    from domain.reconciliation.records import StatementKind
+    from tests.reconcile_builders import books_csv
+
+    daily, _ = reads.ledger_accruals(ledger.view)
+    figures = {key: figure.amount for key, figure in daily.items()}
+    changed = {("INTL-BCV/R", JULY_3): figures[("INTL-BCV/R", JULY_3)] + Decimal("1.00")}
+    with freeze_time(RECONCILED_AT):
+        books = read_fund_books(books_csv(tmp_path / "books.csv", figures, changed))
+        ledger.reconciliation.import_statement(ImportStatement(StatementKind.FUND_BOOKS, books))
+        ledger.reconciliation.run(
+            RunReconciliation(parse_period("2003Q3"), Decimal("0.01"), 3, date(2003, 11, 12))
+        )
 
 
 @contextmanager

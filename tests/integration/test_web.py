@@ -212,6 +212,15 @@ def test_the_log_filters_and_pages(client):
     assert recorded and all(entry["committed_at"] < "2003-10-03" for entry in recorded)
 
 
+def test_reconciliation_breaks_as_known_at_a_time(client):
+    now = client.get("/breaks.json").json()["breaks"]
+    assert {row["key"] for row in now} >= {"accruals/day/INTL-BCV/R/2003-07-03"}
+    day = next(row for row in now if row["key"] == "accruals/day/INTL-BCV/R/2003-07-03")
+    assert (day["kind"], day["difference"], day["status"]) == ("amount-differs", "1.00", "open")
+    assert client.get(f"/breaks.json?known_at={KNOWN_BEFORE}").json()["breaks"] == []
+    assert "accruals/day/INTL-BCV/R/2003-07-03" in client.get("/breaks").text
+
+
 def test_bad_input_is_400_and_what_is_not_there_404(client):
     assert client.get("/?as_of=2003-13-01").status_code == 400
     assert client.get("/?known_at=2999-01-01T00:00:00Z").status_code == 400
