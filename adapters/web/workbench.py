@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from adapters.web.moments import Moment, resolve
 from adapters.web.opening import ReadOnlyLedger
+from domain.rates import format_percent
 
 HERE = Path(__file__).parent
 CACHE_SIZE = 512
@@ -37,6 +38,17 @@ def is_money(value: Any) -> bool:
     return isinstance(value, str) and MONEY.fullmatch(value) is not None
 
 
+def percent(value: Any) -> str:
+    """A rate of the contract (a decimal fraction string) as the command line's tables show
+    it, a percentage; anything else as it is."""
+    if isinstance(value, str):
+        try:
+            return format_percent(Decimal(value))
+        except ArithmeticError:
+            return value
+    return "" if value is None else str(value)
+
+
 def amount(value: Any) -> str:
     """A money string with thousands separated, for people; any other value as it is."""
     if is_money(value):
@@ -52,6 +64,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["amount"] = amount
+    environment.filters["percent"] = percent
     environment.tests["money"] = is_money
     environment.filters["pretty"] = lambda value: json.dumps(value, indent=2, sort_keys=True)
     return environment

@@ -221,6 +221,20 @@ def test_reconciliation_breaks_as_known_at_a_time(client):
     assert "accruals/day/INTL-BCV/R/2003-07-03" in client.get("/breaks").text
 
 
+def test_events_the_read_models_do_not_hold_yet_are_not_served_and_the_page_says_so(
+    quarter, client, workbench
+):
+    from adapters.application.commands import Seal
+
+    ledger, _ = quarter
+    served = workbench.served_position()
+    ledger.audit.seal(Seal("written after the read models' last catch-up", TODAY))
+    assert workbench.head_position() == served + 1
+    assert client.get("/index.json").json()["moment"]["log_position"] == served
+    assert f"(the log's head is {served + 1})" in client.get("/").text
+    assert client.get(f"/event/{served + 1}").status_code == 404
+
+
 def test_bad_input_is_400_and_what_is_not_there_404(client):
     assert client.get("/?as_of=2003-13-01").status_code == 400
     assert client.get("/?known_at=2999-01-01T00:00:00Z").status_code == 400
