@@ -49,3 +49,9 @@ def format_percent(rate_annual: Decimal) -> str:
     if percent.as_tuple().exponent > -2:  # type: ignore[operator]
         percent = percent.quantize(Decimal("0.01"))
     return f"{percent:f}%"
+
+
+def rate_text(rate: Decimal) -> str:
+    """An annual rate as JSON and CSV give it: a decimal fraction, no exponent, no trailing
+    zeros (0.0025 for 0.25%)."""
+    return f"{rate.normalize():f}" if rate else "0"

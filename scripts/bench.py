@@ -16,6 +16,10 @@ JSON. Usage: scripts/bench.py [FUND_CLASSES] [--db sqlite|postgres] [--out DIR]
 With --cli it measures instead the command line's start-up on the demo ledger, each command
 against a bare `python -c pass` (scripts/bench_cli.py; --baseline ROOT adds another checkout).
 
+With --serve it measures instead the web workbench on the demo ledger: --clients (default 8)
+concurrent clients, --requests (default 3,000) page requests against `planledger serve` on
+127.0.0.1, the median and p95 latency and requests per second (scripts/bench_serve.py).
+
 With --as-of it measures instead the point-in-time reconstruction of one fund class with
 --years (default 20) of daily history: the median and p95 over --samples (default 100) random
 (business date, known-at) pairs, against a full replay of the same class in the same run.
@@ -491,6 +495,17 @@ def main_cli(arguments: argparse.Namespace) -> None:
     print(f"written to {out_file}")
 
 
+def main_serve(arguments: argparse.Namespace) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_serve import measure_serve, print_serve
+
+    result = measure_serve(arguments.ledger, arguments.clients, arguments.requests)
+    print_serve(result)
+    out_file = arguments.out / "bench-serve.json"
+    out_file.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {out_file}")
+
+
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="planledger ingest and rebuild benchmark")
     parser.add_argument("fund_classes", nargs="?", type=int, default=1000)
@@ -509,7 +524,16 @@ def parse_arguments() -> argparse.Namespace:
         action="store_true",
         help="instead: the command line's start-up against python -c pass (scripts/bench_cli.py)",
     )
-    parser.add_argument("--ledger", type=Path, help="with --cli: a ledger (default: the demo's)")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="instead: the web workbench under --clients concurrent clients (bench_serve.py)",
+    )
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument(
+        "--ledger", type=Path, help="with --cli or --serve: a ledger (default: the demo's)"
+    )
     parser.add_argument(
         "--baseline", type=Path, help="with --cli: another checkout measured in the same rounds"
     )
@@ -597,6 +621,9 @@ def main() -> None:
         return
     if arguments.cli:
         main_cli(arguments)
+        return
+    if arguments.serve:
+        main_serve(arguments)
         return
     result = run_ingest(arguments)
     print_ingest(result)

@@ -168,3 +168,4 @@ echo "books:       $OUT/trial-balance.txt, $OUT/books/fund.beancount, $OUT/books
 echo "audit:       $OUT/bundle.zip (unpacked in $OUT/bundle: python3 verify_bundle.py),"
 echo "             $OUT/reports-as-issued/ (INTL-BCV 2003Q3 as issued, byte for byte),"
 echo "             $OUT/reports-restated/ (the same quarter now, marked restated since its issue)"
+echo "browse it:   .venv/bin/planledger serve --db sqlite:///$OUT/planledger.db  (read-only, http://127.0.0.1:8000/)"

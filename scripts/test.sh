@@ -11,6 +11,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(project_root)"
 ensure_venv
 
+# The browser tests (tests/browser) drive the system's Chromium through Playwright (installed
+# with the test extra; its own browser download is not used): Debian's package.
+if [ -z "${PLANLEDGER_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing chromium for the browser tests" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "the browser tests need Chromium: apt-get install chromium, or set PLANLEDGER_CHROMIUM" >&2
+  fi
+fi
+
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check --quiet .

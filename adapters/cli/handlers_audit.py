@@ -19,9 +19,10 @@ from adapters.cli.handlers import (
     output_file,
     settled_known_at,
 )
-from adapters.cli.output import Column, json_value, rate_text, render, shown, write_rows
+from adapters.cli.output import Column, render, shown, write_rows
 from adapters.cli.progress import progress_bar
 from adapters.outputs.bundle import export_bundle
+from adapters.outputs.contract import impact_record, log_entry_record, point_in_time_record
 from adapters.outputs.impact import Impact, analyse_impact
 from adapters.readside.audit_log import (
     LogEntry,
@@ -41,7 +42,6 @@ from adapters.store.verify import ExternalHead, Verification, heads_by_position,
 from domain.errors import UnknownFundClassError
 from domain.money import format_money
 from domain.rates import format_percent
-from projections.point_in_time import PointInTime
 
 if TYPE_CHECKING:
     from adapters.store.db_admin import LedgerTables
@@ -295,7 +295,7 @@ def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     if event_id is not None and not entries:
         raise CommandInputError(f"--event: event {event_id!r} is not one the other options accept")
     if arguments.format == "json":
-        out.write(json.dumps([_entry_json(entry) for entry in entries], indent=2) + "\n")
+        out.write(json.dumps([log_entry_record(entry) for entry in entries], indent=2) + "\n")
         return 0
     if arguments.format == "csv":
         rows = [_entry_csv(entry) for entry in entries]
@@ -306,16 +306,8 @@ def log(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _entry_json(entry: LogEntry) -> dict[str, Any]:
-    """One entry for programs: every value by the contract of readside/event_fields.py, the
-    class under `class` (as the command line names it)."""
-    record = asdict(entry)
-    record["business_date"] = entry.business_date.isoformat() if entry.business_date else None
-    return {("class" if key == "share_class" else key): value for key, value in record.items()}
-
-
 def _entry_csv(entry: LogEntry) -> dict[str, Any]:
-    record = _entry_json(entry)
+    record = log_entry_record(entry)
     record["fields"] = json.dumps(entry.fields, sort_keys=True)
     return record
 
@@ -366,7 +358,7 @@ def impact(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
         view = known_view(ledger, arguments, context)
         found = analyse_impact(view, arguments.since, max_carry_days=arguments.max_carry_days)
     if arguments.format == "json":
-        out.write(json.dumps(_impact_json(found), indent=2) + "\n")
+        out.write(json.dumps(impact_record(found), indent=2) + "\n")
     elif arguments.format == "csv":
         out.write(render(_impact_rows(found), IMPACT_COLUMNS, "csv"))
     else:
@@ -467,51 +459,6 @@ def _impact_text(found: Impact) -> str:
     return "".join(f"{shown(line)}\n" for line in lines)  # each line one line, whatever it quotes
 
 
-def _impact_json(found: Impact) -> dict[str, Any]:
-    return {
-        "since": format_commit_time(found.since),
-        "since_position": found.since_position,
-        "now_position": found.now_position,
-        "events_since": found.events_since,
-        "corrections": found.corrections,
-        "reports": [
-            {
-                "fund_class": report.fund_class,
-                "quarter": report.quarter,
-                "issued_on": report.issued_on.isoformat(),
-                "issued_sha256": report.issued_sha256,
-                "sha256_then": report.sha256_then,
-                "sha256_now": report.sha256_now,
-                "changes": [
-                    {
-                        "path": change.path,
-                        "before": change.before,
-                        "after": change.after,
-                        "delta": None if change.delta is None else str(change.delta),
-                    }
-                    for change in report.changes
-                ],
-            }
-            for report in found.reports
-        ],
-        "amounts": [
-            {
-                "kind": amount.kind,
-                "fund_class": amount.fund_class,
-                "provider": amount.provider,
-                "reference": amount.reference,
-                "period": amount.period,
-                "paid": format_money(amount.paid),
-                "then": format_money(amount.then),
-                "now": format_money(amount.now),
-                "delta": format_money(amount.delta),
-                "note": amount.note,
-            }
-            for amount in found.amounts
-        ],
-    }
-
-
 def export_bundle_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     output_file(arguments.out)
     with open_ledger(context) as ledger:
@@ -557,17 +504,13 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _money_or_none(amount: Decimal | None) -> str | None:
-    return None if amount is None else format_money(amount)
-
-
 def as_of_command(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     as_of = arguments.as_of or date.today()
     key = f"{arguments.fund}/{arguments.share_class}"
     with open_ledger(context) as ledger:
         view = known_view(ledger, arguments, context)
         found = fund_class_as_of(view, key, as_of)
-    record = _as_of_record(found)
+    record = point_in_time_record(found)
     if arguments.format == "json":
         out.write(json.dumps(record, indent=2) + "\n")
         return 0
@@ -579,38 +522,3 @@ def as_of_command(context: Context, arguments: argparse.Namespace, out: TextIO) 
     for name, value in record.items():
         out.write(f"{name.replace('_', ' '):<22} {shown(_shown(name, value))}\n")
     return 0
-
-
-def _as_of_record(found: PointInTime) -> dict[str, Any]:
-    """What `asof` answers, as JSON gives it: money with two decimals, rates as fractions."""
-    return {
-        "fund_class": found.fund_class,
-        "as_of": found.as_of.isoformat(),
-        "known_position": found.known_position,
-        "plan_in_effect": found.in_effect,
-        "authority": found.authority,
-        "agreement_in_effect": found.agreement_in_effect,
-        "schedule_b": {
-            "asset_based_sales_charge": rate_text(found.absc_rate_annual),
-            "maximum_service_fee": rate_text(found.service_rate_annual_max),
-            "maximum_total": rate_text(found.total_rate_annual_max),
-        },
-        "fee_basis": {
-            "net_assets": _money_or_none(found.basis_net_assets),
-            "struck_on": found.basis_date.isoformat() if found.basis_date else None,
-        },
-        "accrued_through": found.accrued_through.isoformat() if found.accrued_through else None,
-        "accrued": {
-            "asset_based_sales_charge": format_money(found.absc_accrued),
-            "service_fee": format_money(found.service_accrued),
-            "total": format_money(found.accrued),
-        },
-        "paid_to_distributor": {
-            "asset_based_sales_charge": format_money(found.absc_paid),
-            "service_fee": format_money(found.service_paid),
-            "total": format_money(found.paid),
-        },
-        "payable": format_money(found.payable),
-        "receivable_from_distributor": format_money(found.receivable),
-        "reports": json_value(found.reports),
-    }

@@ -141,6 +141,7 @@ ENTRIES = (
         _AUDIT,
     ),
     Entry("db", "cmd_audit:db", "database administration", _AUDIT),
+    Entry("serve", "cmd_serve:serve", "the read-only web workbench (pages, JSON)", _AUDIT),
     Entry(
         "completion",
         "completion:completion",

@@ -4,9 +4,8 @@ wants it (an `ArgumentTypeError` whose message argparse prints after the option'
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -55,39 +54,12 @@ def amount_or_keyword(text: str, keyword: str) -> Decimal | None:
 
 # ---- times: --known-at, --since, --committed-from/to -------------------------------------------
 
-_MOMENT = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?)?",
-    re.ASCII,
-)
-_ZONE = re.compile(r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$", re.ASCII)
-_MOMENT_FORM = (
-    "write 2004-07-01T12:00:00Z (UTC) or with an offset, 2004-07-01T12:00:00+02:00; "
-    "a date alone (2004-07-01) means that whole day, UTC"
-)
-
 
 def _moment(text: str, day_time: time) -> datetime:
-    """`2026-11-26T14:05:00Z`, with an offset, or a date alone (`2026-11-26`) at `day_time`
-    of that day, UTC; within the ledger's calendar. A time without a zone is refused: it is
-    easily a business date taken for a commit time (`--known-at` for `--as-of`), and which
-    zone it meant cannot be known."""
-    if _MOMENT.fullmatch(text) is None:
-        raise argparse.ArgumentTypeError(f"not a time: {text!r}; {_MOMENT_FORM}")
-    if len(text) > len("YYYY-MM-DD") and _ZONE.search(text) is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no time zone (a commit time, not a business date); {_MOMENT_FORM}"
-        )
     try:
-        if len(text) == len("YYYY-MM-DD"):
-            moment = datetime.combine(date.fromisoformat(text), day_time, tzinfo=UTC)
-        else:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-            moment = moment.astimezone(UTC)  # OverflowError at the calendar's very edges
-        grammar.check_date(moment.date(), text)
-    except (ValueError, OverflowError) as error:
-        raise argparse.ArgumentTypeError(f"not a time: {error}; {_MOMENT_FORM}") from None
-    return moment
+        return grammar.parse_moment(text, day_time)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def known_at_time(text: str) -> datetime:

@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from domain.money import format_money
-from domain.rates import format_percent
+from domain.rates import format_percent, rate_text
 
 FORMATS = ("table", "json", "csv")
 
@@ -99,12 +99,6 @@ class TerminalText(io.TextIOBase):
 
     def writable(self) -> bool:
         return True
-
-
-def rate_text(rate: Decimal) -> str:
-    """An annual rate as JSON and CSV give it: a decimal fraction, no exponent, no trailing
-    zeros (0.0025 for 0.25%)."""
-    return f"{rate.normalize():f}" if rate else "0"
 
 
 def money_with_separators(amount: Decimal) -> str:

@@ -481,3 +481,25 @@ def accrual_totals(
             AccrualTotal(key, str(label), int(days), int(absc), int(service))
             for key, label, days, absc, service in conn.execute(query)
         ]
+
+
+LISTED_DATES = {"distributor_payments": "paid_on", "service_fees": "paid_on"}
+
+
+def listed(
+    engine: Engine, table_name: str, fund_class: str, as_of: date, known_position: int | None
+) -> list[dict[str, Any]]:
+    """One fund class's rows of a payments read model (`distributor_payments`,
+    `service_fees`, `expenditures`) dated on or before `as_of`, in date order: what the
+    workbench lists."""
+    table = TABLES[table_name]
+    day = table.c[LISTED_DATES.get(table_name, "incurred_on")]
+    query = known(
+        select(table)
+        .where(and_(table.c.fund_class == fund_class, day <= as_of))
+        .order_by(day, table.c.position),
+        known_position,
+        table,
+    )
+    with engine.connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]

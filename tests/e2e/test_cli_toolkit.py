@@ -137,7 +137,7 @@ def readme_paths() -> set[tuple[str, ...]]:
         words = line.split("  ")[0].split()[1:]
         names = [word for word in words if re.fullmatch(r"[a-z][a-z-]*(\|[a-z-]+)*|\|", word)]
         tokens = " ".join(names).replace(" | ", "|").split()
-        if tokens[0] in groups:
+        if tokens[0] in groups and len(tokens) > 1:
             paths |= {(tokens[0], action) for action in tokens[1].split("|")}
         else:
             paths |= {(name,) for name in tokens[0].split("|")}
@@ -176,7 +176,20 @@ def loaded_after(argv: list[str], env: dict[str, str] | None = None) -> set[str]
     return set(json.loads(completed.stderr.strip().splitlines()[-1]))
 
 
-HEAVY = {"fpdf", "fontTools", "PIL", "psycopg", "pydantic", "rich", "beancount"}
+HEAVY = {
+    "fpdf",
+    "fontTools",
+    "PIL",
+    "psycopg",
+    "pydantic",
+    "rich",
+    "beancount",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "jinja2",
+    "adapters.web",
+}
 LEDGER = {"sqlalchemy", "eventsourcing", "domain", "projections", "adapters.application"}
 
 

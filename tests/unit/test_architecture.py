@@ -103,7 +103,8 @@ def test_the_check_itself_catches_an_offender(tmp_path):
 # The rooms of adapters/ and the rooms each may import. cli is the top; store and inputs are
 # the bottom. Every room may also import domain/ and projections/.
 ROOMS: dict[str, set[str]] = {
-    "cli": {"application", "outputs", "readside", "store", "inputs"},
+    "cli": {"application", "outputs", "readside", "store", "inputs", "web"},
+    "web": {"application", "outputs", "readside", "store", "inputs"},
     "application": {"outputs", "readside", "store", "inputs"},
     "outputs": {"readside", "store"},
     "readside": {"store"},
@@ -167,6 +168,17 @@ def test_rooms_import_only_the_rooms_below_them():
         if (other := room_of(imported)) is not None and other != room and other not in ROOMS[room]
     ]
     assert offenders == []
+
+
+def test_only_the_serve_handler_imports_the_web_room():
+    """The web framework loads with `planledger serve` alone (start-up of every other command
+    stays light): no module outside adapters/web/ but the serve handler imports it."""
+    importers = sorted(
+        module
+        for module, imported_modules in import_graph().items()
+        if room_of(module) != "web" and any(room_of(name) == "web" for name in imported_modules)
+    )
+    assert importers == ["adapters.cli.handlers_serve"]
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str]:
