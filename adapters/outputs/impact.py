@@ -205,10 +205,10 @@ def _report_impacts(ledger: LedgerView, impact: Impact, key: str) -> list[Report
     return found
 
 
-def _leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+def report_leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(value, dict):
         for name, item in value.items():
-            yield from _leaves(item, f"{path}.{name}" if path else name)
+            yield from report_leaves(item, f"{path}.{name}" if path else name)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             label = (
@@ -216,14 +216,14 @@ def _leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
                 if isinstance(item, dict)
                 else None
             )
-            yield from _leaves(item, f"{path}[{label or index}]")
+            yield from report_leaves(item, f"{path}[{label or index}]")
     else:
         yield path, "" if value is None else str(value)
 
 
 def figure_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FigureChange]:
     """Every leaf of the report that differs (the build's provenance aside)."""
-    old, new = dict(_leaves(before)), dict(_leaves(after))
+    old, new = dict(report_leaves(before)), dict(report_leaves(after))
     return [
         FigureChange(path, old.get(path, ""), new.get(path, ""))
         for path in sorted(set(old) | set(new))

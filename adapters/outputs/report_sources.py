@@ -41,7 +41,8 @@ def quarterly_report_sources(
     rows are the calendar year to date's."""
     fund_class = report["fund_class"]
     sources: dict[str, Any] = {}
-    for section, period in sections.items():
+    for section in [column["section"] for column in report["columns"]]:  # the report's order
+        period = sections.get(section)
         if period is None or not report.get(section):
             continue
         rows = source_rows(ledger, fund_class, period)
@@ -50,7 +51,7 @@ def quarterly_report_sources(
     assert year_to_date is not None
     monthly_only = {"monthly": report.get("monthly", [])}
     sources.update(report_sources(monthly_only, {}, source_rows(ledger, fund_class, year_to_date)))
-    return dict(sorted(sources.items()))
+    return sources
 
 
 def source_rows(ledger: LedgerView, fund_class: str, window: Period) -> SourceRows:

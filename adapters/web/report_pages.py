@@ -13,7 +13,8 @@ from adapters.outputs.contract import (
     plain_json,
     point_in_time_record,
 )
-from adapters.outputs.impact import _leaves, analyse_impact
+from adapters.outputs.impact import analyse_impact, report_leaves
+from adapters.outputs.issued import marked_if_restated
 from adapters.outputs.report_html_sources import figure_label, figure_value
 from adapters.outputs.reports import quarterly_report
 from adapters.readside.audit_log import LogFilter, read_log
@@ -33,7 +34,8 @@ def report_page(view: LedgerView, key: str, quarter: str) -> dict[str, Any]:
     """The report as `report quarterly --formats json` writes it, and its figures in order,
     each with its label, value and JSON pointer (the key of its `sources`)."""
     view.check_fund_class_keys([key])
-    report = quarterly_report(view, key, quarter)
+    # Marked, as the command marks it, when it moved since the report issued (docs/audit.md §7).
+    report = marked_if_restated(view, quarterly_report(view, key, quarter))
     return {
         "report": report,
         "figures": [
@@ -109,13 +111,13 @@ def _figures(side: Side, keys: list[str], quarter: str | None) -> dict[str, str]
         record = point_in_time_record(fund_class_as_of(side.view, key, side.moment.as_of))
         record.pop("known_position")
         record.pop("as_of")
-        leaves |= {f"{key} {path}": value for path, value in _leaves(record)}
+        leaves |= {f"{key} {path}": value for path, value in report_leaves(record)}
         if quarter is not None:
             report = quarterly_report(side.view, key, quarter)
             report.pop("sources", None)
             leaves |= {
                 f"{key} report {quarter} {path}": value
-                for path, value in _leaves(report)
+                for path, value in report_leaves(report)
                 if not path.startswith("built_from.")
             }
     return leaves
