@@ -26,6 +26,8 @@ class Row:
     values: tuple[str, ...]  # one per column; "" where the column has no figures
     total: bool = False
     amount: bool = True  # False: a rate or a note, printed as it is
+    # Each value's JSON pointer in the report (the key of its `sources`); "" for none.
+    pointers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,20 @@ def _row(
     *,
     total: bool = False,
     amount: bool = True,
+    at: str | Callable[[Section], str] = "",
 ) -> Row:
+    """`at`: where the value sits in its section (`accrued/total`), for its pointer."""
     values = tuple("" if section is None else value(section) for section in sections(report))
-    return Row(item, label, values, total, amount)
+    pointers = tuple(
+        _pointer(column["section"], section, at)
+        for column, section in zip(report["columns"], sections(report), strict=True)
+    )
+    return Row(item, label, values, total, amount, pointers)
+
+
+def _pointer(name: str, section: Section | None, at: str | Callable[[Section], str]) -> str:
+    suffix = "" if section is None else at if isinstance(at, str) else at(section)
+    return f"/{name}/{suffix}" if suffix else ""
 
 
 def plan_table(report: dict[str, Any]) -> Table:
@@ -59,12 +72,14 @@ def plan_table(report: dict[str, Any]) -> Table:
             "accrued.asset_based_sales_charge",
             "12b-1 fees accrued by the fund: asset-based sales charge (SECOND)",
             lambda s: s["accrued"]["asset_based_sales_charge"],
+            at="accrued/asset_based_sales_charge",
         ),
         _row(
             report,
             "accrued.service_fee",
             "12b-1 fees accrued by the fund: service fee (SECOND)",
             lambda s: s["accrued"]["service_fee"],
+            at="accrued/service_fee",
         ),
         _row(
             report,
@@ -72,18 +87,21 @@ def plan_table(report: dict[str, Any]) -> Table:
             "12b-1 fees accrued by the fund (SECOND)",
             lambda s: s["accrued"]["total"],
             total=True,
+            at="accrued/total",
         ),
         _row(
             report,
             "paid_to_distributor",
             "Paid by the fund to the Distributor",
             lambda s: s["paid_to_distributor"],
+            at="paid_to_distributor",
         ),
         _row(
             report,
             "accrued_less_paid",
             "Accrued by the fund, not yet paid to the Distributor",
             lambda s: s["accrued_less_paid"],
+            at="accrued_less_paid",
         ),
     ]
     if any(s is not None and "receivable_from_distributor" in s for s in sections(report)):
@@ -93,6 +111,7 @@ def plan_table(report: dict[str, Any]) -> Table:
                 f"receivable_from_distributor.{key}",
                 label,
                 partial(_receivable, key=key),
+                at=f"receivable_from_distributor/{key}",
             )
             for key, label in RECEIVABLE_LABELS
         ]
@@ -116,6 +135,13 @@ def _listed(section: Section, name: str, index: int) -> str:
     return str(section[name][index]["amount"])
 
 
+def _provider_pointer(section: Section, provider: str) -> str:
+    """Where the provider's amount sits in the section ("" when it was not paid there)."""
+    rows = section["service_fees"]["by_provider"]
+    index = next((i for i, row in enumerate(rows) if row["provider"] == provider), None)
+    return "" if index is None else f"service_fees/by_provider/{index}/amount"
+
+
 def _provider_amount(section: Section, provider: str) -> str:
     rows = section["service_fees"]["by_provider"]
     return next((row["amount"] for row in rows if row["provider"] == provider), "0.00")
@@ -130,6 +156,7 @@ def use_table(report: dict[str, Any]) -> Table:
             f"Service fees passed on to {row.get('provider_name', code)}"
             + (f": {row['agreement']}" if row["agreement"] else ""),
             partial(_provider_amount, provider=code),
+            at=partial(_provider_pointer, provider=code),
         )
         for code, row in _providers(report).items()
     ]
@@ -139,6 +166,7 @@ def use_table(report: dict[str, Any]) -> Table:
             "deemed_asset_based_sales_charge",
             "Not passed on as service fees: deemed an asset-based sales charge (SIXTH)",
             lambda s: s["deemed_asset_based_sales_charge"],
+            at="deemed_asset_based_sales_charge",
         )
     )
     rows.append(
@@ -148,6 +176,7 @@ def use_table(report: dict[str, Any]) -> Table:
             "Paid by the fund to the Distributor",
             lambda s: s["paid_to_distributor"],
             total=True,
+            at="paid_to_distributor",
         )
     )
     return Table(
@@ -171,26 +200,37 @@ def reconciliation_table(report: dict[str, Any]) -> Table:
             "service_fees_passed_on",
             "Service fees paid to dealers (SEVENTH)",
             line("service_fees_passed_on"),
+            at="distributor_reconciliation/service_fees_passed_on",
         ),
         _row(
             report,
             "expenditures_under_fifth",
             "Spent on the purposes named in FIFTH (below)",
             line("expenditures_under_fifth"),
+            at="distributor_reconciliation/expenditures_under_fifth",
         ),
         _row(
             report,
             "retained_by_distributor",
             "Retained by the Distributor as compensation for its distribution services",
             line("retained_by_distributor"),
+            at="distributor_reconciliation/retained_by_distributor",
         ),
         _row(
             report,
             "spent_from_own_resources",
             "Less: spent beyond what it received, from its own resources",
             beyond,
+            at="distributor_reconciliation/spent_from_own_resources",
         ),
-        _row(report, "received", "Received from the fund", line("received"), total=True),
+        _row(
+            report,
+            "received",
+            "Received from the fund",
+            line("received"),
+            total=True,
+            at="distributor_reconciliation/received",
+        ),
     )
     return Table(
         "distributor_reconciliation", "What the Distributor received and what it did with it", rows
@@ -205,6 +245,7 @@ def purpose_table(report: dict[str, Any]) -> Table:
             f"expenditures.{row['purpose']}",
             row["label"],
             partial(_listed, name="expenditures_by_purpose", index=index),
+            at=f"expenditures_by_purpose/{index}/amount",
         )
         for index, row in enumerate(purposes)
     ]
@@ -215,6 +256,7 @@ def purpose_table(report: dict[str, Any]) -> Table:
             "Expended in all",
             lambda s: s["expenditures_total"],
             total=True,
+            at="expenditures_total",
         )
     )
     return Table("expenditures", "Expended by the Distributor, by purpose (FIFTH)", tuple(rows))
@@ -228,6 +270,7 @@ def performer_table(report: dict[str, Any]) -> Table:
             f"expenditures_by_performer.{row['performer']}",
             row["label"],
             partial(_listed, name="expenditures_by_performer", index=index),
+            at=f"expenditures_by_performer/{index}/amount",
         )
         for index, row in enumerate(performers)
     ]
@@ -238,6 +281,7 @@ def performer_table(report: dict[str, Any]) -> Table:
             "Expended in all",
             lambda s: s["expenditures_total"],
             total=True,
+            at="expenditures_total",
         )
     )
     return Table(
@@ -258,6 +302,7 @@ def rates_table(report: dict[str, Any]) -> Table:
             "Paid to the Distributor",
             rate("paid_to_distributor"),
             amount=False,
+            at="annualised/paid_to_distributor",
         ),
         _row(
             report,
@@ -265,6 +310,7 @@ def rates_table(report: dict[str, Any]) -> Table:
             "Service fees passed on",
             rate("service_fees"),
             amount=False,
+            at="annualised/service_fees",
         ),
         _row(
             report,
@@ -272,12 +318,14 @@ def rates_table(report: dict[str, Any]) -> Table:
             "Deemed asset-based sales charge",
             rate("deemed_asset_based_sales_charge"),
             amount=False,
+            at="annualised/deemed_asset_based_sales_charge",
         ),
         _row(
             report,
             "average_daily_net_assets",
             "Average daily net assets of the class (US dollars)",
             lambda s: s["average_daily_net_assets"],
+            at="average_daily_net_assets",
         ),
         _row(
             report,
@@ -285,6 +333,7 @@ def rates_table(report: dict[str, Any]) -> Table:
             "FINRA caps (0.75% asset-based, 0.25% service)",
             rate("finra_caps"),
             amount=False,
+            at="annualised/finra_caps",
         ),
     )
     return Table("annualised", "Annual rates, of average daily net assets", rows)

@@ -16,6 +16,7 @@ from adapters.outputs.contract import (
 from adapters.outputs.impact import analyse_impact, report_leaves
 from adapters.outputs.issued import marked_if_restated
 from adapters.outputs.report_html_sources import figure_label, figure_value
+from adapters.outputs.report_tables import figure_tables, restated_rows
 from adapters.outputs.reports import quarterly_report
 from adapters.readside.audit_log import LogFilter, read_log
 from adapters.readside.point_in_time import fund_class_as_of
@@ -38,6 +39,16 @@ def report_page(view: LedgerView, key: str, quarter: str) -> dict[str, Any]:
     report = marked_if_restated(view, quarterly_report(view, key, quarter))
     return {
         "report": report,
+        "tables": _tables(report),
+        "restated": [
+            {
+                "label": row.label,
+                "as_issued": row.as_issued,
+                "now": row.now,
+                "difference": row.difference,
+            }
+            for row in restated_rows(report)
+        ],
         "figures": [
             {
                 "pointer": pointer,
@@ -47,6 +58,28 @@ def report_page(view: LedgerView, key: str, quarter: str) -> dict[str, Any]:
             for pointer in report.get("sources", {})
         ],
     }
+
+
+def _tables(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report's tables as the printed report lays them out, each figure with its pointer
+    (the page links it to its events)."""
+    return [
+        {
+            "title": table.title,
+            "rows": [
+                {
+                    "label": row.label,
+                    "total": row.total,
+                    "cells": [
+                        {"value": value, "pointer": pointer}
+                        for value, pointer in zip(row.values, row.pointers, strict=True)
+                    ],
+                }
+                for row in table.rows
+            ],
+        }
+        for table in figure_tables(report)
+    ]
 
 
 def position_runs(runs: list[str]) -> list[tuple[int, int]]:
