@@ -35,6 +35,7 @@ class BreakRow:
     written_off_by: str = ""
     resolved_by_event: str = ""
     resolution_note: str = ""
+    reopened: int = 0  # times a run found again the difference of a resolved break
 
     def age_days(self, as_of: date) -> int:
         """Days from the business date the break is about to `as_of`."""
@@ -88,6 +89,23 @@ def _applied(row: BreakRow, event: Any) -> BreakRow:
             status=RESOLVED,
             resolved_by_event=event.resolving_event_id,
             resolution_note=event.note,
+        )
+    if isinstance(event, Break.BreakReopened):
+        return replace(
+            row,
+            status=OPEN,
+            ledger_amount=event.ledger_amount,
+            outside_amount=event.outside_amount,
+            difference=event.difference,
+            ledger_items=tuple(event.ledger_items),
+            outside_items=tuple(event.outside_items),
+            detail=event.detail,
+            resolved_by_event="",
+            resolution_note="",
+            write_off_amount=None,
+            write_off_proposed_by="",
+            write_off_reason="",
+            reopened=row.reopened + 1,
         )
     if isinstance(event, Break.BreakWriteOffProposed):
         return replace(

@@ -19,6 +19,7 @@ from domain.periods import Period, parse_period
 from domain.reconciliation.breaks import (
     OPEN,
     RECORDED,
+    RESOLVED,
     UNCHANGED,
     Break,
     Reconciliation,
@@ -85,10 +86,14 @@ class RunSummary:
     matches_recorded: int
     breaks_opened: int
     breaks_resolved: int
+    breaks_reopened: int = 0
 
     @property
     def events_written(self) -> bool:
-        return bool(self.matches_recorded or self.breaks_opened or self.breaks_resolved)
+        return bool(
+            self.matches_recorded or self.breaks_opened or self.breaks_resolved
+            or self.breaks_reopened
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -280,7 +285,7 @@ class ReconciliationUseCases:
         period = command.period.label() if command.period else "all"
         known = reads.breaks(self.ports.view)
         to_save: list[Any] = []
-        recorded = opened = resolved = 0
+        recorded = opened = resolved = reopened = 0
         for check, outcome in sorted(outcomes.items()):
             reconciliation = self._reconciliation(check, command.on)
             recorded += reconciliation.record_matches(
@@ -296,6 +301,12 @@ class ReconciliationUseCases:
                 if finding.key not in known:
                     to_save.append(Break.opened(finding, provenance))
                     opened += 1
+                elif known[finding.key].status == RESOLVED:
+                    # Resolved, yet the difference is found again: the resolution did not hold.
+                    again = cast(Break, self.ports.view.load(break_id(finding.key)))
+                    again.reopen(finding, command.on, provenance)
+                    to_save.append(again)
+                    reopened += 1
             for row in _no_longer_found(known.values(), check, outcome, command.period):
                 found = cast(Break, self.ports.view.load(break_id(row.key)))
                 found.resolve(
@@ -306,11 +317,11 @@ class ReconciliationUseCases:
                 )
                 to_save.append(found)
                 resolved += 1
-        if recorded or opened or resolved:
+        if recorded or opened or resolved or reopened:
             self.ports.store.save(*to_save, statement_events=500)
         found_matches = sum(len(outcome.matches) for outcome in outcomes.values())
         found_breaks = sum(len(outcome.breaks) for outcome in outcomes.values())
-        return RunSummary(found_matches, found_breaks, recorded, opened, resolved)
+        return RunSummary(found_matches, found_breaks, recorded, opened, resolved, reopened)
 
     def _reconciliation(self, check: str, on: date) -> Reconciliation:
         try:

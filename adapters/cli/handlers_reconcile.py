@@ -115,7 +115,9 @@ def run(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     out.write(
         f"found {summary.matches_found} matches and {summary.breaks_found} breaks; recorded "
         f"{summary.matches_recorded} new matches, opened {summary.breaks_opened} breaks, "
-        f"resolved {summary.breaks_resolved}\n"
+        f"resolved {summary.breaks_resolved}"
+        + (f", reopened {summary.breaks_reopened}" if summary.breaks_reopened else "")
+        + "\n"
     )
     if not summary.events_written:
         out.write("nothing new: nothing written\n")

@@ -30,6 +30,7 @@ BREAK_TOPICS = tuple(
         Break.BreakAssigned,
         Break.BreakCommented,
         Break.BreakResolved,
+        Break.BreakReopened,
         Break.BreakWriteOffProposed,
         Break.BreakWrittenOff,
     )
