@@ -12,9 +12,10 @@ from typing import Any, cast
 from eventsourcing.application import AggregateNotFoundError
 
 from adapters.application.ports import Ports
+from adapters.application.reconciliation_report import agreement_fee
 from adapters.inputs.statements import StatementFile
 from adapters.readside import reconciliation as reads
-from domain.errors import RuleViolation, UnknownFundClassError
+from domain.errors import RuleViolation
 from domain.periods import Period, parse_period
 from domain.reconciliation.breaks import (
     OPEN,
@@ -23,12 +24,11 @@ from domain.reconciliation.breaks import (
     UNCHANGED,
     Break,
     Reconciliation,
-    averaging_key,
     break_id,
     reconciliation_id,
 )
 from domain.reconciliation.cash import match_cash
-from domain.reconciliation.dealers import AveragingMethod, DealerFee, fee_owed, match_dealer_fees
+from domain.reconciliation.dealers import AveragingMethod, DealerFee, match_dealer_fees
 from domain.reconciliation.matcher import (
     business_days_apart,
     match_accruals,
@@ -73,10 +73,6 @@ class StateAveraging:
     method: AveragingMethod
     document: str
     on: date
-
-
-# The cap a dealer's invoice is held against is the cap `service-fee` shows by default.
-DEALER_CAP_CARRY_DAYS = 4
 
 
 @dataclass(frozen=True)
@@ -220,34 +216,10 @@ class ReconciliationUseCases:
         for the agreement in force on the period's last covered day; the cap's own method if
         none was stated), and the cap."""
         dealer, fund_class, label = key
-        fund, share_class = fund_class.split("/", 1)
-        period = parse_period(label)
-        try:
-            arrangement = self.ports.view.arrangement(dealer, fund, share_class)
-        except UnknownFundClassError as error:
-            return DealerFee(None, None, paid, str(error))
-        covered = [day for day in period.each_day() if arrangement.agreement_on(day)]
-        if not covered:
-            return DealerFee(None, None, paid, f"no agreement of {dealer} covers {label}")
-        agreement = arrangement.agreement_on(covered[-1])
-        assert agreement is not None
-        method = AveragingMethod(
-            averaging.get(
-                averaging_key(dealer, fund_class, agreement.reference),
-                AveragingMethod.CALENDAR_DAY_AVERAGE.value,
-            )
-        )
-        positions = {
-            date.fromisoformat(day): amount for day, amount in arrangement.positions_by_date.items()
-        }
-        owed = fee_owed(method, period, positions, arrangement.contractual_rate_on)
-        try:
-            cap: Decimal | None = self.ports.view.service_fee_cap(
-                dealer, fund, share_class, period, max_carry_days=DEALER_CAP_CARRY_DAYS
-            ).cap_amount
-        except RuleViolation:
-            cap = None
-        return DealerFee(owed, cap, paid)
+        found = agreement_fee(self.ports.view, averaging, dealer, fund_class, parse_period(label))
+        if isinstance(found, str):
+            return DealerFee(None, None, paid, found)
+        return DealerFee(found.owed, found.cap, paid)
 
     def state_averaging(self, command: StateAveraging) -> str:
         """Record the averaging method a dealer's agreement states (dealer-fees check).
