@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -40,6 +41,7 @@ from domain.reconciliation.records import (
     BreakKind,
     Check,
     Direction,
+    Finding,
     LedgerFigure,
     LedgerPayment,
     Match,
@@ -142,7 +144,7 @@ class ReconciliationUseCases:
         outcomes: dict[str, Outcome] = {}
         books = _lines_of(statements, StatementKind.FUND_BOOKS, command.period)
         if books:
-            daily, monthly = reads.ledger_accruals(view)
+            daily, monthly = reads.ledger_accruals(view, command.period)
             outcomes[Check.ACCRUALS.value] = match_accruals(
                 {key: figure for key, figure in daily.items() if _in(key[1], command.period)},
                 {
@@ -391,54 +393,78 @@ def _cash_outcome(
     against): a fund's account against that fund's payments, the Distributor's against every
     payment; only on the days its statements cover (a payment on a day no statement covers is
     not missing from it)."""
+    sides = _sides(statements, side_of, command.period)
+    if not sides:
+        return None
+    in_period = [payment for payment in payments if _in(payment.paid_on, command.period)]
+    by_fund: dict[str, list[LedgerPayment]] = {}
+    for payment in in_period:
+        by_fund.setdefault(payment.fund_class.split("/")[0], []).append(payment)
+    matches: list[Match] = []
+    kept: list[Finding] = []
+    for account, (lines, days) in sorted(sides.items()):
+        fund = account.removeprefix(FUND_ACCOUNT_PREFIX)
+        held = in_period if account == DISTRIBUTOR_ACCOUNT else by_fund.get(fund, [])
+        # A payment a few days before or after the statement may be in it: it is matched, but
+        # missing from it only if paid on a day it covers.
+        near = _within_window(days, command.window_business_days)
+        paid = [payment for payment in held if payment.paid_on in near]
+        found = match_cash(
+            account, paid, lines, command.tolerance, command.window_business_days, check=check
+        )
+        matches.extend(found.matches)
+        kept.extend(
+            finding
+            for finding in found.breaks
+            if finding.kind is not BreakKind.MISSING_IN_STATEMENT or finding.business_date in days
+        )
+    return Outcome(tuple(matches), tuple(kept))
+
+
+def _sides(
+    statements: Sequence[reads.Statement],
+    side_of: Callable[[str], Direction | None],
+    period: Period | None,
+) -> dict[str, tuple[list[OutsideLine], set[date]]]:
+    """Each account's lines on the side wanted, in the period, and the days its statements
+    cover."""
     sides: dict[str, tuple[list[OutsideLine], set[date]]] = {}
     for statement in statements:
         if not StatementKind(statement.kind).is_bank:
             continue
+        covered = _days(statement.period_start, statement.period_end_exclusive)
+        counted: set[str] = set()  # the accounts given this statement's days (once each)
         for line in statement.lines:
             wanted = side_of(line.account)
             if wanted is None:
                 continue
             lines, days = sides.setdefault(line.account, ([], set()))
-            days.update(_days(statement.period_start, statement.period_end_exclusive))
-            if line.direction is wanted and _in(line.day, command.period):
+            if line.account not in counted:
+                counted.add(line.account)
+                days.update(covered)
+            if line.direction is wanted and _in(line.day, period):
                 lines.append(line)
-    if not sides:
-        return None
-    outcome = Outcome((), ())
-    for account, (lines, days) in sorted(sides.items()):
-        fund = account.removeprefix(FUND_ACCOUNT_PREFIX)
-        # A payment a few days before or after the statement may be in it: it is matched, but
-        # missing from it only if paid on a day it covers.
-        near = _within_window(days, command.window_business_days)
-        paid = [
-            payment
-            for payment in payments
-            if payment.paid_on in near
-            and _in(payment.paid_on, command.period)
-            and (account == DISTRIBUTOR_ACCOUNT or payment.fund_class.split("/")[0] == fund)
-        ]
-        found = match_cash(
-            account, paid, lines, command.tolerance, command.window_business_days, check=check
-        )
-        kept = tuple(
-            finding
-            for finding in found.breaks
-            if finding.kind is not BreakKind.MISSING_IN_STATEMENT or finding.business_date in days
-        )
-        outcome = outcome + Outcome(found.matches, kept)
-    return outcome
+    return sides
 
 
 def _within_window(days: set[date], window_business_days: int) -> set[date]:
     """The days covered, and those within the window of one of them."""
     near = set(days)
     for day in days:
-        for offset in range(1, window_business_days * 2 + 5):
-            for other in (day - timedelta(days=offset), day + timedelta(days=offset)):
-                if business_days_apart(day, other) <= window_business_days:
-                    near.add(other)
+        near.update(_near(day, window_business_days))
     return near
+
+
+@functools.lru_cache(maxsize=8_192)
+def _near(day: date, window_business_days: int) -> frozenset[date]:
+    """The days within the window of `day` (each account's statements cover the same days
+    again and again: computed once)."""
+    found = set()
+    for offset in range(1, window_business_days * 2 + 5):
+        for other in (day - timedelta(days=offset), day + timedelta(days=offset)):
+            if business_days_apart(day, other) <= window_business_days:
+                found.add(other)
+    return frozenset(found)
 
 
 def _days(start: date, end_exclusive: date) -> list[date]:
