@@ -34,6 +34,7 @@ BREAK_COLUMNS = [
     Column("write_off_proposed_by", "proposed by", in_table=False),
     Column("written_off_by", "approved by", in_table=False),
     Column("resolved_by_event", "resolved by", in_table=False),
+    Column("reopened", "reopened", in_table=False),
 ]
 SHORT_ID_HEX = 12
 
@@ -158,6 +159,7 @@ def _break_record(row: BreakRow, as_of: date) -> dict[str, Any]:
         "write_off_proposed_by": row.write_off_proposed_by,
         "written_off_by": row.written_off_by,
         "resolved_by_event": row.resolved_by_event,
+        "reopened": row.reopened,
     }
 
 

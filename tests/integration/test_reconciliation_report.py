@@ -27,12 +27,13 @@ def reconciled(ledger, tmp_path):
     pay_provider(ledger, "DEALER-A", None, "SF-A-2003Q3")
     ledger.read_models.catch_up()
     invoices(ledger, tmp_path, ("DEALER-A", "2583.56"), ("DEALER-B", "1200.00"))
+    before_run = ledger.store.head_position()
     run(ledger)
-    return ledger
+    return ledger, before_run
 
 
 def test_the_report_gives_each_dealers_three_ways_and_the_checks_totals(q3_ledger, tmp_path):  # noqa: F811
-    ledger = reconciled(q3_ledger, tmp_path)
+    ledger, before_run = reconciled(q3_ledger, tmp_path)
     report = reconciliation_report(ledger.view, Q3, AS_OF)
     lines = {line.dealer: line for line in report.dealers}
     dealer_a, dealer_b = lines["DEALER-A"], lines["DEALER-B"]
@@ -65,6 +66,10 @@ def test_the_report_gives_each_dealers_three_ways_and_the_checks_totals(q3_ledge
         "over-cap",
     ]
     assert {row.age_days(AS_OF) for row in report.open_breaks} == {31}
+    # As known before the run: invoiced, never reconciled.
+    before = reconciliation_report(ledger.view.as_known_at(before_run), Q3, AS_OF)
+    assert before.open_breaks == () and all(totals.matches == 0 for totals in before.checks)
+    assert {line.status for line in before.dealers} == {"not run"}
     # Another period: nothing matched, nothing open; the dealers' agreements still cover it.
     later = reconciliation_report(ledger.view, parse_period("2003Q4"), AS_OF)
     assert later.open_breaks == () and all(totals.matches == 0 for totals in later.checks)
@@ -72,7 +77,7 @@ def test_the_report_gives_each_dealers_three_ways_and_the_checks_totals(q3_ledge
 
 
 def test_the_remittance_pdf_shows_the_csvs_figures_which_are_the_ledgers(q3_ledger, tmp_path):  # noqa: F811
-    ledger = reconciled(q3_ledger, tmp_path)
+    ledger, _ = reconciled(q3_ledger, tmp_path)
     (line,) = dealer_lines(ledger.view, Q3, dealer="DEALER-A")
     (row,) = csv.DictReader(io.StringIO(remittance_csv([line])))
     assert (row["fund_class"], row["period"], row["averaging"]) == (
