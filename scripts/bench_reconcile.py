@@ -210,21 +210,15 @@ def sql_join(ledger: Any, folder: Path, accounts: dict[str, str], covered: Perio
     """The same lines through plain SQL: load, the ledger's side, index, join and write."""
     engine = ledger.view.engine
     metadata = MetaData()
-    lines = Table(
-        "bench_join_lines", metadata,
-        Column("reference", String(120), nullable=False),
-        Column("amount_cents", BigInteger, nullable=False),
-    )  # fmt: skip
-    own = Table(
-        "bench_join_ledger", metadata,
-        Column("reference", String(120), nullable=False),
-        Column("amount_cents", BigInteger, nullable=False),
-    )  # fmt: skip
-    matched = Table(
-        "bench_join_matches", metadata,
-        Column("reference", String(120), nullable=False),
-        Column("amount_cents", BigInteger, nullable=False),
-    )  # fmt: skip
+    lines, own, matched = (
+        Table(
+            f"bench_join_{name}",
+            metadata,
+            Column("reference", String(120), nullable=False),
+            Column("amount_cents", BigInteger, nullable=False),
+        )
+        for name in ("lines", "ledger", "matches")
+    )
     metadata.create_all(engine)
     rows = statement_rows(folder, accounts)
     seconds: dict[str, float] = {}
