@@ -19,6 +19,10 @@ against a bare `python -c pass` (scripts/bench_cli.py; --baseline ROOT adds anot
 With --serve it measures instead the web workbench on the demo ledger: --clients (default 8)
 concurrent clients, --requests (default 3,000) page requests against `planledger serve` on
 127.0.0.1, the median and p95 latency and requests per second (scripts/bench_serve.py).
+With --reconcile it measures instead the reconciliation of a year of FUND_CLASSES classes
+against statements of --statement-lines lines (default 100,000): the matcher's lines per second
+against a plain SQL join of the same lines in the same database (scripts/bench_reconcile.py;
+--profile prints where the matcher's time goes).
 
 With --as-of it measures instead the point-in-time reconstruction of one fund class with
 --years (default 20) of daily history: the median and p95 over --samples (default 100) random
@@ -484,6 +488,33 @@ def main_as_of(arguments: argparse.Namespace) -> None:
     print(f"written to {out_file}")
 
 
+def main_reconcile(arguments: argparse.Namespace) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_reconcile import print_reconcile, run_reconcile
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        result = run_reconcile(
+            sys.modules[__name__],
+            database_url(arguments.db, folder, "reconcile"),
+            folder,
+            arguments.fund_classes,
+            arguments.statement_lines,
+            profile=arguments.profile,
+        )
+        if arguments.db == "postgres":
+            drop_schemas(("bench_",))
+    profile = result.pop("profile")
+    result.update({"benchmark": "reconcile", "database": arguments.db,
+                   "python": platform.python_version()})  # fmt: skip
+    print_reconcile(result)
+    if profile:
+        print(profile)
+    out_file = arguments.out / f"bench-reconcile-{arguments.db}.json"
+    out_file.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {out_file}")
+
+
 def main_cli(arguments: argparse.Namespace) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_cli import measure_cli, print_cli
@@ -537,6 +568,13 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--baseline", type=Path, help="with --cli: another checkout measured in the same rounds"
     )
+    parser.add_argument(
+        "--reconcile",
+        action="store_true",
+        help="instead: the matcher against a plain SQL join of the same statements' lines",
+    )
+    parser.add_argument("--statement-lines", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true", help="with --reconcile: profile the run")
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--samples", type=int, default=100)
     return parser.parse_args()
@@ -624,6 +662,9 @@ def main() -> None:
         return
     if arguments.serve:
         main_serve(arguments)
+        return
+    if arguments.reconcile:
+        main_reconcile(arguments)
         return
     result = run_ingest(arguments)
     print_ingest(result)

@@ -9,7 +9,10 @@
 # compliance view. Then the audit: a week of net assets restated after a report was issued
 # (point-in-time views before and after, the impact), a mistaken record reversed, each entity's
 # books written as Beancount and checked, the hash chain verified, and a regulator's bundle
-# checked by its own verifier.
+# checked by its own verifier. Last, the reconciliation: the fund's books, both bank accounts'
+# statements and the dealers' invoices (built from the ledger with a few deliberate differences)
+# matched against the ledger; the breaks worked, one resolved by the payment that was missing,
+# one written off by a second person; the report and the dealers' remittance advice.
 # PLANLEDGER_DEMO_DIR chooses the folder (default: demo-output).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -74,7 +77,7 @@ for entry in "${PAYMENT_DATES[@]}"; do
   done
 done
 
-step "Pay the providers quarterly, up to their caps"
+step "Pay the providers quarterly, up to their caps (RPS-B's last fee left for the reconciliation)"
 SERVICE_PERIODS=(2003Q3:2003-10-15 2003Q4:2004-01-15 2004Q1:2004-04-15 2004Q2:2004-07-15)
 pl service-fee --provider DEALER-A --fund INTL-BCV --period 2003Q3
 for entry in "${SERVICE_PERIODS[@]}"; do
@@ -84,8 +87,11 @@ for entry in "${SERVICE_PERIODS[@]}"; do
     pl pay provider --provider DEALER-A --fund "$fund" --period "$period" --amount cap \
       --paid-on "$paid_on" --reference "SF-DEALER-A-$fund-$period"
   done
-  pl pay provider --provider RPS-B --fund INTL-BCV --period "$period" --amount cap \
-    --paid-on "$paid_on" --reference "SF-RPS-B-INTL-BCV-$period"
+  # RPS-B's 2004Q2 fee is paid by the bank but not keyed here: the reconciliation finds it.
+  if [ "$period" != 2004Q2 ]; then
+    pl pay provider --provider RPS-B --fund INTL-BCV --period "$period" --amount cap \
+      --paid-on "$paid_on" --reference "SF-RPS-B-INTL-BCV-$period"
+  fi
 done
 
 step "Record the Distributor's expenditures by FIFTH purpose"
@@ -159,12 +165,54 @@ rm -rf "$OUT/bundle" && mkdir -p "$OUT/bundle"
 (cd "$OUT/bundle" && python3 -m zipfile -e ../bundle.zip . && python3 -I verify_bundle.py)
 pl compliance --as-of 2004-08-31 --retention
 
+step "Reconciliation: the fund's books, both banks' BAI2 statements and the dealers' invoices against the ledger"
+echo "built from the ledger's own figures, with a cent off (within the tolerance), a payment the"
+echo "ledger lacks, two payments credited in one line and an invoice over the cap:"
+.venv/bin/python scripts/make_reconcile_data.py --out "$OUT/data/reconcile"
+REC="$OUT/data/reconcile"
+pl reconcile import fund-books "$REC/fund-books.csv"
+pl reconcile import bank-bai2 "$REC/fund-accounts.bai2" \
+  --account 1111222233=fund:INTL-BCV --account 1111222244=fund:STABLE-VALUE
+pl reconcile import bank-bai2 "$REC/distributor.bai2" --account 9999000011=distributor
+pl reconcile import dealer-invoice "$REC/dealer-invoices.csv"
+pl reconcile import dealer-invoice "$REC/dealer-invoices.csv"
+pl reconcile run --on 2004-08-02
+pl reconcile run --on 2004-08-02
+pl reconcile breaks --as-of 2004-08-31
+echo "-- the missing payment: RPS-B's 2004Q2 fee, paid on 2004-07-15, recorded now; the break resolved by it"
+pl pay provider --provider RPS-B --fund INTL-BCV --period 2004Q2 --amount cap \
+  --paid-on 2004-07-15 --reference SF-RPS-B-INTL-BCV-2004Q2
+PAYMENT=$(pl log --type ServiceFeePaid --format json | .venv/bin/python -c '
+import json, sys
+print(next(e["event_id"] for e in json.load(sys.stdin) if e["reference"] == "SF-RPS-B-INTL-BCV-2004Q2"))')
+pl reconcile resolve "dealer-fees/RPS-B/INTL-BCV/R/2004-04-01..2004-06-30/paid" --event "$PAYMENT" \
+  --note "paid by the bank on 2004-07-15, not keyed; recorded" --on 2004-08-03
+pl reconcile run --on 2004-08-03
+echo "-- the invoice over the cap: the excess proposed for write-off by one person, approved by another"
+CAPPED="dealer-fees/DEALER-A/STABLE-VALUE/R/2004-01-01..2004-03-31"
+pl reconcile write-off "$CAPPED/cap" --actor treasurer --amount 250.01 \
+  --reason "invoiced above the SEVENTH cap: not payable" --on 2004-08-03
+pl reconcile approve "$CAPPED/cap" --actor treasurer --on 2004-08-03 \
+  || echo "(refused: the proposer cannot approve it)"
+pl reconcile approve "$CAPPED/cap" --actor controller --on 2004-08-04
+pl reconcile assign "$CAPPED/invoice" --owner dealer-services --on 2004-08-04
+pl reconcile comment "$CAPPED/invoice" --text "asked DEALER-A for its workings" --on 2004-08-04
+pl reconcile breaks --as-of 2004-08-31
+pl reconcile report --period 2003-07..2004-07 --as-of 2004-08-31
+pl reconcile report --period 2003-07..2004-07 --as-of 2004-08-31 --format json \
+  --out "$OUT/reconciliation.json"
+pl reconcile report --period 2003-07..2004-07 --as-of 2004-08-31 --format html \
+  --out "$OUT/reconciliation.html"
+pl reconcile remittance --period 2004Q1 --out "$OUT/remittance"
+
 step "Files"
 echo "ledger:      $OUT/planledger.db  (export PLANLEDGER_DB=sqlite:///$OUT/planledger.db to explore it)"
 echo "sample data: $OUT/data/"
 echo "balances:    $OUT/balances.json"
 echo "reports:     $OUT/reports/ (JSON, CSV, HTML, PDF for each fund class and quarter)"
 echo "books:       $OUT/trial-balance.txt, $OUT/books/fund.beancount, $OUT/books/distributor.beancount (bean-check, Fava)"
+echo "reconciled:  $OUT/reconciliation.html, $OUT/reconciliation.json, $OUT/remittance/ (each dealer's advice, PDF and CSV for 2004Q1),"
+echo "             from $OUT/data/reconcile/ (fund books, both banks' BAI2, dealers' invoices)"
 echo "audit:       $OUT/bundle.zip (unpacked in $OUT/bundle: python3 verify_bundle.py),"
 echo "             $OUT/reports-as-issued/ (INTL-BCV 2003Q3 as issued, byte for byte),"
 echo "             $OUT/reports-restated/ (the same quarter now, marked restated since its issue)"

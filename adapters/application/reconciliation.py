@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,22 +13,23 @@ from typing import Any, cast
 from eventsourcing.application import AggregateNotFoundError
 
 from adapters.application.ports import Ports
+from adapters.application.reconciliation_report import agreement_fee
 from adapters.inputs.statements import StatementFile
 from adapters.readside import reconciliation as reads
-from domain.errors import RuleViolation, UnknownFundClassError
+from domain.errors import RuleViolation
 from domain.periods import Period, parse_period
 from domain.reconciliation.breaks import (
     OPEN,
     RECORDED,
+    RESOLVED,
     UNCHANGED,
     Break,
     Reconciliation,
-    averaging_key,
     break_id,
     reconciliation_id,
 )
 from domain.reconciliation.cash import match_cash
-from domain.reconciliation.dealers import AveragingMethod, DealerFee, fee_owed, match_dealer_fees
+from domain.reconciliation.dealers import AveragingMethod, DealerFee, match_dealer_fees
 from domain.reconciliation.matcher import (
     business_days_apart,
     match_accruals,
@@ -39,6 +41,7 @@ from domain.reconciliation.records import (
     BreakKind,
     Check,
     Direction,
+    Finding,
     LedgerFigure,
     LedgerPayment,
     Match,
@@ -74,10 +77,6 @@ class StateAveraging:
     on: date
 
 
-# The cap a dealer's invoice is held against is the cap `service-fee` shows by default.
-DEALER_CAP_CARRY_DAYS = 4
-
-
 @dataclass(frozen=True)
 class RunSummary:
     matches_found: int
@@ -85,10 +84,14 @@ class RunSummary:
     matches_recorded: int
     breaks_opened: int
     breaks_resolved: int
+    breaks_reopened: int = 0
 
     @property
     def events_written(self) -> bool:
-        return bool(self.matches_recorded or self.breaks_opened or self.breaks_resolved)
+        return bool(
+            self.matches_recorded or self.breaks_opened or self.breaks_resolved
+            or self.breaks_reopened
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ class ReconciliationUseCases:
         outcomes: dict[str, Outcome] = {}
         books = _lines_of(statements, StatementKind.FUND_BOOKS, command.period)
         if books:
-            daily, monthly = reads.ledger_accruals(view)
+            daily, monthly = reads.ledger_accruals(view, command.period)
             outcomes[Check.ACCRUALS.value] = match_accruals(
                 {key: figure for key, figure in daily.items() if _in(key[1], command.period)},
                 {
@@ -215,34 +218,10 @@ class ReconciliationUseCases:
         for the agreement in force on the period's last covered day; the cap's own method if
         none was stated), and the cap."""
         dealer, fund_class, label = key
-        fund, share_class = fund_class.split("/", 1)
-        period = parse_period(label)
-        try:
-            arrangement = self.ports.view.arrangement(dealer, fund, share_class)
-        except UnknownFundClassError as error:
-            return DealerFee(None, None, paid, str(error))
-        covered = [day for day in period.each_day() if arrangement.agreement_on(day)]
-        if not covered:
-            return DealerFee(None, None, paid, f"no agreement of {dealer} covers {label}")
-        agreement = arrangement.agreement_on(covered[-1])
-        assert agreement is not None
-        method = AveragingMethod(
-            averaging.get(
-                averaging_key(dealer, fund_class, agreement.reference),
-                AveragingMethod.CALENDAR_DAY_AVERAGE.value,
-            )
-        )
-        positions = {
-            date.fromisoformat(day): amount for day, amount in arrangement.positions_by_date.items()
-        }
-        owed = fee_owed(method, period, positions, arrangement.contractual_rate_on)
-        try:
-            cap: Decimal | None = self.ports.view.service_fee_cap(
-                dealer, fund, share_class, period, max_carry_days=DEALER_CAP_CARRY_DAYS
-            ).cap_amount
-        except RuleViolation:
-            cap = None
-        return DealerFee(owed, cap, paid)
+        found = agreement_fee(self.ports.view, averaging, dealer, fund_class, parse_period(label))
+        if isinstance(found, str):
+            return DealerFee(None, None, paid, found)
+        return DealerFee(found.owed, found.cap, paid)
 
     def state_averaging(self, command: StateAveraging) -> str:
         """Record the averaging method a dealer's agreement states (dealer-fees check).
@@ -280,7 +259,7 @@ class ReconciliationUseCases:
         period = command.period.label() if command.period else "all"
         known = reads.breaks(self.ports.view)
         to_save: list[Any] = []
-        recorded = opened = resolved = 0
+        recorded = opened = resolved = reopened = 0
         for check, outcome in sorted(outcomes.items()):
             reconciliation = self._reconciliation(check, command.on)
             recorded += reconciliation.record_matches(
@@ -296,6 +275,12 @@ class ReconciliationUseCases:
                 if finding.key not in known:
                     to_save.append(Break.opened(finding, provenance))
                     opened += 1
+                elif known[finding.key].status == RESOLVED:
+                    # Resolved, yet the difference is found again: the resolution did not hold.
+                    again = cast(Break, self.ports.view.load(break_id(finding.key)))
+                    again.reopen(finding, command.on, provenance)
+                    to_save.append(again)
+                    reopened += 1
             for row in _no_longer_found(known.values(), check, outcome, command.period):
                 found = cast(Break, self.ports.view.load(break_id(row.key)))
                 found.resolve(
@@ -306,11 +291,11 @@ class ReconciliationUseCases:
                 )
                 to_save.append(found)
                 resolved += 1
-        if recorded or opened or resolved:
+        if recorded or opened or resolved or reopened:
             self.ports.store.save(*to_save, statement_events=500)
         found_matches = sum(len(outcome.matches) for outcome in outcomes.values())
         found_breaks = sum(len(outcome.breaks) for outcome in outcomes.values())
-        return RunSummary(found_matches, found_breaks, recorded, opened, resolved)
+        return RunSummary(found_matches, found_breaks, recorded, opened, resolved, reopened)
 
     def _reconciliation(self, check: str, on: date) -> Reconciliation:
         try:
@@ -408,54 +393,78 @@ def _cash_outcome(
     against): a fund's account against that fund's payments, the Distributor's against every
     payment; only on the days its statements cover (a payment on a day no statement covers is
     not missing from it)."""
+    sides = _sides(statements, side_of, command.period)
+    if not sides:
+        return None
+    in_period = [payment for payment in payments if _in(payment.paid_on, command.period)]
+    by_fund: dict[str, list[LedgerPayment]] = {}
+    for payment in in_period:
+        by_fund.setdefault(payment.fund_class.split("/")[0], []).append(payment)
+    matches: list[Match] = []
+    kept: list[Finding] = []
+    for account, (lines, days) in sorted(sides.items()):
+        fund = account.removeprefix(FUND_ACCOUNT_PREFIX)
+        held = in_period if account == DISTRIBUTOR_ACCOUNT else by_fund.get(fund, [])
+        # A payment a few days before or after the statement may be in it: it is matched, but
+        # missing from it only if paid on a day it covers.
+        near = _within_window(days, command.window_business_days)
+        paid = [payment for payment in held if payment.paid_on in near]
+        found = match_cash(
+            account, paid, lines, command.tolerance, command.window_business_days, check=check
+        )
+        matches.extend(found.matches)
+        kept.extend(
+            finding
+            for finding in found.breaks
+            if finding.kind is not BreakKind.MISSING_IN_STATEMENT or finding.business_date in days
+        )
+    return Outcome(tuple(matches), tuple(kept))
+
+
+def _sides(
+    statements: Sequence[reads.Statement],
+    side_of: Callable[[str], Direction | None],
+    period: Period | None,
+) -> dict[str, tuple[list[OutsideLine], set[date]]]:
+    """Each account's lines on the side wanted, in the period, and the days its statements
+    cover."""
     sides: dict[str, tuple[list[OutsideLine], set[date]]] = {}
     for statement in statements:
         if not StatementKind(statement.kind).is_bank:
             continue
+        covered = _days(statement.period_start, statement.period_end_exclusive)
+        counted: set[str] = set()  # the accounts given this statement's days (once each)
         for line in statement.lines:
             wanted = side_of(line.account)
             if wanted is None:
                 continue
             lines, days = sides.setdefault(line.account, ([], set()))
-            days.update(_days(statement.period_start, statement.period_end_exclusive))
-            if line.direction is wanted and _in(line.day, command.period):
+            if line.account not in counted:
+                counted.add(line.account)
+                days.update(covered)
+            if line.direction is wanted and _in(line.day, period):
                 lines.append(line)
-    if not sides:
-        return None
-    outcome = Outcome((), ())
-    for account, (lines, days) in sorted(sides.items()):
-        fund = account.removeprefix(FUND_ACCOUNT_PREFIX)
-        # A payment a few days before or after the statement may be in it: it is matched, but
-        # missing from it only if paid on a day it covers.
-        near = _within_window(days, command.window_business_days)
-        paid = [
-            payment
-            for payment in payments
-            if payment.paid_on in near
-            and _in(payment.paid_on, command.period)
-            and (account == DISTRIBUTOR_ACCOUNT or payment.fund_class.split("/")[0] == fund)
-        ]
-        found = match_cash(
-            account, paid, lines, command.tolerance, command.window_business_days, check=check
-        )
-        kept = tuple(
-            finding
-            for finding in found.breaks
-            if finding.kind is not BreakKind.MISSING_IN_STATEMENT or finding.business_date in days
-        )
-        outcome = outcome + Outcome(found.matches, kept)
-    return outcome
+    return sides
 
 
 def _within_window(days: set[date], window_business_days: int) -> set[date]:
     """The days covered, and those within the window of one of them."""
     near = set(days)
     for day in days:
-        for offset in range(1, window_business_days * 2 + 5):
-            for other in (day - timedelta(days=offset), day + timedelta(days=offset)):
-                if business_days_apart(day, other) <= window_business_days:
-                    near.add(other)
+        near.update(_near(day, window_business_days))
     return near
+
+
+@functools.lru_cache(maxsize=8_192)
+def _near(day: date, window_business_days: int) -> frozenset[date]:
+    """The days within the window of `day` (each account's statements cover the same days
+    again and again: computed once)."""
+    found = set()
+    for offset in range(1, window_business_days * 2 + 5):
+        for other in (day - timedelta(days=offset), day + timedelta(days=offset)):
+            if business_days_apart(day, other) <= window_business_days:
+                found.add(other)
+    return frozenset(found)
 
 
 def _days(start: date, end_exclusive: date) -> list[date]:

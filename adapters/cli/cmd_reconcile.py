@@ -12,6 +12,7 @@ import click
 from adapters.cli.params import (
     DATE,
     FILE,
+    FOLDER_OR_FILE,
     PERIOD,
     GrammarType,
     command,
@@ -161,3 +162,43 @@ _approve = _break_command("approve", "approve a write-off another person propose
 @click.option("--document", required=True, help="where the agreement states it, e.g. §4")
 @_on_option
 def _dealer_terms() -> None: ...
+
+
+@command(
+    reconcile,
+    "report",
+    f"{H}:report",
+    "a period's reconciliation: matched totals, open breaks, each dealer's three-way status",
+    "Matched totals per check (matches, both sides' totals, breaks open, resolved and written "
+    "off), the breaks about the period's days still open (age at --as-of, owner), and each "
+    "dealer's fund classes with the fee owed under its agreement, the invoice, the cap and "
+    "what was paid; as known at --known-at.",
+)
+@click.option("--period", type=PERIOD, required=True, help="the period, e.g. 2003Q3 or 2003")
+@click.option("--as-of", type=DATE, help="business date the open breaks are aged to (today)")
+@known_at_option
+@click.option(
+    "--format",
+    type=click.Choice(["table", "json", "csv", "html"]),
+    default="table",
+    show_default=True,
+    help="a table for people, JSON or CSV for programs, an HTML page to print",
+)
+@click.option("--out", type=FILE, help="write to this file (default: standard output)")
+def _report() -> None: ...
+
+
+@command(
+    reconcile,
+    "remittance",
+    f"{H}:remittance",
+    "a dealer's remittance advice for a period (PDF and CSV)",
+    "For each dealer (or --dealer), its fund classes and fee periods in --period: the average "
+    "net assets and rate its agreement's fee is computed on, the fee, the per-provider cap, "
+    "what it invoiced and what was paid; OUT/remittance-DEALER-PERIOD.pdf and .csv.",
+)
+@click.option("--dealer", help="this dealer's provider code only (default: every dealer)")
+@click.option("--period", type=PERIOD, required=True, help="the period, e.g. 2003Q3 or 2003")
+@known_at_option
+@click.option("--out", type=FOLDER_OR_FILE, required=True, help="folder for the files")
+def _remittance() -> None: ...

@@ -34,6 +34,7 @@ BREAK_COLUMNS = [
     Column("write_off_proposed_by", "proposed by", in_table=False),
     Column("written_off_by", "approved by", in_table=False),
     Column("resolved_by_event", "resolved by", in_table=False),
+    Column("reopened", "reopened", in_table=False),
 ]
 SHORT_ID_HEX = 12
 
@@ -115,7 +116,9 @@ def run(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
     out.write(
         f"found {summary.matches_found} matches and {summary.breaks_found} breaks; recorded "
         f"{summary.matches_recorded} new matches, opened {summary.breaks_opened} breaks, "
-        f"resolved {summary.breaks_resolved}\n"
+        f"resolved {summary.breaks_resolved}"
+        + (f", reopened {summary.breaks_reopened}" if summary.breaks_reopened else "")
+        + "\n"
     )
     if not summary.events_written:
         out.write("nothing new: nothing written\n")
@@ -156,6 +159,7 @@ def _break_record(row: BreakRow, as_of: date) -> dict[str, Any]:
         "write_off_proposed_by": row.write_off_proposed_by,
         "written_off_by": row.written_off_by,
         "resolved_by_event": row.resolved_by_event,
+        "reopened": row.reopened,
     }
 
 
@@ -219,4 +223,67 @@ def dealer_terms(context: Context, arguments: argparse.Namespace, out: TextIO) -
         f"{arguments.provider} on {fund_class}, agreement {arguments.agreement}: "
         f"{arguments.averaging} {outcome}\n"
     )
+    return 0
+
+
+def report(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    from adapters.application.reconciliation_report import reconciliation_report
+    from adapters.cli import reconcile_report as formats
+
+    as_of = arguments.as_of or _today()
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments, context)
+        found = reconciliation_report(view, arguments.period, as_of)
+    writer = {
+        "json": formats.report_json,
+        "csv": formats.report_csv,
+        "html": formats.report_html,
+        "table": formats.report_table,
+    }[arguments.format]
+    text = writer(found)
+    if arguments.out is None:
+        out.write(text)
+        return 0
+    from adapters.outputs.atomic_file import written_atomically
+
+    with written_atomically(arguments.out) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+    out.write(f"written {arguments.out}\n")
+    return 0
+
+
+def remittance(context: Context, arguments: argparse.Namespace, out: TextIO) -> int:
+    """Each dealer's advice as OUT/remittance-DEALER-PERIOD.pdf and .csv.
+
+    Raises:
+        CommandInputError: no such dealer, or nothing for it in the period.
+    """
+    from adapters.application.reconciliation_report import dealer_lines
+    from adapters.outputs.atomic_file import written_atomically
+    from adapters.outputs.remittance import file_stem, remittance_csv, remittance_pdf
+
+    period = arguments.period
+    with open_ledger(context) as ledger:
+        view = known_view(ledger, arguments, context)
+        lines = dealer_lines(view, period, dealer=arguments.dealer)
+        by_dealer: dict[str, list[Any]] = {}
+        for line in lines:
+            by_dealer.setdefault(line.dealer, []).append(line)
+        if not by_dealer:
+            raise CommandInputError(
+                f"no dealer agreement{' of ' + arguments.dealer if arguments.dealer else ''} "
+                f"covers {period.label()}"
+            )
+        distributor = {
+            dealer: view.fund_class_by_key(found[0].fund_class).distributor_name
+            for dealer, found in by_dealer.items()
+        }
+    for dealer, found in sorted(by_dealer.items()):
+        stem = arguments.out / file_stem(dealer, period)
+        with written_atomically(stem.with_suffix(".csv")) as temporary:
+            temporary.write_text(remittance_csv(found), encoding="utf-8")
+        with written_atomically(stem.with_suffix(".pdf")) as temporary:
+            temporary.write_bytes(remittance_pdf(found, period, distributor[dealer]))
+        lines_text = f"{len(found)} line{'' if len(found) == 1 else 's'}"
+        out.write(f"{dealer}: {lines_text}, {stem}.pdf and {stem}.csv\n")
     return 0

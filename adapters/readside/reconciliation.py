@@ -30,6 +30,7 @@ BREAK_TOPICS = tuple(
         Break.BreakAssigned,
         Break.BreakCommented,
         Break.BreakResolved,
+        Break.BreakReopened,
         Break.BreakWriteOffProposed,
         Break.BreakWrittenOff,
     )
@@ -99,22 +100,25 @@ def statements(view: LedgerView) -> list[Statement]:
 
 
 def ledger_accruals(
-    view: LedgerView,
+    view: LedgerView, period: Period | None = None
 ) -> tuple[dict[tuple[str, date], LedgerFigure], dict[tuple[str, str], LedgerFigure]]:
     """Each class's accrual per day and per month (both parts, every adjustment and true-up
-    included), with the events that make it."""
+    included), with the events that make it; with a period, only its months (whole: the
+    days of its last month after it too)."""
     accruals = TABLES["accruals"]
-    query = known(
-        select(
-            accruals.c.fund_class,
-            accruals.c.business_date,
-            accruals.c.month,
-            accruals.c.entry_id,
-            accruals.c.absc_cents + accruals.c.service_cents,
-        ).order_by(accruals.c.position),
-        view.known_position,
-        accruals,
-    )
+    selected = select(
+        accruals.c.fund_class,
+        accruals.c.business_date,
+        accruals.c.month,
+        accruals.c.entry_id,
+        accruals.c.absc_cents + accruals.c.service_cents,
+    ).order_by(accruals.c.position)
+    if period is not None:
+        selected = selected.where(
+            accruals.c.month >= period.start.isoformat()[:7],
+            accruals.c.month <= period.end_inclusive.isoformat()[:7],
+        )
+    query = known(selected, view.known_position, accruals)
     daily: dict[tuple[str, date], tuple[int, list[str]]] = {}
     monthly: dict[tuple[str, str], tuple[int, list[str]]] = {}
     with view.engine.connect() as conn:

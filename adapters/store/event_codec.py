@@ -37,8 +37,13 @@ Decoder = Callable[[Any], Any]
 _STORED_ELSEWHERE = ("originator_id", "originator_version")
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def _tag(value: Any) -> Any:
     """The library's tagged form, for values nested inside containers."""
+    if type(value) in _PLAIN:  # the most common, first: a batch of matches is mostly text
+        return value
     if isinstance(value, dict):
         return {key: _tag(item) for key, item in value.items()}
     if isinstance(value, list):

@@ -96,6 +96,23 @@ class Break(Aggregate):
         def apply(self, found: Break) -> None:
             found.status = RESOLVED
 
+    class BreakReopened(Event):
+        """A run found again the difference of a break a person (or an earlier run) resolved:
+        the resolution did not hold. The figures are those found now."""
+
+        TOPIC = "planledger.Break.BreakReopened"
+        ledger_amount: Decimal | None
+        outside_amount: Decimal | None
+        difference: Decimal
+        ledger_items: list[str]
+        outside_items: list[str]
+        detail: str
+
+        def apply(self, found: Break) -> None:
+            found.status = OPEN
+            found.reopened += 1
+            found.proposal = None  # a proposal made before the resolution is not revived
+
     class BreakWriteOffProposed(Event):
         TOPIC = "planledger.Break.BreakWriteOffProposed"
         amount: Decimal
@@ -121,6 +138,7 @@ class Break(Aggregate):
         self.status = OPEN
         self.owner = ""
         self.comments = 0
+        self.reopened = 0
         self.proposal: WriteOffProposal | None = None
 
     @classmethod
@@ -146,6 +164,11 @@ class Break(Aggregate):
             raise RuleViolation(
                 "break-not-open", WORKFLOW, f"break {self.key} is {self.status}: cannot {doing}"
             )
+
+    def _once_per_opening(self, step: str) -> str:
+        """The idempotency key of a step taken once while the break is open: once a reopened
+        break is resolved again, its version tells the two apart."""
+        return f"{step}/{self.key}" if not self.reopened else f"{step}/{self.key}@v{self.version}"
 
     def assign(self, owner: str, on: date, provenance: Provenance) -> str:
         if owner == self.owner:
@@ -180,9 +203,26 @@ class Break(Aggregate):
         self._check_open("resolve it")
         self.trigger_event(
             self.BreakResolved,
-            **provenance_fields(provenance, on, f"break-resolved/{self.key}"),
+            **provenance_fields(provenance, on, self._once_per_opening("break-resolved")),
             resolving_event_id=resolving_event_id,
             note=note,
+        )
+        return RECORDED
+
+    def reopen(self, finding: Finding, on: date, provenance: Provenance) -> str:
+        """Reopen a resolved break whose difference a run finds again; a break open or written
+        off is left as it is (a write-off accepted the difference): "unchanged"."""
+        if self.status != RESOLVED:
+            return UNCHANGED
+        self.trigger_event(
+            self.BreakReopened,
+            **provenance_fields(provenance, on, f"break-reopened/{self.key}@v{self.version}"),
+            ledger_amount=finding.ledger_amount,
+            outside_amount=finding.outside_amount,
+            difference=finding.difference,
+            ledger_items=list(finding.ledger_items),
+            outside_items=list(finding.outside_items),
+            detail=finding.detail,
         )
         return RECORDED
 
@@ -206,7 +246,7 @@ class Break(Aggregate):
             )
         self.trigger_event(
             self.BreakWriteOffProposed,
-            **provenance_fields(provenance, on, f"break-write-off/{self.key}"),
+            **provenance_fields(provenance, on, self._once_per_opening("break-write-off")),
             amount=amount,
             reason=reason,
         )

@@ -91,6 +91,30 @@ def fee_owed(
     return round_half_up_to_cent(total)
 
 
+def average_basis(
+    method: AveragingMethod, period: Period, positions: Positions, rate_on: RateOn
+) -> Decimal:
+    """The average position the method applies its rate to over the days an agreement covers
+    in `period` (a remittance advice shows it), rounded half up to the cent: the mean of every
+    covered day's position (calendar days), of the positions recorded on covered days, or of
+    the covered months' last positions."""
+    recorded = sorted(positions)
+    covered = [day for day in period.each_day() if rate_on(day) is not None]
+    if method is AveragingMethod.BUSINESS_DAY_AVERAGE:
+        days = set(covered)
+        figures = [positions[day] for day in recorded if day in days]
+    elif method is AveragingMethod.MONTH_END:
+        figures = [_position_on(positions, recorded, days[-1]) for days in _by_month(covered)]
+    else:
+        figures = [_position_on(positions, recorded, day) for day in covered]
+    if not figures:
+        return ZERO
+    summed = ZERO
+    for figure in figures:
+        summed = exact_add(summed, figure)
+    return round_half_up_to_cent(exact_divide(summed, len(figures)))
+
+
 def _rate(rate_on: RateOn, day: date) -> Decimal:
     rate = rate_on(day)
     assert rate is not None

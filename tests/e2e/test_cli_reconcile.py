@@ -4,6 +4,7 @@ by another, and the breaks as known at a time before the work on them."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import sqlite3
@@ -196,3 +197,73 @@ def test_dealer_terms_and_the_three_way_check(db, tmp_path):  # noqa: F811
     kinds = {str(row["key"]).rsplit("/", 1)[1]: row["kind"] for row in breaks(db)}
     # No positions recorded: the agreement gives nothing, and nothing was paid.
     assert kinds == {"invoice": "amount-differs", "paid": "missing-in-ledger"}
+    report_and_remittance(db, tmp_path)
+
+
+def report_and_remittance(db: Path, tmp_path: Path) -> None:  # noqa: F811
+    """The report in its four formats and the dealer's remittance advice, on the ledger of the
+    three-way test: one dealer, one class, no positions (a fee of nothing, invoiced 100.00)."""
+    period = ("--period", "2003Q3", "--as-of", "2003-10-31")
+    code, out, err = run("reconcile", "report", *period, "--format", "json", db=db)
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["period"] == "2003-07-01..2003-09-30"
+    assert [row["check"] for row in document["checks"]] == [
+        "accruals",
+        "distributor-cash",
+        "dealer-fees",
+    ]
+    assert document["checks"][2]["breaks_open"] == 2
+    assert sorted(row["kind"] for row in document["open_breaks"]) == [
+        "amount-differs",
+        "missing-in-ledger",
+    ]
+    assert {row["age_days"] for row in document["open_breaks"]} == {31}
+    (dealer,) = document["dealers"]
+    assert (dealer["dealer"], dealer["owed"], dealer["invoiced"], dealer["paid"]) == (
+        "DEALER-A",
+        "0.00",
+        "100.00",
+        None,
+    )
+    assert dealer["method"] == "month-end"
+    assert dealer["status"] == "open: amount-differs, missing-in-ledger"
+    code, out, _ = run("reconcile", "report", *period, "--format", "csv", db=db)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [row["section"] for row in rows].count("dealers") == 1
+    assert {row["section"] for row in rows} == {"checks", "open_breaks", "dealers"}
+    code, out, _ = run("reconcile", "report", *period, db=db)
+    assert "Matched per check" in out and "open: amount-differs, missing-in-ledger" in out
+    owner = "<ops & co>"
+    first = str(document["open_breaks"][0]["key"])
+    assert run("reconcile", "assign", first, "--owner", owner, db=db)[0] == 0
+    page = tmp_path / "report.html"
+    code, out, err = run("reconcile", "report", *period, "--format", "html", "--out", str(page),
+                         db=db)  # fmt: skip
+    assert code == 0, err
+    html = page.read_text()
+    assert "<h1>Reconciliation 2003-07-01..2003-09-30</h1>" in html
+    assert html.count("<table>") == 3
+    assert "&lt;ops &amp; co&gt;" in html and owner not in html  # escaped, never markup
+    assert "open: amount-differs, missing-in-ledger" in html
+
+    folder = tmp_path / "advice"
+    code, out, err = run("reconcile", "remittance", "--period", "2003Q3", "--out", str(folder),
+                         db=db)  # fmt: skip
+    assert code == 0, err
+    assert "DEALER-A: 1 line" in out
+    names = sorted(path.name for path in folder.iterdir())
+    assert names == [
+        "remittance-DEALER-A-2003-07-01_2003-09-30.csv",
+        "remittance-DEALER-A-2003-07-01_2003-09-30.pdf",
+    ]
+    (advice,) = csv.DictReader(io.StringIO((folder / names[0]).read_text()))
+    assert (advice["dealer_name"], advice["fee"], advice["invoiced"]) == (
+        "A Securities",
+        "0.00",
+        "100.00",
+    )
+    assert (folder / names[1]).read_bytes().startswith(b"%PDF")
+    code, _, err = run("reconcile", "remittance", "--dealer", "NOBODY", "--period", "2003Q3",
+                       "--out", str(folder), db=db)  # fmt: skip
+    assert code == 2 and "no dealer agreement of NOBODY covers" in err

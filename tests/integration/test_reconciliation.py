@@ -265,3 +265,23 @@ def test_distributor_account_credits_one_line_for_a_batch(loaded_ledger, tmp_pat
     summary = run(ledger, period=None)
     assert (summary.breaks_found, summary.matches_found) == (0, 2)
     assert reads.breaks(ledger.view) == {}
+
+
+def test_a_break_resolved_by_hand_is_reopened_when_a_run_finds_it_again(paid_quarter, tmp_path):
+    """A person resolves a break without fixing it: the next run reopens it (once), and as
+    known before that run it is resolved."""
+    ledger = paid_quarter
+    quarter_statements(ledger, tmp_path)
+    run(ledger)
+    key = f"accruals/day/{INTL}/2003-07-03"
+    ledger.reconciliation.work(BreakAction(key, "resolve", RUN_ON, "books-extract-2", "re-sent"))
+    position = ledger.store.head_position()
+    summary = run(ledger)
+    assert (summary.breaks_opened, summary.breaks_resolved, summary.breaks_reopened) == (0, 0, 1)
+    row = reads.breaks(ledger.view)[key]
+    assert (row.status, row.reopened, row.resolved_by_event) == ("open", 1, "")
+    assert reads.breaks(ledger.view.as_known_at(position))[key].status == "resolved"
+    assert not run(ledger).events_written
+    work = ledger.reconciliation.work
+    assert work(BreakAction(key, "resolve", RUN_ON, "books-extract-3", "again")) == "recorded"
+    assert reads.breaks(ledger.view)[key].status == "resolved"

@@ -74,3 +74,31 @@ def test_a_resolved_break_takes_no_more_work() -> None:
 def test_a_resolution_names_its_event() -> None:
     with pytest.raises(RuleViolation, match="break-resolution"):
         opened().resolve(" ", "", ON, PROPOSER)
+
+
+def test_a_resolved_break_found_again_is_reopened_once() -> None:
+    found = opened()
+    found.resolve("s:2", "restated", ON, PROPOSER)
+    found.collect_events()
+    again = Finding(
+        FINDING.check, FINDING.key, BreakKind.AMOUNT_DIFFERS, "INTL-BCV/R", FINDING.business_date,
+        Decimal("136.99"), Decimal("137.02"), ("s:1",), ("ab#row=4",), "differs again",
+    )  # fmt: skip
+    assert found.reopen(again, ON, PROPOSER) == "recorded"
+    (reopened,) = found.collect_events()
+    assert (reopened.difference, reopened.detail) == (Decimal("0.03"), "differs again")
+    assert found.status == "open"
+    assert found.reopen(again, ON, PROPOSER) == "unchanged"  # open: nothing to reopen
+    # Resolved a second time, under an idempotency key of its own.
+    found.resolve("s:5", "restated again", ON, PROPOSER)
+    (second,) = found.collect_events()
+    assert second.idempotency_key == f"break-resolved/{FINDING.key}@v3"
+
+
+def test_a_written_off_break_is_not_reopened() -> None:
+    found = opened()
+    found.propose_write_off(Decimal("0.011"), "rounding", ON, PROPOSER)
+    found.approve_write_off(ON, APPROVER)
+    found.collect_events()
+    assert found.reopen(FINDING, ON, PROPOSER) == "unchanged"
+    assert found.collect_events() == []

@@ -117,3 +117,20 @@ def test_a_fee_paid_without_an_invoice() -> None:
     assert [(f.kind, f.business_date) for f in found.breaks] == [
         (BreakKind.MISSING_IN_STATEMENT, date(2003, 9, 30))
     ]
+
+
+def test_the_average_basis_of_each_method() -> None:
+    from domain.periods import parse_period
+    from domain.reconciliation.dealers import AveragingMethod, average_basis
+
+    period = parse_period("2003-07..2003-08")
+    positions = {date(2003, 7, 1): Decimal(100), date(2003, 7, 31): Decimal(400)}
+
+    def rate_on(day: date) -> Decimal | None:
+        return Decimal("0.0025")
+
+    # Calendar days: 30 days at 100 and 32 days (07-31 to 08-31) at 400, over 62.
+    calendar = average_basis(AveragingMethod.CALENDAR_DAY_AVERAGE, period, positions, rate_on)
+    assert calendar == Decimal("254.84")
+    assert average_basis(AveragingMethod.BUSINESS_DAY_AVERAGE, period, positions, rate_on) == 250
+    assert average_basis(AveragingMethod.MONTH_END, period, positions, rate_on) == 400
