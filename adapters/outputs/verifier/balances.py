@@ -10,8 +10,7 @@ from decimal import Decimal
 from .bundle import BALANCES, Bundle, money, same_figure
 from .events import TOPIC
 
-# The verifier runs on Python 3.9+ with the standard library alone and imports nothing it does
-# not use: these names are for the type checker only (annotations are not evaluated).
+# Names for the type checker only (annotations are not evaluated), as in bundle.py.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .bundle import Figure, Json

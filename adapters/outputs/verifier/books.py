@@ -9,8 +9,7 @@ from decimal import Decimal
 from .bundle import TRIAL_BALANCE, Bundle, read_json, same_figure
 from .events import cents, event_name, shown_cents, stream_keys
 
-# The verifier runs on Python 3.9+ with the standard library alone and imports nothing it does
-# not use: these names are for the type checker only (annotations are not evaluated).
+# Names for the type checker only (annotations are not evaluated), as in bundle.py.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .bundle import Json

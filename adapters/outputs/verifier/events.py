@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-# The verifier runs on Python 3.9+ with the standard library alone and imports nothing it does
-# not use: these names are for the type checker only (annotations are not evaluated).
+# Names for the type checker only (annotations are not evaluated), as in bundle.py.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .bundle import Json

@@ -10,8 +10,7 @@ from .bundle import AS_OF, Bundle, compare_tree, read_json
 from .events import cents, event_name, plans, shown_cents, stream_keys
 from .split import Cell, combined, month_cells, month_of, months_between
 
-# The verifier runs on Python 3.9+ with the standard library alone and imports nothing it does
-# not use: these names are for the type checker only (annotations are not evaluated).
+# Names for the type checker only (annotations are not evaluated), as in bundle.py.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any

@@ -15,8 +15,7 @@ from .issued import check_issued
 from .reports import check_reports
 from .split import check_split
 
-# The verifier runs on Python 3.9+ with the standard library alone and imports nothing it does
-# not use: these names are for the type checker only (annotations are not evaluated).
+# Names for the type checker only (annotations are not evaluated), as in bundle.py.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -11,8 +11,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from .bundle import SPLIT, Bundle, compare_tree, read_json
 from .events import cents, event_name, plans, shown_cents, stream_keys
 
-# The verifier runs on Python 3.9+ with the standard library alone and imports nothing it does
-# not use: these names are for the type checker only (annotations are not evaluated).
+# Names for the type checker only (annotations are not evaluated), as in bundle.py.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .bundle import Json
