@@ -2,8 +2,9 @@
 
 One zip holds every event known at T (with its chain record), the plan documents, the read
 models as of D, the quarterly reports, a manifest with the SHA-256 of every file and the chain
-head, and `verify_bundle.py`, which checks all of it with the standard library alone. The same
-(D, T) gives the same bytes: entries are written in a fixed order with a fixed timestamp.
+head, and `verify_bundle.py` with its checks in `verifier/`, which check all of it with the
+standard library alone. The same (D, T) gives the same bytes: entries are written in a fixed
+order with a fixed timestamp.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from projections.compliance import compliance_as_of
 from projections.point_in_time import approvals_as_of, reports_as_of
 
 FORMAT = "planledger-bundle/1"
-VERIFIER_SOURCE = Path(__file__).with_name("bundle_verifier.py")
+VERIFIER_ENTRY = Path(__file__).with_name("verify_bundle.py")
+VERIFIER_PACKAGE = Path(__file__).with_name("verifier")
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no time of their own
 Progress = Callable[[int, int], None]
 
@@ -113,7 +115,8 @@ def export_bundle(
             _add_documents(writer, document)
         _add_read_models(writer, view, as_of)
         _add_reports(writer, view, as_of)
-        writer.add("verify_bundle.py", VERIFIER_SOURCE.read_bytes())
+        for member, source in verifier_files().items():
+            writer.add(member, source.read_bytes())
         manifest: dict[str, Any] = {
             "format": FORMAT,
             "as_of": as_of.isoformat(),
@@ -141,6 +144,18 @@ def export_bundle(
         manifest["chain_head"]["hash"],
         hashlib.sha256(manifest_bytes).hexdigest(),
     )
+
+
+def verifier_files() -> dict[str, Path]:
+    """The bundle's verifier: member name → source. `verify_bundle.py` at the top, its checks
+    in `verifier/` beside it; the manifest lists each with the other files."""
+    # Modules only: `__init__.py` stays home (verify_bundle.py makes the package), so every
+    # member name starts with a letter or digit.
+    modules = sorted(p for p in VERIFIER_PACKAGE.glob("*.py") if p.name != "__init__.py")
+    return {
+        "verify_bundle.py": VERIFIER_ENTRY,
+        **{f"verifier/{module.name}": module for module in modules},
+    }
 
 
 def _event_lines(

@@ -9,7 +9,7 @@ chain record, nor a record without its event. Reads are the library's.
     hash = SHA-256(header + "\\n" + state)
     header = JSON [previous_hash, position, originator_id, originator_version, topic, committed_at]
 
-The bundle's verifier (outputs/bundle_verifier.py) computes the same thing with the standard
+The bundle's verifier (outputs/verifier/chain.py) computes the same thing with the standard
 library alone; tests check the two agree.
 """
 

@@ -38,9 +38,12 @@ def plain_python() -> str:
     return str(candidate) if candidate.exists() else shutil.which("python3") or "python3"
 
 
-def run_verifier(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+def run_verifier(
+    folder: Path, *arguments: str, script: str = "verify_bundle.py"
+) -> subprocess.CompletedProcess[str]:
+    """The verifier run as an examiner would: `folder` the working folder, `script` its path."""
     return subprocess.run(
-        [plain_python(), "-I", "verify_bundle.py", *arguments],
+        [plain_python(), "-I", script, *arguments],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -88,6 +91,39 @@ def test_the_bundle_verifies_with_a_plain_python_and_fails_after_one_byte(restat
     assert result.returncode == 1
     assert "events.jsonl: SHA-256 differs from the manifest" in result.stdout
     assert "content does not match its hash" in result.stdout
+
+
+def test_the_verifier_runs_isolated_from_another_folder_and_its_own_files_are_checked(
+    restated, tmp_path
+):
+    """`python3 -I` puts neither the script's folder nor the working folder on sys.path: the
+    entry point loads its checks from `verifier/` beside it, by path, and writes no bytecode
+    into the bundle's folder. Each of its files is in the manifest: one changed is named."""
+    ledger, _ = restated
+    bundle = export_bundle(ledger.view, AS_OF, None, tmp_path / "bundle.zip").path
+    folder = unpack(bundle, tmp_path / "clean")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    carried = {"verify_bundle.py", *(f"verifier/{p.name}" for p in (folder / "verifier").iterdir())}
+    assert {"verify_bundle.py", "verifier/run.py", "verifier/chain.py"} <= carried
+    assert carried <= set(manifest["files"])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_verifier(elsewhere, script=str(folder / "verify_bundle.py"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith(f"OK: {len(manifest['files'])} files match the manifest")
+    assert not list(folder.rglob("__pycache__"))  # a second run finds no file added
+
+    module = folder / "verifier" / "split.py"
+    module.write_bytes(module.read_bytes().replace(b"SIXTH", b"SIXTY", 1))
+    result = run_verifier(elsewhere, script=str(folder / "verify_bundle.py"))
+    assert result.returncode == 1 and result.stderr == ""
+    assert "verifier/split.py: SHA-256 differs from the manifest" in result.stdout
+
+    (folder / "verifier" / "issued.py").unlink()
+    result = run_verifier(elsewhere, script=str(folder / "verify_bundle.py"))
+    assert result.returncode == 1 and result.stderr == ""
+    assert "NOT OK: the checks in verifier/ do not load" in result.stdout
+    assert "verifier.issued" in result.stdout
 
 
 def test_a_changed_balance_is_caught_by_the_recomputation(restated, tmp_path):

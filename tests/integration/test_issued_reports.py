@@ -19,7 +19,6 @@ import pytest
 from freezegun import freeze_time
 
 from adapters.application.commands import IssueReport
-from adapters.outputs import bundle_verifier
 from adapters.outputs.issued import (
     figure_label,
     issued_files,
@@ -31,6 +30,7 @@ from adapters.outputs.issued import (
     restatement,
 )
 from adapters.outputs.reports import FORMATS, quarterly_report, report_files, report_sha256
+from adapters.outputs.verifier import issued as bundle_verifier
 from adapters.store.chain import REPORT_FILES_TABLE
 from adapters.store.verify import verify_store
 from domain.fund_class import FundClass

@@ -5,7 +5,8 @@ copies; this keeps them equal."""
 
 from __future__ import annotations
 
-from adapters.outputs import bundle_verifier, impact
+from adapters.outputs import impact
+from adapters.outputs.verifier import issued as bundle_verifier
 
 
 def test_the_verifier_names_list_items_as_the_ledger_does() -> None:
