@@ -88,8 +88,6 @@ from domain.fund_class.corrections import (
 from domain.fund_class.governance import (
     ADD_FUND_SUBJECT,
     ApprovalClaim,
-    Governed,
-    Guard,
     advance_start,
     assignment_key,
     check_addition_vote,
@@ -98,16 +96,13 @@ from domain.fund_class.governance import (
     check_vote_subject,
     continuance_after_lapse,
     continuance_period,
-    first_unaccrued_day,
     increases_rates,
     latest_issues,
     notice_key,
     offered_to_public_since,
     plan_year_end_on_or_after,
     rates_of,
-    schedule_b_in,
     shareholder_vote_key,
-    standing_of,
 )
 from domain.fund_class.late_facts import accrual_reversal_fields, days_no_longer_in_effect
 from domain.fund_class.late_facts import check_not_under_cap as check_late_fact_not_under_cap
@@ -143,14 +138,14 @@ from domain.fund_class.snapshot_upcasts import (
     upcast_v7_v8,
     upcast_v8_v9,
 )
-from domain.fund_class.state import FundClassState
+from domain.fund_class.terms_role import TermsRole
 from domain.governance import (
     NoticeMethod,
     earliest_distributor_termination,
     majority_of_outstanding_voting_securities,
     notice_effective_on,
 )
-from domain.ids import fund_class_id, fund_class_key
+from domain.ids import fund_class_id
 from domain.money import ZERO, exact_add, exact_sum, round_half_up_to_cent, shown_exact
 from domain.periods import ONE_DAY, Period, is_last_day_of_month, month_label, month_period
 from domain.plan import FundTerms, PlanTerms, ScheduleBRates, find_schedule_b_violations
@@ -167,7 +162,7 @@ from domain.records import (
 from domain.terms import PlanStanding
 
 
-class FundClass(FundClassState, Aggregate):
+class FundClass(TermsRole, Aggregate):
     TOPIC = "planledger.FundClass"
     # The version of the state a snapshot keeps; each step up has its upcast (see
     # snapshot_upcasts.py). Version 4 keeps records (records.py) where 3 kept plain mappings;
@@ -1040,53 +1035,6 @@ class FundClass(FundClassState, Aggregate):
         self.absc_suspended = False
         self.cap_service_credits = {}
         self.cap_service_pending = {}
-
-    @property
-    def key(self) -> str:
-        return fund_class_key(self.fund_code, self.share_class)
-
-    # ---- terms ------------------------------------------------------------------------------
-
-    def schedule_b_on(self, day: date) -> ScheduleBRates:
-        return schedule_b_in(self.schedule_b_versions, day)
-
-    def rates_on(self, day: date) -> PartRates:
-        """The Schedule B rates in force on `day` (the asset-based part and the service part)."""
-        schedule_b = self.schedule_b_on(day)
-        return PartRates(schedule_b.absc_rate_annual, schedule_b.service_rate_annual_max)
-
-    def service_rate_max_on(self, day: date) -> Decimal:
-        return self.rates_on(day).service_rate_annual
-
-    def service_rate_max_lowest_during(self, start: date, end_inclusive: date | None) -> Decimal:
-        """The lowest Schedule B maximum service fee in force on any day from `start`."""
-        rates = [self.service_rate_max_on(start)]
-        for version in self.schedule_b_versions:
-            starts = version.effective_from
-            if start < starts and (end_inclusive is None or starts <= end_inclusive):
-                rates.append(version.service_rate_annual_max)
-        return min(rates)
-
-    def standing(self) -> PlanStanding:
-        return standing_of(
-            Governed(
-                self.effective_date,
-                self.initial_term_end,
-                self.approvals,
-                self.continuances,
-                self.terminated_on,
-                self.termination_reason,
-                self.agreement_changes,
-                self.plan_resumptions,
-                self.schedule_a_addition,
-            )
-        )
-
-    def _guard(self) -> Guard:
-        return Guard(self.key, self.last_accrued_day, self.terminated_on)
-
-    def _first_unaccrued_day(self) -> date:
-        return first_unaccrued_day(self.last_accrued_day, self.effective_date)
 
     # ---- net assets -------------------------------------------------------------------------
 
