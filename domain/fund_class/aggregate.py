@@ -24,15 +24,7 @@ from eventsourcing.domain import Aggregate
 from domain.accrual import DailyAccrual, compute_daily_accrual
 from domain.basis import BasisLookup
 from domain.errors import RuleViolation
-from domain.events import (
-    LedgerEvent,
-    Provenance,
-    check_not_reversed,
-    check_reversal,
-    is_replay_of,
-    provenance_fields,
-)
-from domain.expenditures import Performer, Purpose, expenditure_digest, expenditure_digest_of
+from domain.events import LedgerEvent, Provenance, provenance_fields
 from domain.fund_class.accrual_plan import RECORDED, RESTATED, UNCHANGED
 from domain.fund_class.accruals_role import AccrualsRole
 from domain.fund_class.cap_account import PrimeRates, deemed_charge
@@ -55,6 +47,7 @@ from domain.fund_class.corrections import (
     segments_with,
 )
 from domain.fund_class.distributor_balance_role import DistributorBalanceRole
+from domain.fund_class.expenditures_role import ExpendituresRole
 from domain.fund_class.governance import (
     ADD_FUND_SUBJECT,
     ApprovalClaim,
@@ -113,12 +106,18 @@ from domain.money import ZERO, exact_add, shown_exact
 from domain.periods import ONE_DAY, Period, month_label, month_period
 from domain.plan import FundTerms, PlanTerms, ScheduleBRates, find_schedule_b_violations
 from domain.rates import DAY_COUNT_ACTUAL_ACTUAL
-from domain.records import differs_from_recorded, restated_fields, restatement_key, reversal_fields
+from domain.records import differs_from_recorded, restated_fields, restatement_key
 from domain.terms import PlanStanding
 
 
 class FundClass(
-    PaymentsRole, AccrualsRole, CapAccountRole, DistributorBalanceRole, TermsRole, Aggregate
+    PaymentsRole,
+    AccrualsRole,
+    CapAccountRole,
+    DistributorBalanceRole,
+    ExpendituresRole,
+    TermsRole,
+    Aggregate,
 ):
     TOPIC = "planledger.FundClass"
     # The version of the state a snapshot keeps; each step up has its upcast (see
@@ -181,21 +180,6 @@ class FundClass(
         def apply(self, fund_class: FundClass) -> None:
             fund_class.net_assets_by_date[self.business_date.isoformat()] = self.net_assets
 
-    class ExpenditureRecorded(Event):
-        TOPIC = "planledger.FundClass.ExpenditureRecorded"
-        purpose: str
-        performer: str
-        performer_name: str
-        amount: Decimal
-        period_start: date
-        period_end_exclusive: date
-        description: str
-        reference: str
-        company_agreement_reference: str
-
-        def apply(self, fund_class: FundClass) -> None:
-            fund_class.expenditure_digests[self.reference] = expenditure_digest(self)
-
     # ---- corrections (see corrections.py) ------------------------------------------------------
 
     class FeeAccrualAdjusted(Event):
@@ -253,21 +237,6 @@ class FundClass(
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class._apply_reversal(self)
-
-    class ExpenditureReversed(Event):
-        TOPIC = "planledger.FundClass.ExpenditureReversed"
-        reference: str
-        reversed_version: int
-        amount: Decimal
-        purpose: str
-        performer: str
-        performer_name: str
-        period_start: date
-        period_end_exclusive: date
-        reason: str
-
-        def apply(self, fund_class: FundClass) -> None:
-            fund_class.reversed_expenditure_references.append(self.reference)
 
     # ---- governance events (see governance.py) -------------------------------------------------
 
@@ -750,62 +719,6 @@ class FundClass(
         )
         return RESTATED
 
-    # ---- expenditures (FIFTH) ----------------------------------------------------------------
-
-    def record_expenditure(
-        self,
-        *,
-        incurred_on: date,
-        period: Period,
-        purpose: Purpose,
-        performer: Performer,
-        performer_name: str,
-        amount: Decimal,
-        description: str,
-        reference: str,
-        company_agreement_reference: str,
-        provenance: Provenance,
-    ) -> str:
-        """Record what the Distributor spent, and for which FIFTH purpose (reporting only, Q3).
-
-        Raises:
-            RuleViolation: "other agreed services" without the Company's agreement reference, or
-                a reference reused for different details.
-        """
-        event_fields: dict[str, object] = {
-            "purpose": purpose.value,
-            "performer": performer.value,
-            "performer_name": performer_name,
-            "amount": amount,
-            "period_start": period.start,
-            "period_end_exclusive": period.end_exclusive,
-            "description": description,
-            "reference": reference,
-            "company_agreement_reference": company_agreement_reference,
-        }
-        digest = expenditure_digest_of(incurred_on, event_fields)
-        check_not_reversed(
-            self.reversed_expenditure_references,
-            reference,
-            f"{self.key} expenditure",
-            "reverse expenditure",
-        )
-        if is_replay_of(self.expenditure_digests, reference, digest, f"{self.key} expenditure"):
-            return UNCHANGED
-        if purpose is Purpose.OTHER_AGREED_SERVICES and not company_agreement_reference:
-            raise RuleViolation(
-                "other-services-need-agreement",
-                "FIFTH",
-                f"{self.key} {reference}: other services and activities must be agreed upon by "
-                f"the Company; give the agreement's reference",
-            )
-        self.trigger_event(
-            self.ExpenditureRecorded,
-            **provenance_fields(provenance, incurred_on, f"expenditure/{reference}"),
-            **event_fields,
-        )
-        return RECORDED
-
     # ---- corrections (rules in corrections.py; docs/audit.md §2) -------------------------------
 
     def correct_accruals_after_restatement(
@@ -1116,31 +1029,6 @@ class FundClass(
                 event.business_date,
                 deemed_charge(event.absc_amount_delta, event.service_amount_delta),
             )
-
-    def reverse_expenditure(
-        self, original: FundClass.ExpenditureRecorded, reason: str, provenance: Provenance
-    ) -> str:
-        """Reverse an expenditure recorded by mistake (`original`: its `ExpenditureRecorded`).
-
-        Raises:
-            RuleViolation: no reason, or not an expenditure of this class as recorded.
-        """
-        reference = original.reference
-        check_reversal(
-            self.expenditure_digests, reference, expenditure_digest(original), reason, self.key
-        )
-        if reference in self.reversed_expenditure_references:
-            return UNCHANGED
-        key = f"expenditure-reversal/{reference}"
-        self.trigger_event(
-            self.ExpenditureReversed,
-            **provenance_fields(provenance, original.business_date, key),
-            **reversal_fields(original, reason),
-            purpose=original.purpose,
-            performer=original.performer,
-            performer_name=original.performer_name,
-        )
-        return RECORDED
 
     # ---- approval and continuance (ELEVENTH; rules in governance.py) ---------------------------
 
