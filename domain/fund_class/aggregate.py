@@ -23,7 +23,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.errors import RuleViolation
 from domain.events import LedgerEvent, Provenance, provenance_fields
-from domain.fund_class.accrual_plan import RECORDED, RESTATED, UNCHANGED
+from domain.fund_class.accrual_plan import RECORDED, UNCHANGED
 from domain.fund_class.accruals_role import AccrualsRole
 from domain.fund_class.cap_account_role import CapAccountRole
 from domain.fund_class.cap_recompute import CapInputs
@@ -49,6 +49,7 @@ from domain.fund_class.governance import (
     rates_of,
     shareholder_vote_key,
 )
+from domain.fund_class.net_assets_role import NetAssetsRole
 from domain.fund_class.payments_role import PaymentsRole
 from domain.fund_class.records import (
     EFFECTIVE,
@@ -86,10 +87,10 @@ from domain.money import ZERO
 from domain.periods import ONE_DAY
 from domain.plan import FundTerms, PlanTerms, ScheduleBRates, find_schedule_b_violations
 from domain.rates import DAY_COUNT_ACTUAL_ACTUAL
-from domain.records import differs_from_recorded, restated_fields, restatement_key
 
 
 class FundClass(
+    NetAssetsRole,
     CorrectionsRole,
     PaymentsRole,
     AccrualsRole,
@@ -143,22 +144,6 @@ class FundClass(
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class._adopt(self)
-
-    class NetAssetsRecorded(Event):
-        TOPIC = "planledger.FundClass.NetAssetsRecorded"
-        net_assets: Decimal
-
-        def apply(self, fund_class: FundClass) -> None:
-            fund_class.net_assets_by_date[self.business_date.isoformat()] = self.net_assets
-
-    class NetAssetsRestated(Event):
-        TOPIC = "planledger.FundClass.NetAssetsRestated"
-        net_assets: Decimal
-        net_assets_previous: Decimal | None
-        reason: str
-
-        def apply(self, fund_class: FundClass) -> None:
-            fund_class.net_assets_by_date[self.business_date.isoformat()] = self.net_assets
 
     # ---- governance events (see governance.py) -------------------------------------------------
 
@@ -580,66 +565,6 @@ class FundClass(
         self.absc_suspended = False
         self.cap_service_credits = {}
         self.cap_service_pending = {}
-
-    # ---- net assets -------------------------------------------------------------------------
-
-    def check_net_assets(self, day: date, net_assets: Decimal) -> str | None:
-        """Why recording this figure needs a restatement, or None if it does not."""
-        recorded = self.net_assets_by_date.get(day.isoformat())
-        differs = differs_from_recorded(self.key, day, recorded, net_assets)
-        if differs is not None:
-            return differs
-        if recorded is None and self.last_accrued_day is not None and day <= self.last_accrued_day:
-            return (
-                f"{self.key} {day}: that day was already accrued on the basis of an earlier figure"
-            )
-        return None
-
-    def record_net_assets(
-        self,
-        day: date,
-        net_assets: Decimal,
-        provenance: Provenance,
-        restatement_reason: str | None = None,
-        cap_inputs: CapInputs | None = None,
-    ) -> str:
-        """Record the class's net assets for a day; idempotent for an identical figure.
-
-        Raises:
-            RuleViolation: the figure changes a recorded or accrued day and no reason was given.
-        """
-        recorded = self.net_assets_by_date.get(day.isoformat())
-        if recorded == net_assets:
-            return UNCHANGED
-        problem = self.check_net_assets(day, net_assets)
-        if problem is None:
-            key = f"net-assets/{self.key}/{day}"
-            self.trigger_event(
-                self.NetAssetsRecorded,
-                **provenance_fields(provenance, day, key),
-                net_assets=net_assets,
-            )
-            return RECORDED
-        if not restatement_reason:
-            raise RuleViolation(
-                "net-assets-restatement-required",
-                "SECOND, Schedule B",
-                f"{problem}; import it as a restatement with a reason",
-            )
-        key = restatement_key(
-            f"net-assets-restatement/{self.key}", day, net_assets, self.version + 1
-        )
-        figures_before = dict(self.net_assets_by_date)
-        self.trigger_event(
-            self.NetAssetsRestated,
-            **provenance_fields(provenance, day, key),
-            **restated_fields(net_assets, recorded, restatement_reason),
-        )
-        # Days already accrued on the old figure are corrected now, in the same transaction.
-        self.correct_accruals_after_restatement(
-            day, figures_before, key, restatement_reason, provenance, cap_inputs=cap_inputs
-        )
-        return RESTATED
 
     # ---- approval and continuance (ELEVENTH; rules in governance.py) ---------------------------
 
