@@ -5,25 +5,25 @@ assets), the accruals made, and what was paid to the Distributor and spent under
 command checks its rules and computes its amounts first; only then does it trigger an event,
 whose `apply` assigns values and nothing else (it is replayed on every load).
 
-The rules of governance, of the FINRA aggregate-cap account and of corrections live in
-governance.py, cap_account.py and corrections.py, as functions and small classes over the
-typed state (records.py) that the commands here call.
+The class is composed of its roles, each in its module with its events and commands (see
+terms_role.py): net_assets_role.py, accruals_role.py, cap_account_role.py,
+distributor_balance_role.py, payments_role.py, expenditures_role.py, corrections_role.py,
+agreement_role.py, approvals_role.py and reports_role.py. This module holds what makes them
+one aggregate: the topic, the snapshot's version and upcasts, the base event class, and the
+plan's adoption, which opens the stream and starts every role's state. The rules the roles
+call live in governance.py, cap_account.py, corrections.py, late_facts.py and receivable.py,
+as functions and small classes over the typed state (records.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import RuleViolation
 from domain.events import LedgerEvent, Provenance, provenance_fields
-from domain.fund_class.accrual_plan import RECORDED, UNCHANGED
 from domain.fund_class.accruals_role import AccrualsRole
 from domain.fund_class.agreement_role import AgreementRole
 from domain.fund_class.approvals_role import ApprovalsRole
@@ -31,10 +31,10 @@ from domain.fund_class.cap_account_role import CapAccountRole
 from domain.fund_class.corrections_role import CorrectionsRole
 from domain.fund_class.distributor_balance_role import DistributorBalanceRole
 from domain.fund_class.expenditures_role import ExpendituresRole
-from domain.fund_class.governance import latest_issues
 from domain.fund_class.net_assets_role import NetAssetsRole
 from domain.fund_class.payments_role import PaymentsRole
-from domain.fund_class.records import ReportIssue, ScheduleBVersion
+from domain.fund_class.records import ScheduleBVersion
+from domain.fund_class.reports_role import ReportsRole
 from domain.fund_class.snapshot_upcasts import (
     upcast_v1_v2,
     upcast_v2_v3,
@@ -52,6 +52,8 @@ from domain.plan import FundTerms, PlanTerms, find_schedule_b_violations
 from domain.rates import DAY_COUNT_ACTUAL_ACTUAL
 
 
+# Every role is a direct base: the library makes the events of the direct bases the
+# aggregate's own (`FundClass.<Name>`, registered under its topic), not those of their bases.
 class FundClass(
     ApprovalsRole,
     AgreementRole,
@@ -62,6 +64,7 @@ class FundClass(
     CapAccountRole,
     DistributorBalanceRole,
     ExpendituresRole,
+    ReportsRole,
     TermsRole,
     Aggregate,
 ):
@@ -109,49 +112,6 @@ class FundClass(
 
         def apply(self, fund_class: FundClass) -> None:
             fund_class._adopt(self)
-
-    class SalesSuspended(Event):
-        TOPIC = "planledger.FundClass.SalesSuspended"
-        reason: str
-
-        def apply(self, fund_class: FundClass) -> None:
-            fund_class.sales_suspended = True
-
-    class SalesResumed(Event):
-        TOPIC = "planledger.FundClass.SalesResumed"
-        reason: str
-
-        def apply(self, fund_class: FundClass) -> None:
-            fund_class.sales_suspended = False
-
-    class QuarterlyReportIssued(Event):
-        TOPIC = "planledger.FundClass.QuarterlyReportIssued"
-        # Version 2 names the SHA-256 of each file issued (format → digest), whose bytes the
-        # store keeps (docs/events.md); version 1 named the JSON form's hash alone.
-        class_version = 2
-        quarter: str
-        report_sha256: str
-        issued_by: str
-        files: dict[str, str]
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            """Issued before the files were kept: none is named."""
-            state["files"] = {}
-
-        def apply(self, fund_class: FundClass) -> None:
-            fund_class.report_issues.append(
-                ReportIssue(self.quarter, self.report_sha256, self.business_date, None)
-            )
-
-    class QuarterlyReportReviewed(Event):
-        TOPIC = "planledger.FundClass.QuarterlyReportReviewed"
-        quarter: str
-        report_sha256: str
-        meeting_id: str
-
-        def apply(self, fund_class: FundClass) -> None:
-            fund_class._review_latest_issue(self.quarter, self.business_date)
 
     # ---- identity and creation -------------------------------------------------------------
 
@@ -291,77 +251,3 @@ class FundClass(
         self.absc_suspended = False
         self.cap_service_credits = {}
         self.cap_service_pending = {}
-
-    # ---- sales (SIXTH) and the written reports (FOURTH) ---------------------------------------
-
-    def suspend_sales(self, on: date, reason: str, provenance: Provenance) -> None:
-        """Recorded only: SIXTH lets payments go on while sales are suspended or limited."""
-        key = f"sales-suspended/{self.key}/{on}"
-        self.trigger_event(
-            self.SalesSuspended, **provenance_fields(provenance, on, key), reason=reason
-        )
-
-    def resume_sales(self, on: date, reason: str, provenance: Provenance) -> None:
-        key = f"sales-resumed/{self.key}/{on}"
-        self.trigger_event(
-            self.SalesResumed, **provenance_fields(provenance, on, key), reason=reason
-        )
-
-    def latest_report(self, quarter: str) -> ReportIssue | None:
-        """The latest issue of the quarter's report, if any."""
-        return latest_issues(self.report_issues).get(quarter)
-
-    def issue_quarterly_report(
-        self,
-        quarter: str,
-        report_sha256: str,
-        issued_on: date,
-        issued_by: str,
-        provenance: Provenance,
-        *,
-        files: Mapping[str, str] | None = None,
-    ) -> str:
-        """`files`: the SHA-256 of each file issued, by format (the JSON one is
-        `report_sha256`)."""
-        recorded = self.latest_report(quarter)
-        if recorded is not None and recorded.report_sha256 == report_sha256:
-            return UNCHANGED
-        named = dict(sorted((files or {}).items()))
-        if "json" in named and named["json"] != report_sha256:
-            raise ValueError(f"the JSON file issued is not the report {report_sha256}")
-        key = f"report-issued/{self.key}/{quarter}/{report_sha256[:16]}"
-        self.trigger_event(
-            self.QuarterlyReportIssued,
-            **provenance_fields(provenance, issued_on, key),
-            quarter=quarter,
-            report_sha256=report_sha256,
-            issued_by=issued_by,
-            files=named,
-        )
-        return RECORDED
-
-    def review_quarterly_report(
-        self, quarter: str, meeting_id: str, reviewed_on: date, provenance: Provenance
-    ) -> str:
-        recorded = self.latest_report(quarter)
-        if recorded is None or recorded.issued_on > reviewed_on:
-            raise RuleViolation(
-                "report-not-issued",
-                "FOURTH",
-                f"{self.key}: no written report for {quarter} was issued by {reviewed_on}",
-            )
-        if recorded.reviewed_on is not None:
-            return UNCHANGED
-        key = f"report-reviewed/{self.key}/{quarter}"
-        self.trigger_event(
-            self.QuarterlyReportReviewed,
-            **provenance_fields(provenance, reviewed_on, key),
-            quarter=quarter,
-            report_sha256=recorded.report_sha256,
-            meeting_id=meeting_id,
-        )
-        return RECORDED
-
-    def _review_latest_issue(self, quarter: str, reviewed_on: date) -> None:
-        index = max(i for i, issue in enumerate(self.report_issues) if issue.quarter == quarter)
-        self.report_issues[index] = replace(self.report_issues[index], reviewed_on=reviewed_on)
