@@ -2,11 +2,14 @@
 
 `FundClass` (aggregate.py) is composed of role mixins, one module each: the aggregate-cap
 account, accruals, the balance with the Distributor, payments, expenditures, corrections, net
-assets, the agreement, approvals and reports. Each role declares its events, nested in its
-class as they were in `FundClass`, and the commands that trigger them, and derives from the
-roles whose methods it calls. The library redefines every event a direct base of the aggregate
-declares as `FundClass.<Name>` (a subclass of `FundClass.Event`, registered under its explicit
-topic), so `FundClass` lists every role among its bases.
+assets, the agreement, approvals and reports. Each role declares its events as classes nested
+in it, deriving from `LedgerEvent` with their explicit topics (`planledger.FundClass.<Name>`),
+and the commands that trigger them; it derives from the roles whose methods it calls.
+
+The library redefines every event class of an aggregate's direct bases as the aggregate's own:
+`FundClass.<Name>`, a subclass of both the role's class and `FundClass.Event`, registered under
+the topic. So `FundClass` lists every role among its direct bases, and a command triggers
+`self.<Name>` (the aggregate's class), never the role's class, which no topic resolves to.
 
 The roles are plain classes at run time, so the library's aggregate metaclass sees only
 `FundClass`; for the type checker they derive from `Aggregate`, whose `trigger_event`,
