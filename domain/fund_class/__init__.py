@@ -1,5 +1,6 @@
-"""The fund class: the aggregate (aggregate.py), its state as typed records (records.py), and
-the rules it calls for governance, the FINRA aggregate-cap account and corrections."""
+"""The fund class: the aggregate (aggregate.py) composed of its roles (*_role.py, each with its
+events and commands), its state as typed records (records.py), and the rules it calls for
+governance, the FINRA aggregate-cap account, the receivable and corrections."""
 
 from domain.fund_class.accrual_plan import (
     RECORDED,
