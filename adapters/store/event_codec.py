@@ -44,10 +44,11 @@ def _tag(value: Any) -> Any:
     """The library's tagged form, for values nested inside containers."""
     if type(value) in _PLAIN:  # the most common, first: a batch of matches is mostly text
         return value
+    # Plain items are kept inline, not through a call each: a batch holds many thousands.
     if isinstance(value, dict):
-        return {key: _tag(item) for key, item in value.items()}
+        return {key: item if type(item) in _PLAIN else _tag(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_tag(item) for item in value]
+        return [item if type(item) in _PLAIN else _tag(item) for item in value]
     if isinstance(value, Decimal):
         return {"_type_": "decimal_str", "_data_": str(value)}
     if isinstance(value, datetime):
@@ -191,6 +192,9 @@ class LedgerMapper(Mapper[UUID]):
         self._json_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
     def _decode_tagged(self, obj: dict[str, Any]) -> Any:
+        # Only a pair {"_type_", "_data_"} is a tagged value; any other object is as read.
+        if len(obj) != 2 or "_type_" not in obj:
+            return obj
         return self.transcoder._decode_obj(obj)  # type: ignore[attr-defined]
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:

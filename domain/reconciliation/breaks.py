@@ -297,10 +297,19 @@ class Reconciliation(Aggregate):
 
     class ItemsMatched(Event):
         TOPIC = "planledger.Reconciliation.ItemsMatched"
+        # Version 2 holds each match's date and amounts as text (ISO date, the Decimal's
+        # string), not as tagged values: a run records a match per line, and the tags' encoding
+        # and decoding were most of its cost. Version 1 held them tagged.
+        class_version = 2
         period: str
         tolerance: Decimal
         window_business_days: int
         matches: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """The same matches, their date and amounts as version 2 writes them."""
+            state["matches"] = [_plain_match(match) for match in state["matches"]]
 
         def apply(self, reconciliation: Reconciliation) -> None:
             reconciliation.match_keys.update(match["key"] for match in self.matches)
@@ -390,14 +399,28 @@ class Reconciliation(Aggregate):
 
 
 def _match_to_stored(match: Match) -> dict[str, Any]:
+    """A match in plain JSON values (ItemsMatched version 2)."""
     return {
         "key": match.key,
         "rule": match.rule,
         "fund_class": match.fund_class,
-        "business_date": match.business_date,
+        "business_date": match.business_date.isoformat(),
         "ledger_items": list(match.ledger_items),
         "outside_items": list(match.outside_items),
-        "ledger_amount": match.ledger_amount,
-        "outside_amount": match.outside_amount,
-        "difference": match.difference,
+        "ledger_amount": str(match.ledger_amount),
+        "outside_amount": str(match.outside_amount),
+        "difference": str(match.outside_amount - match.ledger_amount),
     }
+
+
+_TEXT_FIELDS = ("business_date", "ledger_amount", "outside_amount", "difference")
+
+
+def _plain_match(match: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 match (its date and amounts decoded as date and Decimal) as version 2
+    holds it."""
+    plain = dict(match)
+    for name in _TEXT_FIELDS:
+        value = plain[name]
+        plain[name] = value.isoformat() if isinstance(value, date) else str(value)
+    return plain
