@@ -19,7 +19,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.errors import RuleViolation
-from domain.events import LedgerEvent, Provenance, provenance_fields
+from domain.events import LedgerEvent, PlainRows, Provenance, provenance_fields
 from domain.ids import NAMESPACE
 from domain.reconciliation.records import Finding, Match
 
@@ -304,11 +304,12 @@ class Reconciliation(Aggregate):
         period: str
         tolerance: Decimal
         window_business_days: int
-        matches: list[dict[str, Any]]
+        matches: PlainRows
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
-            """The same matches, their date and amounts as version 2 writes them."""
+            """The same matches, their date and amounts as version 2 writes them: the text of
+            version 1's tagged values, as stored."""
             state["matches"] = [_plain_match(match) for match in state["matches"]]
 
         def apply(self, reconciliation: Reconciliation) -> None:
@@ -417,10 +418,10 @@ _TEXT_FIELDS = ("business_date", "ledger_amount", "outside_amount", "difference"
 
 
 def _plain_match(match: dict[str, Any]) -> dict[str, Any]:
-    """A version 1 match (its date and amounts decoded as date and Decimal) as version 2
-    holds it."""
+    """A version 1 match as stored (its date and amounts tagged: `{"_type_": "date_iso",
+    "_data_": "2003-07-01"}`) as version 2 holds it."""
     plain = dict(match)
     for name in _TEXT_FIELDS:
         value = plain[name]
-        plain[name] = value.isoformat() if isinstance(value, date) else str(value)
+        plain[name] = str(value["_data_"]) if isinstance(value, dict) else str(value)
     return plain

@@ -15,7 +15,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.events import LedgerEvent, Provenance, provenance_fields
+from domain.events import LedgerEvent, PlainRows, Provenance, provenance_fields
 from domain.ids import NAMESPACE
 from domain.reconciliation.records import Direction, OutsideLine, StatementKind
 
@@ -51,8 +51,18 @@ class OutsideStatement(Aggregate):
 
     class StatementLinesRecorded(Event):
         TOPIC = "planledger.OutsideStatement.StatementLinesRecorded"
+        # Version 2 holds each line's date and amounts as text (ISO date, the Decimal's
+        # string), not as tagged values, and is read with no hook per object: a run reads
+        # every line of every statement. Version 1 held them tagged.
+        class_version = 2
         first_line: int
-        lines: list[dict[str, Any]]
+        lines: PlainRows
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """The same lines, their date and amounts as version 2 writes them: the text of
+            version 1's tagged values, as stored."""
+            state["lines"] = [_untagged(row, _TAGGED_LINE_FIELDS) for row in state["lines"]]
 
         def apply(self, statement: OutsideStatement) -> None:
             statement.lines.extend(line_from_stored(statement.sha256, row) for row in self.lines)
@@ -119,31 +129,42 @@ class OutsideStatement(Aggregate):
 def line_to_stored(line: OutsideLine) -> dict[str, Any]:
     return {
         "row": line.row,
-        "date": line.day,
-        "amount": line.amount,
+        "date": line.day.isoformat(),
+        "amount": str(line.amount),
         "direction": line.direction.value,
         "account": line.account,
         "fund_class": line.fund_class,
         "references": list(line.references),
         "text": line.text,
-        "payable": line.payable,
+        "payable": None if line.payable is None else str(line.payable),
         "dealer": line.dealer,
         "period": line.period,
     }
 
 
 _DIRECTIONS = {direction.value: direction for direction in Direction}
+_TAGGED_LINE_FIELDS = ("date", "amount", "payable")
+
+
+def _untagged(row: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """A version 1 row with its tagged values (`{"_type_": "decimal_str", "_data_": "1.50"}`)
+    as text."""
+    plain = dict(row)
+    for name in names:
+        value = plain[name]
+        if isinstance(value, dict):
+            plain[name] = str(value["_data_"])
+    return plain
 
 
 def line_from_stored(sha256: str, row: dict[str, Any]) -> OutsideLine:
-    # Read once per statement line (100,000 in the bench): decoded values are taken as they
-    # come (a date, a Decimal), converted only when an older encoding left them as text.
-    day, amount, payable = row["date"], row["amount"], row["payable"]
+    """A line as version 2 holds it (a version 1 row is upcast to it as it is read)."""
+    payable = row["payable"]
     return OutsideLine(
         sha256,
         int(row["row"]),
-        day if isinstance(day, date) else date.fromisoformat(day),
-        amount if type(amount) is Decimal else Decimal(amount),
+        date.fromisoformat(row["date"]),
+        Decimal(row["amount"]),
         _DIRECTIONS[row["direction"]],
         str(row["account"]),
         str(row["fund_class"]),
