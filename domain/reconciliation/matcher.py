@@ -36,6 +36,7 @@ DEFAULT_TOLERANCE = Decimal("0.01")
 DEFAULT_WINDOW_BUSINESS_DAYS = 3
 ZERO = Decimal(0)
 SATURDAY = 5
+ONE_DAY = timedelta(days=1)
 # Read once: an enum member's value is a property call, and the accruals ask it per day.
 _ACCRUALS = Check.ACCRUALS.value
 _EQUAL = MatchRule.EQUAL.value
@@ -136,7 +137,7 @@ def match_payables(
         {
             (line.fund_class, line.day.isoformat()[:7]): line
             for line in books
-            if line.payable is not None and line.day == _month_end(line.day.isoformat()[:7])
+            if line.payable is not None and (line.day + ONE_DAY).day == 1  # the month's last
         }.items()
     )
     for (fund_class, month), line in month_ends:
