@@ -21,7 +21,7 @@ from eventsourcing.domain import Aggregate
 from domain.errors import RuleViolation
 from domain.events import LedgerEvent, PlainRows, Provenance, provenance_fields
 from domain.ids import NAMESPACE
-from domain.reconciliation.records import Finding, Match
+from domain.reconciliation.records import Finding, Match, amount_text
 
 OPEN = "open"
 RESOLVED = "resolved"
@@ -408,9 +408,9 @@ def _match_to_stored(match: Match) -> dict[str, Any]:
         "business_date": match.business_date.isoformat(),
         "ledger_items": list(match.ledger_items),
         "outside_items": list(match.outside_items),
-        "ledger_amount": str(match.ledger_amount),
-        "outside_amount": str(match.outside_amount),
-        "difference": str(match.outside_amount - match.ledger_amount),
+        "ledger_amount": amount_text(match.ledger_amount),
+        "outside_amount": amount_text(match.outside_amount),
+        "difference": amount_text(match.outside_amount - match.ledger_amount),
     }
 
 
@@ -423,5 +423,6 @@ def _plain_match(match: dict[str, Any]) -> dict[str, Any]:
     plain = dict(match)
     for name in _TEXT_FIELDS:
         value = plain[name]
-        plain[name] = str(value["_data_"]) if isinstance(value, dict) else str(value)
+        text = str(value["_data_"]) if isinstance(value, dict) else str(value)
+        plain[name] = text if name == "business_date" else amount_text(Decimal(text))
     return plain

@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.events import LedgerEvent, PlainRows, Provenance, provenance_fields
 from domain.ids import NAMESPACE
-from domain.reconciliation.records import Direction, OutsideLine, StatementKind
+from domain.reconciliation.records import Direction, OutsideLine, StatementKind, amount_text
 
 LINES_PER_EVENT = 1_000
 
@@ -62,7 +62,7 @@ class OutsideStatement(Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """The same lines, their date and amounts as version 2 writes them: the text of
             version 1's tagged values, as stored."""
-            state["lines"] = [_untagged(row, _TAGGED_LINE_FIELDS) for row in state["lines"]]
+            state["lines"] = [_untagged(row) for row in state["lines"]]
 
         def apply(self, statement: OutsideStatement) -> None:
             statement.lines.extend(line_from_stored(statement.sha256, row) for row in self.lines)
@@ -130,30 +130,32 @@ def line_to_stored(line: OutsideLine) -> dict[str, Any]:
     return {
         "row": line.row,
         "date": line.day.isoformat(),
-        "amount": str(line.amount),
+        "amount": amount_text(line.amount),
         "direction": line.direction.value,
         "account": line.account,
         "fund_class": line.fund_class,
         "references": list(line.references),
         "text": line.text,
-        "payable": None if line.payable is None else str(line.payable),
+        "payable": None if line.payable is None else amount_text(line.payable),
         "dealer": line.dealer,
         "period": line.period,
     }
 
 
 _DIRECTIONS = {direction.value: direction for direction in Direction}
-_TAGGED_LINE_FIELDS = ("date", "amount", "payable")
+_TAGGED_AMOUNTS = ("amount", "payable")
 
 
-def _untagged(row: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
-    """A version 1 row with its tagged values (`{"_type_": "decimal_str", "_data_": "1.50"}`)
-    as text."""
+def _untagged(row: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 line with its tagged values (`{"_type_": "decimal_str", "_data_": "1.5"}`)
+    as version 2 writes them."""
     plain = dict(row)
-    for name in names:
+    if isinstance(plain["date"], dict):
+        plain["date"] = str(plain["date"]["_data_"])
+    for name in _TAGGED_AMOUNTS:
         value = plain[name]
         if isinstance(value, dict):
-            plain[name] = str(value["_data_"])
+            plain[name] = amount_text(Decimal(value["_data_"]))
     return plain
 
 

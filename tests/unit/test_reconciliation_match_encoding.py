@@ -18,7 +18,7 @@ import pytest
 from adapters.store.event_codec import EventCodec
 from domain.events import Provenance
 from domain.reconciliation.breaks import Reconciliation
-from domain.reconciliation.records import Direction, Match, OutsideLine
+from domain.reconciliation.records import Direction, Match, OutsideLine, amount_text
 from domain.reconciliation.statement import OutsideStatement, line_from_stored, line_to_stored
 from projections.reconciliation import fold_matches
 
@@ -105,3 +105,26 @@ def test_a_version_1_statement_line_reads_as_version_2():
     }
     decoded = EventCodec(LINES).decode({"first_line": 7, "lines": [v1_row]})
     assert line_from_stored(LINE.statement_sha256, decoded["lines"][0]) == LINE
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        ("1.5", "1.50"),
+        ("12", "12.00"),
+        ("0.0015", "0.0015"),
+        ("1E+2", "100.00"),
+        ("-0.01", "-0.01"),
+    ],
+)
+def test_an_amount_is_held_as_the_log_writes_money(amount, text):
+    """Two decimals (docs/audit.md §5), or the exact digits when not whole cents."""
+    assert amount_text(Decimal(amount)) == text
+    line = line_to_stored(OutsideLine("3f2a" * 16, 1, date(2003, 7, 1), Decimal(amount)))
+    assert line["amount"] == text
+
+
+def test_a_version_1_amount_reads_as_the_log_writes_it():
+    v1_row = {**line_to_stored(LINE), "amount": {"_type_": "decimal_str", "_data_": "1.5"}}
+    decoded = EventCodec(LINES).decode({"first_line": 7, "lines": [v1_row]})
+    assert decoded["lines"][0]["amount"] == "1.50"
