@@ -42,6 +42,7 @@ STATEMENT_TOPICS = (
 )
 # The journal's kinds of the entries that move cash to or from the Distributor.
 CASH_KINDS = ("distributor-payment", "distributor-payment-reversal")
+# What every payable account's name starts with ("Liabilities:PayableToDistributor:").
 PAYABLE_PREFIX = payable_account("", "").split("::", 1)[0] + ":"
 
 

@@ -297,9 +297,10 @@ class Reconciliation(Aggregate):
 
     class ItemsMatched(Event):
         TOPIC = "planledger.Reconciliation.ItemsMatched"
-        # Version 2 holds each match's date and amounts as text (ISO date, the Decimal's
-        # string), not as tagged values: a run records a match per line, and the tags' encoding
-        # and decoding were most of its cost. Version 1 held them tagged.
+        # Version 2 holds each match's date and amounts as text (ISO date; amounts as the
+        # log writes money, `amount_text`), not as tagged values: a run records a match per
+        # line, and the tags' encoding and decoding were most of its cost. Version 1 held
+        # them tagged.
         class_version = 2
         period: str
         tolerance: Decimal

@@ -51,9 +51,9 @@ class OutsideStatement(Aggregate):
 
     class StatementLinesRecorded(Event):
         TOPIC = "planledger.OutsideStatement.StatementLinesRecorded"
-        # Version 2 holds each line's date and amounts as text (ISO date, the Decimal's
-        # string), not as tagged values, and is read with no hook per object: a run reads
-        # every line of every statement. Version 1 held them tagged.
+        # Version 2 holds each line's date and amounts as text (ISO date; amounts as the
+        # log writes money, `amount_text`), not as tagged values, and is read with no hook
+        # per object: a run reads every line of every statement. Version 1 held them tagged.
         class_version = 2
         first_line: int
         lines: PlainRows
