@@ -68,9 +68,12 @@ FUND_ACCOUNT_PREFIX = "fund:"
 def amount_text(amount: Decimal) -> str:
     """An amount as a batch of plain rows holds it, as the log's contract writes money: two
     decimals, or its exact digits when it is not whole cents (never an exponent)."""
+    text = format(amount, "f")
+    if len(text) > 3 and text[-3] == ".":  # already whole cents: most amounts, and cheapest
+        return text
     if amount.is_finite() and amount == amount.quantize(CENT, context=EXACT_CONTEXT):
         return format_money(amount)
-    return format(amount, "f")
+    return text
 
 
 def line_id(sha256: str, row: int) -> str:

@@ -115,6 +115,10 @@ def test_a_version_1_statement_line_reads_as_version_2():
         ("0.0015", "0.0015"),
         ("1E+2", "100.00"),
         ("-0.01", "-0.01"),
+        ("0E-2", "0.00"),
+        ("1.500", "1.50"),
+        ("123456.78", "123456.78"),
+        ("-7", "-7.00"),
     ],
 )
 def test_an_amount_is_held_as_the_log_writes_money(amount, text):
