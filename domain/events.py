@@ -12,11 +12,16 @@ import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NewType
 
 from eventsourcing.domain import Aggregate
 
 from domain.errors import RuleViolation
+
+# A batch field held in plain JSON values alone (text, integers, lists and objects of them):
+# stored and read as it is, with no tagged value to encode or restore, so that a batch of a
+# thousand rows costs the JSON codec alone. A Decimal or a date in it is refused at storing.
+PlainRows = NewType("PlainRows", list[dict[str, Any]])
 
 
 class LedgerEvent(Aggregate.Event):

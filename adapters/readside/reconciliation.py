@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, case, func, select
 
 from adapters.readside.queries import known
 from adapters.readside.read_models import TABLES
@@ -20,6 +20,7 @@ from domain.periods import Period
 from domain.reconciliation.breaks import Break
 from domain.reconciliation.records import LedgerFigure, LedgerPayment, OutsideLine
 from domain.reconciliation.statement import OutsideStatement, line_from_stored
+from projections.journal import ABSC, SERVICE, account_component, payable_account
 from projections.reconciliation import BreakRow, fold_breaks
 
 PAGE = 2_000
@@ -41,6 +42,8 @@ STATEMENT_TOPICS = (
 )
 # The journal's kinds of the entries that move cash to or from the Distributor.
 CASH_KINDS = ("distributor-payment", "distributor-payment-reversal")
+# What every payable account's name starts with ("Liabilities:PayableToDistributor:").
+PAYABLE_PREFIX = payable_account("", "").split("::", 1)[0] + ":"
 
 
 @dataclass(frozen=True)
@@ -119,38 +122,92 @@ def ledger_accruals(
             accruals.c.month <= period.end_inclusive.isoformat()[:7],
         )
     query = known(selected, view.known_position, accruals)
-    daily: dict[tuple[str, date], tuple[int, list[str]]] = {}
-    monthly: dict[tuple[str, str], tuple[int, list[str]]] = {}
+    # Each figure as [cents, event ids...], grown in place: a row costs two appends.
+    daily: dict[tuple[str, date], list[Any]] = {}
+    monthly: dict[tuple[str, str], list[Any]] = {}
     with view.engine.connect() as conn:
         for fund_class, day, month, entry_id, cents in conn.execute(query):
-            for table, key in ((daily, (fund_class, day)), (monthly, (fund_class, month))):
-                total, ids = table.get(key, (0, []))
-                table[key] = (total + int(cents), [*ids, entry_id])
+            for figure in (
+                daily.setdefault((fund_class, day), [0]),
+                monthly.setdefault((fund_class, month), [0]),
+            ):
+                figure[0] += int(cents)
+                figure.append(entry_id)
     return _figures(daily), _figures(monthly)
 
 
-def _figures(totals: dict[Any, tuple[int, list[str]]]) -> dict[Any, LedgerFigure]:
+def _figures(totals: dict[Any, list[Any]]) -> dict[Any, LedgerFigure]:
     return {
-        key: LedgerFigure(Decimal(cents).scaleb(-2), tuple(ids))
-        for key, (cents, ids) in totals.items()
+        key: LedgerFigure(Decimal(figure[0]).scaleb(-2), tuple(figure[1:]))
+        for key, figure in totals.items()
     }
 
 
 def ledger_payables(
     view: LedgerView, month_ends: Iterable[tuple[str, date]]
 ) -> dict[tuple[str, str], LedgerFigure]:
-    """Each class's payable (both parts) at the month ends asked for, from the journal."""
-    figures: dict[tuple[str, str], LedgerFigure] = {}
+    """Each class's payable (both parts) at the month ends asked for, from the journal: the
+    credits less the debits of its payable accounts through the day, as `balances` gives it,
+    every month end summed in one pass over those accounts' lines."""
     wanted: dict[date, set[str]] = defaultdict(set)
     for fund_class, day in month_ends:
         wanted[day].add(fund_class)
-    for day, classes in sorted(wanted.items()):
-        for row in view.balances(day):
-            if row.fund_class in classes:
-                figures[(row.fund_class, day.isoformat()[:7])] = LedgerFigure(
-                    Decimal(row.payable).scaleb(-2), (f"payable:{row.fund_class}:{day}",)
-                )
+    if not wanted:
+        return {}
+    days = sorted(wanted)
+    accounts = {
+        payable_account(account_component(fund_class), part): fund_class
+        for classes in wanted.values()
+        for fund_class in classes
+        for part in (ABSC, SERVICE)
+    }
+    cents_by_class = _payable_cents(view, days, accounts)
+    figures: dict[tuple[str, str], LedgerFigure] = {}
+    for index, day in enumerate(days):
+        for fund_class in sorted(wanted[day] & cents_by_class.keys()):
+            figures[(fund_class, day.isoformat()[:7])] = LedgerFigure(
+                Decimal(cents_by_class[fund_class][index]).scaleb(-2),
+                (f"payable:{fund_class}:{day}",),
+            )
     return figures
+
+
+def _payable_cents(
+    view: LedgerView, days: Sequence[date], accounts: dict[str, str]
+) -> dict[str, list[int]]:
+    """Per known fund class, its payable in cents at each of the days (0 with no line)."""
+    lines, streams = TABLES["journal_lines"], TABLES["streams"]
+    sums = [
+        func.sum(
+            case(
+                (lines.c.business_date <= day, lines.c.credit_cents - lines.c.debit_cents),
+                else_=0,
+            )
+        )
+        for day in days
+    ]
+    query = known(
+        select(lines.c.account, *sums)
+        .where(lines.c.account.like(f"{PAYABLE_PREFIX}%"), lines.c.business_date <= days[-1])
+        .group_by(lines.c.account),
+        view.known_position,
+        lines,
+    )
+    classes_query = known(
+        select(streams.c.fund_class).where(streams.c.kind == "fund_class"),
+        view.known_position,
+        streams,
+    )
+    wanted_classes = set(accounts.values())
+    with view.engine.connect() as conn:
+        found = {row[0]: [0] * len(days) for row in conn.execute(classes_query)}
+        cents = {key: found[key] for key in wanted_classes if key in found}
+        for account, *totals in conn.execute(query):
+            fund_class = accounts.get(account)
+            if fund_class in cents:
+                for index, total in enumerate(totals):
+                    cents[fund_class][index] += int(total or 0)
+    return cents
 
 
 @dataclass(frozen=True)

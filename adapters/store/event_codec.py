@@ -29,7 +29,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
-from domain.events import LedgerEvent
+from domain.events import LedgerEvent, PlainRows
 
 Encoder = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]
@@ -44,10 +44,11 @@ def _tag(value: Any) -> Any:
     """The library's tagged form, for values nested inside containers."""
     if type(value) in _PLAIN:  # the most common, first: a batch of matches is mostly text
         return value
+    # Plain items are kept inline, not through a call each: a batch holds many thousands.
     if isinstance(value, dict):
-        return {key: _tag(item) for key, item in value.items()}
+        return {key: item if type(item) in _PLAIN else _tag(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_tag(item) for item in value]
+        return [item if type(item) in _PLAIN else _tag(item) for item in value]
     if isinstance(value, Decimal):
         return {"_type_": "decimal_str", "_data_": str(value)}
     if isinstance(value, datetime):
@@ -98,6 +99,8 @@ def _scalar(annotation: Any) -> type | None:
 
 
 def _field(name: str, annotation: Any) -> _Field:
+    if annotation is PlainRows:  # kept as it is both ways; the JSON encoder refuses the rest
+        return _Field(name, list, None, None, optional=False)
     scalar = _scalar(annotation)
     if scalar is not None:
         return _Field(name, scalar, *_SCALARS[scalar], optional=False)
@@ -141,6 +144,12 @@ class EventCodec:
         ]
         self.names = {field.name for field in self.fields}
         self.decoders = [field for field in self.fields if field.from_json is not None]
+        # A batch of PlainRows and no field in the library's tagged form: the JSON is read with
+        # no hook per object (a scalar field's JSON holds none, the rows' objects are plain).
+        # Its upcasters see a former version's tagged values as stored, not restored.
+        self.untagged = any(field.kind is list for field in self.fields) and all(
+            field.kind is not None for field in self.fields
+        )
 
     def encode(self, state: dict[str, Any]) -> dict[str, Any]:
         if len(state) != len(self.names) + len(_STORED_ELSEWHERE):
@@ -188,9 +197,13 @@ class LedgerMapper(Mapper[UUID]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._json_decoder = json.JSONDecoder(object_hook=self._decode_tagged)
+        self._untagged_decoder = json.JSONDecoder()
         self._json_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
     def _decode_tagged(self, obj: dict[str, Any]) -> Any:
+        # Only a pair {"_type_", "_data_"} is a tagged value; any other object is as read.
+        if len(obj) != 2 or "_type_" not in obj:
+            return obj
         return self.transcoder._decode_obj(obj)  # type: ignore[attr-defined]
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
@@ -220,7 +233,8 @@ class LedgerMapper(Mapper[UUID]):
             stored_state = self.cipher.decrypt(stored_state)
         if self.compressor:
             stored_state = self.compressor.decompress(stored_state)
-        event_state = codec.decode(self._json_decoder.decode(stored_state.decode("utf-8")))
+        decoder = self._untagged_decoder if codec.untagged else self._json_decoder
+        event_state = codec.decode(decoder.decode(stored_state.decode("utf-8")))
         originator_id = stored_event.originator_id
         event_state["originator_id"] = (
             originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))

@@ -19,9 +19,9 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.errors import RuleViolation
-from domain.events import LedgerEvent, Provenance, provenance_fields
+from domain.events import LedgerEvent, PlainRows, Provenance, provenance_fields
 from domain.ids import NAMESPACE
-from domain.reconciliation.records import Finding, Match
+from domain.reconciliation.records import Finding, Match, amount_text
 
 OPEN = "open"
 RESOLVED = "resolved"
@@ -297,10 +297,21 @@ class Reconciliation(Aggregate):
 
     class ItemsMatched(Event):
         TOPIC = "planledger.Reconciliation.ItemsMatched"
+        # Version 2 holds each match's date and amounts as text (ISO date; amounts as the
+        # log writes money, `amount_text`), not as tagged values: a run records a match per
+        # line, and the tags' encoding and decoding were most of its cost. Version 1 held
+        # them tagged.
+        class_version = 2
         period: str
         tolerance: Decimal
         window_business_days: int
-        matches: list[dict[str, Any]]
+        matches: PlainRows
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """The same matches, their date and amounts as version 2 writes them: the text of
+            version 1's tagged values, as stored."""
+            state["matches"] = [_plain_match(match) for match in state["matches"]]
 
         def apply(self, reconciliation: Reconciliation) -> None:
             reconciliation.match_keys.update(match["key"] for match in self.matches)
@@ -390,14 +401,29 @@ class Reconciliation(Aggregate):
 
 
 def _match_to_stored(match: Match) -> dict[str, Any]:
+    """A match in plain JSON values (ItemsMatched version 2)."""
     return {
         "key": match.key,
         "rule": match.rule,
         "fund_class": match.fund_class,
-        "business_date": match.business_date,
+        "business_date": match.business_date.isoformat(),
         "ledger_items": list(match.ledger_items),
         "outside_items": list(match.outside_items),
-        "ledger_amount": match.ledger_amount,
-        "outside_amount": match.outside_amount,
-        "difference": match.difference,
+        "ledger_amount": amount_text(match.ledger_amount),
+        "outside_amount": amount_text(match.outside_amount),
+        "difference": amount_text(match.outside_amount - match.ledger_amount),
     }
+
+
+_TEXT_FIELDS = ("business_date", "ledger_amount", "outside_amount", "difference")
+
+
+def _plain_match(match: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 match as stored (its date and amounts tagged: `{"_type_": "date_iso",
+    "_data_": "2003-07-01"}`) as version 2 holds it."""
+    plain = dict(match)
+    for name in _TEXT_FIELDS:
+        value = plain[name]
+        text = str(value["_data_"]) if isinstance(value, dict) else str(value)
+        plain[name] = text if name == "business_date" else amount_text(Decimal(text))
+    return plain

@@ -36,6 +36,10 @@ DEFAULT_TOLERANCE = Decimal("0.01")
 DEFAULT_WINDOW_BUSINESS_DAYS = 3
 ZERO = Decimal(0)
 SATURDAY = 5
+ONE_DAY = timedelta(days=1)
+# Read once: an enum member's value is a property call, and the accruals ask it per day.
+_ACCRUALS = Check.ACCRUALS.value
+_EQUAL = MatchRule.EQUAL.value
 
 
 def within(difference: Decimal, tolerance: Decimal) -> bool:
@@ -74,20 +78,22 @@ def match_accruals(
         by_day[(line.fund_class, line.day)].append(line)
     daily: list[Match | Finding] = []
     books_monthly: dict[tuple[str, str], tuple[Decimal, list[str]]] = {}
-    for fund_class, day in sorted(set(by_day) | set(ledger_daily)):
-        lines = sorted(by_day.get((fund_class, day), []), key=lambda line: line.item_id)
+    for fund_class, day in sorted(by_day.keys() | ledger_daily.keys()):
+        lines = by_day.get((fund_class, day), [])
+        if len(lines) > 1:  # overlapping extracts: sorted, so the items' order is the ids'
+            lines.sort(key=lambda line: line.item_id)
+            if len({line.amount for line in lines}) > 1:
+                daily.append(
+                    _conflicting_books(fund_class, day, ledger_daily.get((fund_class, day)), lines)
+                )
+                continue
         items = tuple(line.item_id for line in lines)
-        figures = {line.amount for line in lines}
         label = day.isoformat()
-        if len(figures) > 1:
-            daily.append(
-                _conflicting_books(fund_class, day, ledger_daily.get((fund_class, day)), lines)
-            )
-            continue
         outside = lines[0].amount if lines else None
         if outside is not None:
             total, month_items = books_monthly.get((fund_class, label[:7]), (ZERO, []))
-            books_monthly[(fund_class, label[:7])] = (total + outside, [*month_items, *items])
+            month_items.extend(items)  # in place: a month's list grows by the day
+            books_monthly[(fund_class, label[:7])] = (total + outside, month_items)
         daily.append(
             _compared(
                 "day",
@@ -131,7 +137,7 @@ def match_payables(
         {
             (line.fund_class, line.day.isoformat()[:7]): line
             for line in books
-            if line.payable is not None and line.day == _month_end(line.day.isoformat()[:7])
+            if line.payable is not None and (line.day + ONE_DAY).day == 1  # the month's last
         }.items()
     )
     for (fund_class, month), line in month_ends:
@@ -175,7 +181,7 @@ def _compared(
     outside_items: tuple[str, ...],
     tolerance: Decimal,
 ) -> Match | Finding:
-    check = Check.ACCRUALS.value
+    check = _ACCRUALS
     key = f"{check}/{scope}/{fund_class}/{label}"
     ledger_amount = None if ledger is None else ledger.amount
     ledger_items = () if ledger is None else ledger.event_ids
@@ -185,7 +191,7 @@ def _compared(
         and within(outside - ledger_amount, tolerance)
     ):
         return Match(
-            check, key, MatchRule.EQUAL.value, fund_class, business_date, ledger_items,
+            check, key, _EQUAL, fund_class, business_date, ledger_items,
             outside_items, ledger_amount, outside,
         )  # fmt: skip
     if outside is None:

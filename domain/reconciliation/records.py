@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
+from domain.money import CENT, EXACT_CONTEXT, format_money
+
 
 class StatementKind(Enum):
     FUND_BOOKS = "fund-books"
@@ -61,6 +63,17 @@ class MatchRule(Enum):
 # The account a bank line is on, as named at import: the Distributor's, or a fund's.
 DISTRIBUTOR_ACCOUNT = "distributor"
 FUND_ACCOUNT_PREFIX = "fund:"
+
+
+def amount_text(amount: Decimal) -> str:
+    """An amount as a batch of plain rows holds it, as the log's contract writes money: two
+    decimals, or its exact digits when it is not whole cents (never an exponent)."""
+    text = format(amount, "f")
+    if len(text) > 3 and text[-3] == ".":  # already whole cents: most amounts, and cheapest
+        return text
+    if amount.is_finite() and amount == amount.quantize(CENT, context=EXACT_CONTEXT):
+        return format_money(amount)
+    return text
 
 
 def line_id(sha256: str, row: int) -> str:

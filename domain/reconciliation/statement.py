@@ -15,9 +15,9 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.events import LedgerEvent, Provenance, provenance_fields
+from domain.events import LedgerEvent, PlainRows, Provenance, provenance_fields
 from domain.ids import NAMESPACE
-from domain.reconciliation.records import Direction, OutsideLine, StatementKind
+from domain.reconciliation.records import Direction, OutsideLine, StatementKind, amount_text
 
 LINES_PER_EVENT = 1_000
 
@@ -51,8 +51,18 @@ class OutsideStatement(Aggregate):
 
     class StatementLinesRecorded(Event):
         TOPIC = "planledger.OutsideStatement.StatementLinesRecorded"
+        # Version 2 holds each line's date and amounts as text (ISO date; amounts as the
+        # log writes money, `amount_text`), not as tagged values, and is read with no hook
+        # per object: a run reads every line of every statement. Version 1 held them tagged.
+        class_version = 2
         first_line: int
-        lines: list[dict[str, Any]]
+        lines: PlainRows
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """The same lines, their date and amounts as version 2 writes them: the text of
+            version 1's tagged values, as stored."""
+            state["lines"] = [_untagged(row) for row in state["lines"]]
 
         def apply(self, statement: OutsideStatement) -> None:
             statement.lines.extend(line_from_stored(statement.sha256, row) for row in self.lines)
@@ -119,30 +129,48 @@ class OutsideStatement(Aggregate):
 def line_to_stored(line: OutsideLine) -> dict[str, Any]:
     return {
         "row": line.row,
-        "date": line.day,
-        "amount": line.amount,
+        "date": line.day.isoformat(),
+        "amount": amount_text(line.amount),
         "direction": line.direction.value,
         "account": line.account,
         "fund_class": line.fund_class,
         "references": list(line.references),
         "text": line.text,
-        "payable": line.payable,
+        "payable": None if line.payable is None else amount_text(line.payable),
         "dealer": line.dealer,
         "period": line.period,
     }
 
 
+_DIRECTIONS = {direction.value: direction for direction in Direction}
+_TAGGED_AMOUNTS = ("amount", "payable")
+
+
+def _untagged(row: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 line with its tagged values (`{"_type_": "decimal_str", "_data_": "1.5"}`)
+    as version 2 writes them."""
+    plain = dict(row)
+    if isinstance(plain["date"], dict):
+        plain["date"] = str(plain["date"]["_data_"])
+    for name in _TAGGED_AMOUNTS:
+        value = plain[name]
+        if isinstance(value, dict):
+            plain[name] = amount_text(Decimal(value["_data_"]))
+    return plain
+
+
 def line_from_stored(sha256: str, row: dict[str, Any]) -> OutsideLine:
+    """A line as version 2 holds it (a version 1 row is upcast to it as it is read)."""
     payable = row["payable"]
     return OutsideLine(
         sha256,
         int(row["row"]),
-        row["date"] if isinstance(row["date"], date) else date.fromisoformat(row["date"]),
+        date.fromisoformat(row["date"]),
         Decimal(row["amount"]),
-        Direction(row["direction"]),
+        _DIRECTIONS[row["direction"]],
         str(row["account"]),
         str(row["fund_class"]),
-        tuple(str(reference) for reference in row["references"]),
+        tuple(map(str, row["references"])),
         str(row["text"]),
         None if payable is None else Decimal(payable),
         str(row["dealer"]),

@@ -285,3 +285,21 @@ def test_a_break_resolved_by_hand_is_reopened_when_a_run_finds_it_again(paid_qua
     work = ledger.reconciliation.work
     assert work(BreakAction(key, "resolve", RUN_ON, "books-extract-3", "again")) == "recorded"
     assert reads.breaks(ledger.view)[key].status == "resolved"
+
+
+def test_the_month_end_payables_are_the_balances_payables(paid_quarter, store):
+    """Read in one pass over the payable accounts, each month end's payable is what the
+    balances give, as known now and as known at a past position; a class the ledger does not
+    know has none."""
+    month_ends = [date(2003, 7, 31), date(2003, 8, 31), date(2003, 9, 30)]
+    wanted = [(INTL, day) for day in month_ends] + [("NOT-A/CLASS", month_ends[0])]
+    for view in (paid_quarter.view.as_known_at(store.head_position() // 2), paid_quarter.view):
+        expected = {
+            (row.fund_class, day.isoformat()[:7]): Decimal(row.payable).scaleb(-2)
+            for day in month_ends
+            for row in view.balances(day)
+            if row.fund_class == INTL
+        }
+        found = reads.ledger_payables(view, wanted)
+        assert {key: figure.amount for key, figure in found.items()} == expected
+    assert len(set(expected.values())) == 3  # now: three month ends, each its own payable
