@@ -19,7 +19,7 @@ from adapters.application.reconciliation_report import agreement_fee
 from adapters.inputs.statements import StatementFile
 from adapters.readside import reconciliation as reads
 from domain.errors import RuleViolation
-from domain.periods import Period, parse_period
+from domain.periods import Period, next_month_start, parse_period
 from domain.reconciliation.breaks import (
     OPEN,
     RECORDED,
@@ -160,6 +160,7 @@ class ReconciliationUseCases:
                 },
                 books,
                 command.tolerance,
+                functools.partial(_month_in, period=command.period),
             ) + match_payables(
                 reads.ledger_payables(view, _month_end_days(books)), books, command.tolerance
             )
@@ -368,7 +369,11 @@ def _in(day: date, period: Period | None) -> bool:
 
 
 def _month_in(month: str, period: Period | None) -> bool:
-    return period is None or _in(date.fromisoformat(f"{month}-01"), period)
+    """The whole month lies in the period (or there is no period)."""
+    if period is None:
+        return True
+    first = date.fromisoformat(f"{month}-01")
+    return period.start <= first and next_month_start(first) <= period.end_exclusive
 
 
 def _month_end_days(books: Iterable[OutsideLine]) -> set[tuple[str, date]]:

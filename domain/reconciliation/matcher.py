@@ -17,7 +17,7 @@ they come in: everything is sorted by its ids before it is paired.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -67,11 +67,14 @@ def match_accruals(
     ledger_monthly: Mapping[tuple[str, str], LedgerFigure],
     books: Sequence[OutsideLine],
     tolerance: Decimal = DEFAULT_TOLERANCE,
+    whole_months: Callable[[str], bool] = lambda month: True,
 ) -> Outcome:
     """Day by day, then month by month (`YYYY-MM`), for every class and day either side has.
 
     Books lines for the same class and day with the same figure are one figure (overlapping
-    extracts); with different figures, the day is a `duplicate` break.
+    extracts); with different figures, the day is a `duplicate` break. Only the months
+    `whole_months` accepts are compared as months: a run over part of a month compares its
+    days, not part of the books' month against the ledger's whole one.
     """
     by_day: dict[tuple[str, date], list[OutsideLine]] = defaultdict(list)
     for line in books:
@@ -120,6 +123,7 @@ def match_accruals(
             tolerance=tolerance,
         )
         for fund_class, month in sorted(set(books_monthly) | set(ledger_monthly))
+        if whole_months(month)
     ]
     return _outcome([*daily, *monthly])
 

@@ -303,3 +303,16 @@ def test_the_month_end_payables_are_the_balances_payables(paid_quarter, store):
         found = reads.ledger_payables(view, wanted)
         assert {key: figure.amount for key, figure in found.items()} == expected
     assert len(set(expected.values())) == 3  # now: three month ends, each its own payable
+
+
+def test_a_period_ending_within_a_month_compares_its_days_not_the_month(paid_quarter, tmp_path):
+    """Books that agree day by day, run over July's first half: the days agree, and July as a
+    month is not compared (half of it against the ledger's whole month would be a break); run
+    over the whole of July, the month is compared and agrees too."""
+    ledger = paid_quarter
+    import_books(ledger, books_csv(tmp_path / "books.csv", ledger_daily(ledger)))
+    half = run(ledger, period="2003-07-01..2003-07-15")
+    assert (half.breaks_found, half.matches_found) == (0, 15)
+    whole = run(ledger, period="2003-07")
+    assert whole.breaks_found == 0
+    assert whole.matches_found == 31 + 1 + 1  # July's days, July itself, its month-end payable
