@@ -109,7 +109,18 @@ def match_accruals(
                 tolerance=tolerance,
             )
         )
-    monthly = [
+    monthly = _months_compared(books_monthly, ledger_monthly, tolerance, whole_months)
+    return _outcome([*daily, *monthly])
+
+
+def _months_compared(
+    books_monthly: Mapping[tuple[str, str], tuple[Decimal, list[str]]],
+    ledger_monthly: Mapping[tuple[str, str], LedgerFigure],
+    tolerance: Decimal,
+    whole_months: Callable[[str], bool],
+) -> list[Match | Finding]:
+    """Each class's month either side has (and `whole_months` accepts), books against ledger."""
+    return [
         _compared(
             "month",
             fund_class,
@@ -125,7 +136,6 @@ def match_accruals(
         for fund_class, month in sorted(set(books_monthly) | set(ledger_monthly))
         if whole_months(month)
     ]
-    return _outcome([*daily, *monthly])
 
 
 def match_payables(
