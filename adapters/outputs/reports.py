@@ -35,6 +35,7 @@ from domain.fund_class import FundClass
 from domain.ids import fund_class_id, service_arrangement_id
 from domain.periods import Period, parse_period
 from domain.rates import format_percent
+from projections.journal import receivable_account
 from projections.quarterly_report import (
     AccrualTotals,
     ComparedPeriod,
@@ -124,9 +125,6 @@ def _expenditure_lines(
     ]
 
 
-RECEIVABLE_ACCOUNT = ":ReceivableFromDistributor:"
-
-
 def _receivable_moves(ledger: LedgerView, fund_class: str, period: Period) -> ReceivableMoves:
     """The receivable from the Distributor over `period`, from the journal's receivable
     accounts: what stood before, what corrections booked, what offsets and refunds settled."""
@@ -136,11 +134,11 @@ def _receivable_moves(ledger: LedgerView, fund_class: str, period: Period) -> Re
         ledger.engine,
         end_inclusive=period.end_inclusive,
         fund_class=fund_class,
+        # The receivable's accounts alone, chosen by the database: not every accrual's lines.
+        account=receivable_account(fund_class.replace("/", "-"), ""),
         entity="fund",
         known_position=ledger.known_position,
     ):
-        if RECEIVABLE_ACCOUNT not in row.account:
-            continue
         signed = row.debit_cents - row.credit_cents
         if row.business_date < period.start:
             at_start += signed
