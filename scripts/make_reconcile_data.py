@@ -56,8 +56,8 @@ class BankLine:
     amount: Decimal
     debit: bool
     bank_reference: str
-    customer_reference: str
-    text: str
+    customer_reference: str = ""
+    text: str = ""
 
 
 def bai2_text(lines: Iterable[BankLine]) -> str:

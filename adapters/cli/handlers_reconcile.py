@@ -8,34 +8,14 @@ from datetime import date
 from typing import Any, TextIO
 
 from adapters.cli.handlers import CommandInputError, Context, known_view, open_ledger
-from adapters.cli.output import Column, write_rows
+from adapters.cli.output import write_rows
+from adapters.cli.reconcile_report import BREAK_COLUMNS
 from adapters.inputs.statements import StatementFile
 from adapters.readside import reconciliation as reads
 from domain.reconciliation.breaks import break_id
 from domain.reconciliation.records import StatementKind
 from projections.reconciliation import BreakRow
 
-BREAK_COLUMNS = [
-    Column("id", "id"),
-    Column("check", "check"),
-    Column("kind", "kind"),
-    Column("fund_class", "fund class"),
-    Column("business_date", "date"),
-    Column("age_days", "age"),
-    Column("owner", "owner"),
-    Column("status", "status"),
-    Column("ledger_amount", "ledger", money=True),
-    Column("outside_amount", "outside", money=True),
-    Column("difference", "difference", money=True),
-    Column("key", "key", in_table=False),
-    Column("detail", "detail", in_table=False),
-    Column("comments", "comments", in_table=False),
-    Column("write_off_amount", "write-off", in_table=False),
-    Column("write_off_proposed_by", "proposed by", in_table=False),
-    Column("written_off_by", "approved by", in_table=False),
-    Column("resolved_by_event", "resolved by", in_table=False),
-    Column("reopened", "reopened", in_table=False),
-]
 SHORT_ID_HEX = 12
 
 

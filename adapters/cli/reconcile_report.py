@@ -28,19 +28,45 @@ CHECK_COLUMNS = (
     Column("breaks_written_off", "written off"),
     Column("open_difference", "open difference", money=True),
 )
+# Every field of a break (`reconcile breaks`); the report's open breaks show those that
+# describe an open one.
 BREAK_COLUMNS = (
+    Column("id", "id"),
     Column("check", "check"),
     Column("kind", "kind"),
     Column("fund_class", "fund class"),
     Column("business_date", "date"),
     Column("age_days", "age"),
     Column("owner", "owner"),
+    Column("status", "status"),
     Column("ledger_amount", "ledger", money=True),
     Column("outside_amount", "outside", money=True),
     Column("difference", "difference", money=True),
     Column("key", "key", in_table=False),
     Column("detail", "detail", in_table=False),
+    Column("comments", "comments", in_table=False),
+    Column("write_off_amount", "write-off", in_table=False),
+    Column("write_off_proposed_by", "proposed by", in_table=False),
+    Column("written_off_by", "approved by", in_table=False),
+    Column("resolved_by_event", "resolved by", in_table=False),
+    Column("reopened", "reopened", in_table=False),
 )
+OPEN_BREAK_KEYS = frozenset(
+    (
+        "check",
+        "kind",
+        "fund_class",
+        "business_date",
+        "age_days",
+        "owner",
+        "ledger_amount",
+        "outside_amount",
+        "difference",
+        "key",
+        "detail",
+    )
+)
+OPEN_BREAK_COLUMNS = tuple(c for c in BREAK_COLUMNS if c.key in OPEN_BREAK_KEYS)
 DEALER_COLUMNS = (
     Column("dealer", "dealer"),
     Column("fund_class", "fund class"),
@@ -59,7 +85,7 @@ DEALER_COLUMNS = (
 )
 SECTIONS = (
     ("checks", "Matched per check", CHECK_COLUMNS),
-    ("open_breaks", "Open breaks", BREAK_COLUMNS),
+    ("open_breaks", "Open breaks", OPEN_BREAK_COLUMNS),
     ("dealers", "Dealers: owed under the agreement, invoiced, capped, paid", DEALER_COLUMNS),
 )
 
@@ -71,7 +97,7 @@ def _check_row(totals: CheckTotals) -> dict[str, Any]:
 def _break_row(row: BreakRow, report: ReconciliationReport) -> dict[str, Any]:
     record = {
         column.key: getattr(row, column.key, None)
-        for column in BREAK_COLUMNS
+        for column in OPEN_BREAK_COLUMNS
         if column.key != "age_days"
     }
     record["age_days"] = row.age_days(report.as_of)
