@@ -237,57 +237,50 @@ def reconciliation_table(report: dict[str, Any]) -> Table:
     )
 
 
-def purpose_table(report: dict[str, Any]) -> Table:
-    purposes = report["quarter_figures"]["expenditures_by_purpose"]
+def _expended_table(
+    report: dict[str, Any], listed: str, by: str, item_prefix: str, title: str
+) -> Table:
+    """The expenditures listed under `listed` (one row per `by`), then their total."""
     rows = [
         _row(
             report,
-            f"expenditures.{row['purpose']}",
+            f"{item_prefix}.{row[by]}",
             row["label"],
-            partial(_listed, name="expenditures_by_purpose", index=index),
-            at=f"expenditures_by_purpose/{index}/amount",
+            partial(_listed, name=listed, index=index),
+            at=f"{listed}/{index}/amount",
         )
-        for index, row in enumerate(purposes)
+        for index, row in enumerate(report["quarter_figures"][listed])
     ]
     rows.append(
         _row(
             report,
-            "expenditures.total",
+            f"{item_prefix}.total",
             "Expended in all",
             lambda s: s["expenditures_total"],
             total=True,
             at="expenditures_total",
         )
     )
-    return Table("expenditures", "Expended by the Distributor, by purpose (FIFTH)", tuple(rows))
+    return Table(item_prefix, title, tuple(rows))
+
+
+def purpose_table(report: dict[str, Any]) -> Table:
+    return _expended_table(
+        report,
+        "expenditures_by_purpose",
+        "purpose",
+        "expenditures",
+        "Expended by the Distributor, by purpose (FIFTH)",
+    )
 
 
 def performer_table(report: dict[str, Any]) -> Table:
-    performers = report["quarter_figures"]["expenditures_by_performer"]
-    rows = [
-        _row(
-            report,
-            f"expenditures_by_performer.{row['performer']}",
-            row["label"],
-            partial(_listed, name="expenditures_by_performer", index=index),
-            at=f"expenditures_by_performer/{index}/amount",
-        )
-        for index, row in enumerate(performers)
-    ]
-    rows.append(
-        _row(
-            report,
-            "expenditures_by_performer.total",
-            "Expended in all",
-            lambda s: s["expenditures_total"],
-            total=True,
-            at="expenditures_total",
-        )
-    )
-    return Table(
+    return _expended_table(
+        report,
+        "expenditures_by_performer",
+        "performer",
         "expenditures_by_performer",
         "Expended by the Distributor, by who did the work",
-        tuple(rows),
     )
 
 
