@@ -44,3 +44,25 @@ compile_bytecode() {
   "$1/.venv/bin/python" -m compileall -q -j 0 "$1/domain" "$1/projections" "$1/adapters" \
     >/dev/null
 }
+
+# The replica test (tests/integration/test_replica.py) starts a standby of the test server with
+# pg_basebackup, which needs a replication connection from 127.0.0.1. wal_level=replica and
+# max_wal_senders are PostgreSQL 15's defaults; the pg_hba line is added here if missing, and a
+# reload (not a restart) puts it in force. Only for a server on this machine, as root.
+allow_local_replication() {
+  local url=$1 hba
+  case "$url" in *@127.0.0.1:*|*@localhost:*) ;; *) return 0 ;; esac
+  command -v psql >/dev/null 2>&1 || return 0
+  if [ "$(psql "$url" -Atc "SELECT count(*) FROM pg_hba_file_rules
+        WHERE 'replication' = ANY(database) AND address = '127.0.0.1'")" != 0 ]; then
+    return 0
+  fi
+  hba=$(psql "$url" -Atc "SHOW hba_file")
+  if [ "$(id -u)" = 0 ] && [ -w "$hba" ]; then
+    echo "allowing replication connections from 127.0.0.1 in $hba (for the replica test)" >&2
+    printf '%s\n' "host replication all 127.0.0.1/32 trust" >> "$hba"
+    psql "$url" -Atc "SELECT pg_reload_conf()" >/dev/null
+  else
+    echo "(the replica test needs 'host replication all 127.0.0.1/32 trust' in $hba)" >&2
+  fi
+}

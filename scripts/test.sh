@@ -33,5 +33,7 @@ echo "== mypy"
 echo "== pytest"
 if [ -z "${PLANLEDGER_TEST_POSTGRES_URL:-}" ]; then
   echo "(PLANLEDGER_TEST_POSTGRES_URL is not set: the PostgreSQL runs of the tests are skipped)"
+else
+  allow_local_replication "$PLANLEDGER_TEST_POSTGRES_URL"
 fi
 .venv/bin/python -m pytest "$@"

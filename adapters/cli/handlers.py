@@ -112,13 +112,39 @@ def settle_known_at(moment: datetime, latest: datetime) -> datetime:
     )
 
 
+class ReplicaBehindError(CommandInputError):
+    """A --known-at later than a replica has reached: its answer could be short."""
+
+
+def settle_on_replica(moment: datetime, reached: datetime | None) -> datetime:
+    """`moment`, if the replica has reached it (docs/decisions.md, "Reads on a replica").
+    Unlike the primary, no time after that is rounded down, not even the end of today.
+
+    Raises:
+        ReplicaBehindError: `moment` is after what the replica has reached.
+    """
+    if reached is not None and moment <= reached:
+        return moment
+    shown_reached = "no time yet" if reached is None else format_commit_time(reached)
+    raise ReplicaBehindError(
+        f"--known-at {format_commit_time(moment)}: this database is a replica and has reached "
+        f"{shown_reached} (the primary's clock); its answer could leave out what the primary "
+        "knew by then: ask the primary, or again when the replica has caught up"
+    )
+
+
 def settled_known_at(ledger: Ledger, moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    latest = datetime.now(UTC)
     head = ledger.store.chain_head()
-    if head is not None:  # a writer's clock may run ahead of this one
-        latest = max(latest, parse_commit_time(head.committed_at))
+    committed = None if head is None else parse_commit_time(head.committed_at)
+    standby = ledger.store.standby()
+    if standby is not None:
+        reached = max(filter(None, (standby.reached, committed)), default=None)
+        return settle_on_replica(moment, reached)
+    latest = datetime.now(UTC)
+    if committed is not None:  # a writer's clock may run ahead of this one
+        latest = max(latest, committed)
     return settle_known_at(moment, latest)
 
 
@@ -134,6 +160,13 @@ def known_view(ledger: Ledger, arguments: argparse.Namespace, context: Context) 
         # Events committed since the catch-up at start may be known at `moment` (a time of
         # about now): the read models must hold them before answering for that position.
         models.catch_up()
+        applied = min(models.positions().values(), default=0)
+        if applied < position:  # a replica, which cannot catch its read models up
+            raise ReplicaBehindError(
+                f"--known-at {format_commit_time(moment)} is log position {position}, and this "
+                f"replica's read models hold the log up to position {applied} only (the "
+                "primary catches them up): ask the primary, or again when it has"
+            )
     context.notes.write(f"as known at {format_commit_time(moment)}: log position {position}\n")
     return ledger.view.as_known_at(position)
 

@@ -351,6 +351,8 @@ class ReadModels:
             stored = self.positions(conn)
         if min(stored[name] for name in chosen) >= head:
             return CatchUp(0, min(stored[name] for name in chosen))
+        if self.store.standby() is not None:  # a replica: its read models are the primary's
+            return CatchUp(0, min(stored[name] for name in chosen))
         positions, contexts = self._tracked(chosen)
         position = min(positions.values())
         start_position = position

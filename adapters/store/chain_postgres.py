@@ -8,6 +8,7 @@ names this recorder by its topic, imported only for a `postgresql://` ledger.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -32,6 +33,10 @@ from adapters.store.chain import (
     link,
     lower_bound,
     statement_chunks,
+)
+
+STANDBY_STATE_QUERY = (
+    "SELECT pg_is_in_recovery() AS standby, pg_last_xact_replay_timestamp() AS reached"
 )
 
 
@@ -198,6 +203,14 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, params)
             return list(curs.fetchall())
+
+    def standby_state(self) -> tuple[bool, datetime | None]:
+        """Whether the server is a standby, and if so the primary's commit time of the last
+        transaction replayed here (None: none yet). WAL is replayed in the primary's commit
+        order, so the state here is the primary's state right after that commit
+        (docs/decisions.md, "Reads on a replica")."""
+        rows = self._query(SQL(STANDBY_STATE_QUERY))
+        return bool(rows[0]["standby"]), rows[0]["reached"]
 
     def chain_head(self, position: int | None = None) -> ChainHead | None:
         statement = SQL("SELECT position, hash, committed_at FROM {0}").format(self.chain_table)

@@ -248,12 +248,15 @@ def ensure_database(target: DatabaseTarget, create: bool = False) -> DatabaseTar
             "WHERE n.nspname = %s AND c.relname = %s",
             [schema, f"{APPLICATION_NAME}_events"],
         ).fetchone()
+        standby = connection.execute("SELECT pg_is_in_recovery()").fetchone()
     if owned is None and not create:
         missing = "the schema does not exist" if not exists else "its tables do not exist"
         raise MissingLedgerError(
             f"no ledger in schema {schema!r} of {target.shown} ({missing}): {START_A_LEDGER}"
         )
-    if owned is None or owned[0]:
+    # A standby (a streaming replica) is read-only: the library's CREATE TABLE IF NOT EXISTS
+    # would be refused there, tables and all being the primary's.
+    if (owned is None or owned[0]) and not (standby and standby[0]):
         return target
     environment = dict(target.environment, CREATE_TABLE="no")
     return DatabaseTarget(target.url, environment, target.postgres_schema, target.sqlite_path)
@@ -381,6 +384,15 @@ def _postgres_guards_in_place(connection: psycopg.Connection[Any], schema: str) 
     return found is not None and found[0] == len(names)
 
 
+@dataclass(frozen=True)
+class Standby:
+    """A PostgreSQL standby (a streaming replica of the ledger's server): `reached` is the
+    latest time, on the primary's clock, at which the primary's committed state was the one
+    replayed here (None: none known yet). docs/decisions.md, "Reads on a replica"."""
+
+    reached: datetime | None
+
+
 class LedgerStore(Application[UUID]):
     """The event store of one ledger: the library's application, configured for planledger.
 
@@ -419,6 +431,17 @@ class LedgerStore(Application[UUID]):
             tables.append(self.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
         tables.append(REPORT_FILES_TABLE)
         return tables
+
+    def standby(self) -> Standby | None:
+        """None on a primary (or SQLite); on a PostgreSQL standby, what it has reached."""
+        state = getattr(self.recorder, "standby_state", None)
+        if state is None:
+            return None
+        found = state()
+        if found is None:
+            return None
+        standby, reached = found
+        return Standby(reached) if standby else None
 
     # ---- the issued reports' files (docs/audit.md §7) ---------------------------------------
 

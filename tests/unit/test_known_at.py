@@ -8,7 +8,12 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from adapters.cli.handlers import CommandInputError, settle_known_at
+from adapters.cli.handlers import (
+    CommandInputError,
+    ReplicaBehindError,
+    settle_known_at,
+    settle_on_replica,
+)
 from adapters.cli.option_types import known_at_time, range_start
 from adapters.store.chain import format_commit_time
 
@@ -56,3 +61,14 @@ def test_commit_times_keep_their_width_so_text_order_is_time_order():
     early = datetime.combine(datetime(999, 1, 1).date(), time.max, tzinfo=UTC)
     assert format_commit_time(early) == "0999-01-01T23:59:59.999999Z"
     assert format_commit_time(early) < format_commit_time(NOW)
+
+
+def test_a_replica_answers_up_to_the_time_it_has_reached_and_refuses_after_it():
+    """docs/decisions.md, "Reads on a replica": not even the end of today is rounded down, as
+    the primary does, since the replica's "now" is behind and its answer could be short."""
+    assert settle_on_replica(NOW, NOW) == NOW
+    with pytest.raises(ReplicaBehindError, match=r"has reached 2026-11-26T15:00:00.000000Z"):
+        settle_on_replica(datetime.combine(NOW.date(), time.max, UTC), NOW)
+    with pytest.raises(ReplicaBehindError, match="has reached no time yet"):
+        settle_on_replica(END_OF_20TH, None)
+    assert issubclass(ReplicaBehindError, CommandInputError)  # exit 2, as a future time
