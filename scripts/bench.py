@@ -23,6 +23,9 @@ With --reconcile it measures instead the reconciliation of a year of FUND_CLASSE
 against statements of --statement-lines lines (default 100,000): the matcher's lines per second
 against a plain SQL join of the same lines in the same database (scripts/bench_reconcile.py;
 --profile prints where the matcher's time goes).
+With --writers 1,2,4,8 it measures instead that many processes ingesting different fund classes
+into one PostgreSQL ledger: the total events/s per count and its ratio to one writer
+(scripts/bench_writers.py).
 
 With --as-of it measures instead the point-in-time reconstruction of one fund class with
 --years (default 20) of daily history: the median and p95 over --samples (default 100) random
@@ -576,6 +579,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--statement-lines", type=int, default=100_000)
     parser.add_argument("--profile", action="store_true", help="with --reconcile: profile the run")
     parser.add_argument("--years", type=int, default=20)
+    parser.add_argument(
+        "--writers", metavar="1,2,4,8", help="instead: writer processes on one PostgreSQL ledger"
+    )
     parser.add_argument("--samples", type=int, default=100)
     return parser.parse_args()
 
@@ -665,6 +671,12 @@ def main() -> None:
         return
     if arguments.reconcile:
         main_reconcile(arguments)
+        return
+    if arguments.writers:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        __import__("bench_writers").main_writers(
+            sys.modules[__name__], arguments.fund_classes, arguments.writers, arguments.out
+        )
         return
     result = run_ingest(arguments)
     print_ingest(result)
