@@ -582,6 +582,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--writers", metavar="1,2,4,8", help="instead: writer processes on one PostgreSQL ledger"
     )
+    parser.add_argument(
+        "--stream-chains", action="store_true", help="with --writers: and per stream"
+    )
     parser.add_argument("--samples", type=int, default=100)
     return parser.parse_args()
 
@@ -675,7 +678,11 @@ def main() -> None:
     if arguments.writers:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         __import__("bench_writers").main_writers(
-            sys.modules[__name__], arguments.fund_classes, arguments.writers, arguments.out
+            sys.modules[__name__],
+            arguments.fund_classes,
+            arguments.writers,
+            arguments.out,
+            arguments.stream_chains,
         )
         return
     result = run_ingest(arguments)

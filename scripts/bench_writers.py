@@ -12,7 +12,11 @@ advisory lock for its transaction (adapters/store/chain_postgres.py). Each write
 wait for that lock and the time it holds it (the rest of its save's transaction), so the run
 shows whether writers queue on the lock or on the machine's cores.
 
-Usage: scripts/bench.py --writers 1,2,4,8 [FUND_CLASSES] [--out DIR]
+With --stream-chains, each count is run a second time through the prototype of per-stream
+chains (scripts/bench_stream_chain.py), whose saves hash one record under the lock, not each
+event.
+
+Usage: scripts/bench.py --writers 1,2,4,8 [--stream-chains] [FUND_CLASSES] [--out DIR]
 (the child mode, `--writer-child URL CSV KEYS`, is this script run by itself).
 """
 
@@ -25,6 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,18 +41,23 @@ WRITER_TIMEOUT_SECONDS = 3600
 
 
 def instrument(recorder: Any, totals: dict[str, float]) -> None:
-    """Time the chain lock's wait and each save's transaction on this recorder."""
+    """Time the chain lock on this recorder: the wait for it, and its hold from the moment it
+    is granted to the end of the save's transaction (the commit, which releases it)."""
     take_lock, insert_events = recorder._lock_table, recorder.insert_events
+    granted_at: list[float] = []
 
     def timed_lock(curs: Any) -> None:
         started = time.perf_counter()
         take_lock(curs)
-        totals["lock_wait_seconds"] += time.perf_counter() - started
+        granted_at.append(time.perf_counter())
+        totals["lock_wait_seconds"] += granted_at[-1] - started
 
     def timed_insert(stored_events: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         positions = insert_events(stored_events, **kwargs)
-        totals["save_transaction_seconds"] += time.perf_counter() - started
+        finished = time.perf_counter()
+        totals["save_transaction_seconds"] += finished - started
+        totals["lock_held_seconds"] += finished - granted_at.pop()
         totals["saves"] += 1
         totals["events"] += len(stored_events)
         return positions
@@ -67,17 +77,20 @@ def instrument(recorder: Any, totals: dict[str, float]) -> None:
     recorder._fetch_ids_after_insert_events = timed_chain
 
 
-def run_writer_child(url: str, csv_path: Path, keys: list[str]) -> None:
-    """One writer: open the ledger, say ready, wait for go, import and accrue its classes."""
+def run_writer_child(url: str, csv_path: Path, keys: list[str], chain: str) -> None:
+    """One writer: open the ledger, say ready, wait for go, import and accrue its classes.
+    `chain` "stream": through the per-stream chain's prototype (bench_stream_chain.py)."""
     from bench import YEAR
 
     from adapters.application.commands import Accrue, ImportNetAssets
     from adapters.application.compose import opened
     from adapters.inputs.csv_files import NetAssetsRow, read_csv
 
-    totals = {"lock_wait_seconds": 0.0, "save_transaction_seconds": 0.0, "chain_seconds": 0.0,
-              "saves": 0, "events": 0}  # fmt: skip
+    totals = {"lock_wait_seconds": 0.0, "lock_held_seconds": 0.0, "chain_seconds": 0.0,
+              "save_transaction_seconds": 0.0, "saves": 0, "events": 0}  # fmt: skip
     with opened(url, "bench") as ledger:
+        if chain == "stream":
+            __import__("bench_stream_chain").install(ledger.store.recorder, totals)
         instrument(ledger.store.recorder, totals)
         rows = read_csv(csv_path, NetAssetsRow)
         print("ready", flush=True)
@@ -141,7 +154,13 @@ def drop_own_schemas(schemas: list[str]) -> None:
 
 
 def run_writers(
-    bench: Any, folder: Path, inputs: tuple[Path, Path], writers: int, schemas: list[str]
+    bench: Any,
+    folder: Path,
+    inputs: tuple[Path, Path],
+    writers: int,
+    *,
+    schemas: list[str],
+    chain: str = "global",
 ) -> dict[str, Any]:
     """W writer processes on a fresh ledger; their total rate and how long they queued."""
     plan, csv_path = inputs
@@ -152,6 +171,7 @@ def run_writers(
         keys_file = part.with_suffix(".keys")
         keys_file.write_text("\n".join(keys))
         command = [sys.executable, __file__, "--writer-child", url, str(part), str(keys_file)]
+        command.append(chain)
         children.append(
             subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         )
@@ -172,13 +192,13 @@ def run_writers(
     events = sum(int(result["events"]) for result in results)
     busy = sum(result["seconds"] for result in results)
     wait = sum(result["lock_wait_seconds"] for result in results)
-    held = sum(
-        result["save_transaction_seconds"] - result["lock_wait_seconds"] for result in results
-    )
-    chain = sum(result["chain_seconds"] for result in results)
+    held = sum(result["lock_held_seconds"] for result in results)
+    chain_seconds = sum(result["chain_seconds"] for result in results)
     return {
+        "chain": chain,
         "writers": writers,
-        "chain_share_of_lock_held": chain / held,
+        "chain_share_of_lock_held": chain_seconds / held,
+        "lock_held_seconds": held,
         "events": events,
         "wall_seconds": last - first,
         "events_per_second": events / (last - first),
@@ -188,17 +208,25 @@ def run_writers(
     }
 
 
-def measure_writers(bench: Any, fund_classes: int, counts: list[int]) -> dict[str, Any]:
+def measure_writers(
+    bench: Any, fund_classes: int, counts: list[int], chains: Sequence[str] = ("global",)
+) -> dict[str, Any]:
+    """The curve for each chain layout, the layouts run by turns at each writer count so
+    that drift on a noisy machine affects them alike."""
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         inputs = bench.write_inputs(folder, fund_classes)
         schemas: list[str] = []
         try:
-            curve = [run_writers(bench, folder, inputs, count, schemas) for count in counts]
+            curve = [
+                run_writers(bench, folder, inputs, count, schemas=schemas, chain=chain)
+                for count in counts
+                for chain in chains
+            ]
         finally:
             drop_own_schemas(schemas)
     one = next((point for point in curve if point["writers"] == 1), curve[0])
-    for point in curve:
+    for point in curve:  # to one writer of today's (global) chain
         point["ratio_to_one_writer"] = point["events_per_second"] / one["events_per_second"]
     return {"benchmark": "writers", "database": "postgres", "fund_classes": fund_classes,
             "curve": curve}  # fmt: skip
@@ -207,11 +235,13 @@ def measure_writers(bench: Any, fund_classes: int, counts: list[int]) -> dict[st
 def print_writers(result: dict[str, Any]) -> None:
     print(f"writers on one PostgreSQL ledger, {result['fund_classes']} fund classes, one year")
     print(
-        "writers   events   wall s   events/s   ratio to 1   lock wait   lock held/wall  chain/held"
+        "chain  writers   events   wall s   events/s   ratio to 1   lock wait   lock held/wall"
+        "  chain/held"
     )
     for point in result["curve"]:
         print(
-            f"{point['writers']:>7} {point['events']:>8,} {point['wall_seconds']:>8.1f} "
+            f"{point['chain']:<6} {point['writers']:>7} {point['events']:>8,} "
+            f"{point['wall_seconds']:>8.1f} "
             f"{point['events_per_second']:>10,.0f} {point['ratio_to_one_writer']:>12.2f} "
             f"{point['lock_wait_share']:>10.0%} {point['lock_held_share_of_wall']:>15.0%} "
             f"{point['chain_share_of_lock_held']:>12.0%}"
@@ -224,14 +254,19 @@ def print_writers(result: dict[str, Any]) -> None:
     )
 
 
-def main_writers(bench: Any, fund_classes: int, counts_text: str, out: Path) -> None:
+def main_writers(
+    bench: Any, fund_classes: int, counts_text: str, out: Path, stream_chains: bool = False
+) -> None:
     counts = [int(count) for count in counts_text.split(",") if count]
-    result = measure_writers(bench, fund_classes, counts)
+    chains = ("global", "stream") if stream_chains else ("global",)
+    result = measure_writers(bench, fund_classes, counts, chains)
     print_writers(result)
     out_file = out / "bench-writers-postgres.json"
     out_file.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written to {out_file}")
 
 
-if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--writer-child":
-    run_writer_child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]).read_text().split())
+if __name__ == "__main__" and len(sys.argv) == 6 and sys.argv[1] == "--writer-child":
+    run_writer_child(
+        sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]).read_text().split(), sys.argv[5]
+    )
