@@ -35,13 +35,17 @@ STREAM_CHAIN_TABLE = "planledger_stream_chain"
 SAVES_TABLE = "planledger_saves"
 
 
-def install(recorder: Any, totals: dict[str, float]) -> None:
-    """Create the prototype's tables and make the recorder write through it."""
+def prototype_tables(recorder: Any) -> dict[str, Any]:
     schema = Identifier(recorder.datastore.schema)
-    tables = {
+    return {
         "streams": SQL("{0}.{1}").format(schema, Identifier(STREAM_CHAIN_TABLE)),
         "saves": SQL("{0}.{1}").format(schema, Identifier(SAVES_TABLE)),
     }
+
+
+def create_tables(recorder: Any) -> None:
+    """The prototype's tables (once, before the writers start: creating them together races)."""
+    tables = prototype_tables(recorder)
     with recorder.datastore.transaction(commit=True) as curs:
         curs.execute(
             SQL(
@@ -57,6 +61,11 @@ def install(recorder: Any, totals: dict[str, float]) -> None:
                 "events_digest text NOT NULL, previous_hash text NOT NULL, hash text NOT NULL)"
             ).format(tables["saves"])
         )
+
+
+def install(recorder: Any, totals: dict[str, float]) -> None:
+    """Make the recorder write through the prototype (its tables made by create_tables)."""
+    tables = prototype_tables(recorder)
 
     def insert_events(
         stored_events: Sequence[Any], *, statement_events: int = STATEMENT_EVENTS, **_: Any

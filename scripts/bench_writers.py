@@ -120,7 +120,7 @@ def split_inputs(csv_path: Path, folder: Path, writers: int) -> list[tuple[Path,
     return inputs
 
 
-def prepare_ledger(bench: Any, url: str, plan: Path) -> None:
+def prepare_ledger(bench: Any, url: str, plan: Path, chain: str) -> None:
     from adapters.application.commands import LoadPlan
     from adapters.application.compose import opened
     from adapters.inputs.plan_file import read_plan
@@ -128,6 +128,8 @@ def prepare_ledger(bench: Any, url: str, plan: Path) -> None:
     with opened(url, "bench", create=True) as ledger:
         ledger.plans.load_plan(LoadPlan(read_plan(plan)))
         bench.approve_every_company(ledger)
+        if chain == "stream":
+            __import__("bench_stream_chain").create_tables(ledger.store.recorder)
 
 
 def ledger_url(schemas: list[str]) -> str:
@@ -165,7 +167,7 @@ def run_writers(
     """W writer processes on a fresh ledger; their total rate and how long they queued."""
     plan, csv_path = inputs
     url = ledger_url(schemas)
-    prepare_ledger(bench, url, plan)
+    prepare_ledger(bench, url, plan, chain)
     children = []
     for part, keys in split_inputs(csv_path, folder, writers):
         keys_file = part.with_suffix(".keys")
