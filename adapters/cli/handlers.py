@@ -117,7 +117,7 @@ class ReplicaBehindError(CommandInputError):
 
 
 def settle_on_replica(moment: datetime, reached: datetime | None) -> datetime:
-    """`moment`, if the replica has reached it (docs/decisions.md, "Reads on a replica").
+    """`moment`, if the replica has reached it (docs/decisions.md S1).
     Unlike the primary, no time after that is rounded down, not even the end of today.
 
     Raises:
@@ -136,15 +136,13 @@ def settle_on_replica(moment: datetime, reached: datetime | None) -> datetime:
 def settled_known_at(ledger: Ledger, moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    head = ledger.store.chain_head()
-    committed = None if head is None else parse_commit_time(head.committed_at)
     standby = ledger.store.standby()
     if standby is not None:
-        reached = max(filter(None, (standby.reached, committed)), default=None)
-        return settle_on_replica(moment, reached)
+        return settle_on_replica(moment, standby.reached)
     latest = datetime.now(UTC)
-    if committed is not None:  # a writer's clock may run ahead of this one
-        latest = max(latest, committed)
+    head = ledger.store.chain_head()
+    if head is not None:  # a writer's clock may run ahead of this one
+        latest = max(latest, parse_commit_time(head.committed_at))
     return settle_known_at(moment, latest)
 
 

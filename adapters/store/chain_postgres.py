@@ -208,7 +208,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         """Whether the server is a standby, and if so the primary's commit time of the last
         transaction replayed here (None: none yet). WAL is replayed in the primary's commit
         order, so the state here is the primary's state right after that commit
-        (docs/decisions.md, "Reads on a replica")."""
+        (docs/decisions.md S1)."""
         rows = self._query(SQL(STANDBY_STATE_QUERY))
         return bool(rows[0]["standby"]), rows[0]["reached"]
 

@@ -31,6 +31,7 @@ from adapters.store.chain import (
     ChainHead,
     advisory_lock_key,
     format_commit_time,
+    parse_commit_time,
     postgres_guard_triggers,
     sqlite_guard_triggers,
 )
@@ -388,7 +389,7 @@ def _postgres_guards_in_place(connection: psycopg.Connection[Any], schema: str) 
 class Standby:
     """A PostgreSQL standby (a streaming replica of the ledger's server): `reached` is the
     latest time, on the primary's clock, at which the primary's committed state was the one
-    replayed here (None: none known yet). docs/decisions.md, "Reads on a replica"."""
+    replayed here (None: none known yet). docs/decisions.md S1."""
 
     reached: datetime | None
 
@@ -433,15 +434,18 @@ class LedgerStore(Application[UUID]):
         return tables
 
     def standby(self) -> Standby | None:
-        """None on a primary (or SQLite); on a PostgreSQL standby, what it has reached."""
+        """None on a primary (or SQLite); on a PostgreSQL standby, what it has reached: the
+        later of the last replayed commit and its chain head's commit time (every event
+        committed before the head is in the chain before it)."""
         state = getattr(self.recorder, "standby_state", None)
         if state is None:
             return None
-        found = state()
-        if found is None:
+        standby, replayed = state()
+        if not standby:
             return None
-        standby, reached = found
-        return Standby(reached) if standby else None
+        head = self.chain_head()
+        committed = None if head is None else parse_commit_time(head.committed_at)
+        return Standby(max(filter(None, (replayed, committed)), default=None))
 
     # ---- the issued reports' files (docs/audit.md §7) ---------------------------------------
 

@@ -74,6 +74,13 @@ def resolve(ledger: ReadOnlyLedger, as_of: str | None, known_at: str | None, tod
     served = ledger.served_position()
     if moment is None:
         return Moment(day or today, None, served, day is not None)
+    standby = ledger.store.standby()
+    if standby is not None and (standby.reached is None or moment > standby.reached):
+        reached = "no time yet" if standby.reached is None else format_commit_time(standby.reached)
+        raise BadQueryError(  # docs/decisions.md S1: a replica's answer could be short
+            f"known_at {format_commit_time(moment)}: this database is a replica and has reached "
+            f"{reached} (the primary's clock); ask the primary, or again when it has caught up"
+        )
     latest = datetime.now(UTC)
     head = ledger.store.chain_head()
     if head is not None:

@@ -1,7 +1,7 @@
-"""Reads on a PostgreSQL streaming replica (docs/scaling.md, docs/decisions.md "Reads on a
-replica"): at a --known-at the replica has reached it gives the primary's answer; at one it
-has not reached (its replay paused, events written on the primary since) it says so and
-answers nothing, rather than answering short.
+"""Reads on a PostgreSQL streaming replica (docs/scaling.md §3, docs/decisions.md S1): at a
+--known-at the replica has reached it gives the primary's answer; at one it has not reached
+(its replay paused, events written on the primary since) it says so and answers nothing,
+rather than answering short.
 
 PostgreSQL only. The replica is a second server on this machine, made with `pg_basebackup -R`
 from the test server, on a free port of 127.0.0.1, run as the `postgres` OS user when the test
@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -30,9 +30,12 @@ import pytest
 
 from adapters.cli.main import main
 from adapters.store.persistence import parse_database_url, psycopg_conninfo
+from adapters.web.moments import BadQueryError, resolve
+from adapters.web.opening import open_read_only
 from tests import oracles
 from tests.builders import net_assets_csv
 from tests.conftest import SHIPPED_PLAN, drop_schema, fresh_postgres_url, postgres_base_url
+from tests.workbench import auditor_url
 
 pytestmark = pytest.mark.postgres
 
@@ -213,6 +216,13 @@ def test_a_replica_answers_as_the_primary_up_to_where_it_has_reached(
 ):
     replica = replica_url(primary_url, replica_port)
     accrue_july(primary_url, tmp_path)
+    with auditor_url(primary_url) as auditor:  # the workbench's read-only role, replicated
+        answers_up_to_where_it_has_reached(primary_url, replica, auditor, tmp_path)
+
+
+def answers_up_to_where_it_has_reached(
+    primary_url: str, replica: str, auditor: str, tmp_path: Path
+) -> None:
     known_before_payment = datetime.now(UTC)
     code, _, err = run(
         primary_url, "pay", "distributor", "--fund", "INTL-BCV", "--period", "2003-07",
@@ -245,6 +255,13 @@ def test_a_replica_answers_as_the_primary_up_to_where_it_has_reached(
     reached = datetime.fromisoformat(err.split("has reached ")[1].split(" ")[0])
     assert known_before_payment < reached < known_after_restatement
     assert balances(replica, known_before_payment)[:2] == then[:2]  # still answers what it has
+    workbench = open_read_only(replica_url(auditor, urlsplit(replica).port or 0))
+    try:  # the workbench on the replica: the same rule
+        with pytest.raises(BadQueryError, match="this database is a replica and has reached"):
+            resolve(workbench, "2003-08-31", known_after_restatement.isoformat(), date.today())
+        assert resolve(workbench, "2003-08-31", known_before_payment.isoformat(), date.today())
+    finally:
+        workbench.close()
 
     on_replica(replica, "SELECT pg_wal_replay_resume()")
     # The replica knows the primary's time from the commits it replays: on an idle primary

@@ -64,7 +64,7 @@ def test_commit_times_keep_their_width_so_text_order_is_time_order():
 
 
 def test_a_replica_answers_up_to_the_time_it_has_reached_and_refuses_after_it():
-    """docs/decisions.md, "Reads on a replica": not even the end of today is rounded down, as
+    """docs/decisions.md S1: not even the end of today is rounded down, as
     the primary does, since the replica's "now" is behind and its answer could be short."""
     assert settle_on_replica(NOW, NOW) == NOW
     with pytest.raises(ReplicaBehindError, match=r"has reached 2026-11-26T15:00:00.000000Z"):
