@@ -37,7 +37,7 @@ from tests.builders import net_assets_csv
 from tests.conftest import SHIPPED_PLAN, drop_schema, fresh_postgres_url, postgres_base_url
 from tests.workbench import auditor_url
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 JULY = oracles.JULY_2003_NET_ASSETS
