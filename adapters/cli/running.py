@@ -86,6 +86,9 @@ def run_handler(target: str, arguments: argparse.Namespace, out: TextIO, err: Te
     except BrokenPipeError:
         raise  # the reader went away: cli.main ends quietly
     except Exception as error:  # the last line of defence for the operator
+        if refused_as_read_only(error):
+            err.write(READ_ONLY_SERVER)
+            return EXIT_BAD_INPUT
         if os.environ.get("PLANLEDGER_DEBUG"):
             raise
         err.write(
@@ -96,6 +99,33 @@ def run_handler(target: str, arguments: argparse.Namespace, out: TextIO, err: Te
         if written:
             err.write(f"{written} events were written before the error\n")
         return EXIT_INTERNAL
+
+
+READ_ONLY_SERVER = (
+    "the database refused to write: it is read-only, a replica (a read-only standby) or a "
+    "read-only session; nothing was written. Write commands go to the primary server\n"
+)
+READ_ONLY_TRANSACTION_SQLSTATE = "25006"  # PostgreSQL's read_only_sql_transaction
+
+
+def refused_as_read_only(error: BaseException) -> bool:
+    """Whether `error` is, or was caused by, PostgreSQL refusing a write in a read-only
+    transaction: on a standby every transaction is, and nothing can have been written. The
+    event library and SQLAlchemy each wrap the driver's error, so the whole chain is read."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if getattr(current, "sqlstate", None) == READ_ONLY_TRANSACTION_SQLSTATE:
+            return True
+        original = getattr(current, "orig", None)
+        pending += [current.__cause__, current.__context__]
+        if isinstance(original, BaseException):
+            pending.append(original)
+    return False
 
 
 def _resume_collection() -> None:

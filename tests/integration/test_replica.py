@@ -263,17 +263,24 @@ def answers_up_to_where_it_has_reached(
     finally:
         workbench.close()
 
+    august = net_assets_csv(tmp_path / "august.csv", {date(2003, 8, 1): "1000000.00"})
+    code, out, err = run(replica, "import", "net-assets", str(august))  # a write: refused
+    assert (code, out) == (2, "") and "a replica (a read-only standby)" in err, err
+    assert "internal error" not in err
+
     on_replica(replica, "SELECT pg_wal_replay_resume()")
     # The replica knows the primary's time from the commits it replays: on an idle primary
     # the last may be before `known_after_restatement` (on a shared server another's may be
     # later), so a commit is made after it, as a heartbeat would (docs/scaling.md).
-    heartbeat(primary_url)
+    beat = heartbeat(primary_url)
     wait_for_replay(primary_url, replica)
+    on_replica(replica, "SELECT 1", until=f"SELECT pg_last_xact_replay_timestamp() >= '{beat}'")
     assert balances(replica, known_after_restatement)[:2] == now[:2]
 
 
-def heartbeat(primary: str) -> None:
+def heartbeat(primary: str) -> str:
     """A transaction with a commit record, and nothing else: its commit time reaches the
-    replica with its WAL."""
+    replica with its WAL. Returns a time before that commit, to wait for on the replica."""
     with psycopg.connect(conninfo_of(primary), autocommit=True) as connection:
-        connection.execute("SELECT pg_current_xact_id()")
+        row = connection.execute("SELECT pg_current_xact_id(), clock_timestamp()").fetchone()
+    return str(row[1].isoformat())
