@@ -27,6 +27,10 @@ against a plain SQL join of the same lines in the same database (scripts/bench_r
 With --as-of it measures instead the point-in-time reconstruction of one fund class with
 --years (default 20) of daily history: the median and p95 over --samples (default 100) random
 (business date, known-at) pairs, against a full replay of the same class in the same run.
+
+The rebuild is also compared with reading and decoding the same log with no projection work;
+with --memory it measures instead the rebuild's peak memory on a ledger of FUND_CLASSES
+classes over --years years, up to each of --positions (scripts/bench_rebuild.py).
 """
 
 from __future__ import annotations
@@ -288,11 +292,16 @@ def database_url(kind: str, folder: Path, name: str) -> str:
 def measure_rebuild(url: str, until_position: int | None) -> dict[str, float]:
     """Rebuild every read model (up to a position), timing it and reporting peak memory."""
     with opened(url, "bench") as ledger:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         done = ledger.read_models.rebuild(until_position=until_position)
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"events": done.events, "seconds": seconds, "peak_rss_mib": peak_kib / 1024}
+    return {
+        "events": done.events,
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,  # the process's own: less noisy on a shared machine
+        "peak_rss_mib": peak_kib / 1024,
+    }
 
 
 def rebuild_in_child(url: str, until_position: int | None) -> dict[str, float]:
@@ -319,8 +328,12 @@ def run_rebuild_against_bean_check(url: str, folder: Path) -> dict[str, Any]:
                     ledger.read_models.engine, handle, "benchmark", entity
                 )
         export_seconds = time.perf_counter() - started
+    from bench_rebuild import against_decode, decode_baseline
+
+    decodes = [decode_baseline(url)]
     half = rebuild_in_child(url, head // 2)
     full = rebuild_in_child(url, None)
+    decodes.append(decode_baseline(url))
     started = time.perf_counter()
     for entity in entities:
         subprocess.run(
@@ -339,6 +352,7 @@ def run_rebuild_against_bean_check(url: str, folder: Path) -> dict[str, Any]:
         "beancount_export_seconds": export_seconds,
         "bean_check_seconds": bean_check_seconds,
         "ratio_bean_check_to_rebuild": bean_check_seconds / full["seconds"],
+        **against_decode(full, decodes),
     }
 
 
@@ -577,6 +591,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true", help="with --reconcile: profile the run")
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--samples", type=int, default=100)
+    from bench_rebuild import add_memory_arguments
+
+    add_memory_arguments(parser)
     return parser.parse_args()
 
 
@@ -643,14 +660,23 @@ def print_ingest(result: dict[str, Any]) -> None:
         )
         print(
             f"ratio bean-check/rebuild: {rebuild['ratio_bean_check_to_rebuild']:.2f}  "
-            f"(goal: at least 3)"
+            f"(goal: at least 6)"
         )
+        from bench_rebuild import print_against_decode
+
+        print_against_decode(rebuild)
 
 
 def main() -> None:
     if len(sys.argv) >= 3 and sys.argv[1] == "--measure-rebuild":
         until = int(sys.argv[3]) if len(sys.argv) > 3 else None
         print(json.dumps(measure_rebuild(sys.argv[2], until)))
+        return
+    if len(sys.argv) >= 3 and sys.argv[1] == "--measure-decode":
+        from bench_rebuild import measure_decode
+
+        until = int(sys.argv[3]) if len(sys.argv) > 3 else None
+        print(json.dumps(measure_decode(sys.argv[2], until)))
         return
     arguments = parse_arguments()
     arguments.out.mkdir(parents=True, exist_ok=True)
@@ -665,6 +691,11 @@ def main() -> None:
         return
     if arguments.reconcile:
         main_reconcile(arguments)
+        return
+    if arguments.memory:
+        from bench_rebuild import main_memory
+
+        main_memory(sys.modules[__name__], arguments)
         return
     result = run_ingest(arguments)
     print_ingest(result)
