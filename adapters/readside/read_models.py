@@ -44,7 +44,13 @@ from sqlalchemy.engine import URL, Connection
 from adapters.store.chain import advisory_lock_key
 from adapters.store.persistence import DatabaseTarget, LedgerStore, parse_database_url
 from projections.journal import StreamContext
-from projections.rows import PROJECTIONS, Project, context_of_new_stream, relevant_topics
+from projections.rows import (
+    PROJECTIONS,
+    Project,
+    context_of_new_stream,
+    projections_with_rows,
+    relevant_topics,
+)
 
 metadata = MetaData()
 NAME = String(200)
@@ -427,14 +433,11 @@ class ReadModels:
         """The rows the batch adds, per table, for each projection not yet past each event."""
         rows: dict[str, list[dict[str, Any]]] = {table: [] for table in TABLES}
         to_domain_event = self.store.mapper.to_domain_event
-        # A rebuild (or a catch-up of projections at one position) runs every projection on
-        # every event: chosen once per batch rather than compared on each event.
-        everyone = [
-            PROJECTIONS[name]
-            for name, position in positions.items()
-            if position < notifications[0].id
-        ]
-        all_due = len(everyone) == len(positions)
+        # In a rebuild (or a catch-up of projections at one position) every projection is due
+        # on every event of the page: those with rows for an event's class are chosen once per
+        # class, not compared on each event (nor called for no rows).
+        all_due = all(position < notifications[0].id for position in positions.values())
+        due_by_class: dict[type, list[Project]] = {}
         for notification in notifications:
             if notification.topic not in RELEVANT_TOPICS:
                 continue
@@ -446,7 +449,13 @@ class ReadModels:
             if context is None:
                 continue  # boards, the registry, market data: no read-model rows
             position = notification.id
-            projections = everyone if all_due else _due(positions, position)
+            event_class = type(domain_event)
+            if not all_due:
+                projections = _due(positions, position, event_class)
+            elif event_class in due_by_class:
+                projections = due_by_class[event_class]
+            else:
+                projections = due_by_class[event_class] = _due(positions, position, event_class)
             for project in projections:
                 for table, row in project(domain_event, context):
                     row[POSITION] = position
@@ -492,9 +501,14 @@ class ReadModels:
         self.engine.dispose()
 
 
-def _due(positions: dict[str, int], position: int) -> list[Project]:
-    """The projections that have not yet applied the event at `position`."""
-    return [PROJECTIONS[name] for name, applied in positions.items() if position > applied]
+def _due(positions: dict[str, int], position: int, event_class: type) -> list[Project]:
+    """The chosen projections that have not yet applied the event at `position` and may turn
+    an event of its class into rows."""
+    return [
+        PROJECTIONS[name]
+        for name in projections_with_rows(event_class)
+        if name in positions and position > positions[name]
+    ]
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
