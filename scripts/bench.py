@@ -40,7 +40,6 @@ import hashlib
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -295,12 +294,13 @@ def measure_rebuild(url: str, until_position: int | None) -> dict[str, float]:
         started, cpu_started = time.perf_counter(), time.process_time()
         done = ledger.read_models.rebuild(until_position=until_position)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    from bench_rebuild import peak_rss_mib
+
     return {
         "events": done.events,
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,  # the process's own: less noisy on a shared machine
-        "peak_rss_mib": peak_kib / 1024,
+        "peak_rss_mib": peak_rss_mib(),
     }
 
 
