@@ -48,6 +48,12 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def children_cpu_seconds() -> float:
+    """The CPU time of every child process this one has waited for (bean-check's, here)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_decode(url: str, until_position: int | None) -> dict[str, float]:
     """Read the log in the rebuild's pages and decode every event, keeping none."""
     with opened(url, "bench") as ledger:
