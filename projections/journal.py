@@ -77,11 +77,12 @@ class JournalEntry:
     @property
     def is_balanced(self) -> bool:
         """Each entity's lines balance on their own (so the whole entry does too)."""
-        return all(
-            sum(line.debit_cents for line in self.lines if line.entity == entity)
-            == sum(line.credit_cents for line in self.lines if line.entity == entity)
-            for entity in ENTITIES
-        )
+        # One pass over the lines (a rebuild asks this of every entry it writes).
+        net_cents = dict.fromkeys(ENTITIES, 0)
+        for line in self.lines:
+            if line.entity in net_cents:
+                net_cents[line.entity] += line.debit_cents - line.credit_cents
+        return not any(net_cents.values())
 
 
 def cents(amount: Decimal) -> int:

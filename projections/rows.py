@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import singledispatch
-from typing import Any
+from functools import cache, singledispatch
+from typing import TYPE_CHECKING, Any
 
 from domain.events import LedgerEvent
 from domain.fund_class import FundClass
@@ -25,6 +25,9 @@ from domain.ids import fund_class_key
 from domain.periods import month_label, month_period
 from domain.service import ServiceArrangement
 from projections.journal import StreamContext, cents, entry_id, journal_entry
+
+if TYPE_CHECKING:
+    from functools import _SingleDispatchCallable
 
 Row = tuple[str, dict[str, Any]]
 Project = Callable[[Any, StreamContext], list[Row]]
@@ -403,6 +406,30 @@ PROJECTIONS: dict[str, Project] = {
     "payments": payment_rows,
     "accruals": accrual_rows,
 }
+
+
+# What each projection turns on: journal_rows on journal_entry, the others on themselves.
+_DISPATCHERS: dict[str, _SingleDispatchCallable[Any]] = {
+    "streams": stream_rows,
+    "journal": journal_entry,
+    "payments": payment_rows,
+    "accruals": accrual_rows,
+}
+
+
+assert _DISPATCHERS.keys() == PROJECTIONS.keys()
+
+
+@cache
+def projections_with_rows(event_class: type) -> tuple[str, ...]:
+    """The projections that may turn an event of this class into rows: those with a function
+    for it (each one's fallback, registered for `object`, returns none). A rebuild skips the
+    others without calling them."""
+    return tuple(
+        name
+        for name, dispatcher in _DISPATCHERS.items()
+        if dispatcher.dispatch(event_class) is not dispatcher.registry[object]
+    )
 
 
 def relevant_topics() -> frozenset[str]:

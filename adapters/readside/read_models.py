@@ -44,7 +44,13 @@ from sqlalchemy.engine import URL, Connection
 from adapters.store.chain import advisory_lock_key
 from adapters.store.persistence import DatabaseTarget, LedgerStore, parse_database_url
 from projections.journal import StreamContext
-from projections.rows import PROJECTIONS, context_of_new_stream, relevant_topics
+from projections.rows import (
+    PROJECTIONS,
+    Project,
+    context_of_new_stream,
+    projections_with_rows,
+    relevant_topics,
+)
 
 metadata = MetaData()
 NAME = String(200)
@@ -225,6 +231,15 @@ def read_model_engine(database_url: str) -> Engine:
     target = parse_database_url(database_url)
     if target.sqlite_path is not None:
         engine = create_engine(sqlalchemy_url(target), connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _no_sync_per_commit(dbapi_connection: Any, _record: Any) -> None:
+            # In WAL mode, NORMAL syncs at checkpoints rather than at every commit: a power cut
+            # may lose the last batches of read-model rows (with their tracking positions, in
+            # the same transactions, so the next catch-up applies them again), never corrupt
+            # the file. The events are written by the store's own connections, unaffected.
+            dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
         return engine
     engine = create_engine(sqlalchemy_url(target), pool_size=2, max_overflow=2)
     if target.postgres_schema:
@@ -418,23 +433,36 @@ class ReadModels:
         contexts: dict[str, StreamContext],
     ) -> dict[str, list[dict[str, Any]]]:
         """The rows the batch adds, per table, for each projection not yet past each event."""
-        rows: dict[str, list[dict[str, Any]]] = {}
+        rows: dict[str, list[dict[str, Any]]] = {table: [] for table in TABLES}
+        to_domain_event = self.store.mapper.to_domain_event
+        # In a rebuild (or a catch-up of projections at one position) every projection is due
+        # on every event of the page: those with rows for an event's class are chosen once per
+        # class, not compared on each event (nor called for no rows).
+        all_due = all(position < notifications[0].id for position in positions.values())
+        due_by_class: dict[type, list[Project]] = {}
         for notification in notifications:
             if notification.topic not in RELEVANT_TOPICS:
                 continue
-            domain_event = self.store.mapper.to_domain_event(notification)
+            domain_event = to_domain_event(notification)
             created = context_of_new_stream(domain_event)
             if created is not None:
                 contexts[created[0]] = created[1]
             context = contexts.get(str(domain_event.originator_id))
             if context is None:
                 continue  # boards, the registry, market data: no read-model rows
-            for name, position in positions.items():
-                if notification.id > position:
-                    for table, row in PROJECTIONS[name](domain_event, context):
-                        row[POSITION] = notification.id
-                        rows.setdefault(table, []).append(row)
-        return rows
+            position = notification.id
+            event_class = type(domain_event)
+            if not all_due:
+                projections = _due(positions, position, event_class)
+            elif event_class in due_by_class:
+                projections = due_by_class[event_class]
+            else:
+                projections = due_by_class[event_class] = _due(positions, position, event_class)
+            for project in projections:
+                for table, row in project(domain_event, context):
+                    row[POSITION] = position
+                    rows[table].append(row)
+        return {table: table_rows for table, table_rows in rows.items() if table_rows}
 
     def rebuild(
         self,
@@ -473,6 +501,16 @@ class ReadModels:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _due(positions: dict[str, int], position: int, event_class: type) -> list[Project]:
+    """The chosen projections that have not yet applied the event at `position` and may turn
+    an event of its class into rows."""
+    return [
+        PROJECTIONS[name]
+        for name in projections_with_rows(event_class)
+        if name in positions and position > positions[name]
+    ]
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
