@@ -146,7 +146,7 @@ class ReconciliationUseCases:
 
     def _run(self, command: RunReconciliation) -> RunSummary:
         view = self.ports.view
-        statements = reads.statements(view)
+        statements, known = reads.statements_and_breaks(view)
         outcomes: dict[str, Outcome] = {}
         books = _lines_of(statements, StatementKind.FUND_BOOKS, command.period)
         if books:
@@ -170,7 +170,7 @@ class ReconciliationUseCases:
         dealers = self._dealer_outcome(statements, command)
         if dealers is not None:
             outcomes[Check.DEALER_FEES.value] = dealers
-        return self._record(outcomes, command)
+        return self._record(outcomes, known, command)
 
     def _dealer_outcome(
         self, statements: Sequence[reads.Statement], command: RunReconciliation
@@ -261,10 +261,15 @@ class ReconciliationUseCases:
             self.ports.save(reconciliation)
         return outcome
 
-    def _record(self, outcomes: dict[str, Outcome], command: RunReconciliation) -> RunSummary:
+    def _record(
+        self,
+        outcomes: dict[str, Outcome],
+        known: dict[str, BreakRow],
+        command: RunReconciliation,
+    ) -> RunSummary:
+        """Record the outcomes against the breaks `known` (as read with the statements)."""
         provenance = self.ports.provenance("command:reconcile run")
         period = command.period.label() if command.period else "all"
-        known = reads.breaks(self.ports.view)
         to_save: list[Any] = []
         recorded = opened = resolved = reopened = 0
         for check, outcome in sorted(outcomes.items()):

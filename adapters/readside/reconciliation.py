@@ -78,12 +78,23 @@ def breaks(view: LedgerView) -> dict[str, BreakRow]:
 
 
 def statements(view: LedgerView) -> list[Statement]:
+    return _statements(events_of(view, STATEMENT_TOPICS))
+
+
+def statements_and_breaks(view: LedgerView) -> tuple[list[Statement], dict[str, BreakRow]]:
+    """Both, from one pass over the log: a pass by topic reads the whole log's index."""
+    events = list(events_of(view, STATEMENT_TOPICS + BREAK_TOPICS))
+    return _statements(events), fold_breaks(events)
+
+
+def _statements(events: Iterable[Any]) -> list[Statement]:
+    """The statements' folds (any other event passed by)."""
     headers: dict[Any, Any] = {}
     lines: dict[Any, list[OutsideLine]] = defaultdict(list)
-    for event in events_of(view, STATEMENT_TOPICS):
+    for event in events:
         if isinstance(event, OutsideStatement.StatementImported):
             headers[event.originator_id] = event
-        else:
+        elif isinstance(event, OutsideStatement.StatementLinesRecorded):
             sha256 = headers[event.originator_id].sha256
             lines[event.originator_id].extend(line_from_stored(sha256, row) for row in event.lines)
     return [
