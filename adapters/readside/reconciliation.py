@@ -115,8 +115,8 @@ def ledger_accruals(
     view: LedgerView, period: Period | None = None
 ) -> tuple[dict[tuple[str, date], LedgerFigure], dict[tuple[str, str], LedgerFigure]]:
     """Each class's accrual per day and per month (both parts, every adjustment and true-up
-    included), with the events that make it; with a period, only its months (whole: the
-    days of its last month after it too)."""
+    included), with the events that make it; with a period, its days and its months (whole:
+    the days of its last month after it too)."""
     accruals = TABLES["accruals"]
     selected = select(
         accruals.c.fund_class,
@@ -134,13 +134,15 @@ def ledger_accruals(
     # Each figure as [cents, event ids...], grown in place: a row costs two appends.
     daily: dict[tuple[str, date], list[Any]] = {}
     monthly: dict[tuple[str, str], list[Any]] = {}
+    first, end = (date.min, date.max) if period is None else (period.start, period.end_exclusive)
     with view.engine.connect() as conn:
         # All the rows at once: a fetch per row cost as much as the rest of the loop.
         for fund_class, day, month, entry_id, cents in conn.execute(query).fetchall():
-            for figure in (
-                daily.setdefault((fund_class, day), [0]),
-                monthly.setdefault((fund_class, month), [0]),
-            ):
+            figure = monthly.setdefault((fund_class, month), [0])
+            figure[0] += int(cents)
+            figure.append(entry_id)
+            if first <= day < end:  # a true-up may be dated after the month it trues up
+                figure = daily.setdefault((fund_class, day), [0])
                 figure[0] += int(cents)
                 figure.append(entry_id)
     return _figures(daily), _figures(monthly)
