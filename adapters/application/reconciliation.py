@@ -439,7 +439,7 @@ def _cash_outcome(
         held = in_period if account == DISTRIBUTOR_ACCOUNT else by_fund.get(fund, [])
         # A payment a few days before or after the statement may be in it: it is matched, but
         # missing from it only if paid on a day it covers.
-        near = _within_window(days, command.window_business_days)
+        near = _within_window(frozenset(days), command.window_business_days)
         paid = [payment for payment in held if payment.paid_on in near]
         found = match_cash(
             account, paid, lines, command.tolerance, command.window_business_days, check=check
@@ -479,12 +479,14 @@ def _sides(
     return sides
 
 
-def _within_window(days: set[date], window_business_days: int) -> set[date]:
-    """The days covered, and those within the window of one of them."""
+@functools.lru_cache(maxsize=64)
+def _within_window(days: frozenset[date], window_business_days: int) -> frozenset[date]:
+    """The days covered, and those within the window of one of them (the funds' accounts
+    share one statement's days: computed once for them all)."""
     near = set(days)
     for day in days:
         near.update(_near(day, window_business_days))
-    return near
+    return frozenset(near)
 
 
 @functools.lru_cache(maxsize=8_192)
