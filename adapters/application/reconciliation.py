@@ -146,13 +146,13 @@ class ReconciliationUseCases:
 
     def _run(self, command: RunReconciliation) -> RunSummary:
         view = self.ports.view
-        statements = reads.statements(view)
+        statements, known = reads.statements_and_breaks(view)
         outcomes: dict[str, Outcome] = {}
         books = _lines_of(statements, StatementKind.FUND_BOOKS, command.period)
         if books:
             daily, monthly = reads.ledger_accruals(view, command.period)
             outcomes[Check.ACCRUALS.value] = match_accruals(
-                {key: figure for key, figure in daily.items() if _in(key[1], command.period)},
+                daily,
                 {
                     key: figure
                     for key, figure in monthly.items()
@@ -170,7 +170,7 @@ class ReconciliationUseCases:
         dealers = self._dealer_outcome(statements, command)
         if dealers is not None:
             outcomes[Check.DEALER_FEES.value] = dealers
-        return self._record(outcomes, command)
+        return self._record(outcomes, known, command)
 
     def _dealer_outcome(
         self, statements: Sequence[reads.Statement], command: RunReconciliation
@@ -261,10 +261,15 @@ class ReconciliationUseCases:
             self.ports.save(reconciliation)
         return outcome
 
-    def _record(self, outcomes: dict[str, Outcome], command: RunReconciliation) -> RunSummary:
+    def _record(
+        self,
+        outcomes: dict[str, Outcome],
+        known: dict[str, BreakRow],
+        command: RunReconciliation,
+    ) -> RunSummary:
+        """Record the outcomes against the breaks `known` (as read with the statements)."""
         provenance = self.ports.provenance("command:reconcile run")
         period = command.period.label() if command.period else "all"
-        known = reads.breaks(self.ports.view)
         to_save: list[Any] = []
         recorded = opened = resolved = reopened = 0
         for check, outcome in sorted(outcomes.items()):
@@ -377,11 +382,12 @@ def _month_in(month: str, period: Period | None) -> bool:
 
 
 def _month_end_days(books: Iterable[OutsideLine]) -> set[tuple[str, date]]:
-    """The classes and days of the books' lines on a month's last day."""
+    """The classes and days of the books' lines on a month's last day (no month ends before
+    its 28th: most days are passed by on that alone)."""
     return {
         (line.fund_class, line.day)
         for line in books
-        if (line.day + timedelta(days=1)).month != line.day.month
+        if line.day.day >= 28 and (line.day + timedelta(days=1)).day == 1
     }
 
 
@@ -433,7 +439,7 @@ def _cash_outcome(
         held = in_period if account == DISTRIBUTOR_ACCOUNT else by_fund.get(fund, [])
         # A payment a few days before or after the statement may be in it: it is matched, but
         # missing from it only if paid on a day it covers.
-        near = _within_window(days, command.window_business_days)
+        near = _within_window(frozenset(days), command.window_business_days)
         paid = [payment for payment in held if payment.paid_on in near]
         found = match_cash(
             account, paid, lines, command.tolerance, command.window_business_days, check=check
@@ -473,12 +479,14 @@ def _sides(
     return sides
 
 
-def _within_window(days: set[date], window_business_days: int) -> set[date]:
-    """The days covered, and those within the window of one of them."""
+@functools.lru_cache(maxsize=64)
+def _within_window(days: frozenset[date], window_business_days: int) -> frozenset[date]:
+    """The days covered, and those within the window of one of them (the funds' accounts
+    share one statement's days: computed once for them all)."""
     near = set(days)
     for day in days:
         near.update(_near(day, window_business_days))
-    return near
+    return frozenset(near)
 
 
 @functools.lru_cache(maxsize=8_192)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Column,
     Date,
     Engine,
+    Index,
     Integer,
     MetaData,
     String,
@@ -112,10 +113,20 @@ TABLES: dict[str, Table] = {
         Column("line_no", Integer, nullable=False),
         Column("business_date", Date, nullable=False, index=True),
         Column("entity", String(20), nullable=False),
-        Column("account", NAME, nullable=False, index=True),
+        Column("account", NAME, nullable=False),
         Column("debit_cents", BigInteger, nullable=False),
         Column("credit_cents", BigInteger, nullable=False),
         Column("position", BigInteger, nullable=False),
+        # By account (a prefix serves a lookup of one account), then day, with the amounts:
+        # an account's balance through a day is read from the index alone (the payables at
+        # each month end that reconciliation compares, docs/reconciliation.md §5).
+        Index(
+            "ix_rm_journal_lines_account_day",
+            "account",
+            "business_date",
+            "credit_cents",
+            "debit_cents",
+        ),
     ),
     "distributor_payments": Table(
         "rm_distributor_payments",
@@ -195,8 +206,10 @@ POSITION = "position"
 # Bumped when a table changes: read models of another schema are dropped and rebuilt from the
 # log (they are derived; the events are not touched). 3: the journal's narrations show the
 # periods paid for with both ends inclusive. 4: the fund's and the Distributor's books apart
-# (each journal line's entity; payees and links on entries; the names on streams).
-SCHEMA_VERSION = 4
+# (each journal line's entity; payees and links on entries; the names on streams). 5: the
+# journal lines indexed by account and day with their amounts (an account's balance through
+# a day from the index alone).
+SCHEMA_VERSION = 5
 SCHEMA_ROW = "__schema__"
 # Present while a rebuild has the tables' secondary indexes dropped: a rebuild killed before it
 # recreated them leaves this row, and the next process to open the read models recreates them.

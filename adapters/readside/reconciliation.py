@@ -42,8 +42,6 @@ STATEMENT_TOPICS = (
 )
 # The journal's kinds of the entries that move cash to or from the Distributor.
 CASH_KINDS = ("distributor-payment", "distributor-payment-reversal")
-# What every payable account's name starts with ("Liabilities:PayableToDistributor:").
-PAYABLE_PREFIX = payable_account("", "").split("::", 1)[0] + ":"
 
 
 @dataclass(frozen=True)
@@ -80,12 +78,23 @@ def breaks(view: LedgerView) -> dict[str, BreakRow]:
 
 
 def statements(view: LedgerView) -> list[Statement]:
+    return _statements(events_of(view, STATEMENT_TOPICS))
+
+
+def statements_and_breaks(view: LedgerView) -> tuple[list[Statement], dict[str, BreakRow]]:
+    """Both, from one pass over the log: a pass by topic reads the whole log's index."""
+    events = list(events_of(view, STATEMENT_TOPICS + BREAK_TOPICS))
+    return _statements(events), fold_breaks(events)
+
+
+def _statements(events: Iterable[Any]) -> list[Statement]:
+    """The statements' folds (any other event passed by)."""
     headers: dict[Any, Any] = {}
     lines: dict[Any, list[OutsideLine]] = defaultdict(list)
-    for event in events_of(view, STATEMENT_TOPICS):
+    for event in events:
         if isinstance(event, OutsideStatement.StatementImported):
             headers[event.originator_id] = event
-        else:
+        elif isinstance(event, OutsideStatement.StatementLinesRecorded):
             sha256 = headers[event.originator_id].sha256
             lines[event.originator_id].extend(line_from_stored(sha256, row) for row in event.lines)
     return [
@@ -106,8 +115,8 @@ def ledger_accruals(
     view: LedgerView, period: Period | None = None
 ) -> tuple[dict[tuple[str, date], LedgerFigure], dict[tuple[str, str], LedgerFigure]]:
     """Each class's accrual per day and per month (both parts, every adjustment and true-up
-    included), with the events that make it; with a period, only its months (whole: the
-    days of its last month after it too)."""
+    included), with the events that make it; with a period, its days and its months (whole:
+    the days of its last month after it too)."""
     accruals = TABLES["accruals"]
     selected = select(
         accruals.c.fund_class,
@@ -125,12 +134,15 @@ def ledger_accruals(
     # Each figure as [cents, event ids...], grown in place: a row costs two appends.
     daily: dict[tuple[str, date], list[Any]] = {}
     monthly: dict[tuple[str, str], list[Any]] = {}
+    first, end = (date.min, date.max) if period is None else (period.start, period.end_exclusive)
     with view.engine.connect() as conn:
-        for fund_class, day, month, entry_id, cents in conn.execute(query):
-            for figure in (
-                daily.setdefault((fund_class, day), [0]),
-                monthly.setdefault((fund_class, month), [0]),
-            ):
+        # All the rows at once: a fetch per row cost as much as the rest of the loop.
+        for fund_class, day, month, entry_id, cents in conn.execute(query).fetchall():
+            figure = monthly.setdefault((fund_class, month), [0])
+            figure[0] += int(cents)
+            figure.append(entry_id)
+            if first <= day < end:  # a true-up may be dated after the month it trues up
+                figure = daily.setdefault((fund_class, day), [0])
                 figure[0] += int(cents)
                 figure.append(entry_id)
     return _figures(daily), _figures(monthly)
@@ -186,9 +198,11 @@ def _payable_cents(
         )
         for day in days
     ]
+    # The payable accounts by name (not by their prefix): each is a range of the index by
+    # account and day, read without the table, on both databases whatever their collation.
     query = known(
         select(lines.c.account, *sums)
-        .where(lines.c.account.like(f"{PAYABLE_PREFIX}%"), lines.c.business_date <= days[-1])
+        .where(lines.c.account.in_(sorted(accounts)), lines.c.business_date <= days[-1])
         .group_by(lines.c.account),
         view.known_position,
         lines,

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
@@ -197,7 +198,6 @@ class LedgerMapper(Mapper[UUID]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._json_decoder = json.JSONDecoder(object_hook=self._decode_tagged)
-        self._untagged_decoder = json.JSONDecoder()
         self._json_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
     def _decode_tagged(self, obj: dict[str, Any]) -> Any:
@@ -211,7 +211,13 @@ class LedgerMapper(Mapper[UUID]):
         if codec is None:
             return super().to_stored_event(domain_event)
         event_state = vars(domain_event)
-        stored_state = self._json_encoder.encode(codec.encode(event_state)).encode("utf-8")
+        if codec.untagged:
+            # A batch of plain rows (a statement's lines, a run's matches): orjson writes the
+            # same bytes as the standard encoder below (compact, UTF-8, the same escapes), some
+            # ten times faster; the rows hold only text, whole numbers, booleans and None.
+            stored_state = orjson.dumps(codec.encode(event_state))
+        else:
+            stored_state = self._json_encoder.encode(codec.encode(event_state)).encode("utf-8")
         if self.compressor:
             stored_state = self.compressor.compress(stored_state)
         if self.cipher:
@@ -233,8 +239,10 @@ class LedgerMapper(Mapper[UUID]):
             stored_state = self.cipher.decrypt(stored_state)
         if self.compressor:
             stored_state = self.compressor.decompress(stored_state)
-        decoder = self._untagged_decoder if codec.untagged else self._json_decoder
-        event_state = codec.decode(decoder.decode(stored_state.decode("utf-8")))
+        if codec.untagged:  # no hook per object: read by orjson, as it was written
+            event_state = codec.decode(orjson.loads(stored_state))
+        else:
+            event_state = codec.decode(self._json_decoder.decode(stored_state.decode("utf-8")))
         originator_id = stored_event.originator_id
         event_state["originator_id"] = (
             originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))

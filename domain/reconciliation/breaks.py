@@ -402,6 +402,14 @@ class Reconciliation(Aggregate):
 
 def _match_to_stored(match: Match) -> dict[str, Any]:
     """A match in plain JSON values (ItemsMatched version 2)."""
+    ledger = amount_text(match.ledger_amount)
+    outside = amount_text(match.outside_amount)
+    # The same text, the same amount: no difference (most matches; a subtraction less each).
+    difference = (
+        _NO_DIFFERENCE
+        if ledger == outside
+        else amount_text(match.outside_amount - match.ledger_amount)
+    )
     return {
         "key": match.key,
         "rule": match.rule,
@@ -409,10 +417,13 @@ def _match_to_stored(match: Match) -> dict[str, Any]:
         "business_date": match.business_date.isoformat(),
         "ledger_items": list(match.ledger_items),
         "outside_items": list(match.outside_items),
-        "ledger_amount": amount_text(match.ledger_amount),
-        "outside_amount": amount_text(match.outside_amount),
-        "difference": amount_text(match.outside_amount - match.ledger_amount),
+        "ledger_amount": ledger,
+        "outside_amount": outside,
+        "difference": difference,
     }
+
+
+_NO_DIFFERENCE = amount_text(Decimal("0.00"))
 
 
 _TEXT_FIELDS = ("business_date", "ledger_amount", "outside_amount", "difference")

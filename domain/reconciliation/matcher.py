@@ -90,27 +90,58 @@ def match_accruals(
                     _conflicting_books(fund_class, day, ledger_daily.get((fund_class, day)), lines)
                 )
                 continue
-        items = tuple(line.item_id for line in lines)
-        label = day.isoformat()
-        outside = lines[0].amount if lines else None
-        if outside is not None:
-            total, month_items = books_monthly.get((fund_class, label[:7]), (ZERO, []))
-            month_items.extend(items)  # in place: a month's list grows by the day
-            books_monthly[(fund_class, label[:7])] = (total + outside, month_items)
         daily.append(
-            _compared(
-                "day",
+            _day_compared(
                 fund_class,
-                label,
                 day,
-                ledger=ledger_daily.get((fund_class, day)),
-                outside=outside,
-                outside_items=items,
+                ledger_daily.get((fund_class, day)),
+                lines,
+                books_monthly=books_monthly,
                 tolerance=tolerance,
             )
         )
     monthly = _months_compared(books_monthly, ledger_monthly, tolerance, whole_months)
     return _outcome([*daily, *monthly])
+
+
+def _day_compared(
+    fund_class: str,
+    day: date,
+    ledger: LedgerFigure | None,
+    lines: list[OutsideLine],
+    *,
+    books_monthly: dict[tuple[str, str], tuple[Decimal, list[str]]],
+    tolerance: Decimal,
+) -> Match | Finding:
+    """A class's day, books (one figure) against ledger; the books' figure and lines added to
+    their month's (in place: a month's list grows by the day)."""
+    items = tuple([line.item_id for line in lines])
+    label = day.isoformat()
+    outside = lines[0].amount if lines else None
+    if outside is not None:
+        month = (fund_class, label[:7])
+        found = books_monthly.get(month)
+        if found is None:
+            books_monthly[month] = (outside, list(items))
+        else:
+            found[1].extend(items)
+            books_monthly[month] = (found[0] + outside, found[1])
+        if ledger is not None and abs(outside - ledger.amount) <= tolerance:
+            # The common case, without the general comparison's keywords (a day per line).
+            return Match(
+                _ACCRUALS, f"{_ACCRUALS}/day/{fund_class}/{label}", _EQUAL, fund_class, day,
+                ledger.event_ids, items, ledger.amount, outside,
+            )  # fmt: skip
+    return _compared(
+        "day",
+        fund_class,
+        label,
+        day,
+        ledger=ledger,
+        outside=outside,
+        outside_items=items,
+        tolerance=tolerance,
+    )
 
 
 def _months_compared(
@@ -172,11 +203,14 @@ def match_payables(
 
 
 def _outcome(results: Iterable[Match | Finding]) -> Outcome:
-    listed = list(results)
-    return Outcome(
-        tuple(result for result in listed if isinstance(result, Match)),
-        tuple(result for result in listed if isinstance(result, Finding)),
-    )
+    matches: list[Match] = []
+    breaks: list[Finding] = []
+    for result in results:
+        if isinstance(result, Match):
+            matches.append(result)
+        else:
+            breaks.append(result)
+    return Outcome(tuple(matches), tuple(breaks))
 
 
 def _month_end(month: str) -> date:

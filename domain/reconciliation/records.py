@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import NamedTuple
 
 from domain.money import CENT, EXACT_CONTEXT, format_money
 
@@ -68,9 +69,13 @@ FUND_ACCOUNT_PREFIX = "fund:"
 def amount_text(amount: Decimal) -> str:
     """An amount as a batch of plain rows holds it, as the log's contract writes money: two
     decimals, or its exact digits when it is not whole cents (never an exponent)."""
-    text = format(amount, "f")
-    if len(text) > 3 and text[-3] == ".":  # already whole cents: most amounts, and cheapest
+    # Already whole cents (most amounts, and cheapest): `str` writes a Decimal with two
+    # places as `format(amount, "f")` does, faster; an exponent form never has its point
+    # third from the end.
+    text = str(amount)
+    if len(text) > 3 and text[-3] == ".":
         return text
+    text = format(amount, "f")
     if amount.is_finite() and amount == amount.quantize(CENT, context=EXACT_CONTEXT):
         return format_money(amount)
     return text
@@ -80,8 +85,12 @@ def line_id(sha256: str, row: int) -> str:
     return f"{sha256[:16]}#row={row}"
 
 
-@dataclass(frozen=True)
-class OutsideLine:
+# The records made once per statement line, per ledger figure and per match (a run makes some
+# hundred thousand of each) are named tuples: immutable like the frozen dataclasses, and made
+# in half the time.
+
+
+class OutsideLine(NamedTuple):
     """One line of an imported statement, whatever its kind (unused fields are empty)."""
 
     statement_sha256: str
@@ -102,8 +111,7 @@ class OutsideLine:
         return line_id(self.statement_sha256, self.row)
 
 
-@dataclass(frozen=True)
-class LedgerFigure:
+class LedgerFigure(NamedTuple):
     """A figure of the ledger (a class's accrual for a day or a month), with the events that
     make it: the accrual, and any adjustment or true-up since."""
 
@@ -126,8 +134,7 @@ class LedgerPayment:
         return f"payment:{self.fund_class}:{self.reference}"
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     check: str
     key: str
     rule: str

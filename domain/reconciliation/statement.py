@@ -160,19 +160,20 @@ def _untagged(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def line_from_stored(sha256: str, row: dict[str, Any]) -> OutsideLine:
-    """A line as version 2 holds it (a version 1 row is upcast to it as it is read)."""
+    """A line as version 2 holds it (a version 1 row is upcast to it as it is read): its
+    texts are the JSON's own strings, taken as they are (a run reads every line)."""
     payable = row["payable"]
     return OutsideLine(
         sha256,
-        int(row["row"]),
+        row["row"],
         date.fromisoformat(row["date"]),
         Decimal(row["amount"]),
         _DIRECTIONS[row["direction"]],
-        str(row["account"]),
-        str(row["fund_class"]),
-        tuple(map(str, row["references"])),
-        str(row["text"]),
+        row["account"],
+        row["fund_class"],
+        tuple(row["references"]),
+        row["text"],
         None if payable is None else Decimal(payable),
-        str(row["dealer"]),
-        str(row["period"]),
+        row["dealer"],
+        row["period"],
     )

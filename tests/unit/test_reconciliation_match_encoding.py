@@ -14,11 +14,18 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from eventsourcing.persistence import JSONTranscoder
 
-from adapters.store.event_codec import EventCodec
+from adapters.store.event_codec import EventCodec, LedgerMapper
 from domain.events import Provenance
 from domain.reconciliation.breaks import Reconciliation
-from domain.reconciliation.records import Direction, Match, OutsideLine, amount_text
+from domain.reconciliation.records import (
+    Direction,
+    Match,
+    OutsideLine,
+    StatementKind,
+    amount_text,
+)
 from domain.reconciliation.statement import OutsideStatement, line_from_stored, line_to_stored
 from projections.reconciliation import fold_matches
 
@@ -132,3 +139,30 @@ def test_a_version_1_amount_reads_as_the_log_writes_it():
     v1_row = {**line_to_stored(LINE), "amount": {"_type_": "decimal_str", "_data_": "1.5"}}
     decoded = EventCodec(LINES).decode({"first_line": 7, "lines": [v1_row]})
     assert decoded["lines"][0]["amount"] == "1.50"
+
+
+# Text a bank's export may hold: quotes, backslashes, control characters, accents, the line
+# and paragraph separators JavaScript reads as newlines, and a character beyond the BMP.
+UNUSUAL_TEXT = 'WIRE "A\\B"/\t\n\r\b\f\x00\x1f\x7f é ü \u2028\u2029 \U0001f600'
+
+
+def test_a_batch_of_plain_rows_is_stored_as_the_standard_json_encoder_writes_it():
+    """The batches are written by orjson (docs/reconciliation.md §5): byte for byte what the
+    standard library writes for the log's other events, so a verifier reads them alike."""
+    line = OutsideLine(
+        "3f2a" * 16, 7, date(2003, 7, 31), Decimal("1.50"), Direction.DEBIT, "fund:INTL",
+        "", ("REF-1", UNUSUAL_TEXT), UNUSUAL_TEXT, None,
+    )  # fmt: skip
+    statement = OutsideStatement.imported(
+        StatementKind.BANK_CSV, file_name="bank.csv", sha256="3f2a" * 16,
+        account="fund:INTL", lines=[line], provenance=Provenance("t", "c"),
+    )  # fmt: skip
+    event = statement.collect_events()[-1]
+    assert isinstance(event, LINES)
+    mapper = LedgerMapper(transcoder=JSONTranscoder())
+    stored = mapper.to_stored_event(event)
+    standard = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+    assert stored.state == standard.encode(EventCodec(LINES).encode(vars(event))).encode("utf-8")
+    read = mapper.to_domain_event(stored)
+    assert isinstance(read, LINES)
+    assert line_from_stored(line.statement_sha256, read.lines[0]) == line
