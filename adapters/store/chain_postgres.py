@@ -61,13 +61,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         assert datastore.originator_id_type == "uuid", "the ledger's stream ids are UUIDs"
         self.insert_unnested_statement = SQL(
             "INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
             "RETURNING notification_id, originator_id, originator_version"
         ).format(schema, Identifier(events_table_name))
         self.insert_chain_statement = SQL(
             "INSERT INTO {0} (position, originator_id, originator_version, committed_at, "
-            "previous_hash, hash) SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], "
-            "%s::text[], %s::text[], %s::text[])"
+            "previous_hash, hash) SELECT * FROM unnest(%b::bigint[], %b::text[], %b::bigint[], "
+            "%b::text[], %b::text[], %b::text[])"
         ).format(self.chain_table)
         self.sql_create_statements += [
             SQL(
@@ -108,8 +108,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             self._lock_table(curs)
             self._notify_channel(curs)
             for chunk in statement_chunks(stored_events, statement_events):
-                # Columns as arrays in binary form: the library's composite-type array is dumped
-                # as escaped text, which costs more than anything else in a bulk write.
+                # Columns as arrays in binary form (the `%b` placeholders: `binary=True` asks
+                # only for binary results): an array sent as text is escaped item by item in
+                # Python, about 17 µs per event for the state's bytes alone; the library's
+                # composite-type array is dumped as escaped text too.
                 curs.execute(
                     self.insert_unnested_statement,
                     [
