@@ -217,16 +217,17 @@ def run_ledger(url: str, plan: Path, csv_path: Path) -> dict[str, float]:
         ledger.plans.load_plan(LoadPlan(read_plan(plan)))
         approve_every_company(ledger)
         before = count_events(store)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         ledger.figures.import_net_assets(ImportNetAssets(read_csv(csv_path, NetAssetsRow)))
         imported = time.perf_counter()
         ledger.accruals.accrue(Accrue(date(YEAR, 12, 31), max_carry_days=4))
-        finished = time.perf_counter()
+        finished, cpu_finished = time.perf_counter(), time.process_time()
         events = count_events(store) - before
     return {
         "events": events,
         "log_position_before": before,
         "seconds": finished - started,
+        "cpu_seconds": cpu_finished - cpu_started,
         "import_seconds": imported - started,
         "accrue_seconds": finished - imported,
         "events_per_second": events / (finished - started),
