@@ -247,7 +247,7 @@ def run_raw(url: str, events: int, aggregates: int) -> dict[str, float]:
     app = RawApplication(env=environment)
     per_aggregate = events // aggregates
     try:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         written = 0
         per_batch = (
             RAW_SAVE_BATCH_AGGREGATES_POSTGRES if target.is_postgres else RAW_SAVE_BATCH_AGGREGATES
@@ -261,10 +261,15 @@ def run_raw(url: str, events: int, aggregates: int) -> dict[str, float]:
                 batch.append(aggregate)
             app.save(*batch)
             written += len(batch) * per_aggregate
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     finally:
         app.close()
-    return {"events": written, "seconds": seconds, "events_per_second": written / seconds}
+    return {
+        "events": written,
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "events_per_second": written / seconds,
+    }
 
 
 def create_schema(target, schema: str) -> None:
@@ -598,6 +603,13 @@ def executemany_runs(
     return [run_raw_executemany(bench, kind, folder, f"many{index}", rows) for index in (1, 2)]
 
 
+def cpu_ratio(ledger: dict[str, float], baselines: list[dict[str, float]]) -> float:
+    baseline_cpu_per_event = statistics.mean(
+        run["cpu_seconds"] / run["events"] for run in baselines
+    )
+    return baseline_cpu_per_event / (ledger["cpu_seconds"] / ledger["events"])
+
+
 def run_ingest(arguments: argparse.Namespace) -> dict[str, Any]:
     """The ledger's ingest against the raw library's, and the rebuild against bean-check."""
     with tempfile.TemporaryDirectory() as temporary:
@@ -634,6 +646,10 @@ def run_ingest(arguments: argparse.Namespace) -> dict[str, Any]:
         "raw_executemany_runs": executemany,
         "raw_executemany_events_per_second": executemany_rate,
         "ratio_ledger_to_executemany": ledger["events_per_second"] / executemany_rate,
+        # The same ratios by this process's CPU seconds: all the work on SQLite, the client's
+        # alone on PostgreSQL.
+        "cpu_ratio_ledger_to_raw": cpu_ratio(ledger, raws),
+        "cpu_ratio_ledger_to_executemany": cpu_ratio(ledger, executemany),
         "python": platform.python_version(),
         "warm_up_events_per_second": raw_before["events_per_second"],
         "rebuild": rebuild,
