@@ -102,10 +102,10 @@ def print_executemany(result: dict[str, Any]) -> None:
         f"ratio ledger/executemany: {result['ratio_ledger_to_executemany']:.2f}  "
         f"(goal: at least {EXECUTEMANY_GOAL})"
     )
-    ledger = result["ledger"]
+    ledger, library = result["ledger"], result["raw_library_runs"]
     print(
         f"this process's CPU per event: ledger {cpu_per_event(ledger) * 1e6:.1f} µs, library "
-        f"{statistics.mean(map(cpu_per_event, result['raw_library_runs'])) * 1e6:.1f} µs, "
+        f"{statistics.mean(map(cpu_per_event, library)) * 1e6:.1f} µs, "
         f"executemany {statistics.mean(map(cpu_per_event, runs)) * 1e6:.1f} µs"
         + ("  (the server's not counted)" if result["database"] == "postgres" else "")
     )
@@ -114,4 +114,4 @@ def print_executemany(result: dict[str, Any]) -> None:
 def cpu_per_event(run: dict[str, Any]) -> float:
     """This process's CPU seconds per event: steadier than wall-clock time on a shared machine,
     and all of the work on SQLite (on PostgreSQL the server's is elsewhere)."""
-    return float(run["cpu_seconds"]) / float(run["events"])
+    return float(run.get("cpu_seconds", float("nan"))) / float(run["events"])
