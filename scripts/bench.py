@@ -272,18 +272,24 @@ def run_raw(url: str, events: int, aggregates: int) -> dict[str, float]:
     }
 
 
+# The schemas this process named on PostgreSQL: only they are dropped at the end, since other
+# benchmarks may be running on the same server with schemas of the same prefixes.
+NAMED_SCHEMAS: set[str] = set()
+
+
 def create_schema(target, schema: str) -> None:
+    NAMED_SCHEMAS.add(schema)
     with psycopg.connect(psycopg_conninfo(target), autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
 
 
 def drop_schemas(prefixes: tuple[str, ...] = ("bench_", "rawbench_")) -> None:
-    """Remove the schemas this benchmark created on PostgreSQL."""
+    """Remove the schemas this benchmark process created on PostgreSQL."""
     target = parse_database_url(database_url("postgres", Path("."), "cleanup"))
     with psycopg.connect(psycopg_conninfo(target), autocommit=True) as connection:
         names = [row[0] for row in connection.execute("SELECT nspname FROM pg_namespace")]
         for name in names:
-            if name.startswith(prefixes):
+            if name.startswith(prefixes) and name in NAMED_SCHEMAS:
                 connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
 
 
@@ -293,7 +299,9 @@ def database_url(kind: str, folder: Path, name: str) -> str:
     base = os.environ.get(
         "PLANLEDGER_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
     )
-    return f"{base}?schema=bench_{name}_{uuid.uuid4().hex[:8]}"
+    schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+    NAMED_SCHEMAS.add(schema)
+    return f"{base}?schema={schema}"
 
 
 def measure_rebuild(url: str, until_position: int | None) -> dict[str, float]:
