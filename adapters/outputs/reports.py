@@ -35,7 +35,7 @@ from domain.fund_class import FundClass
 from domain.ids import fund_class_id, service_arrangement_id
 from domain.periods import Period, parse_period
 from domain.rates import format_percent
-from projections.journal import receivable_account
+from projections.journal import receivable_accounts
 from projections.quarterly_report import (
     AccrualTotals,
     ComparedPeriod,
@@ -134,8 +134,8 @@ def _receivable_moves(ledger: LedgerView, fund_class: str, period: Period) -> Re
         ledger.engine,
         end_inclusive=period.end_inclusive,
         fund_class=fund_class,
-        # The receivable's accounts alone, chosen by the database: not every accrual's lines.
-        account=receivable_account(fund_class.replace("/", "-"), ""),
+        # The receivable's accounts alone, found by the index of accounts: not every line.
+        accounts=receivable_accounts(fund_class),
         entity="fund",
         known_position=ledger.known_position,
     ):
@@ -268,7 +268,10 @@ def _compared(ledger: LedgerView, fund_class: str, period: Period) -> ComparedPe
 
 
 def _split_months(ledger: LedgerView, fund_class: str, span: Period) -> dict[str, SplitFigures]:
-    payments, fees, bases = ledger.split_inputs(span.start, span.end_exclusive)
+    # The class's rows alone, chosen by the database: not every class's, read and filtered.
+    payments, fees, bases = ledger.split_inputs(
+        span.start, span.end_exclusive, fund_class=fund_class
+    )
     return {
         month: figures
         for (key, month), figures in split_by_month(
