@@ -25,8 +25,13 @@ against a plain SQL join of the same lines in the same database (scripts/bench_r
 --profile prints where the matcher's time goes).
 
 With --as-of it measures instead the point-in-time reconstruction of one fund class with
---years (default 20) of daily history: the median and p95 over --samples (default 100) random
-(business date, known-at) pairs, against a full replay of the same class in the same run.
+--years of daily history (default 20,40: each length in its own ledger): the median and p95
+over --samples (default 100) random (business date, known-at) pairs, against a full replay of
+the same class in the same run.
+
+With --reports it measures instead the quarterly report of every class of a year of
+FUND_CLASSES classes: `report quarterly` in JSON alone against every format
+(scripts/bench_reports.py).
 """
 
 from __future__ import annotations
@@ -459,16 +464,27 @@ def run_as_of(url: str, folder: Path, years: int, samples: int) -> dict[str, Any
 
 
 def main_as_of(arguments: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary)
-        result = run_as_of(
-            database_url(arguments.db, folder, "asof"), folder, arguments.years, arguments.samples
-        )
-        if arguments.db == "postgres":
-            drop_schemas(("bench_",))
-    result.update({"benchmark": "as-of", "database": arguments.db})
+    """Each of --years (default 20,40) in its own ledger, printed with its ratio."""
+    results = []
+    for years in [int(part) for part in str(arguments.years).split(",")]:
+        with tempfile.TemporaryDirectory() as temporary:
+            folder = Path(temporary)
+            result = run_as_of(
+                database_url(arguments.db, folder, "asof"), folder, years, arguments.samples
+            )
+            if arguments.db == "postgres":
+                drop_schemas(("bench_",))
+        result.update({"benchmark": "as-of", "database": arguments.db})
+        print_as_of(result, arguments.db)
+        results.append(result)
+    out_file = arguments.out / f"bench-as-of-{arguments.db}.json"
+    out_file.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {out_file}")
+
+
+def print_as_of(result: dict[str, Any], db: str) -> None:
     print(
-        f"one fund class, {result['years']} years of daily history ({arguments.db}): "
+        f"one fund class, {result['years']} years of daily history ({db}): "
         f"{result['stream_events']:,} events in its stream"
     )
     print(
@@ -483,9 +499,6 @@ def main_as_of(arguments: argparse.Namespace) -> None:
         f"ratio full replay/as-of median: {result['ratio_full_replay_to_median']:.1f}  "
         f"(goal: at least 10)"
     )
-    out_file = arguments.out / f"bench-as-of-{arguments.db}.json"
-    out_file.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written to {out_file}")
 
 
 def main_reconcile(arguments: argparse.Namespace) -> None:
@@ -511,6 +524,24 @@ def main_reconcile(arguments: argparse.Namespace) -> None:
     if profile:
         print(profile)
     out_file = arguments.out / f"bench-reconcile-{arguments.db}.json"
+    out_file.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {out_file}")
+
+
+def main_reports(arguments: argparse.Namespace) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_reports import print_reports, run_reports
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        url = database_url(arguments.db, folder, "reports")
+        result = run_reports(sys.modules[__name__], url, folder, arguments.fund_classes)
+        if arguments.db == "postgres":
+            drop_schemas(("bench_",))
+    result.update({"benchmark": "reports", "database": arguments.db,
+                   "python": platform.python_version()})  # fmt: skip
+    print_reports(result)
+    out_file = arguments.out / f"bench-reports-{arguments.db}.json"
     out_file.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written to {out_file}")
 
@@ -573,9 +604,16 @@ def parse_arguments() -> argparse.Namespace:
         action="store_true",
         help="instead: the matcher against a plain SQL join of the same statements' lines",
     )
+    parser.add_argument(
+        "--reports",
+        action="store_true",
+        help="instead: the quarterly report of every class, JSON alone against every format",
+    )
     parser.add_argument("--statement-lines", type=int, default=100_000)
     parser.add_argument("--profile", action="store_true", help="with --reconcile: profile the run")
-    parser.add_argument("--years", type=int, default=20)
+    parser.add_argument(
+        "--years", default="20,40", help="with --as-of: comma-separated lengths of history"
+    )
     parser.add_argument("--samples", type=int, default=100)
     return parser.parse_args()
 
@@ -665,6 +703,9 @@ def main() -> None:
         return
     if arguments.reconcile:
         main_reconcile(arguments)
+        return
+    if arguments.reports:
+        main_reports(arguments)
         return
     result = run_ingest(arguments)
     print_ingest(result)
