@@ -281,6 +281,20 @@ def drop_schemas(prefixes: tuple[str, ...] = ("bench_", "rawbench_")) -> None:
                 connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
 
 
+def drop_schema_of(url: str) -> None:
+    """Remove the one schema of `url` on PostgreSQL (not every bench schema: other runs on the
+    same server may be using theirs)."""
+    target = parse_database_url(url)
+    if not target.is_postgres or not target.postgres_schema:
+        return
+    with psycopg.connect(psycopg_conninfo(target), autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(target.postgres_schema)
+            )
+        )
+
+
 def database_url(kind: str, folder: Path, name: str) -> str:
     if kind == "sqlite":
         return f"sqlite:///{folder / name}.db"
@@ -469,11 +483,9 @@ def main_as_of(arguments: argparse.Namespace) -> None:
     for years in [int(part) for part in str(arguments.years).split(",")]:
         with tempfile.TemporaryDirectory() as temporary:
             folder = Path(temporary)
-            result = run_as_of(
-                database_url(arguments.db, folder, "asof"), folder, years, arguments.samples
-            )
-            if arguments.db == "postgres":
-                drop_schemas(("bench_",))
+            url = database_url(arguments.db, folder, "asof")
+            result = run_as_of(url, folder, years, arguments.samples)
+            drop_schema_of(url)
         result.update({"benchmark": "as-of", "database": arguments.db})
         print_as_of(result, arguments.db)
         results.append(result)
@@ -536,8 +548,7 @@ def main_reports(arguments: argparse.Namespace) -> None:
         folder = Path(temporary)
         url = database_url(arguments.db, folder, "reports")
         result = run_reports(sys.modules[__name__], url, folder, arguments.fund_classes)
-        if arguments.db == "postgres":
-            drop_schemas(("bench_",))
+        drop_schema_of(url)
     result.update({"benchmark": "reports", "database": arguments.db,
                    "python": platform.python_version()})  # fmt: skip
     print_reports(result)
