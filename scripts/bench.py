@@ -281,6 +281,11 @@ def drop_schemas(prefixes: tuple[str, ...] = ("bench_", "rawbench_")) -> None:
                 connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
 
 
+# The as-of and reports runs' schemas: not under `bench_`, which `drop_schemas` of any other
+# run on the same server removes, whoever is using them.
+OWN_SCHEMA_PREFIX = "planledger_bench"
+
+
 def drop_schema_of(url: str) -> None:
     """Remove the one schema of `url` on PostgreSQL (not every bench schema: other runs on the
     same server may be using theirs)."""
@@ -295,13 +300,15 @@ def drop_schema_of(url: str) -> None:
         )
 
 
-def database_url(kind: str, folder: Path, name: str) -> str:
+def database_url(kind: str, folder: Path, name: str, schema_prefix: str = "bench") -> str:
+    """A fresh database; on PostgreSQL a schema named `schema_prefix`_NAME_RANDOM (a run whose
+    schema must outlive another run's `drop_schemas` takes a prefix of its own)."""
     if kind == "sqlite":
         return f"sqlite:///{folder / name}.db"
     base = os.environ.get(
         "PLANLEDGER_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
     )
-    return f"{base}?schema=bench_{name}_{uuid.uuid4().hex[:8]}"
+    return f"{base}?schema={schema_prefix}_{name}_{uuid.uuid4().hex[:8]}"
 
 
 def measure_rebuild(url: str, until_position: int | None) -> dict[str, float]:
@@ -483,7 +490,7 @@ def main_as_of(arguments: argparse.Namespace) -> None:
     for years in [int(part) for part in str(arguments.years).split(",")]:
         with tempfile.TemporaryDirectory() as temporary:
             folder = Path(temporary)
-            url = database_url(arguments.db, folder, "asof")
+            url = database_url(arguments.db, folder, "asof", OWN_SCHEMA_PREFIX)
             result = run_as_of(url, folder, years, arguments.samples)
             drop_schema_of(url)
         result.update({"benchmark": "as-of", "database": arguments.db})
@@ -546,7 +553,7 @@ def main_reports(arguments: argparse.Namespace) -> None:
 
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        url = database_url(arguments.db, folder, "reports")
+        url = database_url(arguments.db, folder, "reports", OWN_SCHEMA_PREFIX)
         result = run_reports(sys.modules[__name__], url, folder, arguments.fund_classes)
         drop_schema_of(url)
     result.update({"benchmark": "reports", "database": arguments.db,
