@@ -116,6 +116,11 @@ def receivable_account(fund_class: str, part: str) -> str:
     return f"Assets:Fund:{fund_class}:ReceivableFromDistributor:{part}"
 
 
+def receivable_accounts(fund_class_key: str) -> list[str]:
+    """Every receivable account of the class (one per part), by its key (`FUND/CLASS`)."""
+    return [receivable_account(fund_class_key.replace("/", "-"), part) for part in PARTS]
+
+
 def fund_settlement_account(fund_class: str) -> str:
     """The class's cash moves for the plan: the cash itself is in the fund's general ledger
     (docs/books.md, "Cash")."""

@@ -32,12 +32,17 @@ into one PostgreSQL ledger: the total events/s per count and its ratio to one wr
 (scripts/bench_writers.py).
 
 With --as-of it measures instead the point-in-time reconstruction of one fund class with
---years (default 20) of daily history: the median and p95 over --samples (default 100) random
-(business date, known-at) pairs, against a full replay of the same class in the same run.
+--years of daily history (default 20,40: each length in its own ledger): the median and p95
+over --samples (default 100) random (business date, known-at) pairs, against a full replay of
+the same class in the same run.
 
 The rebuild is also compared with reading and decoding the same log with no projection work;
 with --memory it measures instead the rebuild's peak memory on a ledger of FUND_CLASSES
-classes over --years years, up to each of --positions (scripts/bench_rebuild.py).
+classes over --years years (one length), up to each of --positions (scripts/bench_rebuild.py).
+
+With --reports it measures instead the quarterly report of every class of a year of
+FUND_CLASSES classes: `report quarterly` in JSON alone against every format
+(scripts/bench_reports.py).
 """
 
 from __future__ import annotations
@@ -299,13 +304,34 @@ def drop_schemas(prefixes: tuple[str, ...] = ("bench_", "rawbench_")) -> None:
                 connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
 
 
-def database_url(kind: str, folder: Path, name: str) -> str:
+# The as-of and reports runs' schemas: not under `bench_`, which `drop_schemas` of any other
+# run on the same server removes, whoever is using them.
+OWN_SCHEMA_PREFIX = "planledger_bench"
+
+
+def drop_schema_of(url: str) -> None:
+    """Remove the one schema of `url` on PostgreSQL (not every bench schema: other runs on the
+    same server may be using theirs)."""
+    target = parse_database_url(url)
+    if not target.is_postgres or not target.postgres_schema:
+        return
+    with psycopg.connect(psycopg_conninfo(target), autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(target.postgres_schema)
+            )
+        )
+
+
+def database_url(kind: str, folder: Path, name: str, schema_prefix: str = "bench") -> str:
+    """A fresh database; on PostgreSQL a schema named `schema_prefix`_NAME_RANDOM (a run whose
+    schema must outlive another run's `drop_schemas` takes a prefix of its own)."""
     if kind == "sqlite":
         return f"sqlite:///{folder / name}.db"
     base = os.environ.get(
         "PLANLEDGER_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
     )
-    schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+    schema = f"{schema_prefix}_{name}_{uuid.uuid4().hex[:8]}"
     NAMED_SCHEMAS.add(schema)
     return f"{base}?schema={schema}"
 
@@ -500,16 +526,25 @@ def run_as_of(url: str, folder: Path, years: int, samples: int) -> dict[str, Any
 
 
 def main_as_of(arguments: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary)
-        result = run_as_of(
-            database_url(arguments.db, folder, "asof"), folder, arguments.years, arguments.samples
-        )
-        if arguments.db == "postgres":
-            drop_schemas(("bench_",))
-    result.update({"benchmark": "as-of", "database": arguments.db})
+    """Each of --years (default 20,40) in its own ledger, printed with its ratio."""
+    results = []
+    for years in [int(part) for part in str(arguments.years).split(",")]:
+        with tempfile.TemporaryDirectory() as temporary:
+            folder = Path(temporary)
+            url = database_url(arguments.db, folder, "asof", OWN_SCHEMA_PREFIX)
+            result = run_as_of(url, folder, years, arguments.samples)
+            drop_schema_of(url)
+        result.update({"benchmark": "as-of", "database": arguments.db})
+        print_as_of(result, arguments.db)
+        results.append(result)
+    out_file = arguments.out / f"bench-as-of-{arguments.db}.json"
+    out_file.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {out_file}")
+
+
+def print_as_of(result: dict[str, Any], db: str) -> None:
     print(
-        f"one fund class, {result['years']} years of daily history ({arguments.db}): "
+        f"one fund class, {result['years']} years of daily history ({db}): "
         f"{result['stream_events']:,} events in its stream"
     )
     print(
@@ -524,9 +559,6 @@ def main_as_of(arguments: argparse.Namespace) -> None:
         f"ratio full replay/as-of median: {result['ratio_full_replay_to_median']:.1f}  "
         f"(goal: at least 10)"
     )
-    out_file = arguments.out / f"bench-as-of-{arguments.db}.json"
-    out_file.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written to {out_file}")
 
 
 def main_reconcile(arguments: argparse.Namespace) -> None:
@@ -552,6 +584,23 @@ def main_reconcile(arguments: argparse.Namespace) -> None:
     if profile:
         print(profile)
     out_file = arguments.out / f"bench-reconcile-{arguments.db}.json"
+    out_file.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {out_file}")
+
+
+def main_reports(arguments: argparse.Namespace) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_reports import print_reports, run_reports
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        url = database_url(arguments.db, folder, "reports", OWN_SCHEMA_PREFIX)
+        result = run_reports(sys.modules[__name__], url, folder, arguments.fund_classes)
+        drop_schema_of(url)
+    result.update({"benchmark": "reports", "database": arguments.db,
+                   "python": platform.python_version()})  # fmt: skip
+    print_reports(result)
+    out_file = arguments.out / f"bench-reports-{arguments.db}.json"
     out_file.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written to {out_file}")
 
@@ -614,9 +663,18 @@ def parse_arguments() -> argparse.Namespace:
         action="store_true",
         help="instead: the matcher against a plain SQL join of the same statements' lines",
     )
+    parser.add_argument(
+        "--reports",
+        action="store_true",
+        help="instead: the quarterly report of every class, JSON alone against every format",
+    )
     parser.add_argument("--statement-lines", type=int, default=100_000)
     parser.add_argument("--profile", action="store_true", help="with --reconcile: profile the run")
-    parser.add_argument("--years", type=int, default=20)
+    parser.add_argument(
+        "--years",
+        default="20,40",
+        help="with --as-of: comma-separated lengths of history; with --memory: one length",
+    )
     parser.add_argument(
         "--writers", metavar="1,2,4,8", help="instead: writer processes on one PostgreSQL ledger"
     )
@@ -771,6 +829,9 @@ def main() -> None:
         from bench_rebuild import main_memory
 
         main_memory(sys.modules[__name__], arguments)
+        return
+    if arguments.reports:
+        main_reports(arguments)
         return
     result = run_ingest(arguments)
     print_ingest(result)

@@ -182,9 +182,9 @@ def generate_long_ledger(bench: Any, folder: Path, fund_classes: int, years: int
 
 def run_memory(bench: Any, arguments: argparse.Namespace) -> dict[str, Any]:
     """Peak memory of rebuilds up to each position of the long ledger, each in a new process."""
-    url = generate_long_ledger(
-        bench, arguments.ledger_folder, arguments.fund_classes, arguments.years
-    )
+    # --years is one length here (as-of takes a list): the first, 20 by default.
+    years = int(str(arguments.years).split(",")[0])
+    url = generate_long_ledger(bench, arguments.ledger_folder, arguments.fund_classes, years)
     with opened(url, "bench") as ledger:
         head = ledger.store.recorder.max_notification_id() or 0
     positions = [int(text) for text in arguments.positions.split(",")]
@@ -203,7 +203,7 @@ def run_memory(bench: Any, arguments: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {
         "benchmark": "rebuild-memory",
         "fund_classes": arguments.fund_classes,
-        "years": arguments.years,
+        "years": years,
         "ledger_events": head,
         "runs": runs,
     }

@@ -280,8 +280,9 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
         view = known_view(ledger, arguments, context)
         keys = arguments.fund_classes or view.fund_class_keys()
         view.check_fund_class_keys(keys)
+        registry = view.registry()  # once for every class: it holds them all
         for key in keys:
-            report = quarterly_report(view, key, quarter)
+            report = quarterly_report(view, key, quarter, registry=registry)
             try:
                 report = marked_if_restated(view, report)
             except LookupError as error:  # a file its issue names is not kept

@@ -339,11 +339,12 @@ def _add_reports(writer: _Writer, view: LedgerView, as_of: date) -> None:
     `as_of`, as known at the bundle's position; then the reports as issued and what moved."""
     last = parse_period(last_quarter_ended(as_of))
     reports: dict[tuple[str, str], dict[str, Any]] = {}
+    registry = view.registry()  # once for every report: it holds every class
     for fund_class in view.fund_classes():
         quarter = parse_period(_quarter_of(fund_class.effective_date))
         while quarter.end_exclusive <= last.end_exclusive:
             label = _quarter_of(quarter.start)
-            report = quarterly_report(view, fund_class.key, label)
+            report = quarterly_report(view, fund_class.key, label, registry=registry)
             writer.add(_report_member(fund_class.key, label), report_json(report))
             reports[fund_class.key, label] = report
             quarter = parse_period(_quarter_of(quarter.end_exclusive))

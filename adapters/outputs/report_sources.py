@@ -17,6 +17,7 @@ from adapters.readside.queries import known
 from adapters.readside.read_models import TABLES
 from adapters.readside.view import LedgerView
 from domain.periods import Period
+from projections.journal import receivable_accounts
 from projections.report_sources import (
     AccrualSource,
     CoveringSource,
@@ -26,9 +27,6 @@ from projections.report_sources import (
     report_sources,
 )
 from projections.split import Covering
-
-# The journal's receivable accounts (as reports.py reads them for the report's receivable).
-RECEIVABLE_ACCOUNT = ":ReceivableFromDistributor:"
 
 
 def quarterly_report_sources(
@@ -158,7 +156,7 @@ def _receivable(ledger: LedgerView, fund_class: str, last_day: date) -> list[Rec
             and_(
                 entries.c.business_date <= last_day,
                 entries.c.fund_class == fund_class.replace("/", "-"),
-                lines.c.account.contains(RECEIVABLE_ACCOUNT, autoescape=True),
+                lines.c.account.in_(receivable_accounts(fund_class)),
             )
         )
         .group_by(entries.c.position, entries.c.business_date, entries.c.kind),

@@ -35,7 +35,8 @@ from domain.fund_class import FundClass
 from domain.ids import fund_class_id, service_arrangement_id
 from domain.periods import Period, parse_period
 from domain.rates import format_percent
-from projections.journal import receivable_account
+from domain.registry import Registry
+from projections.journal import receivable_accounts
 from projections.quarterly_report import (
     AccrualTotals,
     ComparedPeriod,
@@ -63,10 +64,13 @@ def software_version() -> str:
         return "unknown"
 
 
-def events_digest(ledger: LedgerView, fund_class: str, last_day: date) -> tuple[str, int]:
-    """SHA-256 over the stored events the report rests on, and how many there are."""
+def events_digest(
+    ledger: LedgerView, fund_class: str, last_day: date, registry: Registry | None = None
+) -> tuple[str, int]:
+    """SHA-256 over the stored events the report rests on, and how many there are.
+    `registry`: the view's, when the caller has it (it is read from its events otherwise)."""
     fund_code, share_class = fund_class.split("/", 1)
-    registry = ledger.registry()
+    registry = registry or ledger.registry()
     providers = sorted(
         provider
         for provider, keys in (registry.service_arrangements if registry else {}).items()
@@ -134,8 +138,8 @@ def _receivable_moves(ledger: LedgerView, fund_class: str, period: Period) -> Re
         ledger.engine,
         end_inclusive=period.end_inclusive,
         fund_class=fund_class,
-        # The receivable's accounts alone, chosen by the database: not every accrual's lines.
-        account=receivable_account(fund_class.replace("/", "-"), ""),
+        # The receivable's accounts alone, found by the index of accounts: not every line.
+        accounts=receivable_accounts(fund_class),
         entity="fund",
         known_position=ledger.known_position,
     ):
@@ -188,15 +192,29 @@ def recorded_issue(ledger: LedgerView, fund_class: str, quarter: str) -> Recorde
 
 
 def quarterly_report(
-    ledger: LedgerView, fund_class: str, quarter: str, issue: IssueFacts | None = None
+    ledger: LedgerView,
+    fund_class: str,
+    quarter: str,
+    issue: IssueFacts | None = None,
+    *,
+    registry: Registry | None = None,
 ) -> dict[str, Any]:
     """The quarter's report of the class. `issue` is given by `report issue`; otherwise the
     report carries the issue recorded for the quarter (and the board's review of it) when,
-    rebuilt with it, it is the report that was issued; else it is a draft."""
-    build = _report_builder(ledger, fund_class, quarter)
+    rebuilt with it, it is the report that was issued; else it is a draft. `registry`: the
+    view's registry, read once by a caller reporting on many classes (it holds every class:
+    read for each, it made the reports of N classes take a time in N squared)."""
+    aggregate = ledger.fund_class_by_key(fund_class)
+    build = _report_builder(ledger, fund_class, aggregate, quarter, registry)
     if issue is not None:
         return build(issue=issue)
-    recorded = recorded_issue(ledger, fund_class, quarter)
+    # The class's own record of its issues first: its events are read only for a quarter
+    # whose report was issued (most reports are drafts).
+    recorded = (
+        None
+        if aggregate.latest_report(quarter) is None
+        else recorded_issue(ledger, fund_class, quarter)
+    )
     if recorded is not None:
         report = build(issue=recorded.facts, review=recorded.review)
         if report_sha256(report) == recorded.report_sha256:
@@ -205,11 +223,15 @@ def quarterly_report(
 
 
 def _report_builder(
-    ledger: LedgerView, fund_class: str, quarter: str
+    ledger: LedgerView,
+    fund_class: str,
+    aggregate: FundClass,
+    quarter: str,
+    registry: Registry | None,
 ) -> Callable[..., dict[str, Any]]:
-    """`build_report` with every input of the class and quarter but the issue and review."""
+    """`build_report` with every input of the class (`aggregate`, as the view knows it) and
+    quarter but the issue and review."""
     quarter_period = parse_period(quarter)
-    aggregate = ledger.fund_class_by_key(fund_class)
     effective = aggregate.effective_date
     fiscal_year_end = ledger.fiscal_year_end_of(aggregate)
     year = quarter_and_year(quarter_period, effective)
@@ -231,7 +253,9 @@ def _report_builder(
     }
     build = partial(
         build_report,
-        _report_facts(ledger, aggregate, fund_class, quarter_period, fiscal_year_end),
+        _report_facts(
+            ledger, aggregate, fund_class, quarter_period, fiscal_year_end, registry=registry
+        ),
         quarter=quarter,
         quarter_period=quarter_period,
         year_to_date=year,
@@ -268,7 +292,10 @@ def _compared(ledger: LedgerView, fund_class: str, period: Period) -> ComparedPe
 
 
 def _split_months(ledger: LedgerView, fund_class: str, span: Period) -> dict[str, SplitFigures]:
-    payments, fees, bases = ledger.split_inputs(span.start, span.end_exclusive)
+    # The class's rows alone, chosen by the database: not every class's, read and filtered.
+    payments, fees, bases = ledger.split_inputs(
+        span.start, span.end_exclusive, fund_class=fund_class
+    )
     return {
         month: figures
         for (key, month), figures in split_by_month(
@@ -295,9 +322,13 @@ def _report_facts(
     fund_class: str,
     quarter_period: Period,
     fiscal_year_end: str,
+    *,
+    registry: Registry | None,
 ) -> ReportFacts:
     schedule_b = aggregate.schedule_b_on(quarter_period.end_inclusive)
-    events_sha256, events_count = events_digest(ledger, fund_class, quarter_period.end_inclusive)
+    events_sha256, events_count = events_digest(
+        ledger, fund_class, quarter_period.end_inclusive, registry
+    )
     return ReportFacts(
         fund_class=fund_class,
         fund_name=aggregate.fund_name,

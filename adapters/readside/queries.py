@@ -223,10 +223,12 @@ def journal(
     account: str | None = None,
     entity: str | None = None,
     known_position: int | None = None,
+    accounts: Sequence[str] | None = None,
 ) -> list[JournalRow]:
     """The journal's lines in date order; `account` keeps one account's lines (an exact name)
     or those of every account under a prefix that ends with `:` (`Expenses:Plan12b1:`);
-    `entity` one entity's lines."""
+    `accounts` those of the accounts named (exact names: the database finds them by its index
+    of accounts, which a prefix's LIKE does not use); `entity` one entity's lines."""
     entries, lines = TABLES["journal_entries"], TABLES["journal_lines"]
     query = (
         select(
@@ -266,6 +268,8 @@ def journal(
             if account.endswith(":")
             else lines.c.account == account
         )
+    if accounts is not None:
+        query = query.where(lines.c.account.in_(list(accounts)))
     query = known(query, known_position, entries)
     with engine.connect() as conn:
         found: list[Any] = list(conn.execute(query))  # more columns than the typed rows
@@ -278,26 +282,45 @@ def split_inputs(
     end_exclusive: date,
     known_position: int | None = None,
     as_of: date | None = None,
+    *,
+    fund_class: str | None = None,
 ) -> tuple[list[Covering], list[Covering], list[MonthBasis]]:
     """Payments and fees whose covered period overlaps [start, end_exclusive), and the accrual
-    basis of its months; only what was paid or accrued on or before `as_of`, if given."""
+    basis of its months; only what was paid or accrued on or before `as_of`, if given; only
+    those of `fund_class` (a key, FUND/CLASS), if given."""
     payments, fees = TABLES["distributor_payments"], TABLES["service_fees"]
+    accruals = TABLES["accruals"]
     last_day = as_of or date.max
     with engine.connect() as conn:
         payment_rows = conn.execute(
-            _coverings(payments, start, end_exclusive, known_position, last_day)
+            _of_class(
+                _coverings(payments, start, end_exclusive, known_position, last_day),
+                payments,
+                fund_class,
+            )
         ).all()
         fee_rows = conn.execute(
-            _coverings(fees, start, end_exclusive, known_position, last_day, fees.c.provider)
+            _of_class(
+                _coverings(fees, start, end_exclusive, known_position, last_day, fees.c.provider),
+                fees,
+                fund_class,
+            )
         ).all()
         basis_rows = conn.execute(
-            _month_bases(start, end_exclusive, known_position, last_day)
+            _of_class(
+                _month_bases(start, end_exclusive, known_position, last_day), accruals, fund_class
+            )
         ).all()
     return (
         [Covering(*row) for row in payment_rows],
         [Covering(*row) for row in fee_rows],
         _month_basis_records(basis_rows),
     )
+
+
+def _of_class(query: Select[Any], table: Table, fund_class: str | None) -> Select[Any]:
+    """The query's rows of one class (by the table's index of classes), or of every class."""
+    return query if fund_class is None else query.where(table.c.fund_class == fund_class)
 
 
 def _coverings(

@@ -256,10 +256,19 @@ class LedgerView:
         )
 
     def split_inputs(
-        self, start: date, end_exclusive: date, as_of: date | None = None
+        self,
+        start: date,
+        end_exclusive: date,
+        as_of: date | None = None,
+        fund_class: str | None = None,
     ) -> tuple[list[Covering], list[Covering], list[MonthBasis]]:
         return queries.split_inputs(
-            self.engine, start, end_exclusive, known_position=self.known_position, as_of=as_of
+            self.engine,
+            start,
+            end_exclusive,
+            known_position=self.known_position,
+            as_of=as_of,
+            fund_class=fund_class,
         )
 
     def expenditures(
