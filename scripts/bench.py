@@ -727,6 +727,9 @@ def run_ingest(arguments: argparse.Namespace) -> dict[str, Any]:
         rebuild = (
             None if arguments.ingest_only else run_rebuild_against_bean_check(ledger_url, folder)
         )
+        from bench_sizes import storage
+
+        sizes = storage(ledger_url, int(ledger["events"]))
         if arguments.db == "postgres":
             drop_schemas()
     raw_rate = statistics.mean(raw["events_per_second"] for raw in raws)
@@ -747,6 +750,7 @@ def run_ingest(arguments: argparse.Namespace) -> dict[str, Any]:
         # alone on PostgreSQL.
         "cpu_ratio_ledger_to_raw": cpu_ratio(ledger, raws),
         "cpu_ratio_ledger_to_executemany": cpu_ratio(ledger, executemany),
+        "storage": sizes,
         "python": platform.python_version(),
         "warm_up_events_per_second": raw_before["events_per_second"],
         "rebuild": rebuild,
@@ -770,6 +774,9 @@ def print_ingest(result: dict[str, Any]) -> None:
     from bench_ingest import print_executemany
 
     print_executemany(result)
+    from bench_sizes import print_storage
+
+    print_storage(result["storage"])
     if rebuild is not None:
         print(
             f"rebuild read models: {rebuild['events']:,} events in "
