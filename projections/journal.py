@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache, singledispatch
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.fund_class import FundClass
 from domain.money import CENT
@@ -54,8 +54,9 @@ ENTITIES = (FUND, DISTRIBUTOR)
 DISTRIBUTOR_SETTLEMENT = "Equity:Distributor:GeneralLedgerSettlement"
 
 
-@dataclass(frozen=True)
-class JournalLine:
+class JournalLine(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a rebuild makes eight per accrual, and a
+    # tuple is built several times faster (its fields and equality are the same).
     account: str
     debit_cents: int
     credit_cents: int
@@ -300,22 +301,34 @@ def _between_entities(
     )
 
 
+@lru_cache(maxsize=4096)  # asked for on every accrual of a rebuild, a few per class
+def _accrual_accounts(fund_class: str) -> tuple[str, str, str, str]:
+    """The class's expense and payable accounts, ABSC then service for each."""
+    return (
+        plan_expense_account(fund_class, ABSC),
+        plan_expense_account(fund_class, SERVICE),
+        payable_account(fund_class, ABSC),
+        payable_account(fund_class, SERVICE),
+    )
+
+
 def _accrual_entry(
     event: Any, context: StreamContext, kind: str, narration: str, month: str, **parts: int
 ) -> JournalEntry | None:
     """The class's expense and payable per part; the Distributor's income and receivable."""
     fund_class = context.fund_class
     absc, service = parts["absc"], parts["service"]
+    expense_absc, expense_service, payable_absc, payable_service = _accrual_accounts(fund_class)
     return _between_entities(
         event,
         context,
         kind,
         narration,
         [
-            signed_line(plan_expense_account(fund_class, ABSC), absc),
-            signed_line(plan_expense_account(fund_class, SERVICE), service),
-            signed_line(payable_account(fund_class, ABSC), -absc),
-            signed_line(payable_account(fund_class, SERVICE), -service),
+            signed_line(expense_absc, absc),
+            signed_line(expense_service, service),
+            signed_line(payable_absc, -absc),
+            signed_line(payable_service, -service),
         ],
         links=[month_link(fund_class, month)],
     )

@@ -29,7 +29,9 @@ from projections.journal import StreamContext, cents, entry_id, journal_entry
 if TYPE_CHECKING:
     from functools import _SingleDispatchCallable
 
-Row = tuple[str, dict[str, Any]]
+# A row of a table: by column name, or (the journal's lines) a tuple in the table's column
+# order without the position, which the runner appends.
+Row = tuple[str, dict[str, Any] | tuple[Any, ...]]
 Project = Callable[[Any, StreamContext], list[Row]]
 
 
@@ -119,18 +121,22 @@ def journal_rows(event: Any, context: StreamContext) -> list[Row]:
             },
         )
     ]
+    # The lines as tuples in the table's column order (the runner adds the position): a
+    # rebuild writes eight per accrual, and a tuple is cheaper to build and to insert than a
+    # dict. The columns: entry_id, line_no, business_date, entity, account, debit_cents,
+    # credit_cents.
     rows += [
         (
             "journal_lines",
-            {
-                "entry_id": entry.entry_id,
-                "line_no": number,
-                "business_date": entry.business_date,
-                "entity": line.entity,
-                "account": line.account,
-                "debit_cents": line.debit_cents,
-                "credit_cents": line.credit_cents,
-            },
+            (
+                entry.entry_id,
+                number,
+                entry.business_date,
+                line.entity,
+                line.account,
+                line.debit_cents,
+                line.credit_cents,
+            ),
         )
         for number, line in enumerate(entry.lines, start=1)
     ]

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, case, select
+from sqlalchemy import Engine, case, select, text
 
 from adapters.readside.read_models import TABLES
 from domain.periods import next_month_start
@@ -63,6 +63,11 @@ def _journal_rows(engine: Engine, entity: str) -> Iterator[Sequence[Any]]:
         .order_by(entries.c.business_date, entries.c.position, lines.c.line_no)
     )
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # Every row is read: plan for all of them, not for the first tenth (the default
+            # for a cursor). A fast-start plan over a journal just loaded, before its
+            # statistics, was a nested loop reading every line again for each entry.
+            conn.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
         yield from conn.execution_options(yield_per=10_000).execute(query)
 
 

@@ -297,7 +297,12 @@ def _rows_of(
             continue
         for projection, limit in limits.items():
             if notification.id <= limit:
-                for table, row in PROJECTIONS[projection](domain_event, context):
-                    row[POSITION] = notification.id
+                for table, made in PROJECTIONS[projection](domain_event, context):
+                    if isinstance(made, tuple):  # the table's columns in order, but the position
+                        names = [column.name for column in TABLES[table].columns]
+                        row = dict(zip(names, (*made, notification.id), strict=True))
+                    else:
+                        row = made
+                        row[POSITION] = notification.id
                     rows.setdefault(table, []).append(row)
     return rows
