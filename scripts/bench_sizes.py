@@ -72,9 +72,14 @@ def storage(url: str, events: int) -> dict[str, Any]:
 
 
 def print_storage(result: dict[str, Any]) -> None:
+    read_models = (
+        "not built (--ingest-only)"
+        if not result["read_model_bytes"]
+        else f"{result['read_model_bytes'] / 2**20:,.0f} MiB "
+        f"({result['read_model_bytes_per_event']:,.0f} bytes an event)"
+    )
     print(
         f"storage:            log {result['log_bytes'] / 2**20:,.0f} MiB "
         f"({result['log_bytes_per_event']:,.0f} bytes an event: events, chain, snapshots), "
-        f"read models {result['read_model_bytes'] / 2**20:,.0f} MiB "
-        f"({result['read_model_bytes_per_event']:,.0f} bytes an event)"
+        f"read models {read_models}"
     )
