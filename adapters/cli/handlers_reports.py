@@ -31,6 +31,7 @@ from adapters.outputs.reports import (
 from adapters.readside.queries import dollars
 from adapters.readside.split_rows import split_figures
 from adapters.readside.view import LedgerView
+from domain.instrument import PlanInstrument
 from domain.money import format_money
 from domain.periods import Period, last_quarter_ended, parse_period
 from projections.journal import ENTITIES
@@ -282,12 +283,16 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
         keys = arguments.fund_classes or view.fund_class_keys()
         view.check_fund_class_keys(keys)
         registry = view.registry()  # once for every class: it holds them all
+        plans: dict[str, PlanInstrument] = {}  # each read once: one holds every class
 
         def reports() -> Iterator[dict[str, Any]]:
             for key in keys:
-                report = quarterly_report(view, key, quarter, registry=registry)
+                aggregate = view.fund_class_by_key(key)  # once a report: it replays the stream
+                report = quarterly_report(
+                    view, key, quarter, registry=registry, aggregate=aggregate, plans=plans
+                )
                 try:
-                    yield marked_if_restated(view, report)
+                    yield marked_if_restated(view, report, aggregate)
                 except LookupError as error:  # a file its issue names is not kept
                     raise CommandInputError(f"{error}: run `planledger verify`") from None
 

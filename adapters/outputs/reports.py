@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import partial
+from functools import cache, partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from adapters.readside.read_models import TABLES
 from adapters.readside.view import LedgerView
 from domain.fund_class import FundClass
 from domain.ids import fund_class_id, service_arrangement_id
+from domain.instrument import PlanInstrument
 from domain.periods import Period, parse_period
 from domain.rates import format_percent
 from domain.registry import Registry
@@ -58,7 +59,10 @@ from projections.split import SplitFigures, split_by_month
 FORMATS = ("json", "csv", "html", "pdf")
 
 
+@cache
 def software_version() -> str:
+    """The installed planledger's version: read from its metadata once a process (a few
+    milliseconds, once for every report otherwise)."""
     try:
         return version("planledger")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
@@ -215,14 +219,20 @@ def quarterly_report(
     issue: IssueFacts | None = None,
     *,
     registry: Registry | None = None,
+    aggregate: FundClass | None = None,
+    plans: dict[str, PlanInstrument] | None = None,
 ) -> dict[str, Any]:
     """The quarter's report of the class. `issue` is given by `report issue`; otherwise the
     report carries the issue recorded for the quarter (and the board's review of it) when,
     rebuilt with it, it is the report that was issued; else it is a draft. `registry`: the
     view's registry, read once by a caller reporting on many classes (it holds every class:
-    read for each, it made the reports of N classes take a time in N squared)."""
-    aggregate = ledger.fund_class_by_key(fund_class)
-    build = _report_builder(ledger, fund_class, aggregate, quarter, registry)
+    read for each, it made the reports of N classes take a time in N squared); `aggregate`:
+    the class as the view knows it, when the caller has it; `plans`: the plan instruments the
+    caller has read, by document (`LedgerView.plan_instrument`), kept for its next reports."""
+    if aggregate is None:
+        aggregate = ledger.fund_class_by_key(fund_class)
+    shared = _Shared(registry, {} if plans is None else plans)
+    build = _report_builder(ledger, fund_class, aggregate, quarter, shared)
     if issue is not None:
         return build(issue=issue)
     # The class's own record of its issues first: its events are read only for a quarter
@@ -239,18 +249,27 @@ def quarterly_report(
     return build()
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """What the reports of many classes read alike, when their caller keeps it: the registry
+    (None: read from the view) and the plan instruments read so far, by document."""
+
+    registry: Registry | None
+    plans: dict[str, PlanInstrument]
+
+
 def _report_builder(
     ledger: LedgerView,
     fund_class: str,
     aggregate: FundClass,
     quarter: str,
-    registry: Registry | None,
+    shared: _Shared,
 ) -> Callable[..., dict[str, Any]]:
     """`build_report` with every input of the class (`aggregate`, as the view knows it) and
     quarter but the issue and review."""
     quarter_period = parse_period(quarter)
     effective = aggregate.effective_date
-    fiscal_year_end = ledger.fiscal_year_end_of(aggregate)
+    fiscal_year_end = ledger.fiscal_year_end_of(aggregate, shared.plans)
     year = quarter_and_year(quarter_period, effective)
     periods = {
         "prior_quarter": prior_quarter(quarter_period, effective),
@@ -272,7 +291,7 @@ def _report_builder(
     build = partial(
         build_report,
         _report_facts(
-            ledger, aggregate, fund_class, quarter_period, fiscal_year_end, registry=registry
+            ledger, aggregate, fund_class, quarter_period, fiscal_year_end, shared=shared
         ),
         quarter=quarter,
         quarter_period=quarter_period,
@@ -360,11 +379,11 @@ def _report_facts(
     quarter_period: Period,
     fiscal_year_end: str,
     *,
-    registry: Registry | None,
+    shared: _Shared,
 ) -> ReportFacts:
     schedule_b = aggregate.schedule_b_on(quarter_period.end_inclusive)
     events_sha256, events_count = events_digest(
-        ledger, fund_class, quarter_period.end_inclusive, registry
+        ledger, fund_class, quarter_period.end_inclusive, shared.registry
     )
     return ReportFacts(
         fund_class=fund_class,
@@ -372,7 +391,7 @@ def _report_facts(
         company_name=aggregate.company_name,
         distributor_name=aggregate.distributor_name,
         plan_title=aggregate.plan_title,
-        plan_type=ledger.plan_type_of(aggregate),
+        plan_type=ledger.plan_type_of(aggregate, shared.plans),
         document_sha256=aggregate.document_sha256,
         schedule_b={
             "asset_based_sales_charge": format_percent(schedule_b.absc_rate_annual),
