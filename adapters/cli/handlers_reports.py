@@ -4,8 +4,9 @@ the SIXTH split, rebuilds, and the reports and exports."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from datetime import date
-from typing import TextIO
+from typing import Any, TextIO
 
 from adapters.cli.handlers import (
     CommandInputError,
@@ -19,17 +20,18 @@ from adapters.cli.output import Column, write_rows
 from adapters.cli.progress import progress_bar
 from adapters.outputs.beancount import export_beancount
 from adapters.outputs.issued import issued_files, issues_of, marked_if_restated
+from adapters.outputs.report_writing import rendering_processes, write_reports
 from adapters.outputs.reports import (
     FORMATS,
     quarterly_report,
     report_files,
     report_sha256,
     write_files,
-    write_report,
 )
 from adapters.readside.queries import dollars
 from adapters.readside.split_rows import split_figures
 from adapters.readside.view import LedgerView
+from domain.instrument import PlanInstrument
 from domain.money import format_money
 from domain.periods import Period, last_quarter_ended, parse_period
 from projections.journal import ENTITIES
@@ -281,14 +283,23 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
         keys = arguments.fund_classes or view.fund_class_keys()
         view.check_fund_class_keys(keys)
         registry = view.registry()  # once for every class: it holds them all
-        for key in keys:
-            report = quarterly_report(view, key, quarter, registry=registry)
-            try:
-                report = marked_if_restated(view, report)
-            except LookupError as error:  # a file its issue names is not kept
-                raise CommandInputError(f"{error}: run `planledger verify`") from None
-            for path in write_report(report, arguments.out, formats):
-                out.write(f"{path}\n")
+        plans: dict[str, PlanInstrument] = {}  # each read once: one holds every class
+
+        def reports() -> Iterator[dict[str, Any]]:
+            for key in keys:
+                aggregate = view.fund_class_by_key(key)  # once a report: it replays the stream
+                report = quarterly_report(
+                    view, key, quarter, registry=registry, aggregate=aggregate, plans=plans
+                )
+                try:
+                    yield marked_if_restated(view, report, aggregate)
+                except LookupError as error:  # a file its issue names is not kept
+                    raise CommandInputError(f"{error}: run `planledger verify`") from None
+
+        # The PDFs (and HTML) of many reports rendered on every core: the same bytes.
+        processes = rendering_processes(len(keys), formats)
+        for path in write_reports(reports(), arguments.out, formats, processes):
+            out.write(f"{path}\n")
     return 0
 
 

@@ -155,13 +155,18 @@ def figure_label(path: str) -> str:
     return ": ".join([head, *[word for word in words if word]])
 
 
-def restatement(view: LedgerView, report: dict[str, Any]) -> dict[str, Any] | None:
+def restatement(
+    view: LedgerView, report: dict[str, Any], aggregate: FundClass | None = None
+) -> dict[str, Any] | None:
     """What `report` (built from `view`) restates of the latest issue `view` knows of its
-    quarter: None if there is none, or its figures are the same."""
+    quarter: None if there is none, or its figures are the same. `aggregate`: the report's
+    class as `view` knows it, when the caller has it (loading it replays its stream)."""
     key, quarter = report["fund_class"], report["quarter"]
     # The class's own record of its issues first: the log is searched only for a report that
     # differs from its latest issue.
-    recorded = view.fund_class_by_key(key).latest_report(quarter)
+    if aggregate is None:
+        aggregate = view.fund_class_by_key(key)
+    recorded = aggregate.latest_report(quarter)
     if recorded is None or recorded.report_sha256 == report_sha256(report):
         return None
     issue = latest_issue(view, key, quarter)
@@ -177,11 +182,13 @@ def restatement(view: LedgerView, report: dict[str, Any]) -> dict[str, Any] | No
     }
 
 
-def marked_if_restated(view: LedgerView, report: dict[str, Any]) -> dict[str, Any]:
+def marked_if_restated(
+    view: LedgerView, report: dict[str, Any], aggregate: FundClass | None = None
+) -> dict[str, Any]:
     """`report` marked with what it restates of its quarter's latest issue (docs/audit.md §7),
     its issue line saying so, since a restated report is not the one the board received; the
     report as it is when nothing moved."""
-    restated = restatement(view, report)
+    restated = restatement(view, report, aggregate)
     if restated is None:
         return report
     issue_line = {

@@ -36,19 +36,28 @@ def quarterly_report_sources(
     names each figures section's period (None: the section is empty, before the plan).
 
     Each section's rows are read over its own period, as the report reads them; the monthly
-    rows are the calendar year to date's."""
+    rows are the calendar year to date's. A period shared by several sections (the monthly
+    rows' and the year to date's always; often the plan's or fiscal year's too) is read once:
+    the same query gives the same rows."""
     fund_class = report["fund_class"]
+    read: dict[Period, SourceRows] = {}
+
+    def rows_over(period: Period) -> SourceRows:
+        if period not in read:
+            read[period] = source_rows(ledger, fund_class, period)
+        return read[period]
+
     sources: dict[str, Any] = {}
     for section in [column["section"] for column in report["columns"]]:  # the report's order
         period = sections.get(section)
         if period is None or not report.get(section):
             continue
-        rows = source_rows(ledger, fund_class, period)
+        rows = rows_over(period)
         sources.update(report_sources({section: report[section]}, {section: period}, rows))
     year_to_date = sections["year_to_date"]
     assert year_to_date is not None
     monthly_only = {"monthly": report.get("monthly", [])}
-    sources.update(report_sources(monthly_only, {}, source_rows(ledger, fund_class, year_to_date)))
+    sources.update(report_sources(monthly_only, {}, rows_over(year_to_date)))
     return sources
 
 
@@ -141,7 +150,7 @@ def _expenditures(ledger: LedgerView, fund_class: str, window: Period) -> list[E
 
 
 def _receivable(ledger: LedgerView, fund_class: str, last_day: date) -> list[ReceivableSource]:
-    """Each journal entry's lines on the receivable accounts, as `_receivable_moves` reads
+    """Each journal entry's lines on the receivable accounts, as `_receivable_lines` reads
     them."""
     entries, lines = TABLES["journal_entries"], TABLES["journal_lines"]
     query = known(

@@ -4,6 +4,12 @@ time in N squared (docs/performance.md, "Reports")."""
 
 from __future__ import annotations
 
+import os
+
+import adapters.outputs.reports as reports_module
+from adapters.cli import handlers_reports
+from adapters.outputs.report_writing import rendering_processes
+from adapters.outputs.reports import FORMATS
 from adapters.readside.view import LedgerView
 from tests.e2e.test_cli import run
 from tests.e2e.test_cli_audit import db
@@ -38,3 +44,42 @@ def test_the_registry_is_read_as_often_for_every_class_as_for_one(monkeypatch, d
     assert len(written) == 2  # the shipped plan's two classes, each its report
     one = registry_reads(monkeypatch, db, tmp_path / "one", "INTL-BCV/R")
     assert every <= one + 1  # + 1: the list of every class, read when none is given
+
+
+def _report_files(db, out, *options: str) -> tuple[list[str], dict[str, bytes]]:
+    code, printed, err = run(
+        "report", "quarterly", "--quarter", "2003Q3", "--out", str(out), *options, db=db
+    )
+    assert code == 0, err
+    return printed.splitlines(), {path.name: path.read_bytes() for path in out.iterdir()}
+
+
+def test_reports_rendered_by_other_processes_are_the_same_files_in_the_same_order(
+    monkeypatch, db, tmp_path
+):
+    # Every class in every format, rendered by two processes, against each class alone (one
+    # report: rendered here).
+    assert rendering_processes(2, FORMATS) >= 2 or (os.cpu_count() or 1) < 2
+    monkeypatch.setattr(handlers_reports, "rendering_processes", lambda *_: 2)
+    printed, files = _report_files(db, tmp_path / "every")
+    assert len(files) == 2 * len(FORMATS)
+    alone: dict[str, bytes] = {}
+    printed_alone: list[str] = []
+    monkeypatch.undo()
+    for key in ("INTL-BCV/R", "STABLE-VALUE/R"):
+        lines, written = _report_files(db, tmp_path / "alone", "--fund-class", key)
+        printed_alone += [line.replace("/alone/", "/every/") for line in lines]
+        alone.update(written)
+    assert files == alone
+    assert printed == printed_alone
+
+
+def test_a_rendering_error_in_another_process_fails_the_command(monkeypatch, db, tmp_path):
+    def broken_pdf(report):
+        raise RuntimeError(f"no PDF for {report['fund_class']}")
+
+    monkeypatch.setattr(reports_module, "_report_pdf", broken_pdf)
+    monkeypatch.setattr(handlers_reports, "rendering_processes", lambda *_: 2)
+    code, _, err = run("report", "quarterly", "--quarter", "2003Q3", "--out", str(tmp_path), db=db)
+    assert code != 0
+    assert "no PDF for INTL-BCV/R" in err, err
