@@ -316,3 +316,19 @@ def test_a_period_ending_within_a_month_compares_its_days_not_the_month(paid_qua
     whole = run(ledger, period="2003-07")
     assert whole.breaks_found == 0
     assert whole.matches_found == 31 + 1 + 1  # July's days, July itself, its month-end payable
+
+
+def test_a_day_two_extracts_give_is_one_figure_or_a_duplicate(paid_quarter, tmp_path):
+    """A day two imported extracts give: the same figure twice is one figure (no break), two
+    figures a `duplicate` break, and that day is left out of its month's books total."""
+    ledger = paid_quarter
+    daily = ledger_daily(ledger)
+    import_books(ledger, books_csv(tmp_path / "books.csv", daily))
+    july = {key: amount for key, amount in daily.items() if key[1].month == 7}
+    july[(INTL, JULY_3)] += Decimal("5.00")  # the second extract's July 3rd differs
+    import_books(ledger, books_csv(tmp_path / "july.csv", july))
+    run(ledger)
+    found = {row.key: row.kind for row in reads.breaks(ledger.view).values()}
+    days = {key: kind for key, kind in found.items() if "/day/" in key}
+    assert days == {f"accruals/day/{INTL}/2003-07-03": "duplicate"}
+    assert found[f"accruals/month/{INTL}/2003-07"] == "amount-differs"
