@@ -6,18 +6,31 @@ over a journal without statistics was a nested loop reading every line again for
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import event, text
 
 from adapters.outputs.beancount import export_beancount
+from tests.conftest import drop_schema, fresh_postgres_url
 from tests.integration.test_read_models import q3_history
+
+pytestmark = pytest.mark.postgres  # the planner's statistics and the cursor's plan
+
+
+@pytest.fixture
+def database_url() -> Iterator[str]:
+    """PostgreSQL alone: the ledger fixture's database, without its SQLite run."""
+    url = fresh_postgres_url()
+    try:
+        yield url
+    finally:
+        drop_schema(url)
 
 
 @pytest.fixture
 def read_models(ledger):
-    if ledger.read_models.engine.dialect.name != "postgresql":
-        pytest.skip("the planner's statistics and the cursor's plan are PostgreSQL's")
+    assert ledger.read_models.engine.dialect.name == "postgresql"
     return ledger.read_models
 
 
