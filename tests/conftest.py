@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -75,16 +76,23 @@ def fresh_postgres_url() -> str:
     return f"{base}{'&' if '?' in base else '?'}schema={schema}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.db'}"
-        return
+@contextmanager
+def fresh_postgres_schema() -> Iterator[str]:
+    """The URL of a new schema on the test server, dropped when the block ends."""
     url = fresh_postgres_url()
     try:
         yield url
     finally:
         drop_schema(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        return
+    with fresh_postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -271,13 +271,7 @@ def _report_builder(
     effective = aggregate.effective_date
     fiscal_year_end = ledger.fiscal_year_end_of(aggregate, shared.plans)
     year = quarter_and_year(quarter_period, effective)
-    periods = {
-        "prior_quarter": prior_quarter(quarter_period, effective),
-        "plan_year_to_date": plan_year_to_date(
-            quarter_period, effective, aggregate.initial_term_end
-        ),
-        "fiscal_year_to_date": fiscal_year_to_date(quarter_period, effective, fiscal_year_end),
-    }
+    periods = _compared_periods(quarter_period, aggregate, fiscal_year_end)
     span = Period(
         min([year.start, *(p.start for p in periods.values() if p is not None)]),
         quarter_period.end_exclusive,
@@ -303,14 +297,7 @@ def _report_builder(
         provider_kinds=kinds,
         receivable_quarter=reads.receivable_moves(quarter_period),
         receivable_year=reads.receivable_moves(year),
-        compared={
-            name: None
-            if period is None
-            else ComparedPeriod(
-                period, reads.expenditure_lines(period), reads.receivable_moves(period)
-            )
-            for name, period in periods.items()
-        },
+        compared=reads.compared(periods),
         provider_names=_provider_names(ledger, fund_class, sorted(kinds)),
     )
     sections = {"quarter_figures": quarter_period, "year_to_date": year, **periods}
@@ -322,6 +309,20 @@ def _report_builder(
         return report
 
     return with_sources
+
+
+def _compared_periods(
+    quarter_period: Period, aggregate: FundClass, fiscal_year_end: str
+) -> dict[str, Period | None]:
+    """The periods the report sets beside the quarter (None: one the plan did not run in)."""
+    effective = aggregate.effective_date
+    return {
+        "prior_quarter": prior_quarter(quarter_period, effective),
+        "plan_year_to_date": plan_year_to_date(
+            quarter_period, effective, aggregate.initial_term_end
+        ),
+        "fiscal_year_to_date": fiscal_year_to_date(quarter_period, effective, fiscal_year_end),
+    }
 
 
 class _ClassReads:
@@ -345,6 +346,17 @@ class _ClassReads:
         if last_day not in self._receivable:
             self._receivable[last_day] = _receivable_lines(self.ledger, self.fund_class, last_day)
         return _moves_over(self._receivable[last_day], period)
+
+    def compared(self, periods: dict[str, Period | None]) -> dict[str, ComparedPeriod | None]:
+        """Each period beside the quarter with its expenditures and receivable."""
+        return {
+            name: None
+            if period is None
+            else ComparedPeriod(
+                period, self.expenditure_lines(period), self.receivable_moves(period)
+            )
+            for name, period in periods.items()
+        }
 
 
 def _split_months(ledger: LedgerView, fund_class: str, span: Period) -> dict[str, SplitFigures]:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, text
 
 from adapters.outputs.beancount import export_beancount
-from tests.conftest import drop_schema, fresh_postgres_url
+from tests.conftest import fresh_postgres_schema
 from tests.integration.test_read_models import q3_history
 
 pytestmark = pytest.mark.postgres  # the planner's statistics and the cursor's plan
@@ -21,11 +21,8 @@ pytestmark = pytest.mark.postgres  # the planner's statistics and the cursor's p
 @pytest.fixture
 def database_url() -> Iterator[str]:
     """PostgreSQL alone: the ledger fixture's database, without its SQLite run."""
-    url = fresh_postgres_url()
-    try:
+    with fresh_postgres_schema() as url:
         yield url
-    finally:
-        drop_schema(url)
 
 
 @pytest.fixture

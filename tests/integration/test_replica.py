@@ -34,7 +34,11 @@ from adapters.web.moments import BadQueryError, resolve
 from adapters.web.opening import open_read_only
 from tests import oracles
 from tests.builders import net_assets_csv
-from tests.conftest import SHIPPED_PLAN, drop_schema, fresh_postgres_url, postgres_base_url
+from tests.conftest import (
+    SHIPPED_PLAN,
+    fresh_postgres_schema,
+    postgres_base_url,
+)
 from tests.workbench import auditor_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -103,11 +107,8 @@ def replication_allowed(conninfo: str) -> bool:
 
 @pytest.fixture
 def primary_url() -> Iterator[str]:
-    url = fresh_postgres_url()
-    try:
+    with fresh_postgres_schema() as url:
         yield url
-    finally:
-        drop_schema(url)
 
 
 @pytest.fixture

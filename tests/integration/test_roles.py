@@ -18,7 +18,7 @@ from adapters.readside.read_models import TABLES
 from adapters.store.chain import REPORT_FILES_TABLE
 from adapters.store.verify import verify_store
 from tests.builders import every_day, net_assets_csv
-from tests.conftest import drop_schema, fresh_postgres_url
+from tests.conftest import fresh_postgres_schema
 from tests.integration.tamper import RawDatabase
 
 pytestmark = pytest.mark.postgres
@@ -29,11 +29,8 @@ DATA_READ_MODELS = [table.name for key, table in TABLES.items() if key != "track
 
 @pytest.fixture
 def database_url():
-    url = fresh_postgres_url()
-    try:
+    with fresh_postgres_schema() as url:
         yield url
-    finally:
-        drop_schema(url)
 
 
 @pytest.fixture
