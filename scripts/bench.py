@@ -824,7 +824,9 @@ def main() -> None:
         return
     if arguments.writers:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
-        __import__("bench_writers").main_writers(
+        from bench_writers import main_writers
+
+        main_writers(
             sys.modules[__name__],
             arguments.fund_classes,
             arguments.writers,
