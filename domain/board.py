@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.agreement_forms import AgreementFormApproval
 from domain.errors import RuleViolation
+from domain.event_building import DirectEvents
 from domain.events import LedgerEvent, Provenance, is_replay_of, payload_digest, provenance_fields
 from domain.governance import (
     NO_RELIEF,
@@ -108,7 +109,7 @@ class AdviserTerm:
     affiliated: bool
 
 
-class Board(Aggregate):
+class Board(DirectEvents, Aggregate):
     TOPIC = "planledger.Board"
 
     class Event(LedgerEvent):

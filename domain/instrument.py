@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.errors import RuleViolation
+from domain.event_building import DirectEvents
 from domain.events import LedgerEvent, Provenance, payload_digest, provenance_fields
 from domain.ids import plan_instrument_id
 from domain.plan import PLAN_TYPE_BEFORE_IT_WAS_DATA, PlanTerms
@@ -39,7 +40,7 @@ def terms_digest(terms: PlanTerms) -> str:
     return payload_digest(sorted(digested.items()))
 
 
-class PlanInstrument(Aggregate):
+class PlanInstrument(DirectEvents, Aggregate):
     TOPIC = "planledger.PlanInstrument"
 
     class Event(LedgerEvent):

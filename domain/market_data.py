@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.errors import RuleViolation
+from domain.event_building import DirectEvents
 from domain.events import LedgerEvent, Provenance, provenance_fields
 from domain.ids import NAMESPACE
 
@@ -22,7 +23,7 @@ MARKET_DATA_ID: UUID = uuid5(NAMESPACE, "market-data")
 PRIME_RATE_CEILING = Decimal("0.5")
 
 
-class MarketData(Aggregate):
+class MarketData(DirectEvents, Aggregate):
     TOPIC = "planledger.MarketData"
 
     class Event(LedgerEvent):

@@ -11,13 +11,14 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.event_building import DirectEvents
 from domain.events import LedgerEvent, Provenance, provenance_fields
 from domain.ids import NAMESPACE, fund_class_key
 
 REGISTRY_ID: UUID = uuid5(NAMESPACE, "registry")
 
 
-class Registry(Aggregate):
+class Registry(DirectEvents, Aggregate):
     TOPIC = "planledger.Registry"
 
     class Event(LedgerEvent):

@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.errors import RuleViolation
+from domain.event_building import DirectEvents
 from domain.events import LedgerEvent, Provenance, provenance_fields
 from domain.ids import NAMESPACE
 
@@ -24,7 +25,7 @@ def chain_seal_id(position: int, head_hash: str) -> UUID:
     return uuid5(NAMESPACE, f"chain-seal/{position}/{head_hash}")
 
 
-class ChainSeal(Aggregate):
+class ChainSeal(DirectEvents, Aggregate):
     TOPIC = "planledger.ChainSeal"
 
     class Event(LedgerEvent):

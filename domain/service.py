@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate
 from domain.agreement_forms import AgreementFormApproval, approvals_of_form
 from domain.basis import bases_for_days
 from domain.errors import RuleViolation
+from domain.event_building import DirectEvents
 from domain.events import (
     LedgerEvent,
     Provenance,
@@ -135,7 +136,7 @@ class ServiceArrangementState:
     reversed_references: list[str]
 
 
-class ServiceArrangement(ServiceArrangementState, Aggregate):
+class ServiceArrangement(ServiceArrangementState, DirectEvents, Aggregate):
     TOPIC = "planledger.ServiceArrangement"
     # The version of the state a snapshot keeps. Version 2 keeps records where 1 kept plain
     # mappings (the payments are `Payment`s, shared with `FundClass`); version 3's agreements

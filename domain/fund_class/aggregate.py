@@ -23,6 +23,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.event_building import DirectEvents
 from domain.events import LedgerEvent, Provenance, provenance_fields
 from domain.fund_class.accruals_role import AccrualsRole
 from domain.fund_class.agreement_role import AgreementRole
@@ -66,6 +67,7 @@ class FundClass(
     ExpendituresRole,
     ReportsRole,
     TermsRole,
+    DirectEvents,
     Aggregate,
 ):
     TOPIC = "planledger.FundClass"

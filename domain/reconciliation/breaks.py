@@ -19,6 +19,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.errors import RuleViolation
+from domain.event_building import DirectEvents
 from domain.events import LedgerEvent, PlainRows, Provenance, provenance_fields
 from domain.ids import NAMESPACE
 from domain.reconciliation.records import Finding, Match, amount_text
@@ -52,7 +53,7 @@ class WriteOffProposal:
     reason: str
 
 
-class Break(Aggregate):
+class Break(DirectEvents, Aggregate):
     TOPIC = "planledger.Break"
 
     class Event(LedgerEvent):
@@ -280,7 +281,7 @@ class Break(Aggregate):
         return RECORDED
 
 
-class Reconciliation(Aggregate):
+class Reconciliation(DirectEvents, Aggregate):
     """One check's recorded matches: the set of their keys makes a re-run write nothing."""
 
     TOPIC = "planledger.Reconciliation"

@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.event_building import DirectEvents
 from domain.events import LedgerEvent, PlainRows, Provenance, provenance_fields
 from domain.ids import NAMESPACE
 from domain.reconciliation.records import Direction, OutsideLine, StatementKind, amount_text
@@ -30,7 +31,7 @@ def statement_id(kind: StatementKind, sha256: str) -> UUID:
     return uuid5(NAMESPACE, statement_key(kind, sha256))
 
 
-class OutsideStatement(Aggregate):
+class OutsideStatement(DirectEvents, Aggregate):
     TOPIC = "planledger.OutsideStatement"
 
     class Event(LedgerEvent):
