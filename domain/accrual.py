@@ -58,10 +58,13 @@ class DailyAccrual:
 
 def split_cents(total_cents: Decimal, exact_parts: Sequence[Decimal]) -> list[Decimal]:
     """Largest-remainder split that also accepts all-zero parts (a class with no assets)."""
+    if len(exact_parts) == 2:  # every accrual's: without a generator, called per day
+        first, second = exact_parts
+        if first == ZERO and second == ZERO:
+            return [ZERO, ZERO]
+        return split_cents_in_two(total_cents, first, second)
     if all(part == ZERO for part in exact_parts):
         return [ZERO for _ in exact_parts]
-    if len(exact_parts) == 2:
-        return split_cents_in_two(total_cents, exact_parts[0], exact_parts[1])
     return allocate_largest_remainder(total_cents, exact_parts)
 
 
