@@ -73,4 +73,6 @@ class BatchedWriter:
     def flush(self) -> None:
         if self.pending:
             self.store.save(*self.pending.values(), statement_events=WRITE_BATCH_EVENTS)
+            # The command is done with them: the next command may load them from here.
+            self.store.settle(self.pending.values())
         self.pending = {}

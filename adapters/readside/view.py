@@ -74,6 +74,9 @@ class LedgerView:
             AggregateNotFoundError: no such aggregate (or not yet, at the position).
         """
         if self.known_position is None:
+            settled = self.store.take_settled(aggregate_id)
+            if settled is not None:
+                return settled
             return self.store.repository.get(aggregate_id)
         version = self.store.version_at(aggregate_id, self.known_position)
         if version is None:

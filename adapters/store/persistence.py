@@ -9,7 +9,7 @@ branches on the backend. See docs/architecture.md for why the built-in modules w
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -410,6 +410,7 @@ class LedgerStore(Application[UUID]):
     extra_transcodings: ClassVar[list[Transcoding]] = []
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
+        self._settled: dict[UUID, Any] = {}
         environment = dict(env or {})
         with ddl_needed_under_lock(environment) as ddl_needed:
             if not ddl_needed:
@@ -423,6 +424,38 @@ class LedgerStore(Application[UUID]):
         recordings = super()._record(processing_event)
         COMMITTED_EVENTS.add(len(recordings))
         return recordings
+
+    # ---- aggregates a bulk command saved, for the next command to load -------------------
+
+    # The most settled aggregates kept (the latest saved): a bulk command held them all until
+    # its one save anyway, so keeping them costs no more memory than the command took.
+    SETTLED_MAX = 2_000
+
+    def settle(self, aggregates: Iterable[Any]) -> None:
+        """Keep fund classes just saved by a bulk command, which no longer changes them, so
+        that the next load of each takes it rather than reading it again (an accrual run
+        after an import of net assets loads every class the import saved)."""
+        settled = self._settled
+        for aggregate in aggregates:
+            if isinstance(aggregate, FundClass) and not aggregate.pending_events:
+                settled.pop(aggregate.id, None)
+                settled[aggregate.id] = aggregate
+        while len(settled) > self.SETTLED_MAX:
+            del settled[next(iter(settled))]
+
+    def take_settled(self, aggregate_id: UUID) -> Any | None:
+        """The settled aggregate, if it is still the stored one; taken, so never handed out
+        twice: a command that changes it and is refused leaves no trace of it here.
+
+        It is the stored one if it has no event its save did not write (a command triggered
+        none since) and its version is the stream's latest (no one else wrote to it since)."""
+        aggregate = self._settled.pop(aggregate_id, None)
+        if aggregate is None or aggregate.pending_events:
+            return None
+        latest = self.recorder.select_events(aggregate_id, desc=True, limit=1)
+        if not latest or latest[0].originator_version != aggregate.version:
+            return None
+        return aggregate
 
     def guarded_tables(self) -> list[str]:
         """The tables no one may update or delete from: events, chain, snapshots, and the
