@@ -19,7 +19,7 @@ from adapters.readside.view import LedgerView
 from domain.periods import Period
 from domain.reconciliation.breaks import Break
 from domain.reconciliation.records import LedgerFigure, LedgerPayment, OutsideLine
-from domain.reconciliation.statement import OutsideStatement, line_from_stored
+from domain.reconciliation.statement import OutsideStatement, lines_from_stored
 from projections.journal import ABSC, SERVICE, account_component, payable_account
 from projections.reconciliation import BreakRow, fold_breaks
 
@@ -96,7 +96,7 @@ def _statements(events: Iterable[Any]) -> list[Statement]:
             headers[event.originator_id] = event
         elif isinstance(event, OutsideStatement.StatementLinesRecorded):
             sha256 = headers[event.originator_id].sha256
-            lines[event.originator_id].extend(line_from_stored(sha256, row) for row in event.lines)
+            lines[event.originator_id].extend(lines_from_stored(sha256, event.lines))
     return [
         Statement(
             header.kind,

@@ -7,7 +7,7 @@ not one huge event; the stream is written whole, in one transaction, or not at a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -66,7 +66,7 @@ class OutsideStatement(DirectEvents, Aggregate):
             state["lines"] = [_untagged(row) for row in state["lines"]]
 
         def apply(self, statement: OutsideStatement) -> None:
-            statement.lines.extend(line_from_stored(statement.sha256, row) for row in self.lines)
+            statement.lines.extend(lines_from_stored(statement.sha256, self.lines))
 
     def __init__(
         self,
@@ -162,19 +162,31 @@ def _untagged(row: dict[str, Any]) -> dict[str, Any]:
 
 def line_from_stored(sha256: str, row: dict[str, Any]) -> OutsideLine:
     """A line as version 2 holds it (a version 1 row is upcast to it as it is read): its
-    texts are the JSON's own strings, taken as they are (a run reads every line)."""
-    payable = row["payable"]
-    return OutsideLine(
-        sha256,
-        row["row"],
-        date.fromisoformat(row["date"]),
-        Decimal(row["amount"]),
-        _DIRECTIONS[row["direction"]],
-        row["account"],
-        row["fund_class"],
-        tuple(row["references"]),
-        row["text"],
-        None if payable is None else Decimal(payable),
-        row["dealer"],
-        row["period"],
-    )
+    texts are the JSON's own strings, taken as they are."""
+    return lines_from_stored(sha256, [row])[0]
+
+
+def lines_from_stored(sha256: str, rows: Iterable[dict[str, Any]]) -> list[OutsideLine]:
+    """A batch's lines (see `line_from_stored`). A run reads every line of every statement,
+    and a statement's lines share a few days and, day after day, the same amounts: each
+    date's and amount's text is made a value once per batch."""
+    days: dict[str, date] = {}
+    amounts: dict[str, Decimal] = {}
+    lines = []
+    for row in rows:
+        text = row["date"]
+        day = days.get(text)
+        if day is None:
+            day = days[text] = date.fromisoformat(text)
+        text = row["amount"]
+        amount = amounts.get(text)
+        if amount is None:
+            amount = amounts[text] = Decimal(text)
+        payable = row["payable"]
+        line = OutsideLine(
+            sha256, row["row"], day, amount, _DIRECTIONS[row["direction"]], row["account"],
+            row["fund_class"], tuple(row["references"]), row["text"],
+            None if payable is None else Decimal(payable), row["dealer"], row["period"],
+        )  # fmt: skip
+        lines.append(line)
+    return lines

@@ -111,6 +111,34 @@ def test_books_giving_a_day_two_figures_is_a_duplicate() -> None:
     assert not [found for found in again.breaks if "/day/" in found.key]
 
 
+def test_accruals_in_any_order_give_the_same_outcome_in_the_same_order() -> None:
+    """The days are sorted whatever order each side comes in (the ledger's by class or by
+    day, the books' as the file gives them), a day only one side has included."""
+    other = "INTL-BCV/A"
+    days = [date(2003, 7, day) for day in range(1, 11)]
+    ledger = {
+        (fund_class, day): figure(f"{day.day}.00") for fund_class in (FC, other) for day in days
+    }
+    books = [
+        book(row, day, f"{day.day}.00" if day.day != 4 else "4.50", fund_class)
+        for row, (fund_class, day) in enumerate(sorted(ledger), start=2)
+        if day.day != 7
+    ] + [book(99, date(2003, 7, 11), "1.00")]
+    first = match_accruals(ledger, {}, books)
+    by_day = dict(sorted(ledger.items(), key=lambda item: (item[0][1], item[0][0])))
+    second = match_accruals(by_day, {}, list(reversed(books)))
+    assert first == second
+    assert [match.key for match in first.matches] == sorted(m.key for m in first.matches)
+    days_found = [found for found in first.breaks if "/day/" in found.key]
+    assert [(found.kind.value, found.key) for found in days_found] == [
+        ("amount-differs", f"accruals/day/{other}/2003-07-04"),
+        ("missing-in-statement", f"accruals/day/{other}/2003-07-07"),
+        ("amount-differs", f"accruals/day/{FC}/2003-07-04"),
+        ("missing-in-statement", f"accruals/day/{FC}/2003-07-07"),
+        ("missing-in-ledger", f"accruals/day/{FC}/2003-07-11"),
+    ]
+
+
 # ---- cash ----------------------------------------------------------------------------------
 
 
