@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache, singledispatch
+from functools import cached_property, lru_cache, singledispatch
 from typing import Any, NamedTuple
 
 from domain.fund_class import FundClass
@@ -70,17 +70,30 @@ class JournalEntry:
     fund_class: str
     kind: str
     narration: str
-    lines: tuple[JournalLine, ...]
+    # The lines as posted. When `mirrored`, these are the fund's, and the Distributor's follow
+    # them in `lines`: their mirror (`mirror_line`), which the read models write by SQL from
+    # the fund's rather than from Python (adapters/readside/read_models.py).
+    posted: tuple[JournalLine, ...]
     fund_payee: str = ""  # the other party, as each entity's books name it
     distributor_payee: str = ""
     links: tuple[str, ...] = ()
+    mirrored: bool = False
+
+    @cached_property
+    def lines(self) -> tuple[JournalLine, ...]:
+        """Every line of the entry: the posted ones, then the mirror of each when mirrored."""
+        if not self.mirrored:
+            return self.posted
+        return self.posted + tuple(mirror_line(line, self.fund_class) for line in self.posted)
 
     @property
     def is_balanced(self) -> bool:
         """Each entity's lines balance on their own (so the whole entry does too)."""
-        # One pass over the lines (a rebuild asks this of every entry it writes).
+        # The posted lines alone: a mirror line is its line with debit and credit swapped,
+        # in the other entity, so the mirror balances exactly when the fund's lines do. One
+        # pass (a rebuild asks this of every entry it writes).
         net_cents = dict.fromkeys(ENTITIES, 0)
-        for line in self.lines:
+        for line in self.posted:
             if line.entity in net_cents:
                 net_cents[line.entity] += line.debit_cents - line.credit_cents
         return not any(net_cents.values())
@@ -208,6 +221,7 @@ def link(*parts: str) -> str:
     return _NOT_IN_LINK.sub("-", "-".join(parts))
 
 
+@lru_cache(maxsize=4096)  # every accrual asks, for the few months of its class at a time
 def month_link(fund_class: str, month: str) -> str:
     """Joins a month's accruals to the payments covering it: `INTL-BCV-R-2003-07`."""
     return link(fund_class, month)
@@ -244,7 +258,7 @@ def journal_entry(event: Any, context: StreamContext) -> JournalEntry | None:
 
 
 @lru_cache(maxsize=4096)  # a few accounts per class, asked for on every line of a rebuild
-def _mirror_account(account: str, fund_class: str) -> str:
+def mirror_account(account: str, fund_class: str) -> str:
     """The Distributor's account that mirrors a fund class's plan account."""
     for part in PARTS:
         mirrors = {
@@ -258,20 +272,12 @@ def _mirror_account(account: str, fund_class: str) -> str:
     return DISTRIBUTOR_SETTLEMENT
 
 
-def _with_mirror(fund_lines: Iterable[JournalLine], fund_class: str) -> tuple[JournalLine, ...]:
-    """The fund's lines and the Distributor's: what the fund owes, the Distributor is owed;
-    what it expenses, the Distributor earns; its debit is the Distributor's credit."""
-    kept = _kept(fund_lines)
-    mirrored = tuple(
-        JournalLine(
-            _mirror_account(line.account, fund_class),
-            line.credit_cents,
-            line.debit_cents,
-            DISTRIBUTOR,
-        )
-        for line in kept
+def mirror_line(line: JournalLine, fund_class: str) -> JournalLine:
+    """The Distributor's line mirroring one of the fund's: what the fund owes, the Distributor
+    is owed; what it expenses, the Distributor earns; its debit is the Distributor's credit."""
+    return JournalLine(
+        mirror_account(line.account, fund_class), line.credit_cents, line.debit_cents, DISTRIBUTOR
     )
-    return kept + mirrored
 
 
 def _between_entities(
@@ -285,7 +291,7 @@ def _between_entities(
 ) -> JournalEntry | None:
     """An entry between the fund class and the Distributor: the fund's lines and their
     mirror; None when nothing moves."""
-    lines = _with_mirror(fund_lines, context.fund_class)
+    lines = _kept(fund_lines)
     if not lines:
         return None
     return JournalEntry(
@@ -298,6 +304,7 @@ def _between_entities(
         fund_payee=context.distributor_payee,
         distributor_payee=context.fund_class_payee,
         links=tuple(dict.fromkeys(links)),
+        mirrored=True,
     )
 
 

@@ -24,7 +24,14 @@ from domain.fund_class import FundClass
 from domain.ids import fund_class_key
 from domain.periods import month_label, month_period
 from domain.service import ServiceArrangement
-from projections.journal import StreamContext, cents, entry_id, journal_entry
+from projections.journal import (
+    DISTRIBUTOR,
+    StreamContext,
+    cents,
+    entry_id,
+    journal_entry,
+    mirror_account,
+)
 
 if TYPE_CHECKING:
     from functools import _SingleDispatchCallable
@@ -97,6 +104,24 @@ def _(event: ServiceArrangement.ProviderAgreementSigned, context: StreamContext)
     ]
 
 
+JOURNAL_LINES = "journal_lines"
+# Not a table: the rows of the fund's lines that the Distributor's books mirror, each with its
+# mirror's line number and account; each stands for two rows of `journal_lines`
+# (`mirrored_pair`), which the read models write by SQL (a rebuild binds half the lines).
+MIRRORED_LINES = "journal_lines_mirrored"
+
+
+def mirrored_pair(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The two `journal_lines` rows a `MIRRORED_LINES` row stands for: the fund's line and
+    the Distributor's mirror of it (debit and credit swapped); a position, if the row ends
+    with one, is kept on both."""
+    entry, number, day, entity, account, debit, credit, mirror_number, mirrored, *rest = row
+    return (
+        (entry, number, day, entity, account, debit, credit, *rest),
+        (entry, mirror_number, day, DISTRIBUTOR, mirrored, credit, debit, *rest),
+    )
+
+
 def journal_rows(event: Any, context: StreamContext) -> list[Row]:
     entry = journal_entry(event, context)
     if entry is None:
@@ -125,9 +150,29 @@ def journal_rows(event: Any, context: StreamContext) -> list[Row]:
     # rebuild writes eight per accrual, and a tuple is cheaper to build and to insert than a
     # dict. The columns: entry_id, line_no, business_date, entity, account, debit_cents,
     # credit_cents.
+    if not entry.mirrored:
+        rows += [
+            (
+                JOURNAL_LINES,
+                (
+                    entry.entry_id,
+                    number,
+                    entry.business_date,
+                    line.entity,
+                    line.account,
+                    line.debit_cents,
+                    line.credit_cents,
+                ),
+            )
+            for number, line in enumerate(entry.posted, start=1)
+        ]
+        return rows
+    # The fund's lines with what their mirror needs (its line number and account): the
+    # database writes each line and its mirror from this one row (`MIRRORED_LINES`).
+    count, fund_class = len(entry.posted), entry.fund_class
     rows += [
         (
-            "journal_lines",
+            MIRRORED_LINES,
             (
                 entry.entry_id,
                 number,
@@ -136,9 +181,11 @@ def journal_rows(event: Any, context: StreamContext) -> list[Row]:
                 line.account,
                 line.debit_cents,
                 line.credit_cents,
+                number + count,
+                mirror_account(line.account, fund_class),
             ),
         )
-        for number, line in enumerate(entry.lines, start=1)
+        for number, line in enumerate(entry.posted, start=1)
     ]
     return rows
 

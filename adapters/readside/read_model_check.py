@@ -36,7 +36,14 @@ from adapters.readside.read_models import (
 from adapters.store.persistence import LedgerStore
 from adapters.store.verify import Finding
 from projections.journal import StreamContext
-from projections.rows import PROJECTIONS, context_of_new_stream
+from projections.rows import (
+    JOURNAL_LINES,
+    MIRRORED_LINES,
+    PROJECTIONS,
+    Row,
+    context_of_new_stream,
+    mirrored_pair,
+)
 
 WINDOW = 5_000
 SHOWN_PER_TABLE = 20  # findings named one by one per table; the rest are counted
@@ -297,7 +304,7 @@ def _rows_of(
             continue
         for projection, limit in limits.items():
             if notification.id <= limit:
-                for table, made in PROJECTIONS[projection](domain_event, context):
+                for table, made in _as_tables(PROJECTIONS[projection](domain_event, context)):
                     if isinstance(made, tuple):  # the table's columns in order, but the position
                         names = [column.name for column in TABLES[table].columns]
                         row = dict(zip(names, (*made, notification.id), strict=True))
@@ -306,3 +313,15 @@ def _rows_of(
                         row[POSITION] = notification.id
                     rows.setdefault(table, []).append(row)
     return rows
+
+
+def _as_tables(rows: list[Row]) -> Iterator[Row]:
+    """The rows by the table that holds them: a mirrored fund line as its two journal lines
+    (the fund's and the Distributor's), as the read models write them."""
+    for table, made in rows:
+        if table == MIRRORED_LINES:
+            assert isinstance(made, tuple)
+            for line in mirrored_pair(made):
+                yield JOURNAL_LINES, line
+        else:
+            yield table, made

@@ -41,11 +41,14 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import URL, Connection
+from sqlalchemy.schema import CreateTable
 
 from adapters.store.chain import advisory_lock_key
 from adapters.store.persistence import DatabaseTarget, LedgerStore, parse_database_url
-from projections.journal import StreamContext
+from projections.journal import DISTRIBUTOR, StreamContext
 from projections.rows import (
+    JOURNAL_LINES,
+    MIRRORED_LINES,
     PROJECTIONS,
     Project,
     context_of_new_stream,
@@ -203,6 +206,27 @@ PROJECTION_TABLES = {
 # The log position of the event that produced each row: a query "as known at" position P
 # keeps the rows with position <= P (docs/audit.md §1).
 POSITION = "position"
+# Where a batch's mirrored fund lines (projections/rows.py MIRRORED_LINES) wait, inside the
+# batch's transaction, for the two `INSERT ... SELECT` that write each line and its mirror into
+# the journal: a temporary table of the connection's own, emptied before the commit, so no other
+# connection ever sees it and nothing of it is kept.
+MIRRORED_STAGING = Table(
+    "rm_mirrored_lines_staging",
+    MetaData(),
+    Column("entry_id", String(60), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("entity", String(20), nullable=False),
+    Column("account", NAME, nullable=False),
+    Column("debit_cents", BigInteger, nullable=False),
+    Column("credit_cents", BigInteger, nullable=False),
+    Column("mirror_line_no", Integer, nullable=False),
+    Column("mirror_account", NAME, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
 # Bumped when a table changes: read models of another schema are dropped and rebuilt from the
 # log (they are derived; the events are not touched). 3: the journal's narrations show the
 # periods paid for with both ends inclusive. 4: the fund's and the Distributor's books apart
@@ -449,7 +473,10 @@ class ReadModels:
                 return False
             inserted = 0
             for table, table_rows in rows.items():
-                _insert_many(conn, TABLES[table], table_rows)
+                if table == MIRRORED_LINES:
+                    _insert_mirrored(conn, table_rows)
+                else:
+                    _insert_many(conn, TABLES[table], table_rows)
                 inserted += len(table_rows)
                 if crash_after and inserted >= crash_after:
                     os._exit(70)  # simulate a crash between the inserts and the commit
@@ -466,7 +493,7 @@ class ReadModels:
         contexts: dict[str, StreamContext],
     ) -> dict[str, list[Any]]:
         """The rows the batch adds, per table, for each projection not yet past each event."""
-        rows: dict[str, list[Any]] = {table: [] for table in TABLES}
+        rows: dict[str, list[Any]] = {table: [] for table in (*TABLES, MIRRORED_LINES)}
         to_domain_event = self.store.mapper.to_domain_event
         # In a rebuild (or a catch-up of projections at one position) every projection is due
         # on every event of the page: those with rows for an event's class are chosen once per
@@ -568,6 +595,33 @@ def _insert_many(conn: Connection, table: Table, rows: list[Any]) -> None:
         cursor.executemany(statement, values)
     finally:
         cursor.close()
+
+
+def _insert_mirrored(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """The fund's lines and the Distributor's mirror of each, into the journal: the rows
+    (projections/rows.py `mirrored_pair`) bound once, into the connection's temporary table,
+    and each line written twice by the database, once as it is and once mirrored (half the
+    rows a rebuild would otherwise bind and send)."""
+    staging, lines = MIRRORED_STAGING, TABLES[JOURNAL_LINES]
+    conn.execute(CreateTable(staging, if_not_exists=True))
+    _insert_many(conn, staging, rows)
+    columns = ", ".join(column.name for column in lines.columns)
+    mirror_columns = (  # the Distributor's debit is the fund's credit
+        "entry_id, mirror_line_no, business_date, :entity, mirror_account, credit_cents, "
+        "debit_cents, position"
+    )
+    for selected in (columns, mirror_columns):
+        written = conn.execute(
+            text(f"INSERT INTO {lines.name} ({columns}) SELECT {selected} FROM {staging.name}"),
+            {"entity": DISTRIBUTOR},
+        ).rowcount
+        assert written == len(rows), (written, len(rows))
+    # Emptied before the commit: on PostgreSQL by TRUNCATE, as a temporary table's deleted
+    # rows would stay in it (autovacuum does not see temporary tables) and slow each batch.
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"TRUNCATE {staging.name}"))
+    else:
+        conn.execute(delete(staging))
 
 
 def _copy_many(
