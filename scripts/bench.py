@@ -336,23 +336,27 @@ def database_url(kind: str, folder: Path, name: str, schema_prefix: str = "bench
     return f"{base}?schema={schema}"
 
 
-def measure_rebuild(url: str, until_position: int | None) -> dict[str, float]:
-    """Rebuild every read model (up to a position), timing it and reporting peak memory."""
+def measure_rebuild(url: str, until_position: int | None) -> dict[str, Any]:
+    """Rebuild every read model (up to a position), timing it and reporting peak memory, and
+    the peak so far each time the rebuild passes another million events (one long rebuild
+    then shows whether its memory grows with the log)."""
+    from bench_rebuild import MemoryCurve, peak_rss_mib
+
+    curve = MemoryCurve(every_events=1_000_000)
     with opened(url, "bench") as ledger:
         started, cpu_started = time.perf_counter(), time.process_time()
-        done = ledger.read_models.rebuild(until_position=until_position)
+        done = ledger.read_models.rebuild(progress=curve.passed, until_position=until_position)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    from bench_rebuild import peak_rss_mib
-
     return {
         "events": done.events,
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,  # the process's own: less noisy on a shared machine
         "peak_rss_mib": peak_rss_mib(),
+        "peak_rss_mib_by_events": curve.samples,
     }
 
 
-def rebuild_in_child(url: str, until_position: int | None) -> dict[str, float]:
+def rebuild_in_child(url: str, until_position: int | None) -> dict[str, Any]:
     """`measure_rebuild` in a fresh process, so that its peak memory is the rebuild's own."""
     command = [sys.executable, __file__, "--measure-rebuild", url]
     if until_position is not None:

@@ -8,8 +8,9 @@ compared with it in the same run.
 
 `scripts/bench.py --memory` generates once a ledger of FUND_CLASSES classes over --years
 years (kept in --ledger-folder, reused when present; it is not part of CI), then rebuilds
-every read model up to each of --positions (notification ids) in a fresh process each and
-records the peak resident memory, to show whether the memory stays flat as the log grows.
+every read model up to the last of --positions (notification ids) in a fresh process and
+records its peak resident memory as it passes each million events, to show whether the
+memory stays flat as the log grows (the slope is taken from the first of --positions on).
 """
 
 from __future__ import annotations
@@ -48,6 +49,21 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class MemoryCurve:
+    """A rebuild's progress hook: the process's peak memory so far each time the rebuild passes
+    another `every_events` events, as [events done, peak MiB] pairs."""
+
+    def __init__(self, every_events: int) -> None:
+        self.every_events = every_events
+        self.next_mark = every_events
+        self.samples: list[list[float]] = []
+
+    def passed(self, done: int, total: int) -> None:
+        if done >= self.next_mark or (done == total and done > 0):
+            self.samples.append([done, round(peak_rss_mib(), 1)])
+            self.next_mark = (done // self.every_events + 1) * self.every_events
+
+
 def children_cpu_seconds() -> float:
     """The CPU time of every child process this one has waited for (bean-check's, here)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -82,14 +98,15 @@ def measure_decode(url: str, until_position: int | None) -> dict[str, float]:
     }
 
 
-def in_child(flag: str, url: str, until_position: int | None) -> dict[str, float]:
+def in_child(flag: str, url: str, until_position: int | None) -> dict[str, Any]:
     """One measurement in a fresh process (scripts/bench.py FLAG URL [POSITION]), so that its
     peak memory is its own."""
     command = [sys.executable, str(Path(__file__).with_name("bench.py")), flag, url]
     if until_position is not None:
         command.append(str(until_position))
     completed = subprocess.run(command, capture_output=True, text=True, check=True)
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    measured: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return measured
 
 
 def decode_baseline(url: str) -> dict[str, float]:
@@ -181,38 +198,34 @@ def generate_long_ledger(bench: Any, folder: Path, fund_classes: int, years: int
 
 
 def run_memory(bench: Any, arguments: argparse.Namespace) -> dict[str, Any]:
-    """Peak memory of rebuilds up to each position of the long ledger, each in a new process."""
+    """Peak memory of one rebuild of the long ledger up to the last of --positions, in a new
+    process, read as it passes each million events: the peak so far at 1 million and at 10
+    million is what separate rebuilds to those positions would show, at a fraction of the
+    rebuilding."""
     # --years is one length here (as-of takes a list): the first, 20 by default.
     years = int(str(arguments.years).split(",")[0])
     url = generate_long_ledger(bench, arguments.ledger_folder, arguments.fund_classes, years)
     with opened(url, "bench") as ledger:
         head = ledger.store.recorder.max_notification_id() or 0
     positions = [int(text) for text in arguments.positions.split(",")]
-    runs = []
-    for position in positions:
-        if position > head:
-            print(f"  skipped {position:,}: the ledger holds {head:,} events")
-            continue
-        run = in_child(REBUILD_FLAG, url, position)
-        runs.append({"until_position": position, **run})
-        print(
-            f"rebuild to {position:>11,}: {run['events']:,} events in {run['seconds']:.0f} s, "
-            f"peak {run['peak_rss_mib']:.0f} MiB",
-            flush=True,
-        )
+    until = min(max(positions), head)
+    run = in_child(REBUILD_FLAG, url, until)
+    curve = [(int(done), mib) for done, mib in run["peak_rss_mib_by_events"]]
+    print(f"rebuild to {until:,}: {run['events']:,} events in {run['seconds']:.0f} s")
+    for done, mib in curve:
+        print(f"  peak after {done:>11,} events: {mib:.0f} MiB", flush=True)
     result: dict[str, Any] = {
         "benchmark": "rebuild-memory",
         "fund_classes": arguments.fund_classes,
         "years": years,
         "ledger_events": head,
-        "runs": runs,
+        "run": run,
     }
-    if len(runs) >= 2:
-        first, last = runs[0], runs[-1]
+    at_positions = [(done, mib) for done, mib in curve if done >= min(positions)]
+    if len(at_positions) >= 2:
+        (first_done, first_mib), (last_done, last_mib) = at_positions[0], at_positions[-1]
         result["peak_mib_per_million_events"] = (
-            (last["peak_rss_mib"] - first["peak_rss_mib"])
-            / (last["until_position"] - first["until_position"])
-            * 1_000_000
+            (last_mib - first_mib) / (last_done - first_done) * 1_000_000
         )
         print(f"slope: {result['peak_mib_per_million_events']:+.1f} MiB per million events")
     return result
@@ -229,12 +242,13 @@ def add_memory_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--memory",
         action="store_true",
-        help="instead: peak memory of rebuilds of a long ledger (FUND_CLASSES x --years)",
+        help="instead: peak memory of a rebuild of a long ledger (FUND_CLASSES x --years)",
     )
     parser.add_argument(
         "--positions",
         default=DEFAULT_MEMORY_POSITIONS,
-        help="with --memory: rebuild up to each of these notification ids (comma-separated)",
+        help="with --memory: rebuild up to the last of these notification ids (comma-separated); "
+        "the slope of the peak is taken from the first",
     )
     parser.add_argument(
         "--ledger-folder",
