@@ -1,7 +1,7 @@
 """Which rendering drew a report's PDF (docs/decisions.md P-reports-4).
 
 Rendering 2 draws each line of text where fpdf2's layout would (report_pdf.py,
-`DrawnReportPdf`), in a twentieth of the time of rendering 1, fpdf2's own table and paragraph
+`DrawnReportPdf`), in a tenth of the time of rendering 1, fpdf2's own table and paragraph
 layout, which drew every PDF before it and draws again a report issued with it
 (`issued.issued_rendering`). A PDF names its rendering in its Creator, rendering 1's naming
 none. Kept apart from the renderers: finding an issue's rendering loads no PDF library.

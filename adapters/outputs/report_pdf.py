@@ -397,12 +397,13 @@ def _restated(pdf: ReportPdf, report: dict[str, Any]) -> None:
 #
 # Rendering 1 laid out every table cell and paragraph with fpdf2's line breaker (`table()`,
 # `multi_cell`), which sums the characters' widths again for each character added to a line: a
-# quarter to half a second a report, twenty times the report's own building. Here a text is
-# wrapped by words from the core font's widths of each word, and each line placed with `text()`
-# at the position fpdf2's cell would give it (a `cell` costs half a millisecond, a `text` a
-# fortieth of that). The pages look as before; the bytes differ, so the PDF names its rendering
-# in its Creator (`renderings.pdf_rendering`), and a report already issued is rendered as it was
-# (`issued.issued_rendering`, docs/decisions.md P-reports-4).
+# quarter to half a second a report, ten to twenty times the report's own building. Here a
+# text is wrapped by words from the core font's widths of each word, and each line placed with
+# `text()` at the position fpdf2's cell would give it (a `cell` costs half a millisecond, a
+# `text` a fortieth of that): a tenth of the time. The pages look as before; the bytes differ,
+# so the PDF names its rendering in its Creator (`renderings.pdf_rendering`), and a report
+# already issued is rendered as it was (`issued.issued_rendering`, docs/decisions.md
+# P-reports-4).
 
 ROW_LINE_MM = LINE_MM * 0.75  # a table's line, as rendering 1's
 PADDING_V_MM, PADDING_H_MM = 0.9, 0.5  # a table cell's, as rendering 1's
