@@ -19,7 +19,12 @@ from adapters.cli.handlers import (
 from adapters.cli.output import Column, write_rows
 from adapters.cli.progress import progress_bar
 from adapters.outputs.beancount import export_beancount
-from adapters.outputs.issued import issued_files, issues_of, marked_if_restated
+from adapters.outputs.issued import (
+    issued_files,
+    issued_rendering,
+    issues_of,
+    marked_if_restated,
+)
 from adapters.outputs.report_writing import rendering_processes, write_reports
 from adapters.outputs.reports import (
     FORMATS,
@@ -285,14 +290,16 @@ def report_quarterly(context: Context, arguments: argparse.Namespace, out: TextI
         registry = view.registry()  # once for every class: it holds them all
         plans: dict[str, PlanInstrument] = {}  # each read once: one holds every class
 
-        def reports() -> Iterator[dict[str, Any]]:
+        def reports() -> Iterator[tuple[dict[str, Any], int]]:
             for key in keys:
                 aggregate = view.fund_class_by_key(key)  # once a report: it replays the stream
                 report = quarterly_report(
                     view, key, quarter, registry=registry, aggregate=aggregate, plans=plans
                 )
                 try:
-                    yield marked_if_restated(view, report, aggregate)
+                    # A report that is its issue: its PDF drawn as issued.
+                    rendering = issued_rendering(view, report, aggregate)
+                    yield marked_if_restated(view, report, aggregate), rendering
                 except LookupError as error:  # a file its issue names is not kept
                     raise CommandInputError(f"{error}: run `planledger verify`") from None
 
@@ -336,7 +343,8 @@ def report_issue(context: Context, arguments: argparse.Namespace, out: TextIO) -
             report_sha256=digest,
             issued_on=arguments.on,
             issued_by=arguments.issued_by,
-            files=report_files(report),  # every format, its bytes kept by the store
+            # Every format, its bytes kept by the store; issued again, drawn as it was.
+            files=report_files(report, pdf=issued_rendering(ledger.view, report)),
         )
         outcome = ledger.fund_governance.issue_report(command)
     out.write(

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from adapters.outputs.impact import figure_changes
+from adapters.outputs.renderings import PDF_RENDERING, pdf_rendering
 from adapters.outputs.reports import FORMATS, quarterly_report, report_sha256
 from adapters.readside.view import LedgerView
 from domain.fund_class import FundClass
@@ -113,6 +114,31 @@ def issued_report(view: LedgerView, issue: IssuedReport) -> dict[str, Any]:
     if "json" in issue.files:
         return dict(json.loads(issued_files(view, issue)["json"]))
     return quarterly_report(view.as_known_at(issue.position), issue.fund_class, issue.quarter)
+
+
+def issued_rendering(
+    view: LedgerView, report: dict[str, Any], aggregate: FundClass | None = None
+) -> int:
+    """The rendering of `report`'s PDF: when `report` is its quarter's latest issue (the same
+    SHA-256), the one that drew the PDF issued (rendering 1 for an issue before the files were
+    kept), so that its files are again the issued ones, byte for byte; PDF_RENDERING for any
+    other report (docs/decisions.md P-reports-4). `aggregate`: the report's class as `view`
+    knows it, when the caller has it.
+
+    Raises:
+        LookupError: the issue's PDF is not kept (`planledger verify` reports it too).
+    """
+    key, quarter = report["fund_class"], report["quarter"]
+    if aggregate is None:
+        aggregate = view.fund_class_by_key(key)
+    recorded = aggregate.latest_report(quarter)  # the class's own record first: most have none
+    if recorded is None or recorded.report_sha256 != report_sha256(report):
+        return PDF_RENDERING
+    issue = latest_issue(view, key, quarter)
+    if issue is None or "pdf" not in issue.files:
+        return 1  # issued before the files were kept, when rendering 1 drew every PDF
+    kept = issued_files(view, replace(issue, files={"pdf": issue.files["pdf"]}))
+    return pdf_rendering(kept["pdf"])
 
 
 def is_figure(text: str) -> bool:

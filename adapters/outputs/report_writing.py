@@ -1,8 +1,8 @@
 """The files of many quarterly reports, the formats rendered on every core.
 
-A report's PDF takes fpdf2 a quarter to half a second to lay out (its tables' line breaking),
-ten times the report's own reading and building: `report quarterly` for every class spends
-most of its time there. Each file's bytes depend on its report alone, so other processes can
+The HTML and the PDF take about as long as the report's own reading and building (the PDF
+took ten times that before rendering 2: fpdf2's line breaking, docs/decisions.md P-reports-4).
+Each file's bytes depend on its report (and the PDF's rendering) alone, so other processes can
 render them while this one builds the next reports; the files are written here, in the order
 of the reports and formats, as one process would write them. A rendering's error is raised
 here, at its report.
@@ -38,16 +38,17 @@ def rendering_processes(reports: int, formats: tuple[str, ...]) -> int:
 
 
 def write_reports(
-    reports: Iterable[dict[str, Any]],
+    reports: Iterable[tuple[dict[str, Any], int]],
     folder: Path,
     formats: tuple[str, ...],
     processes: int,
 ) -> Iterator[Path]:
-    """Each report's files in `folder` (as `write_report` writes them), yielded as written;
-    `processes` render them (0: this process does)."""
+    """Each report's files in `folder` (as `write_report` writes them), its PDF in the
+    rendering given with it, yielded as written; `processes` render them (0: this process
+    does)."""
     if processes == 0:
-        for report in reports:
-            yield from write_files(file_stem(report), report_files(report, formats), folder)
+        for report, pdf in reports:
+            yield from write_files(file_stem(report), report_files(report, formats, pdf), folder)
         return
     # fork: the renderers start at once, with what this process has imported; they touch no
     # database (rendering is pure).
@@ -57,8 +58,9 @@ def write_reports(
     pending: deque[tuple[str, Future[dict[str, bytes]]]] = deque()
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
         try:
-            for report in reports:
-                pending.append((file_stem(report), pool.submit(report_files, report, formats)))
+            for report, pdf in reports:
+                rendered = pool.submit(report_files, report, formats, pdf)
+                pending.append((file_stem(report), rendered))
                 while len(pending) > processes * AHEAD_PER_PROCESS:
                     yield from _write_next(pending, folder)
             while pending:

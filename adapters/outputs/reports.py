@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 from sqlalchemy import and_, func, select
 
+from adapters.outputs.renderings import PDF_RENDERING
 from adapters.outputs.report_html import report_html
 from adapters.outputs.report_sources import quarterly_report_sources
 from adapters.outputs.report_tables import figure_tables, service_fee_notes
@@ -84,17 +85,21 @@ def events_digest(
     stream_ids = [fund_class_id(fund_code, share_class)] + [
         service_arrangement_id(provider, fund_code, share_class) for provider in providers
     ]
+    recorder: Any = ledger.store.recorder
+    # Every stream's events as known, in one read: a stream's events known at a position are
+    # its versions stored up to it.
+    by_stream: dict[str, list[tuple[str, int, str, bytes]]] = {}
+    for row in recorder.stream_rows(stream_ids, ledger.known_position):
+        by_stream.setdefault(row[0], []).append(row)
     digest = hashlib.sha256()
     count = 0
+    last = last_day.isoformat()
     for stream_id in stream_ids:
-        version = ledger.store.version_at(stream_id, ledger.known_position)
-        if ledger.known_position is not None and version is None:
-            continue  # the stream did not exist yet at that position
-        for stored in ledger.store.recorder.select_events(stream_id, lte=version):
-            if _business_date(stored.state) > last_day.isoformat():
+        for _, number, topic, state in by_stream.get(recorder.stored_id(stream_id), []):
+            if _business_date(state) > last:
                 continue
-            digest.update(f"{stream_id}|{stored.originator_version}|{stored.topic}|".encode())
-            digest.update(stored.state)
+            digest.update(f"{stream_id}|{number}|{topic}|".encode())
+            digest.update(state)
             digest.update(b"\n")
             count += 1
     return digest.hexdigest(), count
@@ -510,9 +515,16 @@ def file_stem(report: dict[str, Any]) -> str:
     return f"{report['fund_class'].replace('/', '-')}-{report['quarter']}"
 
 
-def report_files(report: dict[str, Any], formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
-    """The report's bytes in each format, by format."""
-    writers = {"json": report_json, "csv": report_csv, "html": report_html, "pdf": _report_pdf}
+def report_files(
+    report: dict[str, Any], formats: tuple[str, ...] = FORMATS, pdf: int = PDF_RENDERING
+) -> dict[str, bytes]:
+    """The report's bytes in each format, by format; its PDF in rendering `pdf`."""
+    writers: dict[str, Callable[[dict[str, Any]], bytes]] = {
+        "json": report_json,
+        "csv": report_csv,
+        "html": report_html,
+        "pdf": partial(_report_pdf, rendering=pdf),
+    }
     return {name: writers[name](report) for name in formats}
 
 
@@ -533,9 +545,9 @@ def write_report(
     return write_files(file_stem(report), report_files(report, formats), folder)
 
 
-def _report_pdf(report: dict[str, Any]) -> bytes:
+def _report_pdf(report: dict[str, Any], rendering: int = PDF_RENDERING) -> bytes:
     """The PDF form; fpdf2 is loaded only when a PDF is written (a second and more of
     start-up for every other command)."""
     from adapters.outputs.report_pdf import report_pdf
 
-    return report_pdf(report)
+    return report_pdf(report, rendering)

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from freezegun import freeze_time
 
+from adapters.outputs import issued as issued_module
+from adapters.outputs.renderings import PDF_RENDERING, pdf_rendering
 from tests.builders import net_assets_csv
 from tests.e2e.test_cli import run
 from tests.e2e.test_cli_audit import JULY, db
@@ -127,3 +129,27 @@ def test_a_kept_file_removed_is_named_and_verify_finds_it(db, tmp_path):
     code, out, _ = run("verify", db=db)
     assert code == 1
     assert out.count("report-file-missing") == 4
+
+
+def test_a_report_issued_in_the_former_rendering_is_drawn_in_it_again(db, tmp_path, monkeypatch):
+    """A PDF issued by rendering 1 (fpdf2's table layout, before rendering 2): the report
+    built now, still that issue, writes the issued bytes again, and issuing it again keeps
+    nothing new (docs/decisions.md P-reports-4)."""
+    with monkeypatch.context() as before:
+        before.setattr(issued_module, "PDF_RENDERING", 1)
+        issue(db)
+    code, out, err = run(
+        "report", "issued", "--fund", "INTL-BCV", "--quarter", "2003Q3",
+        "--out", str(tmp_path / "issued"), db=db,
+    )  # fmt: skip
+    assert code == 0, err
+    issued = files_in(tmp_path / "issued")
+    assert pdf_rendering(issued["pdf"]) == 1
+    quarterly(db, tmp_path / "same")
+    assert files_in(tmp_path / "same") == issued
+    assert "issued: unchanged" in issue(db)
+    code, out, _ = run("verify", "--format", "json", db=db)
+    assert code == 0 and json.loads(out)["report_files_checked"] == 4
+    # A report that is not its issue is drawn by the rendering of new reports.
+    quarterly(db, tmp_path / "then", "--known-at", "2003-10-14")
+    assert pdf_rendering((tmp_path / "then" / f"{STEM}.pdf").read_bytes()) == PDF_RENDERING == 2

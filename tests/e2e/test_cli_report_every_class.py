@@ -75,7 +75,7 @@ def test_reports_rendered_by_other_processes_are_the_same_files_in_the_same_orde
 
 
 def test_a_rendering_error_in_another_process_fails_the_command(monkeypatch, db, tmp_path):
-    def broken_pdf(report):
+    def broken_pdf(report, rendering=None):
         raise RuntimeError(f"no PDF for {report['fund_class']}")
 
     monkeypatch.setattr(reports_module, "_report_pdf", broken_pdf)
