@@ -26,6 +26,7 @@ from domain.periods import month_label, month_period
 from domain.service import ServiceArrangement
 from projections.journal import (
     DISTRIBUTOR,
+    JournalEntry,
     StreamContext,
     cents,
     entry_id,
@@ -127,37 +128,45 @@ def journal_rows(event: Any, context: StreamContext) -> list[Row]:
     if entry is None:
         return []
     assert entry.is_balanced, entry
-    rows: list[Row] = [
-        (
-            "journal_entries",
-            {
-                "entry_id": entry.entry_id,
-                "business_date": entry.business_date,
-                "recorded_at": event.timestamp.isoformat(),
-                "fund_class": entry.fund_class,
-                "kind": entry.kind,
-                "narration": entry.narration,
-                "actor": event.actor,
-                "source": event.source,
-                "fund_payee": entry.fund_payee,
-                "distributor_payee": entry.distributor_payee,
-                # Beancount links (without `^`), space-separated: none holds a space.
-                "links": " ".join(entry.links),
-            },
-        )
-    ]
-    # The lines as tuples in the table's column order (the runner adds the position): a
-    # rebuild writes eight per accrual, and a tuple is cheaper to build and to insert than a
-    # dict. The columns: entry_id, line_no, business_date, entity, account, debit_cents,
-    # credit_cents.
+    return [_journal_entry_row(event, entry), *_journal_line_rows(entry)]
+
+
+def _journal_entry_row(event: Any, entry: JournalEntry) -> Row:
+    return (
+        "journal_entries",
+        {
+            "entry_id": entry.entry_id,
+            "business_date": entry.business_date,
+            "recorded_at": event.timestamp.isoformat(),
+            "fund_class": entry.fund_class,
+            "kind": entry.kind,
+            "narration": entry.narration,
+            "actor": event.actor,
+            "source": event.source,
+            "fund_payee": entry.fund_payee,
+            "distributor_payee": entry.distributor_payee,
+            # Beancount links (without `^`), space-separated: none holds a space.
+            "links": " ".join(entry.links),
+        },
+    )
+
+
+def _journal_line_rows(entry: JournalEntry) -> list[Row]:
+    """The lines as tuples in the table's column order (the runner adds the position): a
+    rebuild writes eight per accrual, and a tuple is cheaper to build and to insert than a
+    dict. The columns: entry_id, line_no, business_date, entity, account, debit_cents,
+    credit_cents. A mirrored entry gives the fund's lines with what their mirror needs (its
+    line number and account): the database writes each line and its mirror from that one row
+    (`MIRRORED_LINES`)."""
+    key, day = entry.entry_id, entry.business_date
     if not entry.mirrored:
-        rows += [
+        return [
             (
                 JOURNAL_LINES,
                 (
-                    entry.entry_id,
+                    key,
                     number,
-                    entry.business_date,
+                    day,
                     line.entity,
                     line.account,
                     line.debit_cents,
@@ -166,17 +175,14 @@ def journal_rows(event: Any, context: StreamContext) -> list[Row]:
             )
             for number, line in enumerate(entry.posted, start=1)
         ]
-        return rows
-    # The fund's lines with what their mirror needs (its line number and account): the
-    # database writes each line and its mirror from this one row (`MIRRORED_LINES`).
     count, fund_class = len(entry.posted), entry.fund_class
-    rows += [
+    return [
         (
             MIRRORED_LINES,
             (
-                entry.entry_id,
+                key,
                 number,
-                entry.business_date,
+                day,
                 line.entity,
                 line.account,
                 line.debit_cents,
@@ -187,7 +193,6 @@ def journal_rows(event: Any, context: StreamContext) -> list[Row]:
         )
         for number, line in enumerate(entry.posted, start=1)
     ]
-    return rows
 
 
 @singledispatch
