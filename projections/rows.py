@@ -159,39 +159,16 @@ def _journal_line_rows(entry: JournalEntry) -> list[Row]:
     line number and account): the database writes each line and its mirror from that one row
     (`MIRRORED_LINES`)."""
     key, day = entry.entry_id, entry.business_date
-    if not entry.mirrored:
-        return [
-            (
-                JOURNAL_LINES,
-                (
-                    key,
-                    number,
-                    day,
-                    line.entity,
-                    line.account,
-                    line.debit_cents,
-                    line.credit_cents,
-                ),
-            )
-            for number, line in enumerate(entry.posted, start=1)
-        ]
-    count, fund_class = len(entry.posted), entry.fund_class
-    return [
-        (
-            MIRRORED_LINES,
-            (
-                key,
-                number,
-                day,
-                line.entity,
-                line.account,
-                line.debit_cents,
-                line.credit_cents,
-                number + count,
-                mirror_account(line.account, fund_class),
-            ),
-        )
+    lines = [
+        (key, number, day, line.entity, line.account, line.debit_cents, line.credit_cents)
         for number, line in enumerate(entry.posted, start=1)
+    ]
+    if not entry.mirrored:
+        return [(JOURNAL_LINES, line) for line in lines]
+    count, fund_class = len(lines), entry.fund_class
+    return [
+        (MIRRORED_LINES, (*line, line[1] + count, mirror_account(line[4], fund_class)))
+        for line in lines
     ]
 
 

@@ -213,16 +213,16 @@ POSITION = "position"
 MIRRORED_STAGING = Table(
     "rm_mirrored_lines_staging",
     MetaData(),
-    Column("entry_id", String(60), nullable=False),
-    Column("line_no", Integer, nullable=False),
-    Column("business_date", Date, nullable=False),
-    Column("entity", String(20), nullable=False),
-    Column("account", NAME, nullable=False),
-    Column("debit_cents", BigInteger, nullable=False),
-    Column("credit_cents", BigInteger, nullable=False),
+    # The journal line's own columns (the same types, so the two never drift apart), then what
+    # its mirror needs, then the position.
+    *(
+        Column(column.name, column.type, nullable=False)
+        for column in TABLES["journal_lines"].columns
+        if column.name != POSITION
+    ),
     Column("mirror_line_no", Integer, nullable=False),
     Column("mirror_account", NAME, nullable=False),
-    Column("position", BigInteger, nullable=False),
+    Column(POSITION, BigInteger, nullable=False),
     prefixes=["TEMPORARY"],
 )
 
