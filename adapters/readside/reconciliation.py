@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, select
 from adapters.readside.queries import known
 from adapters.readside.read_models import TABLES
 from adapters.readside.view import LedgerView
+from adapters.store.topic_index import all_indexed
 from domain.periods import Period
 from domain.reconciliation.breaks import Break
 from domain.reconciliation.records import LedgerFigure, LedgerPayment, OutsideLine
@@ -56,16 +57,21 @@ class Statement:
 
 
 def events_of(view: LedgerView, topics: Sequence[str]) -> Iterator[Any]:
-    """The events of these topics known at the view's position, in log order."""
+    """The events of these topics known at the view's position, in log order; by the log's
+    partial index when every topic is one it holds (adapters/store/topic_index.py)."""
     stop = view.known_position
     if stop is None:
         stop = view.store.head_position()
     recorder: Any = view.store.recorder
+    by_index = all_indexed(topics) and hasattr(recorder, "select_indexed_topics")
     after = 0
     while after < stop:
-        page = recorder.select_notifications(
-            after, PAGE, stop=stop, topics=list(topics), inclusive_of_start=False
-        )
+        if by_index:
+            page = recorder.select_indexed_topics(list(topics), after, PAGE, stop)
+        else:
+            page = recorder.select_notifications(
+                after, PAGE, stop=stop, topics=list(topics), inclusive_of_start=False
+            )
         if not page:
             return
         for notification in page:

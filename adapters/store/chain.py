@@ -28,6 +28,8 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
+from adapters.store.topic_index import index_name, topics_condition
+
 GENESIS_HASH = "0" * 64
 CHAIN_TABLE = "planledger_chain"
 # The bytes of each issued report file, keyed by their SHA-256 (docs/audit.md §7): written
@@ -179,6 +181,15 @@ CREATE TABLE IF NOT EXISTS {REPORT_FILES_TABLE} (
 SQLITE_CHAIN_INDEX = (
     f"CREATE INDEX IF NOT EXISTS {CHAIN_TABLE}_committed_at ON {CHAIN_TABLE} (committed_at)"
 )
+
+
+def sqlite_topic_index(events_table: str) -> str:
+    return (
+        f"CREATE INDEX IF NOT EXISTS {index_name(events_table)} ON {events_table} (topic) "
+        f"WHERE {topics_condition()}"
+    )
+
+
 APPEND_ONLY_MESSAGE = "planledger: stored events are append-only; record a correcting event instead"
 
 
@@ -256,6 +267,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
         statements += [SQLITE_CHAIN_TABLE, SQLITE_CHAIN_INDEX, SQLITE_REPORT_FILES_TABLE]
+        statements += [sqlite_topic_index(self.events_table_name)]
         statements += sqlite_guard_statements(self.events_table_name)
         statements += sqlite_guard_statements(CHAIN_TABLE)
         statements += sqlite_guard_statements(REPORT_FILES_TABLE)
@@ -449,6 +461,29 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             [min(positions), max(positions)],
         )
         return {int(position): committed_at for position, committed_at in rows}
+
+    def select_indexed_topics(
+        self, topics: Sequence[str], after: int, limit: int, stop: int
+    ) -> list[Notification]:
+        """The notifications of these topics (each one of `INDEXED_TOPICS`) after a position
+        up to `stop`, in log order, read by the partial index (adapters/store/topic_index.py)."""
+        marks = ",".join("?" * len(topics))
+        rows = self._query(
+            f"SELECT rowid, originator_id, originator_version, topic, state "
+            f"FROM {self.events_table_name} WHERE {topics_condition()} AND topic IN ({marks}) "
+            "AND rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?",
+            [*topics, after, stop, limit],
+        )
+        return [
+            Notification(
+                id=row[0],
+                originator_id=UUID(row[1]),
+                originator_version=row[2],
+                topic=row[3],
+                state=bytes(row[4]),
+            )
+            for row in rows
+        ]
 
     def select_stream_notifications(
         self, originator_ids: Sequence[UUID], after: int, limit: int, stop: int | None = None

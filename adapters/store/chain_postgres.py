@@ -33,6 +33,7 @@ from adapters.store.chain import (
     lower_bound,
     statement_chunks,
 )
+from adapters.store.topic_index import index_name, topics_condition
 
 STANDBY_STATE_QUERY = (
     "SELECT pg_is_in_recovery() AS standby, pg_last_xact_replay_timestamp() AS reached"
@@ -90,6 +91,12 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             SQL(
                 "CREATE TABLE IF NOT EXISTS {0} (sha256 text PRIMARY KEY, content bytea NOT NULL)"
             ).format(self.files_table),
+            SQL("CREATE INDEX IF NOT EXISTS {0} ON {1}.{2} (topic) WHERE {3}").format(
+                Identifier(index_name(events_table_name)),
+                schema,
+                Identifier(events_table_name),
+                SQL(topics_condition()),  # literals of our own, never input
+            ),
         ]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -345,6 +352,34 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             [min(positions), max(positions)],
         )
         return {row["position"]: row["committed_at"] for row in rows}
+
+    def select_indexed_topics(
+        self, topics: Sequence[str], after: int, limit: int, stop: int
+    ) -> list[Notification]:
+        """The notifications of these topics (each one of `INDEXED_TOPICS`) after a position
+        up to `stop`, in log order, read by the partial index (adapters/store/topic_index.py)."""
+        rows = self._query(
+            SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state "
+                "FROM {0}.{1} WHERE {2} AND topic = ANY(%s) AND notification_id > %s "
+                "AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+            ).format(
+                Identifier(self.datastore.schema),
+                Identifier(self.events_table_name),
+                SQL(topics_condition()),  # literals of our own, never input
+            ),
+            [list(topics), after, stop, limit],
+        )
+        return [
+            Notification(
+                id=row["notification_id"],
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            )
+            for row in rows
+        ]
 
     def select_stream_notifications(
         self, originator_ids: Sequence[UUID], after: int, limit: int, stop: int | None = None

@@ -36,6 +36,7 @@ from adapters.store.chain import (
     sqlite_guard_triggers,
 )
 from adapters.store.event_codec import LedgerMapper
+from adapters.store.topic_index import index_name
 from domain.fund_class import SNAPSHOT_RECORDS as FUND_CLASS_RECORDS
 from domain.fund_class import FundClass
 from domain.service import SNAPSHOT_RECORDS as SERVICE_RECORDS
@@ -218,6 +219,7 @@ def psycopg_conninfo(target: DatabaseTarget) -> str:
 
 START_A_LEDGER = "start one with `planledger init` (or `planledger plan load FILE`)"
 SQLITE_EVENTS_TABLE = "stored_events"  # the event library's name for it in a SQLite file
+POSTGRES_EVENTS_TABLE = "planledger_events"  # and in a PostgreSQL schema (the application's)
 
 
 def ensure_database(target: DatabaseTarget, create: bool = False) -> DatabaseTarget:
@@ -362,19 +364,22 @@ def ddl_needed_under_lock(environment: dict[str, str]) -> Iterator[bool]:
 
 
 def _sqlite_guards_in_place(path: str) -> bool:
+    """Whether the guards and the log's partial index by topic are all there (a ledger made
+    before the index gets it at its next open)."""
     if not Path(path).is_file():
         return False
     names = sqlite_guard_triggers()
     with closing(sqlite3.connect(path, timeout=30)) as connection:
         found = connection.execute(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' "
-            f"AND name IN ({','.join('?' * len(names))})",
-            names,
+            "SELECT COUNT(*) FROM sqlite_master WHERE (type = 'trigger' "
+            f"AND name IN ({','.join('?' * len(names))})) OR (type = 'index' AND name = ?)",
+            [*names, index_name(SQLITE_EVENTS_TABLE)],
         ).fetchone()
-    return bool(found[0] == len(names))
+    return bool(found[0] == len(names) + 1)
 
 
 def _postgres_guards_in_place(connection: psycopg.Connection[Any], schema: str) -> bool:
+    """Whether the guards and the log's partial index by topic are all there."""
     names = postgres_guard_triggers()
     found = connection.execute(
         "SELECT COUNT(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
@@ -382,7 +387,11 @@ def _postgres_guards_in_place(connection: psycopg.Connection[Any], schema: str) 
         "WHERE n.nspname = %s AND t.tgname = ANY(%s)",
         [schema, names],
     ).fetchone()
-    return found is not None and found[0] == len(names)
+    indexed = connection.execute(
+        "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = %s AND indexname = %s",
+        [schema, index_name(POSTGRES_EVENTS_TABLE)],
+    ).fetchone()
+    return found is not None and found[0] == len(names) and indexed is not None and indexed[0] == 1
 
 
 @dataclass(frozen=True)
