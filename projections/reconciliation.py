@@ -140,17 +140,17 @@ def fold_matches(events: Iterable[Any]) -> list[MatchRow]:
     for event in events:
         if not isinstance(event, Reconciliation.ItemsMatched):
             continue
-        for match in event.matches:
-            day = match["business_date"]
+        # Each match's values in `MATCH_COLUMNS`' order (version 3; earlier ones upcast).
+        for key, rule, fund_class, day, _, _, ledger, outside in event.matches:
             found.append(
                 MatchRow(
-                    match["key"].split("/", 1)[0],
-                    match["key"],
-                    match["rule"],
-                    match["fund_class"],
-                    day if isinstance(day, date) else date.fromisoformat(str(day)),
-                    Decimal(match["ledger_amount"]),
-                    Decimal(match["outside_amount"]),
+                    key.split("/", 1)[0],
+                    key,
+                    rule,
+                    fund_class,
+                    date.fromisoformat(day),
+                    Decimal(ledger),
+                    Decimal(outside),
                 )
             )
     return found

@@ -31,7 +31,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
-from domain.events import LedgerEvent, PlainRows
+from domain.events import PLAIN_BATCHES, LedgerEvent
 
 Encoder = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]
@@ -101,7 +101,7 @@ def _scalar(annotation: Any) -> type | None:
 
 
 def _field(name: str, annotation: Any) -> _Field:
-    if annotation is PlainRows:  # kept as it is both ways; the JSON encoder refuses the rest
+    if annotation in PLAIN_BATCHES:  # kept as it is both ways; the JSON encoder refuses the rest
         return _Field(name, list, None, None, optional=False)
     scalar = _scalar(annotation)
     if scalar is not None:
@@ -214,8 +214,9 @@ class EventCodec:
         ]
         self.names = {field.name for field in self.fields}
         self.decoders = [field for field in self.fields if field.from_json is not None]
-        # A batch of PlainRows and no field in the library's tagged form: the JSON is read with
-        # no hook per object (a scalar field's JSON holds none, the rows' objects are plain).
+        # A plain batch (`PLAIN_BATCHES`) and no field in the library's tagged form: the JSON
+        # is read with no hook per object (a scalar field's JSON holds none, the rows' objects
+        # and arrays are plain).
         # Its upcasters see a former version's tagged values as stored, not restored.
         self.untagged = any(field.kind is list for field in self.fields) and all(
             field.kind is not None for field in self.fields

@@ -5,6 +5,8 @@ open as known at a past position (docs/reconciliation.md)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -18,13 +20,16 @@ from adapters.application.reconciliation import (
     ReconciliationUseCases,
     RunReconciliation,
 )
+from adapters.application.reconciliation_report import MATCH_TOPICS, reconciliation_report
 from adapters.inputs.csv_files import NetAssetsRow, read_csv
 from adapters.inputs.errors import InputError
 from adapters.inputs.statements import read_bai2, read_fund_books
 from adapters.readside import reconciliation as reads
 from domain.errors import RuleViolation
 from domain.periods import parse_period
-from domain.reconciliation.records import StatementKind
+from domain.reconciliation.breaks import Reconciliation
+from domain.reconciliation.records import StatementKind, amount_text
+from projections.reconciliation import check_totals, fold_matches
 from tests.builders import net_assets_csv
 from tests.conftest import count_events
 from tests.integration.test_payments import month_constant, pay_distributor
@@ -332,3 +337,70 @@ def test_a_day_two_extracts_give_is_one_figure_or_a_duplicate(paid_quarter, tmp_
     days = {key: kind for key, kind in found.items() if "/day/" in key}
     assert days == {f"accruals/day/{INTL}/2003-07-03": "duplicate"}
     assert found[f"accruals/month/{INTL}/2003-07"] == "amount-differs"
+
+
+def _as_version_2(state: bytes) -> bytes:
+    """An `ItemsMatched` event's state as version 2 stored it: an object per match, its
+    difference with it (the outside amount less the ledger's)."""
+    event = json.loads(state)
+    columns = event.pop("columns")
+    event["matches"] = [
+        {
+            **dict(zip(columns, row, strict=True)),
+            "difference": amount_text(Decimal(row[7]) - Decimal(row[6])),
+        }
+        for row in event["matches"]
+    ]
+    event["class_version"] = 2
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def test_matches_stored_as_version_2_read_as_recorded_and_a_rerun_writes_nothing(
+    paid_quarter, store, tmp_path, monkeypatch
+):
+    """A log written before version 3 keeps its events as stored; they are read through the
+    upcast: the same match keys (a re-run records none again), the report's same totals."""
+    ledger = paid_quarter
+    quarter_statements(ledger, tmp_path)
+    recorded: list[Reconciliation.ItemsMatched] = []
+    to_stored = store.mapper.to_stored_event
+
+    def as_version_2(event):
+        stored = to_stored(event)
+        if not isinstance(event, Reconciliation.ItemsMatched):
+            return stored
+        recorded.append(event)
+        return replace(stored, state=_as_version_2(stored.state))
+
+    monkeypatch.setattr(store.mapper, "to_stored_event", as_version_2)
+    assert run(ledger).matches_recorded == 93
+    monkeypatch.undo()
+    notifications = store.recorder.select_notifications(start=None, limit=10**9)
+    stored = [n for n in notifications if n.topic == Reconciliation.ItemsMatched.TOPIC]
+    assert len(stored) == len(recorded) > 0
+    assert {json.loads(n.state)["class_version"] for n in stored} == {2}
+    read = list(reads.events_of(ledger.view, MATCH_TOPICS))
+    assert [event.matches for event in read] == [event.matches for event in recorded]
+    assert fold_matches(read) == fold_matches(recorded)
+    quarter = parse_period("2003Q3")
+    report = reconciliation_report(ledger.view, quarter, RUN_ON)
+    expected = check_totals([m for m in fold_matches(recorded) if m.business_date in quarter], [])
+    assert [
+        (t.check, t.matches, t.within_tolerance, t.ledger_matched, t.outside_matched)
+        for t in report.checks
+    ] == [
+        (t.check, t.matches, t.within_tolerance, t.ledger_matched, t.outside_matched)
+        for t in expected
+    ]
+    assert {t.check: t.matches for t in report.checks}["accruals"] == 92
+    events = count_events(store)
+    assert not run(ledger).events_written
+    assert count_events(store) == events
+    # The whole log's run records its one new match, as version 3, after the version 2 ones.
+    assert run(ledger, period=None).matches_recorded == 1
+    (latest,) = [
+        n
+        for n in store.recorder.select_notifications(start=None, limit=10**9)
+        if n.topic == Reconciliation.ItemsMatched.TOPIC and n.id > stored[-1].id
+    ]
+    assert json.loads(latest.state)["class_version"] == 3
