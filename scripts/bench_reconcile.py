@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import cProfile
 import io
+import os
 import pstats
 import time
 from collections import defaultdict
@@ -188,6 +189,9 @@ def import_statements(ledger: Any, folder: Path, accounts: dict[str, str]) -> in
 
 def run_matcher(ledger: Any, covered: Period, profile: bool) -> tuple[Any, float, str]:
     command = RunReconciliation(covered, Decimal("0.01"), 3, covered.end_inclusive)
+    # The ledger's file was just written (in part without a sync: the read models'): its
+    # first synced commit would flush those pages too, work of the steps before, not the run's.
+    os.sync()
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
     if profiler is not None:
@@ -221,6 +225,7 @@ def sql_join(ledger: Any, folder: Path, accounts: dict[str, str], covered: Perio
     )
     metadata.create_all(engine)
     rows = statement_rows(folder, accounts)
+    os.sync()  # as before the matcher: each side pays for its own writes alone
     seconds: dict[str, float] = {}
     accruals, payments = TABLES["accruals"], TABLES["distributor_payments"]
     with engine.begin() as conn:
