@@ -34,7 +34,7 @@ from domain.reconciliation.cash import match_cash
 from domain.reconciliation.dealers import AveragingMethod, DealerFee, match_dealer_fees
 from domain.reconciliation.matcher import (
     business_days_apart,
-    match_accruals,
+    match_accruals_by_class,
     match_payables,
 )
 from domain.reconciliation.records import (
@@ -150,8 +150,8 @@ class ReconciliationUseCases:
         outcomes: dict[str, Outcome] = {}
         books = _lines_of(statements, StatementKind.FUND_BOOKS, command.period)
         if books:
-            daily, monthly = reads.ledger_accruals(view, command.period)
-            outcomes[Check.ACCRUALS.value] = match_accruals(
+            daily, monthly = reads.ledger_accrual_days(view, command.period)
+            outcomes[Check.ACCRUALS.value] = match_accruals_by_class(
                 daily,
                 {
                     key: figure
