@@ -394,13 +394,20 @@ def _month_end_days(books: Iterable[OutsideLine]) -> set[tuple[str, date]]:
 def _lines_of(
     statements: Iterable[reads.Statement], kind: StatementKind, period: Period | None
 ) -> list[OutsideLine]:
-    return [
-        line
-        for statement in statements
-        if statement.kind == kind.value
-        for line in statement.lines
-        if _in(line.day, period)
-    ]
+    """The statements' lines of the kind in the period: a statement wholly in it (its period
+    is its lines' first and last days) gives every line without a test of each day."""
+    lines: list[OutsideLine] = []
+    for statement in statements:
+        if statement.kind != kind.value:
+            continue
+        if period is None or (
+            period.start <= statement.period_start
+            and statement.period_end_exclusive <= period.end_exclusive
+        ):
+            lines.extend(statement.lines)
+        else:
+            lines.extend(line for line in statement.lines if _in(line.day, period))
+    return lines
 
 
 def _plan_cash_side(account: str) -> Direction | None:
