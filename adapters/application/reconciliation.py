@@ -34,7 +34,7 @@ from domain.reconciliation.cash import match_cash
 from domain.reconciliation.dealers import AveragingMethod, DealerFee, match_dealer_fees
 from domain.reconciliation.matcher import (
     business_days_apart,
-    match_accruals,
+    match_accruals_by_class,
     match_payables,
 )
 from domain.reconciliation.records import (
@@ -150,8 +150,8 @@ class ReconciliationUseCases:
         outcomes: dict[str, Outcome] = {}
         books = _lines_of(statements, StatementKind.FUND_BOOKS, command.period)
         if books:
-            daily, monthly = reads.ledger_accruals(view, command.period)
-            outcomes[Check.ACCRUALS.value] = match_accruals(
+            daily, monthly = reads.ledger_accrual_days(view, command.period)
+            outcomes[Check.ACCRUALS.value] = match_accruals_by_class(
                 daily,
                 {
                     key: figure
@@ -394,13 +394,20 @@ def _month_end_days(books: Iterable[OutsideLine]) -> set[tuple[str, date]]:
 def _lines_of(
     statements: Iterable[reads.Statement], kind: StatementKind, period: Period | None
 ) -> list[OutsideLine]:
-    return [
-        line
-        for statement in statements
-        if statement.kind == kind.value
-        for line in statement.lines
-        if _in(line.day, period)
-    ]
+    """The statements' lines of the kind in the period: a statement wholly in it (its period
+    is its lines' first and last days) gives every line without a test of each day."""
+    lines: list[OutsideLine] = []
+    for statement in statements:
+        if statement.kind != kind.value:
+            continue
+        if period is None or (
+            period.start <= statement.period_start
+            and statement.period_end_exclusive <= period.end_exclusive
+        ):
+            lines.extend(statement.lines)
+        else:
+            lines.extend(line for line in statement.lines if _in(line.day, period))
+    return lines
 
 
 def _plan_cash_side(account: str) -> Direction | None:

@@ -19,6 +19,7 @@ from adapters.readside.view import LedgerView
 from adapters.store.topic_index import all_indexed
 from domain.periods import Period
 from domain.reconciliation.breaks import Break
+from domain.reconciliation.matcher import LedgerDays, daily_figures
 from domain.reconciliation.records import LedgerFigure, LedgerPayment, OutsideLine
 from domain.reconciliation.statement import OutsideStatement, lines_from_stored
 from projections.journal import ABSC, SERVICE, account_component, payable_account
@@ -123,6 +124,15 @@ def ledger_accruals(
     """Each class's accrual per day and per month (both parts, every adjustment and true-up
     included), with the events that make it; with a period, its days and its months (whole:
     the days of its last month after it too)."""
+    daily, monthly = ledger_accrual_days(view, period)
+    return daily_figures(daily), monthly
+
+
+def ledger_accrual_days(
+    view: LedgerView, period: Period | None = None
+) -> tuple[dict[str, LedgerDays], dict[tuple[str, str], LedgerFigure]]:
+    """`ledger_accruals` with the days by class, each class's in order (as
+    `match_accruals_by_class` compares them): no figure made per class and day."""
     accruals = TABLES["accruals"]
     selected = select(
         accruals.c.fund_class,
@@ -138,7 +148,7 @@ def ledger_accruals(
         )
     query = known(selected, view.known_position, accruals)
     # Each figure as [cents, event ids...], grown in place: a row costs two appends.
-    daily: dict[tuple[str, date], list[Any]] = {}
+    daily: dict[str, dict[date, list[Any]]] = defaultdict(dict)
     monthly: dict[tuple[str, str], list[Any]] = {}
     first, end = (date.min, date.max) if period is None else (period.start, period.end_exclusive)
     with view.engine.connect() as conn:
@@ -148,10 +158,21 @@ def ledger_accruals(
             figure[0] += int(cents)
             figure.append(entry_id)
             if first <= day < end:  # a true-up may be dated after the month it trues up
-                figure = daily.setdefault((fund_class, day), [0])
+                figure = daily[fund_class].setdefault(day, [0])
                 figure[0] += int(cents)
                 figure.append(entry_id)
-    return _figures(daily), _figures(monthly)
+    return {fund_class: _days(figures) for fund_class, figures in daily.items()}, _figures(monthly)
+
+
+def _days(figures: dict[date, list[Any]]) -> LedgerDays:
+    """A class's days in order (recorded in order, mostly: the sort finds them so)."""
+    days = sorted(figures)
+    ordered = [figures[day] for day in days]
+    return LedgerDays(
+        days,
+        [Decimal(figure[0]).scaleb(-2) for figure in ordered],
+        [tuple(figure[1:]) for figure in ordered],
+    )
 
 
 def _figures(totals: dict[Any, list[Any]]) -> dict[Any, LedgerFigure]:

@@ -430,22 +430,27 @@ _KEY = MATCH_COLUMNS.index("key")
 
 def _match_rows(batch: Sequence[Match]) -> PlainTable:
     """The matches as version 3 stores them: a list of values per match, a Match's fields
-    after its check in their order, as `MATCH_COLUMNS` names them (no dict per match)."""
-    return PlainTable(
-        [
+    after its check in their order, as `MATCH_COLUMNS` names them (no dict per match). A
+    batch's matches share a few days, each written once; an amount already written with two
+    places (most) is its `str`, as `amount_text` would give it, without the call."""
+    labels: dict[date, str] = {}
+    rows: list[list[Any]] = []
+    for _, key, rule, fund_class, day, ledger_items, outside_items, ledger, outside in batch:
+        label = labels.get(day)
+        if label is None:
+            label = labels[day] = day.isoformat()
+        ledger_text, outside_text = str(ledger), str(outside)
+        if len(ledger_text) < 4 or ledger_text[-3] != ".":
+            ledger_text = amount_text(ledger)
+        if len(outside_text) < 4 or outside_text[-3] != ".":
+            outside_text = amount_text(outside)
+        rows.append(
             [
-                key,
-                rule,
-                fund_class,
-                day.isoformat(),
-                list(ledger_items),
-                list(outside_items),
-                amount_text(ledger),
-                amount_text(outside),
+                key, rule, fund_class, label, list(ledger_items), list(outside_items),
+                ledger_text, outside_text,
             ]
-            for _, key, rule, fund_class, day, ledger_items, outside_items, ledger, outside in batch
-        ]
-    )
+        )  # fmt: skip
+    return PlainTable(rows)
 
 
 # Version 1's tagged values, made text by the upcast to version 2 (which held the difference).

@@ -16,11 +16,13 @@ they come in: everything is sorted by its ids before it is paired.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from itertools import repeat
+from typing import Any, NamedTuple
 
 from domain.reconciliation.records import (
     BreakKind,
@@ -31,6 +33,7 @@ from domain.reconciliation.records import (
     MatchRule,
     Outcome,
     OutsideLine,
+    line_ids,
 )
 
 DEFAULT_TOLERANCE = Decimal("0.01")
@@ -63,6 +66,24 @@ def business_days_apart(first: date, second: date) -> int:
 # ---- accruals -----------------------------------------------------------------------------
 
 
+class LedgerDays(NamedTuple):
+    """One class's daily figures, its days in order (each once), with each day's amount and
+    the events that make it: the ledger's side of `match_accruals_by_class`."""
+
+    days: list[date]
+    amounts: list[Decimal]
+    event_ids: list[tuple[str, ...]]
+
+
+def daily_figures(ledger: Mapping[str, LedgerDays]) -> dict[tuple[str, date], LedgerFigure]:
+    """The classes' days as `match_accruals` takes them: a figure per class and day."""
+    return {
+        (fund_class, day): LedgerFigure(amount, ids)
+        for fund_class, series in ledger.items()
+        for day, amount, ids in zip(series.days, series.amounts, series.event_ids, strict=True)
+    }
+
+
 def match_accruals(
     ledger_daily: Mapping[tuple[str, date], LedgerFigure],
     ledger_monthly: Mapping[tuple[str, str], LedgerFigure],
@@ -83,6 +104,97 @@ def match_accruals(
     matches: list[Match] = []
     breaks: list[Finding] = []
     books_monthly: dict[tuple[str, str], list[Any]] = {}  # [amount, item ids]
+    _days_compared(
+        ledger_daily, by_day, books_monthly, tolerance=tolerance, matches=matches, breaks=breaks
+    )
+    monthly = _outcome(_months_compared(books_monthly, ledger_monthly, tolerance, whole_months))
+    return Outcome((*matches, *monthly.matches), (*breaks, *monthly.breaks))
+
+
+def match_accruals_by_class(
+    ledger: Mapping[str, LedgerDays],
+    ledger_monthly: Mapping[tuple[str, str], LedgerFigure],
+    books: Sequence[OutsideLine],
+    tolerance: Decimal = DEFAULT_TOLERANCE,
+    whole_months: Callable[[str], bool] = lambda month: True,
+) -> Outcome:
+    """`match_accruals`, the same outcome, with the ledger's days given by class: a class whose
+    books give one line a day, for exactly the ledger's days and with the same amounts (one
+    comparison of the two lists), matches every day at once; any other class is compared day
+    by day as `match_accruals` does. The classes in order, each one's days in order: the
+    matches and breaks come in the order of `match_accruals`' sorted class and day."""
+    by_class: dict[str, list[OutsideLine]] = defaultdict(list)
+    for line in books:
+        by_class[line.fund_class].append(line)
+    matches: list[Match] = []
+    breaks: list[Finding] = []
+    books_monthly: dict[tuple[str, str], list[Any]] = {}  # [amount, item ids]
+    no_days = LedgerDays([], [], [])
+    for fund_class in sorted(by_class.keys() | ledger.keys()):
+        lines = by_class.get(fund_class, [])
+        series = ledger.get(fund_class, no_days)
+        if tolerance >= 0 and _same_days_and_amounts(lines, series):
+            matches.extend(_equal_days(fund_class, lines, series, books_monthly))
+            continue
+        by_day: dict[tuple[str, date], list[OutsideLine]] = defaultdict(list)
+        for line in lines:
+            by_day[(fund_class, line.day)].append(line)
+        figures = daily_figures({fund_class: series})
+        _days_compared(
+            figures, by_day, books_monthly, tolerance=tolerance, matches=matches, breaks=breaks
+        )
+    monthly = _outcome(_months_compared(books_monthly, ledger_monthly, tolerance, whole_months))
+    return Outcome((*matches, *monthly.matches), (*breaks, *monthly.breaks))
+
+
+def _same_days_and_amounts(lines: list[OutsideLine], series: LedgerDays) -> bool:
+    """The books' lines are the ledger's days, one each, in order, with the same amounts (the
+    lists compared in C; a difference of zero is within any tolerance of at least zero)."""
+    return (
+        len(lines) == len(series.days)
+        and [line.day for line in lines] == series.days
+        and [line.amount for line in lines] == series.amounts
+    )
+
+
+def _equal_days(
+    fund_class: str,
+    lines: list[OutsideLine],
+    series: LedgerDays,
+    books_monthly: dict[tuple[str, str], list[Any]],
+) -> list[Match]:
+    """Every day of a class whose books equal the ledger's days (`_same_days_and_amounts`):
+    the matches `_day_compared` makes, and each month's books figure and lines, summed in
+    the days' order as it sums them."""
+    labels = [day.isoformat() for day in series.days]
+    items = [(item,) for item in line_ids(lines)]
+    amounts = [line.amount for line in lines]
+    start, count = 0, len(labels)
+    while start < count:  # each month's days, found by bisection of the sorted labels
+        month = labels[start][:7]
+        end = bisect_left(labels, f"{month}-99", start)
+        total = sum(amounts[start + 1 : end], amounts[start])
+        books_monthly[(fund_class, month)] = [total, [item for (item,) in items[start:end]]]
+        start = end
+    prefix = f"{_ACCRUALS}/day/{fund_class}/"
+    return list(
+        map(
+            Match, repeat(_ACCRUALS), [prefix + label for label in labels], repeat(_EQUAL),
+            repeat(fund_class), series.days, series.event_ids, items, series.amounts, amounts,
+        )
+    )  # fmt: skip
+
+
+def _days_compared(
+    ledger_daily: Mapping[tuple[str, date], LedgerFigure],
+    by_day: Mapping[tuple[str, date], list[OutsideLine]],
+    books_monthly: dict[tuple[str, str], list[Any]],
+    *,
+    tolerance: Decimal,
+    matches: list[Match],
+    breaks: list[Finding],
+) -> None:
+    """Each class and day either side has, in order, compared: its match or break appended."""
     no_lines: list[OutsideLine] = []
     for key in _every_day(ledger_daily, by_day):
         lines = by_day.get(key, no_lines)
@@ -94,8 +206,6 @@ def match_accruals(
         # Positional arguments, the result's type asked once: a call per class and day.
         found = _day_compared(key, ledger_daily.get(key), lines, books_monthly, tolerance)
         (matches if type(found) is Match else breaks).append(found)  # type: ignore[arg-type]
-    monthly = _outcome(_months_compared(books_monthly, ledger_monthly, tolerance, whole_months))
-    return Outcome((*matches, *monthly.matches), (*breaks, *monthly.breaks))
 
 
 def _every_day(

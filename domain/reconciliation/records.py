@@ -9,6 +9,7 @@ inputs always give the same keys and a re-run finds what it recorded before.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -83,6 +84,11 @@ def amount_text(amount: Decimal) -> str:
 
 def line_id(sha256: str, row: int) -> str:
     return f"{sha256[:16]}#row={row}"
+
+
+def line_ids(lines: Iterable[OutsideLine]) -> list[str]:
+    """The lines' `item_id`s (`line_id`), made inline: a run names every books line."""
+    return [f"{line.statement_sha256[:16]}#row={line.row}" for line in lines]
 
 
 # The records made once per statement line, per ledger figure and per match (a run makes some
