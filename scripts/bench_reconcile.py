@@ -300,6 +300,9 @@ def run_reconcile(
         started = time.perf_counter()
         imported = import_statements(ledger, folder, accounts)
         import_seconds = time.perf_counter() - started
+    # Opened again, as the command line opens the ledger for `reconcile run`: each command is
+    # a process of its own, and the last to close the ledger leaves its log checkpointed.
+    with opened(url, "bench") as ledger:
         summary, run_seconds, profiled = run_matcher(ledger, covered, profile)
         again, rerun_seconds, _ = run_matcher(ledger, covered, False)
         join = sql_join(ledger, folder, accounts, covered)
