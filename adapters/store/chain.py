@@ -183,6 +183,21 @@ SQLITE_CHAIN_INDEX = (
 )
 
 
+def _notifications(rows: Sequence[Any]) -> list[Notification]:
+    """Rows of (position, stream id as hex, version, topic, state) as the library's
+    notifications."""
+    return [
+        Notification(
+            id=row[0],
+            originator_id=UUID(row[1]),
+            originator_version=row[2],
+            topic=row[3],
+            state=bytes(row[4]),
+        )
+        for row in rows
+    ]
+
+
 def sqlite_topic_index(events_table: str) -> str:
     return (
         f"CREATE INDEX IF NOT EXISTS {index_name(events_table)} ON {events_table} (topic) "
@@ -474,16 +489,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             "AND rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?",
             [*topics, after, stop, limit],
         )
-        return [
-            Notification(
-                id=row[0],
-                originator_id=UUID(row[1]),
-                originator_version=row[2],
-                topic=row[3],
-                state=bytes(row[4]),
-            )
-            for row in rows
-        ]
+        return _notifications(rows)
 
     def select_stream_notifications(
         self, originator_ids: Sequence[UUID], after: int, limit: int, stop: int | None = None
@@ -496,16 +502,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             "AND rowid <= ? ORDER BY rowid LIMIT ?",
             [*(stream.hex for stream in originator_ids), after, stop or 2**62, limit],
         )
-        return [
-            Notification(
-                id=row[0],
-                originator_id=UUID(row[1]),
-                originator_version=row[2],
-                topic=row[3],
-                state=bytes(row[4]),
-            )
-            for row in rows
-        ]
+        return _notifications(rows)
 
     def install_guards(self, tables: Sequence[str]) -> None:
         # BEGIN IMMEDIATE: the write lock first (waiting out the busy timeout), since a

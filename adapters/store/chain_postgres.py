@@ -35,6 +35,21 @@ from adapters.store.chain import (
 )
 from adapters.store.topic_index import index_name, topics_condition
 
+
+def _notifications(rows: Sequence[Any]) -> list[Notification]:
+    """Rows of the events table (as dicts) as the library's notifications."""
+    return [
+        Notification(
+            id=row["notification_id"],
+            originator_id=row["originator_id"],
+            originator_version=row["originator_version"],
+            topic=row["topic"],
+            state=bytes(row["state"]),
+        )
+        for row in rows
+    ]
+
+
 STANDBY_STATE_QUERY = (
     "SELECT pg_is_in_recovery() AS standby, pg_last_xact_replay_timestamp() AS reached"
 )
@@ -370,16 +385,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             ),
             [list(topics), after, stop, limit],
         )
-        return [
-            Notification(
-                id=row["notification_id"],
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=bytes(row["state"]),
-            )
-            for row in rows
-        ]
+        return _notifications(rows)
 
     def select_stream_notifications(
         self, originator_ids: Sequence[UUID], after: int, limit: int, stop: int | None = None
@@ -393,16 +399,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
             [list(originator_ids), after, stop or 2**62, limit],
         )
-        return [
-            Notification(
-                id=row["notification_id"],
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=bytes(row["state"]),
-            )
-            for row in rows
-        ]
+        return _notifications(rows)
 
     def install_guards(self, tables: Sequence[str]) -> None:
         schema = Identifier(self.datastore.schema)
