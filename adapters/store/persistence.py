@@ -219,7 +219,7 @@ def psycopg_conninfo(target: DatabaseTarget) -> str:
 
 START_A_LEDGER = "start one with `planledger init` (or `planledger plan load FILE`)"
 SQLITE_EVENTS_TABLE = "stored_events"  # the event library's name for it in a SQLite file
-POSTGRES_EVENTS_TABLE = "planledger_events"  # and in a PostgreSQL schema (the application's)
+POSTGRES_EVENTS_TABLE = f"{APPLICATION_NAME}_events"  # and in a PostgreSQL schema
 
 
 def ensure_database(target: DatabaseTarget, create: bool = False) -> DatabaseTarget:
@@ -249,7 +249,7 @@ def ensure_database(target: DatabaseTarget, create: bool = False) -> DatabaseTar
             "SELECT pg_get_userbyid(c.relowner) = current_user FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = %s AND c.relname = %s",
-            [schema, f"{APPLICATION_NAME}_events"],
+            [schema, POSTGRES_EVENTS_TABLE],
         ).fetchone()
         standby = connection.execute("SELECT pg_is_in_recovery()").fetchone()
     if owned is None and not create:
@@ -379,19 +379,17 @@ def _sqlite_guards_in_place(path: str) -> bool:
 
 
 def _postgres_guards_in_place(connection: psycopg.Connection[Any], schema: str) -> bool:
-    """Whether the guards and the log's partial index by topic are all there."""
+    """Whether the guards and the log's partial index by topic are all there (one query: it
+    runs at every open)."""
     names = postgres_guard_triggers()
     found = connection.execute(
-        "SELECT COUNT(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "SELECT (SELECT COUNT(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = %s AND t.tgname = ANY(%s)",
-        [schema, names],
+        "WHERE n.nspname = %s AND t.tgname = ANY(%s)), "
+        "(SELECT COUNT(*) FROM pg_indexes WHERE schemaname = %s AND indexname = %s)",
+        [schema, names, schema, index_name(POSTGRES_EVENTS_TABLE)],
     ).fetchone()
-    indexed = connection.execute(
-        "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = %s AND indexname = %s",
-        [schema, index_name(POSTGRES_EVENTS_TABLE)],
-    ).fetchone()
-    return found is not None and found[0] == len(names) and indexed is not None and indexed[0] == 1
+    return found is not None and found[0] == len(names) and found[1] == 1
 
 
 @dataclass(frozen=True)
