@@ -21,14 +21,12 @@ from domain.errors import RuleViolation
 # A batch field held in plain JSON values alone (text, integers, lists and objects of them):
 # stored and read as it is, with no tagged value to encode or restore, so that a batch of a
 # thousand rows costs the JSON codec alone. A Decimal or a date in it is refused at storing.
-PlainRows = NewType("PlainRows", list[dict[str, Any]])
-# A batch held as arrays, one per row, its values in the order of a list of column names the
-# event states once (`PlainColumns`): the same plain values, stored and read alike, without
-# each row repeating the names.
+# It is held as arrays, one per row, its values in the order of a list of column names the
+# event states once (`PlainColumns`), so that no row repeats the names.
 PlainTable = NewType("PlainTable", list[list[Any]])
 PlainColumns = NewType("PlainColumns", list[str])
 # The batch types the store keeps as they are both ways.
-PLAIN_BATCHES: tuple[object, ...] = (PlainRows, PlainTable, PlainColumns)
+PLAIN_BATCHES: tuple[object, ...] = (PlainTable, PlainColumns)
 
 
 class LedgerEvent(Aggregate.Event):

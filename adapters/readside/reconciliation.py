@@ -103,7 +103,7 @@ def _statements(events: Iterable[Any]) -> list[Statement]:
             headers[event.originator_id] = event
         elif isinstance(event, OutsideStatement.StatementLinesRecorded):
             sha256 = headers[event.originator_id].sha256
-            lines[event.originator_id].extend(lines_from_stored(sha256, event.lines))
+            lines[event.originator_id].extend(lines_from_stored(sha256, event.columns, event.lines))
     return [
         Statement(
             header.kind,

@@ -7,16 +7,17 @@ not one huge event; the stream is written whole, in one transaction, or not at a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
 from domain.event_building import DirectEvents
-from domain.events import LedgerEvent, PlainRows, Provenance, provenance_fields
+from domain.events import LedgerEvent, PlainColumns, PlainTable, Provenance, provenance_fields
 from domain.ids import NAMESPACE
 from domain.reconciliation.records import Direction, OutsideLine, StatementKind, amount_text
 
@@ -52,12 +53,16 @@ class OutsideStatement(DirectEvents, Aggregate):
 
     class StatementLinesRecorded(Event):
         TOPIC = "planledger.OutsideStatement.StatementLinesRecorded"
-        # Version 2 holds each line's date and amounts as text (ISO date; amounts as the
-        # log writes money, `amount_text`), not as tagged values, and is read with no hook
-        # per object: a run reads every line of every statement. Version 1 held them tagged.
-        class_version = 2
+        # Version 3 holds each line as an array of its values in the order of `columns`
+        # (`LINE_COLUMNS`, stated once per event, so the log still reads line by line): the
+        # names repeated per line were over half the bytes of a batch, and every run reads
+        # every line. Version 2 held an object per line, its date and amounts as text;
+        # version 1 held them as tagged values. Both are upcast as read; stored events are
+        # never rewritten.
+        class_version = 3
         first_line: int
-        lines: PlainRows
+        columns: PlainColumns
+        lines: PlainTable
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -65,8 +70,14 @@ class OutsideStatement(DirectEvents, Aggregate):
             version 1's tagged values, as stored."""
             state["lines"] = [_untagged(row) for row in state["lines"]]
 
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """The same lines as version 3's arrays."""
+            state["columns"] = list(LINE_COLUMNS)
+            state["lines"] = [[row[name] for name in LINE_COLUMNS] for row in state["lines"]]
+
         def apply(self, statement: OutsideStatement) -> None:
-            statement.lines.extend(lines_from_stored(statement.sha256, self.lines))
+            statement.lines.extend(lines_from_stored(statement.sha256, self.columns, self.lines))
 
     def __init__(
         self,
@@ -122,25 +133,45 @@ class OutsideStatement(DirectEvents, Aggregate):
                 cls.StatementLinesRecorded,
                 **provenance_fields(provenance, first, f"statement-lines/{sha256}/{batch[0].row}"),
                 first_line=batch[0].row,
+                columns=list(LINE_COLUMNS),
                 lines=[line_to_stored(line) for line in batch],
             )
         return statement
 
 
-def line_to_stored(line: OutsideLine) -> dict[str, Any]:
-    return {
-        "row": line.row,
-        "date": line.day.isoformat(),
-        "amount": amount_text(line.amount),
-        "direction": line.direction.value,
-        "account": line.account,
-        "fund_class": line.fund_class,
-        "references": list(line.references),
-        "text": line.text,
-        "payable": None if line.payable is None else amount_text(line.payable),
-        "dealer": line.dealer,
-        "period": line.period,
-    }
+# A stored line's values, in order (StatementLinesRecorded version 3): an OutsideLine's
+# fields after its statement's SHA-256 (the stream's), the date ISO and the amounts as the log
+# writes money (`amount_text`).
+LINE_COLUMNS = (
+    "row",
+    "date",
+    "amount",
+    "direction",
+    "account",
+    "fund_class",
+    "references",
+    "text",
+    "payable",
+    "dealer",
+    "period",
+)
+
+
+def line_to_stored(line: OutsideLine) -> list[Any]:
+    """A line as version 3 stores it: its values in the order of `LINE_COLUMNS`."""
+    return [
+        line.row,
+        line.day.isoformat(),
+        amount_text(line.amount),
+        line.direction.value,
+        line.account,
+        line.fund_class,
+        list(line.references),
+        line.text,
+        None if line.payable is None else amount_text(line.payable),
+        line.dealer,
+        line.period,
+    ]
 
 
 _DIRECTIONS = {direction.value: direction for direction in Direction}
@@ -160,33 +191,33 @@ def _untagged(row: dict[str, Any]) -> dict[str, Any]:
     return plain
 
 
-def line_from_stored(sha256: str, row: dict[str, Any]) -> OutsideLine:
-    """A line as version 2 holds it (a version 1 row is upcast to it as it is read): its
+def line_from_stored(sha256: str, row: Sequence[Any]) -> OutsideLine:
+    """A line as version 3 holds it (versions 1 and 2 are upcast to it as they are read): its
     texts are the JSON's own strings, taken as they are."""
-    return lines_from_stored(sha256, [row])[0]
+    return lines_from_stored(sha256, LINE_COLUMNS, [row])[0]
 
 
-def lines_from_stored(sha256: str, rows: Iterable[dict[str, Any]]) -> list[OutsideLine]:
-    """A batch's lines (see `line_from_stored`). A run reads every line of every statement,
-    and a statement's lines share a few days and, day after day, the same amounts: each
-    date's and amount's text is made a value once per batch."""
-    days: dict[str, date] = {}
-    amounts: dict[str, Decimal] = {}
-    lines = []
-    for row in rows:
-        text = row["date"]
-        day = days.get(text)
-        if day is None:
-            day = days[text] = date.fromisoformat(text)
-        text = row["amount"]
-        amount = amounts.get(text)
-        if amount is None:
-            amount = amounts[text] = Decimal(text)
-        payable = row["payable"]
-        line = OutsideLine(
-            sha256, row["row"], day, amount, _DIRECTIONS[row["direction"]], row["account"],
-            row["fund_class"], tuple(row["references"]), row["text"],
-            None if payable is None else Decimal(payable), row["dealer"], row["period"],
-        )  # fmt: skip
-        lines.append(line)
-    return lines
+_new_tuple = tuple.__new__
+
+
+def lines_from_stored(
+    sha256: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[OutsideLine]:
+    """A batch's lines (see `line_from_stored`), their values in the order of `columns`. A
+    run reads every line of every statement: the batch is turned into columns, each column
+    converted by one call over all its values (a date's text made a value once per batch),
+    and each line made from its values without a call of the record's constructor."""
+    if not rows:
+        return []
+    if tuple(columns) != LINE_COLUMNS:  # an order of names this version does not write
+        places = [list(columns).index(name) for name in LINE_COLUMNS]
+        rows = [[row[place] for place in places] for row in rows]
+    numbers, dates, amounts, directions, accounts, classes, references, texts, payables, dealers, \
+        periods = zip(*rows, strict=True)  # fmt: skip
+    days = {text: date.fromisoformat(text) for text in set(dates)}
+    values = zip(
+        repeat(sha256), numbers, map(days.__getitem__, dates), map(Decimal, amounts),
+        map(_DIRECTIONS.__getitem__, directions), accounts, classes, map(tuple, references),
+        texts, [None if text is None else Decimal(text) for text in payables], dealers, periods,
+    )  # fmt: skip
+    return list(map(_new_tuple, repeat(OutsideLine), values))
