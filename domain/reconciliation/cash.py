@@ -40,6 +40,8 @@ from domain.reconciliation.records import (
 )
 
 T = TypeVar("T")
+_ZERO = Decimal(0)
+_REFERENCE = MatchRule.REFERENCE.value
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 
 
@@ -169,8 +171,8 @@ def line_words(line: OutsideLine) -> set[str]:
 def _by_reference(pairing: _Pairing) -> None:
     """Link payments and lines naming them; compare each connected group as a whole."""
     by_reference: dict[str, list[str]] = defaultdict(list)
-    for payment in pairing.payments.values():
-        by_reference[payment.reference].append(payment.item_id)
+    for payment_id, payment in pairing.payments.items():
+        by_reference[payment.reference].append(payment_id)
     parent: dict[str, str] = {}
 
     def root(item: str) -> str:
@@ -178,19 +180,47 @@ def _by_reference(pairing: _Pairing) -> None:
             item = parent[item]
         return item
 
-    for line in pairing.lines.values():
+    for line_id, line in pairing.lines.items():  # each line's id as the pairing holds it
         for word in sorted(line_words(line)):
             for payment_id in by_reference.get(word, []):
-                parent.setdefault(line.item_id, line.item_id)
+                parent.setdefault(line_id, line_id)
                 parent.setdefault(payment_id, payment_id)
-                parent[root(line.item_id)] = root(payment_id)
+                parent[root(line_id)] = root(payment_id)
     groups: dict[str, list[str]] = defaultdict(list)
     for item in parent:
         groups[root(item)].append(item)
     for items in sorted(groups.values(), key=sorted):
+        if len(items) == 2 and _one_to_one(pairing, *items):
+            continue
         group_payments = [pairing.payments[i] for i in sorted(items) if i in pairing.payments]
         group_lines = [pairing.lines[i] for i in sorted(items) if i in pairing.lines]
         _compare_group(pairing, group_payments, group_lines)
+
+
+def _one_to_one(pairing: _Pairing, first: str, second: str) -> bool:
+    """A payment and the one line naming it, matched by reference when they agree within the
+    tolerance and the window (the common group: `_compare_group`'s outcome without its sums
+    and sorts); False, with nothing taken, for any other pair."""
+    payment_id, line_id = (first, second) if first in pairing.payments else (second, first)
+    payment, line = pairing.payments.get(payment_id), pairing.lines.get(line_id)
+    if (
+        payment is None
+        or line is None
+        or not within(line.amount - payment.amount, pairing.tolerance)
+        or business_days_apart(payment.paid_on, line.day) > pairing.window
+    ):
+        return False
+    del pairing.payments[payment_id], pairing.lines[line_id]
+    items = f"{payment_id}+{line_id}" if payment_id < line_id else f"{line_id}+{payment_id}"
+    pairing.matches.append(
+        Match(
+            pairing.check, f"{pairing.check}/{pairing.side}/match/{items}",
+            _REFERENCE, payment.fund_class, payment.paid_on,
+            tuple(sorted(payment.event_ids)), (line_id,),
+            _ZERO + payment.amount, _ZERO + line.amount,  # as `sum` from zero gives them
+        )
+    )  # fmt: skip
+    return True
 
 
 def _compare_group(
