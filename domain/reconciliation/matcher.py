@@ -44,6 +44,7 @@ ONE_DAY = timedelta(days=1)
 # Read once: an enum member's value is a property call, and the accruals ask it per day.
 _ACCRUALS = Check.ACCRUALS.value
 _EQUAL = MatchRule.EQUAL.value
+_new_tuple = tuple.__new__
 
 
 def within(difference: Decimal, tolerance: Decimal) -> bool:
@@ -129,12 +130,13 @@ def match_accruals_by_class(
     matches: list[Match] = []
     breaks: list[Finding] = []
     books_monthly: dict[tuple[str, str], list[Any]] = {}  # [amount, item ids]
+    labels: dict[date, str] = {}  # each day's ISO text, made once for every class
     no_days = LedgerDays([], [], [])
     for fund_class in sorted(by_class.keys() | ledger.keys()):
         lines = by_class.get(fund_class, [])
         series = ledger.get(fund_class, no_days)
         if tolerance >= 0 and _same_days_and_amounts(lines, series):
-            matches.extend(_equal_days(fund_class, lines, series, books_monthly))
+            matches.extend(_equal_days(fund_class, lines, series, books_monthly, labels))
             continue
         by_day: dict[tuple[str, date], list[OutsideLine]] = defaultdict(list)
         for line in lines:
@@ -162,11 +164,15 @@ def _equal_days(
     lines: list[OutsideLine],
     series: LedgerDays,
     books_monthly: dict[tuple[str, str], list[Any]],
+    label_of: dict[date, str],
 ) -> list[Match]:
     """Every day of a class whose books equal the ledger's days (`_same_days_and_amounts`):
     the matches `_day_compared` makes, and each month's books figure and lines, summed in
-    the days' order as it sums them."""
-    labels = [day.isoformat() for day in series.days]
+    the days' order as it sums them. `label_of`: the days' ISO texts, grown as new days come
+    (the classes share their days)."""
+    for day in set(series.days).difference(label_of):
+        label_of[day] = day.isoformat()
+    labels = list(map(label_of.__getitem__, series.days))
     items = [(item,) for item in line_ids(lines)]
     amounts = [line.amount for line in lines]
     start, count = 0, len(labels)
@@ -177,12 +183,12 @@ def _equal_days(
         books_monthly[(fund_class, month)] = [total, [item for (item,) in items[start:end]]]
         start = end
     prefix = f"{_ACCRUALS}/day/{fund_class}/"
-    return list(
-        map(
-            Match, repeat(_ACCRUALS), [prefix + label for label in labels], repeat(_EQUAL),
-            repeat(fund_class), series.days, series.event_ids, items, series.amounts, amounts,
-        )
+    values = zip(
+        repeat(_ACCRUALS), [prefix + label for label in labels], repeat(_EQUAL),
+        repeat(fund_class), series.days, series.event_ids, items, series.amounts, amounts,
     )  # fmt: skip
+    # Each Match made from its nine values without a call of its constructor.
+    return list(map(_new_tuple, repeat(Match), values))
 
 
 def _days_compared(
