@@ -9,9 +9,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import groupby, repeat
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Connection, Select, and_, case, func, select
 
 from adapters.readside.queries import known
 from adapters.readside.read_models import TABLES
@@ -132,7 +134,9 @@ def ledger_accrual_days(
     view: LedgerView, period: Period | None = None
 ) -> tuple[dict[str, LedgerDays], dict[tuple[str, str], LedgerFigure]]:
     """`ledger_accruals` with the days by class, each class's in order (as
-    `match_accruals_by_class` compares them): no figure made per class and day."""
+    `match_accruals_by_class` compares them): no figure made per class and day. The rows come
+    by class, day and position, so each class's days come grouped and in order, each day's
+    events in the log's order."""
     accruals = TABLES["accruals"]
     selected = select(
         accruals.c.fund_class,
@@ -140,46 +144,95 @@ def ledger_accrual_days(
         accruals.c.month,
         accruals.c.entry_id,
         accruals.c.absc_cents + accruals.c.service_cents,
-    ).order_by(accruals.c.position)
+        accruals.c.position,
+    ).order_by(accruals.c.fund_class, accruals.c.business_date, accruals.c.position)
     if period is not None:
         selected = selected.where(
             accruals.c.month >= period.start.isoformat()[:7],
             accruals.c.month <= period.end_inclusive.isoformat()[:7],
         )
     query = known(selected, view.known_position, accruals)
-    # Each figure as [cents, event ids...], grown in place: a row costs two appends.
-    daily: dict[str, dict[date, list[Any]]] = defaultdict(dict)
-    monthly: dict[tuple[str, str], list[Any]] = {}
-    first, end = (date.min, date.max) if period is None else (period.start, period.end_exclusive)
     with view.engine.connect() as conn:
-        # All the rows at once: a fetch per row cost as much as the rest of the loop.
-        for fund_class, day, month, entry_id, cents in conn.execute(query).fetchall():
-            figure = monthly.setdefault((fund_class, month), [0])
-            figure[0] += int(cents)
+        rows = _driver_rows(conn, query)
+    first, end = (date.min, date.max) if period is None else (period.start, period.end_exclusive)
+    # SQLite gives a day as its text, PostgreSQL as a date: each of the few days made once.
+    dates = {day: _as_date(day) for day in set(map(itemgetter(1), rows))}
+    daily: dict[str, LedgerDays] = {}
+    monthly: dict[tuple[str, str], LedgerFigure] = {}
+    for fund_class, group in groupby(rows, itemgetter(0)):
+        class_rows = list(group)
+        days, months = _class_figures(class_rows, dates, first, end)
+        if days.days:
+            daily[fund_class] = days
+        for month, figure in months.items():
+            monthly[(fund_class, month)] = figure
+    return daily, monthly
+
+
+def _driver_rows(conn: Connection, query: Select[Any]) -> list[Any]:
+    """The query's rows as the driver gives them: SQLAlchemy's own rows (and its processing of
+    each day) cost more than the database's scan."""
+    compiled = query.compile(dialect=conn.dialect)
+    params: Any = compiled.params
+    if compiled.positiontup is not None:  # SQLite's qmark style: the values in order
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _as_date(day: date | str) -> date:
+    return day if isinstance(day, date) else date.fromisoformat(day)
+
+
+def _class_figures(
+    rows: list[Any], dates: dict[Any, date], first: date, end: date
+) -> tuple[LedgerDays, dict[str, LedgerFigure]]:
+    """One class's days within [first, end) and its months, from its rows by day and position.
+    A month's events are in the log's order: an adjustment of an earlier day, recorded after
+    later days, puts the month out of the days' order, and only then are its rows sorted."""
+    days: list[date] = []
+    day_cents: list[int] = []
+    day_ids: list[tuple[str, ...]] = []
+    months: dict[str, list[Any]] = {}  # [cents, last position, out of order, event ids...]
+    last: date | None = None
+    for _, text, month, entry_id, cents, position in rows:
+        figure = months.get(month)
+        if figure is None:
+            months[month] = [cents, position, False, entry_id]
+        else:
+            figure[0] += cents
+            figure[2] = figure[2] or position < figure[1]
+            figure[1] = position
             figure.append(entry_id)
-            if first <= day < end:  # a true-up may be dated after the month it trues up
-                figure = daily[fund_class].setdefault(day, [0])
-                figure[0] += int(cents)
-                figure.append(entry_id)
-    return {fund_class: _days(figures) for fund_class, figures in daily.items()}, _figures(monthly)
-
-
-def _days(figures: dict[date, list[Any]]) -> LedgerDays:
-    """A class's days in order (recorded in order, mostly: the sort finds them so)."""
-    days = sorted(figures)
-    ordered = [figures[day] for day in days]
-    return LedgerDays(
-        days,
-        [Decimal(figure[0]).scaleb(-2) for figure in ordered],
-        [tuple(figure[1:]) for figure in ordered],
-    )
-
-
-def _figures(totals: dict[Any, list[Any]]) -> dict[Any, LedgerFigure]:
-    return {
-        key: LedgerFigure(Decimal(figure[0]).scaleb(-2), tuple(figure[1:]))
-        for key, figure in totals.items()
+        day = dates[text]
+        if day == last:  # the day's events after its first
+            day_cents[-1] += cents
+            day_ids[-1] += (entry_id,)
+        elif first <= day < end:  # a true-up may be dated after the month it trues up
+            last = day
+            days.append(day)
+            day_cents.append(cents)
+            day_ids.append((entry_id,))
+    amounts = list(map(Decimal.scaleb, map(Decimal, day_cents), repeat(-2)))
+    figures = {
+        month: LedgerFigure(
+            Decimal(figure[0]).scaleb(-2),
+            _in_log_order(rows, month) if figure[2] else tuple(figure[3:]),
+        )
+        for month, figure in months.items()
     }
+    return LedgerDays(days, amounts, day_ids), figures
+
+
+def _in_log_order(rows: list[Any], month: str) -> tuple[str, ...]:
+    """The event ids of a month's rows, by position."""
+    return tuple(
+        row[3] for row in sorted((row for row in rows if row[2] == month), key=itemgetter(5))
+    )
 
 
 def ledger_payables(
