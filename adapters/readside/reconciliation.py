@@ -134,9 +134,11 @@ def ledger_accrual_days(
     view: LedgerView, period: Period | None = None
 ) -> tuple[dict[str, LedgerDays], dict[tuple[str, str], LedgerFigure]]:
     """`ledger_accruals` with the days by class, each class's in order (as
-    `match_accruals_by_class` compares them): no figure made per class and day. The rows come
-    by class, day and position, so each class's days come grouped and in order, each day's
-    events in the log's order."""
+    `match_accruals_by_class` compares them): no figure made per class and day. The rows are
+    put in the log's order here (they come so, mostly, as they were written: a check, where
+    SQLite's ORDER BY sorted them all; sorted by class and day, PostgreSQL would read them by
+    the class's index, row by row) and grouped by class: each class's months from its rows in
+    that order, then its days from them sorted by day (stable: a day's events stay in order)."""
     accruals = TABLES["accruals"]
     selected = select(
         accruals.c.fund_class,
@@ -145,7 +147,7 @@ def ledger_accrual_days(
         accruals.c.entry_id,
         accruals.c.absc_cents + accruals.c.service_cents,
         accruals.c.position,
-    ).order_by(accruals.c.fund_class, accruals.c.business_date, accruals.c.position)
+    )
     if period is not None:
         selected = selected.where(
             accruals.c.month >= period.start.isoformat()[:7],
@@ -154,18 +156,23 @@ def ledger_accrual_days(
     query = known(selected, view.known_position, accruals)
     with view.engine.connect() as conn:
         rows = _driver_rows(conn, query)
+    rows.sort(key=itemgetter(5))  # by position
     first, end = (date.min, date.max) if period is None else (period.start, period.end_exclusive)
     # SQLite gives a day as its text, PostgreSQL as a date: each of the few days made once.
     dates = {day: _as_date(day) for day in set(map(itemgetter(1), rows))}
+    by_class: defaultdict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_class[row[0]].append(row)
     daily: dict[str, LedgerDays] = {}
     monthly: dict[tuple[str, str], LedgerFigure] = {}
-    for fund_class, group in groupby(rows, itemgetter(0)):
-        class_rows = list(group)
-        days, months = _class_figures(class_rows, dates, first, end)
+    for fund_class, class_rows in by_class.items():
+        for month, figure in _class_months(class_rows).items():
+            monthly[(fund_class, month)] = figure
+        # By day (ISO texts on SQLite): in order already but for an adjustment of a past day.
+        class_rows.sort(key=itemgetter(1))
+        days = _class_days(class_rows, dates, first, end)
         if days.days:
             daily[fund_class] = days
-        for month, figure in months.items():
-            monthly[(fund_class, month)] = figure
     return daily, monthly
 
 
@@ -179,7 +186,8 @@ def _driver_rows(conn: Connection, query: Select[Any]) -> list[Any]:
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled), params)
-        return list(cursor.fetchall())
+        rows: list[Any] = cursor.fetchall()
+        return rows
     finally:
         cursor.close()
 
@@ -188,26 +196,33 @@ def _as_date(day: date | str) -> date:
     return day if isinstance(day, date) else date.fromisoformat(day)
 
 
-def _class_figures(
-    rows: list[Any], dates: dict[Any, date], first: date, end: date
-) -> tuple[LedgerDays, dict[str, LedgerFigure]]:
-    """One class's days within [first, end) and its months, from its rows by day and position.
-    A month's events are in the log's order: an adjustment of an earlier day, recorded after
-    later days, puts the month out of the days' order, and only then are its rows sorted."""
+def _class_months(rows: list[Any]) -> dict[str, LedgerFigure]:
+    """A class's months (every row, whatever its day), from its rows in the log's order: each
+    run of rows of one month summed and its ids taken at once."""
+    months: dict[str, list[Any]] = {}  # [cents, event ids...]
+    for month, run in groupby(rows, itemgetter(2)):
+        run_rows = list(run)
+        cents = sum(map(itemgetter(4), run_rows))
+        found = months.get(month)
+        if found is None:
+            months[month] = [cents, *map(itemgetter(3), run_rows)]
+        else:  # seen again: a true-up or an adjustment recorded among another month's rows
+            found[0] += cents
+            found.extend(map(itemgetter(3), run_rows))
+    return {
+        month: LedgerFigure(Decimal(figure[0]).scaleb(-2), tuple(figure[1:]))
+        for month, figure in months.items()
+    }
+
+
+def _class_days(rows: list[Any], dates: dict[Any, date], first: date, end: date) -> LedgerDays:
+    """A class's days within [first, end), from its rows by day (each day's in the log's
+    order)."""
     days: list[date] = []
     day_cents: list[int] = []
     day_ids: list[tuple[str, ...]] = []
-    months: dict[str, list[Any]] = {}  # [cents, last position, out of order, event ids...]
     last: date | None = None
-    for _, text, month, entry_id, cents, position in rows:
-        figure = months.get(month)
-        if figure is None:
-            months[month] = [cents, position, False, entry_id]
-        else:
-            figure[0] += cents
-            figure[2] = figure[2] or position < figure[1]
-            figure[1] = position
-            figure.append(entry_id)
+    for _, text, _, entry_id, cents, _ in rows:
         day = dates[text]
         if day == last:  # the day's events after its first
             day_cents[-1] += cents
@@ -218,21 +233,7 @@ def _class_figures(
             day_cents.append(cents)
             day_ids.append((entry_id,))
     amounts = list(map(Decimal.scaleb, map(Decimal, day_cents), repeat(-2)))
-    figures = {
-        month: LedgerFigure(
-            Decimal(figure[0]).scaleb(-2),
-            _in_log_order(rows, month) if figure[2] else tuple(figure[3:]),
-        )
-        for month, figure in months.items()
-    }
-    return LedgerDays(days, amounts, day_ids), figures
-
-
-def _in_log_order(rows: list[Any], month: str) -> tuple[str, ...]:
-    """The event ids of a month's rows, by position."""
-    return tuple(
-        row[3] for row in sorted((row for row in rows if row[2] == month), key=itemgetter(5))
-    )
+    return LedgerDays(days, amounts, day_ids)
 
 
 def ledger_payables(
