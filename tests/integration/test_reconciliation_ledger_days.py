@@ -1,5 +1,5 @@
 """The ledger's side of the accruals check (`ledger_accrual_days`), on SQLite and PostgreSQL:
-read by class, day and position, it gives what the rows read in the log's order give, each
+grouped by class and day in Python, it gives what the rows read in the log's order give, each
 day's events and each month's in the log's order, as known now and at a past position."""
 
 from __future__ import annotations
