@@ -212,7 +212,7 @@ def test_lines_stored_in_another_order_of_columns_read_the_same():
 @pytest.mark.parametrize("whole_lines_before", [0, 1])
 def test_a_line_short_of_a_value_is_refused(whole_lines_before):
     rows = [line_to_stored(LINE)] * whole_lines_before + [line_to_stored(LINE)[:-1]]
-    with pytest.raises(ValueError, match="zip|unpack"):
+    with pytest.raises(ValueError, match=r"zip|unpack"):
         lines_from_stored(LINE.statement_sha256, LINE_COLUMNS, rows)
 
 
