@@ -13,7 +13,7 @@ from itertools import groupby, repeat
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, func, select
+from sqlalchemy import Connection, Select, case, func, select
 
 from adapters.readside.queries import known
 from adapters.readside.read_models import TABLES
@@ -353,6 +353,13 @@ def ledger_payments(view: LedgerView) -> list[LedgerPayment]:
     """The Distributor payments standing (a reversed one nets to nothing and is left out),
     each with its cash, its day and the events that made it."""
     payments, entries = TABLES["distributor_payments"], TABLES["journal_entries"]
+    # Each payment's entry looked up by its id (a join let SQLite, without statistics, scan
+    # every journal entry for the few that are payments).
+    is_cash = (
+        select(entries.c.entry_id)
+        .where(entries.c.entry_id == payments.c.entry_id, entries.c.kind.in_(CASH_KINDS))
+        .exists()
+    )
     query = known(
         select(
             payments.c.fund_class,
@@ -361,8 +368,7 @@ def ledger_payments(view: LedgerView) -> list[LedgerPayment]:
             payments.c.amount_cents,
             payments.c.entry_id,
         )
-        .join(entries, entries.c.entry_id == payments.c.entry_id)
-        .where(and_(entries.c.kind.in_(CASH_KINDS)))
+        .where(is_cash)
         .order_by(payments.c.position),
         view.known_position,
         payments,

@@ -11,8 +11,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
-from adapters.application.commands import Accrue, ImportNetAssets
+from adapters.application.commands import (
+    Accrue,
+    ImportNetAssets,
+    ReceiveDistributorRefund,
+    ReverseDistributorPayment,
+)
 from adapters.application.ports import Ports
 from adapters.application.reconciliation import (
     BreakAction,
@@ -25,6 +31,7 @@ from adapters.inputs.csv_files import NetAssetsRow, read_csv
 from adapters.inputs.errors import InputError
 from adapters.inputs.statements import read_bai2, read_fund_books
 from adapters.readside import reconciliation as reads
+from adapters.readside.read_models import TABLES
 from domain.errors import RuleViolation
 from domain.periods import parse_period
 from domain.reconciliation.breaks import Reconciliation
@@ -404,3 +411,40 @@ def test_matches_stored_as_version_2_read_as_recorded_and_a_rerun_writes_nothing
         if n.topic == Reconciliation.ItemsMatched.TOPIC and n.id > stored[-1].id
     ]
     assert json.loads(latest.state)["class_version"] == 3
+
+
+def test_the_ledgers_payments_are_the_cash_paid_and_standing(paid_quarter, tmp_path):
+    """A reversed payment nets to nothing and is left out, a refund from the Distributor and a
+    receivable offset against a payment are not cash paid to it, a payment again under a new
+    reference stands: the cash kinds only, each payment once with its events."""
+    ledger = paid_quarter
+    # A week of July restated at half: the Distributor was paid a little too much.
+    lowered = [date(2003, 7, day) for day in range(8, 15)]
+    halved = {day: (month_constant(0)[day] / 2).quantize(Decimal("0.01")) for day in lowered}
+    ledger.figures.import_net_assets(
+        ImportNetAssets(
+            read_csv(net_assets_csv(tmp_path / "half.csv", halved), NetAssetsRow),
+            restatement_reason="NAV struck on a wrong price",
+        )
+    )
+    ledger.payments.receive_distributor_refund(
+        ReceiveDistributorRefund("INTL-BCV", "R", Decimal("100.00"), date(2003, 10, 2), "RF-1", "")
+    )
+    ledger.audit.reverse_distributor_payment(
+        ReverseDistributorPayment("INTL-BCV", "R", "WIRE-2003-08", "wired twice")
+    )
+    outcome, cash, offset = pay_distributor(ledger, "2003-08", reference="WIRE-2003-08-B")
+    assert outcome == "recorded" and cash > 0 and offset > 0  # the rest of the receivable
+    ledger.read_models.catch_up()
+    entries = TABLES["journal_entries"]
+    with ledger.view.engine.connect() as conn:
+        kinds = set(conn.execute(select(entries.c.kind)).scalars())
+    assert {
+        "distributor-refund",
+        "distributor-payment-reversal",
+        "distributor-receivable-offset",
+    } <= kinds
+    standing = payments(ledger)
+    assert sorted(standing) == ["WIRE-2003-07", "WIRE-2003-08-B", "WIRE-2003-09"]
+    (again,) = [p for p in reads.ledger_payments(ledger.view) if p.reference == "WIRE-2003-08-B"]
+    assert (len(again.event_ids), again.amount) == (1, cash)
