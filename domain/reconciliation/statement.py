@@ -191,22 +191,18 @@ def _untagged(row: dict[str, Any]) -> dict[str, Any]:
     return plain
 
 
-def line_from_stored(sha256: str, row: Sequence[Any]) -> OutsideLine:
-    """A line as version 3 holds it (versions 1 and 2 are upcast to it as they are read): its
-    texts are the JSON's own strings, taken as they are."""
-    return lines_from_stored(sha256, LINE_COLUMNS, [row])[0]
-
-
 _new_tuple = tuple.__new__
 
 
 def lines_from_stored(
     sha256: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> list[OutsideLine]:
-    """A batch's lines (see `line_from_stored`), their values in the order of `columns`. A
-    run reads every line of every statement: the batch is turned into columns, each column
-    converted by one call over all its values (a date's text made a value once per batch),
-    and each line made from its values without a call of the record's constructor."""
+    """A batch's lines as version 3 holds them (versions 1 and 2 are upcast to it as they are
+    read), their values in the order of `columns`, their texts the JSON's own strings taken
+    as they are. A run reads every line of every statement: the batch is turned into
+    columns, each column converted by one call over all its values (a date's text made a
+    value once per batch), and each line made from its values without a call of the
+    record's constructor."""
     if not rows:
         return []
     if tuple(columns) != LINE_COLUMNS:  # an order of names this version does not write

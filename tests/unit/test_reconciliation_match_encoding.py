@@ -12,9 +12,11 @@ is read.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from eventsourcing.persistence import JSONTranscoder
@@ -32,7 +34,6 @@ from domain.reconciliation.records import (
 from domain.reconciliation.statement import (
     LINE_COLUMNS,
     OutsideStatement,
-    line_from_stored,
     line_to_stored,
     lines_from_stored,
 )
@@ -88,16 +89,24 @@ def _version_2_match(row: list[object]) -> dict[str, object]:
     return {**match, "difference": amount_text(difference)}
 
 
-def test_a_version_2_event_as_stored_reads_as_version_3_with_the_same_matches():
-    event = _recorded(MATCH, MATCH._replace(key=MATCH.key + "x", ledger_items=("a", "b")))
+def _read_as_version_2(
+    event: Any, batch: str, columns: tuple[str, ...], as_object: Callable[[Any], dict[str, Any]]
+) -> Any:
+    """The event stored as version 2 would have stored it (its batch's rows as objects, no
+    `columns`), then read back through the mapper, which upcasts it."""
     mapper = LedgerMapper(transcoder=JSONTranscoder())
     stored = mapper.to_stored_event(event)
     state = json.loads(stored.state)
-    assert state.pop("columns") == list(MATCH_COLUMNS)
-    state["matches"] = [_version_2_match(row) for row in state["matches"]]
+    assert state.pop("columns") == list(columns)
+    state[batch] = [as_object(row) for row in state[batch]]
     state["class_version"] = 2
     v2_bytes = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
-    read = mapper.to_domain_event(replace(stored, state=v2_bytes))
+    return mapper.to_domain_event(replace(stored, state=v2_bytes))
+
+
+def test_a_version_2_event_as_stored_reads_as_version_3_with_the_same_matches():
+    event = _recorded(MATCH, MATCH._replace(key=MATCH.key + "x", ledger_items=("a", "b")))
+    read = _read_as_version_2(event, "matches", MATCH_COLUMNS, _version_2_match)
     assert isinstance(read, MATCHED)
     assert (read.columns, read.matches) == (event.columns, event.matches)
     assert vars(read) == vars(event)
@@ -180,6 +189,11 @@ BANK_LINE = OutsideLine(
 )  # fmt: skip
 
 
+def line_from_stored(sha256: str, row: list[object]) -> OutsideLine:
+    (line,) = lines_from_stored(sha256, LINE_COLUMNS, [row])
+    return line
+
+
 def _as_object(row: list[object]) -> dict[str, object]:
     """A line as version 2 stored it: an object of its values by name."""
     return dict(zip(LINE_COLUMNS, row, strict=True))
@@ -235,14 +249,7 @@ def test_a_version_2_event_as_stored_reads_as_version_3_with_the_same_lines():
         provenance=Provenance("t", "c"),
     )  # fmt: skip
     event = statement.collect_events()[-1]
-    mapper = LedgerMapper(transcoder=JSONTranscoder())
-    stored = mapper.to_stored_event(event)
-    state = json.loads(stored.state)
-    assert state.pop("columns") == list(LINE_COLUMNS)
-    state["lines"] = [_as_object(row) for row in state["lines"]]
-    state["class_version"] = 2
-    v2_bytes = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
-    read = mapper.to_domain_event(replace(stored, state=v2_bytes))
+    read = _read_as_version_2(event, "lines", LINE_COLUMNS, _as_object)
     assert isinstance(read, LINES)
     assert vars(read) == vars(event)
     assert lines_from_stored(BANK_LINE.statement_sha256, read.columns, read.lines) == [
